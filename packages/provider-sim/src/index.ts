@@ -1,0 +1,2 @@
+export { startLoopbackServer } from './server.ts';
+export type { LoopbackServer, RouteHandler } from './server.ts';
