@@ -13,14 +13,22 @@ cache="${XDG_CACHE_HOME:-$HOME/.cache}/agentmeter/otelcol-$version"
 binary="$cache/$name"
 
 # The binary is reused while the manifest it was built from is unchanged.
-if [[ -x "$binary" && "${AGENTMETER_REBUILD_OTELCOL:-}" != "1" ]] && cmp -s "$manifest" "$cache/manifest.built.yaml"; then
-  echo "$binary"
-  exit 0
-fi
+reuse() {
+  if [[ -x "$binary" && "${AGENTMETER_REBUILD_OTELCOL:-}" != "1" ]] && cmp -s "$manifest" "$cache/manifest.built.yaml"; then
+    echo "$binary"
+    exit 0
+  fi
+}
+reuse
+
+mkdir -p "$cache"
+# One build at a time (CI and tests may call this concurrently); the winner's binary is reused.
+exec 9>"$cache/.lock"
+flock 9
+reuse
 
 command -v go >/dev/null 2>&1 || { echo "build-otelcol.sh: the Go toolchain (go) is not on PATH" >&2; exit 1; }
 
-mkdir -p "$cache"
 gobin="$cache/tools"
 builder="$gobin/builder"
 if [[ ! -x "$builder" ]]; then
