@@ -69,8 +69,8 @@ export class HistogramCell implements BoundHistogram {
   readonly counts: number[];
   sum = 0;
   count = 0;
-  min = Infinity;
-  max = -Infinity;
+  min: number = Infinity;
+  max: number = -Infinity;
   exemplars: (Exemplar | undefined)[] | undefined;
   readonly attributes: Attributes;
   readonly boundaries: readonly number[];
