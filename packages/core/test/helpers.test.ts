@@ -9,17 +9,17 @@ class FakeClock {
   }
 }
 
-let reader: TestReader | undefined;
+let active: TestReader | undefined;
 afterEach(async () => {
-  await reader?.shutdown();
-  reader = undefined;
+  await active?.shutdown();
+  active = undefined;
 });
 
 function setup(options: Parameters<typeof createAgentMeter>[0] = {}): { meter: AgentMeter; clock: FakeClock; reader: TestReader } {
   const clock = new FakeClock();
   const meter = createAgentMeter({ ...options, clock: () => clock.now });
-  reader = createTestReader(meter);
-  return { meter, clock, reader };
+  active = createTestReader(meter);
+  return { meter, clock, reader: active };
 }
 
 class RateLimitError extends Error {

@@ -91,7 +91,7 @@ export class DynamicResolver {
     const attributes: Attributes = {};
     if (input === undefined || input === null || typeof input !== 'object') return { key: '', attributes };
     try {
-      const keys = Object.keys(input).filter((key) => LABEL_NAME.test(key) && !key.startsWith('__')).sort();
+      const keys = Object.keys(input).filter((key) => LABEL_NAME.test(key) && !key.startsWith('__')).toSorted();
       if (keys.length > MAX_DYNAMIC_KEYS) {
         this.#warner.warn(`attr-many:${this.#instrumentName}`, `${this.#instrumentName} got ${keys.length} attribute keys; only the first ${MAX_DYNAMIC_KEYS} are kept`);
         keys.length = MAX_DYNAMIC_KEYS;
