@@ -80,11 +80,24 @@ export interface PrometheusServer {
   stop(): Promise<void>;
 }
 
+export interface PrometheusOptions {
+  /** A web config (YAML text), e.g. basic_auth_users, for --web.config.file. */
+  readonly webConfig?: string;
+  /** The Authorization header the test's own API calls send. */
+  readonly authorization?: string;
+}
+
 /** Starts Prometheus with the given config (YAML text) and waits until it is ready. */
-export async function startPrometheus(config: string, extraArgs: readonly string[] = []): Promise<PrometheusServer> {
+export async function startPrometheus(config: string, options: PrometheusOptions = {}): Promise<PrometheusServer> {
   const dir = tempDir('prometheus');
   const port = await freePort();
   writeFileSync(join(dir.path, 'prometheus.yml'), config);
+  const extraArgs: string[] = [];
+  if (options.webConfig !== undefined) {
+    writeFileSync(join(dir.path, 'web.yml'), options.webConfig);
+    extraArgs.push(`--web.config.file=${join(dir.path, 'web.yml')}`);
+  }
+  const headers: Record<string, string> = options.authorization === undefined ? {} : { authorization: options.authorization };
   const child = startChild(findTool('prometheus'), [
     `--config.file=${join(dir.path, 'prometheus.yml')}`,
     `--storage.tsdb.path=${join(dir.path, 'data')}`,
@@ -95,7 +108,7 @@ export async function startPrometheus(config: string, extraArgs: readonly string
   ]);
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitFor('Prometheus to be ready', async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined), 60_000);
+    await waitFor('Prometheus to be ready', async () => ((await fetch(`${url}/-/ready`, { headers })).ok ? true : undefined), 60_000);
   } catch (error) {
     await child.stop();
     dir.cleanup();
@@ -105,7 +118,7 @@ export async function startPrometheus(config: string, extraArgs: readonly string
     url,
     child,
     async query(expr: string): Promise<PromSample[]> {
-      const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+      const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`, { headers });
       const body = (await response.json()) as { status: string; error?: string; data?: { resultType: string; result: unknown } };
       if (body.status !== 'success') throw new Error(`query ${expr} failed: ${body.error ?? response.status}`);
       const data = body.data!;
