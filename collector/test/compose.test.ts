@@ -25,7 +25,7 @@ describe('docker-compose.yml (Docker does not run here: syntax and references)',
   const compose = parse(TEXT, { strict: true, uniqueKeys: true }) as Compose;
 
   it('parses as YAML and has the four services with pinned images', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['alertmanager', 'grafana', 'otelcol', 'prometheus']);
+    expect(Object.keys(compose.services).toSorted()).toEqual(['alertmanager', 'grafana', 'otelcol', 'prometheus']);
     for (const [name, service] of Object.entries(compose.services)) {
       expect(service.image, name).toMatch(/^[\w./-]+:v?\d+\.\d+\.\d+$/);
     }
@@ -64,6 +64,6 @@ describe('docker-compose.yml (Docker does not run here: syntax and references)',
     const template = readFileSync(join(COLLECTOR_DIR, 'alertmanager', 'alertmanager.yml.tmpl'), 'utf8');
     const placeholders = new Set([...template.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n').matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!));
     expect(placeholders.size).toBeGreaterThan(5);
-    expect(Object.keys(compose.services['alertmanager']?.environment ?? {}).sort()).toEqual([...placeholders].sort());
+    expect(Object.keys(compose.services['alertmanager']?.environment ?? {}).toSorted()).toEqual([...placeholders].toSorted());
   });
 });

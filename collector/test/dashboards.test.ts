@@ -19,7 +19,7 @@ function checkedIn(): Record<string, GrafanaDashboard> {
 describe('Grafana dashboards', () => {
   it('the checked-in JSON is what the generator writes (run `pnpm --filter @agentmeter/collector-assets dashboards`)', () => {
     const fresh = renderDashboards();
-    expect(readdirSync(DASHBOARD_DIR).sort()).toEqual(Object.keys(fresh).sort());
+    expect(readdirSync(DASHBOARD_DIR).toSorted()).toEqual(Object.keys(fresh).toSorted());
     for (const [file, text] of Object.entries(fresh)) {
       expect(readFileSync(join(DASHBOARD_DIR, file), 'utf8'), `${file} is stale`).toBe(text);
     }

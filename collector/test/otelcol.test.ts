@@ -67,7 +67,7 @@ describe('three processes push OTLP to the built Collector, which remote-writes 
     collector = startChild(findTool('otelcol'), ['--config', join(OTELCOL_DIR, 'config.yaml')], collectorEnv);
     const child = collector;
     await waitFor('the Collector to be healthy', async () => ((await fetch(healthUrl)).ok ? true : undefined), 60_000)
-      .catch((error: unknown) => { throw new Error(`${String(error)}\n${child.output()}`); });
+      .catch((error: unknown) => { throw new Error(`${String(error)}\n${child.output()}`, { cause: error }); });
   }
 
   async function steps(count: number): Promise<void> {
@@ -84,7 +84,7 @@ describe('three processes push OTLP to the built Collector, which remote-writes 
           return sample?.value === expected ? sample.value : undefined;
         }, 60_000).catch(async (error: unknown) => {
           const now = await prometheus.query(total(metric, job));
-          throw new Error(`${String(error)}; now ${JSON.stringify(now)}\n${collector?.output() ?? ''}`);
+          throw new Error(`${String(error)}; now ${JSON.stringify(now)}\n${collector?.output() ?? ''}`, { cause: error });
         });
         expect(got, `${job} ${metric}`).toBe(expected);
       }
@@ -145,13 +145,13 @@ describe('three processes push OTLP to the built Collector, which remote-writes 
     await expectTotals(3 * STEPS_PER_PHASE);
 
     const names = async (job: string): Promise<string[]> =>
-      (await prometheus.query(`count by (__name__) ({job="${job}", __name__=~"agentmeter_.+"})`)).map((s) => s.metric['__name__']!).sort();
+      (await prometheus.query(`count by (__name__) ({job="${job}", __name__=~"agentmeter_.+"})`)).map((s) => s.metric['__name__']!).toSorted();
     const remote = await names(SERVICE_NAME);
     expect(remote).toContain('agentmeter_llm_latency_seconds_bucket');
     expect(remote).toContain('agentmeter_api_cost_usd_total');
     expect(remote).toEqual(await names('direct'));
     // Each process is its own series (instance = service.instance.id).
-    expect((await prometheus.query(`agentmeter_requests_total{job="${SERVICE_NAME}"}`)).map((s) => s.metric['instance']).sort())
+    expect((await prometheus.query(`agentmeter_requests_total{job="${SERVICE_NAME}"}`)).map((s) => s.metric['instance']).toSorted())
       .toEqual(['process-0', 'process-1', 'process-2']);
   }, 300_000);
 

@@ -26,14 +26,14 @@ export function quantile(q: number, histogram: string, by: string): string {
 }
 
 /** A recording rule `agentmeter:<stem>:<suffix>`; the stem is a metric name, its namespace dropped. */
-export function rule(stem: string, suffix: string): string {
-  const bare = stem.startsWith(`${NAMESPACE}_`) ? stem.slice(NAMESPACE.length + 1) : stem;
+export function rule(base: string, suffix: string): string {
+  const bare = base.startsWith(`${NAMESPACE}_`) ? base.slice(NAMESPACE.length + 1) : base;
   return `${NAMESPACE}:${bare}:${suffix}`;
 }
 
 /** p50, p95 and p99 from the recording rules of a histogram, one legend per label set. */
-export function ruleQuantiles(stem: string, legend: string): QuerySpec[] {
-  return ['p50', 'p95', 'p99'].map((p) => ({ expr: sel(rule(stem, `${p}_5m`)), legend: `${p} ${legend}`.trim() }));
+export function ruleQuantiles(base: string, legend: string): QuerySpec[] {
+  return ['p50', 'p95', 'p99'].map((p) => ({ expr: sel(rule(base, `${p}_5m`)), legend: `${p} ${legend}`.trim() }));
 }
 
 /** p50, p90, p95 and p99 computed in the query (for histograms without recording rules). */

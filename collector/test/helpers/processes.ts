@@ -112,7 +112,7 @@ export async function startPrometheus(config: string, options: PrometheusOptions
   } catch (error) {
     await child.stop();
     dir.cleanup();
-    throw new Error(`${String(error)}\n${child.output()}`);
+    throw new Error(`${String(error)}\n${child.output()}`, { cause: error });
   }
   return {
     url,
