@@ -5,7 +5,7 @@ import { quantile, sel } from './queries.ts';
 export const RUNTIME: DashboardSpec = {
   uid: 'agentmeter-runtime',
   title: 'agentmeter / Runtime',
-  description: 'Event loop, garbage collection, heap, CPU and memory of the processes, and outbound HTTP.',
+  description: 'Event loop, garbage collection and heap of the processes, and outbound HTTP.',
   rows: [
     {
       title: 'Event loop and GC',
@@ -22,18 +22,10 @@ export const RUNTIME: DashboardSpec = {
       ],
     },
     {
-      title: 'Memory and CPU',
+      title: 'Memory and outbound HTTP',
       panels: [
         { title: 'Heap used', description: 'V8 heap in use by space.', unit: 'bytes',
           queries: [{ expr: `sum by (v8js_heap_space_name) (${sel('v8js_memory_heap_used_bytes')})`, legend: '{{v8js_heap_space_name}}' }] },
-        { title: 'Process memory', description: 'Resident memory per process.', unit: 'bytes',
-          queries: [{ expr: `sum by (job, instance) (${sel('process_memory_usage_bytes')})`, legend: '{{job}} {{instance}}' }] },
-        { title: 'Process CPU', description: 'CPU utilisation per process and state.', unit: 'percentunit',
-          queries: [{ expr: `sum by (job, instance, process_cpu_state) (${sel('process_cpu_utilization_ratio')})`, legend: '{{instance}} {{process_cpu_state}}' }] },
-        { title: 'Host CPU', description: 'Host CPU utilisation by state, averaged over CPUs.', unit: 'percentunit',
-          queries: [{ expr: `avg by (instance, system_cpu_state) (${sel('system_cpu_utilization_ratio')})`, legend: '{{instance}} {{system_cpu_state}}' }] },
-        { title: 'Host memory', description: 'Host memory by state.', unit: 'bytes',
-          queries: [{ expr: `sum by (instance, system_memory_state) (${sel('system_memory_usage_bytes')})`, legend: '{{instance}} {{system_memory_state}}' }] },
         { title: 'Outbound HTTP latency', description: 'p95 of http_client_request_duration_seconds by server.', unit: 's',
           queries: [{ expr: quantile(0.95, 'http_client_request_duration_seconds', 'server_address'), legend: '{{server_address}}' }] },
       ],
