@@ -25,3 +25,8 @@ export type {
   MethodDecorator, RecordAttributes, Session, SpeechCallAttributes, SttCall, SttCallContext, TimedCall, TokenUsage,
   TrackOptions, TtsCall, TtsCallContext, UpDownCounterInstrument,
 } from './types.ts';
+export { createPricingTable, loadPriceFile, priceUsage } from './pricing/table.ts';
+export type { PricedUsage, PricingTable, PricingTableOptions } from './pricing/table.ts';
+export { DEFAULT_PRICES } from './pricing/default-prices.ts';
+export { LLM_PRICES, LLM_PRICES_VERSION } from './pricing/llm-prices.ts';
+export { validatePriceEntry } from './pricing/validate.ts';
