@@ -13,6 +13,7 @@ type Fn = (...args: unknown[]) => unknown;
 interface StainlessPromise {
   responsePromise?: unknown;
   parseResponse?: unknown;
+  _thenUnwrap?: unknown;
 }
 interface StainlessStream {
   iterator?: unknown;
@@ -20,6 +21,8 @@ interface StainlessStream {
 }
 
 let warnedInternals = false;
+/** Streams already observed, when both an APIPromise and one derived from it parse the same stream. */
+const observedStreams = new WeakSet<object>();
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
@@ -43,6 +46,20 @@ export function observeApiPromise(promise: unknown, call: LlmCallState, handlers
     return;
   }
   response.then(undefined, (error: unknown) => call.fail(error, 'request'));
+  // SDK helpers (parse(), embeddings' base64 decoding) derive a new APIPromise that may parse
+  // through a captured closure rather than this promise's parseResponse: observe those as well.
+  const thenUnwrap = target?._thenUnwrap;
+  if (typeof thenUnwrap === 'function') {
+    (target as StainlessPromise)._thenUnwrap = function thenUnwrapObserved(this: unknown, ...args: unknown[]): unknown {
+      const derived = Reflect.apply(thenUnwrap as Fn, this, args);
+      try {
+        observeApiPromise(derived, call, handlers);
+      } catch {
+        // The derived promise is returned as it is.
+      }
+      return derived;
+    };
+  }
   (target as StainlessPromise).parseResponse = function parseObserved(this: unknown, ...args: unknown[]): unknown {
     let parsed: unknown;
     try {
@@ -68,7 +85,10 @@ function observeParsed(data: unknown, call: LlmCallState, handlers: ResponseHand
   try {
     const stream = data as StainlessStream | null;
     if (typeof stream?.iterator === 'function' && typeof stream.controller === 'object') {
-      observeStream(stream, call, handlers.event, () => stream.controller?.signal?.aborted === true);
+      if (!observedStreams.has(stream)) {
+        observedStreams.add(stream);
+        observeStream(stream, call, handlers.event, () => stream.controller?.signal?.aborted === true);
+      }
       return;
     }
     handlers.json(data, call);

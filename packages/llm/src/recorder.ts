@@ -6,40 +6,49 @@ import { classifyLlmError, type FailurePhase } from './classify.ts';
 import type { GenAiMetrics } from './semconv.ts';
 
 const TOKEN_TYPES = ['input', 'output', 'cached_input', 'reasoning'] as const;
+type TokenType = (typeof TOKEN_TYPES)[number];
 /** Series whose bound handles are cached per recorder; past it, handles are bound per call. */
 const MAX_CACHED_SERIES = 500;
 /** How long a series keeps its looked-up price row before looking again (prices change by date). */
 const PRICE_TTL_MS = 60_000;
 
-/** The bound handles of one provider/model/operation: the success path does no attribute work. */
+/**
+ * The handles of one provider/model/operation, bound on first use (so a series that never
+ * happens, such as time to first token of a JSON call, is never exported as a zero).
+ */
 class Series {
   readonly provider: string;
   readonly model: string;
   readonly operation: string;
   readonly latency: BoundHistogram;
   readonly succeeded: BoundCounter;
-  readonly firstToken: BoundHistogram;
-  readonly tokens: Readonly<Record<(typeof TOKEN_TYPES)[number], BoundCounter>>;
-  readonly cost: BoundCounter;
+  readonly #meter: AgentMeter;
+  #firstToken: BoundHistogram | undefined;
+  readonly #tokens: Partial<Record<TokenType, BoundCounter>> = {};
+  #cost: BoundCounter | undefined;
   price: PriceEntry | undefined;
   priceCheckedAt: number = Number.NEGATIVE_INFINITY;
 
   constructor(meter: AgentMeter, provider: string, model: string, operation: string) {
     const i = meter.instruments;
+    this.#meter = meter;
     this.provider = provider;
     this.model = model;
     this.operation = operation;
-    const labels = { provider, model };
-    this.latency = i.llmLatency.bind({ ...labels, operation });
-    this.succeeded = i.llmRequests.bind({ ...labels, operation, status: 'success' });
-    this.firstToken = i.llmTimeToFirstToken.bind(labels);
-    this.tokens = {
-      input: i.llmTokens.bind({ ...labels, token_type: 'input' }),
-      output: i.llmTokens.bind({ ...labels, token_type: 'output' }),
-      cached_input: i.llmTokens.bind({ ...labels, token_type: 'cached_input' }),
-      reasoning: i.llmTokens.bind({ ...labels, token_type: 'reasoning' }),
-    };
-    this.cost = i.apiCost.bind({ ...labels, service: 'llm' });
+    this.latency = i.llmLatency.bind({ provider, model, operation });
+    this.succeeded = i.llmRequests.bind({ provider, model, operation, status: 'success' });
+  }
+
+  get firstToken(): BoundHistogram {
+    return (this.#firstToken ??= this.#meter.instruments.llmTimeToFirstToken.bind({ provider: this.provider, model: this.model }));
+  }
+
+  tokens(type: TokenType): BoundCounter {
+    return (this.#tokens[type] ??= this.#meter.instruments.llmTokens.bind({ provider: this.provider, model: this.model, token_type: type }));
+  }
+
+  get cost(): BoundCounter {
+    return (this.#cost ??= this.#meter.instruments.apiCost.bind({ provider: this.provider, model: this.model, service: 'llm' }));
   }
 }
 
@@ -168,10 +177,10 @@ export class LlmCallState {
   #recordUsage(): void {
     const { usage } = this;
     if (usage === undefined) return;
-    const { tokens } = this.#series;
+    const series = this.#series;
     for (const type of TOKEN_TYPES) {
       const count = usage[type];
-      if (typeof count === 'number' && count > 0 && Number.isFinite(count)) tokens[type].add(count);
+      if (typeof count === 'number' && count > 0 && Number.isFinite(count)) series.tokens(type).add(count);
     }
     const usd = this.#recorder.costOf(this.#series, usage, this.responseModel);
     if (usd !== undefined && usd > 0 && Number.isFinite(usd)) this.#series.cost.add(usd);

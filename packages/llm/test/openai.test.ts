@@ -11,7 +11,7 @@ afterEach(() => h.close());
 
 function client(options: ConstructorParameters<typeof OpenAI>[0] = {}): OpenAI {
   const openai = new OpenAI({ apiKey: 'sk-test-secret', baseURL: `${h.sim.url}/v1`, maxRetries: 0, ...options });
-  return instrumentOpenAI(openai, { meter: h.meter, pricing: h.pricing, clock: h.clock });
+  return instrumentOpenAI(openai, { meter: h.meter, pricing: h.pricing, clock: h.clock, provider: 'openai' });
 }
 
 const GPT = { provider: 'openai', model: 'gpt-test' };
@@ -143,7 +143,7 @@ describe('instrumentOpenAI: providers through baseURL', () => {
     const m = await h.collect();
     const llama = { provider: 'groq', model: 'llama-test' };
     expect(m.value('llm.requests', { ...llama, operation: 'chat', status: 'success' })).toBe(1);
-    expect(m.value('api.cost.usd', { ...llama, service: 'llm' })).toBe(expectedCost(TEST_PRICES[1]!, 10, 0, 3));
+    expect(m.value('api.cost.usd', { ...llama, service: 'llm' })).toBe(expectedCost(TEST_PRICES[1]!, 10, 0, 5));
   });
 
   it('labels a loopback baseURL as local by default, and an unknown model gets no cost and one warning', async () => {
