@@ -21,8 +21,8 @@ class Series {
   readonly model: string;
   readonly operation: string;
   readonly latency: BoundHistogram;
-  readonly succeeded: BoundCounter;
   readonly #meter: AgentMeter;
+  #succeeded: BoundCounter | undefined;
   #firstToken: BoundHistogram | undefined;
   readonly #tokens: Partial<Record<TokenType, BoundCounter>> = {};
   #cost: BoundCounter | undefined;
@@ -30,13 +30,15 @@ class Series {
   priceCheckedAt: number = Number.NEGATIVE_INFINITY;
 
   constructor(meter: AgentMeter, provider: string, model: string, operation: string) {
-    const i = meter.instruments;
     this.#meter = meter;
     this.provider = provider;
     this.model = model;
     this.operation = operation;
-    this.latency = i.llmLatency.bind({ provider, model, operation });
-    this.succeeded = i.llmRequests.bind({ provider, model, operation, status: 'success' });
+    this.latency = meter.instruments.llmLatency.bind({ provider, model, operation });
+  }
+
+  get succeeded(): BoundCounter {
+    return (this.#succeeded ??= this.#meter.instruments.llmRequests.bind({ provider: this.provider, model: this.model, operation: this.operation, status: 'success' }));
   }
 
   get firstToken(): BoundHistogram {

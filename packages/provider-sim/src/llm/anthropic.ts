@@ -37,5 +37,8 @@ export function messages(ex: Exchange, body: Record<string, unknown>, reply: Sim
     }, 'message_delta'),
     frame({ type: 'message_stop' }, 'message_stop'),
   ];
-  return answerStream(ex, frames, anthropicError, 'event: content_block_delta\ndata: {"type": "content_block_delta", "index": \n\n');
+  return answerStream(ex, frames, anthropicError, {
+    malformed: 'event: content_block_delta\ndata: {"type": "content_block_delta", "index": \n\n',
+    errorEvent: frame({ type: 'error', error: { type: 'overloaded_error', message: 'Simulated overload' } }, 'error'),
+  });
 }

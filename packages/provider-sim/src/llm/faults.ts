@@ -4,7 +4,8 @@ import type { IncomingMessage } from 'node:http';
  * A fault, as written in a rule or in the `x-sim-fault` request header:
  * an HTTP status (`429`, `500`, `401`, ...), `hang` (never answer: for client timeouts),
  * `abort` or `abort:N` (drop the connection after N stream frames, default 2),
- * `malformed` or `malformed:N` (send a broken SSE frame after N frames, then end).
+ * `malformed` or `malformed:N` (send a broken SSE frame after N frames, then end),
+ * `error-event` or `error-event:N` (send the provider's in-stream error event after N frames).
  */
 export type FaultSpec = string;
 
@@ -12,7 +13,8 @@ export type ParsedFault =
   | { readonly kind: 'status'; readonly status: number }
   | { readonly kind: 'hang' }
   | { readonly kind: 'abort'; readonly afterFrames: number }
-  | { readonly kind: 'malformed'; readonly afterFrames: number };
+  | { readonly kind: 'malformed'; readonly afterFrames: number }
+  | { readonly kind: 'error-event'; readonly afterFrames: number };
 
 /** A fault applied to matching requests, by chance (`rate`) and/or a number of times. */
 export interface FaultRule {
@@ -48,7 +50,7 @@ export function parseFault(spec: string): ParsedFault | undefined {
   const [name = '', arg] = spec.trim().toLowerCase().split(':');
   if (/^\d{3}$/.test(name)) return { kind: 'status', status: Number(name) };
   if (name === 'hang') return { kind: 'hang' };
-  if (name === 'abort' || name === 'malformed') {
+  if (name === 'abort' || name === 'malformed' || name === 'error-event') {
     const after = arg === undefined ? DEFAULT_AFTER_FRAMES : Number(arg);
     return { kind: name, afterFrames: Number.isInteger(after) && after >= 0 ? after : DEFAULT_AFTER_FRAMES };
   }
@@ -91,7 +93,7 @@ export interface FaultPicker {
 export function createFaultPicker(rules: readonly FaultRule[], random: () => number): FaultPicker {
   const parsed = rules.map((rule) => {
     const fault = parseFault(rule.fault);
-    if (fault === undefined) throw new Error(`provider-sim: unknown fault ${JSON.stringify(rule.fault)}; use a status such as "429", "hang", "abort[:N]" or "malformed[:N]"`);
+    if (fault === undefined) throw new Error(`provider-sim: unknown fault ${JSON.stringify(rule.fault)}; use a status such as "429", "hang", "abort[:N]", "malformed[:N]" or "error-event[:N]"`);
     return { rule, fault, left: rule.times ?? Number.POSITIVE_INFINITY };
   });
   return {

@@ -38,5 +38,8 @@ export function generateContent(ex: Exchange, stream: boolean, reply: SimReply):
     const last = index === chunks.length - 1;
     return `data: ${JSON.stringify({ candidates: [candidate(text, last)], usageMetadata: usageMetadata(reply.usage, last), ...base })}\r\n\r\n`;
   });
-  return answerStream(ex, frames, googleError, 'data: {"candidates": [{"content": \r\n\r\n');
+  return answerStream(ex, frames, googleError, {
+    malformed: 'data: {"candidates": [{"content": \r\n\r\n',
+    errorEvent: `data: ${JSON.stringify(googleError(503))}\r\n\r\n`,
+  });
 }

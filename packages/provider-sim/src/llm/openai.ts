@@ -35,7 +35,14 @@ function responsesUsage(u: SimUsage): unknown {
   };
 }
 
-const MALFORMED = 'data: {"id": "broken", "choices": [\n\n';
+const CHAT_BROKEN = {
+  malformed: 'data: {"id": "broken", "choices": [\n\n',
+  errorEvent: frame({ error: { message: 'Simulated overload', type: 'server_error', param: null, code: 'server_error' } }),
+};
+const RESPONSES_BROKEN = {
+  malformed: 'event: response.output_text.delta\ndata: {"type": "response.output_text.delta", \n\n',
+  errorEvent: frame({ type: 'error', code: 'rate_limit_exceeded', message: 'Simulated rate limit', param: null, sequence_number: 99 }, 'error'),
+};
 
 /** POST /v1/chat/completions, JSON or SSE (with the usage chunk when `stream_options.include_usage`). */
 export function chatCompletions(ex: Exchange, body: Record<string, unknown>, reply: SimReply): Promise<void> {
@@ -58,7 +65,7 @@ export function chatCompletions(ex: Exchange, body: Record<string, unknown>, rep
   ];
   if (includeUsage) frames.push(frame({ ...base, object: 'chat.completion.chunk', choices: [], usage: chatUsage(reply.usage) }));
   frames.push(frame('[DONE]'));
-  return answerStream(ex, frames, openaiError, MALFORMED);
+  return answerStream(ex, frames, openaiError, CHAT_BROKEN);
 }
 
 /** POST /v1/responses, JSON or SSE typed events ending in `response.completed` with usage. */
@@ -86,7 +93,7 @@ export function responses(ex: Exchange, body: Record<string, unknown>, reply: Si
     event('response.output_item.done', { output_index: 0, item }),
     event('response.completed', { response: response('completed', true) }),
   ];
-  return answerStream(ex, frames, openaiError, 'event: response.output_text.delta\ndata: {"type": "response.output_text.delta", \n\n');
+  return answerStream(ex, frames, openaiError, RESPONSES_BROKEN);
 }
 
 /** POST /v1/embeddings; answers base64 when asked (the SDK's default) or float arrays. */

@@ -65,23 +65,38 @@ export function frame(data: unknown, event?: string): string {
   return event === undefined ? `data: ${payload}\n\n` : `event: ${event}\ndata: ${payload}\n\n`;
 }
 
-/** Streams frames with the configured delays; `abort` and `malformed` strike after N frames. */
-export async function answerStream(ex: Exchange, frames: readonly string[], errorBody: (status: number) => unknown, malformedFrame: string): Promise<void> {
+/** How a provider breaks a stream: a frame that does not parse, and its in-stream error event. */
+export interface BrokenFrames {
+  readonly malformed: string;
+  readonly errorEvent: string;
+}
+
+/** Streams frames with the configured delays; `abort`, `malformed` and `error-event` strike after N frames. */
+export async function answerStream(ex: Exchange, frames: readonly string[], errorBody: (status: number) => unknown, broken: BrokenFrames): Promise<void> {
   if (!(await beforeResponse(ex, errorBody))) return;
   const { res, fault } = ex;
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  let flushed: Promise<void> = Promise.resolve();
   for (let index = 0; index < frames.length; index += 1) {
     if (fault?.kind === 'abort' && index === fault.afterFrames) {
+      // The frames sent so far reach the client before the connection drops.
+      if (index === 0) res.flushHeaders();
+      await flushed;
       res.socket?.destroy();
       return;
     }
     if (fault?.kind === 'malformed' && index === fault.afterFrames) {
-      res.end(malformedFrame);
+      res.end(broken.malformed);
+      return;
+    }
+    if (fault?.kind === 'error-event' && index === fault.afterFrames) {
+      res.end(broken.errorEvent);
       return;
     }
     if (index > 0) await sleep(sampleDelay(ex.latency.betweenFrames, ex.random));
     if (res.destroyed) return;
-    res.write(frames[index]);
+    const text = frames[index];
+    flushed = new Promise((resolve) => res.write(text, () => resolve()));
   }
   res.end();
 }
