@@ -110,8 +110,8 @@ function observeStream(stream: StainlessStream, call: LlmCallState, onEvent: Res
 
 /**
  * Patches an async iterator in place (its identity and prototype stay): events feed `onEvent`;
- * the end records success, or `cancelled` when the caller aborted, or `stream_error` when the
- * stream ended without the provider's final event; a rejection records the error; an early
+ * the end records `cancelled` when the caller aborted, success after the provider's final event,
+ * or `stream_error` when the stream ended without it; a rejection records the error; an early
  * `return()` (a `break`) before the final event records `cancelled`.
  */
 export function observeIterator(
@@ -124,9 +124,11 @@ export function observeIterator(
   const it = iterator as { next?: unknown; return?: unknown } | null;
   const next = it?.next;
   if (typeof next !== 'function') return;
+  // An abort wins over a complete stream: the SDK reports APIUserAbortError to the caller then.
   const finish = (): void => {
-    if (call.completed || endIsCompletion) call.end();
-    else call.failWith(aborted() ? 'cancelled' : 'stream_error');
+    if (aborted()) call.failWith('cancelled');
+    else if (call.completed || endIsCompletion) call.end();
+    else call.failWith('stream_error');
   };
   (it as { next: Fn }).next = function nextObserved(this: unknown, ...args: unknown[]): unknown {
     const result = Reflect.apply(next as Fn, this, args) as Promise<IteratorResult<unknown>>;
