@@ -36,12 +36,13 @@ function errorType(error: unknown, signal: AbortSignal | undefined, phase: Failu
   return classifyLlmError(error, phase);
 }
 
-function onResponse(response: unknown, call: LlmCallState): void {
+/** Reads one response (or stream chunk): first content (for streams), completion, usage, model. */
+function onResponse(response: unknown, call: LlmCallState, streamed = true): void {
   const candidates = read(response, 'candidates');
   if (Array.isArray(candidates)) {
     for (const candidate of candidates) {
       const parts = read(read(candidate, 'content'), 'parts');
-      if (Array.isArray(parts) && parts.some((part) => {
+      if (streamed && Array.isArray(parts) && parts.some((part) => {
         const text = read(part, 'text');
         return (typeof text === 'string' && text !== '') || read(part, 'functionCall') !== undefined;
       })) {
@@ -74,7 +75,7 @@ function wrapGenerate(recorder: LlmRecorder, provider: string, streamed: boolean
         (value) => {
           if (!streamed) {
             try {
-              onResponse(value, call);
+              onResponse(value, call, false);
             } catch {
               // A surprising response shape loses its usage, never the caller's data.
             }
