@@ -10,10 +10,12 @@ export interface ResponseHandlers {
 }
 
 type Fn = (...args: unknown[]) => unknown;
+/** The SDKs' internal helper that derives an APIPromise with a transformed result. */
+const THEN_UNWRAP = '_thenUnwrap';
 interface StainlessPromise {
   responsePromise?: unknown;
   parseResponse?: unknown;
-  _thenUnwrap?: unknown;
+  [THEN_UNWRAP]?: unknown;
 }
 interface StainlessStream {
   iterator?: unknown;
@@ -48,9 +50,9 @@ export function observeApiPromise(promise: unknown, call: LlmCallState, handlers
   response.then(undefined, (error: unknown) => call.fail(error, 'request'));
   // SDK helpers (parse(), embeddings' base64 decoding) derive a new APIPromise that may parse
   // through a captured closure rather than this promise's parseResponse: observe those as well.
-  const thenUnwrap = target?._thenUnwrap;
+  const thenUnwrap = target?.[THEN_UNWRAP];
   if (typeof thenUnwrap === 'function') {
-    (target as StainlessPromise)._thenUnwrap = function thenUnwrapObserved(this: unknown, ...args: unknown[]): unknown {
+    (target as StainlessPromise)[THEN_UNWRAP] = function thenUnwrapObserved(this: unknown, ...args: unknown[]): unknown {
       const derived = Reflect.apply(thenUnwrap as Fn, this, args);
       try {
         observeApiPromise(derived, call, handlers);

@@ -12,6 +12,9 @@ beforeEach(async () => {
 });
 afterEach(() => h.close());
 
+const throwing = (): never => {
+  throw new Error('broken exporter');
+};
 const openai = (): OpenAI => new OpenAI({ apiKey: 'sk-test-secret-1234567890ABC', baseURL: `${h.sim.url}/v1`, maxRetries: 0 });
 
 describe('wrap-time checks', () => {
@@ -87,9 +90,6 @@ describe('recording safety', () => {
   });
 
   it('a meter that throws never breaks or alters the call', async () => {
-    const throwing = (): never => {
-      throw new Error('broken exporter');
-    };
     const instrument = new Proxy({}, { get: () => throwing });
     const brokenMeter = { instruments: new Proxy({}, { get: () => instrument }), startLlmCall: throwing } as unknown as AgentMeter;
     const client = instrumentOpenAI(openai(), { meter: brokenMeter, pricing: false });

@@ -10,6 +10,7 @@ import { describe, expectTypeOf, it } from 'vitest';
 import { instrumentAnthropic, instrumentGoogleGenAI, instrumentLlmFunction, instrumentOpenAI } from '../src/index.ts';
 
 const meter = createAgentMeter();
+const call = async (prompt: string, n: number): Promise<{ text: string }> => ({ text: prompt.repeat(n) });
 
 describe('wrapped clients keep their exact types', () => {
   it('openai', () => {
@@ -38,7 +39,6 @@ describe('wrapped clients keep their exact types', () => {
   });
 
   it('a generic function', () => {
-    const call = async (prompt: string, n: number): Promise<{ text: string }> => ({ text: prompt.repeat(n) });
     const wrapped = instrumentLlmFunction(call, { meter, provider: 'cohere', model: 'command-r' });
     expectTypeOf(wrapped).toEqualTypeOf<(prompt: string, n: number) => Promise<{ text: string }>>();
   });
