@@ -25,6 +25,7 @@ export type {
   MethodDecorator, RecordAttributes, Session, SpeechCallAttributes, SttCall, SttCallContext, TimedCall, TokenUsage,
   TrackOptions, TtsCall, TtsCallContext, UpDownCounterInstrument,
 } from './types.ts';
+export { renderMetricsMarkdown } from './catalog/markdown.ts';
 export { createPricingTable, loadPriceFile, priceUsage } from './pricing/table.ts';
 export type { PricedUsage, PricingTable, PricingTableOptions } from './pricing/table.ts';
 export { DEFAULT_PRICES } from './pricing/default-prices.ts';
