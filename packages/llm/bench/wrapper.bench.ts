@@ -26,6 +26,9 @@ async function usPerCall(client: OpenAI, create: Create, calls: number): Promise
   return Number(process.hrtime.bigint() - start) / calls / 1000;
 }
 
+const sorted = (values: readonly number[]): number[] => values.toSorted((x, y) => x - y);
+const median = (values: readonly number[]): number => sorted(values)[Math.floor(values.length / 2)]!;
+
 interface Comparison {
   readonly plain: number;
   readonly wrapped: number;
@@ -50,8 +53,6 @@ async function compare(plain: OpenAI, wrapped: OpenAI, create: Create, calls: nu
     wrappeds.push(w);
     deltas.push(w - p);
   }
-  const sorted = (values: number[]): number[] => [...values].sort((x, y) => x - y);
-  const median = (values: number[]): number => sorted(values)[Math.floor(values.length / 2)]!;
   const d = sorted(deltas);
   const q = (p: number): number => d[Math.min(d.length - 1, Math.floor(p * d.length))]!;
   return { plain: median(plains), wrapped: median(wrappeds), delta: median(deltas), spread: (q(0.75) - q(0.25)) / 2 };
