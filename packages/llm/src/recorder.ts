@@ -1,5 +1,5 @@
 import {
-  type AgentMeter, type BoundCounter, type BoundHistogram, type ErrorType, type PriceEntry, type PricingTable,
+  type AgentMeter, type BoundCounter, type RecordAttributes, type BoundHistogram, type ErrorType, type PriceEntry, type PricingTable,
   priceUsage, type TokenUsage,
 } from '@agentmeter/core';
 import { classifyLlmError, type FailurePhase } from './classify.ts';
@@ -29,24 +29,28 @@ class Series {
   price: PriceEntry | undefined;
   priceCheckedAt: number = Number.NEGATIVE_INFINITY;
 
-  constructor(meter: AgentMeter, provider: string, model: string, operation: string) {
+  /** The series' labels on the llm instruments: the client's static attributes, provider, model. */
+  readonly labels: RecordAttributes;
+
+  constructor(meter: AgentMeter, provider: string, model: string, operation: string, attributes: RecordAttributes) {
     this.#meter = meter;
     this.provider = provider;
     this.model = model;
     this.operation = operation;
-    this.latency = meter.instruments.llmLatency.bind({ provider, model, operation });
+    this.labels = { ...attributes, provider, model };
+    this.latency = meter.instruments.llmLatency.bind({ ...this.labels, operation });
   }
 
   get succeeded(): BoundCounter {
-    return (this.#succeeded ??= this.#meter.instruments.llmRequests.bind({ provider: this.provider, model: this.model, operation: this.operation, status: 'success' }));
+    return (this.#succeeded ??= this.#meter.instruments.llmRequests.bind({ ...this.labels, operation: this.operation, status: 'success' }));
   }
 
   get firstToken(): BoundHistogram {
-    return (this.#firstToken ??= this.#meter.instruments.llmTimeToFirstToken.bind({ provider: this.provider, model: this.model }));
+    return (this.#firstToken ??= this.#meter.instruments.llmTimeToFirstToken.bind(this.labels));
   }
 
   tokens(type: TokenType): BoundCounter {
-    return (this.#tokens[type] ??= this.#meter.instruments.llmTokens.bind({ provider: this.provider, model: this.model, token_type: type }));
+    return (this.#tokens[type] ??= this.#meter.instruments.llmTokens.bind({ ...this.labels, token_type: type }));
   }
 
   get cost(): BoundCounter {
@@ -64,11 +68,14 @@ export class LlmRecorder {
   readonly pricing: PricingTable | undefined;
   readonly clock: () => number;
   readonly semconv: GenAiMetrics | undefined;
+  /** Static attributes of this client on every llm series (keys declared in the meter's `attributes.llm`). */
+  readonly attributes: RecordAttributes;
   readonly #series = new Map<string, Map<string, Map<unknown, Series>>>();
   #cached = 0;
 
-  constructor(meter: AgentMeter, pricing: PricingTable | undefined, clock: () => number, semconv: GenAiMetrics | undefined) {
+  constructor(meter: AgentMeter, pricing: PricingTable | undefined, clock: () => number, semconv: GenAiMetrics | undefined, attributes: RecordAttributes = {}) {
     this.meter = meter;
+    this.attributes = attributes;
     this.pricing = pricing;
     this.clock = clock;
     this.semconv = semconv;
@@ -83,7 +90,7 @@ export class LlmRecorder {
     if (byModel === undefined) byOperation.set(operation, (byModel = new Map()));
     let series = byModel.get(model);
     if (series === undefined) {
-      series = new Series(this.meter, provider, label(model), operation);
+      series = new Series(this.meter, provider, label(model), operation, this.attributes);
       if (this.#cached < MAX_CACHED_SERIES) {
         byModel.set(model, series);
         this.#cached += 1;
@@ -172,10 +179,9 @@ export class LlmCallState {
       const i = this.#recorder.meter.instruments;
       const now = this.#recorder.clock();
       const seconds = (now - this.#started) / 1000;
-      const labels = { provider: series.provider, model: series.model };
       series.latency.record(seconds);
-      i.llmRequests.add(1, { ...labels, operation: series.operation, status: 'error' });
-      i.llmErrors.add(1, { ...labels, error_type: errorType });
+      i.llmRequests.add(1, { ...series.labels, operation: series.operation, status: 'error' });
+      i.llmErrors.add(1, { ...series.labels, error_type: errorType });
       i.errors.add(1, { error_type: errorType, component: 'llm' });
       // Tokens already reported (e.g. input counted at a stream's start) were billed.
       this.#recordUsage(now);

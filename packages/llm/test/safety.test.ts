@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { AgentMeterConfigError, type AgentMeter } from '@agentmeter/core';
+import { AgentMeterConfigError, createAgentMeter, type AgentMeter } from '@agentmeter/core';
+import { createTestReader } from '@agentmeter/core/testing';
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -48,6 +49,9 @@ describe('wrap-time checks', () => {
     [{ clock: 5 }, /options.clock must be a function/],
     [{ genAiMetrics: 'yes' }, /options.genAiMetrics must be/],
     [{ genAiMetrics: null }, /options.genAiMetrics must be/],
+    [{ attributes: 'tenant' }, /options.attributes must be an object/],
+    [{ attributes: ['tenant'] }, /options.attributes must be an object/],
+    [{ attributes: { model: 'x' } }, /options.attributes must not set "model"/],
   ])('bad options %o fail at wrap time', (options, message) => {
     const given = options === undefined || options === null || 'meter' in options ? options : { meter: h.meter, ...options };
     expect(() => instrumentOpenAI(openai(), given as never)).toThrow(message);
@@ -100,6 +104,18 @@ describe('recording safety', () => {
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('Hello from the provider simulator.');
     await expect(client.chat.completions.create({ model: 'gpt-test', messages: [] }, { headers: { 'x-sim-fault': '429' } })).rejects.toBeInstanceOf(OpenAI.RateLimitError);
+  });
+
+  it('static attributes label every llm series of the client', async () => {
+    const meter = createAgentMeter({ attributes: { llm: ['tenant'] } });
+    const reader = createTestReader(meter);
+    const client = instrumentOpenAI(openai(), { meter, pricing: false, provider: 'openai', attributes: { tenant: 'acme' } });
+    await client.chat.completions.create({ model: 'gpt-test', messages: [] });
+    const m = await reader.collect();
+    const labels = { tenant: 'acme', provider: 'openai', model: 'gpt-test' };
+    expect(m.value('agentmeter.llm.requests', { ...labels, operation: 'chat', status: 'success' })).toBe(1);
+    expect(m.value('agentmeter.llm.tokens', { ...labels, token_type: 'input' })).toBe(10);
+    await reader.shutdown();
   });
 
   it('pricing: false records no cost and no warning', async () => {
