@@ -69,7 +69,13 @@ function wrapGenerate(recorder: LlmRecorder, provider: string, streamed: boolean
       } catch {
         return Reflect.apply(original, this, args);
       }
-      const result = Reflect.apply(original, this, args) as Promise<unknown>;
+      let result: Promise<unknown>;
+      try {
+        result = Reflect.apply(original, this, args) as Promise<unknown>;
+      } catch (error) {
+        call.fail(error, 'request');
+        throw error;
+      }
       // A side chain: the caller keeps the SDK's own promise, and sees its rejection unchanged.
       Promise.resolve(result).then(
         (value) => {
@@ -82,9 +88,13 @@ function wrapGenerate(recorder: LlmRecorder, provider: string, streamed: boolean
             call.end();
             return;
           }
-          // Inner patch first: an AbortError is classified before the generic handler sees it.
-          patchStreamErrors(value, call, signal);
-          observeIterator(value, call, onResponse, () => signal?.aborted === true);
+          try {
+            // Inner patch first: an AbortError is classified before the generic handler sees it.
+            patchStreamErrors(value, call, signal);
+            observeIterator(value, call, onResponse, () => signal?.aborted === true);
+          } catch {
+            // A stream object that cannot be patched is left unobserved.
+          }
         },
         (error: unknown) => call.failWith(errorType(error, signal, 'request')),
       );

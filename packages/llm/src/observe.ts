@@ -105,7 +105,11 @@ function observeStream(stream: StainlessStream, call: LlmCallState, onEvent: Res
   const original = stream.iterator as Fn;
   stream.iterator = function iteratorObserved(this: unknown, ...args: unknown[]): unknown {
     const iterator = Reflect.apply(original, this, args);
-    observeIterator(iterator, call, onEvent, aborted);
+    try {
+      observeIterator(iterator, call, onEvent, aborted);
+    } catch {
+      // An iterator that cannot be patched (frozen, say) is returned unobserved.
+    }
     return iterator;
   };
 }
@@ -134,6 +138,7 @@ export function observeIterator(
   };
   (it as { next: Fn }).next = function nextObserved(this: unknown, ...args: unknown[]): unknown {
     const result = Reflect.apply(next as Fn, this, args) as Promise<IteratorResult<unknown>>;
+    if (!isThenable(result)) return result;
     return result.then(
       (step) => {
         try {

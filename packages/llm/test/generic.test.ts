@@ -95,6 +95,16 @@ describe('instrumentLlmFunction', () => {
     expect(m.raw.points('agentmeter.llm.tokens')).toHaveLength(0);
   });
 
+  it('a frozen stream result is returned untouched and recorded as a plain call', async () => {
+    const frozen = Object.freeze({ async *[Symbol.asyncIterator]() { yield 'a'; } });
+    const wrapped = instrumentLlmFunction(() => frozen, { meter: h.meter, ...COHERE, chunk: () => ({ content: true }) });
+    expect(wrapped()).toBe(frozen);
+    const items: string[] = [];
+    for await (const item of wrapped()) items.push(item);
+    expect(items).toEqual(['a']);
+    expect((await h.collect()).value('llm.requests', { ...OP, status: 'success' })).toBe(2);
+  });
+
   it.each([
     [() => instrumentLlmFunction('fn' as never, { meter: h.meter, ...COHERE }), /expected the function/],
     [() => instrumentLlmFunction(() => 1, { meter: h.meter, model: 'm' } as never), /options.provider is required/],
