@@ -124,6 +124,7 @@ export async function run(): Promise<string> {
       ['same, meter with exemplars off', fmt(bookkeepingNoExemplars / 1000, 2)],
       ['core `trackLlmCall` doing the same minus cost (attributes resolved per call)', fmt(coreHelper / 1000, 2)],
       ['one `performance.now()` (machine load scale)', fmt(clockRead / 1000, 3)],
+      ['bookkeeping in units of one `performance.now()` (load-independent)', `${fmt(bookkeeping / clockRead, 1)}x`],
       ['one bound histogram record (machine load scale)', fmt(boundRecord / 1000, 3)],
     ]),
     '',

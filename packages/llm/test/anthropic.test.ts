@@ -72,6 +72,16 @@ describe('instrumentAnthropic', () => {
     await expectOneSuccess(true);
   });
 
+  it('records beta.messages.create and beta.messages.stream() as well', async () => {
+    const anthropic = client();
+    await anthropic.beta.messages.create(ask);
+    await anthropic.beta.messages.stream(ask).finalMessage();
+    const m = await h.collect();
+    expect(m.value('llm.requests', { ...CHAT, status: 'success' })).toBe(2);
+    expect(m.histogram('llm.time_to_first_token', CLAUDE)?.count).toBe(1);
+    expect(m.value('llm.tokens', { ...CLAUDE, token_type: 'output' })).toBe(24);
+  });
+
   it('records a MessageStream the caller aborts as cancelled', async () => {
     const stream = client().messages.stream(ask);
     stream.on('text', () => stream.abort());
