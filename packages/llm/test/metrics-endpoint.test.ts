@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
@@ -7,25 +5,27 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { instrumentAnthropic, instrumentGoogleGenAI, instrumentOpenAI } from '../src/index.ts';
+import { type LoopbackServer, startLoopbackServer } from '@agentmeter/provider-sim';
 import { type Harness, startHarness } from './harness.ts';
 
 let h: Harness;
 let exporter: PrometheusExporter;
 let provider: MeterProvider;
+let metrics: LoopbackServer;
 beforeEach(async () => {
   h = await startHarness({ usage: { input: 20, output: 4 } });
-  exporter = new PrometheusExporter({ host: '127.0.0.1', port: 0, preventServerStart: true, metricProducers: [h.meter.metricProducer!] });
+  exporter = new PrometheusExporter({ preventServerStart: true, metricProducers: [h.meter.metricProducer!] });
   provider = new MeterProvider({ readers: [exporter] });
-  await exporter.startServer();
+  metrics = await startLoopbackServer((req, res) => exporter.getMetricsRequestHandler(req, res));
 });
 afterEach(async () => {
+  await metrics.close();
   await provider.shutdown();
   await h.close();
 });
 
 async function scrape(): Promise<string> {
-  const { port } = ((exporter as unknown as { _server: Server })._server.address() as AddressInfo);
-  return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return (await fetch(`${metrics.url}/metrics`)).text();
 }
 
 /** The value of the sample `name{labels...}` in Prometheus text, whatever the label order. */

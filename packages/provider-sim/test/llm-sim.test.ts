@@ -10,6 +10,11 @@ afterEach(async () => {
 const post = (url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
+function draw(seed: number): number[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: 4001 }, () => sampleDelay({ median: 400, p95: 1200 }, random));
+}
+
 describe('faults and latency', () => {
   it('parses fault specs', () => {
     expect(parseFault('429')).toEqual({ kind: 'status', status: 429 });
@@ -22,10 +27,6 @@ describe('faults and latency', () => {
   });
 
   it('draws lognormal delays around the median, repeatably for a seed', () => {
-    const draw = (seed: number): number[] => {
-      const random = seededRandom(seed);
-      return Array.from({ length: 4001 }, () => sampleDelay({ median: 400, p95: 1200 }, random));
-    };
     const samples = draw(7).toSorted((a, b) => a - b);
     expect(draw(7)).toEqual(draw(7));
     expect(samples[2000]! / 400).toBeCloseTo(1, 1);
