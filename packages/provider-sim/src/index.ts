@@ -5,3 +5,4 @@ export type { LlmProviderName, LlmSimulator, LlmSimulatorOptions, LlmSimulatorSe
 export { parseFault, sampleDelay, seededRandom } from './llm/faults.ts';
 export type { Delay, FaultRule, FaultSpec, LatencyOptions, ParsedFault } from './llm/faults.ts';
 export type { SimUsage } from './llm/respond.ts';
+export { realisticLlmOptions } from './llm/realistic.ts';

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLlmSimulator, type LlmSimulatorServer, parseFault, sampleDelay, seededRandom, startLlmSimulator, startLoopbackServer } from '../src/index.ts';
+import {
+  createLlmSimulator, type LlmSimulatorServer, parseFault, realisticLlmOptions, sampleDelay, seededRandom, startLlmSimulator, startLoopbackServer,
+} from '../src/index.ts';
 
 let server: LlmSimulatorServer | undefined;
 afterEach(async () => {
@@ -83,5 +85,29 @@ describe('LLM simulator', () => {
     } finally {
       await shared.close();
     }
+  });
+});
+
+async function outcomes(seed: number, calls: number): Promise<number[]> {
+  // OpenAI without delays, to keep the test quick; the rates are the realistic ones.
+  const sim = await startLlmSimulator({ ...realisticLlmOptions(seed), latencyByProvider: { openai: {} } });
+  try {
+    const statuses: number[] = [];
+    for (let i = 0; i < calls; i++) {
+      statuses.push(await post(`${sim.url}/v1/embeddings`, { model: 'e', input: 'a' }).then((r) => r.status, () => 0));
+    }
+    return statuses;
+  } finally {
+    await sim.close();
+  }
+}
+
+describe('realistic demo options', () => {
+  it('inject faults at a few percent, the same ones for the same seed', async () => {
+    const first = await outcomes(3, 200);
+    const failures = first.filter((status) => status !== 200).length;
+    expect(failures).toBeGreaterThan(0);
+    expect(failures).toBeLessThan(20);
+    expect(await outcomes(3, 200)).toEqual(first);
   });
 });
