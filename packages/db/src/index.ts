@@ -1,0 +1,5 @@
+export { instrumentPg } from './pg.ts';
+export { StatementParser } from './statement.ts';
+
+export type { StatementShape } from './statement.ts';
+export type { CacheInstrumentOptions, DbInstrumentOptions } from './types.ts';
