@@ -1,6 +1,6 @@
 import { resolveOptions, unsupported } from './options.ts';
-import { count, observePool } from './pools.ts';
-import { callSync, now, observe, QueryRecorder, type QueryHandles } from './recorder.ts';
+import { count, countAcquireFailures, observePool } from './pools.ts';
+import { callSync, now, observe, QueryRecorder } from './recorder.ts';
 import type { DbInstrumentOptions } from './types.ts';
 
 const WRAPPER = 'instrumentPg';
@@ -59,29 +59,7 @@ function instrumentPool(pool: PgPoolLike, recorder: QueryRecorder): void {
     max: count(p.options?.max),
     pending: p.waitingCount,
   }));
-  // pool.query runs on a client (counted there) unless it cannot get one: that failure is counted here.
-  let pendingQuery: { handles: QueryHandles; started: number } | undefined;
-  const query = pool.query;
-  pool.query = function instrumentedPoolQuery(this: unknown, ...args: unknown[]): unknown {
-    pendingQuery = { handles: recorder.statement(statementOf(args[0])), started: now() };
-    try {
-      return query.apply(this, args);
-    } finally {
-      pendingQuery = undefined;
-    }
-  };
-  const connect = pool.connect;
-  pool.connect = function instrumentedPoolConnect(this: unknown, ...args: unknown[]): unknown {
-    const context = pendingQuery;
-    const callback = args[0];
-    if (context !== undefined && typeof callback === 'function') {
-      args[0] = function onPoolConnect(this: unknown, error: unknown, ...rest: unknown[]): unknown {
-        if (error) context.handles.finish(context.started, true, error);
-        return (callback as Fn).call(this, error, ...rest);
-      };
-    }
-    return connect.apply(this, args);
-  };
+  countAcquireFailures(pool as unknown as Record<string, unknown>, ['query'], 'connect', recorder, statementOf);
 }
 
 function statementOf(config: unknown): unknown {
