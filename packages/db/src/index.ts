@@ -1,3 +1,4 @@
+export { instrumentIoredis } from './ioredis.ts';
 export { instrumentMysql2 } from './mysql2.ts';
 export { instrumentPg } from './pg.ts';
 export { StatementParser } from './statement.ts';

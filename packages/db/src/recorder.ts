@@ -25,8 +25,9 @@ export class QueryHandles {
   readonly #recorder: QueryRecorder;
   readonly #okCount: BoundCounter;
   readonly #okDuration: BoundHistogram;
-  readonly #errorCount: BoundCounter;
-  readonly #errorDuration: BoundHistogram;
+  readonly #labels: Readonly<Record<string, string>>;
+  #errorCount: BoundCounter | undefined;
+  #errorDuration: BoundHistogram | undefined;
   readonly #semconv: Attributes | undefined;
 
   constructor(recorder: QueryRecorder, shape: StatementShape, table: string | undefined) {
@@ -39,8 +40,7 @@ export class QueryHandles {
     const i = meter.instruments;
     this.#okCount = safely(() => i.dbQueries.bind({ ...labels, status: 'success' }), NOOP_COUNTER);
     this.#okDuration = safely(() => i.dbQueryDuration.bind({ ...labels, status: 'success' }), NOOP_HISTOGRAM);
-    this.#errorCount = safely(() => i.dbQueries.bind({ ...labels, status: 'error' }), NOOP_COUNTER);
-    this.#errorDuration = safely(() => i.dbQueryDuration.bind({ ...labels, status: 'error' }), NOOP_HISTOGRAM);
+    this.#labels = { ...labels, status: 'error' };
     if (recorder.semconv !== undefined) {
       this.#semconv = { 'db.system.name': dbSystem, 'db.operation.name': shape.operation };
       if (table !== undefined) this.#semconv['db.collection.name'] = table;
@@ -55,6 +55,10 @@ export class QueryHandles {
     try {
       const seconds = (performance.now() - started) / 1000;
       if (failed) {
+        // Error series are bound on first use, so a statement that never fails exports none.
+        const i = this.#recorder.options.meter.instruments;
+        this.#errorDuration ??= safely(() => i.dbQueryDuration.bind(this.#labels), NOOP_HISTOGRAM);
+        this.#errorCount ??= safely(() => i.dbQueries.bind(this.#labels), NOOP_COUNTER);
         this.#errorDuration.record(seconds);
         this.#errorCount.add(1);
         this.#recorder.countError(error);
