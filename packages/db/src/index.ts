@@ -1,6 +1,7 @@
 export { instrumentIoredis } from './ioredis.ts';
 export { instrumentMysql2 } from './mysql2.ts';
 export { instrumentPg } from './pg.ts';
+export { instrumentPGlite } from './pglite.ts';
 export { StatementParser } from './statement.ts';
 
 export type { StatementShape } from './statement.ts';
