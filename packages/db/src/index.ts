@@ -1,3 +1,4 @@
+export { instrumentBetterSqlite3 } from './better-sqlite3.ts';
 export { instrumentIoredis } from './ioredis.ts';
 export { instrumentMysql2 } from './mysql2.ts';
 export { instrumentPg } from './pg.ts';
