@@ -1,5 +1,5 @@
 import { resolveOptions, unsupported } from './options.ts';
-import { count, countAcquireFailures, observePool } from './pools.ts';
+import { count, countAcquireFailures, internal, observePool } from './pools.ts';
 import { callSync, now, QueryRecorder, type QueryHandles } from './recorder.ts';
 import type { DbInstrumentOptions } from './types.ts';
 
@@ -16,9 +16,6 @@ interface Mysql2Pool {
   getConnection: Fn;
   on(event: string, listener: (connection: Mysql2Connection) => void): unknown;
   config: { connectionLimit?: number };
-  _allConnections?: unknown;
-  _freeConnections?: unknown;
-  _connectionQueue?: unknown;
 }
 /** A command object mysql2 returns: an EventEmitter when no callback was given. */
 interface Command {
@@ -58,12 +55,12 @@ export function instrumentMysql2<T extends object>(client: T, options: DbInstrum
 function instrumentPool(pool: Mysql2Pool, recorder: QueryRecorder): void {
   if (instrumented.has(pool)) return;
   instrumented.add(pool);
-  for (const connection of queueItems(pool._allConnections)) instrumentConnection(connection, recorder);
+  for (const connection of queueItems(internal(pool, '_allConnections'))) instrumentConnection(connection, recorder);
   pool.on('connection', (connection) => instrumentConnection(connection, recorder));
   observePool(recorder.options, pool, (p) => {
-    const all = count(p._allConnections);
-    const idle = count(p._freeConnections);
-    return { active: all - idle, idle, max: count(p.config.connectionLimit), pending: count(p._connectionQueue) };
+    const all = count(internal(p, '_allConnections'));
+    const idle = count(internal(p, '_freeConnections'));
+    return { active: all - idle, idle, max: count(p.config.connectionLimit), pending: count(internal(p, '_connectionQueue')) };
   });
   countAcquireFailures(pool as unknown as Record<string, unknown>, ['query', 'execute'], 'getConnection', recorder, statementOf);
 }

@@ -1,5 +1,5 @@
 import { resolveOptions, unsupported } from './options.ts';
-import { count, countAcquireFailures, observePool } from './pools.ts';
+import { count, countAcquireFailures, internal, observePool } from './pools.ts';
 import { callSync, now, observe, QueryRecorder } from './recorder.ts';
 import type { DbInstrumentOptions } from './types.ts';
 
@@ -15,7 +15,6 @@ interface PgPoolLike extends PgClientLike {
   waitingCount: number;
   options?: { max?: number };
   on(event: string, listener: (client: PgClientLike) => void): unknown;
-  _clients?: PgClientLike[];
 }
 
 /** Wrapping twice is a no-op: the first wrap's options stay. */
@@ -51,7 +50,8 @@ export function instrumentPg<T extends object>(client: T, options: DbInstrumentO
 }
 
 function instrumentPool(pool: PgPoolLike, recorder: QueryRecorder): void {
-  for (const existing of Array.isArray(pool._clients) ? pool._clients : []) instrumentClient(existing, recorder);
+  const clients = internal(pool, '_clients');
+  for (const existing of Array.isArray(clients) ? clients : []) instrumentClient(existing as PgClientLike, recorder);
   pool.on('connect', (client) => instrumentClient(client, recorder));
   observePool(recorder.options, pool, (p) => ({
     active: p.totalCount - p.idleCount,

@@ -90,3 +90,8 @@ export function countAcquireFailures(
     return (acquire as Fn).apply(this, args);
   };
 }
+
+/** Reads a client library's internal field (pools keep their queues in underscored fields). */
+export function internal(target: object, name: string): unknown {
+  return (target as Record<string, unknown>)[name];
+}

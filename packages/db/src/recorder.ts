@@ -34,9 +34,8 @@ export class QueryHandles {
     this.shape = shape;
     this.#recorder = recorder;
     const { meter, dbSystem } = recorder.options;
-    const labels = table === undefined
-      ? { db_system: dbSystem, operation: shape.operation }
-      : { db_system: dbSystem, operation: shape.operation, table };
+    const labels: Record<string, string> = { db_system: dbSystem, operation: shape.operation };
+    if (table !== undefined) labels['table'] = table;
     const i = meter.instruments;
     this.#okCount = safely(() => i.dbQueries.bind({ ...labels, status: 'success' }), NOOP_COUNTER);
     this.#okDuration = safely(() => i.dbQueryDuration.bind({ ...labels, status: 'success' }), NOOP_HISTOGRAM);

@@ -1,6 +1,6 @@
 import { createAgentMeter, type AgentMeter } from '@agentmeter/core';
 import { createTestReader, type MetricsSnapshot, type TestReader } from '@agentmeter/core/testing';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { instrumentIoredis } from '../src/index.ts';
 import { closedPort, requireServer, uniqueName } from './servers.ts';
