@@ -138,7 +138,7 @@ describe('OpenTelemetry semantic conventions', () => {
     const m = await semconv.collect();
     const name = 'db.client.operation.duration';
     expect(m.histogram(name, { 'db.system.name': 'sqlite', 'db.operation.name': 'SELECT', 'db.collection.name': 'notes' })?.count).toBe(2);
-    expect(m.histogram(name, { 'db.system.name': 'sqlite', 'db.operation.name': 'SELECT', 'db.collection.name': 'nowhere', 'error.type': 'other' })?.count).toBe(1);
+    expect(m.histogram(name, { 'db.system.name': 'sqlite', 'db.operation.name': 'SELECT', 'db.collection.name': 'nowhere', 'error.type': 'bad_request' })?.count).toBe(1);
     db.close();
     await semconv.shutdown();
   });
