@@ -77,7 +77,7 @@ async function inProcess(): Promise<Comparison[]> {
   db.close();
   const lite = instrumentPGlite(await PGlite.create(), { meter });
   const query = Object.getPrototypeOf(lite).query as PGlite['query'];
-  results.push(await compare('PGlite query(SELECT $1)', () => query.call(lite, 'SELECT $1::int AS x', [1]), () => lite.query('SELECT $1::int AS x', [1]), 500, 7));
+  results.push(await compare('PGlite query(SELECT $1)', () => query.call(lite, 'SELECT $1::int AS x', [1]), () => lite.query('SELECT $1::int AS x', [1]), 300, 11));
   await lite.close();
   return results;
 }
