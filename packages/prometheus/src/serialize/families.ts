@@ -57,7 +57,8 @@ export class FamilyBuilder {
         const family = byName.get(name);
         if (family === undefined) {
           const { description, unit } = metric.descriptor;
-          const help = description !== '' ? description : this.#catalogHelp.get(metric.descriptor.name) ?? '';
+          // Every family gets HELP (promtool lints its absence): the catalog's, else the OTel name.
+          const help = description !== '' ? description : this.#catalogHelp.get(metric.descriptor.name) ?? metric.descriptor.name;
           byName.set(name, { name, type, help, unit, metrics: [metric as MetricFamily['metrics'][number]] });
         } else if (family.type === type) {
           family.metrics.push(metric as MetricFamily['metrics'][number]);
