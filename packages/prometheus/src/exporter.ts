@@ -49,7 +49,8 @@ export class PrometheusExporter extends MetricReader {
       ...(options.aggregationSelector !== undefined && { aggregationSelector: options.aggregationSelector }),
       ...(options.cardinalitySelector !== undefined && { cardinalitySelector: options.cardinalitySelector }),
     });
-    this.#options = resolved;
+    // Only the route keeps the token, as a digest.
+    this.#options = { ...resolved, token: undefined };
     this.#producers = resolved.producers;
     this.#families = new FamilyBuilder(resolved.namespace);
     this.#health = new HealthRunner(options.health, resolved.meter);

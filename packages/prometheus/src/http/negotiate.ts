@@ -7,13 +7,13 @@ export const CONTENT_TYPES: Readonly<Record<ExpositionFormat, string>> = {
 
 const OPENMETRICS_VERSIONS = new Set(['1.0.0', '0.0.1']);
 
-/** A media range's q value; a missing or malformed one counts as 1, out-of-range ones are clamped. */
+/** A media range's q value: 1 when missing, 0 (not acceptable) when malformed, clamped to [0, 1]. */
 function quality(params: readonly string[]): number {
   for (const param of params) {
-    const [key, value] = param.split('=', 2);
+    const [key, value = ''] = param.split('=', 2);
     if (key?.trim().toLowerCase() === 'q') {
-      const q = Number(value?.trim());
-      return Number.isFinite(q) ? Math.min(Math.max(q, 0), 1) : 1;
+      const q = value.trim() === '' ? Number.NaN : Number(value);
+      return Number.isFinite(q) ? Math.min(Math.max(q, 0), 1) : 0;
     }
   }
   return 1;
