@@ -135,7 +135,7 @@ describe('bearer token', () => {
     expect((await rawRequest(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
     let message = '';
     try {
-      new PrometheusExporter({ token: `${TOKEN} with space`, env: {} });
+      expect(new PrometheusExporter({ token: `${TOKEN} with space`, env: {} })).toBeUndefined();
     } catch (error) {
       message = String(error);
     }

@@ -13,7 +13,7 @@ import { rawRequest } from './support/http.ts';
 const TOKEN = 'mount-token';
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  for (const cleanup of cleanups.splice(0).toReversed()) await cleanup();
 });
 
 function prepared(): Setup {

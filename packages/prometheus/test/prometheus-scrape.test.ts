@@ -12,8 +12,8 @@ let secured: Setup & { url: string };
 let open: Setup & { url: string };
 let prometheus: PrometheusServer;
 
-function target(url: string): string {
-  return new URL(url).host;
+function scrapeJob(name: string, url: string, extra = ''): string {
+  return `  - job_name: ${name}\n    scrape_interval: 1s\n    static_configs:\n      - targets: ['${new URL(url).host}']\n${extra}`;
 }
 
 beforeAll(async () => {
@@ -29,14 +29,12 @@ beforeAll(async () => {
   for (const [traceId, spanId] of TRACES) {
     withSpan(traceId, spanId, () => secured.meter.instruments.llmLatency.record(4, { provider: 'anthropic', model: 'claude' }));
   }
-  const job = (name: string, url: string, extra = ''): string =>
-    `  - job_name: ${name}\n    scrape_interval: 1s\n    static_configs:\n      - targets: ['${target(url)}']\n${extra}`;
   prometheus = await PrometheusServer.start([
     'global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:',
-    job('secured', secured.url, `    authorization:\n      credentials: ${TOKEN}\n`),
-    job('wrong_token', secured.url, '    authorization:\n      credentials: not-the-token\n'),
-    job('no_token', secured.url),
-    job('open', open.url),
+    scrapeJob('secured', secured.url, `    authorization:\n      credentials: ${TOKEN}\n`),
+    scrapeJob('wrong_token', secured.url, '    authorization:\n      credentials: not-the-token\n'),
+    scrapeJob('no_token', secured.url),
+    scrapeJob('open', open.url),
   ].join('\n'), ['--enable-feature=exemplar-storage']);
   await prometheus.waitFor(
     async () => (await prometheus.scalar('count(up == 1)')) === 2 && (await prometheus.scalar('count(up == 0)')) === 2,

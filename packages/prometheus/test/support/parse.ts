@@ -155,6 +155,6 @@ export function parseExposition(input: string | Uint8Array, format: 'text' | 'op
 
 /** The value of the one sample with this name and exactly these labels (undefined when absent). */
 export function valueOf(parsed: Parsed, name: string, labels: Record<string, string> = {}): number | undefined {
-  const wanted = JSON.stringify(Object.entries(labels).sort());
-  return parsed.samples.find((sample) => sample.name === name && JSON.stringify(Object.entries(sample.labels).sort()) === wanted)?.value;
+  const wanted = JSON.stringify(Object.entries(labels).toSorted());
+  return parsed.samples.find((sample) => sample.name === name && JSON.stringify(Object.entries(sample.labels).toSorted()) === wanted)?.value;
 }
