@@ -41,12 +41,12 @@ interface Measured {
 }
 
 /** One scrape: wall and CPU time (CPU time is steadier on a shared machine), bytes and heap growth. */
-async function measureOnce(scrape: () => Promise<string>): Promise<Measured> {
+async function measureOnce(scrape: () => Promise<Uint8Array>): Promise<Measured> {
   gc();
   const heapBefore = process.memoryUsage().heapUsed;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const bytes = Buffer.byteLength(await scrape(), 'utf8');
+  const bytes = (await scrape()).byteLength;
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   return { ms, cpuMs: (cpu.user + cpu.system) / 1000, bytes, heapMb: (process.memoryUsage().heapUsed - heapBefore) / 1048576 };
@@ -58,7 +58,7 @@ function median(values: number[]): number {
 }
 
 /** Runs the exporters round-robin (so load from elsewhere hits them alike) and keeps medians. */
-async function measure(scrapes: readonly (readonly [string, () => Promise<string>])[], runs: number): Promise<(Measured & { exporter: string })[]> {
+async function measure(scrapes: readonly (readonly [string, () => Promise<Uint8Array>])[], runs: number): Promise<(Measured & { exporter: string })[]> {
   if (runs > 1) for (const [, scrape] of scrapes) await scrape();
   const samples = scrapes.map((): Measured[] => []);
   for (let run = 0; run < runs; run++) {
@@ -105,11 +105,12 @@ async function scenario(series: number, kind: Kind): Promise<Row[]> {
     }
   }
   const serializer = new PrometheusSerializer();
+  // Each scrape ends with the bytes a response carries: the others build strings, which must be encoded.
   const scrapes = [
-    ['agentmeter (core producer)', () => fromCore.scrape('text')],
-    ['agentmeter (OTel SDK data)', () => fromSdk.scrape('text')],
-    ['OTel PrometheusExporter', async () => serializer.serialize((await otel.collect()).resourceMetrics)],
-    ['prom-client', () => registry.metrics()],
+    ['agentmeter (core producer)', () => fromCore.render('text')],
+    ['agentmeter (OTel SDK data)', () => fromSdk.render('text')],
+    ['OTel PrometheusExporter', async () => Buffer.from(serializer.serialize((await otel.collect()).resourceMetrics), 'utf8')],
+    ['prom-client', async () => Buffer.from(await registry.metrics(), 'utf8')],
   ] as const;
   const rows = (await measure(scrapes, runs)).map((measured) => ({ series, kind, ...measured }));
   await provider.shutdown();
@@ -144,7 +145,7 @@ export async function run(): Promise<string> {
     '### Scrape: @agentmeter/prometheus against OTel PrometheusExporter and prom-client',
     '',
     `One registry of N series (labels provider, model, operation, route; histograms with ${BOUNDS.length} bounds, so ${BOUNDS.length + 3} samples a series), `,
-    'scraped into the Prometheus text format: collection plus serialization, in process, exporters taking turns; medians. CPU ms is the process\'s CPU time ',
+    'scraped into the Prometheus text format: collection, serialization and UTF-8 encoding (the bytes a response carries), in process, exporters taking turns; medians. CPU ms is the process\'s CPU time ',
     '(steadier than wall time on a shared machine). "heap growth" is the heap after the scrape minus before it (GC run first): ',
     'what one scrape allocates and still holds. OTel SDK data means agentmeter\'s exporter registered on the same MeterProvider as OTel\'s exporter.',
     '',
