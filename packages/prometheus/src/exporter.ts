@@ -142,8 +142,12 @@ export class PrometheusExporter extends MetricReader {
   /** Runs the dependency checks and builds the `/api/health` body. */
   async health(): Promise<HealthReport> {
     const dependencies = await this.#health.run();
-    const collected = await this.#collectShared();
-    return healthReport(dependencies, collected.resourceMetrics, this.#options.namespace);
+    // A failed collection costs the session figures, not the health answer.
+    const resourceMetrics = await this.#collectShared().then(
+      (collected) => collected.resourceMetrics,
+      (): ResourceMetrics => ({ resource: emptyResource(), scopeMetrics: [] }),
+    );
+    return healthReport(dependencies, resourceMetrics, this.#options.namespace);
   }
 
   /** Collects once for every request that arrives while a collection runs. */

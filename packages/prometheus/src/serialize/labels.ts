@@ -48,6 +48,8 @@ export class LabelCache {
     let name = this.#names.get(key);
     if (name === undefined) {
       name = prometheusLabelName(key);
+      // `le` belongs to histogram buckets; an attribute of that name would duplicate it.
+      if (name === 'le') name = 'exported_le';
       if (this.#names.size < 10_000) this.#names.set(key, name);
     }
     return name;
