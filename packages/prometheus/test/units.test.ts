@@ -1,4 +1,5 @@
 import { createAgentMeter } from '@agentmeter/core';
+import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { acceptsGzip } from '../src/http/negotiate.ts';
 import { estimateQuantile, negotiateFormat, PrometheusExporter } from '../src/index.ts';
@@ -31,10 +32,11 @@ describe('negotiateFormat', () => {
   });
 });
 
+function histogram(counts: number[], extra: { min?: number; max?: number } = {}): Histogram {
+  return { buckets: { boundaries: [1, 2, 4], counts }, count: counts.reduce((a, b) => a + b, 0), sum: 0, ...extra };
+}
+
 describe('estimateQuantile', () => {
-  const histogram = (counts: number[], extra: { min?: number; max?: number } = {}) => ({
-    buckets: { boundaries: [1, 2, 4], counts }, count: counts.reduce((a, b) => a + b, 0), sum: 0, ...extra,
-  });
 
   it('interpolates inside the bucket holding the rank, as histogram_quantile does', () => {
     expect(estimateQuantile(histogram([0, 10, 0, 0]), 0.5)).toBe(1.5);
