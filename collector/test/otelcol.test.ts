@@ -83,7 +83,7 @@ describe('three processes push OTLP to the built Collector, which remote-writes 
           const [sample] = await prometheus.query(total(metric, job));
           return sample?.value === expected ? sample.value : undefined;
         }, 60_000).catch(async (error: unknown) => {
-          const now = await prometheus.query(total(metric, job));
+          const now = await prometheus.query(total(metric, job).replace(/^sum\((.*)\)$/, '$1'));
           throw new Error(`${String(error)}; now ${JSON.stringify(now)}\n${collector?.output() ?? ''}`, { cause: error });
         });
         expect(got, `${job} ${metric}`).toBe(expected);
