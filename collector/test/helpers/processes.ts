@@ -76,7 +76,8 @@ export interface PromSample {
 export interface PrometheusServer {
   readonly url: string;
   readonly child: Child;
-  query(expr: string): Promise<PromSample[]>;
+  /** An instant query, at `time` (Unix seconds) when given. */
+  query(expr: string, time?: number): Promise<PromSample[]>;
   /** GET an API path (e.g. `/api/v1/rules`) and return its `data`. */
   api(path: string): Promise<unknown>;
   stop(): Promise<void>;
@@ -87,12 +88,16 @@ export interface PrometheusOptions {
   readonly webConfig?: string;
   /** The Authorization header the test's own API calls send. */
   readonly authorization?: string;
+  /** Listen on this port instead of a free one (to restart a stopped server in place). */
+  readonly port?: number;
+  /** Keep the TSDB here (kept after stop), so a restarted server has the earlier data. */
+  readonly dataDir?: string;
 }
 
 /** Starts Prometheus with the given config (YAML text) and waits until it is ready. */
 export async function startPrometheus(config: string, options: PrometheusOptions = {}): Promise<PrometheusServer> {
   const dir = tempDir('prometheus');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   writeFileSync(join(dir.path, 'prometheus.yml'), config);
   const extraArgs: string[] = [];
   if (options.webConfig !== undefined) {
@@ -102,7 +107,7 @@ export async function startPrometheus(config: string, options: PrometheusOptions
   const headers: Record<string, string> = options.authorization === undefined ? {} : { authorization: options.authorization };
   const child = startChild(findTool('prometheus'), [
     `--config.file=${join(dir.path, 'prometheus.yml')}`,
-    `--storage.tsdb.path=${join(dir.path, 'data')}`,
+    `--storage.tsdb.path=${options.dataDir ?? join(dir.path, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`,
     '--web.enable-remote-write-receiver',
     '--log.level=warn',
@@ -119,8 +124,9 @@ export async function startPrometheus(config: string, options: PrometheusOptions
   return {
     url,
     child,
-    async query(expr: string): Promise<PromSample[]> {
-      const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`, { headers });
+    async query(expr: string, time?: number): Promise<PromSample[]> {
+      const at = time === undefined ? '' : `&time=${time}`;
+      const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}${at}`, { headers });
       const body = (await response.json()) as { status: string; error?: string; data?: { resultType: string; result: unknown } };
       if (body.status !== 'success') throw new Error(`query ${expr} failed: ${body.error ?? response.status}`);
       const data = body.data!;
