@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARDS } from '../src/dashboards/all.ts';
 import { buildDashboard, dashboardQueries } from '../src/dashboards/model.ts';
-import { freePort, startChild, startPrometheus, waitFor, type Child, type PrometheusServer } from './helpers/processes.ts';
+import { collectorEnv, collectorPorts, startCollector } from './helpers/otelcol.ts';
+import { freePort, startPrometheus, waitFor, type Child, type PrometheusServer } from './helpers/processes.ts';
 import { alertRules, recordingRules, RULES_DIR } from './helpers/rules.ts';
 import { startService, type ServiceProcess } from './helpers/services.ts';
-import { COLLECTOR_DIR, findTool } from './helpers/tools.ts';
 
 const SCRAPED = 'agentmeter-scraped';
 const PUSHED = 'agentmeter-pushed';
@@ -24,7 +24,8 @@ describe('every dashboard panel returns data from a real Prometheus', () => {
   const services: ServiceProcess[] = [];
 
   beforeAll(async () => {
-    const [metricsPort, otlpPort, pushedMetricsPort, health, telemetry, grpc] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+    const ports = await collectorPorts();
+    const [metricsPort = 0, pushedMetricsPort = 0] = await Promise.all([freePort(), freePort()]);
     prometheus = await startPrometheus([
       'global: { scrape_interval: 1s, evaluation_interval: 1s }',
       'rule_files:',
@@ -36,20 +37,12 @@ describe('every dashboard panel returns data from a real Prometheus', () => {
       '',
     ].join('\n'));
     // The same load pushed through the Collector's local profile.
-    collector = startChild(findTool('otelcol'), ['--config', join(COLLECTOR_DIR, 'otelcol', 'local.yaml')], {
-      ...process.env,
-      PROMETHEUS_REMOTE_WRITE_URL: `${prometheus.url}/api/v1/write`,
-      AGENTMETER_COLLECTOR_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpc}`,
-      AGENTMETER_COLLECTOR_OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlpPort}`,
-      AGENTMETER_COLLECTOR_HEALTH_ENDPOINT: `127.0.0.1:${health}`,
-      AGENTMETER_COLLECTOR_TELEMETRY_PORT: String(telemetry),
-    });
-    await waitFor('the Collector to be healthy', async () => ((await fetch(`http://127.0.0.1:${health}/`)).ok ? true : undefined));
+    collector = await startCollector(['local.yaml'], ports, collectorEnv(ports, { PROMETHEUS_REMOTE_WRITE_URL: `${prometheus.url}/api/v1/write` }));
     services.push(await startService({ AGENTMETER_E2E_SERVICE: SCRAPED, AGENTMETER_E2E_METRICS_PORT: String(metricsPort) }));
     services.push(await startService({
       AGENTMETER_E2E_SERVICE: PUSHED,
       AGENTMETER_E2E_METRICS_PORT: String(pushedMetricsPort),
-      AGENTMETER_E2E_OTLP_URL: `http://127.0.0.1:${otlpPort}/v1/metrics`,
+      AGENTMETER_E2E_OTLP_URL: `http://127.0.0.1:${ports.http}/v1/metrics`,
     }));
     await Promise.all(services.map((service) => service.request({ type: 'load' }, 'loading')));
   }, 180_000);

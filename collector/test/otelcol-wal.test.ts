@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, startChild, startPrometheus, tempDir, waitFor, type Child, type PrometheusServer } from './helpers/processes.ts';
+import { collectorEnv, collectorPorts, startCollector } from './helpers/otelcol.ts';
+import { freePort, startPrometheus, tempDir, waitFor, type Child, type PrometheusServer } from './helpers/processes.ts';
 import { startService, type ServiceProcess } from './helpers/services.ts';
-import { COLLECTOR_DIR, findTool } from './helpers/tools.ts';
 
-const OTELCOL_DIR = join(COLLECTOR_DIR, 'otelcol');
 const JOB = 'agentmeter-wal';
 const REQUESTS = `sum(agentmeter_requests_total{job="${JOB}"})`;
 
@@ -17,7 +16,7 @@ const REQUESTS = `sum(agentmeter_requests_total{job="${JOB}"})`;
 describe('the Collector across a backend outage and its own restart', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
   afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    for (const cleanup of cleanups.splice(0).toReversed()) await cleanup();
   });
 
   /**
@@ -27,33 +26,27 @@ describe('the Collector across a backend outage and its own restart', () => {
   async function outage(configs: readonly string[]): Promise<{ valueDuring: () => Promise<number | undefined>; writing: () => Promise<void> }> {
     const dir = tempDir('wal');
     cleanups.push(dir.cleanup);
-    const [promPort, http, grpc, health, telemetry, metrics] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+    const ports = await collectorPorts();
+    const [promPort, metrics] = await Promise.all([freePort(), freePort()]);
     const promConfig = 'global: { scrape_interval: 1s }\n';
     const promOptions = { port: promPort, dataDir: join(dir.path, 'tsdb') };
     let prometheus: PrometheusServer = await startPrometheus(promConfig, promOptions);
     cleanups.push(() => prometheus.stop());
-    const env = {
-      ...process.env,
+    const env = collectorEnv(ports, {
       PROMETHEUS_REMOTE_WRITE_URL: `${prometheus.url}/api/v1/write`,
-      AGENTMETER_COLLECTOR_OTLP_HTTP_ENDPOINT: `127.0.0.1:${http}`,
-      AGENTMETER_COLLECTOR_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpc}`,
-      AGENTMETER_COLLECTOR_HEALTH_ENDPOINT: `127.0.0.1:${health}`,
-      AGENTMETER_COLLECTOR_TELEMETRY_PORT: String(telemetry),
       AGENTMETER_COLLECTOR_WAL_DIR: join(dir.path, 'otelcol-wal'),
       AGENTMETER_COLLECTOR_WAL_FLUSH_INTERVAL: '2s',
-    };
-    const args = configs.flatMap((file) => ['--config', join(OTELCOL_DIR, file)]);
-    const startCollector = async (): Promise<Child> => {
-      const child = startChild(findTool('otelcol'), args, env);
+    });
+    const restart = async (): Promise<Child> => {
+      const child = await startCollector(configs, ports, env);
       cleanups.push(() => child.stop());
-      await waitFor('the Collector to be healthy', async () => ((await fetch(`http://127.0.0.1:${health}/`)).ok ? true : undefined));
       return child;
     };
-    let collector = await startCollector();
+    let collector = await restart();
     const service: ServiceProcess = await startService({
       AGENTMETER_E2E_SERVICE: JOB,
       AGENTMETER_E2E_METRICS_PORT: String(metrics),
-      AGENTMETER_E2E_OTLP_URL: `http://127.0.0.1:${http}/v1/metrics`,
+      AGENTMETER_E2E_OTLP_URL: `http://127.0.0.1:${ports.http}/v1/metrics`,
     });
     cleanups.push(() => service.stop());
 
@@ -68,7 +61,7 @@ describe('the Collector across a backend outage and its own restart', () => {
     await service.stop();
     // The Collector restarts while the backend is still down.
     await collector.stop();
-    collector = await startCollector();
+    collector = await restart();
     prometheus = await startPrometheus(promConfig, promOptions);
     const restarted = Date.now() / 1000;
     const server = prometheus;

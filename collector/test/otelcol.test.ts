@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STEP_TOTALS } from './fixtures/workload.ts';
-import { freePort, startChild, startPrometheus, tempDir, waitFor, type Child, type PrometheusServer } from './helpers/processes.ts';
+import { collectorEnv, collectorPorts, startCollector, type CollectorPorts } from './helpers/otelcol.ts';
+import { freePort, startPrometheus, tempDir, waitFor, type Child, type PrometheusServer } from './helpers/processes.ts';
 import { startService, type ServiceProcess } from './helpers/services.ts';
 import { COLLECTOR_DIR, findTool, run } from './helpers/tools.ts';
 
@@ -60,14 +61,12 @@ describe('three processes push OTLP to the built Collector, which remote-writes 
   let prometheus: PrometheusServer;
   let collector: Child | undefined;
   let services: ServiceProcess[] = [];
-  let collectorEnv: NodeJS.ProcessEnv;
+  let ports: CollectorPorts;
+  let env: NodeJS.ProcessEnv;
   let healthUrl: string;
 
-  async function startCollector(): Promise<void> {
-    collector = startChild(findTool('otelcol'), ['--config', join(OTELCOL_DIR, 'config.yaml')], collectorEnv);
-    const child = collector;
-    await waitFor('the Collector to be healthy', async () => ((await fetch(healthUrl)).ok ? true : undefined), 60_000)
-      .catch((error: unknown) => { throw new Error(`${String(error)}\n${child.output()}`, { cause: error }); });
+  async function restartCollector(): Promise<void> {
+    collector = await startCollector(['config.yaml'], ports, env);
   }
 
   async function steps(count: number): Promise<void> {
@@ -92,9 +91,8 @@ describe('three processes push OTLP to the built Collector, which remote-writes 
   }
 
   beforeAll(async () => {
-    const [grpc, http, health, telemetry, dead, ...metricsPorts] = await Promise.all(
-      Array.from({ length: 5 + PROCESSES }, () => freePort()),
-    );
+    ports = await collectorPorts();
+    const [dead, ...metricsPorts] = await Promise.all(Array.from({ length: 1 + PROCESSES }, () => freePort()));
     prometheus = await startPrometheus([
       'global: { scrape_interval: 1s, evaluation_interval: 1s }',
       'scrape_configs:',
@@ -103,25 +101,20 @@ describe('three processes push OTLP to the built Collector, which remote-writes 
       `      - targets: [${metricsPorts.map((p) => `'127.0.0.1:${p}'`).join(', ')}]`,
       '',
     ].join('\n'), { webConfig: `basic_auth_users:\n  '${INSTANCE_ID}': '${TOKEN_HASH}'\n`, authorization: AUTHORIZATION });
-    healthUrl = `http://127.0.0.1:${health}/`;
-    collectorEnv = {
-      ...process.env,
+    healthUrl = `http://127.0.0.1:${ports.health}/`;
+    env = collectorEnv(ports, {
       PROMETHEUS_REMOTE_WRITE_URL: `${prometheus.url}/api/v1/write`,
       GRAFANA_CLOUD_INSTANCE_ID: INSTANCE_ID,
       GRAFANA_CLOUD_API_TOKEN: TOKEN,
-      AGENTMETER_COLLECTOR_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpc}`,
-      AGENTMETER_COLLECTOR_OTLP_HTTP_ENDPOINT: `127.0.0.1:${http}`,
-      AGENTMETER_COLLECTOR_HEALTH_ENDPOINT: `127.0.0.1:${health}`,
-      AGENTMETER_COLLECTOR_TELEMETRY_PORT: String(telemetry),
       // Nothing listens there: the Collector's scrape reports up == 0 (what ServiceDown reads).
       AGENTMETER_SCRAPE_TARGET: `127.0.0.1:${dead}`,
-    };
-    await startCollector();
+    });
+    await restartCollector();
     services = await Promise.all(metricsPorts.map((port, index) => startService({
       AGENTMETER_E2E_INSTANCE: `process-${index}`,
       AGENTMETER_E2E_SERVICE: SERVICE_NAME,
       AGENTMETER_E2E_METRICS_PORT: String(port),
-      AGENTMETER_E2E_OTLP_URL: `http://127.0.0.1:${http}/v1/metrics`,
+      AGENTMETER_E2E_OTLP_URL: `http://127.0.0.1:${ports.http}/v1/metrics`,
     })));
   }, 180_000);
 
@@ -140,7 +133,7 @@ describe('three processes push OTLP to the built Collector, which remote-writes 
     await expect(fetch(healthUrl)).rejects.toThrow();
     await steps(STEPS_PER_PHASE);
     await sleep(3_000);
-    await startCollector();
+    await restartCollector();
     await steps(STEPS_PER_PHASE);
     await expectTotals(3 * STEPS_PER_PHASE);
 
