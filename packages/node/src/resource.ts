@@ -1,7 +1,9 @@
 import { AgentMeterConfigError } from '@agentmeter/core';
 import type { Attributes } from '@opentelemetry/api';
-import { envDetector, hostDetector, osDetector, processDetector, serviceInstanceIdDetector } from '@opentelemetry/resources';
-import type { ResourceDetector } from '@opentelemetry/resources';
+import {
+  defaultResource, detectResources, envDetector, hostDetector, osDetector, processDetector, serviceInstanceIdDetector,
+} from '@opentelemetry/resources';
+import type { Resource, ResourceDetector } from '@opentelemetry/resources';
 import type { StartOptions } from './types.ts';
 
 function text(name: string, value: unknown): string | undefined {
@@ -13,6 +15,16 @@ function text(name: string, value: unknown): string | undefined {
   }
   return value.trim();
 }
+
+// Command lines carry API keys often enough that they must never become target_info labels.
+const COMMAND_LINE = new Set(['process.command_args', 'process.command_line']);
+const processWithoutArguments: ResourceDetector = {
+  detect: (config) => {
+    const detected = processDetector.detect(config);
+    const attributes = Object.fromEntries(Object.entries(detected.attributes ?? {}).filter(([key]) => !COMMAND_LINE.has(key)));
+    return { ...detected, attributes };
+  },
+};
 
 /** The attributes start() options put on the resource; they win over OTEL_RESOURCE_ATTRIBUTES. */
 export function resourceAttributesFrom(options: StartOptions): Attributes {
@@ -34,7 +46,9 @@ export function resourceAttributesFrom(options: StartOptions): Attributes {
  * Host, process and OS attributes, then OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME, then
  * the options: later detectors win, so code beats environment beats detection.
  */
-export function resourceDetectors(attributes: Attributes): ResourceDetector[] {
+export function detectResource(attributes: Attributes): Resource {
   const fromOptions: ResourceDetector = { detect: () => ({ attributes }) };
-  return [serviceInstanceIdDetector, processDetector, hostDetector, osDetector, envDetector, fromOptions];
+  return defaultResource().merge(detectResources({
+    detectors: [serviceInstanceIdDetector, processWithoutArguments, hostDetector, osDetector, envDetector, fromOptions],
+  }));
 }

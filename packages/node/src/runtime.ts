@@ -1,5 +1,4 @@
-import { metrics } from '@opentelemetry/api';
-import { HostMetrics } from '@opentelemetry/host-metrics';
+import { HostMetricsInstrumentation } from '@opentelemetry/instrumentation-host-metrics';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 
 /** Event-loop delay and utilisation, GC pauses and heap spaces (nodejs.*, v8js.*). */
@@ -8,6 +7,6 @@ export function createRuntimeInstrumentation(): RuntimeNodeInstrumentation {
 }
 
 /** Process and host CPU, memory and network (process.*, system.*), read at each collection. */
-export function startHostMetrics(): void {
-  new HostMetrics({ meterProvider: metrics.getMeterProvider(), name: '@agentmeter/node' }).start();
+export function createHostMetricsInstrumentation(): HostMetricsInstrumentation {
+  return new HostMetricsInstrumentation();
 }

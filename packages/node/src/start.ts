@@ -13,8 +13,8 @@ import { createHttpInstrumentation } from './http.ts';
 import { createOtlpReader } from './otlp.ts';
 import { createPrometheusEndpoint } from './prometheus-endpoint.ts';
 import type { PrometheusEndpoint } from './prometheus-endpoint.ts';
-import { resourceAttributesFrom, resourceDetectors } from './resource.ts';
-import { createRuntimeInstrumentation, startHostMetrics } from './runtime.ts';
+import { detectResource, resourceAttributesFrom } from './resource.ts';
+import { createHostMetricsInstrumentation, createRuntimeInstrumentation } from './runtime.ts';
 import type { AgentMeterHandle, StartOptions } from './types.ts';
 
 // On globalThis, so the ESM and CJS builds of this package share one running instance.
@@ -58,7 +58,7 @@ export function start(options?: StartOptions): AgentMeterHandle {
   }
   const config = resolveStart(options);
   const given = options ?? {};
-  const resource = resourceAttributesFrom(given);
+  const resourceAttributes = resourceAttributesFrom(given);
   const meter = meterFrom(given);
   setupDiag(given.diagLogger);
 
@@ -78,11 +78,13 @@ export function start(options?: StartOptions): AgentMeterHandle {
     ...(http ? [http.instrumentation] : []),
     ...(config.express ? [new ExpressInstrumentation()] : []),
     ...(config.runtime ? [createRuntimeInstrumentation()] : []),
+    ...(config.hostMetrics ? [createHostMetricsInstrumentation()] : []),
     ...(given.instrumentations ?? []),
   ];
+  const resource = detectResource(resourceAttributes);
   const sdk = new NodeSDK({
-    autoDetectResources: true,
-    resourceDetectors: resourceDetectors(resource),
+    autoDetectResources: false,
+    resource: resource as never,
     metricReaders: readers as never,
     instrumentations,
     // Traces and logs only when the user asks for them through the standard variables.
@@ -93,13 +95,13 @@ export function start(options?: StartOptions): AgentMeterHandle {
     sdk.start();
     http?.connectMeter();
     if (http) patchLoadedHttp();
-    if (config.hostMetrics) startHostMetrics();
   }
 
   let prometheusUrl: string | undefined;
   const ready = prometheus === undefined
     ? Promise.resolve()
-    : prometheus.listen().then(
+    // host.id arrives asynchronously; scrapes start only once the resource is complete.
+    : Promise.resolve(resource.waitForAsyncAttributes?.()).then(() => prometheus.listen()).then(
         (url) => {
           prometheusUrl = url;
         },
