@@ -61,8 +61,8 @@ export function createAgentMeter(options?: AgentMeterOptions): AgentMeter {
     startDbQuery: (attributes) => guard('startDbQuery', () => calls.db(attributes), noopCall),
     startExternalApi: (attributes) => guard('startExternalApi', () => calls.externalApi(attributes), noopCall),
 
-    trackRequest(attributes, fn, options) {
-      const component = typeof options?.component === 'string' ? options.component : 'request';
+    trackRequest(attributes, fn, trackOptions) {
+      const component = typeof trackOptions?.component === 'string' ? trackOptions.component : 'request';
       const call = guard('trackRequest', () => calls.request(attributes, component), noopCall);
       return runTracked(fn, (error) => call.end(error));
     },

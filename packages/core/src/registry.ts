@@ -61,19 +61,19 @@ export class InstrumentRegistry {
   }
 
   customCounter(name: unknown): Counter | undefined {
-    return this.#custom_(name, 'counter', '') as Counter | undefined;
+    return this.#createCustom(name, 'counter', '') as Counter | undefined;
   }
 
   customGauge(name: unknown): Gauge | undefined {
-    return this.#custom_(name, 'gauge', '') as Gauge | undefined;
+    return this.#createCustom(name, 'gauge', '') as Gauge | undefined;
   }
 
   customHistogram(name: unknown, unit: '' | 's'): Histogram | undefined {
-    return this.#custom_(name, 'histogram', unit) as Histogram | undefined;
+    return this.#createCustom(name, 'histogram', unit) as Histogram | undefined;
   }
 
   /** A custom instrument, created on first use; undefined (with a warning) when the name is unusable. */
-  #custom_(name: unknown, kind: InstrumentKind, unit: string): AnyInstrument | undefined {
+  #createCustom(name: unknown, kind: InstrumentKind, unit: string): AnyInstrument | undefined {
     if (typeof name !== 'string' || !CUSTOM_NAME.test(name)) {
       this.#warner.warn('custom-name', 'custom metric names must match [a-zA-Z_][a-zA-Z0-9_.]* (at most 128 characters); the measurement was dropped');
       return undefined;

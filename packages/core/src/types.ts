@@ -1,4 +1,4 @@
-import type { Attributes, MeterProvider } from '@opentelemetry/api';
+import type { MeterProvider } from '@opentelemetry/api';
 import type { MetricProducer } from '@opentelemetry/sdk-metrics';
 import type { CatalogKey } from './catalog/instruments.ts';
 import type { Family, InstrumentSpec } from './catalog/types.ts';

@@ -69,8 +69,8 @@ export class HistogramCell implements BoundHistogram {
   readonly counts: number[];
   sum = 0;
   count = 0;
-  min = Infinity;
-  max = -Infinity;
+  min: number = Infinity;
+  max: number = -Infinity;
   exemplars: (Exemplar | undefined)[] | undefined;
   readonly attributes: Attributes;
   readonly boundaries: readonly number[];
@@ -80,7 +80,7 @@ export class HistogramCell implements BoundHistogram {
     this.#owner = owner;
     this.attributes = attributes;
     this.boundaries = boundaries;
-    this.counts = new Array<number>(boundaries.length + 1).fill(0);
+    this.counts = Array.from({ length: boundaries.length + 1 }, () => 0);
   }
 
   record(value: number): void {
@@ -98,7 +98,7 @@ export class HistogramCell implements BoundHistogram {
     if (value > this.max) this.max = value;
     if (this.#owner.exemplars) {
       const exemplar = exemplarFor(value);
-      if (exemplar !== undefined) (this.exemplars ??= new Array(this.counts.length))[index] = exemplar;
+      if (exemplar !== undefined) (this.exemplars ??= Array.from({ length: this.counts.length }, () => undefined))[index] = exemplar;
     }
   }
 }
