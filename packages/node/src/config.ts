@@ -39,11 +39,14 @@ function list(value: string | undefined): string[] {
   return (value ?? '').split(',').map((item) => item.trim().toLowerCase()).filter((item) => item !== '');
 }
 
-function integer(name: string, value: unknown, min: number, max: number, fallback: number): number {
-  if (value === undefined || value === '') return fallback;
-  const number = typeof value === 'string' ? Number(value.trim()) : value;
+/** An option must be a number; its environment variable is parsed from text. */
+function integer(name: string, option: unknown, envName: string, envValue: string | undefined, range: [number, number], fallback: number): number {
+  const [min, max] = range;
+  const fromEnv = option === undefined && envValue !== undefined && envValue.trim() !== '';
+  if (option === undefined && !fromEnv) return fallback;
+  const number = fromEnv ? Number(envValue.trim()) : option;
   if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
-    fail(`${name} must be a whole number from ${min} to ${max}; got ${show(value)}`);
+    fail(`${fromEnv ? envName : name} must be a whole number from ${min} to ${max}; got ${show(fromEnv ? envValue : option)}`);
   }
   return number;
 }
@@ -99,8 +102,8 @@ function resolveOtlp(given: StartOptions['otlp'], env: Env, wanted: boolean | un
   if (headers !== undefined && (typeof headers !== 'object' || headers === null || Object.values(headers).some((v) => typeof v !== 'string'))) {
     fail('otlp.headers must be an object of string values');
   }
-  const intervalMillis = integer('otlp.intervalMillis', options?.intervalMillis ?? env['OTEL_METRIC_EXPORT_INTERVAL'], 100, 86_400_000, 60_000);
-  const timeoutMillis = integer('otlp.timeoutMillis', options?.timeoutMillis ?? env['OTEL_METRIC_EXPORT_TIMEOUT'], 1, 86_400_000, Math.min(30_000, intervalMillis));
+  const intervalMillis = integer('otlp.intervalMillis', options?.intervalMillis, 'OTEL_METRIC_EXPORT_INTERVAL', env['OTEL_METRIC_EXPORT_INTERVAL'], [100, 86_400_000], 60_000);
+  const timeoutMillis = integer('otlp.timeoutMillis', options?.timeoutMillis, 'OTEL_METRIC_EXPORT_TIMEOUT', env['OTEL_METRIC_EXPORT_TIMEOUT'], [1, 86_400_000], Math.min(30_000, intervalMillis));
   if (timeoutMillis > intervalMillis) {
     fail(`otlp.timeoutMillis (${timeoutMillis}) must not exceed otlp.intervalMillis (${intervalMillis}); lower the timeout or raise the interval`);
   }
@@ -112,7 +115,7 @@ function resolvePrometheus(given: StartOptions['prometheus'], env: Env, wanted: 
   if (options === false || !wanted) return undefined;
   const host = options?.host ?? env['OTEL_EXPORTER_PROMETHEUS_HOST'] ?? '0.0.0.0';
   if (typeof host !== 'string' || host.trim() === '') fail(`prometheus.host must be a host name or address; got ${show(host)}`);
-  const port = integer('prometheus.port', options?.port ?? env['OTEL_EXPORTER_PROMETHEUS_PORT'], 0, 65_535, 9464);
+  const port = integer('prometheus.port', options?.port, 'OTEL_EXPORTER_PROMETHEUS_PORT', env['OTEL_EXPORTER_PROMETHEUS_PORT'], [0, 65_535], 9464);
   const endpoint = options?.endpoint ?? env['AGENTMETER_PROMETHEUS_ENDPOINT'] ?? '/metrics';
   if (typeof endpoint !== 'string' || !/^\/[\w\-./]*$/.test(endpoint)) {
     fail(`prometheus.endpoint must be a path such as /metrics; got ${show(endpoint)}`);

@@ -2,7 +2,7 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import type { Server } from 'node:http';
 import { AgentMeterConfigError, createAgentMeter } from '@agentmeter/core';
 import type { AgentMeter } from '@agentmeter/core';
-import { context, diag, metrics, propagation, trace } from '@opentelemetry/api';
+import { context, diag, logs, metrics, propagation, trace } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import type { IMetricReader, MetricProducer } from '@opentelemetry/sdk-metrics';
@@ -133,6 +133,7 @@ export function start(options?: StartOptions): AgentMeterHandle {
         // Frees the globals the SDK registered, so a later start() in this process can register again.
         metrics.disable();
         trace.disable();
+        logs.disable();
         propagation.disable();
         context.disable();
       })();
