@@ -45,7 +45,7 @@ export interface HonoLike {
 
 /**
  * Labels Hono requests with the template of the route that answered. Register it before the
- * routes; unmatched requests (404) get no route. Returns the same app.
+ * routes; requests answered by middleware or by notFound (404) get no route. Returns the same app.
  */
 export function instrumentHono<T extends HonoLike>(app: T): T {
   if (typeof app !== 'object' || app === null || typeof app.use !== 'function') throw new TypeError('instrumentHono takes a Hono app');
@@ -55,7 +55,8 @@ export function instrumentHono<T extends HonoLike>(app: T): T {
     if (metadata?.type !== RPCType.HTTP) return;
     try {
       const route = c.req.matchedRoutes[c.req.routeIndex];
-      if (route !== undefined && route.handler !== middleware) metadata.route = route.path;
+      // Middleware (Hono's own test: it takes `next`) answers unmatched requests; only handlers name routes.
+      if (route !== undefined && typeof route.handler === 'function' && route.handler.length < 2) metadata.route = route.path;
     } catch {
       // An unexpected Hono version leaves the request without a route, not broken.
     }
