@@ -68,7 +68,9 @@ export function createOtlpReader(config: ResolvedOtlp, producers: MetricProducer
   const exporter = new OTLPMetricExporter({
     url: config.url,
     headers: config.headers,
-    timeoutMillis: config.timeoutMillis,
+    // Shorter than the reader's limit, so a hung Collector fails here (one warning) rather than
+    // in the reader, which would log every timed-out push.
+    timeoutMillis: Math.max(1, Math.floor(config.timeoutMillis * 0.8)),
     temporalityPreference: AggregationTemporalityPreference.CUMULATIVE,
   });
   return new PeriodicExportingMetricReader({
