@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { fmt, ratio, table } from '../../../scripts/bench-kit.ts';
+
+const SERVICE = fileURLToPath(new URL('./http-service.ts', import.meta.url));
+const VARIANTS = ['baseline', 'start', 'start, http off', 'start, http without active requests and client'];
+const ROUNDS = 5;
+const SECONDS = 3;
+const CONNECTIONS = 16;
+
+interface Sample {
+  rps: number;
+  p99: number;
+}
+
+async function launch(variant: string): Promise<{ child: ChildProcess; port: number }> {
+  // process.execPath: the workspace's Node 24.
+  const child = spawn(process.execPath, ['--conditions=@agentmeter/source', SERVICE, variant], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim())));
+    child.once('exit', (code) => reject(new Error(`service ${variant} exited with ${code}`)));
+  });
+  return { child, port };
+}
+
+async function load(port: number, seconds: number): Promise<Sample> {
+  const result = await autocannon({ url: `http://127.0.0.1:${port}/`, connections: CONNECTIONS, duration: seconds });
+  if (result.errors > 0 || result.non2xx > 0) throw new Error(`load run had ${result.errors} errors and ${result.non2xx} non-2xx answers`);
+  return { rps: result.requests.average, p99: result.latency.p99 };
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** Throughput and p99 latency of a small node:http service with and without start(), on loopback. */
+export async function run(): Promise<string> {
+  const samples = new Map<string, Sample[]>(VARIANTS.map((variant) => [variant, []]));
+  const services = new Map<string, { child: ChildProcess; port: number }>();
+  try {
+    for (const variant of VARIANTS) {
+      const service = await launch(variant);
+      services.set(variant, service);
+      await load(service.port, 1); // warm-up: JIT and connection pools
+    }
+    // Rounds interleave the variants, so drifting load on a shared machine hits them alike.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const variant of VARIANTS) samples.get(variant)!.push(await load(services.get(variant)!.port, SECONDS));
+    }
+  } finally {
+    for (const { child } of services.values()) child.kill('SIGTERM');
+  }
+  const base = samples.get('baseline')!;
+  const baseRps = median(base.map((s) => s.rps));
+  const baseP99 = median(base.map((s) => s.p99));
+  const rows = VARIANTS.map((variant) => {
+    const rps = median(samples.get(variant)!.map((s) => s.rps));
+    const p99 = median(samples.get(variant)!.map((s) => s.p99));
+    const loss = ((1 - rps / baseRps) * 100).toFixed(1);
+    return [variant, fmt(rps), ratio(rps, baseRps), variant === 'baseline' ? '-' : `${loss}%`, fmt(p99, 1), ratio(p99, baseP99)];
+  });
+  return [
+    '### @agentmeter/node: HTTP overhead of start()',
+    '',
+    `autocannon, ${CONNECTIONS} connections, loopback, against a node:http service answering a small JSON body; ` +
+      `median of ${ROUNDS} interleaved ${SECONDS}-second rounds per variant after a 1-second warm-up. Each service runs in its own process.`,
+    '',
+    table(['variant', 'req/s', 'vs baseline', 'throughput loss', 'p99 ms', 'p99 vs baseline'], rows),
+  ].join('\n');
+}
