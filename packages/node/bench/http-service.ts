@@ -24,7 +24,15 @@ server.listen(0, '127.0.0.1', () => {
   const address = server.address();
   process.stdout.write(`${typeof address === 'object' && address !== null ? address.port : 0}\n`);
 });
+// CPU time over IPC (not HTTP, so reading it adds no instrumented request).
+process.on('message', (message) => {
+  if (message === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    process.send?.({ cpuMicros: user + system });
+  }
+});
 process.on('SIGTERM', () => {
+  process.disconnect?.();
   server.close();
   void (handle?.shutdown() ?? Promise.resolve()).then(() => process.exit(0));
 });

@@ -13,11 +13,13 @@ const CONNECTIONS = 16;
 interface Sample {
   rps: number;
   p99: number;
+  /** Server CPU time per request: robust to a busy machine, unlike throughput. */
+  cpuMicros: number;
 }
 
 async function launch(variant: string): Promise<{ child: ChildProcess; port: number }> {
   // process.execPath: the workspace's Node 24.
-  const child = spawn(process.execPath, ['--conditions=@agentmeter/source', SERVICE, variant], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--conditions=@agentmeter/source', SERVICE, variant], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim())));
     child.once('exit', (code) => reject(new Error(`service ${variant} exited with ${code}`)));
@@ -25,13 +27,22 @@ async function launch(variant: string): Promise<{ child: ChildProcess; port: num
   return { child, port };
 }
 
-async function load(port: number, seconds: number): Promise<Sample> {
-  const result = await autocannon({ url: `http://127.0.0.1:${port}/`, connections: CONNECTIONS, duration: seconds });
-  if (result.errors > 0 || result.non2xx > 0) throw new Error(`load run had ${result.errors} errors and ${result.non2xx} non-2xx answers`);
-  return { rps: result.requests.average, p99: result.latency.p99 };
+function cpuMicros(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (message) => resolve((message as { cpuMicros: number }).cpuMicros));
+    child.send('cpu');
+  });
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+async function load(service: { child: ChildProcess; port: number }, seconds: number): Promise<Sample> {
+  const before = await cpuMicros(service.child);
+  const result = await autocannon({ url: `http://127.0.0.1:${service.port}/`, connections: CONNECTIONS, duration: seconds });
+  const after = await cpuMicros(service.child);
+  if (result.errors > 0 || result.non2xx > 0) throw new Error(`load run had ${result.errors} errors and ${result.non2xx} non-2xx answers`);
+  return { rps: result.requests.average, p99: result.latency.p99, cpuMicros: (after - before) / result.requests.total };
+}
+
+const median = (values: number[]): number => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** Throughput and p99 latency of a small node:http service with and without start(), on loopback. */
 export async function run(): Promise<string> {
@@ -41,11 +52,15 @@ export async function run(): Promise<string> {
     for (const variant of VARIANTS) {
       const service = await launch(variant);
       services.set(variant, service);
-      await load(service.port, 1); // warm-up: JIT and connection pools
+      await load(service, 1); // warm-up: JIT and connection pools
     }
     // Rounds interleave the variants, so drifting load on a shared machine hits them alike.
+    // The order rotates each round, so no variant always runs first.
     for (let round = 0; round < ROUNDS; round++) {
-      for (const variant of VARIANTS) samples.get(variant)!.push(await load(services.get(variant)!.port, SECONDS));
+      for (let i = 0; i < VARIANTS.length; i++) {
+        const variant = VARIANTS[(i + round) % VARIANTS.length]!;
+        samples.get(variant)!.push(await load(services.get(variant)!, SECONDS));
+      }
     }
   } finally {
     for (const { child } of services.values()) child.kill('SIGTERM');
@@ -53,11 +68,16 @@ export async function run(): Promise<string> {
   const base = samples.get('baseline')!;
   const baseRps = median(base.map((s) => s.rps));
   const baseP99 = median(base.map((s) => s.p99));
+  const baseCpu = median(base.map((s) => s.cpuMicros));
   const rows = VARIANTS.map((variant) => {
     const rps = median(samples.get(variant)!.map((s) => s.rps));
     const p99 = median(samples.get(variant)!.map((s) => s.p99));
+    const cpu = median(samples.get(variant)!.map((s) => s.cpuMicros));
     const loss = ((1 - rps / baseRps) * 100).toFixed(1);
-    return [variant, fmt(rps), ratio(rps, baseRps), variant === 'baseline' ? '-' : `${loss}%`, fmt(p99, 1), ratio(p99, baseP99)];
+    return [
+      variant, fmt(rps), ratio(rps, baseRps), variant === 'baseline' ? '-' : `${loss}%`, fmt(p99, 1), ratio(p99, baseP99),
+      fmt(cpu, 1), ratio(cpu, baseCpu),
+    ];
   });
   return [
     '### @agentmeter/node: HTTP overhead of start()',
@@ -65,6 +85,8 @@ export async function run(): Promise<string> {
     `autocannon, ${CONNECTIONS} connections, loopback, against a node:http service answering a small JSON body; ` +
       `median of ${ROUNDS} interleaved ${SECONDS}-second rounds per variant after a 1-second warm-up. Each service runs in its own process.`,
     '',
-    table(['variant', 'req/s', 'vs baseline', 'throughput loss', 'p99 ms', 'p99 vs baseline'], rows),
+    table(['variant', 'req/s', 'vs baseline', 'throughput loss', 'p99 ms', 'p99 vs baseline', 'server CPU µs/request', 'CPU vs baseline'], rows),
+    '',
+    'Throughput and p99 move with whatever else the machine runs; server CPU time per request is the steadier measure of overhead.',
   ].join('\n');
 }

@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instrumentFastify, instrumentHono, start } from '../src/index.ts';
 import type { AgentMeterHandle } from '../src/index.ts';
-import { close, listen, samples, scrape, value } from './helpers.ts';
+import { close, samples, scrape, value } from './helpers.ts';
 
 let handle: AgentMeterHandle;
 beforeAll(async () => {

@@ -39,7 +39,7 @@ describe('OTLP/HTTP push', () => {
     expect(first.contentType).toMatch(/^application\/json/);
     expect(first.resource['service.name']).toBe('pusher');
     expect(metric(first, 'agentmeter.jobs')).toMatchObject({ kind: 'sum', temporality: CUMULATIVE, monotonic: true, points: [{ attributes: { kind: 'a' }, value: 2 }] });
-    expect(metric(first, 'agentmeter.llm.tokens')?.points.map((p) => [p.attributes['token_type'], p.value]).sort()).toEqual([['input', 10], ['output', 4]]);
+    expect(metric(first, 'agentmeter.llm.tokens')?.points.map((p) => [p.attributes['token_type'], p.value]).toSorted()).toEqual([['input', 10], ['output', 4]]);
     const http = metric(first, 'http.server.request.duration')!;
     expect(http.temporality).toBe(CUMULATIVE);
     expect(http.points).toHaveLength(1);

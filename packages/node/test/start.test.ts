@@ -50,7 +50,7 @@ describe('start() with a node:http service', () => {
     expect(value(text, 'http_server_request_duration_count', server200)).toBe(5);
     expect(value(text, 'http_server_request_duration_count', { http_request_method: 'POST', http_response_status_code: '500', error_type: '500' })).toBe(1);
     // The scrapes themselves are not counted, and raw paths (/ok?id=1) never become labels.
-    expect(samples(text, 'http_server_request_duration_count').map(([, count]) => count).sort()).toEqual([1, 5]);
+    expect(samples(text, 'http_server_request_duration_count').map(([, count]) => count).toSorted()).toEqual([1, 5]);
     expect(text).not.toContain('id=1');
     expect(value(text, 'http_server_active_requests', { http_request_method: 'GET' })).toBe(0);
     expect(value(text, 'http_client_request_duration_count', { server_address: '127.0.0.1', server_port: String(port), http_response_status_code: '200' })).toBe(1);
