@@ -6,8 +6,8 @@ import { fmt, ratio, table } from '../../../scripts/bench-kit.ts';
 
 const SERVICE = fileURLToPath(new URL('./http-service.ts', import.meta.url));
 const VARIANTS = ['baseline', 'start', 'start, http off', 'start, http without active requests and client'];
-const ROUNDS = 5;
-const SECONDS = 3;
+const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 5);
+const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 3);
 const CONNECTIONS = 16;
 
 interface Sample {

@@ -106,7 +106,7 @@ export function start(options?: StartOptions): AgentMeterHandle {
           prometheusUrl = url;
         },
         (error: Error) => {
-          diag.warn(`agentmeter: the /metrics server could not listen on ${config.prometheus?.host}:${config.prometheus?.port} (${error.message}); set prometheus.port or OTEL_EXPORTER_PROMETHEUS_PORT to a free port`);
+          diag.warn(`agentmeter: the /metrics server could not listen on ${config.prometheus?.host}:${config.prometheus?.port} (${error.message}); set prometheus.port or AGENTMETER_PROMETHEUS_PORT to a free port`);
         },
       );
 
