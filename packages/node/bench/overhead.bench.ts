@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { fmt, ratio, table } from '../../../scripts/bench-kit.ts';
@@ -52,7 +53,7 @@ export async function run(): Promise<string> {
     for (const variant of VARIANTS) {
       const service = await launch(variant);
       services.set(variant, service);
-      await load(service, 1); // warm-up: JIT and connection pools
+      await load(service, 3); // warm-up: JIT and connection pools
     }
     // Rounds interleave the variants, so drifting load on a shared machine hits them alike.
     // The order rotates each round, so no variant always runs first.
@@ -65,6 +66,7 @@ export async function run(): Promise<string> {
   } finally {
     for (const { child } of services.values()) child.kill('SIGTERM');
   }
+  const load1 = loadavg().map((value) => value.toFixed(1)).join(', ');
   const base = samples.get('baseline')!;
   const baseRps = median(base.map((s) => s.rps));
   const baseP99 = median(base.map((s) => s.p99));
@@ -83,10 +85,12 @@ export async function run(): Promise<string> {
     '### @agentmeter/node: HTTP overhead of start()',
     '',
     `autocannon, ${CONNECTIONS} connections, loopback, against a node:http service answering a small JSON body; ` +
-      `median of ${ROUNDS} interleaved ${SECONDS}-second rounds per variant after a 1-second warm-up. Each service runs in its own process.`,
+      `median of ${ROUNDS} interleaved ${SECONDS}-second rounds per variant after a 3-second warm-up. Each service runs in its own process. ` +
+      `Load average at the end: ${load1}.`,
     '',
     table(['variant', 'req/s', 'vs baseline', 'throughput loss', 'p99 ms', 'p99 vs baseline', 'server CPU µs/request', 'CPU vs baseline'], rows),
     '',
-    'Throughput and p99 move with whatever else the machine runs; server CPU time per request is the steadier measure of overhead.',
+    'Throughput and p99 move with whatever else the machine runs; server CPU time per request (the service process, measured over',
+    'IPC around each round) is the steadier measure of overhead. See docs/node.md for where the time goes.',
   ].join('\n');
 }

@@ -144,6 +144,7 @@ export function resolveStart(options: StartOptions | undefined, env: Env = proce
   for (const key of ['ignoreIncoming', 'ignoreOutgoing'] as const) {
     if (http && http[key] !== undefined && typeof http[key] !== 'function') fail(`http.${key} must be a function`);
   }
+  for (const key of ['activeRequests', 'client'] as const) if (http) flag(`http.${key}`, http[key], true);
   if (given.instrumentations !== undefined && !Array.isArray(given.instrumentations)) fail('instrumentations must be an array');
   return {
     disabled: list(env['OTEL_SDK_DISABLED']).includes('true'),
