@@ -141,7 +141,7 @@ export function resolveStart(options: StartOptions | undefined, env: Env = proce
   const fromEnv = exporters.length > 0 && !exporters.includes('none');
   const disabledByEnv = list(env['OTEL_NODE_DISABLED_INSTRUMENTATIONS']);
   const http = objectOrFalse('http', given.http);
-  for (const key of ['ignoreIncoming', 'ignoreOutgoing'] as const) {
+  for (const key of ['ignoreIncoming', 'ignoreOutgoing', 'ignoreOutgoingFetch'] as const) {
     if (http && http[key] !== undefined && typeof http[key] !== 'function') fail(`http.${key} must be a function`);
   }
   for (const key of ['activeRequests', 'client'] as const) if (http) flag(`http.${key}`, http[key], true);

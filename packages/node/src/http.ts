@@ -2,7 +2,9 @@ import { ServerResponse } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import { metrics } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { HttpOptions } from './types.ts';
 
 const KNOWN_METHODS = ['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE'];
@@ -35,12 +37,13 @@ class ActiveRequests {
 }
 
 export interface HttpSetup {
-  readonly instrumentation: HttpInstrumentation;
+  /** node:http and, for outgoing requests, fetch (undici), which LLM SDKs use. */
+  readonly instrumentations: Instrumentation[];
   /** Creates http.server.active_requests once the SDK's MeterProvider is global. */
   connectMeter(): void;
 }
 
-/** instrumentation-http for request durations, plus http.server.active_requests which it lacks. */
+/** instrumentation-http and -undici for request durations, plus http.server.active_requests which they lack. */
 export function createHttpInstrumentation(options: HttpOptions, ownServers: ReadonlySet<Server>): HttpSetup {
   const active = new ActiveRequests();
   const instrumentation = new HttpInstrumentation({
@@ -60,8 +63,11 @@ export function createHttpInstrumentation(options: HttpOptions, ownServers: Read
           },
         }),
   });
+  const client = options.client === false
+    ? []
+    : [new UndiciInstrumentation(options.ignoreOutgoingFetch ? { ignoreRequestHook: options.ignoreOutgoingFetch } : {})];
   return {
-    instrumentation,
+    instrumentations: [instrumentation, ...client],
     connectMeter: () => {
       if (options.activeRequests === false) return;
       const seen = new Set<string>();

@@ -75,7 +75,7 @@ export function start(options?: StartOptions): AgentMeterHandle {
 
   const http = config.http === undefined ? undefined : createHttpInstrumentation(config.http, ownServers);
   const instrumentations: Instrumentation[] = [
-    ...(http ? [http.instrumentation] : []),
+    ...(http ? http.instrumentations : []),
     ...(config.express ? [new ExpressInstrumentation()] : []),
     ...(config.runtime ? [createRuntimeInstrumentation()] : []),
     ...(config.hostMetrics ? [createHostMetricsInstrumentation()] : []),
@@ -87,6 +87,13 @@ export function start(options?: StartOptions): AgentMeterHandle {
     resource: resource as never,
     metricReaders: readers as never,
     instrumentations,
+    // Both client instrumentations emit http.client.request.duration; one description keeps
+    // Prometheus from seeing two HELP texts for one metric.
+    views: [{
+      instrumentName: 'http.client.request.duration',
+      meterName: '@opentelemetry/instrumentation-undici',
+      description: 'Duration of HTTP client requests.',
+    }],
     // Traces and logs only when the user asks for them through the standard variables.
     ...(process.env['OTEL_TRACES_EXPORTER'] ? {} : { spanProcessors: [] }),
     ...(process.env['OTEL_LOGS_EXPORTER'] ? {} : { logRecordProcessors: [] }),

@@ -35,11 +35,13 @@ export interface OtlpOptions {
 export interface HttpOptions {
   /** Requests to leave out of the server metrics (health checks, for instance). */
   ignoreIncoming?: (request: IncomingMessage) => boolean;
-  /** Outgoing requests to leave out of the client metrics. */
+  /** Outgoing node:http requests to leave out of the client metrics. */
   ignoreOutgoing?: (request: RequestOptions) => boolean;
+  /** Outgoing fetch (undici) requests to leave out of the client metrics. */
+  ignoreOutgoingFetch?: (request: { origin: string; method: string; path: string }) => boolean;
   /** Count in-flight server requests as http.server.active_requests (default true). */
   activeRequests?: boolean;
-  /** Measure outgoing requests as http.client.request.duration (default true). */
+  /** Measure outgoing node:http and fetch requests as http.client.request.duration (default true). */
   client?: boolean;
 }
 
