@@ -1,5 +1,5 @@
 import { ServerResponse } from 'node:http';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { metrics } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
@@ -44,14 +44,12 @@ export interface HttpSetup {
 }
 
 /** instrumentation-http and -undici for request durations, plus http.server.active_requests which they lack. */
-export function createHttpInstrumentation(options: HttpOptions, ownServers: ReadonlySet<Server>): HttpSetup {
+export function createHttpInstrumentation(options: HttpOptions, isOwnRequest: (request: IncomingMessage) => boolean): HttpSetup {
   const active = new ActiveRequests();
   const instrumentation = new HttpInstrumentation({
     disableOutgoingRequestInstrumentation: options.client === false,
     ignoreIncomingRequestHook: (request: IncomingMessage) => {
-      const server = (request.socket as { server?: Server } | undefined)?.server;
-      if (server !== undefined && ownServers.has(server)) return true;
-      return options.ignoreIncoming?.(request) === true;
+      return isOwnRequest(request) || options.ignoreIncoming?.(request) === true;
     },
     ...(options.ignoreOutgoing ? { ignoreOutgoingRequestHook: options.ignoreOutgoing } : {}),
     // Called for every instrumented server request before the user's handler runs.

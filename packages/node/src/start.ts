@@ -1,5 +1,4 @@
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import type { Server } from 'node:http';
 import { AgentMeterConfigError, createAgentMeter } from '@agentmeter/core';
 import type { AgentMeter } from '@agentmeter/core';
 import { context, diag, logs, metrics, propagation, trace } from '@opentelemetry/api';
@@ -63,17 +62,14 @@ export function start(options?: StartOptions): AgentMeterHandle {
   setupDiag(given.diagLogger);
 
   const producers: MetricProducer[] = meter.metricProducer === undefined ? [] : [meter.metricProducer];
-  const ownServers = new Set<Server>();
   const readers: IMetricReader[] = [];
-  let prometheus: PrometheusEndpoint | undefined;
-  if (config.prometheus !== undefined && !config.disabled) {
-    prometheus = createPrometheusEndpoint(config.prometheus, producers);
-    ownServers.add(prometheus.server);
-    readers.push(prometheus.reader);
-  }
+  const prometheus: PrometheusEndpoint | undefined = config.prometheus !== undefined && !config.disabled
+    ? createPrometheusEndpoint(config.prometheus, meter)
+    : undefined;
+  if (prometheus !== undefined) readers.push(prometheus.reader);
   if (config.otlp !== undefined && !config.disabled) readers.push(createOtlpReader(config.otlp, producers));
 
-  const http = config.http === undefined ? undefined : createHttpInstrumentation(config.http, ownServers);
+  const http = config.http === undefined ? undefined : createHttpInstrumentation(config.http, (request) => prometheus?.owns(request) === true);
   const instrumentations: Instrumentation[] = [
     ...(http ? http.instrumentations : []),
     ...(config.express ? [new ExpressInstrumentation()] : []),
