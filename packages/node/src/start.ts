@@ -90,8 +90,10 @@ export function start(options?: StartOptions): AgentMeterHandle {
       meterName: '@opentelemetry/instrumentation-undici',
       description: 'Duration of HTTP client requests.',
     }],
-    // Traces and logs only when the user asks for them through the standard variables.
+    // Traces and logs only when the user asks for them through the standard variables; without
+    // traces there is no context to propagate, so no per-request header extraction either.
     ...(process.env['OTEL_TRACES_EXPORTER'] ? {} : { spanProcessors: [] }),
+    ...(process.env['OTEL_TRACES_EXPORTER'] || process.env['OTEL_PROPAGATORS'] ? {} : { textMapPropagator: null }),
     ...(process.env['OTEL_LOGS_EXPORTER'] ? {} : { logRecordProcessors: [] }),
   });
   if (!config.disabled) {
