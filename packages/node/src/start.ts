@@ -69,14 +69,20 @@ export function start(options?: StartOptions): AgentMeterHandle {
   if (prometheus !== undefined) readers.push(prometheus.reader);
   if (config.otlp !== undefined && !config.disabled) readers.push(createOtlpReader(config.otlp, producers));
 
-  const http = config.http === undefined ? undefined : createHttpInstrumentation(config.http, (request) => prometheus?.owns(request) === true);
-  const instrumentations: Instrumentation[] = [
-    ...(http ? http.instrumentations : []),
-    ...(config.express ? [new ExpressInstrumentation()] : []),
-    ...(config.runtime ? [createRuntimeInstrumentation()] : []),
-    ...(config.hostMetrics ? [createHostMetricsInstrumentation()] : []),
-    ...(given.instrumentations ?? []),
-  ];
+  // Instrumentations patch modules as soon as they are built, so none is built when the SDK is disabled.
+  const enabled = !config.disabled;
+  const http = enabled && config.http !== undefined
+    ? createHttpInstrumentation(config.http, (request) => prometheus?.owns(request) === true)
+    : undefined;
+  const instrumentations: Instrumentation[] = enabled
+    ? [
+        ...(http ? http.instrumentations : []),
+        ...(config.express ? [new ExpressInstrumentation()] : []),
+        ...(config.runtime ? [createRuntimeInstrumentation()] : []),
+        ...(config.hostMetrics ? [createHostMetricsInstrumentation()] : []),
+        ...(given.instrumentations ?? []),
+      ]
+    : [];
   const resource = detectResource(resourceAttributes);
   const sdk = new NodeSDK({
     autoDetectResources: false,
@@ -96,7 +102,7 @@ export function start(options?: StartOptions): AgentMeterHandle {
     ...(process.env['OTEL_TRACES_EXPORTER'] || process.env['OTEL_PROPAGATORS'] ? {} : { textMapPropagator: null }),
     ...(process.env['OTEL_LOGS_EXPORTER'] ? {} : { logRecordProcessors: [] }),
   });
-  if (!config.disabled) {
+  if (enabled) {
     sdk.start();
     http?.connectMeter();
     if (http) patchLoadedHttp();
