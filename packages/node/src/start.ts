@@ -3,7 +3,6 @@ import { AgentMeterConfigError, createAgentMeter } from '@agentmeter/core';
 import type { AgentMeter } from '@agentmeter/core';
 import { context, diag, logs, metrics, propagation, trace } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import type { IMetricReader, MetricProducer } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { resolveStart } from './config.ts';
@@ -13,7 +12,7 @@ import { createOtlpReader } from './otlp.ts';
 import { createPrometheusEndpoint } from './prometheus-endpoint.ts';
 import type { PrometheusEndpoint } from './prometheus-endpoint.ts';
 import { detectResource, resourceAttributesFrom } from './resource.ts';
-import { createHostMetricsInstrumentation, createRuntimeInstrumentation } from './runtime.ts';
+import { createExpressInstrumentation, createHostMetricsInstrumentation, createRuntimeInstrumentation } from './runtime.ts';
 import type { AgentMeterHandle, StartOptions } from './types.ts';
 
 // On globalThis, so the ESM and CJS builds of this package share one running instance.
@@ -77,7 +76,7 @@ export function start(options?: StartOptions): AgentMeterHandle {
   const instrumentations: Instrumentation[] = enabled
     ? [
         ...(http ? http.instrumentations : []),
-        ...(config.express ? [new ExpressInstrumentation()] : []),
+        ...(config.express ? [createExpressInstrumentation()] : []),
         ...(config.runtime ? [createRuntimeInstrumentation()] : []),
         ...(config.hostMetrics ? [createHostMetricsInstrumentation()] : []),
         ...(given.instrumentations ?? []),
@@ -104,6 +103,8 @@ export function start(options?: StartOptions): AgentMeterHandle {
   });
   if (enabled) {
     sdk.start();
+    // Reused instrumentations were disabled by an earlier shutdown(); enable() is idempotent.
+    for (const instrumentation of instrumentations) instrumentation.enable();
     http?.connectMeter();
     if (http) patchLoadedHttp();
   }
