@@ -118,7 +118,8 @@ export function start(options?: StartOptions): AgentMeterHandle {
           prometheusUrl = url;
         },
         (error: Error) => {
-          diag.warn(`agentmeter: the /metrics server could not listen on ${config.prometheus?.host}:${config.prometheus?.port} (${error.message}); set prometheus.port or AGENTMETER_PROMETHEUS_PORT to a free port`);
+          const reason = error.cause instanceof Error ? error.cause.message : error.message;
+          diag.warn(`agentmeter: the /metrics server could not listen on ${config.prometheus?.host}:${config.prometheus?.port} (${reason}); set prometheus.port or AGENTMETER_PROMETHEUS_PORT to a free port`);
         },
       );
 
