@@ -1,9 +1,7 @@
-// The one file to change when @agentmeter/prometheus replaces @opentelemetry/exporter-prometheus.
-import { timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import type { IncomingMessage } from 'node:http';
 import type { AgentMeter } from '@agentmeter/core';
+import { PrometheusExporter } from '@agentmeter/prometheus';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import type { ResolvedPrometheus } from './config.ts';
 
@@ -17,33 +15,18 @@ export interface PrometheusEndpoint {
   close(): Promise<void>;
 }
 
-function authorized(request: IncomingMessage, token: string): boolean {
-  const header = request.headers.authorization ?? '';
-  const expected = Buffer.from(`Bearer ${token}`);
-  const given = Buffer.from(header);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-/** A /metrics server of its own, reading the SDK's metrics and the meter's. */
+/**
+ * @agentmeter/prometheus (/metrics as Prometheus text or OpenMetrics, /api/metrics, /api/health)
+ * on a server of its own, reading the SDK's metrics and the meter's. The server is unref'd, so
+ * it never keeps a finishing process alive.
+ */
 export function createPrometheusEndpoint(config: ResolvedPrometheus, meter: AgentMeter): PrometheusEndpoint {
-  const producers = meter.metricProducer === undefined ? [] : [meter.metricProducer];
-  const exporter = new PrometheusExporter({ preventServerStart: true, metricProducers: producers as never });
-  const handle = (request: IncomingMessage, response: ServerResponse): void => {
-    const path = (request.url ?? '/').split('?', 1)[0];
-    if (path !== config.endpoint || (request.method !== 'GET' && request.method !== 'HEAD')) {
-      response.statusCode = 404;
-      response.end();
-      return;
-    }
-    if (config.token !== undefined && !authorized(request, config.token)) {
-      response.statusCode = 401;
-      response.setHeader('www-authenticate', 'Bearer');
-      response.end();
-      return;
-    }
-    exporter.getMetricsRequestHandler(request, response);
-  };
-  const server = createServer(handle);
+  const exporter = new PrometheusExporter({
+    endpoint: config.endpoint,
+    meter,
+    ...(config.token === undefined ? {} : { token: config.token }),
+  });
+  const server = createServer(exporter.requestHandler);
   server.unref();
   return {
     reader: exporter as unknown as IMetricReader,
@@ -54,8 +37,8 @@ export function createPrometheusEndpoint(config: ResolvedPrometheus, meter: Agen
         server.off('error', reject);
         const address = server.address();
         const port = typeof address === 'object' && address !== null ? address.port : config.port;
-        const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-        resolve(`http://${host === '0.0.0.0' ? 'localhost' : host}:${port}${config.endpoint}`);
+        const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+        resolve(`http://${host}:${port}${config.endpoint}`);
       });
     }),
     close: () => new Promise<void>((resolve) => {
