@@ -61,7 +61,7 @@ export function start(options?: StartOptions): AgentMeterHandle {
   setupDiag(given.diagLogger);
 
   const producers: MetricProducer[] = meter.metricProducer === undefined ? [] : [meter.metricProducer];
-  const readers: IMetricReader[] = [];
+  const readers: IMetricReader[] = config.disabled ? [] : [...(given.metricReaders ?? [])];
   const prometheus: PrometheusEndpoint | undefined = config.prometheus !== undefined && !config.disabled
     ? createPrometheusEndpoint(config.prometheus, meter)
     : undefined;

@@ -192,6 +192,7 @@ describe('start() bad configuration fails before anything starts', () => {
     ['an invalid namespace', { namespace: 'bad-name!' }, /namespace/],
     ['an unknown attribute family', { attributes: { nope: ['x'] } }, /unknown family/],
     ['a meter that is not one', { meter: {} }, /meter must be an AgentMeter/],
+    ['metricReaders that are not readers', { metricReaders: ['prometheus'] }, /metricReaders must be an array of OpenTelemetry MetricReaders/],
   ];
   it.each(cases)('rejects %s', (_name, options, message) => {
     expect(() => start(options as never)).toThrow(AgentMeterConfigError);
