@@ -83,8 +83,8 @@ export interface StartOptions extends Omit<AgentMeterOptions, 'meterProvider'> {
   diagLogger?: DiagLogger | false;
 }
 
-/** What start() returns. */
-export interface AgentMeterHandle {
+/** What start() adds to the meter in its handle. */
+export interface HandleControls {
   readonly meter: AgentMeter;
   /** Resolves once the /metrics server listens (at once when there is none); never rejects. */
   readonly ready: Promise<void>;
@@ -97,3 +97,6 @@ export interface AgentMeterHandle {
   /** Flushes, stops the servers and instrumentations; safe to call more than once. */
   shutdown(): Promise<void>;
 }
+
+/** What start() returns: the meter (`am.trackRequest(...)`, `am.instruments`) plus the controls. */
+export interface AgentMeterHandle extends AgentMeter, HandleControls {}

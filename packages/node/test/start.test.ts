@@ -43,7 +43,10 @@ describe('start() with a node:http service', () => {
     expect(value(during, 'http_server_active_requests', { http_request_method: 'GET' })).toBe(1);
     release();
     expect(await slow).toBe('late');
-    handle.meter.trackRequest({}, () => 'done');
+    // The handle is the meter as well.
+    expect(handle.trackRequest({}, () => 'done')).toBe('done');
+    expect(handle.instruments).toBe(handle.meter.instruments);
+    expect(handle.namespace).toBe('agentmeter');
 
     const text = await scrape(handle.prometheusUrl!);
     const server200 = { http_request_method: 'GET', http_response_status_code: '200', url_scheme: 'http' };
