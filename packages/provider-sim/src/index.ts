@@ -1,2 +1,7 @@
 export { startLoopbackServer } from './server.ts';
 export type { LoopbackServer, RouteHandler } from './server.ts';
+export {
+  LOOPBACK_TLS_CERT, bytesPerSecondOf, faultRates, logNormalMs, realistic, secondsOfAudio, seededRandom,
+  startCartesiaSim, startDeepgramSim, startElevenLabsSim, startOpenAIAudioSim, wavFile,
+} from './speech/index.ts';
+export type { Millis, SimRequestInfo, SpeechFault, SpeechSim, SpeechSimOptions } from './speech/index.ts';
