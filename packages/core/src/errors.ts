@@ -19,7 +19,4 @@ export const ERROR_TYPES: readonly ErrorType[] = [
 /** Thrown at creation time for configuration mistakes; the message says what to change. */
 export class AgentMeterConfigError extends Error {
   override readonly name = 'AgentMeterConfigError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }

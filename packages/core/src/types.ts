@@ -1,4 +1,4 @@
-import type { Attributes, MeterProvider } from '@opentelemetry/api';
+import type { MeterProvider } from '@opentelemetry/api';
 import type { MetricProducer } from '@opentelemetry/sdk-metrics';
 import type { CatalogKey } from './catalog/instruments.ts';
 import type { Family, InstrumentSpec } from './catalog/types.ts';
@@ -140,6 +140,31 @@ export interface ExternalApiAttributes extends RecordAttributes {
   endpoint: string;
 }
 
+/**
+ * A call started with `start*Call`: `end()` records it once (later calls are ignored).
+ * `end(error)` records a failure: an Error is classified into the taxonomy, and a taxonomy
+ * string such as `'stream_error'` is used as it is.
+ */
+export interface TimedCall {
+  end(error?: unknown): void;
+}
+export interface LlmCall extends LlmCallContext, TimedCall {}
+export interface TtsCall extends TtsCallContext, TimedCall {}
+export interface SttCall extends SttCallContext, TimedCall {}
+
+/** Standard (TC39) method decorators in the style of the La Factoria guide. */
+export type MethodDecorator = <This, Args extends unknown[], Return>(
+  method: (this: This, ...args: Args) => Return,
+  context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Return>,
+) => (this: This, ...args: Args) => Return;
+
+export interface MeterDecorators {
+  /** `@meter.decorators.trackDbOperation('select', 'users')` */
+  trackDbOperation(operation: string, table?: string, dbSystem?: string): MethodDecorator;
+  /** `@meter.decorators.trackExternalApi('openai', 'completions')` */
+  trackExternalApi(service: string, endpoint: string): MethodDecorator;
+}
+
 /** A session: `end()` records its duration and decrements active sessions (idempotent). */
 export interface Session {
   end(): void;
@@ -164,6 +189,14 @@ export interface AgentMeter {
   /** Runs before every collection, e.g. to read pool sizes into gauges. Returns an unsubscribe function. */
   onCollect(callback: () => void): () => void;
 
+  /** Starts a call whose end the caller marks, for streams and callback APIs. */
+  startLlmCall(attributes: LlmCallAttributes): LlmCall;
+  startTtsCall(attributes: SpeechCallAttributes): TtsCall;
+  startSttCall(attributes: SpeechCallAttributes): SttCall;
+  startDbQuery(attributes: DbQueryAttributes): TimedCall;
+  startExternalApi(attributes: ExternalApiAttributes): TimedCall;
+
+  /** Runs fn and records it; works for sync and async functions, and rethrows fn's error untouched. */
   trackRequest<T>(attributes: RecordAttributes, fn: () => T, options?: TrackOptions): T;
   trackLlmCall<T>(attributes: LlmCallAttributes, fn: (call: LlmCallContext) => T): T;
   trackTtsCall<T>(attributes: SpeechCallAttributes, fn: (call: TtsCallContext) => T): T;
@@ -181,6 +214,8 @@ export interface AgentMeter {
   recordConversationExchange(attributes: RecordAttributes & { intent: string }, scores?: { quality?: number }): void;
   recordEngagement(score: number, attributes?: RecordAttributes): void;
   recordHealthCheck(dependency: string, healthy: boolean, seconds: number): void;
+
+  readonly decorators: MeterDecorators;
 
   /** Custom metrics (La Factoria style), created on first use under the namespace. */
   increment(name: string, tags?: RecordAttributes, value?: number): void;

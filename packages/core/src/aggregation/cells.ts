@@ -1,0 +1,106 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { BoundCounter, BoundGauge, BoundHistogram, BoundUpDownCounter } from '../types.ts';
+import { exemplarFor, type Exemplar } from './exemplars.ts';
+
+/** What a cell needs from its instrument: where to report a rejected value, and whether to sample exemplars. */
+export interface CellOwner {
+  readonly exemplars: boolean;
+  reject(value: unknown, rule: string): void;
+}
+
+/** A monotonic sum. Accepts finite numbers >= 0. */
+export class CounterCell implements BoundCounter {
+  value = 0;
+  exemplar: Exemplar | undefined;
+  readonly attributes: Attributes;
+  readonly #owner: CellOwner;
+
+  constructor(owner: CellOwner, attributes: Attributes) {
+    this.#owner = owner;
+    this.attributes = attributes;
+  }
+
+  add(value: number = 1): void {
+    if (typeof value === 'number' && value >= 0 && value < Infinity) {
+      this.value += value;
+      if (this.#owner.exemplars) this.exemplar = exemplarFor(value) ?? this.exemplar;
+    } else {
+      this.#owner.reject(value, 'a finite number >= 0');
+    }
+  }
+}
+
+/** A non-monotonic sum. Accepts any finite number. */
+export class UpDownCounterCell implements BoundUpDownCounter {
+  value = 0;
+  readonly attributes: Attributes;
+  readonly #owner: CellOwner;
+
+  constructor(owner: CellOwner, attributes: Attributes) {
+    this.#owner = owner;
+    this.attributes = attributes;
+  }
+
+  add(value: number): void {
+    if (typeof value === 'number' && value > -Infinity && value < Infinity) this.value += value;
+    else this.#owner.reject(value, 'a finite number');
+  }
+}
+
+/** The last value set. Accepts any finite number. */
+export class GaugeCell implements BoundGauge {
+  value = 0;
+  readonly attributes: Attributes;
+  readonly #owner: CellOwner;
+
+  constructor(owner: CellOwner, attributes: Attributes) {
+    this.#owner = owner;
+    this.attributes = attributes;
+  }
+
+  set(value: number): void {
+    if (typeof value === 'number' && value > -Infinity && value < Infinity) this.value = value;
+    else this.#owner.reject(value, 'a finite number');
+  }
+}
+
+/** Explicit-bucket histogram; a value v lands in the first bucket whose upper bound is >= v. */
+export class HistogramCell implements BoundHistogram {
+  readonly counts: number[];
+  sum = 0;
+  count = 0;
+  min: number = Infinity;
+  max: number = -Infinity;
+  exemplars: (Exemplar | undefined)[] | undefined;
+  readonly attributes: Attributes;
+  readonly boundaries: readonly number[];
+  readonly #owner: CellOwner;
+
+  constructor(owner: CellOwner, attributes: Attributes, boundaries: readonly number[]) {
+    this.#owner = owner;
+    this.attributes = attributes;
+    this.boundaries = boundaries;
+    this.counts = Array.from({ length: boundaries.length + 1 }, () => 0);
+  }
+
+  record(value: number): void {
+    if (!(typeof value === 'number' && value >= 0 && value < Infinity)) {
+      this.#owner.reject(value, 'a finite number >= 0');
+      return;
+    }
+    const boundaries = this.boundaries;
+    let index = 0;
+    while (index < boundaries.length && value > boundaries[index]!) index++;
+    this.counts[index]!++;
+    this.sum += value;
+    this.count++;
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+    if (this.#owner.exemplars) {
+      const exemplar = exemplarFor(value);
+      if (exemplar !== undefined) (this.exemplars ??= Array.from({ length: this.counts.length }, () => undefined))[index] = exemplar;
+    }
+  }
+}
+
+export type Cell = CounterCell | UpDownCounterCell | GaugeCell | HistogramCell;

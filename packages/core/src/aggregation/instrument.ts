@@ -1,0 +1,109 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { InstrumentSpec } from '../catalog/types.ts';
+import type { AttributeResolver } from '../safety/attributes.ts';
+import { describeName, type Warner } from '../safety/warn.ts';
+import type {
+  BoundCounter, BoundGauge, BoundHistogram, BoundUpDownCounter, CounterInstrument, GaugeInstrument,
+  HistogramInstrument, RecordAttributes, UpDownCounterInstrument,
+} from '../types.ts';
+import type { CellOwner } from './cells.ts';
+
+/** Attributes of the series that absorbs measurements past the series limit (OTel's convention). */
+export const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
+
+export interface InstrumentConfig<Handle> {
+  readonly spec: InstrumentSpec;
+  readonly otelName: string;
+  readonly prometheusName: string;
+  readonly resolver: AttributeResolver;
+  readonly seriesLimit: number;
+  readonly warner: Warner;
+  readonly exemplars: boolean;
+  /** Creates the handle (a cell, or a forwarder to an OTel instrument) for one attribute set. */
+  readonly createHandle: (owner: CellOwner, attributes: Attributes) => Handle;
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return 'a string';
+  return `a ${typeof value}`;
+}
+
+/**
+ * One instrument's series, keyed by resolved attributes. The series limit holds over the
+ * instrument's whole lifetime: past it, every new attribute set records into one overflow series.
+ */
+export class BaseInstrument<Handle> implements CellOwner {
+  readonly spec: InstrumentSpec;
+  readonly otelName: string;
+  readonly prometheusName: string;
+  readonly attributeKeys: readonly string[];
+  readonly exemplars: boolean;
+  readonly series: Map<string, Handle> = new Map();
+  overflow: Handle | undefined;
+  readonly #config: InstrumentConfig<Handle>;
+
+  constructor(config: InstrumentConfig<Handle>) {
+    this.#config = config;
+    this.spec = config.spec;
+    this.otelName = config.otelName;
+    this.prometheusName = config.prometheusName;
+    this.attributeKeys = config.resolver.keys;
+    this.exemplars = config.exemplars;
+  }
+
+  bind(attributes?: RecordAttributes): Handle {
+    const resolved = this.#config.resolver.resolve(attributes);
+    const existing = this.series.get(resolved.key);
+    if (existing !== undefined) return existing;
+    if (this.series.size >= this.#config.seriesLimit) {
+      this.#config.warner.warn(
+        `limit:${this.otelName}`,
+        `${this.otelName} reached its series limit of ${this.#config.seriesLimit}; new attribute sets are counted in the otel.metric.overflow series (raise seriesLimit or bound the attribute values)`,
+      );
+      return (this.overflow ??= this.#config.createHandle(this, OVERFLOW_ATTRIBUTES));
+    }
+    const handle = this.#config.createHandle(this, resolved.attributes);
+    this.series.set(resolved.key, handle);
+    return handle;
+  }
+
+  reject(value: unknown, rule: string): void {
+    this.#config.warner.warn(
+      `value:${this.otelName}`,
+      `${describeName(this.otelName)} got ${describeValue(value)}; expected ${rule}; the measurement was dropped`,
+    );
+  }
+
+  /** Every series handle, the overflow series last. */
+  *handles(): IterableIterator<Handle> {
+    yield* this.series.values();
+    if (this.overflow !== undefined) yield this.overflow;
+  }
+}
+
+export class Counter extends BaseInstrument<BoundCounter> implements CounterInstrument {
+  add(value?: number, attributes?: RecordAttributes): void {
+    this.bind(attributes).add(value);
+  }
+}
+
+export class UpDownCounter extends BaseInstrument<BoundUpDownCounter> implements UpDownCounterInstrument {
+  add(value: number, attributes?: RecordAttributes): void {
+    this.bind(attributes).add(value);
+  }
+}
+
+export class Histogram extends BaseInstrument<BoundHistogram> implements HistogramInstrument {
+  record(value: number, attributes?: RecordAttributes): void {
+    this.bind(attributes).record(value);
+  }
+}
+
+export class Gauge extends BaseInstrument<BoundGauge> implements GaugeInstrument {
+  set(value: number, attributes?: RecordAttributes): void {
+    this.bind(attributes).set(value);
+  }
+}
+
+export type AnyInstrument = Counter | UpDownCounter | Histogram | Gauge;

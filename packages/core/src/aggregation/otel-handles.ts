@@ -1,0 +1,58 @@
+import type { Attributes, Counter, Histogram, Meter, ObservableGauge, UpDownCounter } from '@opentelemetry/api';
+import type { InstrumentSpec } from '../catalog/types.ts';
+import type { BoundCounter, BoundGauge, BoundHistogram, BoundUpDownCounter } from '../types.ts';
+import { GaugeCell, type CellOwner } from './cells.ts';
+
+/**
+ * Handles for the MeterProvider backend: the same validation as the cells, then the plain
+ * OpenTelemetry API. Gauges keep their last value in a cell and are reported by an observable
+ * gauge, so `onCollect` callbacks can set them just before each collection.
+ */
+export type OtelHandleFactory = (owner: CellOwner, attributes: Attributes) => BoundCounter | BoundUpDownCounter | BoundHistogram | BoundGauge;
+
+/** Registers an observable gauge and its cells with the meter's one batch callback. */
+export type RegisterGauge = (observable: ObservableGauge, cells: readonly GaugeCell[]) => void;
+
+export function otelHandleFactory(meter: Meter, otelName: string, spec: InstrumentSpec, registerGauge: RegisterGauge): OtelHandleFactory {
+  const options = { description: spec.description, unit: spec.unit };
+  switch (spec.kind) {
+    case 'counter': {
+      const counter: Counter = meter.createCounter(otelName, options);
+      return (owner, attributes) => ({
+        add(value: number = 1): void {
+          if (typeof value === 'number' && value >= 0 && value < Infinity) counter.add(value, attributes);
+          else owner.reject(value, 'a finite number >= 0');
+        },
+      });
+    }
+    case 'updowncounter': {
+      const counter: UpDownCounter = meter.createUpDownCounter(otelName, options);
+      return (owner, attributes) => ({
+        add(value: number): void {
+          if (typeof value === 'number' && value > -Infinity && value < Infinity) counter.add(value, attributes);
+          else owner.reject(value, 'a finite number');
+        },
+      });
+    }
+    case 'histogram': {
+      const histogram: Histogram = meter.createHistogram(otelName, {
+        ...options, advice: { explicitBucketBoundaries: [...(spec.buckets ?? [])] },
+      });
+      return (owner, attributes) => ({
+        record(value: number): void {
+          if (typeof value === 'number' && value >= 0 && value < Infinity) histogram.record(value, attributes);
+          else owner.reject(value, 'a finite number >= 0');
+        },
+      });
+    }
+    case 'gauge': {
+      const cells: GaugeCell[] = [];
+      registerGauge(meter.createObservableGauge(otelName, options), cells);
+      return (owner, attributes) => {
+        const cell = new GaugeCell(owner, attributes);
+        cells.push(cell);
+        return cell;
+      };
+    }
+  }
+}

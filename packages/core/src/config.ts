@@ -1,0 +1,105 @@
+import type { MeterProvider } from '@opentelemetry/api';
+import type { Family } from './catalog/types.ts';
+import { AgentMeterConfigError } from './errors.ts';
+import { LABEL_NAME } from './safety/attributes.ts';
+import type { AgentMeterOptions } from './types.ts';
+
+export const FAMILIES: readonly Family[] = [
+  'requests', 'errors', 'sessions', 'llm', 'cost', 'tts', 'stt', 'turns', 'websocket', 'db', 'cache',
+  'conversation', 'generation', 'external_api', 'health',
+];
+
+/** Label names Prometheus reserves or agentmeter uses itself. */
+const RESERVED_LABELS = new Set(['le', 'quantile', 'job', 'instance', 'otel_metric_overflow']);
+
+export interface ResolvedOptions {
+  readonly namespace: string;
+  readonly meterProvider: MeterProvider | 'global' | undefined;
+  readonly attributes: Readonly<Partial<Record<Family, readonly string[]>>>;
+  readonly seriesLimit: number;
+  readonly maxAttributeLength: number;
+  readonly exemplars: boolean;
+  readonly clock: () => number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function fail(message: string): never {
+  throw new AgentMeterConfigError(message);
+}
+
+function integerOption(name: string, value: unknown, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
+    fail(`${name} must be a whole number from ${min} to ${max}; got ${JSON.stringify(value) ?? String(value)}`);
+  }
+  return number;
+}
+
+function resolveNamespace(value: unknown): string {
+  if (typeof value !== 'string' || !/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/.test(value)) {
+    fail(
+      `namespace must start with a letter and hold only letters, digits and underscores (at most 63), like "agentmeter" or "digital_actors"; got ${JSON.stringify(String(value).slice(0, 80))}`,
+    );
+  }
+  return value;
+}
+
+function resolveAttributes(value: unknown): Partial<Record<Family, readonly string[]>> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail('attributes must be an object from family to a list of keys, like { requests: ["scene", "character"] }');
+  }
+  const result: Partial<Record<Family, readonly string[]>> = {};
+  for (const [family, keys] of Object.entries(value)) {
+    if (!FAMILIES.includes(family as Family)) {
+      fail(`attributes has an unknown family "${family.slice(0, 40)}"; families are: ${FAMILIES.join(', ')}`);
+    }
+    if (!Array.isArray(keys)) fail(`attributes.${family} must be an array of attribute keys`);
+    for (const key of keys) {
+      if (typeof key !== 'string' || !LABEL_NAME.test(key) || key.startsWith('__') || RESERVED_LABELS.has(key)) {
+        fail(
+          `attributes.${family} has an invalid key ${JSON.stringify(String(key).slice(0, 40))}: keys must match [a-zA-Z_][a-zA-Z0-9_]*, not start with "__", and not be one of ${[...RESERVED_LABELS].join(', ')}`,
+        );
+      }
+    }
+    result[family as Family] = [...new Set(keys as string[])];
+  }
+  return result;
+}
+
+function resolveMeterProvider(value: unknown): MeterProvider | 'global' | undefined {
+  if (value === undefined || value === 'global') return value;
+  if (typeof value === 'object' && value !== null && typeof (value as MeterProvider).getMeter === 'function') {
+    return value as MeterProvider;
+  }
+  fail('meterProvider must be an OpenTelemetry MeterProvider (an object with getMeter) or "global"');
+}
+
+function resolveBoolean(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  fail(`${name} must be true or false; got ${JSON.stringify(value)}`);
+}
+
+/** Validates options (and AGENTMETER_* environment variables) at creation; mistakes throw AgentMeterConfigError. */
+export function resolveOptions(options: AgentMeterOptions | undefined, env: Env = process.env): ResolvedOptions {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    fail('createAgentMeter takes an options object, or nothing');
+  }
+  const given = options ?? {};
+  const clock = given.clock ?? (() => performance.now());
+  if (typeof clock !== 'function') fail('clock must be a function returning milliseconds');
+  return {
+    namespace: resolveNamespace(given.namespace ?? env['AGENTMETER_NAMESPACE'] ?? 'agentmeter'),
+    meterProvider: resolveMeterProvider(given.meterProvider),
+    attributes: resolveAttributes(given.attributes),
+    seriesLimit: integerOption('seriesLimit', given.seriesLimit ?? env['AGENTMETER_SERIES_LIMIT'], 1, 1_000_000, 2_000),
+    maxAttributeLength: integerOption('maxAttributeLength', given.maxAttributeLength, 1, 4_096, 128),
+    exemplars: resolveBoolean('exemplars', given.exemplars ?? env['AGENTMETER_EXEMPLARS'], true),
+    clock,
+  };
+}

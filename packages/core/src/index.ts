@@ -1,0 +1,27 @@
+export { createAgentMeter } from './meter.ts';
+export { CATALOG, CATALOG_KEYS } from './catalog/instruments.ts';
+export { EXTERNAL_METRICS, SEED_RECORDING_RULES } from './catalog/external.ts';
+export {
+  DB_SECONDS, FIRST_OUTPUT_SECONDS, GENERATION_SECONDS, PROVIDER_SECONDS, REQUEST_SECONDS, SCORE, SESSION_SECONDS,
+} from './catalog/buckets.ts';
+export { prometheusName, prometheusLabelName } from './naming.ts';
+export { classifyError, classifyStatus } from './classify.ts';
+export { AgentMeterConfigError, ERROR_TYPES } from './errors.ts';
+export { EXEMPLARS, getExemplars } from './aggregation/exemplars.ts';
+export { OVERFLOW_ATTRIBUTES } from './aggregation/instrument.ts';
+export { looksSecret } from './safety/values.ts';
+export { Warner } from './safety/warn.ts';
+export { runTracked } from './helpers/run.ts';
+
+export type { CatalogKey } from './catalog/instruments.ts';
+export type { ExternalMetricSpec, Family, InstrumentKind, InstrumentSpec } from './catalog/types.ts';
+export type { ErrorType } from './errors.ts';
+export type { Exemplar } from './aggregation/exemplars.ts';
+export type { BillingUnit, PriceEntry } from './pricing/types.ts';
+export type {
+  AgentMeter, AgentMeterOptions, AttributeValue, BoundCounter, BoundGauge, BoundHistogram, BoundUpDownCounter,
+  CatalogInstruments, CounterInstrument, DbQueryAttributes, ExternalApiAttributes, GaugeInstrument,
+  HistogramInstrument, Instrument, InstrumentFor, LlmCall, LlmCallAttributes, LlmCallContext, MeterDecorators,
+  MethodDecorator, RecordAttributes, Session, SpeechCallAttributes, SttCall, SttCallContext, TimedCall, TokenUsage,
+  TrackOptions, TtsCall, TtsCallContext, UpDownCounterInstrument,
+} from './types.ts';

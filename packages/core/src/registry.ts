@@ -1,0 +1,142 @@
+import { metrics, type Attributes, type Meter, type ObservableGauge } from '@opentelemetry/api';
+import { CATALOG, CATALOG_KEYS } from './catalog/instruments.ts';
+import type { InstrumentKind, InstrumentSpec } from './catalog/types.ts';
+import { CounterCell, GaugeCell, HistogramCell, UpDownCounterCell, type CellOwner } from './aggregation/cells.ts';
+import {
+  Counter, Gauge, Histogram, UpDownCounter, type AnyInstrument, type InstrumentConfig,
+} from './aggregation/instrument.ts';
+import { otelHandleFactory } from './aggregation/otel-handles.ts';
+import type { ResolvedOptions } from './config.ts';
+import { prometheusName } from './naming.ts';
+import { AllowListResolver, DynamicResolver, type AttributeResolver } from './safety/attributes.ts';
+import type { Warner } from './safety/warn.ts';
+import type { CatalogInstruments } from './types.ts';
+
+const MAX_CUSTOM_INSTRUMENTS = 500;
+const CUSTOM_NAME = /^[a-zA-Z_][a-zA-Z0-9_.]{0,127}$/;
+
+/** Creates and holds the meter's instruments: the catalog's, and custom ones made on first use. */
+export class InstrumentRegistry {
+  readonly catalog: CatalogInstruments;
+  readonly #custom = new Map<string, AnyInstrument>();
+  readonly #options: ResolvedOptions;
+  readonly #warner: Warner;
+  readonly #otelMeter: Meter | undefined;
+  readonly #gauges: { observable: ObservableGauge; cells: readonly GaugeCell[] }[] = [];
+
+  constructor(options: ResolvedOptions, warner: Warner, runCollectHooks: () => void) {
+    this.#options = options;
+    this.#warner = warner;
+    if (options.meterProvider !== undefined) {
+      const provider = options.meterProvider === 'global' ? metrics.getMeterProvider() : options.meterProvider;
+      this.#otelMeter = provider.getMeter('@agentmeter/core', '0.1.0');
+    }
+    const catalog: Partial<Record<string, AnyInstrument>> = {};
+    for (const key of CATALOG_KEYS) {
+      const spec = CATALOG[key];
+      const extras = options.attributes[spec.family] ?? [];
+      const keys = [...new Set([...spec.attributes, ...extras])];
+      catalog[key] = this.#create(spec, new AllowListResolver(keys, options.maxAttributeLength, warner, this.#otelName(spec.name)));
+    }
+    this.catalog = catalog as unknown as CatalogInstruments;
+    if (this.#otelMeter !== undefined) {
+      const observables = this.#gauges.map((gauge) => gauge.observable);
+      this.#otelMeter.addBatchObservableCallback((result) => {
+        try {
+          runCollectHooks();
+        } catch {
+          // A failing hook must not stop the other gauges from reporting.
+        }
+        for (const { observable, cells } of this.#gauges) {
+          for (const cell of cells) result.observe(observable, cell.value, cell.attributes);
+        }
+      }, observables);
+    }
+  }
+
+  /** Every instrument with series, for the producer. */
+  *all(): IterableIterator<AnyInstrument> {
+    yield* Object.values(this.catalog) as AnyInstrument[];
+    yield* this.#custom.values();
+  }
+
+  customCounter(name: unknown): Counter | undefined {
+    return this.#createCustom(name, 'counter', '') as Counter | undefined;
+  }
+
+  customGauge(name: unknown): Gauge | undefined {
+    return this.#createCustom(name, 'gauge', '') as Gauge | undefined;
+  }
+
+  customHistogram(name: unknown, unit: '' | 's'): Histogram | undefined {
+    return this.#createCustom(name, 'histogram', unit) as Histogram | undefined;
+  }
+
+  /** A custom instrument, created on first use; undefined (with a warning) when the name is unusable. */
+  #createCustom(name: unknown, kind: InstrumentKind, unit: string): AnyInstrument | undefined {
+    if (typeof name !== 'string' || !CUSTOM_NAME.test(name)) {
+      this.#warner.warn('custom-name', 'custom metric names must match [a-zA-Z_][a-zA-Z0-9_.]* (at most 128 characters); the measurement was dropped');
+      return undefined;
+    }
+    const existing = this.#custom.get(name);
+    if (existing !== undefined) {
+      if (existing.spec.kind === kind && existing.spec.unit === unit) return existing;
+      this.#warner.warn(`custom-kind:${name}`, `custom metric ${name} is a ${existing.spec.kind}${existing.spec.unit === 's' ? ' of seconds' : ''}; it cannot also be used another way`);
+      return undefined;
+    }
+    if (this.#custom.size >= MAX_CUSTOM_INSTRUMENTS) {
+      this.#warner.warn('custom-limit', `at most ${MAX_CUSTOM_INSTRUMENTS} custom metrics can be created; ${name} was dropped`);
+      return undefined;
+    }
+    const spec: InstrumentSpec = {
+      name, family: 'requests', kind, unit,
+      description: `Custom ${kind} ${name}.`, attributes: [], replaces: [],
+      ...(kind === 'histogram' ? { buckets: CATALOG.responseTime.buckets } : {}),
+    };
+    const instrument = this.#create(spec, new DynamicResolver(this.#options.maxAttributeLength, this.#warner, this.#otelName(name)));
+    this.#custom.set(name, instrument);
+    return instrument;
+  }
+
+  #otelName(name: string): string {
+    return `${this.#options.namespace}.${name}`;
+  }
+
+  #create(spec: InstrumentSpec, resolver: AttributeResolver): AnyInstrument {
+    const otelName = this.#otelName(spec.name);
+    const base = {
+      spec, otelName, resolver,
+      prometheusName: prometheusName(otelName, spec.unit, spec.kind),
+      seriesLimit: this.#options.seriesLimit,
+      warner: this.#warner,
+      exemplars: this.#options.exemplars,
+    };
+    const meter = this.#otelMeter;
+    if (meter !== undefined) {
+      const createHandle = otelHandleFactory(meter, otelName, spec, (observable, cells) => this.#gauges.push({ observable, cells }));
+      return instrumentOfKind(spec.kind, { ...base, createHandle } as InstrumentConfig<never>);
+    }
+    const buckets = spec.buckets ?? [];
+    const createHandle = {
+      counter: (owner: CellOwner, attributes: Attributes) => new CounterCell(owner, attributes),
+      updowncounter: (owner: CellOwner, attributes: Attributes) => new UpDownCounterCell(owner, attributes),
+      gauge: (owner: CellOwner, attributes: Attributes) => new GaugeCell(owner, attributes),
+      histogram: (owner: CellOwner, attributes: Attributes) => new HistogramCell(owner, attributes, buckets),
+    }[spec.kind];
+    return instrumentOfKind(spec.kind, { ...base, createHandle } as InstrumentConfig<never>);
+  }
+}
+
+function instrumentOfKind(kind: InstrumentKind, config: InstrumentConfig<never>): AnyInstrument {
+  switch (kind) {
+    case 'counter':
+      return new Counter(config);
+    case 'updowncounter':
+      return new UpDownCounter(config);
+    case 'histogram':
+      return new Histogram(config);
+    case 'gauge':
+      return new Gauge(config);
+  }
+}
+

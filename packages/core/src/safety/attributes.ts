@@ -1,0 +1,114 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { RecordAttributes } from '../types.ts';
+import { cleanAttributeValue } from './values.ts';
+import { describeName, type Warner } from './warn.ts';
+
+/** An attribute set resolved once: its series key and its exported attributes. */
+export interface ResolvedAttributes {
+  readonly key: string;
+  readonly attributes: Attributes;
+}
+
+const ABSENT = '\u0001';
+const SEPARATOR = '\u0000';
+const MAX_DYNAMIC_KEYS = 16;
+export const LABEL_NAME: RegExp = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Resolves attributes against an allow-list: unknown keys are dropped with a warning. */
+export class AllowListResolver {
+  readonly keys: readonly string[];
+  readonly #maxLength: number;
+  readonly #warner: Warner;
+  readonly #instrumentName: string;
+
+  constructor(keys: readonly string[], maxLength: number, warner: Warner, instrumentName: string) {
+    this.keys = keys;
+    this.#maxLength = maxLength;
+    this.#warner = warner;
+    this.#instrumentName = instrumentName;
+  }
+
+  resolve(input: RecordAttributes | undefined): ResolvedAttributes {
+    if (input === undefined || input === null) return this.#build([]);
+    if (typeof input !== 'object') {
+      this.#warner.warn(`attrs-type:${this.#instrumentName}`, `attributes for ${this.#instrumentName} must be an object; got ${typeof input}, recorded without attributes`);
+      return this.#build([]);
+    }
+    const values: (string | undefined)[] = [];
+    let found = 0;
+    try {
+      for (const key of this.keys) {
+        const raw = (input as Record<string, unknown>)[key];
+        if (raw === undefined || raw === null) {
+          values.push(undefined);
+          continue;
+        }
+        found++;
+        const clean = cleanAttributeValue(raw, this.#maxLength);
+        if (clean === undefined) {
+          this.#warner.warn(`attr-value:${this.#instrumentName}:${key}`, `attribute ${key} of ${this.#instrumentName} must be a string, number or boolean; dropped`);
+        }
+        values.push(clean);
+      }
+      let total = 0;
+      for (const key in input) if ((input as Record<string, unknown>)[key] !== undefined) total++;
+      if (total > found) {
+        this.#warner.warn(`attr-unknown:${this.#instrumentName}`, `${this.#instrumentName} accepts only [${this.keys.join(', ')}]; other attributes were dropped (declare extra keys with the meter's \`attributes\` option)`);
+      }
+    } catch {
+      this.#warner.warn(`attrs-throw:${this.#instrumentName}`, `reading attributes for ${this.#instrumentName} threw; recorded without attributes`);
+      return this.#build([]);
+    }
+    return this.#build(values);
+  }
+
+  #build(values: readonly (string | undefined)[]): ResolvedAttributes {
+    const attributes: Attributes = {};
+    let key = '';
+    for (let i = 0; i < this.keys.length; i++) {
+      const value = values[i];
+      if (value !== undefined) attributes[this.keys[i]!] = value;
+      key += (value ?? ABSENT) + SEPARATOR;
+    }
+    return { key, attributes };
+  }
+}
+
+/** Resolves attributes of custom metrics, whose keys are not declared: valid keys, sorted, at most 16. */
+export class DynamicResolver {
+  readonly keys: readonly string[] = [];
+  readonly #maxLength: number;
+  readonly #warner: Warner;
+  readonly #instrumentName: string;
+
+  constructor(maxLength: number, warner: Warner, instrumentName: string) {
+    this.#maxLength = maxLength;
+    this.#warner = warner;
+    this.#instrumentName = instrumentName;
+  }
+
+  resolve(input: RecordAttributes | undefined): ResolvedAttributes {
+    const attributes: Attributes = {};
+    if (input === undefined || input === null || typeof input !== 'object') return { key: '', attributes };
+    try {
+      const keys = Object.keys(input).filter((key) => LABEL_NAME.test(key) && !key.startsWith('__')).toSorted();
+      if (keys.length > MAX_DYNAMIC_KEYS) {
+        this.#warner.warn(`attr-many:${this.#instrumentName}`, `${this.#instrumentName} got ${keys.length} attribute keys; only the first ${MAX_DYNAMIC_KEYS} are kept`);
+        keys.length = MAX_DYNAMIC_KEYS;
+      }
+      let key = '';
+      for (const name of keys) {
+        const clean = cleanAttributeValue((input as Record<string, unknown>)[name], this.#maxLength);
+        if (clean === undefined) continue;
+        attributes[name] = clean;
+        key += name + SEPARATOR + clean + SEPARATOR;
+      }
+      return { key, attributes };
+    } catch {
+      this.#warner.warn(`attrs-throw:${this.#instrumentName}`, `reading attributes for ${describeName(this.#instrumentName)} threw; recorded without attributes`);
+      return { key: '', attributes: {} };
+    }
+  }
+}
+
+export type AttributeResolver = AllowListResolver | DynamicResolver;
