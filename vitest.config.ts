@@ -5,6 +5,8 @@ export default defineConfig({
     // Workspace packages resolve to their TypeScript sources, so tests need no build step.
     conditions: ['@agentmeter/source'],
   },
+  // Tests run in Vite's SSR environment, which takes its own resolve conditions.
+  ssr: { resolve: { conditions: ['@agentmeter/source'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'collector/test/**/*.test.ts'],
     testTimeout: 60_000,

@@ -153,7 +153,8 @@ export async function streamParts(
       return;
     }
     if (i > 0) await pause(behavior.chunkGapMs());
-    res.write(parts[i]);
+    // Waiting for each write to flush makes an abort cut exactly after the chunks sent.
+    await new Promise<void>((resolve) => res.write(parts[i]!, () => resolve()));
   }
   res.end();
 }
