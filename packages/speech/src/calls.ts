@@ -107,12 +107,20 @@ export class SttTracker {
 }
 
 /**
- * Fern-generated SDKs (ElevenLabs, Deepgram) reject a timed-out request with a plain error whose
- * `cause` is the string 'timeout'; core classifies by class and status, so name it here.
+ * Names what core's classifyError misses for speech SDKs: Fern-generated SDKs (ElevenLabs,
+ * Deepgram) reject a timed-out request with an error whose `cause` is the string 'timeout', and
+ * timeout classes (APIConnectionTimeoutError) are matched here by their constructor names.
  */
 export function normalizeError(error: unknown): unknown {
   try {
-    if (typeof error === 'object' && error !== null && (error as { cause?: unknown }).cause === 'timeout') return 'timeout';
+    if (typeof error !== 'object' || error === null) return error;
+    if ((error as { cause?: unknown }).cause === 'timeout') return 'timeout';
+    let proto: unknown = Object.getPrototypeOf(error);
+    for (let depth = 0; proto !== null && proto !== undefined && depth < 6; depth++) {
+      const name: unknown = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+      if (typeof name === 'string' && /Timeout|TimedOut/.test(name)) return 'timeout';
+      proto = Object.getPrototypeOf(proto);
+    }
   } catch {
     // A hostile error object is classified by core as it is.
   }

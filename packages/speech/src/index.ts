@@ -1,4 +1,5 @@
 export { instrumentElevenLabs } from './elevenlabs.ts';
+export { instrumentOpenAIAudio } from './openai-audio.ts';
 export { createVoiceTurns } from './turns.ts';
 export { activeTurn } from './turn-context.ts';
 export { speechCost } from './pricing.ts';
