@@ -51,3 +51,10 @@ function positive(value: number): number | undefined {
 function sized(rate: number, header: number): { rate: number; header: number } | undefined {
   return Number.isFinite(rate) && rate > 0 ? { rate, header } : undefined;
 }
+
+/** Decoded length of a base64 string, without decoding it. */
+export function base64Bytes(data: unknown): number {
+  if (typeof data !== 'string' || data.length === 0) return 0;
+  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+  return Math.floor((data.length * 3) / 4) - padding;
+}

@@ -40,10 +40,10 @@ export class TtsTracker {
     this.#bytes += bytes;
   }
 
-  /** Characters the provider bills for this call (counted once). */
+  /** Characters the provider bills for this call (streamed inputs add up). */
   characters(count: number): void {
-    if (this.#ended || this.#characters !== undefined || !(count > 0) || !Number.isFinite(count)) return;
-    this.#characters = count;
+    if (this.#ended || !(count > 0) || !Number.isFinite(count)) return;
+    this.#characters = (this.#characters ?? 0) + count;
     this.#call.characters(count);
   }
 

@@ -1,3 +1,4 @@
+export { instrumentCartesia } from './cartesia.ts';
 export { instrumentElevenLabs } from './elevenlabs.ts';
 export { instrumentOpenAIAudio } from './openai-audio.ts';
 export { createVoiceTurns } from './turns.ts';
