@@ -4,4 +4,4 @@ export {
   LOOPBACK_TLS_CERT, bytesPerSecondOf, faultRates, logNormalMs, realistic, secondsOfAudio, seededRandom,
   startCartesiaSim, startDeepgramSim, startElevenLabsSim, startOpenAIAudioSim, wavFile,
 } from './speech/index.ts';
-export type { Millis, SimRequestInfo, SpeechFault, SpeechSim, SpeechSimOptions } from './speech/index.ts';
+export type { DeepgramSimOptions, Millis, SimRequestInfo, SpeechFault, SpeechSim, SpeechSimOptions } from './speech/index.ts';

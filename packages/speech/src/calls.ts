@@ -142,3 +142,14 @@ export function characterCount(text: unknown): number {
   }
   return count;
 }
+
+/** The taxonomy type of an abnormal WebSocket close (Deepgram's codes and reasons included). */
+export function errorTypeOfClose(code: number | undefined, reason: string | undefined): string {
+  // Deepgram closes with 1011 and NET-0001 when it received no audio in time.
+  if (code === 1011 && typeof reason === 'string' && reason.startsWith('NET-0001')) return 'timeout';
+  if (code === 1011) return 'server_error';
+  if (code === 1008 || code === 1007 || code === 1003) return 'bad_request';
+  if (code === 4001 || code === 4003) return 'auth';
+  if (code === 4029) return 'rate_limit';
+  return 'connection';
+}

@@ -1,6 +1,7 @@
 import { elevenLabsBytesPerSecond } from './audio-format.ts';
 import { characterCount, modelOf, TtsTracker } from './calls.ts';
-import { meterReadableStream, replaceMethod, safe } from './observe.ts';
+import { meterFernPromise } from './fern.ts';
+import { meterReadableStream, replaceMethod } from './observe.ts';
 import { resolveSpeechOptions, type SpeechInstrumentOptions, type SpeechRuntime } from './options.ts';
 import { AgentMeterConfigError } from '@agentmeter/core';
 
@@ -13,12 +14,6 @@ interface ConvertRequest {
   text?: unknown;
   modelId?: unknown;
   outputFormat?: unknown;
-}
-
-/** A Fern HttpResponsePromise: resolves to data, and carries `withRawResponse()`. */
-interface FernPromise {
-  withRawResponse(): Promise<{ data: unknown; rawResponse: { headers?: Headers } }>;
-  constructor: { fromPromise?: (promise: Promise<unknown>) => unknown };
 }
 
 /** ElevenLabs bills and defaults to these when a request names no model or format. */
@@ -54,35 +49,19 @@ function meteredConvert(runtime: SpeechRuntime, original: (...args: unknown[]) =
   }
   const result = original(...args);
   if (tracker === undefined) return result;
-  return rewrap(result as FernPromise, tracker, characterCount(request.text));
-}
-
-/** Builds the same kind of HttpResponsePromise over the metered stream. */
-function rewrap(result: FernPromise, tracker: TtsTracker, characters: number): unknown {
-  const fromPromise = result?.constructor?.fromPromise;
-  if (typeof result?.withRawResponse !== 'function' || typeof fromPromise !== 'function') {
-    tracker.end();
-    return result;
-  }
-  const metered = result.withRawResponse().then(
-    ({ data, rawResponse }) => {
-      safe(() => tracker.characters(billedCharacters(rawResponse.headers) ?? characters));
+  const call = tracker;
+  const characters = characterCount(request.text);
+  return meterFernPromise(result, {
+    failed: (error) => call.end(error),
+    parsed: (data, headers) => {
+      call.characters(billedCharacters(headers) ?? characters);
       if (!(data instanceof ReadableStream)) {
-        tracker.end();
-        return { data, rawResponse };
+        call.end();
+        return data;
       }
-      const stream = meterReadableStream(data as ReadableStream<Uint8Array>, {
-        chunk: (bytes) => tracker.audio(bytes),
-        end: (error) => tracker.end(error),
-      });
-      return { data: stream, rawResponse };
+      return meterReadableStream(data as ReadableStream<Uint8Array>, { chunk: (bytes) => call.audio(bytes), end: (error) => call.end(error) });
     },
-    (error: unknown) => {
-      tracker.end(error ?? new Error('rejected'));
-      throw error;
-    },
-  );
-  return fromPromise.call(result.constructor, metered);
+  });
 }
 
 /** The characters ElevenLabs billed, from its `character-cost` response header. */

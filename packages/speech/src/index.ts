@@ -1,4 +1,5 @@
 export { instrumentCartesia } from './cartesia.ts';
+export { instrumentDeepgram } from './deepgram.ts';
 export { instrumentElevenLabs } from './elevenlabs.ts';
 export { instrumentOpenAIAudio } from './openai-audio.ts';
 export { createVoiceTurns } from './turns.ts';

@@ -8,6 +8,11 @@ export interface SpeechInstrumentOptions {
   provider?: string;
   /** Price rows that take precedence over the built-in `SPEECH_PRICES`. */
   prices?: readonly PriceEntry[];
+  /**
+   * Monotonic clock in ms for the timings the wrapper takes itself (live STT finalization);
+   * default `performance.now`. Give the meter's clock in tests.
+   */
+  clock?: () => number;
 }
 
 /** What a wrapper needs at record time, resolved once. */
@@ -16,6 +21,7 @@ export interface SpeechRuntime {
   readonly provider: string;
   readonly prices: readonly PriceEntry[];
   readonly warner: Warner;
+  readonly clock: () => number;
 }
 
 /** Checks options at creation: a wrong meter or provider fails here with what to change. */
@@ -23,7 +29,7 @@ export function resolveSpeechOptions(wrapper: string, options: unknown, defaultP
   if (typeof options !== 'object' || options === null) {
     throw new AgentMeterConfigError(`${wrapper}: pass options with a meter, e.g. ${wrapper}(client, { meter }) where meter = createAgentMeter().`);
   }
-  const { meter, provider, prices } = options as Partial<SpeechInstrumentOptions>;
+  const { meter, provider, prices, clock } = options as Partial<SpeechInstrumentOptions>;
   if (typeof meter !== 'object' || meter === null || typeof meter.startTtsCall !== 'function' || typeof meter.startSttCall !== 'function') {
     throw new AgentMeterConfigError(`${wrapper}: options.meter must be an AgentMeter from createAgentMeter() or start().`);
   }
@@ -33,14 +39,16 @@ export function resolveSpeechOptions(wrapper: string, options: unknown, defaultP
   if (prices !== undefined && !Array.isArray(prices)) {
     throw new AgentMeterConfigError(`${wrapper}: options.prices must be an array of PriceEntry rows.`);
   }
-  return { meter, provider: provider ?? defaultProvider, prices: [...(prices ?? []), ...SPEECH_PRICES], warner: new Warner() };
-}
-
-/** Checks that `client` has the method at `path`, or fails at creation naming the client expected. */
-export function requireClient(wrapper: string, client: unknown, expected: string): void {
-  if (typeof client !== 'object' || client === null) {
-    throw new AgentMeterConfigError(`${wrapper}: pass ${expected}; got ${describe(client)}.`);
+  if (clock !== undefined && typeof clock !== 'function') {
+    throw new AgentMeterConfigError(`${wrapper}: options.clock must be a function returning milliseconds.`);
   }
+  return {
+    meter,
+    provider: provider ?? defaultProvider,
+    prices: [...(prices ?? []), ...SPEECH_PRICES],
+    warner: new Warner(),
+    clock: clock ?? (() => performance.now()),
+  };
 }
 
 function describe(value: unknown): string {

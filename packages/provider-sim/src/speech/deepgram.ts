@@ -3,6 +3,11 @@ import { pause, type SimBehavior, type SpeechFault, type SpeechSimOptions } from
 import { secondsOfAudio } from './audio.ts';
 import { sendJson, startSpeechServer, type SpeechSim } from './sim-server.ts';
 
+export interface DeepgramSimOptions extends SpeechSimOptions {
+  /** Sends every final live result twice, as a flaky network path can (default false). */
+  repeatFinals?: boolean;
+}
+
 const MODEL_UUID = '1abfe86b-e047-4eed-858a-35e5625b41ee';
 
 function transcriptOf(seconds: number): string {
@@ -23,7 +28,7 @@ function metadata(requestId: string, duration: number, model: string): Record<st
  * with a `Metadata` message and a normal close. Point the SDK at it with
  * `environment: { base: sim.url, production: sim.url.replace('http', 'ws'), ... }`.
  */
-export function startDeepgramSim(options?: SpeechSimOptions): Promise<SpeechSim> {
+export function startDeepgramSim(options?: DeepgramSimOptions): Promise<SpeechSim> {
   let requestCount = 0;
   return startSpeechServer(
     {
@@ -47,7 +52,7 @@ export function startDeepgramSim(options?: SpeechSimOptions): Promise<SpeechSim>
         });
         return true;
       },
-      websocket: { path: '/v1/listen', connect: (ws, url, fault, behavior) => serveLive(ws, url, fault, behavior, `sim-live-${++requestCount}`) },
+      websocket: { path: '/v1/listen', connect: (ws, url, fault, behavior) => serveLive(ws, url, fault, behavior, `sim-live-${++requestCount}`, options?.repeatFinals === true) },
       errorBody: (status, message) => ({ err_code: status === 429 ? 'TOO_MANY_REQUESTS' : 'INTERNAL_SERVER_ERROR', err_msg: message, request_id: 'sim' }),
     },
     options,
@@ -55,7 +60,7 @@ export function startDeepgramSim(options?: SpeechSimOptions): Promise<SpeechSim>
   );
 }
 
-function serveLive(ws: WebSocket, url: URL, fault: SpeechFault | undefined, behavior: SimBehavior, requestId: string): void {
+function serveLive(ws: WebSocket, url: URL, fault: SpeechFault | undefined, behavior: SimBehavior, requestId: string, repeatFinals: boolean): void {
   if (fault?.kind === 'server_error') {
     ws.close(1011, 'NET-0000');
     return;
@@ -94,11 +99,13 @@ function serveLive(ws: WebSocket, url: URL, fault: SpeechFault | undefined, beha
         if (interim) send(results(start, duration, false, false));
         await pause(behavior.chunkGapMs());
         send(results(start, duration, true, false));
+        if (repeatFinals) send(results(start, duration, true, false));
         return;
       }
       const message = JSON.parse(String(data)) as { type?: string };
       if (message.type === 'Finalize') send(results(cursor, 0, true, true));
       if (message.type === 'CloseStream') {
+        await pause(behavior.firstByteMs());
         send({ type: 'Metadata', ...metadata(requestId, cursor, model) });
         ws.close(1000);
       }

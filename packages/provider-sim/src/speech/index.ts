@@ -7,3 +7,4 @@ export { bytesPerSecondOf, secondsOfAudio, wavFile } from './audio.ts';
 export { LOOPBACK_TLS_CERT } from './tls.ts';
 export type { Millis, SimRequestInfo, SpeechFault, SpeechSimOptions } from './behavior.ts';
 export type { SpeechSim } from './sim-server.ts';
+export type { DeepgramSimOptions } from './deepgram.ts';
