@@ -80,7 +80,7 @@ export class SttTracker {
   #ended = false;
 
   /** `priceModel` looks up a different price row (e.g. `nova-3-streaming`) than the label. */
-  constructor(runtime: SpeechRuntime, model: string, priceModel = model) {
+  constructor(runtime: SpeechRuntime, model: string, priceModel: string = model) {
     this.#runtime = runtime;
     this.#model = model;
     this.#priceModel = priceModel;

@@ -59,7 +59,7 @@ export function instrumentCartesiaWebSocket(runtime: SpeechRuntime, ws: unknown)
     watched = current;
     // Contexts still open when the socket closes end with it: normally (1000) or as a connection error.
     current.addEventListener('close', (event) => {
-      for (const contextId of [...contexts.keys()]) finish(contextId, event?.code === 1000 ? undefined : 'connection');
+      for (const contextId of contexts.keys()) finish(contextId, event?.code === 1000 ? undefined : 'connection');
     });
   };
   safe(watchClose);

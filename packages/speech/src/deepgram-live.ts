@@ -4,8 +4,15 @@ import { safe, replaceMethod } from './observe.ts';
 import type { SpeechRuntime } from './options.ts';
 import { speechCost } from './pricing.ts';
 
+/** What the wrapper reads from the socket's events (message data, close code and reason, error message). */
+interface SocketEvent {
+  data?: unknown;
+  code?: number;
+  reason?: string;
+  message?: string;
+}
 interface LiveSocket {
-  socket?: EventTarget & { addEventListener(type: string, listener: (event: { data?: unknown; code?: number; reason?: string; message?: string }) => void): void };
+  socket?: { addEventListener(type: string, listener: (event: SocketEvent) => void): void };
   connect?: () => unknown;
 }
 interface ResultsMessage {

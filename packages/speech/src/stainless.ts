@@ -3,15 +3,18 @@
  * parses the body only when awaited and offers `withResponse()` / `asResponse()`. Metering goes
  * through `_thenUnwrap`, which builds the same kind of APIPromise, so both keep working.
  */
+/** The SDKs' own (underscored) name for mapping an APIPromise's parsed data. */
+const THEN_UNWRAP = '_thenUnwrap';
+
 export interface APIPromiseLike {
   asResponse(): Promise<unknown>;
-  _thenUnwrap(transform: (data: unknown) => unknown): unknown;
+  [THEN_UNWRAP](transform: (data: unknown) => unknown): unknown;
 }
 
 export function isAPIPromise(value: unknown): value is APIPromiseLike {
   return (
     typeof value === 'object' && value !== null &&
-    typeof (value as APIPromiseLike)._thenUnwrap === 'function' && typeof (value as APIPromiseLike).asResponse === 'function'
+    typeof (value as APIPromiseLike)[THEN_UNWRAP] === 'function' && typeof (value as APIPromiseLike).asResponse === 'function'
   );
 }
 
@@ -35,5 +38,5 @@ export function meterAPIPromise(result: unknown, observer: PromiseObserver): unk
     () => observer.headers?.(),
     (error: unknown) => observer.failed(error ?? new Error('rejected')),
   );
-  return result._thenUnwrap((data) => observer.parsed(data));
+  return result[THEN_UNWRAP]((data) => observer.parsed(data));
 }
