@@ -32,7 +32,7 @@ export class TtsTracker {
 
   /** Audio arrived: the first non-empty chunk is the first audio. */
   audio(bytes: number): void {
-    if (this.#ended || !(bytes > 0)) return;
+    if (this.#ended || typeof bytes !== 'number' || !(bytes > 0) || !Number.isFinite(bytes)) return;
     if (this.#bytes === 0) {
       this.#call.firstAudio();
       this.#turn?.agentAudioStarted();
@@ -42,7 +42,7 @@ export class TtsTracker {
 
   /** Characters the provider bills for this call (streamed inputs add up). */
   characters(count: number): void {
-    if (this.#ended || !(count > 0) || !Number.isFinite(count)) return;
+    if (this.#ended || typeof count !== 'number' || !(count > 0) || !Number.isFinite(count)) return;
     this.#characters = (this.#characters ?? 0) + count;
     this.#call.characters(count);
   }
@@ -54,7 +54,7 @@ export class TtsTracker {
     try {
       if (error === undefined) {
         const seconds = audioSeconds ?? this.#secondsFromBytes();
-        if (seconds !== undefined && seconds > 0) this.#call.audioSeconds(seconds);
+        if (typeof seconds === 'number' && seconds > 0 && Number.isFinite(seconds)) this.#call.audioSeconds(seconds);
         const usd = speechCost(this.#runtime.prices, this.#runtime.provider, this.#model, { characters: this.#characters, seconds });
         if (usd !== undefined && usd > 0) this.#call.cost(usd);
       }
@@ -89,7 +89,7 @@ export class SttTracker {
 
   /** Seconds of audio transcribed, recorded with their cost; may be called as results arrive. */
   audioSeconds(seconds: number | undefined): void {
-    if (this.#ended || seconds === undefined || !(seconds > 0) || !Number.isFinite(seconds)) return;
+    if (this.#ended || typeof seconds !== 'number' || !(seconds > 0) || !Number.isFinite(seconds)) return;
     this.#call.audioSeconds(seconds);
     const usd = speechCost(this.#runtime.prices, this.#runtime.provider, this.#priceModel, { seconds });
     if (usd !== undefined && usd > 0) this.#call.cost(usd);
