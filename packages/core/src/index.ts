@@ -26,3 +26,4 @@ export type {
   MethodDecorator, RecordAttributes, Session, SpeechCallAttributes, SttCall, SttCallContext, TimedCall, TokenUsage,
   TrackOptions, TtsCall, TtsCallContext, UpDownCounterInstrument,
 } from './types.ts';
+export { renderMetricsMarkdown } from './catalog/markdown.ts';

@@ -6,6 +6,7 @@ import type {
   BoundCounter, BoundGauge, BoundHistogram, BoundUpDownCounter, CounterInstrument, GaugeInstrument,
   HistogramInstrument, RecordAttributes, UpDownCounterInstrument,
 } from '../types.ts';
+import { BindCache } from './bind-cache.ts';
 import type { CellOwner } from './cells.ts';
 
 /** Attributes of the series that absorbs measurements past the series limit (OTel's convention). */
@@ -42,6 +43,9 @@ export class BaseInstrument<Handle> implements CellOwner {
   readonly series: Map<string, Handle> = new Map();
   overflow: Handle | undefined;
   readonly #config: InstrumentConfig<Handle>;
+  /** Raw attribute values to handle: the fast path in front of the cleaned series map. */
+  readonly #cache: BindCache<Handle>;
+  readonly #scratch: unknown[] = [];
 
   constructor(config: InstrumentConfig<Handle>) {
     this.#config = config;
@@ -50,9 +54,24 @@ export class BaseInstrument<Handle> implements CellOwner {
     this.prometheusName = config.prometheusName;
     this.attributeKeys = config.resolver.keys;
     this.exemplars = config.exemplars;
+    // Bounded like the series map, so a flood of values cannot grow it.
+    this.#cache = new BindCache(this.attributeKeys.length, 2 * config.seriesLimit + 16);
   }
 
   bind(attributes?: RecordAttributes): Handle {
+    const values = this.#scratch;
+    const fast = this.#config.resolver.rawValues(attributes, values);
+    if (fast) {
+      const cached = this.#cache.get(values);
+      if (cached !== undefined) return cached;
+    }
+    const handle = this.#bindSlow(attributes);
+    // rawValues again: the slow path may have re-entered bind through a getter.
+    if (fast && this.#config.resolver.rawValues(attributes, values)) this.#cache.set(values, handle);
+    return handle;
+  }
+
+  #bindSlow(attributes: RecordAttributes | undefined): Handle {
     const resolved = this.#config.resolver.resolve(attributes);
     const existing = this.series.get(resolved.key);
     if (existing !== undefined) return existing;

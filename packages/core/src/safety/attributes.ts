@@ -9,7 +9,7 @@ export interface ResolvedAttributes {
   readonly attributes: Attributes;
 }
 
-const ABSENT = '\u0001';
+const ABSENT = '-';
 const SEPARATOR = '\u0000';
 const MAX_DYNAMIC_KEYS = 16;
 export const LABEL_NAME: RegExp = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -28,6 +28,35 @@ export class AllowListResolver {
     this.#instrumentName = instrumentName;
   }
 
+  /**
+   * The fast path: the raw allowed values, uncleaned, for the bind cache. Undefined when the
+   * input needs the slow path (not an object, a throwing getter, a value of the wrong type or
+   * over the length limit). Writes into `out` to avoid an allocation per call.
+   */
+  rawValues(input: RecordAttributes | undefined, out: unknown[]): boolean {
+    const keys = this.keys;
+    if (input === undefined || input === null) {
+      for (let i = 0; i < keys.length; i++) out[i] = undefined;
+      return true;
+    }
+    if (typeof input !== 'object') return false;
+    try {
+      for (let i = 0; i < keys.length; i++) {
+        const value = (input as Record<string, unknown>)[keys[i]!];
+        if (typeof value === 'string') {
+          if (value.length > this.#maxLength) return false;
+        } else if (value !== undefined && value !== null && typeof value !== 'number' && typeof value !== 'boolean') {
+          return false;
+        }
+        out[i] = value ?? undefined;
+      }
+    } catch {
+      return false;
+    }
+    return true;
+  }
+
+  /** The slow path: cleans every value and warns about dropped keys and values. */
   resolve(input: RecordAttributes | undefined): ResolvedAttributes {
     if (input === undefined || input === null) return this.#build([]);
     if (typeof input !== 'object') {
@@ -68,7 +97,7 @@ export class AllowListResolver {
     for (let i = 0; i < this.keys.length; i++) {
       const value = values[i];
       if (value !== undefined) attributes[this.keys[i]!] = value;
-      key += (value ?? ABSENT) + SEPARATOR;
+      key += value === undefined ? ABSENT : `${value.length}:${value}`;
     }
     return { key, attributes };
   }
@@ -85,6 +114,12 @@ export class DynamicResolver {
     this.#maxLength = maxLength;
     this.#warner = warner;
     this.#instrumentName = instrumentName;
+  }
+
+  /** Custom metrics always take the slow path: their keys are not known in advance. */
+  rawValues(input: RecordAttributes | undefined, out: unknown[]): boolean {
+    out.length = 0;
+    return input === undefined || input === null;
   }
 
   resolve(input: RecordAttributes | undefined): ResolvedAttributes {

@@ -1,0 +1,40 @@
+/** Small timing helpers shared by the bench modules (packages/*\/bench/*.bench.ts). */
+
+/** Median nanoseconds per call of fn over `rounds` rounds of `iterations` calls, after a warm-up round. */
+export function nsPerOp(fn: (i: number) => void, iterations = 200_000, rounds = 7): number {
+  for (let i = 0; i < iterations; i++) fn(i);
+  const samples: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < iterations; i++) fn(i);
+    samples.push(Number(process.hrtime.bigint() - start) / iterations);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)]!;
+}
+
+/** Heap growth in bytes while building what `build` returns (kept alive until measured). */
+export function heapDelta(build: () => unknown): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const kept = build();
+  gc?.();
+  const after = process.memoryUsage().heapUsed;
+  if (kept === Symbol.for('never')) console.log(kept);
+  return after - before;
+}
+
+export function fmt(value: number, digits = 0): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+export function ratio(value: number, baseline: number): string {
+  return `${(value / baseline).toFixed(2)}x`;
+}
+
+/** A markdown table from a header row and rows. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { renderMetricsMarkdown } from '@agentmeter/core';
+
+/** Writes docs/metrics.md from the catalog. */
+const target = new URL('../docs/metrics.md', import.meta.url);
+writeFileSync(target, renderMetricsMarkdown());
+console.log(`wrote ${target.pathname}`);
