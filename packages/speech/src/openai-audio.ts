@@ -74,8 +74,6 @@ function meteredTranscription(runtime: SpeechRuntime, original: (...args: unknow
   } catch {
     runtime.warner.warn('openai-transcription-start', 'could not start metering an OpenAI transcription; it runs unmetered');
   }
-  // The upload's own length, when it is a WAV Blob/File: the fallback for token-billed models.
-  const uploadSeconds = tracker === undefined ? Promise.resolve(undefined) : uploadWavSeconds(request.file);
   const result = original(body, requestOptions);
   if (tracker === undefined) return result;
   const call = tracker;
@@ -86,7 +84,8 @@ function meteredTranscription(runtime: SpeechRuntime, original: (...args: unknow
       call.end();
       return;
     }
-    void uploadSeconds.then((fromUpload) => {
+    // The upload's own length, when it is a WAV Blob/File: the fallback for token-billed models.
+    void uploadWavSeconds(request.file).then((fromUpload) => {
       call.audioSeconds(fromUpload);
       call.end();
     });
