@@ -29,6 +29,16 @@ const SSE = [
   `data: ${JSON.stringify({ type: 'done', done: true, status_code: 200 })}\n\n`,
 ].join('');
 
+const eleven = (): ElevenLabsClient => new ElevenLabsClient({ apiKey: 'k', maxRetries: 0, fetch: memoryFetch(audioBody, 'audio/mpeg') });
+const openaiSpeech = (): OpenAI => new OpenAI({ apiKey: 'k', maxRetries: 0, fetch: memoryFetch(audioBody, 'audio/mpeg') });
+const openaiJson = (): OpenAI =>
+  new OpenAI({ apiKey: 'k', maxRetries: 0, fetch: memoryFetch(() => JSON.stringify({ text: 'hi', usage: { type: 'duration', seconds: 3 } }), 'application/json') });
+const cartesia = (): Cartesia => new Cartesia({ apiKey: 'k', maxRetries: 0, fetch: memoryFetch(() => SSE, 'text/event-stream') });
+
+function median(values: number[]): number {
+  return values.toSorted((x, y) => x - y)[Math.floor(values.length / 2)]!;
+}
+
 /**
  * Median microseconds per call of two async fns, measured in alternating rounds of `calls`
  * sequential calls, so load on the shared machine hits both alike.
@@ -46,7 +56,6 @@ async function usPerCall(a: () => Promise<unknown>, b: () => Promise<unknown>, c
     samples[0].push(await time(a));
     samples[1].push(await time(b));
   }
-  const median = (values: number[]): number => values.sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
   return [median(samples[0]), median(samples[1])];
 }
 
@@ -61,10 +70,6 @@ export async function run(): Promise<string> {
   const meter = createAgentMeter({ exemplars: false });
   const text = 'Hello from the benchmark, 42 characters...';
 
-  const eleven = (): ElevenLabsClient => new ElevenLabsClient({ apiKey: 'k', maxRetries: 0, fetch: memoryFetch(audioBody, 'audio/mpeg') });
-  const openaiSpeech = (): OpenAI => new OpenAI({ apiKey: 'k', maxRetries: 0, fetch: memoryFetch(audioBody, 'audio/mpeg') });
-  const openaiJson = (): OpenAI => new OpenAI({ apiKey: 'k', maxRetries: 0, fetch: memoryFetch(() => JSON.stringify({ text: 'hi', usage: { type: 'duration', seconds: 3 } }), 'application/json') });
-  const cartesia = (): Cartesia => new Cartesia({ apiKey: 'k', maxRetries: 0, fetch: memoryFetch(() => SSE, 'text/event-stream') });
   const file = await toFile(wavFile(1), 'a.wav');
 
   const cases: [string, (plain: boolean) => () => Promise<unknown>][] = [

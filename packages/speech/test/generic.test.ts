@@ -34,7 +34,7 @@ describe('createSpeechTracker', () => {
 
   it('records transcriptions and failures, rethrowing the error untouched', async () => {
     const fx = meterFixture();
-    const speech = createSpeechTracker({ meter: fx.meter, prices: [{ provider: 'acme', model: 'ears', effective: '2026-01-01', unit: 'second', price: 0.001 }] });
+    const speech = createSpeechTracker({ meter: fx.meter, prices: [{ provider: 'acme', model: 'ears-2', effective: '2026-01-01', unit: 'second', price: 0.001 }] });
     const text = await speech.trackTranscription({ provider: 'acme', model: 'ears-2' }, (call) => {
       call.audioSeconds(30);
       return 'hello';
