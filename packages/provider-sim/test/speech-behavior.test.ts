@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { faultRates, logNormalMs, realistic, secondsOfAudio, seededRandom, startElevenLabsSim, wavFile } from '../src/index.ts';
+import { faultRates, logNormalMs, realistic, secondsOfAudio, startElevenLabsSim, wavFile } from '../src/index.ts';
+import { seededRandom } from '../src/speech/behavior.ts';
 
 describe('speech simulator behaviour', () => {
   it('replays the same random sequence for a seed', () => {
