@@ -127,6 +127,20 @@ export function normalizeError(error: unknown): unknown {
   return error;
 }
 
+/** Reads the named fields once into a plain object; a throwing getter leaves its field out. */
+export function readFields<K extends string>(value: unknown, keys: readonly K[]): Partial<Record<K, unknown>> {
+  const fields: Partial<Record<K, unknown>> = {};
+  if (typeof value !== 'object' || value === null) return fields;
+  for (const key of keys) {
+    try {
+      fields[key] = (value as Record<K, unknown>)[key];
+    } catch {
+      // Hostile getters are skipped; the client sees the same object either way.
+    }
+  }
+  return fields;
+}
+
 /** A model label from a request field: a non-empty string, else the fallback. */
 export function modelOf(value: unknown, fallback: string): string {
   return typeof value === 'string' && value !== '' ? value : fallback;

@@ -60,10 +60,15 @@ function runtimeFor(runtime: SpeechRuntime, attributes: unknown): SpeechRuntime 
 }
 
 function trackSynthesis<T>(base: SpeechRuntime, attributes: SynthesisAttributes, fn: (call: SynthesisCall) => T): T {
-  const runtime = runtimeFor(base, attributes);
-  const tracker = new TtsTracker(runtime, modelOf(attributes?.model, 'unknown'));
-  const reported = attributes?.characters;
-  tracker.characters(typeof reported === 'number' ? reported : characterCount(attributes?.text));
+  let tracker: TtsTracker;
+  try {
+    tracker = new TtsTracker(runtimeFor(base, attributes), modelOf(attributes?.model, 'unknown'));
+    const reported = attributes?.characters;
+    tracker.characters(typeof reported === 'number' ? reported : characterCount(attributes?.text));
+  } catch {
+    base.warner.warn('speech-synthesis-start', 'trackSynthesis could not start metering; the call runs unmetered');
+    return fn({ audio: () => {}, audioSeconds: () => {}, stream: (source) => source });
+  }
   let deferred = false;
   let seconds: number | undefined;
   const call: SynthesisCall = {
@@ -86,7 +91,12 @@ function trackSynthesis<T>(base: SpeechRuntime, attributes: SynthesisAttributes,
 }
 
 function trackTranscription<T>(base: SpeechRuntime, attributes: TranscriptionAttributes, fn: (call: TranscriptionCall) => T): T {
-  const runtime = runtimeFor(base, attributes);
-  const tracker = new SttTracker(runtime, modelOf(attributes?.model, 'unknown'));
+  let tracker: SttTracker;
+  try {
+    tracker = new SttTracker(runtimeFor(base, attributes), modelOf(attributes?.model, 'unknown'));
+  } catch {
+    base.warner.warn('speech-transcription-start', 'trackTranscription could not start metering; the call runs unmetered');
+    return fn({ audioSeconds: () => {} });
+  }
   return runTracked(() => fn({ audioSeconds: (seconds) => tracker.audioSeconds(seconds) }), (error) => tracker.end(error));
 }

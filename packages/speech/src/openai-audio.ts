@@ -1,6 +1,6 @@
 import { AgentMeterConfigError } from '@agentmeter/core';
 import { openAISpeechBytesPerSecond, wavSeconds } from './audio-format.ts';
-import { characterCount, modelOf, SttTracker, TtsTracker } from './calls.ts';
+import { characterCount, modelOf, readFields, SttTracker, TtsTracker } from './calls.ts';
 import { meterResponse, meterSdkStream, replaceMethod } from './observe.ts';
 import { resolveSpeechOptions, type SpeechInstrumentOptions, type SpeechRuntime } from './options.ts';
 import { meterAPIPromise } from './stainless.ts';
@@ -43,7 +43,7 @@ export function instrumentOpenAIAudio<C extends object>(client: C, options: Spee
 }
 
 function meteredSpeech(runtime: SpeechRuntime, original: (...args: unknown[]) => unknown, body: unknown, requestOptions: unknown): unknown {
-  const request = (typeof body === 'object' && body !== null ? body : {}) as SpeechBody;
+  const request: SpeechBody = readFields(body, ['model', 'input', 'response_format']);
   let tracker: TtsTracker | undefined;
   try {
     tracker = new TtsTracker(runtime, modelOf(request.model, 'tts-1'), openAISpeechBytesPerSecond(request.response_format ?? 'mp3'));
@@ -67,7 +67,7 @@ function meteredSpeech(runtime: SpeechRuntime, original: (...args: unknown[]) =>
 }
 
 function meteredTranscription(runtime: SpeechRuntime, original: (...args: unknown[]) => unknown, body: unknown, requestOptions: unknown): unknown {
-  const request = (typeof body === 'object' && body !== null ? body : {}) as TranscriptionBody;
+  const request: TranscriptionBody = readFields(body, ['model', 'file', 'stream']);
   let tracker: SttTracker | undefined;
   try {
     tracker = new SttTracker(runtime, modelOf(request.model, 'whisper-1'));

@@ -55,7 +55,8 @@ describe('the wrappers with hostile input behave exactly like the plain clients'
       (c, v) => c.cartesia.tts.generate({ model_id: v, transcript: v, voice: v, output_format: v } as never),
       (c, v) => c.deepgram.listen.v1.media.transcribeFile(v as never, { model: v } as never),
     ];
-    for (const value of HOSTILE_VALUES) {
+    const throwing = new Proxy({}, { get: () => { throw new Error('hostile getter'); } });
+    for (const value of [...HOSTILE_VALUES, throwing]) {
       for (const call of calls) {
         expect(await outcome(() => call(metered, value))).toBe(await outcome(() => call(plain, value)));
       }

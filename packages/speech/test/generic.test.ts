@@ -62,6 +62,9 @@ describe('createSpeechTracker', () => {
       expect(() => speech.trackTranscription(value as never, (call) => call.audioSeconds(value as number))).not.toThrow();
       expect(() => speech.trackSynthesis(value as never, () => 1)).not.toThrow();
     }
+    const throwing = new Proxy({}, { get: () => { throw new Error('hostile getter'); } });
+    expect(speech.trackSynthesis(throwing as never, () => 'ran')).toBe('ran');
+    expect(speech.trackTranscription(throwing as never, () => 'ran')).toBe('ran');
     const data = await fx.collect();
     const audio = data.value('agentmeter.tts.audio', { provider: 'p', model: 'm' });
     expect(audio).toBeUndefined();
