@@ -1,5 +1,5 @@
 import { AgentMeterConfigError } from '@agentmeter/core';
-import { modelOf, readFields, SttTracker } from './calls.ts';
+import { invoke, modelOf, readFields, SttTracker } from './calls.ts';
 import { instrumentDeepgramLive } from './deepgram-live.ts';
 import { meterFernPromise } from './fern.ts';
 import { replaceMethod } from './observe.ts';
@@ -65,9 +65,9 @@ function meteredPrerecorded(runtime: SpeechRuntime, run: () => unknown, request:
   } catch {
     runtime.warner.warn('deepgram-start', 'could not start metering a Deepgram call; it runs unmetered');
   }
-  const result = run();
-  if (tracker === undefined) return result;
+  if (tracker === undefined) return run();
   const call = tracker;
+  const result = invoke(run, call);
   return meterFernPromise(result, {
     failed: (error) => call.end(error),
     parsed: (data) => {

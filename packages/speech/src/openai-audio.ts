@@ -1,6 +1,6 @@
 import { AgentMeterConfigError } from '@agentmeter/core';
 import { openAISpeechBytesPerSecond, wavSeconds } from './audio-format.ts';
-import { characterCount, modelOf, readFields, SttTracker, TtsTracker } from './calls.ts';
+import { characterCount, invoke, modelOf, readFields, SttTracker, TtsTracker } from './calls.ts';
 import { meterResponse, meterSdkStream, replaceMethod } from './observe.ts';
 import { resolveSpeechOptions, type SpeechInstrumentOptions, type SpeechRuntime } from './options.ts';
 import { meterAPIPromise } from './stainless.ts';
@@ -50,10 +50,9 @@ function meteredSpeech(runtime: SpeechRuntime, original: (...args: unknown[]) =>
   } catch {
     runtime.warner.warn('openai-speech-start', 'could not start metering an OpenAI speech call; it runs unmetered');
   }
-  const result = original(body, requestOptions);
-  if (tracker === undefined) return result;
+  if (tracker === undefined) return original(body, requestOptions);
   const call = tracker;
-  return meterAPIPromise(result, {
+  return meterAPIPromise(invoke(() => original(body, requestOptions), call), {
     headers: () => call.characters(characterCount(request.input)),
     failed: (error) => call.end(error),
     parsed: (response) => {
@@ -74,9 +73,9 @@ function meteredTranscription(runtime: SpeechRuntime, original: (...args: unknow
   } catch {
     runtime.warner.warn('openai-transcription-start', 'could not start metering an OpenAI transcription; it runs unmetered');
   }
-  const result = original(body, requestOptions);
-  if (tracker === undefined) return result;
+  if (tracker === undefined) return original(body, requestOptions);
   const call = tracker;
+  const result = invoke(() => original(body, requestOptions), call);
   const finish = (seconds: number | undefined, error?: unknown): void => {
     if (error !== undefined) return call.end(error);
     if (seconds !== undefined) {
