@@ -9,6 +9,7 @@ interface SpeechBody {
   model?: unknown;
   input?: unknown;
   response_format?: unknown;
+  stream_format?: unknown;
 }
 interface TranscriptionBody {
   model?: unknown;
@@ -43,10 +44,12 @@ export function instrumentOpenAIAudio<C extends object>(client: C, options: Spee
 }
 
 function meteredSpeech(runtime: SpeechRuntime, original: (...args: unknown[]) => unknown, body: unknown, requestOptions: unknown): unknown {
-  const request: SpeechBody = readFields(body, ['model', 'input', 'response_format']);
+  const request: SpeechBody = readFields(body, ['model', 'input', 'response_format', 'stream_format']);
   let tracker: TtsTracker | undefined;
   try {
-    tracker = new TtsTracker(runtime, modelOf(request.model, 'tts-1'), openAISpeechBytesPerSecond(request.response_format ?? 'mp3'));
+    // With stream_format 'sse' the body is events (base64 audio in JSON), so bytes are not audio length.
+    const rate = request.stream_format === 'sse' ? undefined : openAISpeechBytesPerSecond(request.response_format ?? 'mp3');
+    tracker = new TtsTracker(runtime, modelOf(request.model, 'tts-1'), rate);
   } catch {
     runtime.warner.warn('openai-speech-start', 'could not start metering an OpenAI speech call; it runs unmetered');
   }
