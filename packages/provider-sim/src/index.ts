@@ -1,5 +1,11 @@
 export { startLoopbackServer } from './server.ts';
 export type { LoopbackServer, RouteHandler } from './server.ts';
+export { createLlmSimulator, startLlmSimulator } from './llm/simulator.ts';
+export type { LlmProviderName, LlmSimulator, LlmSimulatorOptions, LlmSimulatorServer, RequestRecord, SimModel } from './llm/simulator.ts';
+export { parseFault, sampleDelay, seededRandom } from './llm/faults.ts';
+export type { Delay, FaultRule, FaultSpec, LatencyOptions, ParsedFault } from './llm/faults.ts';
+export type { SimUsage } from './llm/respond.ts';
+export { realisticLlmOptions } from './llm/realistic.ts';
 export {
   LOOPBACK_TLS_CERT, bytesPerSecondOf, faultRates, logNormalMs, realistic, secondsOfAudio,
   startCartesiaSim, startDeepgramSim, startElevenLabsSim, startOpenAIAudioSim, wavFile,

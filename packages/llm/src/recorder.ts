@@ -1,0 +1,207 @@
+import {
+  type AgentMeter, type BoundCounter, type BoundHistogram, type ErrorType, type PriceEntry, type PricingTable,
+  priceUsage, type RecordAttributes, type TokenUsage,
+} from '@agentmeter/core';
+import { classifyLlmError, type FailurePhase } from './classify.ts';
+import type { GenAiMetrics } from './semconv.ts';
+
+const TOKEN_TYPES = ['input', 'output', 'cached_input', 'reasoning'] as const;
+type TokenType = (typeof TOKEN_TYPES)[number];
+/** Series whose bound handles are cached per recorder; past it, handles are bound per call. */
+const MAX_CACHED_SERIES = 500;
+/** How long a series keeps its looked-up price row before looking again (prices change by date). */
+const PRICE_TTL_MS = 60_000;
+
+/**
+ * The handles of one provider/model/operation, bound on first use (so a series that never
+ * happens, such as time to first token of a JSON call, is never exported as a zero).
+ */
+class Series {
+  readonly provider: string;
+  readonly model: string;
+  readonly operation: string;
+  readonly latency: BoundHistogram;
+  readonly #meter: AgentMeter;
+  #succeeded: BoundCounter | undefined;
+  #firstToken: BoundHistogram | undefined;
+  readonly #tokens: Partial<Record<TokenType, BoundCounter>> = {};
+  #cost: BoundCounter | undefined;
+  price: PriceEntry | undefined;
+  priceCheckedAt: number = Number.NEGATIVE_INFINITY;
+
+  /** The series' labels on the llm instruments: the client's static attributes, provider, model. */
+  readonly labels: RecordAttributes;
+
+  constructor(meter: AgentMeter, provider: string, model: string, operation: string, attributes: RecordAttributes) {
+    this.#meter = meter;
+    this.provider = provider;
+    this.model = model;
+    this.operation = operation;
+    this.labels = { ...attributes, provider, model };
+    this.latency = meter.instruments.llmLatency.bind({ ...this.labels, operation });
+  }
+
+  get succeeded(): BoundCounter {
+    return (this.#succeeded ??= this.#meter.instruments.llmRequests.bind({ ...this.labels, operation: this.operation, status: 'success' }));
+  }
+
+  get firstToken(): BoundHistogram {
+    return (this.#firstToken ??= this.#meter.instruments.llmTimeToFirstToken.bind(this.labels));
+  }
+
+  tokens(type: TokenType): BoundCounter {
+    return (this.#tokens[type] ??= this.#meter.instruments.llmTokens.bind({ ...this.labels, token_type: type }));
+  }
+
+  get cost(): BoundCounter {
+    return (this.#cost ??= this.#meter.instruments.apiCost.bind({ provider: this.provider, model: this.model, service: 'llm' }));
+  }
+}
+
+function label(value: unknown): string {
+  return typeof value === 'string' && value !== '' ? value : 'unknown';
+}
+
+/** Records LLM calls for one instrumented client: latency, first token, tokens, cost and errors. */
+export class LlmRecorder {
+  readonly meter: AgentMeter;
+  readonly pricing: PricingTable | undefined;
+  readonly clock: () => number;
+  readonly semconv: GenAiMetrics | undefined;
+  /** Static attributes of this client on every llm series (keys declared in the meter's `attributes.llm`). */
+  readonly attributes: RecordAttributes;
+  readonly #series = new Map<string, Map<string, Map<unknown, Series>>>();
+  #cached = 0;
+
+  constructor(meter: AgentMeter, pricing: PricingTable | undefined, clock: () => number, semconv: GenAiMetrics | undefined, attributes: RecordAttributes = {}) {
+    this.meter = meter;
+    this.attributes = attributes;
+    this.pricing = pricing;
+    this.clock = clock;
+    this.semconv = semconv;
+  }
+
+  /** Starts timing one call. `model` is the requested model (a label value, never content). */
+  start(provider: string, model: unknown, operation: string): LlmCallState {
+    // Nested maps keyed by the caller's own strings: no key string is built per call.
+    let byOperation = this.#series.get(provider);
+    if (byOperation === undefined) this.#series.set(provider, (byOperation = new Map()));
+    let byModel = byOperation.get(operation);
+    if (byModel === undefined) byOperation.set(operation, (byModel = new Map()));
+    let series = byModel.get(model);
+    if (series === undefined) {
+      series = new Series(this.meter, provider, label(model), operation, this.attributes);
+      if (this.#cached < MAX_CACHED_SERIES) {
+        byModel.set(model, series);
+        this.#cached += 1;
+      }
+    }
+    return new LlmCallState(this, series, this.clock());
+  }
+
+  /** The cost of a call's usage, or undefined (unknown model: one warning from the table). */
+  costOf(series: Series, usage: TokenUsage, responseModel: string | undefined, now: number): number | undefined {
+    const { pricing } = this;
+    if (pricing === undefined) return undefined;
+    // `now` is the monotonic clock: the wall-clock date is read only when the row is looked up again.
+    if (!(now - series.priceCheckedAt <= PRICE_TTL_MS)) {
+      series.price = pricing.lookup(series.provider, series.model);
+      series.priceCheckedAt = now;
+    }
+    if (series.price !== undefined) return priceUsage(series.price, usage);
+    const entry = responseModel === undefined ? undefined : pricing.lookup(series.provider, responseModel);
+    return entry === undefined ? pricing.cost({ provider: series.provider, model: series.model, ...usage }) : priceUsage(entry, usage);
+  }
+}
+
+/** One call in flight. Every method is idempotent after `end` and never throws. */
+export class LlmCallState {
+  readonly #recorder: LlmRecorder;
+  readonly #series: Series;
+  readonly #started: number;
+  #firstTokenSeen = false;
+  #ended = false;
+  /** The latest provider-reported usage (streams report it cumulatively, so the last one wins). */
+  usage: TokenUsage | undefined;
+  /** The model the provider says answered, used for pricing when the requested name has no row. */
+  responseModel: string | undefined;
+  /** Set when the provider's terminal event arrived, so an early `return()` afterwards is not a cancel. */
+  completed: boolean = false;
+
+  constructor(recorder: LlmRecorder, series: Series, started: number) {
+    this.#recorder = recorder;
+    this.#series = series;
+    this.#started = started;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  firstToken(): void {
+    if (this.#firstTokenSeen || this.#ended) return;
+    this.#firstTokenSeen = true;
+    try {
+      this.#series.firstToken.record((this.#recorder.clock() - this.#started) / 1000);
+    } catch {
+      // Recording never reaches the caller.
+    }
+  }
+
+  /** Records a success. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    try {
+      const now = this.#recorder.clock();
+      const seconds = (now - this.#started) / 1000;
+      this.#series.latency.record(seconds);
+      this.#series.succeeded.add(1);
+      this.#recordUsage(now);
+      this.#recorder.semconv?.record(this.#series, seconds, this.usage, this.responseModel, undefined);
+    } catch {
+      // Recording never reaches the caller.
+    }
+  }
+
+  /** Records a failure, classified from the error and where it happened. */
+  fail(error: unknown, phase: FailurePhase): void {
+    if (this.#ended) return;
+    this.failWith(classifyLlmError(error, phase));
+  }
+
+  /** Records a failure of a known type (e.g. `cancelled` when the caller stopped a stream). */
+  failWith(errorType: ErrorType): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    try {
+      const series = this.#series;
+      const i = this.#recorder.meter.instruments;
+      const now = this.#recorder.clock();
+      const seconds = (now - this.#started) / 1000;
+      series.latency.record(seconds);
+      i.llmRequests.add(1, { ...series.labels, operation: series.operation, status: 'error' });
+      i.llmErrors.add(1, { ...series.labels, error_type: errorType });
+      i.errors.add(1, { error_type: errorType, component: 'llm' });
+      // Tokens already reported (e.g. input counted at a stream's start) were billed.
+      this.#recordUsage(now);
+      this.#recorder.semconv?.record(series, seconds, this.usage, this.responseModel, errorType);
+    } catch {
+      // Recording never reaches the caller.
+    }
+  }
+
+  #recordUsage(now: number): void {
+    const { usage } = this;
+    if (typeof usage !== 'object' || usage === null) return;
+    const series = this.#series;
+    for (const type of TOKEN_TYPES) {
+      const count = usage[type];
+      if (typeof count === 'number' && count > 0 && Number.isFinite(count)) series.tokens(type).add(count);
+    }
+    const usd = this.#recorder.costOf(series, usage, this.responseModel, now);
+    if (usd !== undefined && usd > 0 && Number.isFinite(usd)) this.#series.cost.add(usd);
+  }
+}
+
+export type { Series };

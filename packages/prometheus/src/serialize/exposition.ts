@@ -1,0 +1,161 @@
+import { getExemplars, type Exemplar } from '@agentmeter/core';
+import type { Attributes } from '@opentelemetry/api';
+import type { DataPoint, Histogram } from '@opentelemetry/sdk-metrics';
+import { ByteWriter } from './bytes.ts';
+import { escapeHelp, escapeLabelValue, formatBound, formatValue } from './escape.ts';
+import type { MetricFamily } from './families.ts';
+import { LabelCache } from './labels.ts';
+
+/** `text`: Prometheus text 0.0.4. `openmetrics`: OpenMetrics 1.0.0, with exemplars. */
+export type ExpositionFormat = 'text' | 'openmetrics';
+
+/** The `le` parts of one boundaries list: `le="0.5"} ` without and `,le="0.5"} ` with other labels. */
+interface BoundParts {
+  readonly boundaries: readonly number[];
+  readonly bare: readonly Buffer[];
+  readonly comma: readonly Buffer[];
+}
+
+const OPEN_BRACE = 123;
+const SPACE = 32;
+const CLOSE_SPACE = Buffer.from('} ');
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function exemplarText(exemplar: Exemplar | undefined): string {
+  if (exemplar === undefined || typeof exemplar.traceId !== 'string' || typeof exemplar.spanId !== 'string') return '';
+  const time = typeof exemplar.timeMs === 'number' && exemplar.timeMs > 0 ? ` ${exemplar.timeMs / 1000}` : '';
+  return ` # {trace_id="${escapeLabelValue(exemplar.traceId)}",span_id="${escapeLabelValue(exemplar.spanId)}"} ${formatValue(exemplar.value)}${time}`;
+}
+
+/**
+ * Writes metric families as Prometheus text or OpenMetrics straight into bytes: label sets are
+ * encoded once per attributes object, `le` parts once per boundaries list, so a sample costs a
+ * few small copies and the digits of its value, and a scrape leaves no garbage strings behind.
+ */
+export class ExpositionWriter {
+  readonly labels: LabelCache = new LabelCache();
+  readonly #lastSize: Record<ExpositionFormat, number> = { text: 64 * 1024, openmetrics: 64 * 1024 };
+  #textBounds: BoundParts | undefined;
+  #openMetricsBounds: BoundParts | undefined;
+
+  write(families: readonly MetricFamily[], resourceAttributes: Attributes, format: ExpositionFormat): Buffer {
+    const openMetrics = format === 'openmetrics';
+    // Start near the last size so a steady registry needs no regrowth.
+    const out = new ByteWriter(Math.ceil(this.#lastSize[format] * 1.1));
+    this.#targetInfo(out, resourceAttributes, openMetrics);
+    for (const family of families) {
+      if (family.type === 'histogram') this.#histogram(out, family, openMetrics);
+      else this.#simple(out, family, openMetrics);
+    }
+    if (openMetrics) out.text('# EOF\n');
+    this.#lastSize[format] = out.length;
+    return out.result();
+  }
+
+  #header(out: ByteWriter, name: string, type: string, help: string, openMetrics: boolean): void {
+    if (help !== '') out.text(`# HELP ${name} ${escapeHelp(help, openMetrics)}\n`);
+    out.text(`# TYPE ${name} ${type}\n`);
+  }
+
+  #targetInfo(out: ByteWriter, attributes: Attributes, openMetrics: boolean): void {
+    const labels = this.labels.text(attributes);
+    if (labels === '') return;
+    if (openMetrics) this.#header(out, 'target', 'info', 'Target metadata', true);
+    else this.#header(out, 'target_info', 'gauge', 'Target metadata', false);
+    out.text(`target_info{${labels}} 1\n`);
+  }
+
+  #simple(out: ByteWriter, family: MetricFamily, openMetrics: boolean): void {
+    const { name } = family;
+    // OpenMetrics names the counter family without `_total` and its sample with it.
+    const familyName = openMetrics && family.type === 'counter' && name.endsWith('_total') ? name.slice(0, -6) : name;
+    const exemplars = openMetrics && family.type === 'counter';
+    this.#header(out, familyName, family.type, family.help, openMetrics);
+    const nameBytes = Buffer.from(name);
+    for (const metric of family.metrics) {
+      for (const point of metric.dataPoints as DataPoint<number>[]) {
+        const labels = this.labels.bytes(point.attributes);
+        out.bytes(nameBytes);
+        if (labels.length === 0) {
+          out.byte(SPACE);
+        } else {
+          out.byte(OPEN_BRACE);
+          out.bytes(labels);
+          out.bytes(CLOSE_SPACE);
+        }
+        out.value(point.value);
+        if (exemplars) out.text(exemplarText(getExemplars(point) as Exemplar | undefined));
+        out.newline();
+      }
+    }
+  }
+
+  #histogram(out: ByteWriter, family: MetricFamily, openMetrics: boolean): void {
+    const { name } = family;
+    this.#header(out, name, 'histogram', family.help, openMetrics);
+    const bucketOpen = Buffer.from(`${name}_bucket{`);
+    const sumName = Buffer.from(`${name}_sum`);
+    const countName = Buffer.from(`${name}_count`);
+    for (const metric of family.metrics) {
+      for (const point of metric.dataPoints as DataPoint<Histogram>[]) {
+        const value = point.value;
+        const labels = this.labels.bytes(point.attributes);
+        const bounds = this.#bounds(value.buckets.boundaries, openMetrics);
+        const parts = labels.length === 0 ? bounds.bare : bounds.comma;
+        const counts = value.buckets.counts;
+        const found = openMetrics ? getExemplars(point) : undefined;
+        const exemplars = Array.isArray(found) ? found as readonly (Exemplar | undefined)[] : undefined;
+        let cumulative = 0;
+        for (let i = 0; i < parts.length; i++) {
+          cumulative += counts[i] ?? 0;
+          out.bytes(bucketOpen);
+          out.bytes(labels);
+          out.bytes(parts[i]!);
+          out.integer(cumulative);
+          if (exemplars?.[i] !== undefined) out.text(exemplarText(exemplars[i]));
+          out.newline();
+        }
+        if (value.sum !== undefined) {
+          this.#seriesName(out, sumName, labels);
+          out.value(value.sum);
+          out.newline();
+        }
+        this.#seriesName(out, countName, labels);
+        out.integer(value.count);
+        out.newline();
+      }
+    }
+  }
+
+  /** `name{labels} ` or `name `. */
+  #seriesName(out: ByteWriter, name: Buffer, labels: Buffer): void {
+    out.bytes(name);
+    if (labels.length === 0) {
+      out.byte(SPACE);
+      return;
+    }
+    out.byte(OPEN_BRACE);
+    out.bytes(labels);
+    out.bytes(CLOSE_SPACE);
+  }
+
+  #bounds(boundaries: readonly number[], openMetrics: boolean): BoundParts {
+    const cached = openMetrics ? this.#openMetricsBounds : this.#textBounds;
+    if (cached !== undefined && sameNumbers(cached.boundaries, boundaries)) return cached;
+    const texts = [...boundaries.map((bound) => formatBound(bound, openMetrics)), '+Inf'];
+    const parts: BoundParts = {
+      boundaries: boundaries.slice(),
+      bare: texts.map((text) => Buffer.from(`le="${text}"} `)),
+      comma: texts.map((text) => Buffer.from(`,le="${text}"} `)),
+    };
+    if (openMetrics) this.#openMetricsBounds = parts;
+    else this.#textBounds = parts;
+    return parts;
+  }
+}
