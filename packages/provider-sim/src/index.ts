@@ -7,7 +7,7 @@ export type { Delay, FaultRule, FaultSpec, LatencyOptions, ParsedFault } from '.
 export type { SimUsage } from './llm/respond.ts';
 export { realisticLlmOptions } from './llm/realistic.ts';
 export {
-  LOOPBACK_TLS_CERT, bytesPerSecondOf, faultRates, logNormalMs, realistic, secondsOfAudio,
+  LOOPBACK_TLS_CERT, bytesPerSecondOf, faultRates, logNormalMs, realisticSpeechOptions, secondsOfAudio,
   startCartesiaSim, startDeepgramSim, startElevenLabsSim, startOpenAIAudioSim, wavFile,
 } from './speech/index.ts';
 export type { DeepgramSimOptions, Millis, SimRequestInfo, SpeechFault, SpeechSim, SpeechSimOptions } from './speech/index.ts';

@@ -1,4 +1,4 @@
-import { AgentMeterConfigError, SPEECH_PRICES, Warner, type AgentMeter, type PriceEntry } from '@agentmeter/core';
+import { AgentMeterConfigError, createPricingTable, SPEECH_PRICES, Warner, type AgentMeter, type PriceEntry, type PricingTable } from '@agentmeter/core';
 
 /** Options every speech wrapper takes. */
 export interface SpeechInstrumentOptions {
@@ -6,7 +6,10 @@ export interface SpeechInstrumentOptions {
   meter: AgentMeter;
   /** The `provider` label (defaults to the wrapper's provider, e.g. `elevenlabs`). */
   provider?: string;
-  /** Price rows that take precedence over the built-in `SPEECH_PRICES`. */
+  /**
+   * Price rows that take precedence over the bundled `SPEECH_PRICES` (as do the rows of the file
+   * named by AGENTMETER_PRICING_FILE). Bad rows fail at creation.
+   */
   prices?: readonly PriceEntry[];
   /**
    * Monotonic clock in ms for the timings the wrapper takes itself (live STT finalization);
@@ -19,7 +22,7 @@ export interface SpeechInstrumentOptions {
 export interface SpeechRuntime {
   readonly meter: AgentMeter;
   readonly provider: string;
-  readonly prices: readonly PriceEntry[];
+  readonly prices: PricingTable;
   readonly warner: Warner;
   readonly clock: () => number;
 }
@@ -45,7 +48,7 @@ export function resolveSpeechOptions(wrapper: string, options: unknown, defaultP
   return {
     meter,
     provider: provider ?? defaultProvider,
-    prices: [...(prices ?? []), ...SPEECH_PRICES],
+    prices: createPricingTable(SPEECH_PRICES, { overrides: prices ?? [] }),
     warner: new Warner(),
     clock: clock ?? (() => performance.now()),
   };
