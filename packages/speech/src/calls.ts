@@ -55,7 +55,7 @@ export class TtsTracker {
       if (error === undefined) {
         const seconds = audioSeconds ?? this.#secondsFromBytes();
         if (typeof seconds === 'number' && seconds > 0 && Number.isFinite(seconds)) this.#call.audioSeconds(seconds);
-        const usd = this.#runtime.prices.cost({ provider: this.#runtime.provider, model: this.#model, characters: this.#characters, seconds });
+        const usd = this.#runtime.pricing?.cost({ provider: this.#runtime.provider, model: this.#model, characters: this.#characters, seconds });
         if (usd !== undefined && usd > 0) this.#call.cost(usd);
       }
     } catch {
@@ -91,7 +91,7 @@ export class SttTracker {
   audioSeconds(seconds: number | undefined): void {
     if (this.#ended || typeof seconds !== 'number' || !(seconds > 0) || !Number.isFinite(seconds)) return;
     this.#call.audioSeconds(seconds);
-    const usd = this.#runtime.prices.cost({ provider: this.#runtime.provider, model: this.#priceModel, seconds });
+    const usd = this.#runtime.pricing?.cost({ provider: this.#runtime.provider, model: this.#priceModel, seconds });
     if (usd !== undefined && usd > 0) this.#call.cost(usd);
   }
 

@@ -66,7 +66,7 @@ export function instrumentDeepgramLive(runtime: SpeechRuntime, live: unknown, ar
     const seconds = message.duration;
     if (typeof seconds !== 'number' || !(seconds > 0) || !Number.isFinite(seconds)) return;
     i.sttAudio.add(seconds, labels);
-    const usd = runtime.prices.cost({ provider, model: `${model}-streaming`, seconds });
+    const usd = runtime.pricing?.cost({ provider, model: `${model}-streaming`, seconds });
     if (usd !== undefined && usd > 0) meter.recordCost({ provider, service: 'stt', model }, usd);
   };
   const onClose = (event: { code?: number; reason?: string }): void => {

@@ -1,4 +1,4 @@
-import { AgentMeterConfigError, createPricingTable, SPEECH_PRICES, Warner, type AgentMeter, type PriceEntry, type PricingTable } from '@agentmeter/core';
+import { AgentMeterConfigError, createPricingTable, SPEECH_PRICES, Warner, type AgentMeter, type PricingTable } from '@agentmeter/core';
 
 /** Options every speech wrapper takes. */
 export interface SpeechInstrumentOptions {
@@ -7,10 +7,11 @@ export interface SpeechInstrumentOptions {
   /** The `provider` label (defaults to the wrapper's provider, e.g. `elevenlabs`). */
   provider?: string;
   /**
-   * Price rows that take precedence over the bundled `SPEECH_PRICES` (as do the rows of the file
-   * named by AGENTMETER_PRICING_FILE). Bad rows fail at creation.
+   * The pricing table for the cost metric (as the LLM wrappers take it), or `false` for none.
+   * Default: `createPricingTable(SPEECH_PRICES)`, with the rows of the JSON file named by
+   * AGENTMETER_PRICING_FILE overriding the bundled ones.
    */
-  prices?: readonly PriceEntry[];
+  pricing?: PricingTable | false;
   /**
    * Monotonic clock in ms for the timings the wrapper takes itself (live STT finalization);
    * default `performance.now`. Give the meter's clock in tests.
@@ -22,7 +23,8 @@ export interface SpeechInstrumentOptions {
 export interface SpeechRuntime {
   readonly meter: AgentMeter;
   readonly provider: string;
-  readonly prices: PricingTable;
+  /** Undefined when cost is switched off. */
+  readonly pricing: PricingTable | undefined;
   readonly warner: Warner;
   readonly clock: () => number;
 }
@@ -32,15 +34,15 @@ export function resolveSpeechOptions(wrapper: string, options: unknown, defaultP
   if (typeof options !== 'object' || options === null) {
     throw new AgentMeterConfigError(`${wrapper}: pass options with a meter, e.g. ${wrapper}(client, { meter }) where meter = createAgentMeter().`);
   }
-  const { meter, provider, prices, clock } = options as Partial<SpeechInstrumentOptions>;
+  const { meter, provider, pricing, clock } = options as Partial<SpeechInstrumentOptions>;
   if (typeof meter !== 'object' || meter === null || typeof meter.startTtsCall !== 'function' || typeof meter.startSttCall !== 'function') {
     throw new AgentMeterConfigError(`${wrapper}: options.meter must be an AgentMeter from createAgentMeter() or start().`);
   }
   if (provider !== undefined && (typeof provider !== 'string' || !/^[a-z0-9_.-]{1,64}$/i.test(provider))) {
     throw new AgentMeterConfigError(`${wrapper}: options.provider must be 1-64 letters, digits, '_', '-' or '.'; got ${describe(provider)}.`);
   }
-  if (prices !== undefined && !Array.isArray(prices)) {
-    throw new AgentMeterConfigError(`${wrapper}: options.prices must be an array of PriceEntry rows.`);
+  if (pricing !== undefined && pricing !== false && typeof (pricing as Partial<PricingTable> | null)?.cost !== 'function') {
+    throw new AgentMeterConfigError(`${wrapper}: options.pricing must be a table from createPricingTable() or false; got ${describe(pricing)}.`);
   }
   if (clock !== undefined && typeof clock !== 'function') {
     throw new AgentMeterConfigError(`${wrapper}: options.clock must be a function returning milliseconds.`);
@@ -48,7 +50,7 @@ export function resolveSpeechOptions(wrapper: string, options: unknown, defaultP
   return {
     meter,
     provider: provider ?? defaultProvider,
-    prices: createPricingTable(SPEECH_PRICES, { overrides: prices ?? [] }),
+    pricing: pricing === false ? undefined : (pricing ?? createPricingTable(SPEECH_PRICES)),
     warner: new Warner(),
     clock: clock ?? (() => performance.now()),
   };
