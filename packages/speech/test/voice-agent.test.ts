@@ -62,7 +62,7 @@ describe('a voice agent on /metrics', () => {
     // Two user utterances; the agent answers the first in full and is interrupted in the second.
     for (const [i, seconds] of [[0, 1.5], [1, 0.5]] as const) {
       live.sendMedia(new Uint8Array(seconds * 32_000));
-      await expect.poll(() => finals.length).toBe(i + 1);
+      await expect.poll(() => finals.length, { timeout: 20_000 }).toBe(i + 1);
       const turn = turns.userSpeechEnded();
       turn.finalTranscript();
       clock.advance(120); // the LLM's first sentence
