@@ -100,7 +100,14 @@ describe('instrumentOpenAIAudio', () => {
     for await (const event of stream) types.push(event.type);
     expect(types.at(-1)).toBe('transcript.text.done');
     expect(types).toEqual([...Array(5).fill('transcript.text.delta'), 'transcript.text.done']);
-    await new Promise((resolve) => setImmediate(resolve));
+    // The upload's WAV header is read after the stream ends: wait for that read.
+    const done = async (): Promise<number> => {
+      const snapshot = await fx.collect();
+      return ['gpt-4o-transcribe', 'gpt-4o-mini-transcribe']
+        .map((model) => snapshot.value('agentmeter.stt.requests', { provider: 'openai', model, status: 'success' }) ?? 0)
+        .reduce((a, b) => a + b, 0);
+    };
+    await expect.poll(done, { timeout: 20_000 }).toBe(2);
     const data = await fx.collect();
     for (const [model, perMinute] of [['gpt-4o-transcribe', 0.006], ['gpt-4o-mini-transcribe', 0.003]] as const) {
       expect(data.value('agentmeter.stt.requests', { provider: 'openai', model, status: 'success' })).toBe(1);
