@@ -81,9 +81,10 @@ describe('instrumentOpenAIAudio', () => {
     expect(verbose.duration).toBe(2.5);
     const text = await client.audio.transcriptions.create({ model: 'whisper-1', file: await toFile(wavFile(1), 'b.wav'), response_format: 'text' });
     expect(text).toBe('Simulated transcript of 1.00 seconds.');
-    const data = await fx.collect();
     const whisper = { provider: 'openai', model: 'whisper-1' };
-    expect(data.value('agentmeter.stt.requests', { ...whisper, status: 'success' })).toBe(3);
+    // The text response reports no duration: the upload's WAV header is read, then the call ends.
+    await expect.poll(async () => (await fx.collect()).value('agentmeter.stt.requests', { ...whisper, status: 'success' }), { timeout: 20_000 }).toBe(3);
+    const data = await fx.collect();
     expect(data.histogram('agentmeter.stt.latency', { ...whisper, status: 'success' })?.count).toBe(3);
     expect(data.histogram('agentmeter.stt.latency', { ...whisper, status: 'success' })?.sum).toBeCloseTo(0.6, 9);
     // json bills ceil(2.5) = 3 s, verbose_json reports 2.5 s, the text upload is 1 s.
