@@ -1,4 +1,4 @@
-import { AgentMeterConfigError, createPricingTable, SPEECH_PRICES, Warner, type AgentMeter, type PricingTable } from '@agentmeter/core';
+import { AgentMeterConfigError, createPricingTable, Warner, type AgentMeter, type PricingTable } from '@agentmeter/core';
 
 /** Options every speech wrapper takes. */
 export interface SpeechInstrumentOptions {
@@ -8,7 +8,7 @@ export interface SpeechInstrumentOptions {
   provider?: string;
   /**
    * The pricing table for the cost metric (as the LLM wrappers take it), or `false` for none.
-   * Default: `createPricingTable(SPEECH_PRICES)`, with the rows of the JSON file named by
+   * Default: `createPricingTable()` (the bundled LLM and speech rows), with the rows of the JSON file named by
    * AGENTMETER_PRICING_FILE overriding the bundled ones.
    */
   pricing?: PricingTable | false;
@@ -50,7 +50,7 @@ export function resolveSpeechOptions(wrapper: string, options: unknown, defaultP
   return {
     meter,
     provider: provider ?? defaultProvider,
-    pricing: pricing === false ? undefined : (pricing ?? createPricingTable(SPEECH_PRICES)),
+    pricing: pricing === false ? undefined : (pricing ?? createPricingTable()),
     warner: new Warner(),
     clock: clock ?? (() => performance.now()),
   };
