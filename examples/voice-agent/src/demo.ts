@@ -79,7 +79,7 @@ async function main(): Promise<void> {
       : `  prometheus   ${prometheus.url}  (scrapes the service every 5 s)`);
   }
   if (!interactive) log(`  pids         demo ${process.pid}, ${children.map((child) => child.pid).join(', ')}${prometheus ? `, prometheus ${prometheus.process.pid}` : ''}`);
-  log(interactive ? 'Press Ctrl-C to stop.' : `Running for ${seconds} s.`);
+  log(seconds > 0 ? `Running for ${seconds} s.` : 'Press Ctrl-C to stop.');
 
   traffic = startTraffic(url, { concurrency: Number(process.env['AGENTMETER_DEMO_CONCURRENCY'] ?? 4) });
   const line = (): string => {
