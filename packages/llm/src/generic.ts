@@ -32,22 +32,12 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
+/** Records a settled result; never throws (it also runs inside a promise side chain). */
 function settle<Result>(value: unknown, call: LlmCallState, options: LlmFunctionOptions<never, Result>): void {
-  const iterable = value as { [Symbol.asyncIterator]?: unknown } | null;
-  const { chunk } = options;
-  if (chunk !== undefined && typeof iterable?.[Symbol.asyncIterator] === 'function') {
-    const factory = iterable[Symbol.asyncIterator] as () => unknown;
-    // Observes whichever iterator the caller opens, leaving the result object itself in place.
-    (iterable as Record<symbol, unknown>)[Symbol.asyncIterator] = function iteratorObserved(this: unknown): unknown {
-      const iterator = Reflect.apply(factory, this, []);
-      observeIterator(iterator, call, (item, state) => {
-        const info = chunk(item);
-        if (info?.content === true) state.firstToken();
-        if (info?.usage !== undefined) state.usage = info.usage;
-      }, () => false, true);
-      return iterator;
-    };
-    return;
+  try {
+    if (observeStreamResult(value, call, options)) return;
+  } catch {
+    // A result that cannot be observed as a stream is recorded as a plain call.
   }
   try {
     call.usage = options.usage?.(value as Awaited<Result>);
@@ -55,6 +45,31 @@ function settle<Result>(value: unknown, call: LlmCallState, options: LlmFunction
     // A usage reader that throws loses the usage, never the result.
   }
   call.end();
+}
+
+/** For a streamed result (with the `chunk` option), defers the record to the end of iteration. */
+function observeStreamResult<Result>(value: unknown, call: LlmCallState, options: LlmFunctionOptions<never, Result>): boolean {
+  const iterable = value as { [Symbol.asyncIterator]?: unknown } | null;
+  const { chunk } = options;
+  if (chunk !== undefined && typeof iterable?.[Symbol.asyncIterator] === 'function') {
+    const factory = iterable[Symbol.asyncIterator] as () => unknown;
+    // Observes whichever iterator the caller opens, leaving the result object itself in place.
+    (iterable as Record<symbol, unknown>)[Symbol.asyncIterator] = function iteratorObserved(this: unknown): unknown {
+      const iterator = Reflect.apply(factory, this, []);
+      try {
+        observeIterator(iterator, call, (item, state) => {
+          const info = chunk(item);
+          if (info?.content === true) state.firstToken();
+          if (info?.usage !== undefined) state.usage = info.usage;
+        }, () => false, true);
+      } catch {
+        // An iterator that cannot be patched is returned unobserved.
+      }
+      return iterator;
+    };
+    return true;
+  }
+  return false;
 }
 
 /**
