@@ -1,6 +1,6 @@
 import { AgentMeterConfigError, classifyStatus } from '@agentmeter/core';
 import { base64Bytes, cartesiaBytesPerSecond } from './audio-format.ts';
-import { characterCount, modelOf, TtsTracker } from './calls.ts';
+import { characterCount, modelOf, readFields, TtsTracker } from './calls.ts';
 import { instrumentCartesiaWebSocket } from './cartesia-websocket.ts';
 import { meterResponse, meterSdkStream, replaceMethod } from './observe.ts';
 import { resolveSpeechOptions, type SpeechInstrumentOptions, type SpeechRuntime } from './options.ts';
@@ -39,7 +39,7 @@ export function instrumentCartesia<C extends object>(client: C, options: SpeechI
 }
 
 function startCall(runtime: SpeechRuntime, body: unknown): { request: GenerateBody; tracker: TtsTracker | undefined } {
-  const request = (typeof body === 'object' && body !== null ? body : {}) as GenerateBody;
+  const request: GenerateBody = readFields(body, ['model_id', 'transcript', 'output_format']);
   try {
     return { request, tracker: new TtsTracker(runtime, modelOf(request.model_id, 'unknown'), cartesiaBytesPerSecond(request.output_format)) };
   } catch {

@@ -1,5 +1,5 @@
 import { AgentMeterConfigError } from '@agentmeter/core';
-import { modelOf, SttTracker } from './calls.ts';
+import { modelOf, readFields, SttTracker } from './calls.ts';
 import { instrumentDeepgramLive } from './deepgram-live.ts';
 import { meterFernPromise } from './fern.ts';
 import { replaceMethod } from './observe.ts';
@@ -61,7 +61,7 @@ function meterListenV1(runtime: SpeechRuntime, v1: object): void {
 function meteredPrerecorded(runtime: SpeechRuntime, run: () => unknown, request: unknown): unknown {
   let tracker: SttTracker | undefined;
   try {
-    tracker = new SttTracker(runtime, modelOf((request as { model?: unknown } | undefined)?.model, DEEPGRAM_DEFAULT_MODEL));
+    tracker = new SttTracker(runtime, modelOf(readFields(request, ['model']).model, DEEPGRAM_DEFAULT_MODEL));
   } catch {
     runtime.warner.warn('deepgram-start', 'could not start metering a Deepgram call; it runs unmetered');
   }

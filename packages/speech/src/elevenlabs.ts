@@ -1,5 +1,5 @@
 import { elevenLabsBytesPerSecond } from './audio-format.ts';
-import { characterCount, modelOf, TtsTracker } from './calls.ts';
+import { characterCount, modelOf, readFields, TtsTracker } from './calls.ts';
 import { meterFernPromise } from './fern.ts';
 import { meterReadableStream, replaceMethod } from './observe.ts';
 import { resolveSpeechOptions, type SpeechInstrumentOptions, type SpeechRuntime } from './options.ts';
@@ -39,7 +39,7 @@ export function instrumentElevenLabs<C extends object>(client: C, options: Speec
 }
 
 function meteredConvert(runtime: SpeechRuntime, original: (...args: unknown[]) => unknown, ...args: unknown[]): unknown {
-  const request = (typeof args[1] === 'object' && args[1] !== null ? args[1] : {}) as ConvertRequest;
+  const request: ConvertRequest = readFields(args[1], ['text', 'modelId', 'outputFormat']);
   let tracker: TtsTracker | undefined;
   try {
     const rate = elevenLabsBytesPerSecond(typeof request.outputFormat === 'string' ? request.outputFormat : DEFAULT_FORMAT);

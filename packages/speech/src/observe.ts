@@ -24,7 +24,7 @@ export function meterReadableStream(source: ReadableStream<Uint8Array>, observer
   };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      let result: ReadableStreamReadResult<Uint8Array>;
+      let result: Awaited<ReturnType<typeof reader.read>>;
       try {
         result = await reader.read();
       } catch (error) {
