@@ -71,12 +71,33 @@ function timedCall(method: Fn, self: unknown, args: unknown[], handles: QueryHan
   return result;
 }
 
+/**
+ * A wrapper for one statement method. better-sqlite3 counts the arguments it is given, so the
+ * wrapper passes exactly as many; the common arities avoid building an arguments array.
+ */
+function timedMethod(method: Fn, handles: QueryHandles): Fn {
+  return function timed(this: unknown, a?: unknown, b?: unknown): unknown {
+    const started = performance.now();
+    let result: unknown;
+    try {
+      const count = arguments.length;
+      // oxlint-disable-next-line prefer-rest-params -- arity must be kept exactly, without a rest array on the hot path
+      result = count === 0 ? method.call(this) : count === 1 ? method.call(this, a) : count === 2 ? method.call(this, a, b) : method.apply(this, arguments as unknown as unknown[]);
+    } catch (error) {
+      handles.finish(started, true, error);
+      throw error;
+    }
+    handles.finish(started, false);
+    return result;
+  };
+}
+
 function instrumentStatement(statement: StatementLike, handles: QueryHandles): void {
   try {
     const { run, get, all, iterate } = statement;
-    if (typeof run === 'function') statement.run = function run_(this: unknown, ...args: unknown[]) { return timedCall(run, this, args, handles); };
-    if (typeof get === 'function') statement.get = function get_(this: unknown, ...args: unknown[]) { return timedCall(get, this, args, handles); };
-    if (typeof all === 'function') statement.all = function all_(this: unknown, ...args: unknown[]) { return timedCall(all, this, args, handles); };
+    if (typeof run === 'function') statement.run = timedMethod(run, handles);
+    if (typeof get === 'function') statement.get = timedMethod(get, handles);
+    if (typeof all === 'function') statement.all = timedMethod(all, handles);
     if (typeof iterate === 'function') {
       statement.iterate = function iterate_(this: unknown, ...args: unknown[]): unknown {
         const started = performance.now();
