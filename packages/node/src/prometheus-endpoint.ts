@@ -1,16 +1,16 @@
 // The one file to change when @agentmeter/prometheus replaces @opentelemetry/exporter-prometheus.
 import { timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import type { MetricProducer } from '@opentelemetry/sdk-metrics';
+import type { AgentMeter } from '@agentmeter/core';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import type { ResolvedPrometheus } from './config.ts';
 
 export interface PrometheusEndpoint {
   readonly reader: IMetricReader;
-  /** The server that answers scrapes; its own requests are left out of the HTTP metrics. */
-  readonly server: Server;
+  /** Whether a request arrived at this endpoint's server (scrapes are left out of the HTTP metrics). */
+  owns(request: IncomingMessage): boolean;
   /** Starts listening; resolves to the scrape URL, or rejects with the listen error. */
   listen(): Promise<string>;
   /** Stops listening and drops open scrape connections. */
@@ -24,7 +24,9 @@ function authorized(request: IncomingMessage, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-export function createPrometheusEndpoint(config: ResolvedPrometheus, producers: MetricProducer[]): PrometheusEndpoint {
+/** A /metrics server of its own, reading the SDK's metrics and the meter's. */
+export function createPrometheusEndpoint(config: ResolvedPrometheus, meter: AgentMeter): PrometheusEndpoint {
+  const producers = meter.metricProducer === undefined ? [] : [meter.metricProducer];
   const exporter = new PrometheusExporter({ preventServerStart: true, metricProducers: producers as never });
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
     const path = (request.url ?? '/').split('?', 1)[0];
@@ -45,7 +47,7 @@ export function createPrometheusEndpoint(config: ResolvedPrometheus, producers: 
   server.unref();
   return {
     reader: exporter as unknown as IMetricReader,
-    server,
+    owns: (request) => (request.socket as { server?: unknown } | undefined)?.server === server,
     listen: () => new Promise<string>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host: config.host, port: config.port }, () => {

@@ -1,5 +1,4 @@
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import type { Server } from 'node:http';
 import { AgentMeterConfigError, createAgentMeter } from '@agentmeter/core';
 import type { AgentMeter } from '@agentmeter/core';
 import { context, diag, logs, metrics, propagation, trace } from '@opentelemetry/api';
@@ -63,19 +62,16 @@ export function start(options?: StartOptions): AgentMeterHandle {
   setupDiag(given.diagLogger);
 
   const producers: MetricProducer[] = meter.metricProducer === undefined ? [] : [meter.metricProducer];
-  const ownServers = new Set<Server>();
   const readers: IMetricReader[] = [];
-  let prometheus: PrometheusEndpoint | undefined;
-  if (config.prometheus !== undefined && !config.disabled) {
-    prometheus = createPrometheusEndpoint(config.prometheus, producers);
-    ownServers.add(prometheus.server);
-    readers.push(prometheus.reader);
-  }
+  const prometheus: PrometheusEndpoint | undefined = config.prometheus !== undefined && !config.disabled
+    ? createPrometheusEndpoint(config.prometheus, meter)
+    : undefined;
+  if (prometheus !== undefined) readers.push(prometheus.reader);
   if (config.otlp !== undefined && !config.disabled) readers.push(createOtlpReader(config.otlp, producers));
 
-  const http = config.http === undefined ? undefined : createHttpInstrumentation(config.http, ownServers);
+  const http = config.http === undefined ? undefined : createHttpInstrumentation(config.http, (request) => prometheus?.owns(request) === true);
   const instrumentations: Instrumentation[] = [
-    ...(http ? [http.instrumentation] : []),
+    ...(http ? http.instrumentations : []),
     ...(config.express ? [new ExpressInstrumentation()] : []),
     ...(config.runtime ? [createRuntimeInstrumentation()] : []),
     ...(config.hostMetrics ? [createHostMetricsInstrumentation()] : []),
@@ -87,6 +83,13 @@ export function start(options?: StartOptions): AgentMeterHandle {
     resource: resource as never,
     metricReaders: readers as never,
     instrumentations,
+    // Both client instrumentations emit http.client.request.duration; one description keeps
+    // Prometheus from seeing two HELP texts for one metric.
+    views: [{
+      instrumentName: 'http.client.request.duration',
+      meterName: '@opentelemetry/instrumentation-undici',
+      description: 'Duration of HTTP client requests.',
+    }],
     // Traces and logs only when the user asks for them through the standard variables.
     ...(process.env['OTEL_TRACES_EXPORTER'] ? {} : { spanProcessors: [] }),
     ...(process.env['OTEL_LOGS_EXPORTER'] ? {} : { logRecordProcessors: [] }),
@@ -106,7 +109,7 @@ export function start(options?: StartOptions): AgentMeterHandle {
           prometheusUrl = url;
         },
         (error: Error) => {
-          diag.warn(`agentmeter: the /metrics server could not listen on ${config.prometheus?.host}:${config.prometheus?.port} (${error.message}); set prometheus.port or OTEL_EXPORTER_PROMETHEUS_PORT to a free port`);
+          diag.warn(`agentmeter: the /metrics server could not listen on ${config.prometheus?.host}:${config.prometheus?.port} (${error.message}); set prometheus.port or AGENTMETER_PROMETHEUS_PORT to a free port`);
         },
       );
 

@@ -1,10 +1,11 @@
 import { createRequire } from 'node:module';
+import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instrumentFastify, instrumentHono, start } from '../src/index.ts';
+import { instrumentFastify, instrumentHono, setHttpRoute, start } from '../src/index.ts';
 import type { AgentMeterHandle } from '../src/index.ts';
 import { close, listen, samples, scrape, value } from './helpers.ts';
 
@@ -78,6 +79,23 @@ describe('http.route for real frameworks: templates, never raw paths', () => {
     // One unmatched request each from the Express, Fastify and Hono tests, all without a route.
     expect(routes(text, '404')).toEqual({ '(none)': 3 });
     expect(text).not.toMatch(/http_route="[^"]*(\/1\/|unknown|\*)/);
+    await close(server);
+  });
+
+  it('takes a route from setHttpRoute in a plain node:http handler, ignoring bad values', async () => {
+    const server = createServer((request, response) => {
+      setHttpRoute(123 as never);
+      setHttpRoute('');
+      setHttpRoute('x'.repeat(1000));
+      if (request.url?.startsWith('/plain/')) setHttpRoute('/plain/:slug');
+      response.end('plain');
+    });
+    const port = await listen(server);
+    await hit(port, ['/plain/a', '/plain/b']);
+    const text = await scrape(handle.prometheusUrl!);
+    expect(value(text, 'http_server_request_duration_count', { http_route: '/plain/:slug' })).toBe(2);
+    expect(text).not.toContain('xxxxxxxxxx');
+    setHttpRoute('/outside/a/request'); // no request: a no-op
     await close(server);
   });
 

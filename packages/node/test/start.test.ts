@@ -50,10 +50,15 @@ describe('start() with a node:http service', () => {
     expect(value(text, 'http_server_request_duration_count', server200)).toBe(5);
     expect(value(text, 'http_server_request_duration_count', { http_request_method: 'POST', http_response_status_code: '500', error_type: '500' })).toBe(1);
     // The scrapes themselves are not counted, and raw paths (/ok?id=1) never become labels.
-    expect(samples(text, 'http_server_request_duration_count').map(([, count]) => count).sort()).toEqual([1, 5]);
+    expect(samples(text, 'http_server_request_duration_count').map(([, count]) => count).toSorted()).toEqual([1, 5]);
     expect(text).not.toContain('id=1');
     expect(value(text, 'http_server_active_requests', { http_request_method: 'GET' })).toBe(0);
-    expect(value(text, 'http_client_request_duration_count', { server_address: '127.0.0.1', server_port: String(port), http_response_status_code: '200' })).toBe(1);
+    // Outgoing: http.get through instrumentation-http, fetch through instrumentation-undici.
+    const client = { server_address: '127.0.0.1', server_port: String(port) };
+    expect(value(text, 'http_client_request_duration_count', { ...client, otel_scope_name: '@opentelemetry/instrumentation-http', http_response_status_code: '200' })).toBe(1);
+    const fetched = { ...client, otel_scope_name: '@opentelemetry/instrumentation-undici' };
+    expect(value(text, 'http_client_request_duration_count', { ...fetched, http_request_method: 'GET', http_response_status_code: '200' })).toBe(4);
+    expect(value(text, 'http_client_request_duration_count', { ...fetched, http_request_method: 'POST', http_response_status_code: '500' })).toBe(1);
     expect(value(text, 'agentmeter_requests_total', { status: 'success' })).toBe(1);
     expect(value(text, 'agentmeter_response_time_count')).toBe(1);
 
@@ -114,6 +119,22 @@ describe('start() with a node:http service', () => {
     expect(log.messages[0]).toMatch(/could not listen on 127\.0\.0\.1:\d+ .*EADDRINUSE.*free port/);
     handle.meter.increment('still_recording');
     await close(blocker);
+  });
+});
+
+describe('OTEL_SDK_DISABLED', () => {
+  it('keeps the meter working and starts no server, push or instrumentation', async () => {
+    process.env['OTEL_SDK_DISABLED'] = 'true';
+    try {
+      handle = start({ otlp: { endpoint: 'http://127.0.0.1:1/v1/metrics' } });
+      await handle.ready;
+      expect(handle.prometheusUrl).toBeUndefined();
+      expect(handle.otlpEndpoint).toBeUndefined();
+      handle.meter.increment('still_fine');
+      await handle.forceFlush();
+    } finally {
+      delete process.env['OTEL_SDK_DISABLED'];
+    }
   });
 });
 
