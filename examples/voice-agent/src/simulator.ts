@@ -112,8 +112,9 @@ export async function startDemoSimulator(options: DemoSimulatorOptions = {}): Pr
   const knowledgeRandom = seededRandom(seed * 31 + 5);
   const knowledgeLatency = logNormalMs(Math.max(40 * scale, 0.01), Math.max(160 * scale, 0.02), knowledgeRandom);
   const knowledge = await startLoopbackServer(async (req, res) => {
-    await new Promise((resolve) => setTimeout(resolve, knowledgeLatency()));
-    const failed = knowledgeRandom() < rates.serverError;
+    const probe = req.url === '/health';
+    if (!probe) await new Promise((resolve) => setTimeout(resolve, knowledgeLatency()));
+    const failed = !probe && knowledgeRandom() < rates.serverError;
     res.writeHead(failed ? 503 : 200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(failed ? { error: 'unavailable' } : { results: [{ title: 'Deck plan', score: 0.82 }], path: req.url }));
   });

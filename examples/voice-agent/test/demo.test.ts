@@ -76,7 +76,9 @@ describe('pnpm demo (non-interactive)', () => {
 
       const health = await fetch(`${base}/api/health`);
       expect(health.status).toBe(200);
-      expect(((await health.json()) as { status: string }).status).toBe('healthy');
+      const report = (await health.json()) as { status: string; dependencies: Record<string, { status: string }> };
+      expect(report.status).not.toBe('unhealthy');
+      expect(report.dependencies['database']?.status).toBe('healthy');
       const snapshot = await fetch(`${base}/api/metrics`);
       expect(snapshot.status).toBe(200);
       expect(JSON.stringify(await snapshot.json())).toContain('agentmeter_llm_requests_total');
