@@ -18,7 +18,7 @@ export interface DemoSimulatorOptions {
   readonly faults?: Partial<FaultRateOptions>;
   /** Multiplies every latency (env AGENTMETER_SIM_LATENCY_SCALE, default 1; 0.1 makes the demo ten times faster). */
   readonly latencyScale?: number;
-  /** PRNG seed, so a run can be repeated (env AGENTMETER_SIM_SEED, default 1). */
+  /** PRNG seed, to repeat the simulated latencies and faults (env AGENTMETER_SIM_SEED; default: a new one each run). */
   readonly seed?: number;
 }
 
@@ -64,7 +64,7 @@ const REPLIES = [
 export async function startDemoSimulator(options: DemoSimulatorOptions = {}): Promise<DemoSimulator> {
   const scale = options.latencyScale !== undefined && options.latencyScale >= 0 ? options.latencyScale : 1;
   const rates: FaultRateOptions = { rateLimit: 0.02, serverError: 0.01, timeout: 0.002, ...options.faults };
-  const seed = options.seed ?? 1;
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const ms = (median: number, p95: number, max: number): { median: number; p95: number; max: number } => ({
     median: median * scale, p95: p95 * scale, max: max * scale,
   });
