@@ -19,6 +19,8 @@ export interface ServiceConfig {
   readonly databaseUrl: string | undefined;
   /** `redis://...` for the Redis cache; otherwise an in-memory cache. */
   readonly redisUrl: string | undefined;
+  /** Prefix of the service's Redis keys (env VOICE_AGENT_CACHE_PREFIX, default `voice-agent:`). */
+  readonly cachePrefix: string;
   /** Provider API keys found in the environment; a provider without one goes to the simulator. */
   readonly keys: Readonly<Record<ProviderName, string | undefined>>;
   /** The simulator's URLs, from VOICE_AGENT_SIMULATOR (JSON), when the demo started one. */
@@ -62,6 +64,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     host: env['HOST'] ?? '127.0.0.1',
     databaseUrl: env['DATABASE_URL'] || undefined,
     redisUrl: env['REDIS_URL'] || undefined,
+    cachePrefix: env['VOICE_AGENT_CACHE_PREFIX'] || 'voice-agent:',
     keys,
     simulator: parseSimulator(env['VOICE_AGENT_SIMULATOR']),
   };

@@ -31,7 +31,7 @@ function characterOf(url: string | undefined): ReturnType<typeof findCharacter> 
 export async function startService(config: ServiceConfig): Promise<RunningService> {
   const meter = createServiceMeter();
   const db = await openDatabase(config.databaseUrl, meter);
-  const cache = openCache(config.redisUrl, meter);
+  const cache = openCache(config.redisUrl, meter, config.cachePrefix);
   const providers = createProviders(config, meter);
   const health: HealthOptions = {
     timeoutMs: 1500,

@@ -134,9 +134,9 @@ function openPostgres(url: string, meter: AgentMeter): Database {
 }
 
 /** Redis through ioredis when REDIS_URL is set, otherwise a Map with expiry; both meter hits and misses. */
-export function openCache(url: string | undefined, meter: AgentMeter): Cache {
+export function openCache(url: string | undefined, meter: AgentMeter, keyPrefix = 'voice-agent:'): Cache {
   if (url !== undefined) {
-    const redis = instrumentIoredis(new Redis(url, { keyPrefix: 'voice-agent:', maxRetriesPerRequest: 1 }), { meter, cache: 'redis' });
+    const redis = instrumentIoredis(new Redis(url, { keyPrefix, maxRetriesPerRequest: 1 }), { meter, cache: 'redis' });
     return {
       kind: 'redis',
       get: (key) => redis.get(key),
