@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { CATALOG_KEYS, createAgentMeter } from '@agentmeter/core';
 import { describe, expect, it } from 'vitest';
+import { onPath } from '../src/processes.ts';
 
 const demo = fileURLToPath(new URL('../src/demo.ts', import.meta.url));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -38,10 +39,10 @@ function alive(pid: number): boolean {
 }
 
 describe('pnpm demo (non-interactive)', () => {
-  it('serves every catalog family, clean for promtool, healthy, with simulated 429s as rate_limit; Ctrl-C leaves nothing behind', async () => {
+  it('serves every catalog family, clean for promtool, healthy, with simulated 429s as rate_limit, scraped by Prometheus; Ctrl-C leaves nothing behind', async () => {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      AGENTMETER_DEMO_SECONDS: '240', AGENTMETER_DEMO_PORT: '0', AGENTMETER_DEMO_PROMETHEUS: '0',
+      AGENTMETER_DEMO_SECONDS: '240', AGENTMETER_DEMO_PORT: '0',
       // Faster than production, and more faults, so every family fills within seconds.
       AGENTMETER_SIM_LATENCY_SCALE: '0.3', AGENTMETER_SIM_RATE_LIMIT: '0.15', AGENTMETER_SIM_SERVER_ERROR: '0.03', AGENTMETER_SIM_TIMEOUT: '0',
     };
@@ -82,13 +83,27 @@ describe('pnpm demo (non-interactive)', () => {
       const snapshot = await fetch(`${base}/api/metrics`);
       expect(snapshot.status).toBe(200);
       expect(JSON.stringify(await snapshot.json())).toContain('agentmeter_llm_requests_total');
+
+      // Prometheus is on this machine's PATH: the demo runs it against the service, with the shipped rules.
+      if (onPath('prometheus') === undefined) throw new Error('prometheus is needed for this test and was not found on the PATH; install Prometheus');
+      const prometheus = /prometheus +(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+      expect(prometheus, output).toBeDefined();
+      let up = false;
+      for (let attempt = 0; attempt < 60 && !up; attempt++) {
+        const targets = await (await fetch(`${prometheus}/api/v1/targets`)).json() as { data: { activeTargets: { health: string }[] } };
+        up = targets.data.activeTargets.some((target) => target.health === 'up');
+        if (!up) await sleep(1000);
+      }
+      expect(up).toBe(true);
+      const rules = await (await fetch(`${prometheus}/api/v1/rules`)).json() as { data: { groups: unknown[] } };
+      expect(rules.data.groups.length).toBeGreaterThan(0);
     } finally {
       if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGINT');
       await exited;
     }
     expect(child.exitCode).toBe(0);
     const pids = [...(/pids +(.*)/.exec(output)?.[1] ?? '').matchAll(/\d+/g)].map((match) => Number(match[0]));
-    expect(pids.length).toBeGreaterThanOrEqual(3);
+    expect(pids.length).toBe(4);
     expect(pids.filter(alive)).toEqual([]);
     expect(output).toMatch(/stopped after \d+ requests/);
   }, 300_000);
