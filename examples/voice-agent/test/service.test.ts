@@ -82,6 +82,8 @@ describe('the voice-agent service on PostgreSQL and Redis, against a fault-free 
     expect(sample(text, 'agentmeter_llm_requests_total', { ...model, operation: 'chat', status: 'success' })).toBe(1);
     expect(sample(text, 'agentmeter_llm_time_to_first_token_seconds_count', model)).toBe(1);
     expect(sample(text, 'agentmeter_conversation_exchanges_total', { intent: 'smalltalk' })).toBe(1);
+    // HTTP server metrics from @agentmeter/node, with the Hono route template.
+    expect(sample(text, 'http_server_request_duration_seconds_count', { http_route: '/api/chat', http_response_status_code: '200' })).toBe(1);
   });
 
   it('answers bad input without a label from it: unknown or hostile characters, missing messages, broken JSON', async () => {
