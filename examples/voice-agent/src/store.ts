@@ -1,13 +1,10 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AgentMeter } from '@agentmeter/core';
 import { instrumentIoredis, instrumentPg, instrumentPGlite } from '@agentmeter/db';
 import { type HealthCheck, postgresCheck, redisCheck } from '@agentmeter/prometheus';
-import { PGlite } from '@electric-sql/pglite';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { CHARACTERS } from './characters.ts';
+import { createPGlite } from './pglite.ts';
 
 type Row = Record<string, unknown>;
 
@@ -51,31 +48,6 @@ export async function openDatabase(url: string | undefined, meter: AgentMeter): 
       );
     }
   });
-  return db;
-}
-
-// PGlite's initdb takes many seconds; a snapshot of a fresh data directory makes later starts fast.
-const SNAPSHOT = fileURLToPath(new URL('../node_modules/.cache/pglite-fresh.tar.gz', import.meta.url));
-
-async function createPGlite(): Promise<PGlite> {
-  const snapshot = await readFile(SNAPSHOT).catch(() => undefined);
-  if (snapshot !== undefined) {
-    try {
-      return await PGlite.create({ loadDataDir: new Blob([snapshot]) });
-    } catch {
-      // A snapshot from another PGlite version: start from scratch and replace it.
-    }
-  }
-  const db = await PGlite.create();
-  try {
-    const dump = Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer());
-    await mkdir(dirname(SNAPSHOT), { recursive: true });
-    const partial = `${SNAPSHOT}.${process.pid}`;
-    await writeFile(partial, dump);
-    await rename(partial, SNAPSHOT);
-  } catch {
-    // Only a cache: the next start runs initdb again.
-  }
   return db;
 }
 
