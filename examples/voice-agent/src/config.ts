@@ -37,13 +37,21 @@ const KEY_VARIABLES: Readonly<Record<ProviderName, string>> = {
   deepgram: 'DEEPGRAM_API_KEY',
 };
 
-function parsePort(value: string | undefined, fallback: number): number {
+/**
+ * A number from an environment variable, `fallback` when unset; anything else than a number in
+ * [min, max] (a whole one when `integer`) throws a message naming the variable.
+ */
+export function envNumber(
+  env: NodeJS.ProcessEnv, name: string, fallback: number, range: { min: number; max: number; integer?: boolean },
+): number {
+  const value = env[name];
   if (value === undefined || value.trim() === '') return fallback;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new Error(`voice-agent: PORT must be an integer from 0 to 65535; got ${JSON.stringify(value)}`);
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < range.min || number > range.max || (range.integer === true && !Number.isInteger(number))) {
+    const kind = range.integer === true ? 'a whole number' : 'a number';
+    throw new Error(`${name} must be ${kind} from ${range.min} to ${range.max}; got ${JSON.stringify(value.slice(0, 40))}`);
   }
-  return port;
+  return number;
 }
 
 function parseSimulator(value: string | undefined): SimulatorUrls | undefined {
@@ -60,7 +68,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     Object.entries(KEY_VARIABLES).map(([provider, variable]) => [provider, env[variable] || undefined]),
   ) as Record<ProviderName, string | undefined>;
   return {
-    port: parsePort(env['PORT'], 3000),
+    port: envNumber(env, 'PORT', 3000, { min: 0, max: 65_535, integer: true }),
     host: env['HOST'] ?? '127.0.0.1',
     databaseUrl: env['DATABASE_URL'] || undefined,
     redisUrl: env['REDIS_URL'] || undefined,

@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import { needsSimulator, readConfig, type SimulatorUrls } from './config.ts';
+import { envNumber, needsSimulator, readConfig, type SimulatorUrls } from './config.ts';
 import { freePort, readyMessage, spawnEntry, stopChild } from './processes.ts';
 import { type DemoPrometheus, startDemoPrometheus } from './prometheus.ts';
+import { simulatorOptionsFromEnv } from './simulator.ts';
 import { startTraffic, type Traffic } from './traffic.ts';
 
 /**
@@ -14,7 +15,19 @@ import { startTraffic, type Traffic } from './traffic.ts';
  * AGENTMETER_DEMO_CONCURRENCY: virtual users (default 4). AGENTMETER_DEMO_PROMETHEUS=0: no Prometheus.
  */
 const ci = process.argv.includes('--ci');
-const seconds = Number(process.env['AGENTMETER_DEMO_SECONDS'] ?? (ci ? 30 : 0));
+let seconds = 0;
+let concurrency = 4;
+let preferredPort = 3000;
+try {
+  seconds = envNumber(process.env, 'AGENTMETER_DEMO_SECONDS', ci ? 30 : 0, { min: 0, max: 86_400 });
+  concurrency = envNumber(process.env, 'AGENTMETER_DEMO_CONCURRENCY', 4, { min: 1, max: 64, integer: true });
+  preferredPort = envNumber(process.env, 'AGENTMETER_DEMO_PORT', 3000, { min: 0, max: 65_535, integer: true });
+  // The simulator reads these too; a mistake is reported here rather than by a crashed child.
+  simulatorOptionsFromEnv(process.env);
+} catch (error) {
+  console.error(`agentmeter demo: ${(error as Error).message}`);
+  process.exit(2);
+}
 const interactive = !ci && !(seconds > 0) && process.stdout.isTTY === true;
 const log = (line: string): void => {
   process.stdout.write(`${interactive ? '\r\x1b[2K' : ''}${line}\n`);
@@ -60,7 +73,7 @@ async function main(): Promise<void> {
     const { urls } = await readyMessage<{ urls: SimulatorUrls }>(simulator, 'the provider simulator', 60_000);
     env['VOICE_AGENT_SIMULATOR'] = JSON.stringify(urls);
   }
-  env['PORT'] = String(await freePort(Number(process.env['AGENTMETER_DEMO_PORT'] ?? 3000)));
+  env['PORT'] = String(await freePort(preferredPort));
   const service = spawnEntry('./main.ts', env);
   children.push(service);
   const ready = await readyMessage<{ url: string; database: string; cache: string; simulated: string[] }>(service, 'the voice-agent service', 120_000);
@@ -81,7 +94,7 @@ async function main(): Promise<void> {
   if (!interactive) log(`  pids         demo ${process.pid}, ${children.map((child) => child.pid).join(', ')}${prometheus ? `, prometheus ${prometheus.process.pid}` : ''}`);
   log(seconds > 0 ? `Running for ${seconds} s.` : 'Press Ctrl-C to stop.');
 
-  traffic = startTraffic(url, { concurrency: Number(process.env['AGENTMETER_DEMO_CONCURRENCY'] ?? 4) });
+  traffic = startTraffic(url, { concurrency });
   const line = (): string => {
     const s = traffic!.snapshot();
     const p95 = Number.isNaN(s.p95Ms) ? '-' : `${Math.round(s.p95Ms)} ms`;

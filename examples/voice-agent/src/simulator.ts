@@ -2,7 +2,7 @@ import {
   type FaultRule, faultRates, logNormalMs, seededRandom, type SpeechSim, type SpeechSimOptions, startCartesiaSim,
   startDeepgramSim, startElevenLabsSim, startLlmSimulator, startLoopbackServer, startOpenAIAudioSim,
 } from '@agentmeter/provider-sim';
-import type { SimulatorUrls } from './config.ts';
+import { envNumber, type SimulatorUrls } from './config.ts';
 
 /** Fault rates per provider request, each 0..1. */
 export interface FaultRateOptions {
@@ -27,25 +27,18 @@ export interface DemoSimulator {
   close(): Promise<void>;
 }
 
-function rateFrom(value: string | undefined, fallback: number, variable: string): number {
-  if (value === undefined || value === '') return fallback;
-  const rate = Number(value);
-  if (!(rate >= 0 && rate <= 1)) throw new Error(`provider simulator: ${variable} must be a probability from 0 to 1; got ${JSON.stringify(value)}`);
-  return rate;
-}
-
 /** Reads the simulator's knobs from AGENTMETER_SIM_* variables. */
 export function simulatorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): DemoSimulatorOptions {
-  const scale = env['AGENTMETER_SIM_LATENCY_SCALE'];
-  const seed = env['AGENTMETER_SIM_SEED'];
+  const probability = { min: 0, max: 1 };
+  const seed = envNumber(env, 'AGENTMETER_SIM_SEED', -1, { min: 0, max: 2 ** 31, integer: true });
   return {
     faults: {
-      rateLimit: rateFrom(env['AGENTMETER_SIM_RATE_LIMIT'], 0.02, 'AGENTMETER_SIM_RATE_LIMIT'),
-      serverError: rateFrom(env['AGENTMETER_SIM_SERVER_ERROR'], 0.01, 'AGENTMETER_SIM_SERVER_ERROR'),
-      timeout: rateFrom(env['AGENTMETER_SIM_TIMEOUT'], 0.002, 'AGENTMETER_SIM_TIMEOUT'),
+      rateLimit: envNumber(env, 'AGENTMETER_SIM_RATE_LIMIT', 0.02, probability),
+      serverError: envNumber(env, 'AGENTMETER_SIM_SERVER_ERROR', 0.01, probability),
+      timeout: envNumber(env, 'AGENTMETER_SIM_TIMEOUT', 0.002, probability),
     },
-    ...(scale ? { latencyScale: Number(scale) } : {}),
-    ...(seed ? { seed: Number(seed) } : {}),
+    latencyScale: envNumber(env, 'AGENTMETER_SIM_LATENCY_SCALE', 1, { min: 0, max: 100 }),
+    ...(seed >= 0 ? { seed } : {}),
   };
 }
 
@@ -62,8 +55,16 @@ const REPLIES = [
  * 300 ms), streaming, and 429s, 5xx and hangs at the given rates. Composes provider-sim's servers.
  */
 export async function startDemoSimulator(options: DemoSimulatorOptions = {}): Promise<DemoSimulator> {
-  const scale = options.latencyScale !== undefined && options.latencyScale >= 0 ? options.latencyScale : 1;
+  const scale = options.latencyScale ?? 1;
+  if (typeof scale !== 'number' || !(scale >= 0 && scale <= 100)) {
+    throw new TypeError(`provider simulator: latencyScale must be a number from 0 to 100; got ${String(scale)}`);
+  }
   const rates: FaultRateOptions = { rateLimit: 0.02, serverError: 0.01, timeout: 0.002, ...options.faults };
+  for (const [name, rate] of Object.entries(rates)) {
+    if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
+      throw new TypeError(`provider simulator: faults.${name} must be a probability from 0 to 1; got ${String(rate)}`);
+    }
+  }
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const ms = (median: number, p95: number, max: number): { median: number; p95: number; max: number } => ({
     median: median * scale, p95: p95 * scale, max: max * scale,
