@@ -1,6 +1,6 @@
 import {
-  type AgentMeter, type BoundCounter, type RecordAttributes, type BoundHistogram, type ErrorType, type PriceEntry, type PricingTable,
-  priceUsage, type TokenUsage,
+  type AgentMeter, type BoundCounter, type BoundHistogram, type ErrorType, type PriceEntry, type PricingTable,
+  priceUsage, type RecordAttributes, type TokenUsage,
 } from '@agentmeter/core';
 import { classifyLlmError, type FailurePhase } from './classify.ts';
 import type { GenAiMetrics } from './semconv.ts';
@@ -193,7 +193,7 @@ export class LlmCallState {
 
   #recordUsage(now: number): void {
     const { usage } = this;
-    if (usage === undefined) return;
+    if (typeof usage !== 'object' || usage === null) return;
     const series = this.#series;
     for (const type of TOKEN_TYPES) {
       const count = usage[type];

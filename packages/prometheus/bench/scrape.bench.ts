@@ -42,16 +42,22 @@ interface Measured {
   readonly heapMb: number;
 }
 
-/** One scrape: wall and CPU time (CPU time is steadier on a shared machine), bytes and heap growth. */
-async function measureOnce(scrape: () => Promise<Uint8Array>): Promise<{ ms: number; cpuMs: number; bytes: number; heapMb: number }> {
-  gc();
-  const heapBefore = process.memoryUsage().heapUsed;
+/** One scrape: wall and CPU time (CPU time is steadier on a shared machine) and bytes. */
+async function timed(scrape: () => Promise<Uint8Array>): Promise<{ ms: number; cpuMs: number; bytes: number }> {
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const bytes = (await scrape()).byteLength;
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
-  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, bytes, heapMb: (process.memoryUsage().heapUsed - heapBefore) / 1048576 };
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, bytes };
+}
+
+/** Heap after a scrape minus before it, GC run first: what one scrape allocates and still holds. */
+async function heapGrowth(scrape: () => Promise<Uint8Array>): Promise<number> {
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  await scrape();
+  return (process.memoryUsage().heapUsed - before) / 1048576;
 }
 
 function median(values: readonly number[]): number {
@@ -59,15 +65,19 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** The first scrape (which fills any cache), then the median of the following ones. */
+/**
+ * The first scrape (which fills any cache), then the median of `runs` more. No GC is forced
+ * between timed scrapes (a service does not force one either); heap growth is a separate scrape.
+ */
 async function measure(scrape: () => Promise<Uint8Array>, runs: number): Promise<Measured> {
-  const first = await measureOnce(scrape);
+  gc();
+  const first = await timed(scrape);
   const rest = [];
-  for (let i = 0; i < runs; i++) rest.push(await measureOnce(scrape));
+  for (let i = 0; i < runs; i++) rest.push(await timed(scrape));
   const steady = rest.length === 0 ? [first] : rest;
   return {
     ms: median(steady.map((m) => m.ms)), cpuMs: median(steady.map((m) => m.cpuMs)), firstCpuMs: first.cpuMs,
-    bytes: first.bytes, heapMb: Math.max(...steady.map((m) => m.heapMb)),
+    bytes: first.bytes, heapMb: runs === 0 ? Number.NaN : await heapGrowth(scrape),
   };
 }
 
@@ -134,7 +144,7 @@ function format(rows: readonly Row[]): string {
   ];
   for (const row of rows) {
     const baseline = rows.find((other) => other.series === row.series && other.kind === row.kind && other.exporter === 'prom-client')!;
-    lines.push(`| ${row.series.toLocaleString('en')} | ${row.kind} | ${row.exporter} | ${row.cpuMs.toFixed(1)} | ${(row.cpuMs / baseline.cpuMs).toFixed(2)} | ${row.firstCpuMs.toFixed(1)} | ${row.ms.toFixed(1)} | ${(row.bytes / 1048576).toFixed(1)} | ${row.heapMb.toFixed(1)} |`);
+    lines.push(`| ${row.series.toLocaleString('en')} | ${row.kind} | ${row.exporter} | ${row.cpuMs.toFixed(1)} | ${(row.cpuMs / baseline.cpuMs).toFixed(2)} | ${row.firstCpuMs.toFixed(1)} | ${row.ms.toFixed(1)} | ${(row.bytes / 1048576).toFixed(1)} | ${Number.isNaN(row.heapMb) ? 'n/a' : row.heapMb.toFixed(1)} |`);
   }
   return lines.join('\n');
 }
@@ -158,7 +168,8 @@ export async function run(): Promise<string> {
     'scraped into the Prometheus text format: collection, serialization and UTF-8 encoding (the bytes a response carries), in process. ',
     'Each exporter is measured with only its own registry in the heap. CPU ms is the median process CPU time of the scrapes after the first ',
     '(steadier than wall time on a shared machine; the first scrape, which fills agentmeter\'s per-series label cache, has its own column). ',
-    '"heap growth" is the heap after a scrape minus before it (GC run first). "OTel SDK data": agentmeter\'s exporter registered on a MeterProvider, as OTel\'s is.',
+    '"heap growth" is the heap after one more scrape minus before it (GC run first; not measured where only one scrape runs). ',
+    '"OTel SDK data": agentmeter\'s exporter registered on a MeterProvider, as OTel\'s is.',
     '',
     format(rows),
     '',

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLlmSimulator, type LlmSimulatorServer, parseFault, sampleDelay, seededRandom, startLlmSimulator, startLoopbackServer } from '../src/index.ts';
+import {
+  createLlmSimulator, type LlmSimulatorServer, parseFault, realisticLlmOptions, sampleDelay, seededRandom, startLlmSimulator, startLoopbackServer,
+} from '../src/index.ts';
 
 let server: LlmSimulatorServer | undefined;
 afterEach(async () => {
@@ -9,6 +11,11 @@ afterEach(async () => {
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+function draw(seed: number): number[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: 4001 }, () => sampleDelay({ median: 400, p95: 1200 }, random));
+}
 
 describe('faults and latency', () => {
   it('parses fault specs', () => {
@@ -22,10 +29,6 @@ describe('faults and latency', () => {
   });
 
   it('draws lognormal delays around the median, repeatably for a seed', () => {
-    const draw = (seed: number): number[] => {
-      const random = seededRandom(seed);
-      return Array.from({ length: 4001 }, () => sampleDelay({ median: 400, p95: 1200 }, random));
-    };
     const samples = draw(7).toSorted((a, b) => a - b);
     expect(draw(7)).toEqual(draw(7));
     expect(samples[2000]! / 400).toBeCloseTo(1, 1);
@@ -82,5 +85,29 @@ describe('LLM simulator', () => {
     } finally {
       await shared.close();
     }
+  });
+});
+
+async function outcomes(seed: number, calls: number): Promise<number[]> {
+  // OpenAI without delays, to keep the test quick; the rates are the realistic ones.
+  const sim = await startLlmSimulator({ ...realisticLlmOptions(seed), latencyByProvider: { openai: {} } });
+  try {
+    const statuses: number[] = [];
+    for (let i = 0; i < calls; i++) {
+      statuses.push(await post(`${sim.url}/v1/embeddings`, { model: 'e', input: 'a' }).then((r) => r.status, () => 0));
+    }
+    return statuses;
+  } finally {
+    await sim.close();
+  }
+}
+
+describe('realistic demo options', () => {
+  it('inject faults at a few percent, the same ones for the same seed', async () => {
+    const first = await outcomes(3, 200);
+    const failures = first.filter((status) => status !== 200).length;
+    expect(failures).toBeGreaterThan(0);
+    expect(failures).toBeLessThan(20);
+    expect(await outcomes(3, 200)).toEqual(first);
   });
 });

@@ -53,7 +53,8 @@ export class Routes {
   readonly #auth: BearerAuth | undefined;
 
   constructor(config: RouteConfig, source: EndpointSource) {
-    this.#config = config;
+    // Keep only the token's digest (inside BearerAuth), never the token.
+    this.#config = { ...config, token: undefined };
     this.#source = source;
     this.#auth = config.token === undefined ? undefined : new BearerAuth(config.token);
   }
