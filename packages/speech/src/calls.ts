@@ -127,6 +127,16 @@ export function normalizeError(error: unknown): unknown {
   return error;
 }
 
+/** Calls the client's method; a synchronous throw ends the call as failed and is rethrown untouched. */
+export function invoke(run: () => unknown, call: { end(error?: unknown): void }): unknown {
+  try {
+    return run();
+  } catch (error) {
+    call.end(error ?? new Error('thrown'));
+    throw error;
+  }
+}
+
 /** Reads the named fields once into a plain object; a throwing getter leaves its field out. */
 export function readFields<K extends string>(value: unknown, keys: readonly K[]): Partial<Record<K, unknown>> {
   const fields: Partial<Record<K, unknown>> = {};

@@ -13,6 +13,7 @@ async function outcome(run: () => unknown): Promise<string> {
     const value = await run();
     if (value instanceof ReadableStream) await value.cancel();
     if (value instanceof Response) await value.body?.cancel();
+    if (typeof (value as { stream?: unknown })?.stream === 'function') await (value as { stream(): ReadableStream | null }).stream()?.cancel();
     return `ok:${Object.prototype.toString.call(value)}`;
   } catch (error) {
     return `error:${(error as Error)?.constructor?.name}`;
@@ -54,6 +55,7 @@ describe('the wrappers with hostile input behave exactly like the plain clients'
       (c, v) => c.openai.audio.transcriptions.create({ model: v, file: v } as never),
       (c, v) => c.cartesia.tts.generate({ model_id: v, transcript: v, voice: v, output_format: v } as never),
       (c, v) => c.deepgram.listen.v1.media.transcribeFile(v as never, { model: v } as never),
+      (c, v) => c.deepgram.speak.v1.audio.generate({ text: v, model: v } as never),
     ];
     const throwing = new Proxy({}, { get: () => { throw new Error('hostile getter'); } });
     for (const value of [...HOSTILE_VALUES, throwing]) {
