@@ -4,7 +4,9 @@ import { metrics } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { reuse } from './reuse.ts';
 import type { HttpOptions } from './types.ts';
 
 const KNOWN_METHODS = ['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE'];
@@ -46,7 +48,7 @@ export interface HttpSetup {
 /** instrumentation-http and -undici for request durations, plus http.server.active_requests which they lack. */
 export function createHttpInstrumentation(options: HttpOptions, isOwnRequest: (request: IncomingMessage) => boolean): HttpSetup {
   const active = new ActiveRequests();
-  const instrumentation = new HttpInstrumentation({
+  const instrumentation = reuse<HttpInstrumentation>('http', {
     disableOutgoingRequestInstrumentation: options.client === false,
     ignoreIncomingRequestHook: (request: IncomingMessage) => {
       return isOwnRequest(request) || options.ignoreIncoming?.(request) === true;
@@ -60,10 +62,10 @@ export function createHttpInstrumentation(options: HttpOptions, isOwnRequest: (r
             if (response instanceof ServerResponse) active.track(response);
           },
         }),
-  });
+  } satisfies HttpInstrumentationConfig, (config) => new HttpInstrumentation(config));
   const client = options.client === false
     ? []
-    : [new UndiciInstrumentation(options.ignoreOutgoingFetch ? { ignoreRequestHook: options.ignoreOutgoingFetch } : {})];
+    : [reuse<UndiciInstrumentation>('undici', options.ignoreOutgoingFetch ? { ignoreRequestHook: options.ignoreOutgoingFetch } : {}, (config) => new UndiciInstrumentation(config))];
   return {
     instrumentations: [instrumentation, ...client],
     connectMeter: () => {

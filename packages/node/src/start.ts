@@ -3,7 +3,6 @@ import { AgentMeterConfigError, createAgentMeter } from '@agentmeter/core';
 import type { AgentMeter } from '@agentmeter/core';
 import { context, diag, logs, metrics, propagation, trace } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import type { IMetricReader, MetricProducer } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { resolveStart } from './config.ts';
@@ -13,7 +12,7 @@ import { createOtlpReader } from './otlp.ts';
 import { createPrometheusEndpoint } from './prometheus-endpoint.ts';
 import type { PrometheusEndpoint } from './prometheus-endpoint.ts';
 import { detectResource, resourceAttributesFrom } from './resource.ts';
-import { createHostMetricsInstrumentation, createRuntimeInstrumentation } from './runtime.ts';
+import { createExpressInstrumentation, createHostMetricsInstrumentation, createRuntimeInstrumentation } from './runtime.ts';
 import type { AgentMeterHandle, StartOptions } from './types.ts';
 
 // On globalThis, so the ESM and CJS builds of this package share one running instance.
@@ -69,14 +68,20 @@ export function start(options?: StartOptions): AgentMeterHandle {
   if (prometheus !== undefined) readers.push(prometheus.reader);
   if (config.otlp !== undefined && !config.disabled) readers.push(createOtlpReader(config.otlp, producers));
 
-  const http = config.http === undefined ? undefined : createHttpInstrumentation(config.http, (request) => prometheus?.owns(request) === true);
-  const instrumentations: Instrumentation[] = [
-    ...(http ? http.instrumentations : []),
-    ...(config.express ? [new ExpressInstrumentation()] : []),
-    ...(config.runtime ? [createRuntimeInstrumentation()] : []),
-    ...(config.hostMetrics ? [createHostMetricsInstrumentation()] : []),
-    ...(given.instrumentations ?? []),
-  ];
+  // Instrumentations patch modules as soon as they are built, so none is built when the SDK is disabled.
+  const enabled = !config.disabled;
+  const http = enabled && config.http !== undefined
+    ? createHttpInstrumentation(config.http, (request) => prometheus?.owns(request) === true)
+    : undefined;
+  const instrumentations: Instrumentation[] = enabled
+    ? [
+        ...(http ? http.instrumentations : []),
+        ...(config.express ? [createExpressInstrumentation()] : []),
+        ...(config.runtime ? [createRuntimeInstrumentation()] : []),
+        ...(config.hostMetrics ? [createHostMetricsInstrumentation()] : []),
+        ...(given.instrumentations ?? []),
+      ]
+    : [];
   const resource = detectResource(resourceAttributes);
   const sdk = new NodeSDK({
     autoDetectResources: false,
@@ -90,12 +95,16 @@ export function start(options?: StartOptions): AgentMeterHandle {
       meterName: '@opentelemetry/instrumentation-undici',
       description: 'Duration of HTTP client requests.',
     }],
-    // Traces and logs only when the user asks for them through the standard variables.
+    // Traces and logs only when the user asks for them through the standard variables; without
+    // traces there is no context to propagate, so no per-request header extraction either.
     ...(process.env['OTEL_TRACES_EXPORTER'] ? {} : { spanProcessors: [] }),
+    ...(process.env['OTEL_TRACES_EXPORTER'] || process.env['OTEL_PROPAGATORS'] ? {} : { textMapPropagator: null }),
     ...(process.env['OTEL_LOGS_EXPORTER'] ? {} : { logRecordProcessors: [] }),
   });
-  if (!config.disabled) {
+  if (enabled) {
     sdk.start();
+    // Reused instrumentations were disabled by an earlier shutdown(); enable() is idempotent.
+    for (const instrumentation of instrumentations) instrumentation.enable();
     http?.connectMeter();
     if (http) patchLoadedHttp();
   }

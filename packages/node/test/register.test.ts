@@ -60,6 +60,18 @@ describe('zero-code mode: node --import @agentmeter/node/register', () => {
     await receiver.close();
   });
 
+  it('instruments a CommonJS Express app the same way', async () => {
+    const result = await run(
+      ['--conditions=@agentmeter/source', '--import', '@agentmeter/node/register', 'test/fixtures/zero-code-app.cjs'],
+      { OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: '0', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'host-metrics,runtime-node' },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const { text } = JSON.parse(result.stdout) as { text: string };
+    expect(value(text, 'http_server_request_duration_count', { http_route: '/items/:id', http_response_status_code: '200' })).toBe(2);
+    expect(text).not.toContain('nodejs_eventloop');
+  });
+
   it('fails fast with a clear message on a bad endpoint variable', async () => {
     const result = await run(
       ['--conditions=@agentmeter/source', '--import', '@agentmeter/node/register', '-e', 'console.log("app ran")'],

@@ -93,8 +93,37 @@ describe('start() with a node:http service', () => {
     expect(handle).not.toBe(again);
     await handle.ready;
     handle.meter.increment('restarts');
+    // HTTP instrumentation works again after the restart (the same instrumentation, re-enabled).
+    const server = createServer((_request, response) => response.end('again'));
+    const port = await listen(server);
+    expect(await (await fetch(`http://127.0.0.1:${port}/again`)).text()).toBe('again');
     const text = await scrape(handle.prometheusUrl!);
     expect(value(text, 'second_restarts_total')).toBe(1);
+    expect(value(text, 'http_server_request_duration_count', { http_response_status_code: '200' })).toBe(1);
+    await close(server);
+  });
+
+  it('brings active requests back to zero when a client disconnects mid-request', async () => {
+    handle = start({ prometheus: PROMETHEUS, runtime: false, hostMetrics: false });
+    await handle.ready;
+    let entered!: () => void;
+    let closed!: () => void;
+    const inHandler = new Promise<void>((resolve) => (entered = resolve));
+    const responseClosed = new Promise<void>((resolve) => (closed = resolve));
+    const server = createServer((_request, response) => {
+      response.once('close', closed);
+      entered(); // never answers
+    });
+    const port = await listen(server);
+    const abort = new AbortController();
+    const pending = fetch(`http://127.0.0.1:${port}/hang`, { method: 'DELETE', signal: abort.signal }).then(() => 'answered', () => 'aborted');
+    await inHandler;
+    expect(value(await scrape(handle.prometheusUrl!), 'http_server_active_requests', { http_request_method: 'DELETE' })).toBe(1);
+    abort.abort();
+    expect(await pending).toBe('aborted');
+    await responseClosed;
+    expect(value(await scrape(handle.prometheusUrl!), 'http_server_active_requests', { http_request_method: 'DELETE' })).toBe(0);
+    await close(server);
   });
 
   it('asks for the bearer token when one is set', async () => {
