@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARDS } from '../src/dashboards/all.ts';
 import { buildDashboard, dashboardQueries } from '../src/dashboards/model.ts';
 import { freePort, startChild, startPrometheus, waitFor, type Child, type PrometheusServer } from './helpers/processes.ts';
-import { RULES_DIR } from './helpers/rules.ts';
+import { alertRules, recordingRules, RULES_DIR } from './helpers/rules.ts';
 import { startService, type ServiceProcess } from './helpers/services.ts';
 import { COLLECTOR_DIR, findTool } from './helpers/tools.ts';
 
@@ -75,5 +75,23 @@ describe('every dashboard panel returns data from a real Prometheus', () => {
       return pending.size === 0 ? true : undefined;
     }, 120_000, 1_000).catch(() => undefined);
     expect([...pending.keys()]).toEqual([]);
+  }, 180_000);
+
+  it('evaluates every rule without error, and every recording rule has data', async () => {
+    await waitFor('every recording rule to have data', async () => {
+      for (const { record } of recordingRules()) {
+        if ((await prometheus.query(`${record}{job="${PUSHED}"}`)).length === 0) return undefined;
+      }
+      return true;
+    }, 120_000, 1_000).catch(() => undefined);
+    const empty: string[] = [];
+    for (const { record } of recordingRules()) {
+      if ((await prometheus.query(`${record}{job="${PUSHED}"}`)).length === 0) empty.push(record);
+    }
+    expect(empty).toEqual([]);
+    const data = (await prometheus.api('/api/v1/rules')) as { groups: { rules: { name: string; health: string; lastError?: string }[] }[] };
+    const rules = data.groups.flatMap((group) => group.rules);
+    expect(rules.length).toBe(recordingRules().length + alertRules().length);
+    expect(rules.filter((rule) => rule.health !== 'ok').map((rule) => `${rule.name}: ${rule.health} ${rule.lastError ?? ''}`)).toEqual([]);
   }, 180_000);
 });

@@ -77,6 +77,8 @@ export interface PrometheusServer {
   readonly url: string;
   readonly child: Child;
   query(expr: string): Promise<PromSample[]>;
+  /** GET an API path (e.g. `/api/v1/rules`) and return its `data`. */
+  api(path: string): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -127,6 +129,11 @@ export async function startPrometheus(config: string, options: PrometheusOptions
         return [{ metric: {}, value: Number(value) }];
       }
       return (data.result as { metric: Record<string, string>; value: [number, string] }[]).map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+    },
+    async api(path: string): Promise<unknown> {
+      const body = (await (await fetch(`${url}${path}`, { headers })).json()) as { status: string; data?: unknown; error?: string };
+      if (body.status !== 'success') throw new Error(`${path} failed: ${body.error}`);
+      return body.data;
     },
     async stop(): Promise<void> {
       await child.stop();
