@@ -1,6 +1,7 @@
 import {
-  type FaultRule, faultRates, logNormalMs, seededRandom, type SpeechSim, type SpeechSimOptions, startCartesiaSim,
-  startDeepgramSim, startElevenLabsSim, startLlmSimulator, startLoopbackServer, startOpenAIAudioSim,
+  type Delay, type FaultRule, faultRates, logNormalMs, realisticLlmOptions, seededRandom, type SpeechSim,
+  type SpeechSimOptions, startCartesiaSim, startDeepgramSim, startElevenLabsSim, startLlmSimulator,
+  startLoopbackServer, startOpenAIAudioSim,
 } from '@agentmeter/provider-sim';
 import { envNumber, type SimulatorUrls } from './config.ts';
 
@@ -51,7 +52,7 @@ const REPLIES = [
 
 /**
  * Starts every provider the voice agent talks to on loopback, with production-like behaviour:
- * log-normal latencies (LLM first token around 350 ms, TTS first audio around 200 ms, STT around
+ * log-normal latencies (LLM first token around 450-600 ms, TTS first audio around 200 ms, STT around
  * 300 ms), streaming, and 429s, 5xx and hangs at the given rates. Composes provider-sim's servers.
  */
 export async function startDemoSimulator(options: DemoSimulatorOptions = {}): Promise<DemoSimulator> {
@@ -66,14 +67,23 @@ export async function startDemoSimulator(options: DemoSimulatorOptions = {}): Pr
     }
   }
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const ms = (median: number, p95: number, max: number): { median: number; p95: number; max: number } => ({
-    median: median * scale, p95: p95 * scale, max: max * scale,
-  });
-
+  // provider-sim's production-like LLM profile (per-provider latency), with this demo's fault rates.
+  const profile = realisticLlmOptions(seed);
+  const scaled = (delay: Delay | undefined): Delay | undefined => {
+    if (delay === undefined) return undefined;
+    if (typeof delay === 'number') return delay * scale;
+    return { median: delay.median * scale, p95: delay.p95 * scale, max: (delay.max ?? 10_000) * scale };
+  };
+  const latencyByProvider = Object.fromEntries(Object.entries(profile.latencyByProvider ?? {}).map(([provider, latency]) => [
+    provider, { firstByte: scaled(latency.firstByte), betweenFrames: scaled(latency.betweenFrames) },
+  ]));
   const llmFaults: FaultRule[] = [
     { fault: '429', rate: rates.rateLimit, retryAfter: 1 },
-    { fault: '503', rate: rates.serverError / 2 },
-    { fault: '500', rate: rates.serverError / 2 },
+    { fault: '503', rate: rates.serverError * 0.3 },
+    { fault: '500', rate: rates.serverError * 0.3 },
+    // Streams that break: a dropped connection and a malformed frame, both `stream_error`.
+    { fault: 'abort:4', rate: rates.serverError * 0.25 },
+    { fault: 'malformed:3', rate: rates.serverError * 0.15 },
     { fault: 'hang', rate: rates.timeout },
   ];
   const models = Object.fromEntries(
@@ -84,7 +94,7 @@ export async function startDemoSimulator(options: DemoSimulatorOptions = {}): Pr
   const llm = await startLlmSimulator({
     seed, models, faults: llmFaults,
     reply: REPLIES[3]!,
-    latency: { firstByte: ms(350, 1200, 6000), betweenFrames: ms(18, 60, 400) },
+    latencyByProvider,
   });
 
   const speech = (index: number, median: number, p95: number): SpeechSimOptions => {
