@@ -1,0 +1,104 @@
+import { AgentMeterConfigError } from '@agentmeter/core';
+import { invoke, modelOf, readFields, SttTracker } from './calls.ts';
+import { instrumentDeepgramLive } from './deepgram-live.ts';
+import { meteredSpeak } from './deepgram-speak.ts';
+import { meterFernPromise } from './fern.ts';
+import { replaceMethod } from './observe.ts';
+import { resolveSpeechOptions, type SpeechInstrumentOptions, type SpeechRuntime } from './options.ts';
+
+/** Deepgram's default model when a request names none. */
+export const DEEPGRAM_DEFAULT_MODEL = 'base';
+
+interface PrerecordedResponse {
+  metadata?: { duration?: unknown };
+}
+
+/**
+ * Meters a DeepgramClient (`@deepgram/sdk` v5) and returns the same client: prerecorded
+ * `listen.v1.media.transcribeFile` / `transcribeUrl` (audio seconds from `metadata.duration`),
+ * live `listen.v1.connect()` sockets (see `instrumentDeepgramLive`), and Aura text-to-speech
+ * `speak.v1.audio.generate`.
+ */
+export function instrumentDeepgram<C extends object>(client: C, options: SpeechInstrumentOptions): C {
+  const runtime = resolveSpeechOptions('instrumentDeepgram', options, 'deepgram');
+  if (!meterVersion(client, 'listen', (v1) => meterListenV1(runtime, v1))) {
+    throw new AgentMeterConfigError('instrumentDeepgram: pass a DeepgramClient from @deepgram/sdk v5 (it has listen.v1).');
+  }
+  meterVersion(client, 'speak', (v1) => {
+    const audio = (v1 as { audio?: object }).audio;
+    if (typeof audio !== 'object' || audio === null) return;
+    replaceMethod(audio, 'generate', (original) => (request, requestOptions) => meteredSpeak(runtime, original, request, requestOptions));
+  });
+  return client;
+}
+
+/**
+ * The SDK builds a new `<resource>.v1` client on every access: replace the getter with one that
+ * builds it once, metered. False when the client has no such resource.
+ */
+function meterVersion(client: object, resource: string, meter: (v1: object) => void): boolean {
+  let parent: unknown;
+  try {
+    parent = (client as Record<string, unknown>)[resource];
+  } catch {
+    return false;
+  }
+  if (typeof parent !== 'object' || parent === null) return false;
+  const getter = findGetter(parent, 'v1');
+  if (getter === undefined) return false;
+  let v1: object | undefined;
+  Object.defineProperty(parent, 'v1', {
+    configurable: true,
+    get() {
+      if (v1 === undefined) {
+        v1 = getter.call(parent) as object;
+        meter(v1);
+      }
+      return v1;
+    },
+  });
+  return true;
+}
+
+function meterListenV1(runtime: SpeechRuntime, v1: object): void {
+  const media = (v1 as { media?: object }).media;
+  if (typeof media === 'object' && media !== null) {
+    replaceMethod(media, 'transcribeFile', (original) => (file, request, requestOptions) =>
+      meteredPrerecorded(runtime, () => original(file, request, requestOptions), request));
+    replaceMethod(media, 'transcribeUrl', (original) => (request, requestOptions) =>
+      meteredPrerecorded(runtime, () => original(request, requestOptions), request));
+  }
+  replaceMethod(v1, 'connect', (original) => (args, ...rest) => {
+    const socket = original(args, ...rest);
+    return socket instanceof Promise ? socket.then((live: unknown) => instrumentDeepgramLive(runtime, live, args)) : socket;
+  });
+}
+
+function meteredPrerecorded(runtime: SpeechRuntime, run: () => unknown, request: unknown): unknown {
+  let tracker: SttTracker | undefined;
+  try {
+    tracker = new SttTracker(runtime, modelOf(readFields(request, ['model']).model, DEEPGRAM_DEFAULT_MODEL));
+  } catch {
+    runtime.warner.warn('deepgram-start', 'could not start metering a Deepgram call; it runs unmetered');
+  }
+  if (tracker === undefined) return run();
+  const call = tracker;
+  const result = invoke(run, call);
+  return meterFernPromise(result, {
+    failed: (error) => call.end(error),
+    parsed: (data) => {
+      const duration = (data as PrerecordedResponse | undefined)?.metadata?.duration;
+      call.audioSeconds(typeof duration === 'number' ? duration : undefined);
+      call.end();
+      return data;
+    },
+  });
+}
+
+function findGetter(target: object, key: string): (() => unknown) | undefined {
+  for (let proto: object | null = target; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
+    const descriptor = Object.getOwnPropertyDescriptor(proto, key);
+    if (descriptor !== undefined) return descriptor.get ?? (() => descriptor.value);
+  }
+  return undefined;
+}
