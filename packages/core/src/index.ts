@@ -26,3 +26,8 @@ export type {
   TrackOptions, TtsCall, TtsCallContext, UpDownCounterInstrument,
 } from './types.ts';
 export { renderMetricsMarkdown } from './catalog/markdown.ts';
+export { createPricingTable, loadPriceFile, priceUsage } from './pricing/table.ts';
+export type { PricedUsage, PricingTable, PricingTableOptions } from './pricing/table.ts';
+export { DEFAULT_PRICES } from './pricing/default-prices.ts';
+export { LLM_PRICES, LLM_PRICES_VERSION } from './pricing/llm-prices.ts';
+export { validatePriceEntry } from './pricing/validate.ts';

@@ -1,2 +1,7 @@
 export { startLoopbackServer } from './server.ts';
 export type { LoopbackServer, RouteHandler } from './server.ts';
+export { createLlmSimulator, startLlmSimulator } from './llm/simulator.ts';
+export type { LlmProviderName, LlmSimulator, LlmSimulatorOptions, LlmSimulatorServer, RequestRecord, SimModel } from './llm/simulator.ts';
+export { parseFault, sampleDelay, seededRandom } from './llm/faults.ts';
+export type { Delay, FaultRule, FaultSpec, LatencyOptions, ParsedFault } from './llm/faults.ts';
+export type { SimUsage } from './llm/respond.ts';

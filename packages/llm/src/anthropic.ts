@@ -1,0 +1,49 @@
+import type { ResponseHandlers } from './observe.ts';
+import { createRecorder, type LlmInstrumentOptions } from './options.ts';
+import { patchMethod, requireMethods } from './patch.ts';
+import { wrapCreate } from './stainless.ts';
+import { anthropicUsage } from './usage.ts';
+
+type Loose = Record<string, unknown>;
+
+const MESSAGES: ResponseHandlers = {
+  json(data, call) {
+    const message = data as Loose;
+    call.usage = anthropicUsage(message.usage);
+    if (typeof message.model === 'string') call.responseModel = message.model;
+  },
+  event(event, call) {
+    const e = event as Loose;
+    switch (e.type) {
+      case 'message_start': {
+        const message = e.message as Loose | undefined;
+        call.usage = anthropicUsage(message?.usage);
+        if (typeof message?.model === 'string') call.responseModel = message.model;
+        break;
+      }
+      case 'content_block_delta':
+        call.firstToken();
+        break;
+      case 'message_delta':
+        // Counts in message_delta are cumulative: they replace those of message_start.
+        call.usage = anthropicUsage(e.usage, call.usage);
+        break;
+      case 'message_stop':
+        call.completed = true;
+        break;
+    }
+  },
+};
+
+/**
+ * Instruments an `@anthropic-ai/sdk` client in place and returns it: messages.create, streamed or
+ * not, and messages.stream (which runs through messages.create, so its MessageStream, events and
+ * finalMessage() are the SDK's own).
+ */
+export function instrumentAnthropic<Client extends object>(client: Client, options: LlmInstrumentOptions): Client {
+  const fn = 'instrumentAnthropic';
+  requireMethods(fn, client, [['messages', 'create']], 'an Anthropic client (new Anthropic() from the "@anthropic-ai/sdk" package)');
+  const { recorder, provider } = createRecorder(fn, options, 'anthropic');
+  patchMethod(client, ['messages', 'create'], wrapCreate(recorder, provider, 'chat', MESSAGES));
+  return client;
+}

@@ -1,0 +1,12 @@
+export { instrumentOpenAI } from './openai.ts';
+export { instrumentAnthropic } from './anthropic.ts';
+export { instrumentGoogleGenAI } from './google.ts';
+export { instrumentLlmFunction } from './generic.ts';
+export { classifyLlmError } from './classify.ts';
+export { providerFromBaseURL } from './providers.ts';
+export { GEN_AI_DURATION_BUCKETS, GEN_AI_TOKEN_BUCKETS } from './semconv.ts';
+export { anthropicUsage, googleUsage, openAIChatUsage, openAIEmbeddingsUsage, openAIResponsesUsage } from './usage.ts';
+
+export type { FailurePhase } from './classify.ts';
+export type { LlmChunkInfo, LlmFunctionOptions } from './generic.ts';
+export type { LlmInstrumentOptions } from './options.ts';

@@ -1,0 +1,80 @@
+import type { MeterProvider } from '@opentelemetry/api';
+import { type AgentMeter, AgentMeterConfigError, createPricingTable, type PricingTable } from '@agentmeter/core';
+import { LlmRecorder } from './recorder.ts';
+import { GenAiMetrics } from './semconv.ts';
+
+/** Options of every `instrument*` function in this package. */
+export interface LlmInstrumentOptions {
+  /** The meter to record into (from `createAgentMeter` or `@agentmeter/node`'s `start`). */
+  readonly meter: AgentMeter;
+  /**
+   * The `provider` label. Default: `openai`, `anthropic` or `google` by client; for OpenAI-compatible
+   * clients, derived from `baseURL` (Groq, Mistral, Together, DeepSeek, local servers, ...).
+   */
+  readonly provider?: string;
+  /**
+   * Prices for the cost metric: a table from `createPricingTable` (to override or extend the bundled
+   * prices), or `false` to record no cost. Default: the bundled table plus AGENTMETER_PRICING_FILE.
+   */
+  readonly pricing?: PricingTable | false;
+  /**
+   * Also record the OTel GenAI semantic-convention metrics (`gen_ai.client.operation.duration`,
+   * `gen_ai.client.token.usage`) through this MeterProvider, or the global one with `true`.
+   * Default: off (env AGENTMETER_GENAI_METRICS=true turns it on with the global provider).
+   */
+  readonly genAiMetrics?: boolean | { readonly meterProvider?: MeterProvider };
+  /** Monotonic clock in milliseconds, for tests (default `performance.now`). */
+  readonly clock?: () => number;
+}
+
+const PROVIDER_LABEL = /^[a-z][a-z0-9_.-]{0,63}$/;
+
+function fail(fn: string, message: string): never {
+  throw new AgentMeterConfigError(`${fn}: ${message}`);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' || typeof value === 'function' ? `a ${typeof value}` : `${typeof value} ${String(value).slice(0, 40)}`;
+}
+
+function isMeter(value: unknown): value is AgentMeter {
+  return typeof value === 'object' && value !== null
+    && typeof (value as AgentMeter).instruments === 'object' && (value as AgentMeter).instruments !== null
+    && typeof (value as AgentMeter).startLlmCall === 'function';
+}
+
+function isPricingTable(value: unknown): value is PricingTable {
+  return typeof value === 'object' && value !== null
+    && typeof (value as PricingTable).cost === 'function' && typeof (value as PricingTable).lookup === 'function';
+}
+
+/** Checks the options at wrap time and builds the client's recorder; mistakes throw with what to change. */
+export function createRecorder(fn: string, options: LlmInstrumentOptions | undefined, defaultProvider: string): { recorder: LlmRecorder; provider: string } {
+  if (typeof options !== 'object' || options === null) {
+    fail(fn, `options must be an object with a "meter" (e.g. ${fn}(client, { meter })); got ${describe(options)}`);
+  }
+  if (!isMeter(options.meter)) {
+    fail(fn, `options.meter must be an AgentMeter from createAgentMeter() or start(); got ${describe(options.meter)}`);
+  }
+  const provider = options.provider ?? defaultProvider;
+  if (typeof provider !== 'string' || !PROVIDER_LABEL.test(provider)) {
+    fail(fn, `options.provider must be a short lower-case name such as "groq" (letters, digits, _ . -); got ${describe(provider)}`);
+  }
+  const { pricing, clock, genAiMetrics } = options;
+  if (pricing !== undefined && pricing !== false && !isPricingTable(pricing)) {
+    fail(fn, `options.pricing must be a table from createPricingTable() or false; got ${describe(pricing)}`);
+  }
+  if (clock !== undefined && typeof clock !== 'function') fail(fn, `options.clock must be a function returning milliseconds; got ${describe(clock)}`);
+  if (genAiMetrics !== undefined && typeof genAiMetrics !== 'boolean' && (typeof genAiMetrics !== 'object' || genAiMetrics === null)) {
+    fail(fn, `options.genAiMetrics must be true, false or { meterProvider }; got ${describe(genAiMetrics)}`);
+  }
+  const semconvOn = genAiMetrics === undefined ? process.env.AGENTMETER_GENAI_METRICS === 'true' : genAiMetrics !== false;
+  const semconv = semconvOn
+    ? new GenAiMetrics(typeof genAiMetrics === 'object' ? genAiMetrics.meterProvider : undefined)
+    : undefined;
+  const table = pricing === false ? undefined : (pricing ?? createPricingTable());
+  const recorder = new LlmRecorder(options.meter, table, clock ?? (() => performance.now()), semconv);
+  return { recorder, provider };
+}

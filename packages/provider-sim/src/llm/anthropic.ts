@@ -1,0 +1,44 @@
+import type { SimReply } from './openai.ts';
+import { answerJson, answerStream, chunksOf, type Exchange, frame } from './respond.ts';
+
+function anthropicError(status: number): unknown {
+  const type = status === 429 ? 'rate_limit_error'
+    : status === 529 ? 'overloaded_error'
+      : status >= 500 ? 'api_error'
+        : status === 401 ? 'authentication_error'
+          : 'invalid_request_error';
+  return { type: 'error', error: { type, message: `Simulated ${status}` } };
+}
+
+/** POST /v1/messages: a Message, or the SSE event sequence message_start ... message_stop. */
+export function messages(ex: Exchange, body: Record<string, unknown>, reply: SimReply): Promise<void> {
+  const { usage } = reply;
+  const message = (content: unknown[], stop: string | null, outputTokens: number): Record<string, unknown> => ({
+    id: `msg_${reply.id}`, type: 'message', role: 'assistant', model: reply.model, content,
+    stop_reason: stop, stop_sequence: null,
+    usage: {
+      input_tokens: usage.input, output_tokens: outputTokens,
+      cache_creation_input_tokens: 0, cache_read_input_tokens: usage.cached_input, service_tier: 'standard',
+    },
+  });
+  if (body.stream !== true) {
+    return answerJson(ex, message([{ type: 'text', text: reply.text }], 'end_turn', usage.output), anthropicError);
+  }
+  const frames = [
+    frame({ type: 'message_start', message: message([], null, 1) }, 'message_start'),
+    frame({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, 'content_block_start'),
+    frame({ type: 'ping' }, 'ping'),
+    ...chunksOf(reply.text).map((text) =>
+      frame({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }, 'content_block_delta')),
+    frame({ type: 'content_block_stop', index: 0 }, 'content_block_stop'),
+    frame({
+      type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { input_tokens: usage.input, output_tokens: usage.output, cache_creation_input_tokens: 0, cache_read_input_tokens: usage.cached_input },
+    }, 'message_delta'),
+    frame({ type: 'message_stop' }, 'message_stop'),
+  ];
+  return answerStream(ex, frames, anthropicError, {
+    malformed: 'event: content_block_delta\ndata: {"type": "content_block_delta", "index": \n\n',
+    errorEvent: frame({ type: 'error', error: { type: 'overloaded_error', message: 'Simulated overload' } }, 'error'),
+  });
+}

@@ -1,0 +1,110 @@
+import { answerJson, answerStream, chunksOf, type Exchange, frame, type SimUsage } from './respond.ts';
+
+/** What the simulator answers one call with. */
+export interface SimReply {
+  readonly id: string;
+  readonly model: string;
+  readonly text: string;
+  readonly usage: SimUsage;
+}
+
+const CREATED = 1_750_000_000;
+
+function openaiError(status: number): unknown {
+  const type = status === 429 ? 'rate_limit_exceeded' : status >= 500 ? 'server_error' : 'invalid_request_error';
+  return { error: { message: `Simulated ${status}`, type, param: null, code: type } };
+}
+
+function chatUsage(u: SimUsage): unknown {
+  return {
+    prompt_tokens: u.input + u.cached_input,
+    completion_tokens: u.output,
+    total_tokens: u.input + u.cached_input + u.output,
+    prompt_tokens_details: { cached_tokens: u.cached_input, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: u.reasoning, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+  };
+}
+
+function responsesUsage(u: SimUsage): unknown {
+  return {
+    input_tokens: u.input + u.cached_input,
+    input_tokens_details: { cached_tokens: u.cached_input },
+    output_tokens: u.output,
+    output_tokens_details: { reasoning_tokens: u.reasoning },
+    total_tokens: u.input + u.cached_input + u.output,
+  };
+}
+
+const CHAT_BROKEN = {
+  malformed: 'data: {"id": "broken", "choices": [\n\n',
+  errorEvent: frame({ error: { message: 'Simulated overload', type: 'server_error', param: null, code: 'server_error' } }),
+};
+const RESPONSES_BROKEN = {
+  malformed: 'event: response.output_text.delta\ndata: {"type": "response.output_text.delta", \n\n',
+  errorEvent: frame({ type: 'error', code: 'rate_limit_exceeded', message: 'Simulated rate limit', param: null, sequence_number: 99 }, 'error'),
+};
+
+/** POST /v1/chat/completions, JSON or SSE (with the usage chunk when `stream_options.include_usage`). */
+export function chatCompletions(ex: Exchange, body: Record<string, unknown>, reply: SimReply): Promise<void> {
+  const base = { id: reply.id, created: CREATED, model: reply.model, system_fingerprint: 'fp_sim', service_tier: 'default' };
+  if (body.stream !== true) {
+    return answerJson(ex, {
+      ...base,
+      object: 'chat.completion',
+      choices: [{ index: 0, message: { role: 'assistant', content: reply.text, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+      usage: chatUsage(reply.usage),
+    }, openaiError);
+  }
+  const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+  const chunk = (delta: unknown, finish: string | null): string =>
+    frame({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) });
+  const frames = [
+    chunk({ role: 'assistant', content: '', refusal: null }, null),
+    ...chunksOf(reply.text).map((text) => chunk({ content: text }, null)),
+    chunk({}, 'stop'),
+  ];
+  if (includeUsage) frames.push(frame({ ...base, object: 'chat.completion.chunk', choices: [], usage: chatUsage(reply.usage) }));
+  frames.push(frame('[DONE]'));
+  return answerStream(ex, frames, openaiError, CHAT_BROKEN);
+}
+
+/** POST /v1/responses, JSON or SSE typed events ending in `response.completed` with usage. */
+export function responses(ex: Exchange, body: Record<string, unknown>, reply: SimReply): Promise<void> {
+  const itemId = `msg_${reply.id}`;
+  const item = { type: 'message', id: itemId, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: reply.text, annotations: [] }] };
+  const response = (status: string, withOutput: boolean): Record<string, unknown> => ({
+    id: `resp_${reply.id}`, object: 'response', created_at: CREATED, status, model: reply.model, error: null,
+    incomplete_details: null, instructions: null, parallel_tool_calls: true, tool_choice: 'auto', tools: [],
+    output: withOutput ? [item] : [],
+    usage: withOutput ? responsesUsage(reply.usage) : null,
+  });
+  if (body.stream !== true) return answerJson(ex, response('completed', true), openaiError);
+  let sequence = 0;
+  const event = (type: string, data: Record<string, unknown>): string => frame({ type, sequence_number: sequence++, ...data }, type);
+  const part = { type: 'output_text', text: '', annotations: [] };
+  const frames = [
+    event('response.created', { response: response('in_progress', false) }),
+    event('response.in_progress', { response: response('in_progress', false) }),
+    event('response.output_item.added', { output_index: 0, item: { type: 'message', id: itemId, status: 'in_progress', role: 'assistant', content: [] } }),
+    event('response.content_part.added', { item_id: itemId, output_index: 0, content_index: 0, part }),
+    ...chunksOf(reply.text).map((delta) => event('response.output_text.delta', { item_id: itemId, output_index: 0, content_index: 0, delta, logprobs: [] })),
+    event('response.output_text.done', { item_id: itemId, output_index: 0, content_index: 0, text: reply.text, logprobs: [] }),
+    event('response.content_part.done', { item_id: itemId, output_index: 0, content_index: 0, part: { ...part, text: reply.text } }),
+    event('response.output_item.done', { output_index: 0, item }),
+    event('response.completed', { response: response('completed', true) }),
+  ];
+  return answerStream(ex, frames, openaiError, RESPONSES_BROKEN);
+}
+
+/** POST /v1/embeddings; answers base64 when asked (the SDK's default) or float arrays. */
+export function embeddings(ex: Exchange, body: Record<string, unknown>, reply: SimReply): Promise<void> {
+  const inputs = Array.isArray(body.input) ? body.input : [body.input];
+  const vector = Float32Array.from([0.25, -0.5, 0.75, 1]);
+  const encoded = body.encoding_format === 'base64' ? Buffer.from(vector.buffer).toString('base64') : Array.from(vector);
+  return answerJson(ex, {
+    object: 'list',
+    data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: encoded })),
+    model: reply.model,
+    usage: { prompt_tokens: reply.usage.input, total_tokens: reply.usage.input },
+  }, openaiError);
+}
