@@ -1,0 +1,155 @@
+import type { SttCall, TtsCall } from '@agentmeter/core';
+import type { SpeechRuntime } from './options.ts';
+import { speechCost } from './pricing.ts';
+import { activeTurn } from './turn-context.ts';
+
+/** How to turn audio bytes into seconds: bytes per second and header bytes to skip. */
+export interface ByteRate {
+  readonly rate: number;
+  readonly header: number;
+}
+
+/**
+ * One text-to-speech call as the wrappers see it: audio chunks as they arrive, the billed
+ * characters, and the end. Marks the active voice turn's first agent audio. Never throws.
+ */
+export class TtsTracker {
+  readonly #runtime: SpeechRuntime;
+  readonly #model: string;
+  readonly #call: TtsCall;
+  readonly #turn = activeTurn();
+  #bytes = 0;
+  #characters: number | undefined;
+  #ended = false;
+  byteRate: ByteRate | undefined;
+
+  constructor(runtime: SpeechRuntime, model: string, byteRate?: ByteRate) {
+    this.#runtime = runtime;
+    this.#model = model;
+    this.#call = runtime.meter.startTtsCall({ provider: runtime.provider, model });
+    this.byteRate = byteRate;
+  }
+
+  /** Audio arrived: the first non-empty chunk is the first audio. */
+  audio(bytes: number): void {
+    if (this.#ended || !(bytes > 0)) return;
+    if (this.#bytes === 0) {
+      this.#call.firstAudio();
+      this.#turn?.agentAudioStarted();
+    }
+    this.#bytes += bytes;
+  }
+
+  /** Characters the provider bills for this call (streamed inputs add up). */
+  characters(count: number): void {
+    if (this.#ended || !(count > 0) || !Number.isFinite(count)) return;
+    this.#characters = (this.#characters ?? 0) + count;
+    this.#call.characters(count);
+  }
+
+  /** Ends the call: on success records audio seconds (when the format says) and cost. */
+  end(error?: unknown, audioSeconds?: number): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    try {
+      if (error === undefined) {
+        const seconds = audioSeconds ?? this.#secondsFromBytes();
+        if (seconds !== undefined && seconds > 0) this.#call.audioSeconds(seconds);
+        const usd = speechCost(this.#runtime.prices, this.#runtime.provider, this.#model, { characters: this.#characters, seconds });
+        if (usd !== undefined && usd > 0) this.#call.cost(usd);
+      }
+    } catch {
+      this.#runtime.warner.warn('speech-tts-end', 'a text-to-speech call could not record its usage; dropped');
+    }
+    this.#call.end(normalizeError(error));
+  }
+
+  #secondsFromBytes(): number | undefined {
+    const rate = this.byteRate;
+    if (rate === undefined || this.#bytes === 0) return undefined;
+    return Math.max(0, this.#bytes - rate.header) / rate.rate;
+  }
+}
+
+/** One speech-to-text call: audio seconds transcribed, cost, and the end. Never throws. */
+export class SttTracker {
+  readonly #runtime: SpeechRuntime;
+  readonly #model: string;
+  readonly #priceModel: string;
+  readonly #call: SttCall;
+  #ended = false;
+
+  /** `priceModel` looks up a different price row (e.g. `nova-3-streaming`) than the label. */
+  constructor(runtime: SpeechRuntime, model: string, priceModel = model) {
+    this.#runtime = runtime;
+    this.#model = model;
+    this.#priceModel = priceModel;
+    this.#call = runtime.meter.startSttCall({ provider: runtime.provider, model });
+  }
+
+  /** Seconds of audio transcribed, recorded with their cost; may be called as results arrive. */
+  audioSeconds(seconds: number | undefined): void {
+    if (this.#ended || seconds === undefined || !(seconds > 0) || !Number.isFinite(seconds)) return;
+    this.#call.audioSeconds(seconds);
+    const usd = speechCost(this.#runtime.prices, this.#runtime.provider, this.#priceModel, { seconds });
+    if (usd !== undefined && usd > 0) this.#call.cost(usd);
+  }
+
+  end(error?: unknown): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#call.end(normalizeError(error));
+  }
+
+  get model(): string {
+    return this.#model;
+  }
+}
+
+/**
+ * Names what core's classifyError misses for speech SDKs: Fern-generated SDKs (ElevenLabs,
+ * Deepgram) reject a timed-out request with an error whose `cause` is the string 'timeout', and
+ * timeout classes (APIConnectionTimeoutError) are matched here by their constructor names.
+ */
+export function normalizeError(error: unknown): unknown {
+  try {
+    if (typeof error !== 'object' || error === null) return error;
+    if ((error as { cause?: unknown }).cause === 'timeout') return 'timeout';
+    let proto: unknown = Object.getPrototypeOf(error);
+    for (let depth = 0; proto !== null && proto !== undefined && depth < 6; depth++) {
+      const name: unknown = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+      if (typeof name === 'string' && /Timeout|TimedOut/.test(name)) return 'timeout';
+      proto = Object.getPrototypeOf(proto);
+    }
+  } catch {
+    // A hostile error object is classified by core as it is.
+  }
+  return error;
+}
+
+/** A model label from a request field: a non-empty string, else the fallback. */
+export function modelOf(value: unknown, fallback: string): string {
+  return typeof value === 'string' && value !== '' ? value : fallback;
+}
+
+/** Code points in a string (providers bill characters, not UTF-16 units); 0 for non-strings. */
+export function characterCount(text: unknown): number {
+  if (typeof text !== 'string') return 0;
+  let count = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff) count--;
+  }
+  return count;
+}
+
+/** The taxonomy type of an abnormal WebSocket close (Deepgram's codes and reasons included). */
+export function errorTypeOfClose(code: number | undefined, reason: string | undefined): string {
+  // Deepgram closes with 1011 and NET-0001 when it received no audio in time.
+  if (code === 1011 && typeof reason === 'string' && reason.startsWith('NET-0001')) return 'timeout';
+  if (code === 1011) return 'server_error';
+  if (code === 1008 || code === 1007 || code === 1003) return 'bad_request';
+  if (code === 4001 || code === 4003) return 'auth';
+  if (code === 4029) return 'rate_limit';
+  return 'connection';
+}

@@ -1,0 +1,101 @@
+import { classifyStatus } from '@agentmeter/core';
+import { errorTypeOfClose, modelOf, normalizeError } from './calls.ts';
+import { safe, replaceMethod } from './observe.ts';
+import type { SpeechRuntime } from './options.ts';
+import { speechCost } from './pricing.ts';
+
+interface LiveSocket {
+  socket?: EventTarget & { addEventListener(type: string, listener: (event: { data?: unknown; code?: number; reason?: string; message?: string }) => void): void };
+  connect?: () => unknown;
+}
+interface ResultsMessage {
+  type?: unknown;
+  is_final?: unknown;
+  start?: unknown;
+  duration?: unknown;
+}
+
+/**
+ * Meters a live Deepgram socket (`listen.v1.connect()`) in place. A session is one STT request,
+ * counted when it ends: success after `CloseStream` and the final `Metadata`, else an error from
+ * the close code. Final `Results` add their audio seconds (and cost, at the streaming price) as
+ * they arrive; a repeated final (same start and duration) is dropped as `duplicate_final`. The
+ * latency is the time from `CloseStream` to the final `Metadata`: the wait for the last transcript.
+ */
+export function instrumentDeepgramLive(runtime: SpeechRuntime, live: unknown, args: unknown): unknown {
+  const socket = live as LiveSocket;
+  if (typeof socket?.connect !== 'function') return live;
+  const { meter, provider } = runtime;
+  const model = modelOf((args as { model?: unknown } | undefined)?.model, 'base');
+  const labels = { provider, model };
+  const i = meter.instruments;
+  const { clock } = runtime;
+  const seenFinals = new Set<string>();
+  let closeStreamAt: number | undefined;
+  let opened = false;
+  let ended = false;
+
+  const end = (error?: unknown): void => {
+    if (ended) return;
+    ended = true;
+    const status = error === undefined ? 'success' : 'error';
+    i.sttRequests.add(1, { ...labels, status });
+    if (closeStreamAt !== undefined) i.sttLatency.record((clock() - closeStreamAt) / 1000, { ...labels, status });
+    if (error !== undefined) {
+      const errorType = meter.trackError(normalizeError(error), { component: 'stt' });
+      i.sttErrors.add(1, { ...labels, error_type: errorType });
+    }
+  };
+  const onMessage = (event: { data?: unknown }): void => {
+    if (typeof event?.data !== 'string') return;
+    const message = JSON.parse(event.data) as ResultsMessage;
+    if (message.type === 'Metadata') return end();
+    if (message.type !== 'Results' || message.is_final !== true) return;
+    const key = `${String(message.start)}:${String(message.duration)}`;
+    if (seenFinals.has(key)) {
+      i.voiceEventsDropped.add(1, { reason: 'duplicate_final' });
+      return;
+    }
+    if (seenFinals.size < 10_000) seenFinals.add(key);
+    const seconds = message.duration;
+    if (typeof seconds !== 'number' || !(seconds > 0) || !Number.isFinite(seconds)) return;
+    i.sttAudio.add(seconds, labels);
+    const usd = speechCost(runtime.prices, provider, `${model}-streaming`, { seconds }) ?? speechCost(runtime.prices, provider, model, { seconds });
+    if (usd !== undefined && usd > 0) meter.recordCost({ provider, service: 'stt', model }, usd);
+  };
+  const onClose = (event: { code?: number; reason?: string }): void => {
+    // A socket that never opened closes before its error tells why (a refused upgrade): wait for it.
+    if (!opened) return void setImmediate(() => end('connection'));
+    if (event?.code === 1000 || event?.code === 1005) return end();
+    end(errorTypeOfClose(event?.code, event?.reason));
+  };
+  const onError = (event: { message?: string }): void => {
+    // A refused upgrade surfaces as "Unexpected server response: 429".
+    const status = /Unexpected server response: (\d{3})/.exec(String(event?.message ?? ''))?.[1];
+    if (status !== undefined) end(classifyStatus(Number(status)));
+  };
+
+  let listened: unknown;
+  const listen = (): void => {
+    const target = socket.socket;
+    if (target === undefined || target === listened) return;
+    listened = target;
+    target.addEventListener('open', () => {
+      opened = true;
+    });
+    target.addEventListener('message', (event) => safe(() => onMessage(event)));
+    target.addEventListener('close', (event) => safe(() => onClose(event)));
+    target.addEventListener('error', (event) => safe(() => onError(event)));
+  };
+  replaceMethod(socket, 'connect', (original) => (...rest) => {
+    const result = original(...rest);
+    // connect() drops every message listener of the socket and adds its own: listen after it.
+    safe(listen);
+    return result;
+  });
+  replaceMethod(socket, 'sendCloseStream', (original) => (...rest) => {
+    closeStreamAt ??= clock();
+    return original(...rest);
+  });
+  return live;
+}

@@ -1,0 +1,158 @@
+/**
+ * Observing what a client returns without changing it: byte streams, Response bodies, SDK
+ * stream objects and promise-like results. Observers never throw into the consumer.
+ */
+
+export interface ByteObserver {
+  chunk(bytes: number): void;
+  /** Called once: no argument when the stream ended or the consumer cancelled it. */
+  end(error?: unknown): void;
+}
+
+/**
+ * A ReadableStream that passes `source` through chunk by chunk and reports each chunk's size.
+ * It pulls one chunk ahead (the default high-water mark), so the first audio byte is seen when
+ * it arrives rather than when the consumer first reads.
+ */
+export function meterReadableStream(source: ReadableStream<Uint8Array>, observer: ByteObserver): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  let settled = false;
+  const settle = (error?: unknown): void => {
+    if (settled) return;
+    settled = true;
+    safe(() => observer.end(error));
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (error) {
+        settle(error);
+        controller.error(error);
+        return;
+      }
+      if (result.done) {
+        settle();
+        controller.close();
+        return;
+      }
+      safe(() => observer.chunk(result.value?.byteLength ?? 0));
+      controller.enqueue(result.value);
+    },
+    cancel(reason) {
+      // A consumer that stops listening (a barge-in, say) ends the call; it is not a failure.
+      settle();
+      return reader.cancel(reason);
+    },
+  });
+}
+
+const BODY_METHODS = ['arrayBuffer', 'blob', 'bytes', 'formData', 'json', 'text'] as const;
+
+/**
+ * Meters a fetch Response's body in place: the same Response object, whose `body` and body
+ * methods read through the metered stream. A Response without a body ends at once.
+ */
+export function meterResponse<R extends Response>(response: R, observer: ByteObserver): R {
+  try {
+    const source = response.body;
+    if (source === null) {
+      observer.end();
+      return response;
+    }
+    const metered = meterReadableStream(source, observer);
+    const view = new Response(metered, { status: response.status, statusText: response.statusText, headers: response.headers });
+    const properties: PropertyDescriptorMap = {
+      body: { configurable: true, get: () => view.body },
+      bodyUsed: { configurable: true, get: () => view.bodyUsed },
+      clone: { configurable: true, writable: true, value: () => view.clone() },
+    };
+    for (const method of BODY_METHODS) {
+      properties[method] = { configurable: true, writable: true, value: () => (view as unknown as Record<string, () => unknown>)[method]!() };
+    }
+    Object.defineProperties(response, properties);
+  } catch {
+    // A frozen or exotic Response stays as it is; the call ends when it resolved.
+    safe(() => observer.end());
+  }
+  return response;
+}
+
+export interface IteratorObserver<T> {
+  item(value: T): void;
+  end(error?: unknown): void;
+}
+
+/** Wraps an async iterator: each item is observed; the end, a throw or an early return ends it. */
+export function observeIterator<T>(iterator: AsyncIterator<T>, observer: IteratorObserver<T>): AsyncIterator<T> {
+  let settled = false;
+  const settle = (error?: unknown): void => {
+    if (settled) return;
+    settled = true;
+    safe(() => observer.end(error));
+  };
+  const step = async (next: () => Promise<IteratorResult<T>>): Promise<IteratorResult<T>> => {
+    let result: IteratorResult<T>;
+    try {
+      result = await next();
+    } catch (error) {
+      settle(error);
+      throw error;
+    }
+    if (result.done === true) settle();
+    else safe(() => observer.item(result.value));
+    return result;
+  };
+  const wrapped: AsyncIterator<T> = { next: (...args) => step(() => iterator.next(...args)) };
+  if (iterator.return !== undefined) {
+    wrapped.return = (value) => {
+      settle();
+      return iterator.return!(value);
+    };
+  }
+  if (iterator.throw !== undefined) wrapped.throw = (error) => step(() => iterator.throw!(error));
+  return wrapped;
+}
+
+/**
+ * Meters an SDK Stream object (openai, Cartesia) in place: both keep their source in an
+ * `iterator` factory that iteration, `tee()` and `toReadableStream()` all call.
+ */
+export function meterSdkStream<S extends object, T>(stream: S, observer: IteratorObserver<T>): S {
+  const target = stream as { iterator?: unknown };
+  if (typeof target.iterator !== 'function') {
+    safe(() => observer.end());
+    return stream;
+  }
+  const original = target.iterator as () => AsyncIterator<T>;
+  target.iterator = () => observeIterator(original.call(stream), observer);
+  return stream;
+}
+
+/** Runs a recording step; a throw is swallowed (recording never reaches the host). */
+export function safe(step: () => void): void {
+  try {
+    step();
+  } catch {
+    // Recording must never reach the host service.
+  }
+}
+
+/** Replaces `target[name]` with `wrap(original)`, once per target (a second wrap is a no-op). */
+export function replaceMethod<T extends object>(
+  target: T,
+  name: string,
+  wrap: (original: (...args: unknown[]) => unknown) => (...args: unknown[]) => unknown,
+): boolean {
+  const record = target as Record<string | symbol, unknown>;
+  const original = record[name];
+  if (typeof original !== 'function') return false;
+  if ((original as { [WRAPPED]?: boolean })[WRAPPED] === true) return true;
+  const replacement = wrap(original.bind(target) as (...args: unknown[]) => unknown);
+  Object.defineProperty(replacement, WRAPPED, { value: true });
+  record[name] = replacement;
+  return true;
+}
+
+const WRAPPED: unique symbol = Symbol('agentmeter.speech.wrapped');
