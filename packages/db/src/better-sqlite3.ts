@@ -1,0 +1,158 @@
+import { resolveOptions, unsupported } from './options.ts';
+import { QueryRecorder, type QueryHandles } from './recorder.ts';
+import type { DbInstrumentOptions } from './types.ts';
+
+const WRAPPER = 'instrumentBetterSqlite3';
+type Fn = (...args: unknown[]) => unknown;
+interface DatabaseLike {
+  prepare: Fn;
+  exec: Fn;
+  transaction: Fn;
+  pragma: Fn;
+  inTransaction: boolean;
+}
+interface StatementLike {
+  source?: unknown;
+  run?: Fn;
+  get?: Fn;
+  all?: Fn;
+  iterate?: Fn;
+}
+const TRANSACTION_VARIANTS = ['deferred', 'immediate', 'exclusive'] as const;
+
+const instrumented = new WeakSet<object>();
+
+function isDatabase(value: unknown): value is DatabaseLike {
+  const db = value as Partial<DatabaseLike> | null;
+  return typeof db === 'object' && db !== null && typeof db.prepare === 'function' && typeof db.exec === 'function'
+    && typeof db.transaction === 'function' && typeof db.pragma === 'function' && typeof db.inTransaction === 'boolean';
+}
+
+/**
+ * Instruments a better-sqlite3 Database in place and returns it. The API is synchronous, so
+ * the bookkeeping is too: a statement is parsed and its series bound once, when it is
+ * prepared, and each run costs two clock reads and two pre-bound updates.
+ */
+export function instrumentBetterSqlite3<T extends object>(db: T, options: DbInstrumentOptions): T {
+  if (!isDatabase(db)) unsupported(WRAPPER, db, 'a better-sqlite3 Database (new Database(file))');
+  const recorder = new QueryRecorder(resolveOptions(WRAPPER, options, 'sqlite'));
+  if (instrumented.has(db)) return db;
+  instrumented.add(db);
+  const prepare = db.prepare;
+  db.prepare = function instrumentedPrepare(this: unknown, ...args: unknown[]): unknown {
+    const handles = recorder.statement(args[0]);
+    // A statement that fails to prepare (a syntax error) counts as one failed query.
+    const statement = timedCall(prepare, this, args, handles, true) as StatementLike;
+    instrumentStatement(statement, handles);
+    return statement;
+  };
+  const exec = db.exec;
+  db.exec = function instrumentedExec(this: unknown, ...args: unknown[]): unknown {
+    return timedCall(exec, this, args, recorder.statement(args[0]));
+  };
+  const transaction = db.transaction;
+  db.transaction = function instrumentedTransaction(this: unknown, ...args: unknown[]): unknown {
+    const tx = transaction.apply(this, args);
+    return typeof tx === 'function' ? wrapTransaction(tx as Fn & Record<string, unknown>, db, recorder) : tx;
+  };
+  return db;
+}
+
+function timedCall(method: Fn, self: unknown, args: unknown[], handles: QueryHandles, onlyErrors = false): unknown {
+  const started = performance.now();
+  let result: unknown;
+  try {
+    result = method.apply(self, args);
+  } catch (error) {
+    handles.finish(started, true, error);
+    throw error;
+  }
+  if (!onlyErrors) handles.finish(started, false);
+  return result;
+}
+
+function instrumentStatement(statement: StatementLike, handles: QueryHandles): void {
+  try {
+    const { run, get, all, iterate } = statement;
+    if (typeof run === 'function') statement.run = function run_(this: unknown, ...args: unknown[]) { return timedCall(run, this, args, handles); };
+    if (typeof get === 'function') statement.get = function get_(this: unknown, ...args: unknown[]) { return timedCall(get, this, args, handles); };
+    if (typeof all === 'function') statement.all = function all_(this: unknown, ...args: unknown[]) { return timedCall(all, this, args, handles); };
+    if (typeof iterate === 'function') {
+      statement.iterate = function iterate_(this: unknown, ...args: unknown[]): unknown {
+        const started = performance.now();
+        const iterator = timedCall(iterate, this, args, handles, true) as Iterator<unknown>;
+        watchIterator(iterator, handles, started);
+        return iterator;
+      };
+    }
+  } catch {
+    // A statement that cannot be wrapped runs as it is.
+  }
+}
+
+/** Times an iteration from iterate() to its end, an early return or an error. */
+function watchIterator(iterator: Iterator<unknown>, handles: QueryHandles, started: number): void {
+  try {
+    let done = false;
+    const finish = (failed: boolean, error?: unknown): void => {
+      if (done) return;
+      done = true;
+      handles.finish(started, failed, error);
+    };
+    const { next, return: close } = iterator;
+    iterator.next = function next_(this: unknown, ...args: [] | [unknown]): IteratorResult<unknown> {
+      let step: IteratorResult<unknown>;
+      try {
+        step = next.apply(this, args);
+      } catch (error) {
+        finish(true, error);
+        throw error;
+      }
+      if (step.done === true) finish(false);
+      return step;
+    };
+    if (typeof close === 'function') {
+      iterator.return = function return_(this: unknown, value?: unknown): IteratorResult<unknown> {
+        finish(false);
+        return close.call(this, value);
+      };
+    }
+  } catch {
+    // Left as it is.
+  }
+}
+
+/** Wraps a transaction function and its deferred/immediate/exclusive variants; nested calls (savepoints) are not transactions. */
+function wrapTransaction(tx: Fn & Record<string, unknown>, db: DatabaseLike, recorder: QueryRecorder): Fn {
+  const wrap = (variant: unknown): Fn => {
+    const fn = variant as Fn;
+    return function sqliteTransaction(this: unknown, ...args: unknown[]): unknown {
+      const outermost = !db.inTransaction;
+      let result: unknown;
+      try {
+        result = fn.apply(this, args);
+      } catch (error) {
+        if (outermost) recorder.transaction('rollback');
+        throw error;
+      }
+      if (outermost) recorder.transaction('commit');
+      return result;
+    };
+  };
+  try {
+    const wrapped = wrap(tx);
+    const properties: PropertyDescriptorMap = { default: { value: wrapped }, database: { value: tx['database'], enumerable: true } };
+    const variants = [wrapped];
+    for (const name of TRANSACTION_VARIANTS) {
+      const variant = typeof tx[name] === 'function' ? wrap(tx[name]) : undefined;
+      if (variant !== undefined) {
+        properties[name] = { value: variant };
+        variants.push(variant);
+      }
+    }
+    for (const variant of variants) Object.defineProperties(variant, properties);
+    return wrapped;
+  } catch {
+    return tx;
+  }
+}

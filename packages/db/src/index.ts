@@ -1,0 +1,9 @@
+export { instrumentBetterSqlite3 } from './better-sqlite3.ts';
+export { instrumentIoredis } from './ioredis.ts';
+export { instrumentMysql2 } from './mysql2.ts';
+export { instrumentPg } from './pg.ts';
+export { instrumentPGlite } from './pglite.ts';
+export { StatementParser } from './statement.ts';
+
+export type { StatementShape } from './statement.ts';
+export type { CacheInstrumentOptions, DbInstrumentOptions } from './types.ts';

@@ -1,0 +1,84 @@
+import { resolveOptions, unsupported } from './options.ts';
+import { callSync, now, observe, QueryRecorder } from './recorder.ts';
+import type { DbInstrumentOptions } from './types.ts';
+
+const WRAPPER = 'instrumentPGlite';
+type Fn = (...args: unknown[]) => unknown;
+interface PGliteLike {
+  query: Fn;
+  exec: Fn;
+  transaction: Fn;
+  describeQuery: Fn;
+}
+/** The transaction object PGlite passes to `transaction(callback)`. */
+interface Transaction {
+  query?: Fn;
+  sql?: Fn;
+  exec?: Fn;
+  rollback?: Fn;
+}
+
+const instrumented = new WeakSet<object>();
+
+function isPGlite(value: unknown): value is PGliteLike {
+  const db = value as Partial<PGliteLike> | null;
+  return typeof db === 'object' && db !== null && typeof db.query === 'function' && typeof db.exec === 'function'
+    && typeof db.transaction === 'function' && typeof db.describeQuery === 'function';
+}
+
+/**
+ * Instruments an in-process PGlite database in place and returns it: `query`, `sql` and
+ * `exec`, and `transaction(callback)` with its own queries and its commit or rollback.
+ */
+export function instrumentPGlite<T extends object>(db: T, options: DbInstrumentOptions): T {
+  if (!isPGlite(db)) unsupported(WRAPPER, db, 'a PGlite instance (new PGlite() or PGlite.create())');
+  const recorder = new QueryRecorder(resolveOptions(WRAPPER, options, 'pglite'));
+  if (instrumented.has(db)) return db;
+  instrumented.add(db);
+  // `sql` calls `this.query`, so wrapping `query` counts tagged templates once.
+  db.query = timed(db.query, recorder, (args) => args[0]);
+  db.exec = timed(db.exec, recorder, (args) => args[0]);
+  const transaction = db.transaction;
+  db.transaction = function instrumentedTransaction(this: unknown, ...args: unknown[]): unknown {
+    const callback = args[0];
+    if (typeof callback !== 'function') return transaction.apply(this, args);
+    let rolledBack = false;
+    args[0] = function instrumentedCallback(this: unknown, tx: Transaction, ...rest: unknown[]): unknown {
+      try {
+        if (typeof tx.query === 'function') tx.query = timed(tx.query, recorder, (a) => a[0]);
+        if (typeof tx.exec === 'function') tx.exec = timed(tx.exec, recorder, (a) => a[0]);
+        if (typeof tx.sql === 'function') tx.sql = timed(tx.sql, recorder, templateText);
+        const rollback = tx.rollback;
+        if (typeof rollback === 'function') {
+          tx.rollback = function instrumentedRollback(this: unknown, ...rollbackArgs: unknown[]): unknown {
+            rolledBack = true;
+            return rollback.apply(this, rollbackArgs);
+          };
+        }
+      } catch {
+        // A transaction object that cannot be wrapped runs as it is.
+      }
+      return (callback as Fn).call(this, tx, ...rest);
+    };
+    return observe(transaction.apply(this, args), (failed) => {
+      recorder.transaction(failed || rolledBack ? 'rollback' : 'commit');
+    });
+  };
+  return db;
+}
+
+/** The statement of a tagged template, with placeholders where the values go (values are never read). */
+function templateText(args: unknown[]): unknown {
+  const strings = args[0];
+  return Array.isArray(strings) ? strings.join('$') : undefined;
+}
+
+function timed(method: Fn, recorder: QueryRecorder, statementOf: (args: unknown[]) => unknown): Fn {
+  return function instrumentedQuery(this: unknown, ...args: unknown[]): unknown {
+    const handles = recorder.statement(statementOf(args));
+    const started = now();
+    return observe(callSync(method, this, args, handles, started), (failed, error, result) => {
+      handles.finish(started, failed, error, result);
+    });
+  };
+}

@@ -1,0 +1,97 @@
+import type { ResolvedDbOptions } from './options.ts';
+import { now, type QueryHandles, type QueryRecorder } from './recorder.ts';
+
+/** A pool's connection counts at one moment. */
+export interface PoolSizes {
+  readonly active: number;
+  readonly idle: number;
+  readonly max: number;
+  readonly pending: number;
+}
+
+/**
+ * Reads a pool's sizes into the connection gauges before every collection. The pool is held
+ * weakly, so a pool the application drops is not kept alive by its metrics.
+ */
+export function observePool<P extends object>(options: ResolvedDbOptions, pool: P, read: (pool: P) => PoolSizes): void {
+  const { meter, dbSystem } = options;
+  const labels = { db_system: dbSystem, pool: options.pool };
+  const i = meter.instruments;
+  const active = i.dbConnectionsActive.bind(labels);
+  const idle = i.dbConnectionsIdle.bind(labels);
+  const max = i.dbConnectionsMax.bind(labels);
+  const pending = i.dbConnectionsPending.bind(labels);
+  const ref = new WeakRef(pool);
+  const unsubscribe = meter.onCollect(() => {
+    const target = ref.deref();
+    if (target === undefined) {
+      unsubscribe();
+      return;
+    }
+    const sizes = read(target);
+    setFinite(active, sizes.active);
+    setFinite(idle, sizes.idle);
+    setFinite(max, sizes.max);
+    setFinite(pending, sizes.pending);
+  });
+}
+
+function setFinite(gauge: { set(value: number): void }, value: number): void {
+  if (Number.isFinite(value)) gauge.set(value);
+}
+
+/** A number read from a client's field, or NaN (dropped) when the field is absent. */
+export function count(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof (value as { length?: unknown } | null)?.length === 'number') return (value as { length: number }).length;
+  return Number.NaN;
+}
+
+type Fn = (...args: unknown[]) => unknown;
+
+/**
+ * A pool's query methods run on a connection (counted there) unless the pool cannot get one.
+ * The query method calls the acquire method synchronously, so a context set around the call
+ * tells which statement a failed acquire belonged to; that failure is counted once, here.
+ */
+export function countAcquireFailures(
+  pool: Record<string, unknown>,
+  queryMethods: readonly string[],
+  acquireMethod: string,
+  recorder: QueryRecorder,
+  statementOf: (first: unknown) => unknown,
+): void {
+  let pending: { handles: QueryHandles; started: number } | undefined;
+  for (const name of queryMethods) {
+    const query = pool[name];
+    if (typeof query !== 'function') continue;
+    pool[name] = function instrumentedPoolQuery(this: unknown, ...args: unknown[]): unknown {
+      const outer = pending;
+      pending = { handles: recorder.statement(statementOf(args[0])), started: now() };
+      try {
+        return (query as Fn).apply(this, args);
+      } finally {
+        pending = outer;
+      }
+    };
+  }
+  const acquire = pool[acquireMethod];
+  if (typeof acquire !== 'function') return;
+  pool[acquireMethod] = function instrumentedAcquire(this: unknown, ...args: unknown[]): unknown {
+    const context = pending;
+    pending = undefined;
+    const callback = args[0];
+    if (context !== undefined && typeof callback === 'function') {
+      args[0] = function onAcquired(this: unknown, error: unknown, ...rest: unknown[]): unknown {
+        if (error) context.handles.finish(context.started, true, error);
+        return (callback as Fn).call(this, error, ...rest);
+      };
+    }
+    return (acquire as Fn).apply(this, args);
+  };
+}
+
+/** Reads a client library's internal field (pools keep their queues in underscored fields). */
+export function internal(target: object, name: string): unknown {
+  return (target as Record<string, unknown>)[name];
+}

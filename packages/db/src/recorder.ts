@@ -1,0 +1,185 @@
+import { classifyError, type BoundCounter, type BoundHistogram } from '@agentmeter/core';
+import type { Attributes, Histogram } from '@opentelemetry/api';
+import type { ResolvedDbOptions } from './options.ts';
+import { statementParser, type StatementShape } from './statement.ts';
+
+const NOOP_COUNTER: BoundCounter = { add() {} };
+const NOOP_HISTOGRAM: BoundHistogram = { record() {} };
+const OTHER_TABLE = '_other';
+const SQL_CACHE_LIMIT = 1000;
+/** Boundaries the semantic conventions advise for db.client.operation.duration. */
+const SEMCONV_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
+
+/** Runs a recording step; telemetry must never reach the query's caller. */
+function safely<T>(step: () => T, fallback: T): T {
+  try {
+    return step();
+  } catch {
+    return fallback;
+  }
+}
+
+/** Pre-bound series for one (operation, table) of one client: recording does no attribute work. */
+export class QueryHandles {
+  readonly shape: StatementShape;
+  readonly #recorder: QueryRecorder;
+  readonly #okCount: BoundCounter;
+  readonly #okDuration: BoundHistogram;
+  readonly #labels: Readonly<Record<string, string>>;
+  #errorCount: BoundCounter | undefined;
+  #errorDuration: BoundHistogram | undefined;
+  readonly #semconv: Attributes | undefined;
+
+  constructor(recorder: QueryRecorder, shape: StatementShape, table: string | undefined) {
+    this.shape = shape;
+    this.#recorder = recorder;
+    const { meter, dbSystem } = recorder.options;
+    const labels: Record<string, string> = { db_system: dbSystem, operation: shape.operation };
+    if (table !== undefined) labels['table'] = table;
+    const i = meter.instruments;
+    this.#okCount = safely(() => i.dbQueries.bind({ ...labels, status: 'success' }), NOOP_COUNTER);
+    this.#okDuration = safely(() => i.dbQueryDuration.bind({ ...labels, status: 'success' }), NOOP_HISTOGRAM);
+    this.#labels = { ...labels, status: 'error' };
+    if (recorder.semconv !== undefined) {
+      this.#semconv = { 'db.system.name': dbSystem, 'db.operation.name': shape.operation };
+      if (table !== undefined) this.#semconv['db.collection.name'] = table;
+    }
+  }
+
+  /**
+   * Records one finished query. `result` lets a COMMIT that the server turned into a ROLLBACK
+   * (PostgreSQL answers an aborted transaction's COMMIT with the ROLLBACK tag) count as one.
+   */
+  finish(started: number, failed: boolean, error?: unknown, result?: unknown): void {
+    try {
+      const seconds = (performance.now() - started) / 1000;
+      if (failed) {
+        // Error series are bound on first use, so a statement that never fails exports none.
+        const i = this.#recorder.options.meter.instruments;
+        this.#errorDuration ??= safely(() => i.dbQueryDuration.bind(this.#labels), NOOP_HISTOGRAM);
+        this.#errorCount ??= safely(() => i.dbQueries.bind(this.#labels), NOOP_COUNTER);
+        this.#errorDuration.record(seconds);
+        this.#errorCount.add(1);
+        this.#recorder.countError(error);
+      } else {
+        this.#okDuration.record(seconds);
+        this.#okCount.add(1);
+      }
+      const transaction = this.shape.transaction;
+      if (transaction === 'commit') {
+        this.#recorder.transaction(failed || commandOf(result) === 'ROLLBACK' ? 'rollback' : 'commit');
+      } else if (transaction === 'rollback' && !failed) {
+        this.#recorder.transaction('rollback');
+      }
+      if (this.#semconv !== undefined) {
+        this.#recorder.semconv?.record(seconds, failed ? { ...this.#semconv, 'error.type': classifyError(error) } : this.#semconv);
+      }
+    } catch {
+      // A telemetry failure never alters the query's result or error.
+    }
+  }
+}
+
+function commandOf(result: unknown): unknown {
+  return typeof result === 'object' && result !== null ? (result as { command?: unknown }).command : undefined;
+}
+
+/** Bookkeeping for one wrapped client: bounded handle caches, tables and transactions. */
+export class QueryRecorder {
+  readonly options: ResolvedDbOptions;
+  readonly semconv: Histogram | undefined;
+  readonly #byKey = new Map<string, QueryHandles>();
+  readonly #bySql = new Map<string, QueryHandles>();
+  readonly #tables = new Set<string>();
+  readonly #commit: BoundCounter;
+  readonly #rollback: BoundCounter;
+
+  constructor(options: ResolvedDbOptions) {
+    this.options = options;
+    const { meter, dbSystem, semconv } = options;
+    this.#commit = safely(() => meter.instruments.dbTransactions.bind({ db_system: dbSystem, status: 'commit' }), NOOP_COUNTER);
+    this.#rollback = safely(() => meter.instruments.dbTransactions.bind({ db_system: dbSystem, status: 'rollback' }), NOOP_COUNTER);
+    this.semconv = safely(() => semconv?.getMeter('@agentmeter/db').createHistogram('db.client.operation.duration', {
+      unit: 's',
+      description: 'Duration of database client operations.',
+      advice: { explicitBucketBoundaries: SEMCONV_BUCKETS },
+    }), undefined);
+  }
+
+  /** The handles of a statement; repeated statements cost one Map lookup. */
+  statement(sql: unknown): QueryHandles {
+    if (typeof sql === 'string') {
+      const cached = this.#bySql.get(sql);
+      if (cached !== undefined) return cached;
+    }
+    const handles = this.handles(statementParser.shape(sql));
+    if (typeof sql === 'string' && sql.length <= 2048) {
+      if (this.#bySql.size >= SQL_CACHE_LIMIT) this.#bySql.delete(this.#bySql.keys().next().value as string);
+      this.#bySql.set(sql, handles);
+    }
+    return handles;
+  }
+
+  /** The handles of a shape; operations come from a fixed set and tables are capped, so this stays small. */
+  handles(shape: StatementShape): QueryHandles {
+    const table = this.#table(shape.table);
+    const key = `${shape.operation}|${table ?? ''}|${shape.transaction ?? ''}`;
+    let handles = this.#byKey.get(key);
+    if (handles === undefined) {
+      handles = new QueryHandles(this, shape, table);
+      this.#byKey.set(key, handles);
+    }
+    return handles;
+  }
+
+  transaction(status: 'commit' | 'rollback'): void {
+    try {
+      (status === 'commit' ? this.#commit : this.#rollback).add(1);
+    } catch {
+      // Never into the host.
+    }
+  }
+
+  countError(error: unknown): void {
+    try {
+      this.options.meter.trackError(error ?? new Error('query failed'), { component: 'db' });
+    } catch {
+      // Never into the host.
+    }
+  }
+
+  #table(name: string | undefined): string | undefined {
+    if (name === undefined || !this.options.tables) return undefined;
+    if (this.#tables.has(name)) return name;
+    if (this.#tables.size >= this.options.maxTables) return OTHER_TABLE;
+    this.#tables.add(name);
+    return name;
+  }
+}
+
+/** Observes a thenable without replacing it (same object back, as core's runTracked does). */
+export function observe<T>(value: T, settle: (failed: boolean, error?: unknown, result?: unknown) => void): T {
+  try {
+    const then = (value as { then?: unknown } | null | undefined)?.then;
+    if (typeof then === 'function') {
+      then.call(value, (result: unknown) => settle(false, undefined, result), (error: unknown) => settle(true, error));
+      return value;
+    }
+  } catch {
+    // Fall through: a value that is not a thenable settles now.
+  }
+  settle(false, undefined, value);
+  return value;
+}
+
+export const now: () => number = () => performance.now();
+
+/** Calls the original; a synchronous throw is counted and rethrown untouched. */
+export function callSync(fn: (...args: unknown[]) => unknown, self: unknown, args: unknown[], handles: QueryHandles, started: number): unknown {
+  try {
+    return fn.apply(self, args);
+  } catch (error) {
+    handles.finish(started, true, error);
+    throw error;
+  }
+}
