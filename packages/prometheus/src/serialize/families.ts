@@ -1,0 +1,89 @@
+import { CATALOG, CATALOG_KEYS, prometheusName, Warner, type InstrumentKind } from '@agentmeter/core';
+import {
+  DataPointType, type GaugeMetricData, type HistogramMetricData, type MetricData, type ResourceMetrics,
+  type SumMetricData,
+} from '@opentelemetry/sdk-metrics';
+
+export type FamilyType = 'counter' | 'gauge' | 'histogram';
+
+/** One Prometheus metric family: every MetricData (from any scope) that reaches the same name. */
+export interface MetricFamily {
+  /** The Prometheus name; counters end in `_total`. */
+  readonly name: string;
+  readonly type: FamilyType;
+  readonly help: string;
+  readonly unit: string;
+  readonly metrics: (SumMetricData | GaugeMetricData | HistogramMetricData)[];
+}
+
+function kindOf(metric: MetricData): InstrumentKind | undefined {
+  switch (metric.dataPointType) {
+    case DataPointType.SUM: return metric.isMonotonic ? 'counter' : 'updowncounter';
+    case DataPointType.GAUGE: return 'gauge';
+    case DataPointType.HISTOGRAM: return 'histogram';
+    default: return undefined;
+  }
+}
+
+/**
+ * Groups collected metrics into Prometheus families, named by core's prometheusName() (the
+ * Collector's rules) and described by the instrument, or by the catalog when the instrument
+ * was created without a description.
+ */
+export class FamilyBuilder {
+  readonly #names = new Map<string, string>();
+  readonly #catalogHelp = new Map<string, string>();
+  readonly #warner = new Warner();
+
+  constructor(namespace: string) {
+    for (const key of CATALOG_KEYS) {
+      const spec = CATALOG[key];
+      this.#catalogHelp.set(`${namespace}.${spec.name}`, spec.description);
+    }
+  }
+
+  families(resourceMetrics: ResourceMetrics): MetricFamily[] {
+    const byName = new Map<string, MetricFamily>();
+    for (const scope of resourceMetrics.scopeMetrics) {
+      for (const metric of scope.metrics) {
+        const kind = kindOf(metric);
+        if (kind === undefined) {
+          this.#warner.warn('exponential', `skipped ${metric.descriptor.name}: exponential histograms have no Prometheus text form`);
+          continue;
+        }
+        if (metric.dataPoints.length === 0) continue;
+        const name = this.#name(metric.descriptor.name, metric.descriptor.unit, kind);
+        const type: FamilyType = kind === 'counter' || kind === 'histogram' ? kind : 'gauge';
+        const family = byName.get(name);
+        if (family === undefined) {
+          const { description, unit } = metric.descriptor;
+          // Every family gets HELP (promtool lints its absence): the catalog's, else the OTel name.
+          const help = description !== '' ? description : this.#catalogHelp.get(metric.descriptor.name) ?? metric.descriptor.name;
+          byName.set(name, { name, type, help, unit, metrics: [metric as MetricFamily['metrics'][number]] });
+        } else if (family.type === type) {
+          family.metrics.push(metric as MetricFamily['metrics'][number]);
+        } else {
+          this.#warner.warn(`conflict:${name}`, `skipped a ${type} named ${name}: a ${family.type} already has that name`);
+        }
+      }
+    }
+    return [...byName.values()];
+  }
+
+  /** Logs collection errors (rate-limited); the scrape still serves what was collected. */
+  warnCollectionErrors(errors: readonly unknown[]): void {
+    const first = errors[0];
+    const message = first instanceof Error ? first.message : String(first);
+    this.#warner.warn('collect', `${errors.length} error(s) while collecting metrics; first: ${message.slice(0, 200)}`);
+  }
+
+  #name(otelName: string, unit: string, kind: InstrumentKind): string {
+    const key = `${otelName}\u0000${unit}\u0000${kind}`;
+    let name = this.#names.get(key);
+    if (name === undefined) {
+      name = prometheusName(otelName, unit, kind);
+      if (this.#names.size < 10_000) this.#names.set(key, name);
+    }
+    return name;
+  }
+}

@@ -1,0 +1,66 @@
+import type { Attributes } from '@opentelemetry/api';
+import { prometheusLabelName } from '@agentmeter/core';
+import { attributeText, escapeLabelValue } from './escape.ts';
+
+/**
+ * Turns attribute objects into label text (`a="x",b="y"`, escaped) once per object: the SDK and
+ * agentmeter's producer hand out the same attributes object for a series on every collection,
+ * so a scrape does no per-series escaping after the first.
+ */
+export class LabelCache {
+  #text = new WeakMap<Attributes, string>();
+  readonly #names = new Map<string, string>();
+
+  /** The escaped label text of an attribute set, without braces; '' when it has no attributes. */
+  text(attributes: Attributes): string {
+    let text = this.#text.get(attributes);
+    if (text === undefined) {
+      text = this.#build(attributes);
+      this.#text.set(attributes, text);
+    }
+    return text;
+  }
+
+  /** Label names and raw values, for the JSON snapshot. Keys that sanitize alike are joined with `;`. */
+  labels(attributes: Attributes): Record<string, string> {
+    const labels: Record<string, string> = {};
+    for (const key of Object.keys(attributes)) {
+      const name = this.labelName(key);
+      const value = attributeText(attributes[key]);
+      const previous = labels[name];
+      labels[name] = previous === undefined ? value : `${previous};${value}`;
+    }
+    return labels;
+  }
+
+  labelName(key: string): string {
+    let name = this.#names.get(key);
+    if (name === undefined) {
+      name = prometheusLabelName(key);
+      if (this.#names.size < 10_000) this.#names.set(key, name);
+    }
+    return name;
+  }
+
+  #build(attributes: Attributes): string {
+    let text = '';
+    const seen = new Set<string>();
+    for (const key of Object.keys(attributes)) {
+      const name = this.labelName(key);
+      // Rare: two keys sanitize to the same label name (`a.b`, `a_b`); join their values.
+      if (seen.has(name)) return this.#buildJoined(attributes);
+      seen.add(name);
+      text += `${text === '' ? '' : ','}${name}="${escapeLabelValue(attributeText(attributes[key]))}"`;
+    }
+    return text;
+  }
+
+  #buildJoined(attributes: Attributes): string {
+    const labels = this.labels(attributes);
+    let text = '';
+    for (const name of Object.keys(labels)) {
+      text += `${text === '' ? '' : ','}${name}="${escapeLabelValue(labels[name]!)}"`;
+    }
+    return text;
+  }
+}
