@@ -1,0 +1,156 @@
+import { AgentMeterConfigError } from '@agentmeter/core';
+import type { HttpOptions, StartOptions } from './types.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface ResolvedPrometheus {
+  readonly host: string;
+  readonly port: number;
+  readonly endpoint: string;
+  readonly token: string | undefined;
+}
+export interface ResolvedOtlp {
+  readonly url: string;
+  readonly headers: Record<string, string> | undefined;
+  readonly intervalMillis: number;
+  readonly timeoutMillis: number;
+}
+export interface ResolvedStart {
+  readonly disabled: boolean;
+  readonly prometheus: ResolvedPrometheus | undefined;
+  readonly otlp: ResolvedOtlp | undefined;
+  readonly http: HttpOptions | undefined;
+  readonly express: boolean;
+  readonly runtime: boolean;
+  readonly hostMetrics: boolean;
+}
+
+const EXPORTERS = ['prometheus', 'otlp', 'none'];
+
+function fail(message: string): never {
+  throw new AgentMeterConfigError(`@agentmeter/node start(): ${message}`);
+}
+
+function show(value: unknown): string {
+  return (JSON.stringify(value) ?? String(value)).slice(0, 120);
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((item) => item.trim().toLowerCase()).filter((item) => item !== '');
+}
+
+/** An option must be a number; its environment variable is parsed from text. */
+function integer(name: string, option: unknown, envName: string, envValue: string | undefined, range: [number, number], fallback: number): number {
+  const [min, max] = range;
+  const fromEnv = option === undefined && envValue !== undefined && envValue.trim() !== '';
+  if (option === undefined && !fromEnv) return fallback;
+  const number = fromEnv ? Number(envValue.trim()) : option;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
+    fail(`${fromEnv ? envName : name} must be a whole number from ${min} to ${max}; got ${show(fromEnv ? envValue : option)}`);
+  }
+  return number;
+}
+
+function flag(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') fail(`${name} must be true or false; got ${show(value)}`);
+  return value;
+}
+
+function objectOrFalse<T>(name: string, value: T | false | undefined): T | false | undefined {
+  if (value === undefined || value === false) return value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail(`${name} must be an options object or false; got ${show(value)}`);
+  }
+  return value;
+}
+
+/** Validates an OTLP URL now, so a typo fails at start() rather than as silent export errors. */
+export function otlpUrl(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') fail(`${name} must be an http(s) URL such as http://localhost:4318/v1/metrics; got ${show(value)}`);
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch (cause) {
+    throw new AgentMeterConfigError(
+      `@agentmeter/node start(): ${name} is not a valid URL: ${show(value)}; use a full URL such as http://localhost:4318/v1/metrics`,
+      { cause },
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    fail(`${name} must use http: or https: (OTLP/HTTP); got ${show(url.protocol)} in ${show(value)}`);
+  }
+  return url.href;
+}
+
+function resolveOtlp(given: StartOptions['otlp'], env: Env, wanted: boolean | undefined): ResolvedOtlp | undefined {
+  const options = objectOrFalse('otlp', given);
+  if (options === false || wanted === false) return undefined;
+  let url: string | undefined;
+  if (options?.endpoint !== undefined) url = otlpUrl('otlp.endpoint', options.endpoint);
+  else if (env['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT']) {
+    url = otlpUrl('OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', env['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT']);
+  } else if (env['OTEL_EXPORTER_OTLP_ENDPOINT']) {
+    const base = otlpUrl('OTEL_EXPORTER_OTLP_ENDPOINT', env['OTEL_EXPORTER_OTLP_ENDPOINT']);
+    url = base.replace(/\/?$/, '/v1/metrics');
+  }
+  if (url === undefined) {
+    if (wanted === true) fail('OTEL_METRICS_EXPORTER asks for otlp, but no endpoint is set: set OTEL_EXPORTER_OTLP_ENDPOINT or otlp.endpoint');
+    return undefined;
+  }
+  const headers = options?.headers;
+  if (headers !== undefined && (typeof headers !== 'object' || headers === null || Object.values(headers).some((v) => typeof v !== 'string'))) {
+    fail('otlp.headers must be an object of string values');
+  }
+  const intervalMillis = integer('otlp.intervalMillis', options?.intervalMillis, 'OTEL_METRIC_EXPORT_INTERVAL', env['OTEL_METRIC_EXPORT_INTERVAL'], [100, 86_400_000], 60_000);
+  const timeoutMillis = integer('otlp.timeoutMillis', options?.timeoutMillis, 'OTEL_METRIC_EXPORT_TIMEOUT', env['OTEL_METRIC_EXPORT_TIMEOUT'], [1, 86_400_000], Math.min(30_000, intervalMillis));
+  if (timeoutMillis > intervalMillis) {
+    fail(`otlp.timeoutMillis (${timeoutMillis}) must not exceed otlp.intervalMillis (${intervalMillis}); lower the timeout or raise the interval`);
+  }
+  return { url, headers, intervalMillis, timeoutMillis };
+}
+
+function resolvePrometheus(given: StartOptions['prometheus'], env: Env, wanted: boolean): ResolvedPrometheus | undefined {
+  const options = objectOrFalse('prometheus', given);
+  if (options === false || !wanted) return undefined;
+  const host = options?.host ?? env['OTEL_EXPORTER_PROMETHEUS_HOST'] ?? '0.0.0.0';
+  if (typeof host !== 'string' || host.trim() === '') fail(`prometheus.host must be a host name or address; got ${show(host)}`);
+  const port = integer('prometheus.port', options?.port, 'OTEL_EXPORTER_PROMETHEUS_PORT', env['OTEL_EXPORTER_PROMETHEUS_PORT'], [0, 65_535], 9464);
+  const endpoint = options?.endpoint ?? env['AGENTMETER_PROMETHEUS_ENDPOINT'] ?? '/metrics';
+  if (typeof endpoint !== 'string' || !/^\/[\w\-./]*$/.test(endpoint)) {
+    fail(`prometheus.endpoint must be a path such as /metrics; got ${show(endpoint)}`);
+  }
+  const token = options?.token ?? env['AGENTMETER_PROMETHEUS_TOKEN'];
+  if (token !== undefined && (typeof token !== 'string' || token.length === 0 || /[\s]/.test(token))) {
+    fail('prometheus.token must be a non-empty string without spaces');
+  }
+  return { host: host.trim(), port, endpoint, token };
+}
+
+/** Options win over environment variables, which win over defaults. Mistakes throw AgentMeterConfigError. */
+export function resolveStart(options: StartOptions | undefined, env: Env = process.env): ResolvedStart {
+  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    fail(`takes an options object or nothing; got ${show(options)}`);
+  }
+  const given = options ?? {};
+  const exporters = list(env['OTEL_METRICS_EXPORTER']);
+  for (const exporter of exporters) {
+    if (!EXPORTERS.includes(exporter)) fail(`OTEL_METRICS_EXPORTER has ${show(exporter)}; use a comma list of prometheus, otlp, none`);
+  }
+  const fromEnv = exporters.length > 0 && !exporters.includes('none');
+  const disabledByEnv = list(env['OTEL_NODE_DISABLED_INSTRUMENTATIONS']);
+  const http = objectOrFalse('http', given.http);
+  for (const key of ['ignoreIncoming', 'ignoreOutgoing'] as const) {
+    if (http && http[key] !== undefined && typeof http[key] !== 'function') fail(`http.${key} must be a function`);
+  }
+  if (given.instrumentations !== undefined && !Array.isArray(given.instrumentations)) fail('instrumentations must be an array');
+  return {
+    disabled: list(env['OTEL_SDK_DISABLED']).includes('true'),
+    prometheus: resolvePrometheus(given.prometheus, env, exporters.length === 0 || exporters.includes('prometheus')),
+    otlp: resolveOtlp(given.otlp, env, exporters.length === 0 ? undefined : fromEnv && exporters.includes('otlp')),
+    http: http === false || disabledByEnv.includes('http') ? undefined : { activeRequests: true, client: true, ...http },
+    express: flag('express', given.express, true) && !disabledByEnv.includes('express'),
+    runtime: flag('runtime', given.runtime, true) && !disabledByEnv.includes('runtime-node'),
+    hostMetrics: flag('hostMetrics', given.hostMetrics, true) && !disabledByEnv.includes('host-metrics'),
+  };
+}

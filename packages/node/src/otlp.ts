@@ -1,0 +1,82 @@
+import { diag } from '@opentelemetry/api';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
+import { AggregationTemporalityPreference, OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import type {
+  AggregationOption,
+  AggregationTemporality,
+  IMetricReader,
+  InstrumentType,
+  MetricProducer,
+  PushMetricExporter,
+  ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
+import type { ResolvedOtlp } from './config.ts';
+
+/**
+ * Reports a failing Collector once (not on every interval) and again only after it recovered,
+ * so an unreachable endpoint costs one line of log, not one per push.
+ */
+class OnceWarningExporter implements PushMetricExporter {
+  readonly #inner: OTLPMetricExporter;
+  readonly #url: string;
+  #failing = false;
+
+  constructor(inner: OTLPMetricExporter, url: string) {
+    this.#inner = inner;
+    this.#url = url;
+  }
+
+  export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
+    this.#inner.export(metrics, (result) => {
+      if (result.code === ExportResultCode.SUCCESS) {
+        if (this.#failing) diag.info(`agentmeter: OTLP metric export to ${this.#url} works again`);
+        this.#failing = false;
+      } else if (!this.#failing) {
+        this.#failing = true;
+        const reason = result.error?.message ?? 'unknown error';
+        diag.warn(
+          `agentmeter: OTLP metric export to ${this.#url} failed (${reason}); the service keeps running and later pushes retry. ` +
+            'Further failures are not logged until an export succeeds.',
+        );
+      }
+      // The reader would log every failure again; the warning above is the one report.
+      resultCallback({ code: ExportResultCode.SUCCESS });
+    });
+  }
+
+  forceFlush(): Promise<void> {
+    return this.#inner.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    return this.#inner.shutdown();
+  }
+
+  selectAggregationTemporality(instrumentType: InstrumentType): AggregationTemporality {
+    return this.#inner.selectAggregationTemporality(instrumentType);
+  }
+
+  selectAggregation(instrumentType: InstrumentType): AggregationOption {
+    return this.#inner.selectAggregation(instrumentType);
+  }
+}
+
+/** A periodic OTLP/HTTP reader with cumulative temporality: the Collector's remote-write exporter drops delta sums. */
+export function createOtlpReader(config: ResolvedOtlp, producers: MetricProducer[]): IMetricReader {
+  const exporter = new OTLPMetricExporter({
+    url: config.url,
+    headers: config.headers,
+    // Shorter than the reader's limit, so a hung Collector fails here (one warning) rather than
+    // in the reader, which would log every timed-out push.
+    timeoutMillis: Math.max(1, Math.floor(config.timeoutMillis * 0.8)),
+    temporalityPreference: AggregationTemporalityPreference.CUMULATIVE,
+  });
+  return new PeriodicExportingMetricReader({
+    exporter: new OnceWarningExporter(exporter, config.url),
+    exportIntervalMillis: config.intervalMillis,
+    exportTimeoutMillis: config.timeoutMillis,
+    metricProducers: producers,
+  });
+}

@@ -1,0 +1,145 @@
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import type { Server } from 'node:http';
+import { AgentMeterConfigError, createAgentMeter } from '@agentmeter/core';
+import type { AgentMeter } from '@agentmeter/core';
+import { context, diag, logs, metrics, propagation, trace } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import type { IMetricReader, MetricProducer } from '@opentelemetry/sdk-metrics';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { resolveStart } from './config.ts';
+import { setupDiag } from './diag.ts';
+import { createHttpInstrumentation } from './http.ts';
+import { createOtlpReader } from './otlp.ts';
+import { createPrometheusEndpoint } from './prometheus-endpoint.ts';
+import type { PrometheusEndpoint } from './prometheus-endpoint.ts';
+import { detectResource, resourceAttributesFrom } from './resource.ts';
+import { createHostMetricsInstrumentation, createRuntimeInstrumentation } from './runtime.ts';
+import type { AgentMeterHandle, StartOptions } from './types.ts';
+
+// On globalThis, so the ESM and CJS builds of this package share one running instance.
+const RUNNING = Symbol.for('@agentmeter/node.running');
+type Running = { [RUNNING]?: AgentMeterHandle };
+
+/** The handle of the running start(), if any (for code that runs under `--import @agentmeter/node/register`). */
+export function runningHandle(): AgentMeterHandle | undefined {
+  return (globalThis as Running)[RUNNING];
+}
+
+function meterFrom(options: StartOptions): AgentMeter {
+  if (options.meter !== undefined) {
+    if (typeof options.meter !== 'object' || options.meter === null || typeof options.meter.trackRequest !== 'function') {
+      throw new AgentMeterConfigError('@agentmeter/node start(): meter must be an AgentMeter from createAgentMeter()');
+    }
+    return options.meter;
+  }
+  const { namespace, attributes, seriesLimit, maxAttributeLength, exemplars, clock } = options;
+  return createAgentMeter({ namespace, attributes, seriesLimit, maxAttributeLength, exemplars, clock });
+}
+
+/** Patches node:http even when it was imported before start(), ESM named imports included. */
+function patchLoadedHttp(): void {
+  const require = createRequire(import.meta.url);
+  require('node:http');
+  require('node:https');
+  syncBuiltinESMExports();
+}
+
+/**
+ * Starts agentmeter: the meter, the OpenTelemetry Node SDK with HTTP, runtime and host metrics,
+ * a /metrics server and OTLP push. A second call returns the running handle with one warning.
+ * Configuration mistakes throw AgentMeterConfigError before anything starts.
+ */
+export function start(options?: StartOptions): AgentMeterHandle {
+  const running = runningHandle();
+  if (running !== undefined) {
+    diag.warn('agentmeter: start() was already called; returning the running handle and ignoring the new options. Call shutdown() first to start again with other options.');
+    return running;
+  }
+  const config = resolveStart(options);
+  const given = options ?? {};
+  const resourceAttributes = resourceAttributesFrom(given);
+  const meter = meterFrom(given);
+  setupDiag(given.diagLogger);
+
+  const producers: MetricProducer[] = meter.metricProducer === undefined ? [] : [meter.metricProducer];
+  const ownServers = new Set<Server>();
+  const readers: IMetricReader[] = [];
+  let prometheus: PrometheusEndpoint | undefined;
+  if (config.prometheus !== undefined && !config.disabled) {
+    prometheus = createPrometheusEndpoint(config.prometheus, producers);
+    ownServers.add(prometheus.server);
+    readers.push(prometheus.reader);
+  }
+  if (config.otlp !== undefined && !config.disabled) readers.push(createOtlpReader(config.otlp, producers));
+
+  const http = config.http === undefined ? undefined : createHttpInstrumentation(config.http, ownServers);
+  const instrumentations: Instrumentation[] = [
+    ...(http ? [http.instrumentation] : []),
+    ...(config.express ? [new ExpressInstrumentation()] : []),
+    ...(config.runtime ? [createRuntimeInstrumentation()] : []),
+    ...(config.hostMetrics ? [createHostMetricsInstrumentation()] : []),
+    ...(given.instrumentations ?? []),
+  ];
+  const resource = detectResource(resourceAttributes);
+  const sdk = new NodeSDK({
+    autoDetectResources: false,
+    resource: resource as never,
+    metricReaders: readers as never,
+    instrumentations,
+    // Traces and logs only when the user asks for them through the standard variables.
+    ...(process.env['OTEL_TRACES_EXPORTER'] ? {} : { spanProcessors: [] }),
+    ...(process.env['OTEL_LOGS_EXPORTER'] ? {} : { logRecordProcessors: [] }),
+  });
+  if (!config.disabled) {
+    sdk.start();
+    http?.connectMeter();
+    if (http) patchLoadedHttp();
+  }
+
+  let prometheusUrl: string | undefined;
+  const ready = prometheus === undefined
+    ? Promise.resolve()
+    // host.id arrives asynchronously; scrapes start only once the resource is complete.
+    : Promise.resolve(resource.waitForAsyncAttributes?.()).then(() => prometheus.listen()).then(
+        (url) => {
+          prometheusUrl = url;
+        },
+        (error: Error) => {
+          diag.warn(`agentmeter: the /metrics server could not listen on ${config.prometheus?.host}:${config.prometheus?.port} (${error.message}); set prometheus.port or OTEL_EXPORTER_PROMETHEUS_PORT to a free port`);
+        },
+      );
+
+  let stopped: Promise<void> | undefined;
+  const handle: AgentMeterHandle = {
+    meter,
+    ready,
+    get prometheusUrl() {
+      return prometheusUrl;
+    },
+    otlpEndpoint: config.disabled ? undefined : config.otlp?.url,
+    forceFlush: async () => {
+      await Promise.all(readers.map((reader) => reader.forceFlush().catch((error: Error) => {
+        diag.warn(`agentmeter: flush failed (${error.message})`);
+      })));
+    },
+    shutdown: () => {
+      stopped ??= (async () => {
+        if (runningHandle() === handle) delete (globalThis as Running)[RUNNING];
+        for (const instrumentation of instrumentations) instrumentation.disable();
+        await ready;
+        await sdk.shutdown().catch((error: Error) => diag.warn(`agentmeter: shutdown did not complete cleanly (${error.message})`));
+        await prometheus?.close();
+        // Frees the globals the SDK registered, so a later start() in this process can register again.
+        metrics.disable();
+        trace.disable();
+        logs.disable();
+        propagation.disable();
+        context.disable();
+      })();
+      return stopped;
+    },
+  };
+  (globalThis as Running)[RUNNING] = handle;
+  return handle;
+}

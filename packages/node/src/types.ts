@@ -1,0 +1,91 @@
+import type { AgentMeter, AgentMeterOptions } from '@agentmeter/core';
+import type { Attributes, DiagLogger } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { IncomingMessage } from 'node:http';
+import type { RequestOptions } from 'node:http';
+
+/** Where Prometheus scrapes agentmeter (a server of its own). */
+export interface PrometheusOptions {
+  /** Interface to listen on (default `0.0.0.0`; env OTEL_EXPORTER_PROMETHEUS_HOST). */
+  host?: string;
+  /** Port (default 9464, 0 picks a free one; env OTEL_EXPORTER_PROMETHEUS_PORT). */
+  port?: number;
+  /** Path of the metrics page (default `/metrics`; env AGENTMETER_PROMETHEUS_ENDPOINT). */
+  endpoint?: string;
+  /** Bearer token the scraper must send (env AGENTMETER_PROMETHEUS_TOKEN). */
+  token?: string;
+}
+
+/** OTLP/HTTP push to a Collector, always with cumulative temporality. */
+export interface OtlpOptions {
+  /**
+   * Full metrics URL, e.g. `http://collector:4318/v1/metrics` (env OTEL_EXPORTER_OTLP_METRICS_ENDPOINT,
+   * or OTEL_EXPORTER_OTLP_ENDPOINT with `/v1/metrics` appended).
+   */
+  endpoint?: string;
+  /** Extra request headers, e.g. an auth token (env OTEL_EXPORTER_OTLP_METRICS_HEADERS / OTEL_EXPORTER_OTLP_HEADERS). */
+  headers?: Record<string, string>;
+  /** Push interval in ms (default 60000; env OTEL_METRIC_EXPORT_INTERVAL). */
+  intervalMillis?: number;
+  /** Time limit of one push in ms (default 30000, at most the interval; env OTEL_METRIC_EXPORT_TIMEOUT). */
+  timeoutMillis?: number;
+}
+
+/** Inbound and outbound HTTP metrics through @opentelemetry/instrumentation-http. */
+export interface HttpOptions {
+  /** Requests to leave out of the server metrics (health checks, for instance). */
+  ignoreIncoming?: (request: IncomingMessage) => boolean;
+  /** Outgoing requests to leave out of the client metrics. */
+  ignoreOutgoing?: (request: RequestOptions) => boolean;
+  /** Count in-flight server requests as http.server.active_requests (default true). */
+  activeRequests?: boolean;
+  /** Measure outgoing requests as http.client.request.duration (default true). */
+  client?: boolean;
+}
+
+export interface StartOptions extends Omit<AgentMeterOptions, 'meterProvider'> {
+  /** `service.name` (env OTEL_SERVICE_NAME). */
+  serviceName?: string;
+  /** `service.version` (or `service.version=` in OTEL_RESOURCE_ATTRIBUTES). */
+  serviceVersion?: string;
+  /** `deployment.environment.name`, such as `production` (or in OTEL_RESOURCE_ATTRIBUTES). */
+  environment?: string;
+  /** More resource attributes; they win over OTEL_RESOURCE_ATTRIBUTES. */
+  resourceAttributes?: Attributes;
+  /** Use this meter instead of creating one (its metricProducer is handed to every reader). */
+  meter?: AgentMeter;
+  /** The /metrics server (on by default; `false` turns it off; env OTEL_METRICS_EXPORTER). */
+  prometheus?: PrometheusOptions | false;
+  /** OTLP push (on when an endpoint is configured; `false` turns it off). */
+  otlp?: OtlpOptions | false;
+  /** HTTP instrumentation (on by default; env OTEL_NODE_DISABLED_INSTRUMENTATIONS=http). */
+  http?: HttpOptions | false;
+  /** http.route labels for Express through @opentelemetry/instrumentation-express (default true). */
+  express?: boolean;
+  /** Event-loop, GC and heap metrics (default true; env OTEL_NODE_DISABLED_INSTRUMENTATIONS=runtime-node). */
+  runtime?: boolean;
+  /** Process and host CPU, memory and network (default true; env OTEL_NODE_DISABLED_INSTRUMENTATIONS=host-metrics). */
+  hostMetrics?: boolean;
+  /** More OpenTelemetry instrumentations to register. */
+  instrumentations?: Instrumentation[];
+  /**
+   * Where OpenTelemetry's diag messages (and agentmeter's warnings) go. By default a console
+   * logger at WARN level unless OTEL_LOG_LEVEL is set; `false` leaves diag alone.
+   */
+  diagLogger?: DiagLogger | false;
+}
+
+/** What start() returns. */
+export interface AgentMeterHandle {
+  readonly meter: AgentMeter;
+  /** Resolves once the /metrics server listens (at once when there is none); never rejects. */
+  readonly ready: Promise<void>;
+  /** The scrape URL once listening (port 0 resolved to the real port), else undefined. */
+  readonly prometheusUrl: string | undefined;
+  /** The OTLP metrics URL pushed to, or undefined. */
+  readonly otlpEndpoint: string | undefined;
+  /** Collects and pushes now (OTLP); resolves when done. */
+  forceFlush(): Promise<void>;
+  /** Flushes, stops the servers and instrumentations; safe to call more than once. */
+  shutdown(): Promise<void>;
+}

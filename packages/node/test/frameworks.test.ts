@@ -1,0 +1,89 @@
+import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import Fastify from 'fastify';
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { instrumentFastify, instrumentHono, start } from '../src/index.ts';
+import type { AgentMeterHandle } from '../src/index.ts';
+import { close, listen, samples, scrape, value } from './helpers.ts';
+
+let handle: AgentMeterHandle;
+beforeAll(async () => {
+  handle = start({ prometheus: { host: '127.0.0.1', port: 0 }, runtime: false, hostMetrics: false });
+  await handle.ready;
+});
+afterAll(() => handle.shutdown());
+
+async function hit(port: number, paths: string[]): Promise<void> {
+  for (const path of paths) await (await fetch(`http://127.0.0.1:${port}${path}`)).arrayBuffer();
+}
+
+/** The http.route label of every server-duration series with its request count. */
+function routes(text: string, status: string): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const [labels, count] of samples(text, 'http_server_request_duration_count', { http_response_status_code: status })) {
+    result[labels['http_route'] ?? '(none)'] = (result[labels['http_route'] ?? '(none)'] ?? 0) + count;
+  }
+  return result;
+}
+
+describe('http.route for real frameworks: templates, never raw paths', () => {
+  it('labels Express routes (through @opentelemetry/instrumentation-express), nested routers included', async () => {
+    // Loaded after start(), as a CommonJS app would; ESM apps use --import @agentmeter/node/register.
+    const express = createRequire(import.meta.url)('express') as typeof import('express');
+    const app = express();
+    const router = express.Router();
+    router.get('/:orderId', (_req, res) => void res.send('order'));
+    app.use('/shops/:shopId/orders', router);
+    app.get('/express/users/:id', (_req, res) => void res.json({ ok: true }));
+    const server = app.listen(0, '127.0.0.1') as Server;
+    await new Promise((resolve) => server.once('listening', resolve));
+    const port = (server.address() as { port: number }).port;
+    await hit(port, ['/express/users/1', '/express/users/2', '/express/users/abc?x=1', '/shops/7/orders/99', '/express/missing']);
+    const text = await scrape(handle.prometheusUrl!);
+    expect(routes(text, '200')).toMatchObject({ '/express/users/:id': 3, '/shops/:shopId/orders/:orderId': 1 });
+    expect(value(text, 'http_server_request_duration_count', { http_response_status_code: '404', http_request_method: 'GET' })).toBe(1);
+    expect(text).not.toMatch(/users\/(1|2|abc)"/);
+    await close(server);
+  });
+
+  it('labels Fastify routes through instrumentFastify', async () => {
+    const app = instrumentFastify(Fastify());
+    app.get('/fastify/items/:itemId', async () => ({ ok: true }));
+    app.get('/fastify/static', async () => 'static');
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.server.address() as { port: number }).port;
+    await hit(port, ['/fastify/items/1', '/fastify/items/22', '/fastify/static', '/fastify/nothing/here']);
+    const text = await scrape(handle.prometheusUrl!);
+    expect(routes(text, '200')).toMatchObject({ '/fastify/items/:itemId': 2, '/fastify/static': 1 });
+    expect(text).not.toContain('/fastify/items/22');
+    expect(text).not.toContain('/fastify/nothing');
+    await app.close();
+  });
+
+  it('labels Hono routes through instrumentHono; unmatched requests get no route', async () => {
+    const app = instrumentHono(new Hono());
+    app.use('*', async (_c, next) => next());
+    app.get('/hono/posts/:postId/comments/:commentId', (c) => c.text('comment'));
+    app.post('/hono/posts', (c) => c.text('created', 201));
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
+    await new Promise((resolve) => server.once('listening', resolve));
+    const port = (server.address() as { port: number }).port;
+    await hit(port, ['/hono/posts/1/comments/2', '/hono/posts/3/comments/4', '/hono/unknown']);
+    await (await fetch(`http://127.0.0.1:${port}/hono/posts`, { method: 'POST' })).text();
+    const text = await scrape(handle.prometheusUrl!);
+    expect(routes(text, '200')).toMatchObject({ '/hono/posts/:postId/comments/:commentId': 2 });
+    expect(value(text, 'http_server_request_duration_count', { http_route: '/hono/posts', http_response_status_code: '201', http_request_method: 'POST' })).toBe(1);
+    // One unmatched request each from the Express, Fastify and Hono tests, all without a route.
+    expect(routes(text, '404')).toEqual({ '(none)': 3 });
+    expect(text).not.toMatch(/http_route="[^"]*(\/1\/|unknown|\*)/);
+    await close(server);
+  });
+
+  it('rejects things that are not apps', () => {
+    expect(() => instrumentFastify({} as never)).toThrow(/Fastify instance/);
+    expect(() => instrumentFastify(null as never)).toThrow(/Fastify instance/);
+    expect(() => instrumentHono('app' as never)).toThrow(/Hono app/);
+  });
+});

@@ -1,0 +1,146 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { resolveStart } from '../src/config.ts';
+import { start } from '../src/index.ts';
+import type { AgentMeterHandle } from '../src/index.ts';
+import { close, collectingLogger, listen } from './helpers.ts';
+import { metric, startReceiver } from './otlp-receiver.ts';
+
+const CUMULATIVE = 2;
+const QUIET = { prometheus: false, runtime: false, hostMetrics: false } as const;
+
+let handle: AgentMeterHandle | undefined;
+afterEach(async () => {
+  await handle?.shutdown();
+  handle = undefined;
+});
+
+async function serveOk(): Promise<{ server: Server; url: string }> {
+  const server = createServer((_request, response) => response.end('ok'));
+  return { server, url: `http://127.0.0.1:${await listen(server)}/` };
+}
+
+const waitFor = async (condition: () => boolean): Promise<void> => {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+};
+
+describe('OTLP/HTTP push', () => {
+  it('pushes the meter and HTTP metrics with cumulative temporality and the resource', async () => {
+    const receiver = await startReceiver();
+    handle = start({ ...QUIET, serviceName: 'pusher', otlp: { endpoint: receiver.url, headers: { 'x-scope-orgid': 'tenant' } } });
+    expect(handle.otlpEndpoint).toBe(receiver.url);
+    const { server, url } = await serveOk();
+    await (await fetch(url)).text();
+    handle.meter.increment('jobs', { kind: 'a' }, 2);
+    handle.meter.trackLlmCall({ provider: 'openai', model: 'gpt-x' }, (call) => call.usage({ input: 10, output: 4 }));
+    await handle.forceFlush();
+    const first = receiver.exports.at(-1)!;
+    expect(first.contentType).toMatch(/^application\/json/);
+    expect(first.resource['service.name']).toBe('pusher');
+    expect(metric(first, 'agentmeter.jobs')).toMatchObject({ kind: 'sum', temporality: CUMULATIVE, monotonic: true, points: [{ attributes: { kind: 'a' }, value: 2 }] });
+    expect(metric(first, 'agentmeter.llm.tokens')?.points.map((p) => [p.attributes['token_type'], p.value]).sort()).toEqual([['input', 10], ['output', 4]]);
+    const http = metric(first, 'http.server.request.duration')!;
+    expect(http.temporality).toBe(CUMULATIVE);
+    expect(http.points).toHaveLength(1);
+    expect(http.points[0]!.count).toBe(1);
+    expect(http.points[0]!.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': 200 });
+
+    handle.meter.increment('jobs', { kind: 'a' });
+    await handle.forceFlush();
+    // Cumulative: the second push carries the running total, not the change since the first.
+    expect(metric(receiver.exports.at(-1)!, 'agentmeter.jobs')?.points[0]?.value).toBe(3);
+    await handle.shutdown();
+    // shutdown() flushed once more.
+    expect(metric(receiver.exports.at(-1)!, 'agentmeter.jobs')?.points[0]?.value).toBe(3);
+    await close(server);
+    await receiver.close();
+  });
+
+  it('reads the endpoint and push settings from the standard environment variables', () => {
+    const fromBase = resolveStart({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' });
+    expect(fromBase.otlp).toEqual({ url: 'http://collector:4318/v1/metrics', headers: undefined, intervalMillis: 60_000, timeoutMillis: 30_000 });
+    const specific = resolveStart({}, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://ignored:4318',
+      OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'https://push.example/otlp/v1/metrics',
+      OTEL_METRIC_EXPORT_INTERVAL: '15000',
+      OTEL_METRIC_EXPORT_TIMEOUT: '5000',
+    });
+    expect(specific.otlp).toMatchObject({ url: 'https://push.example/otlp/v1/metrics', intervalMillis: 15_000, timeoutMillis: 5_000 });
+    expect(specific.prometheus?.port).toBe(9464);
+    expect(resolveStart({}, {}).otlp).toBeUndefined();
+    expect(resolveStart({ otlp: false }, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }).otlp).toBeUndefined();
+    expect(resolveStart({}, { OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }).prometheus).toBeUndefined();
+    expect(resolveStart({}, { OTEL_METRICS_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' })).toMatchObject({ prometheus: undefined, otlp: undefined });
+    expect(() => resolveStart({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector 4318' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT is not a valid URL/);
+    expect(() => resolveStart({}, { OTEL_METRIC_EXPORT_INTERVAL: 'soon', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' })).toThrow(/OTEL_METRIC_EXPORT_INTERVAL must be a whole number/);
+    expect(() => resolveStart({}, { OTEL_METRICS_EXPORTER: 'otlp' })).toThrow(/no endpoint is set/);
+    expect(() => resolveStart({}, { OTEL_METRICS_EXPORTER: 'statsd' })).toThrow(/prometheus, otlp, none/);
+    expect(() => resolveStart({}, { OTEL_EXPORTER_PROMETHEUS_PORT: '-3' })).toThrow(/OTEL_EXPORTER_PROMETHEUS_PORT must be a whole number from 0 to 65535/);
+    expect(resolveStart({}, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http, runtime-node' })).toMatchObject({ http: undefined, runtime: false, hostMetrics: true, express: true });
+  });
+});
+
+describe('OTLP faults: the service keeps serving', () => {
+  it('warns once when the endpoint refuses connections, keeps serving, and keeps memory bounded', async () => {
+    const closed = createServer();
+    const deadPort = await listen(closed);
+    await close(closed);
+    const log = collectingLogger();
+    handle = start({ ...QUIET, diagLogger: log.logger, otlp: { endpoint: `http://127.0.0.1:${deadPort}/v1/metrics`, intervalMillis: 100, timeoutMillis: 100 } });
+    const { server, url } = await serveOk();
+    await waitFor(() => log.messages.length > 0);
+    const heapBefore = process.memoryUsage().heapUsed;
+    for (let round = 0; round < 40; round++) {
+      handle.meter.increment('work', { round: 'same' });
+      expect(await (await fetch(url)).text()).toBe('ok');
+      await handle.forceFlush();
+    }
+    const grown = process.memoryUsage().heapUsed - heapBefore;
+    expect(grown).toBeLessThan(32 * 1024 * 1024);
+    const warnings = log.messages.filter((message) => message.includes('OTLP metric export'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(new RegExp(`OTLP metric export to http://127\\.0\\.0\\.1:${deadPort}/v1/metrics failed \\(.*\\); the service keeps running`));
+    expect(log.messages).toHaveLength(1);
+    await close(server);
+  });
+
+  it('warns once when the endpoint hangs, and shutdown still completes', async () => {
+    const receiver = await startReceiver({ hold: true });
+    const log = collectingLogger();
+    handle = start({ ...QUIET, diagLogger: log.logger, otlp: { endpoint: receiver.url, intervalMillis: 200, timeoutMillis: 150 } });
+    const { server, url } = await serveOk();
+    handle.meter.increment('work');
+    await receiver.received(3);
+    expect(await (await fetch(url)).text()).toBe('ok');
+    await waitFor(() => log.messages.length > 0);
+    await receiver.received(5);
+    expect(log.messages, log.messages.join('\n')).toHaveLength(1);
+    expect(log.messages[0]).toMatch(/OTLP metric export to .* failed/);
+    await handle.shutdown();
+    handle = undefined;
+    receiver.release();
+    await close(server);
+    await receiver.close();
+  });
+
+  it('finishes an export in flight when shutdown() is called during it, and the final export carries the data', async () => {
+    const receiver = await startReceiver({ hold: true });
+    const log = collectingLogger();
+    handle = start({ ...QUIET, diagLogger: log.logger, otlp: { endpoint: receiver.url, intervalMillis: 60_000, timeoutMillis: 5_000 } });
+    handle.meter.increment('orders', {}, 5);
+    const flushing = handle.forceFlush();
+    await receiver.received(1);
+    expect(receiver.pending()).toBe(1);
+    const stopping = handle.shutdown();
+    handle = undefined;
+    receiver.release();
+    await flushing;
+    await receiver.received(2);
+    receiver.release();
+    await stopping;
+    expect(receiver.exports.map((received) => metric(received, 'agentmeter.orders')?.points[0]?.value)).toEqual([5, 5]);
+    expect(log.messages).toEqual([]);
+    await receiver.close();
+  });
+});

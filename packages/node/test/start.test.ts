@@ -1,0 +1,150 @@
+import { createServer, get } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AgentMeterConfigError } from '@agentmeter/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runningHandle, start } from '../src/index.ts';
+import type { AgentMeterHandle } from '../src/index.ts';
+import { close, collectingLogger, listen, samples, scrape, value } from './helpers.ts';
+
+let handle: AgentMeterHandle | undefined;
+afterEach(async () => {
+  await handle?.shutdown();
+  handle = undefined;
+});
+
+const PROMETHEUS = { host: '127.0.0.1', port: 0 } as const;
+
+describe('start() with a node:http service', () => {
+  it('exports HTTP server, client, active-request, meter, runtime and resource metrics on /metrics', async () => {
+    const log = collectingLogger();
+    handle = start({ serviceName: 'svc', serviceVersion: '1.2.3', environment: 'test', prometheus: PROMETHEUS, diagLogger: log.logger });
+    await handle.ready;
+    let release!: () => void;
+    let entered!: () => void;
+    const slowEntered = new Promise<void>((resolve) => (entered = resolve));
+    const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+      if (request.url === '/slow') {
+        entered();
+        release = () => response.end('late');
+        return;
+      }
+      response.statusCode = request.url === '/fail' ? 500 : 200;
+      response.end('body');
+    });
+    const port = await listen(server);
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 3; i++) await (await fetch(`${base}/ok?id=${i}`)).text();
+    await (await fetch(`${base}/fail`, { method: 'POST' })).text();
+    await new Promise<void>((resolve) => get(`${base}/ok`, (response) => response.resume().on('end', resolve)));
+    const slow = fetch(`${base}/slow`).then((response) => response.text());
+    await slowEntered;
+
+    const during = await scrape(handle.prometheusUrl!);
+    expect(value(during, 'http_server_active_requests', { http_request_method: 'GET' })).toBe(1);
+    release();
+    expect(await slow).toBe('late');
+    handle.meter.trackRequest({}, () => 'done');
+
+    const text = await scrape(handle.prometheusUrl!);
+    const server200 = { http_request_method: 'GET', http_response_status_code: '200', url_scheme: 'http' };
+    expect(value(text, 'http_server_request_duration_count', server200)).toBe(5);
+    expect(value(text, 'http_server_request_duration_count', { http_request_method: 'POST', http_response_status_code: '500', error_type: '500' })).toBe(1);
+    // The scrapes themselves are not counted, and raw paths (/ok?id=1) never become labels.
+    expect(samples(text, 'http_server_request_duration_count').map(([, count]) => count).sort()).toEqual([1, 5]);
+    expect(text).not.toContain('id=1');
+    expect(value(text, 'http_server_active_requests', { http_request_method: 'GET' })).toBe(0);
+    expect(value(text, 'http_client_request_duration_count', { server_address: '127.0.0.1', server_port: String(port), http_response_status_code: '200' })).toBe(1);
+    expect(value(text, 'agentmeter_requests_total', { status: 'success' })).toBe(1);
+    expect(value(text, 'agentmeter_response_time_count')).toBe(1);
+
+    const [[resource]] = [samples(text, 'target_info')[0]!];
+    expect(resource).toMatchObject({ service_name: 'svc', service_version: '1.2.3', deployment_environment_name: 'test', process_runtime_name: 'nodejs' });
+    expect(resource['host_name']).toBeTruthy();
+    expect(resource['process_pid']).toBe(String(process.pid));
+    expect(Object.keys(resource)).not.toContain('process_command_args');
+
+    expect(samples(text, 'v8js_memory_heap_used').length).toBeGreaterThan(0);
+    expect(samples(text, 'nodejs_eventloop_utilization').length).toBe(1);
+    expect(value(text, 'process_memory_usage')).toBeGreaterThan(0);
+    expect(log.messages).toEqual([]);
+    await close(server);
+  });
+
+  it('returns the running handle with one warning when called twice, and starts afresh after shutdown', async () => {
+    const log = collectingLogger();
+    handle = start({ prometheus: PROMETHEUS, diagLogger: log.logger, runtime: false, hostMetrics: false });
+    const again = start({ namespace: 'other' });
+    expect(again).toBe(handle);
+    expect(runningHandle()).toBe(handle);
+    expect(log.messages.filter((message) => message.includes('start() was already called'))).toHaveLength(1);
+    await handle.ready;
+    const url = handle.prometheusUrl!;
+    await handle.shutdown();
+    await handle.shutdown();
+    expect(runningHandle()).toBeUndefined();
+    await expect(fetch(url)).rejects.toThrow();
+
+    handle = start({ namespace: 'second', prometheus: PROMETHEUS, diagLogger: log.logger, runtime: false, hostMetrics: false });
+    expect(handle).not.toBe(again);
+    await handle.ready;
+    handle.meter.increment('restarts');
+    const text = await scrape(handle.prometheusUrl!);
+    expect(value(text, 'second_restarts_total')).toBe(1);
+  });
+
+  it('asks for the bearer token when one is set', async () => {
+    handle = start({ prometheus: { ...PROMETHEUS, token: 's3cret' }, runtime: false, hostMetrics: false });
+    await handle.ready;
+    const url = handle.prometheusUrl!;
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(url, { headers: { authorization: 'Bearer wrong!' } })).status).toBe(401);
+    expect((await fetch(url.replace('/metrics', '/other'), { headers: { authorization: 'Bearer s3cret' } })).status).toBe(404);
+    const text = await scrape(url, { authorization: 'Bearer s3cret' });
+    expect(samples(text, 'target_info')).toHaveLength(1);
+  });
+
+  it('warns once and keeps the service up when the /metrics port is taken', async () => {
+    const blocker = createServer();
+    const port = await listen(blocker);
+    const log = collectingLogger();
+    handle = start({ prometheus: { host: '127.0.0.1', port }, diagLogger: log.logger, runtime: false, hostMetrics: false });
+    await handle.ready;
+    expect(handle.prometheusUrl).toBeUndefined();
+    expect(log.messages, log.messages.join('\n')).toHaveLength(1);
+    expect(log.messages[0]).toMatch(/could not listen on 127\.0\.0\.1:\d+ .*EADDRINUSE.*free port/);
+    handle.meter.increment('still_recording');
+    await close(blocker);
+  });
+});
+
+describe('start() bad configuration fails before anything starts', () => {
+  const cases: Array<[string, unknown, RegExp]> = [
+    ['a non-object', 'yes', /options object/],
+    ['an OTLP endpoint that is not a URL', { otlp: { endpoint: 'http://collector host:4318/v1/metrics' } }, /not a valid URL.*http:\/\/localhost:4318/],
+    ['an OTLP endpoint with another scheme', { otlp: { endpoint: 'ftp://collector/v1/metrics' } }, /http: or https:/],
+    ['an empty OTLP endpoint', { otlp: { endpoint: '' } }, /must be an http\(s\) URL/],
+    ['a port that is NaN', { prometheus: { port: Number.NaN } }, /prometheus.port must be a whole number from 0 to 65535/],
+    ['a port that is Infinity', { prometheus: { port: Infinity } }, /prometheus.port/],
+    ['a negative port', { prometheus: { port: -1 } }, /prometheus.port/],
+    ['a port too high', { prometheus: { port: 70_000 } }, /prometheus.port/],
+    ['a port given as text', { prometheus: { port: '9464' } }, /prometheus.port/],
+    ['a path without a slash', { prometheus: { endpoint: 'metrics' } }, /prometheus.endpoint must be a path/],
+    ['a token with spaces', { prometheus: { token: 'a b' } }, /token/],
+    ['prometheus: true', { prometheus: true }, /prometheus must be an options object or false/],
+    ['a timeout above the interval', { otlp: { endpoint: 'http://127.0.0.1:1/v1/metrics', intervalMillis: 1000, timeoutMillis: 5000 } }, /must not exceed/],
+    ['a negative interval', { otlp: { endpoint: 'http://127.0.0.1:1/v1/metrics', intervalMillis: -5 } }, /intervalMillis/],
+    ['an empty service name', { serviceName: '' }, /serviceName must be a non-empty string/],
+    ['a huge service name', { serviceName: 'x'.repeat(100_000) }, /at most 255/],
+    ['http as a number', { http: 5 }, /http must be an options object or false/],
+    ['a non-function ignore hook', { http: { ignoreIncoming: '/health' } }, /http.ignoreIncoming must be a function/],
+    ['runtime as text', { runtime: 'no' }, /runtime must be true or false/],
+    ['an invalid namespace', { namespace: 'bad-name!' }, /namespace/],
+    ['an unknown attribute family', { attributes: { nope: ['x'] } }, /unknown family/],
+    ['a meter that is not one', { meter: {} }, /meter must be an AgentMeter/],
+  ];
+  it.each(cases)('rejects %s', (_name, options, message) => {
+    expect(() => start(options as never)).toThrow(AgentMeterConfigError);
+    expect(() => start(options as never)).toThrow(message);
+    expect(runningHandle()).toBeUndefined();
+  });
+});
