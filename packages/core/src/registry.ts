@@ -14,6 +14,8 @@ import type { CatalogInstruments } from './types.ts';
 
 const MAX_CUSTOM_INSTRUMENTS = 500;
 const CUSTOM_NAME = /^[a-zA-Z_][a-zA-Z0-9_.]{0,127}$/;
+// Sample-name suffixes: two metrics whose names agree without them would clash in the exposition.
+const SAMPLE_SUFFIX = /_(?:total|bucket|sum|count|created|info)$/;
 
 /** Creates and holds the meter's instruments: the catalog's, and custom ones made on first use. */
 export class InstrumentRegistry {
@@ -23,6 +25,8 @@ export class InstrumentRegistry {
   readonly #warner: Warner;
   readonly #otelMeter: Meter | undefined;
   readonly #gauges: { observable: ObservableGauge; cells: readonly GaugeCell[] }[] = [];
+  /** Prometheus names in use, without sample suffixes, so a custom metric cannot clash with another. */
+  readonly #taken = new Set<string>();
 
   constructor(options: ResolvedOptions, warner: Warner, runCollectHooks: () => void) {
     this.#options = options;
@@ -39,6 +43,7 @@ export class InstrumentRegistry {
       catalog[key] = this.#create(spec, new AllowListResolver(keys, options.maxAttributeLength, warner, this.#otelName(spec.name)));
     }
     this.catalog = catalog as unknown as CatalogInstruments;
+    for (const instrument of Object.values(catalog)) this.#taken.add(instrument!.prometheusName.replace(SAMPLE_SUFFIX, ''));
     if (this.#otelMeter !== undefined) {
       const observables = this.#gauges.map((gauge) => gauge.observable);
       this.#otelMeter.addBatchObservableCallback((result) => {
@@ -84,6 +89,11 @@ export class InstrumentRegistry {
       this.#warner.warn(`custom-kind:${name}`, `custom metric ${name} is a ${existing.spec.kind}${existing.spec.unit === 's' ? ' of seconds' : ''}; it cannot also be used another way`);
       return undefined;
     }
+    const family = prometheusName(this.#otelName(name), unit, kind).replace(SAMPLE_SUFFIX, '');
+    if (this.#taken.has(family)) {
+      this.#warner.warn(`custom-clash:${name}`, `custom metric ${name} would reach Prometheus under a name already in use (${family}); pick another name`);
+      return undefined;
+    }
     if (this.#custom.size >= MAX_CUSTOM_INSTRUMENTS) {
       this.#warner.warn('custom-limit', `at most ${MAX_CUSTOM_INSTRUMENTS} custom metrics can be created; ${name} was dropped`);
       return undefined;
@@ -95,6 +105,7 @@ export class InstrumentRegistry {
     };
     const instrument = this.#create(spec, new DynamicResolver(this.#options.maxAttributeLength, this.#warner, this.#otelName(name)));
     this.#custom.set(name, instrument);
+    this.#taken.add(family);
     return instrument;
   }
 
