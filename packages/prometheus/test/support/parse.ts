@@ -36,7 +36,7 @@ function readLabels(line: string, start: number, where: string): [Record<string,
     if (eq === -1) throw new Error(`${where}: label without =`);
     const name = line.slice(i, eq);
     if (!LABEL_NAME.test(name)) throw new Error(`${where}: bad label name ${JSON.stringify(name)}`);
-    if (name in labels) throw new Error(`${where}: duplicate label ${name}`);
+    if (Object.hasOwn(labels, name)) throw new Error(`${where}: duplicate label ${name}`);
     if (line[eq + 1] !== '"') throw new Error(`${where}: label value not quoted`);
     let value = '';
     let j = eq + 2;
