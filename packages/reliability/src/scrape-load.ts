@@ -22,18 +22,21 @@ export async function scrapeLoad(url: string, options: {
   const failures: string[] = [];
   let parsed = 0;
   let responses = 0;
-  const check = (format: 'text' | 'openmetrics') => (status: number, body: string): void => {
+  // The format asked for; the response's content type says which one was served.
+  const check = (asked: 'text' | 'openmetrics') => (status: number, body: string, _context: object, headers: Record<string, unknown>): void => {
     responses++;
     try {
       if (status !== options.expectStatus) throw new Error(`status ${status}`);
       if (status === 200) {
-        const { samples } = parseExposition(body, format);
+        const served = String(headers['content-type'] ?? '').startsWith('application/openmetrics-text') ? 'openmetrics' : 'text';
+        if (asked === 'text' && served !== 'text') throw new Error('OpenMetrics served to a text scraper');
+        const { samples } = parseExposition(body, served);
         if (samples.length === 0) throw new Error('empty exposition');
         if (samples.some((sample) => Number.isNaN(sample.value))) throw new Error('NaN sample');
       }
       parsed++;
     } catch (error) {
-      if (failures.length < 5) failures.push(`${format}: ${String(error)}`);
+      if (failures.length < 5) failures.push(`${asked}: ${String(error)}`);
     }
   };
   const target = new URL(url);
