@@ -57,6 +57,15 @@ function settle<Result>(value: unknown, call: LlmCallState, options: LlmFunction
   call.end();
 }
 
+/** settle() inside a promise callback: a throw there would become an unhandled rejection. */
+function settleSafely<Result>(value: unknown, call: LlmCallState, options: LlmFunctionOptions<never, Result>): void {
+  try {
+    settle(value, call, options);
+  } catch {
+    // As above: the value goes unrecorded, and nothing reaches the host.
+  }
+}
+
 /**
  * Instruments any function that calls an LLM (a client this package has no wrapper for, a raw
  * fetch): returns a function with the same signature that records latency, tokens, cost and
@@ -96,10 +105,15 @@ export function instrumentLlmFunction<Args extends unknown[], Result>(
       call.fail(error, 'request');
       throw error;
     }
-    if (isThenable(result)) {
-      result.then((value) => settle(value, call, options), (error: unknown) => call.fail(error, 'request'));
-    } else {
-      settle(result, call, options);
+    try {
+      if (isThenable(result)) {
+        result.then((value) => settleSafely(value, call, options), (error: unknown) => call.fail(error, 'request'));
+      } else {
+        settle(result, call, options);
+      }
+    } catch {
+      // A result whose `then` or iterator cannot be read or replaced (a throwing getter, a frozen
+      // object) goes unrecorded; the caller still gets it.
     }
     return result;
   };
