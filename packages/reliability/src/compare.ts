@@ -21,7 +21,8 @@ function copy(value: unknown, depth: number): unknown {
   if (Array.isArray(value)) return value.map((item) => normalize(item, depth + 1));
   const result: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    if (!VOLATILE.has(key)) result[key] = normalize(item, depth + 1);
+    // Functions are behaviour, not data; wrappers that patch an instance add their own.
+    if (!VOLATILE.has(key) && typeof item !== 'function') result[key] = normalize(item, depth + 1);
   }
   return result;
 }

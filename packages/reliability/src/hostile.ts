@@ -124,3 +124,13 @@ export const hostileError: fc.Arbitrary<unknown> = fc.oneof(
 export function isOwnThrow(error: unknown): boolean {
   return error instanceof Error && /^(getter \S+ throws|proxy trap throws)$/.test(error.message);
 }
+
+/** Values a driver may be handed as a parameter: every hostile kind except the shape-shifting proxy, whose reads differ each time. */
+export const hostileParameter: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 4, arbitrary: hostileNumber },
+  { weight: 4, arbitrary: hostileString },
+  { weight: 1, arbitrary: fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }) },
+  { weight: 2, arbitrary: fc.constantFrom(null, undefined, true, false, [], {}, [1, 'a']) },
+  { weight: 1, arbitrary: fc.constant(null).map(() => throwingGetters()) },
+  { weight: 1, arbitrary: fc.constant(null).map(() => throwingProxy()) },
+);
