@@ -77,7 +77,13 @@ export async function settle(call: () => unknown): Promise<Settled> {
     if (result !== null && typeof result === 'object' && Symbol.asyncIterator in result) {
       const chunks: unknown[] = [];
       try {
-        for await (const chunk of result as AsyncIterable<unknown>) chunks.push(normalize(chunk));
+        // Byte chunks are counted, not listed: the network splits them differently on every call.
+        let bytes = 0;
+        for await (const chunk of result as AsyncIterable<unknown>) {
+          if (chunk instanceof Uint8Array) bytes += chunk.byteLength;
+          else chunks.push(normalize(chunk));
+        }
+        if (bytes > 0) chunks.push(`<${bytes} bytes>`);
       } catch (error) {
         return { error: { ...describeError(error), returned, streamClass: className(result), afterChunks: chunks } };
       }
