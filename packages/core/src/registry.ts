@@ -9,6 +9,7 @@ import { otelHandleFactory } from './aggregation/otel-handles.ts';
 import type { ResolvedOptions } from './config.ts';
 import { prometheusName } from './naming.ts';
 import { AllowListResolver, DynamicResolver, type AttributeResolver } from './safety/attributes.ts';
+import { looksSecret } from './safety/values.ts';
 import type { Warner } from './safety/warn.ts';
 import type { CatalogInstruments } from './types.ts';
 
@@ -81,6 +82,11 @@ export class InstrumentRegistry {
   #createCustom(name: unknown, kind: InstrumentKind, unit: string): AnyInstrument | undefined {
     if (typeof name !== 'string' || !CUSTOM_NAME.test(name)) {
       this.#warner.warn('custom-name', 'custom metric names must match [a-zA-Z_][a-zA-Z0-9_.]* (at most 128 characters); the measurement was dropped');
+      return undefined;
+    }
+    // A name shaped like an API key is a secret passed in the wrong argument: it must not be exported.
+    if (name.length >= 10 && looksSecret(name)) {
+      this.#warner.warn('custom-secret', 'a custom metric name looks like an API key or token; the measurement was dropped');
       return undefined;
     }
     const existing = this.#custom.get(name);
