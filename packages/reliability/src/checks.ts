@@ -8,6 +8,7 @@ export function dataProblems(snapshot: MetricsSnapshot, seriesLimit: number): st
   const problems: string[] = [];
   for (const metric of snapshot.metrics) {
     const name = metric.descriptor.name;
+    if (leaksSecret(name)) problems.push(`${name.slice(0, 40)}: a metric named after a secret`);
     // The overflow series comes on top of the limit.
     if (metric.dataPoints.length > seriesLimit + 1) problems.push(`${name}: ${metric.dataPoints.length} series, limit ${seriesLimit}`);
     for (const point of metric.dataPoints) {

@@ -9,7 +9,7 @@ import { parseExposition } from '../../prometheus/test/support/parse.ts';
 import { reportFigure } from '../src/figures.ts';
 import { hostileString, hostileValue, isOwnThrow } from '../src/hostile.ts';
 
-const RUNS = Number(process.env['AGENTMETER_FUZZ_RUNS'] ?? 12_000);
+const RUNS = Number(process.env['AGENTMETER_FUZZ_RUNS'] ?? 8_000);
 const meter = createAgentMeter();
 meter.trackRequest({}, () => undefined);
 let calls = 0;
