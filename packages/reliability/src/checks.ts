@@ -44,14 +44,17 @@ export interface CapturedDiag {
   restore(): void;
 }
 
+function joinArgs(args: unknown[]): string {
+  return args.map((arg) => (arg instanceof Error ? arg.message : String(arg))).join(' ');
+}
+
 /** Captures OpenTelemetry diag output (where agentmeter's warnings go) for the test. */
 export function captureDiag(): CapturedDiag {
   const warnings: string[] = [];
   const errors: string[] = [];
-  const text = (args: unknown[]): string => args.map((arg) => (arg instanceof Error ? arg.message : String(arg))).join(' ');
   diag.setLogger({
-    error: (...args: unknown[]) => errors.push(text(args)),
-    warn: (...args: unknown[]) => warnings.push(text(args)),
+    error: (...args: unknown[]) => errors.push(joinArgs(args)),
+    warn: (...args: unknown[]) => warnings.push(joinArgs(args)),
     info: () => {}, debug: () => {}, verbose: () => {},
   }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
   return {

@@ -43,11 +43,12 @@ export function describeError(error: unknown): Record<string, unknown> {
 }
 
 const identities = new WeakMap<object, number>();
+let nextIdentity = 1;
 /** The same number for the same object: in-process comparisons check identity, not content. */
 export function identityOf(value: unknown): unknown {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return normalize(value);
   let id = identities.get(value);
-  if (id === undefined) identities.set(value, (id = identities.size + 1 + Math.random()));
+  if (id === undefined) identities.set(value, (id = nextIdentity++));
   return { identity: id };
 }
 

@@ -51,10 +51,11 @@ export function throwingGetters(): Record<string, unknown> {
 }
 
 /** A proxy whose every trap throws: reading, enumerating, even asking its prototype. */
+function fail(): never {
+  throw new Error('proxy trap throws');
+}
+
 export function throwingProxy(): Record<string, unknown> {
-  const fail = (): never => {
-    throw new Error('proxy trap throws');
-  };
   return new Proxy({}, {
     // Symbol keys answer, so fast-check can look for its clone marker; every string key throws.
     get: (_target, key) => (typeof key === 'symbol' ? undefined : fail()),

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { AgentMeter } from '@agentmeter/core';
 import autocannon from 'autocannon';
 import { parseExposition } from '../../prometheus/test/support/parse.ts';
@@ -23,12 +24,12 @@ export async function scrapeLoad(url: string, options: {
   let parsed = 0;
   let responses = 0;
   // The format asked for; the response's content type says which one was served.
-  const check = (asked: 'text' | 'openmetrics') => (status: number, body: string, _context: object, headers: Record<string, unknown>): void => {
+  const check = (asked: 'text' | 'openmetrics') => (status: number, body: string, _context: object, headers: IncomingHttpHeaders | undefined): void => {
     responses++;
     try {
       if (status !== options.expectStatus) throw new Error(`status ${status}`);
       if (status === 200) {
-        const served = String(headers['content-type'] ?? '').startsWith('application/openmetrics-text') ? 'openmetrics' : 'text';
+        const served = String(headers?.['content-type'] ?? '').startsWith('application/openmetrics-text') ? 'openmetrics' : 'text';
         if (asked === 'text' && served !== 'text') throw new Error('OpenMetrics served to a text scraper');
         const { samples } = parseExposition(body, served);
         if (samples.length === 0) throw new Error('empty exposition');
@@ -78,6 +79,10 @@ export function recordHeavily(meter: AgentMeter): { stop(): number } {
   };
 }
 
+function median(values: number[]): number {
+  return values.toSorted((x, y) => x - y)[Math.floor(values.length / 2)]!;
+}
+
 /** Median nanoseconds per call of `a` and of `b`, measured in alternating rounds so drift hits both alike. */
 export function compareNanos(a: () => unknown, b: () => unknown, rounds: number, perRound: number): [number, number] {
   const samples: [number[], number[]] = [[], []];
@@ -90,6 +95,5 @@ export function compareNanos(a: () => unknown, b: () => unknown, rounds: number,
     samples[0].push(time(a));
     samples[1].push(time(b));
   }
-  const median = (values: number[]): number => values.toSorted((x, y) => x - y)[Math.floor(values.length / 2)]!;
   return [median(samples[0]), median(samples[1])];
 }

@@ -94,17 +94,18 @@ describe('@agentmeter/db wrappers under fuzzed statements and parameters', () =>
     const key = fc.oneof(fc.constantFrom('k1', 'k2', SECRETS[0]!), hostileString.filter((text) => text.length < 1_000));
     // ioredis itself crashes the process on a proxy or throwing getter as a value (an uncaught throw
     // on its next tick, plain client too), so Redis gets every other hostile kind.
-    const value = fc.oneof(hostileNumber, hostileString, fc.constantFrom(null, undefined, true, 10n ** 30n, [1, 'a'], {}));
-    await fc.assert(fc.asyncProperty(command, key, value, async (name, k, value) => {
+    const redisValue = fc.oneof(hostileNumber, hostileString, fc.constantFrom(null, undefined, true, 10n ** 30n, [1, 'a'], {}));
+    await fc.assert(fc.asyncProperty(command, key, redisValue, async (name, k, value) => {
       const run = (client: Redis) => (): unknown => {
         const method = (client as unknown as Record<string, (...args: unknown[]) => unknown>)[name]!;
         return ['set', 'append'].includes(name) ? method.call(client, k, value) : method.call(client, k);
       };
       await sameThroughBoth(run(plain), run(wrapped));
     }), { numRuns: RUNS * 2, seed: 24 });
-    const keys = await plain.keys('*');
-    const own = [...keys.filter((k) => k.startsWith(prefix))];
-    if (own.length > 0) await new Redis({ host: '127.0.0.1', port: 6379 }).del(...own).catch(() => 0);
+    const cleaner = new Redis({ host: '127.0.0.1', port: 6379 });
+    const own = await cleaner.keys(`${prefix}*`);
+    if (own.length > 0) await cleaner.del(...own);
+    cleaner.disconnect();
     plain.disconnect();
     wrapped.disconnect();
   });
