@@ -61,13 +61,13 @@ export function recordHeavily(meter: AgentMeter): { stop(): number } {
   let running = true;
   let recorded = 0;
   const turn = (): void => {
-    for (let i = 0; i < 500; i++) {
+    for (let i = 0; i < 200; i++) {
       const n = recorded + i;
       meter.instruments.llmRequests.add(1, { provider: 'openai', model: `m${n % 50}`, operation: 'chat', status: 'success' });
       meter.instruments.llmLatency.record((n % 1000) / 100, { provider: 'openai', model: `m${n % 50}`, operation: 'chat' });
       meter.trackRequest({ route: `/r/${n % 20}` }, () => n);
     }
-    recorded += 500;
+    recorded += 200;
     if (running) setImmediate(turn);
   };
   turn();

@@ -1,6 +1,7 @@
 import { createAgentMeter } from '@agentmeter/core';
 import { createTestReader } from '@agentmeter/core/testing';
-import { instrumentBetterSqlite3, instrumentIoredis, instrumentMysql2, instrumentPg } from '@agentmeter/db';
+import { instrumentBetterSqlite3, instrumentIoredis, instrumentMysql2, instrumentPg, instrumentPGlite } from '@agentmeter/db';
+import { PGlite } from '@electric-sql/pglite';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
@@ -108,6 +109,23 @@ describe('@agentmeter/db wrappers under fuzzed statements and parameters', () =>
     cleaner.disconnect();
     plain.disconnect();
     wrapped.disconnect();
+  });
+
+  it('PGlite: the same statements give the same results and errors before and after instrumenting', async () => {
+    // One PGlite (a whole Postgres in WebAssembly, seconds to start): the statements are stateless,
+    // so they run plain, then again on the same instance once instrumented.
+    const statements = fc.sample(fc.tuple(sqlText((i) => `$${i}::text`), hostileParameter, fc.constantFrom('query', 'exec')), { numRuns: RUNS, seed: 25 });
+    const db = await PGlite.create();
+    const runAll = async (): Promise<unknown[]> => {
+      const outcomes: unknown[] = [];
+      for (const [sql, parameter, method] of statements) outcomes.push(await settle(() => (method === 'exec' ? db.exec(sql) : db.query(sql, [parameter]))));
+      return outcomes;
+    };
+    const expected = await runAll();
+    expect(instrumentPGlite(db, { meter })).toBe(db);
+    expect(await runAll()).toEqual(expected);
+    calls += statements.length;
+    await db.close();
   });
 
   it('puts no literal, key or secret into a label, and exports no NaN', async () => {
