@@ -59,6 +59,15 @@ function parseBody(body: Buffer): Record<string, unknown> {
   }
 }
 
+/** A model name from the URL path; a malformed escape is kept as sent rather than crashing the server. */
+function decodeModel(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 function route(path: string): { provider: LlmProviderName; operation: string; model?: string; stream?: boolean } | undefined {
   if (path.endsWith('/chat/completions')) return { provider: 'openai', operation: 'chat' };
   if (path.endsWith('/responses')) return { provider: 'openai', operation: 'responses' };
@@ -66,7 +75,7 @@ function route(path: string): { provider: LlmProviderName; operation: string; mo
   if (path.endsWith('/v1/messages')) return { provider: 'anthropic', operation: 'messages' };
   const google = GOOGLE_PATH.exec(path);
   if (google?.[1] !== undefined) {
-    return { provider: 'google', operation: 'generate_content', model: decodeURIComponent(google[1]), stream: google[2] === 'streamGenerateContent' };
+    return { provider: 'google', operation: 'generate_content', model: decodeModel(google[1]), stream: google[2] === 'streamGenerateContent' };
   }
   return undefined;
 }
