@@ -1,3 +1,5 @@
+import { isOwnThrow } from './hostile.ts';
+
 /** What a call produced, in a form two clients' results can be compared by. */
 export type Settled = { readonly ok: unknown } | { readonly error: Readonly<Record<string, unknown>> };
 
@@ -47,6 +49,8 @@ let nextIdentity = 1;
 /** The same number for the same object: in-process comparisons check identity, not content. */
 export function identityOf(value: unknown): unknown {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return normalize(value);
+  // A throwing getter makes a new Error on every read (awaiting reads `then`): compare its message.
+  if (isOwnThrow(value)) return { ownThrow: (value as Error).message };
   let id = identities.get(value);
   if (id === undefined) identities.set(value, (id = nextIdentity++));
   return { identity: id };

@@ -123,7 +123,11 @@ export const hostileError: fc.Arbitrary<unknown> = fc.oneof(
 
 /** True for the errors the suite's own throwing getters and proxies raise (passed through, not the SDK's). */
 export function isOwnThrow(error: unknown): boolean {
-  return error instanceof Error && /^(getter \S+ throws|proxy trap throws)$/.test(error.message);
+  try {
+    return error instanceof Error && /^(getter \S+ throws|proxy trap throws)$/.test(error.message);
+  } catch {
+    return false; // The throwing proxy itself, asked for its prototype.
+  }
 }
 
 /** Values a driver may be handed as a parameter: every hostile kind except the shape-shifting proxy, whose reads differ each time. */

@@ -88,10 +88,12 @@ describe('@agentmeter/llm wrappers under fuzzed requests and provider faults', (
     });
     const outcome = fc.record({ kind: fc.constantFrom('return', 'throw', 'resolve', 'reject'), value: fc.oneof(hostileValue, iterable) });
     await fc.assert(fc.asyncProperty(outcome, hostileValue, hostileValue, async ({ kind, value }, usage, modelValue) => {
+      // One promise per run, so the plain and the wrapped call hand back the same object.
+      const promise = kind === 'reject' ? Promise.reject(value) : kind === 'resolve' ? Promise.resolve(value) : undefined;
+      promise?.catch(() => undefined);
       const fn = (): unknown => {
         if (kind === 'throw') throw value;
-        if (kind === 'reject') return Promise.reject(value);
-        return kind === 'resolve' ? Promise.resolve(value) : value;
+        return promise ?? value;
       };
       const wrapped = instrumentLlmFunction(fn, {
         meter, pricing: false, provider: 'generic', model: () => modelValue, usage: () => usage as never, chunk: () => usage as never,
