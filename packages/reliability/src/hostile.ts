@@ -139,3 +139,6 @@ export const hostileParameter: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.constant(null).map(() => throwingGetters()) },
   { weight: 1, arbitrary: fc.constant(null).map(() => throwingProxy()) },
 );
+
+/** Added to every property's seed: CI runs the fixed seeds; AGENTMETER_FUZZ_SEED explores others. */
+export const FUZZ_SEED: number = Number(process.env['AGENTMETER_FUZZ_SEED'] ?? 0);

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { resolveStart } from '../../node/src/config.ts';
 import { parseExposition } from '../../prometheus/test/support/parse.ts';
 import { reportFigure } from '../src/figures.ts';
-import { hostileString, hostileValue, isOwnThrow } from '../src/hostile.ts';
+import { FUZZ_SEED, hostileString, hostileValue, isOwnThrow } from '../src/hostile.ts';
 
 const RUNS = Number(process.env['AGENTMETER_FUZZ_RUNS'] ?? 8_000);
 const meter = createAgentMeter();
@@ -41,24 +41,24 @@ describe('creation-time options under fuzzed input', () => {
     const keys = ['meter', 'provider', 'prices', 'clock', 'dbSystem', 'pool', 'tables', 'maxTables', 'semconv', 'cache'];
     fc.assert(fc.property(fc.constantFrom(...wrappers), hostileValue, options(keys), ([name, wrap], client, given) => {
       expectClearFailure(() => wrap(client as never, given as never), new RegExp(name));
-    }), { numRuns: Math.ceil(RUNS / 4), seed: 41 });
+    }), { numRuns: Math.ceil(RUNS / 4), seed: 41 + FUZZ_SEED });
     fc.assert(fc.property(options(['meter', 'maxGapSeconds', 'clock', 'attributes']), (given) => {
       expectClearFailure(() => createVoiceTurns(given as never), /createVoiceTurns|voice/i);
-    }), { numRuns: Math.ceil(RUNS / 8), seed: 42 });
+    }), { numRuns: Math.ceil(RUNS / 8), seed: 42 + FUZZ_SEED });
   });
 
   it("@agentmeter/node start() options are validated before anything starts", () => {
     const keys = ['serviceName', 'namespace', 'seriesLimit', 'prometheus', 'otlp', 'http', 'runtime', 'hostMetrics', 'diagLogger', 'meter', 'resourceAttributes', 'attributes'];
     fc.assert(fc.property(options(keys), (given) => {
       expectClearFailure(() => resolveStart(given as never, {}), /start|agentmeter|must|option/i);
-    }), { numRuns: Math.ceil(RUNS / 4), seed: 43 });
+    }), { numRuns: Math.ceil(RUNS / 4), seed: 43 + FUZZ_SEED });
   });
 
   it('PrometheusExporter rejects bad options with a TypeError naming the package', () => {
     const keys = ['host', 'port', 'endpoint', 'jsonEndpoint', 'healthEndpoint', 'token', 'metricProducers', 'meter', 'namespace', 'gzip', 'targetInfo', 'env'];
     fc.assert(fc.property(options(keys), (given) => {
       expectClearFailure(() => new PrometheusExporter(given as never), /@agentmeter\/prometheus/);
-    }), { numRuns: Math.ceil(RUNS / 4), seed: 44 });
+    }), { numRuns: Math.ceil(RUNS / 4), seed: 44 + FUZZ_SEED });
   });
 });
 
@@ -81,6 +81,6 @@ describe('the metrics endpoint under fuzzed requests', () => {
         const format = String(response.headers['content-type']).startsWith('application/openmetrics-text') ? 'openmetrics' : 'text';
         parseExposition(response.body, format);
       }
-    }), { numRuns: Math.ceil(RUNS / 10), seed: 45 });
+    }), { numRuns: Math.ceil(RUNS / 10), seed: 45 + FUZZ_SEED });
   });
 });

@@ -12,7 +12,7 @@ import { requireServer } from '../../db/test/servers.ts';
 import { captureDiag, dataProblems, leaksSecret, type CapturedDiag } from '../src/checks.ts';
 import { settle } from '../src/compare.ts';
 import { reportFigure } from '../src/figures.ts';
-import { hostileNumber, hostileParameter, hostileString, SECRETS } from '../src/hostile.ts';
+import { FUZZ_SEED, hostileNumber, hostileParameter, hostileString, SECRETS } from '../src/hostile.ts';
 
 const RUNS = Number(process.env['AGENTMETER_FUZZ_WRAPPER_RUNS'] ?? 60);
 const SERIES_LIMIT = 200;
@@ -59,7 +59,7 @@ describe('@agentmeter/db wrappers under fuzzed statements and parameters', () =>
     await fc.assert(fc.asyncProperty(statement, hostileParameter, fc.constantFrom('all', 'get', 'run', 'exec'), async (sql, parameter, method) => {
       const run = (db: Database.Database) => (): unknown => (method === 'exec' ? db.exec(sql) : db.prepare(sql)[method](parameter));
       await sameThroughBoth(run(plain), run(wrapped));
-    }), { numRuns: RUNS * 5, seed: 21 });
+    }), { numRuns: RUNS * 5, seed: 21 + FUZZ_SEED });
     plain.close();
     wrapped.close();
   });
@@ -71,7 +71,7 @@ describe('@agentmeter/db wrappers under fuzzed statements and parameters', () =>
     const wrapped = instrumentPg(new pg.Pool(config), { meter });
     await fc.assert(fc.asyncProperty(sqlText((i) => `$${i}::text`), hostileParameter, async (sql, parameter) => {
       await sameThroughBoth(() => plain.query(sql, [parameter]), () => wrapped.query(sql, [parameter]));
-    }), { numRuns: RUNS, seed: 22 });
+    }), { numRuns: RUNS, seed: 22 + FUZZ_SEED });
     await Promise.all([plain.end(), wrapped.end()]);
   });
 
@@ -82,7 +82,7 @@ describe('@agentmeter/db wrappers under fuzzed statements and parameters', () =>
     const wrapped = instrumentMysql2(mysql.createPool(config), { meter });
     await fc.assert(fc.asyncProperty(sqlText(() => '?'), hostileParameter, async (sql, parameter) => {
       await sameThroughBoth(() => plain.query(sql, [parameter]), () => wrapped.query(sql, [parameter]));
-    }), { numRuns: RUNS, seed: 23 });
+    }), { numRuns: RUNS, seed: 23 + FUZZ_SEED });
     await Promise.all([plain.end(), wrapped.end()]);
   });
 
@@ -102,7 +102,7 @@ describe('@agentmeter/db wrappers under fuzzed statements and parameters', () =>
         return ['set', 'append'].includes(name) ? method.call(client, k, value) : method.call(client, k);
       };
       await sameThroughBoth(run(plain), run(wrapped));
-    }), { numRuns: RUNS * 2, seed: 24 });
+    }), { numRuns: RUNS * 2, seed: 24 + FUZZ_SEED });
     const cleaner = new Redis({ host: '127.0.0.1', port: 6379 });
     const own = await cleaner.keys(`${prefix}*`);
     if (own.length > 0) await cleaner.del(...own);
@@ -114,7 +114,7 @@ describe('@agentmeter/db wrappers under fuzzed statements and parameters', () =>
   it('PGlite: the same statements give the same results and errors before and after instrumenting', async () => {
     // One PGlite (a whole Postgres in WebAssembly, seconds to start): the statements are stateless,
     // so they run plain, then again on the same instance once instrumented.
-    const statements = fc.sample(fc.tuple(sqlText((i) => `$${i}::text`), hostileParameter, fc.constantFrom('query', 'exec')), { numRuns: RUNS, seed: 25 });
+    const statements = fc.sample(fc.tuple(sqlText((i) => `$${i}::text`), hostileParameter, fc.constantFrom('query', 'exec')), { numRuns: RUNS, seed: 25 + FUZZ_SEED });
     const db = await PGlite.create();
     const runAll = async (): Promise<unknown[]> => {
       const outcomes: unknown[] = [];

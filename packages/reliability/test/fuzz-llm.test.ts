@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureDiag, dataProblems, type CapturedDiag } from '../src/checks.ts';
 import { settle, settleByIdentity } from '../src/compare.ts';
 import { reportFigure } from '../src/figures.ts';
-import { hostileString, hostileValue, isOwnThrow, SECRETS } from '../src/hostile.ts';
+import { FUZZ_SEED, hostileString, hostileValue, isOwnThrow, SECRETS } from '../src/hostile.ts';
 
 const API_KEY = SECRETS[0]!;
 const RUNS = Number(process.env['AGENTMETER_FUZZ_WRAPPER_RUNS'] ?? 60);
@@ -55,7 +55,7 @@ describe('@agentmeter/llm wrappers under fuzzed requests and provider faults', (
       const body = { model: name, messages: [{ role: 'user' as const, content: text }], stream };
       const request = { headers: headersFor(chosen) };
       await sameThroughBoth(() => plain.chat.completions.create(body, request), () => wrapped.chat.completions.create(body, request));
-    }), { numRuns: RUNS, seed: 11 });
+    }), { numRuns: RUNS, seed: 11 + FUZZ_SEED });
   });
 
   it('anthropic messages (JSON and stream): results and errors unchanged', async () => {
@@ -66,7 +66,7 @@ describe('@agentmeter/llm wrappers under fuzzed requests and provider faults', (
       const body = { model: name, max_tokens: 64, messages: [{ role: 'user' as const, content: text }], stream };
       const request = { headers: headersFor(chosen) };
       await sameThroughBoth(() => plain.messages.create(body, request), () => wrapped.messages.create(body, request));
-    }), { numRuns: RUNS, seed: 12 });
+    }), { numRuns: RUNS, seed: 12 + FUZZ_SEED });
   });
 
   it('google generateContent (JSON and stream): results and errors unchanged', async () => {
@@ -77,7 +77,7 @@ describe('@agentmeter/llm wrappers under fuzzed requests and provider faults', (
       const params = { model: name, contents: text, config: { httpOptions: { headers: headersFor(chosen) } } };
       const method = stream ? 'generateContentStream' : 'generateContent';
       await sameThroughBoth(() => plain.models[method](params), () => wrapped.models[method](params));
-    }), { numRuns: RUNS, seed: 13 });
+    }), { numRuns: RUNS, seed: 13 + FUZZ_SEED });
   });
 
   it('instrumentLlmFunction: hands back what the function returns or throws, whatever the options read from it', async () => {
@@ -102,7 +102,7 @@ describe('@agentmeter/llm wrappers under fuzzed requests and provider faults', (
       // The function hands back the same objects each time: the wrapper must return them, not copies.
       const [expected, actual] = [await settleByIdentity(fn), await settleByIdentity(wrapped)];
       expect(actual).toEqual(expected);
-    }), { numRuns: RUNS * 20, seed: 14 });
+    }), { numRuns: RUNS * 20, seed: 14 + FUZZ_SEED });
   });
 
   it('rejects bad options with a clear error at wrap time, never later', () => {
@@ -114,7 +114,7 @@ describe('@agentmeter/llm wrappers under fuzzed requests and provider faults', (
       } catch (error) {
         expect(error instanceof Error && (error.name === 'AgentMeterConfigError' || isOwnThrow(error)), String(error)).toBe(true);
       }
-    }), { numRuns: RUNS * 20, seed: 15 });
+    }), { numRuns: RUNS * 20, seed: 15 + FUZZ_SEED });
   });
 
   it('exports no NaN, no series past the limit, no key or prompt in a label, and only taxonomy error types', async () => {

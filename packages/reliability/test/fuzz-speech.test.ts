@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureDiag, dataProblems, leaksSecret, type CapturedDiag } from '../src/checks.ts';
 import { settle } from '../src/compare.ts';
 import { reportFigure } from '../src/figures.ts';
-import { hostileString, hostileValue, PROMPTS, SECRETS } from '../src/hostile.ts';
+import { FUZZ_SEED, hostileString, hostileValue, PROMPTS, SECRETS } from '../src/hostile.ts';
 
 const RUNS = Number(process.env['AGENTMETER_FUZZ_WRAPPER_RUNS'] ?? 60);
 const SERIES_LIMIT = 200;
@@ -65,7 +65,7 @@ describe('@agentmeter/speech wrappers under fuzzed requests and provider faults'
         const transcribe = async (client: OpenAI): Promise<unknown> => client.audio.transcriptions.create({ model, file: await toFile(wav, 'a.wav'), prompt: input });
         await sameThroughBoth(sim, chosen, () => transcribe(plain), () => transcribe(wrapped));
       }
-    }), { numRuns: RUNS, seed: 31 });
+    }), { numRuns: RUNS, seed: 31 + FUZZ_SEED });
   });
 
   it('elevenlabs: textToSpeech.convert unchanged', async () => {
@@ -77,7 +77,7 @@ describe('@agentmeter/speech wrappers under fuzzed requests and provider faults'
     await fc.assert(fc.asyncProperty(text, fc.oneof(fc.constant('eleven_flash_v2_5'), hostileString.filter((s) => s.length < 100)), fault, async (input, modelId, chosen) => {
       const body = { text: input, modelId, outputFormat: 'pcm_16000' as const };
       await sameThroughBoth(sim, chosen, () => plain.textToSpeech.convert('voice-1', body), () => wrapped.textToSpeech.convert('voice-1', body));
-    }), { numRuns: RUNS, seed: 32 });
+    }), { numRuns: RUNS, seed: 32 + FUZZ_SEED });
   });
 
   it('voice turns: any mark, in any order, with hostile values, never throws', () => {
@@ -93,7 +93,7 @@ describe('@agentmeter/speech wrappers under fuzzed requests and provider faults'
           calls++;
         }
       }
-    }), { numRuns: RUNS * 50, seed: 33 });
+    }), { numRuns: RUNS * 50, seed: 33 + FUZZ_SEED });
   });
 
   it('puts no text, prompt or key into a label, and exports no NaN', async () => {
