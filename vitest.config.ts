@@ -6,7 +6,7 @@ export default defineConfig({
     conditions: ['@agentmeter/source'],
   },
   // Tests run in Vite's SSR environment, which takes its own resolve conditions.
-  ssr: { resolve: { conditions: ['@agentmeter/source'], externalConditions: ['@agentmeter/source'] } },
+  ssr: { resolve: { conditions: ['@agentmeter/source'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'collector/test/**/*.test.ts'],
     testTimeout: 60_000,

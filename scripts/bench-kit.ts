@@ -33,8 +33,11 @@ export function ratio(value: number, baseline: number): string {
   return `${(value / baseline).toFixed(2)}x`;
 }
 
+function line(cells: readonly string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
 /** A markdown table from a header row and rows. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }

@@ -17,7 +17,7 @@ const modules = readdirSync(join(root, 'packages'))
     }
   })
   .filter((file) => only === undefined || file.includes(only))
-  .sort((a, b) => (a.includes('/core/') ? -1 : b.includes('/core/') ? 1 : a.localeCompare(b)));
+  .toSorted((a, b) => (a.includes('/core/') ? -1 : b.includes('/core/') ? 1 : a.localeCompare(b)));
 
 const sections: string[] = [];
 for (const file of modules) {

@@ -1,10 +1,10 @@
 import { createAgentMeter } from '@agentmeter/core';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { PrometheusExporter } from '@agentmeter/prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { simulateTurn, watchDependencies } from './traffic.ts';
 
 /**
- * The first demo: a meter fed by simulated traffic, served on /metrics.
+ * The first demo: a meter fed by simulated traffic, served on /metrics, /api/metrics and /api/health.
  * AGENTMETER_DEMO_PORT picks the port (default 9464, 0 for any free one);
  * AGENTMETER_DEMO_SECONDS stops it after that many seconds (for tests).
  */
@@ -12,12 +12,14 @@ const port = Number(process.env['AGENTMETER_DEMO_PORT'] ?? 9464);
 const seconds = Number(process.env['AGENTMETER_DEMO_SECONDS'] ?? 0);
 
 const meter = createAgentMeter({ attributes: { requests: ['scene', 'character'] } });
-const exporter = new PrometheusExporter({ host: '127.0.0.1', port, preventServerStart: true, metricProducers: [meter.metricProducer!] });
+const exporter = new PrometheusExporter({
+  meter, port,
+  // The demo has no real dependencies; this check proves the event loop still turns.
+  health: { checks: { event_loop: () => new Promise((resolve) => setImmediate(() => resolve(true))) } },
+});
 const provider = new MeterProvider({ readers: [exporter] });
-await exporter.startServer();
-const address = (exporter as unknown as { _server: import('node:http').Server })._server.address();
-const boundPort = typeof address === 'object' && address !== null ? address.port : port;
-console.log(`agentmeter demo: metrics at http://127.0.0.1:${boundPort}/metrics`);
+const url = await exporter.start();
+console.log(`agentmeter demo: metrics at ${url}/metrics, JSON at ${url}/api/metrics, health at ${url}/api/health`);
 
 watchDependencies(meter);
 let turns = 0;

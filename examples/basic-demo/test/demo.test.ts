@@ -38,6 +38,14 @@ describe('the basic demo', () => {
         if (missing.length === 0) break;
       }
       expect(missing).toEqual([]);
+
+      const openMetrics = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } });
+      expect(openMetrics.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+      expect((await openMetrics.text()).endsWith('# EOF\n')).toBe(true);
+      const json = await fetch(`http://127.0.0.1:${port}/api/metrics`);
+      expect(Object.keys((await json.json()) as object)).toEqual(['timestamp', 'counters', 'gauges', 'histograms']);
+      const health = await fetch(`http://127.0.0.1:${port}/api/health`);
+      expect([health.status, ((await health.json()) as { status: string }).status]).toEqual([200, 'healthy']);
     } finally {
       child.kill('SIGINT');
       if (child.exitCode === null) await once(child, 'exit');

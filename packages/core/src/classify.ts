@@ -11,7 +11,9 @@ const TIMEOUT_CODES = new Set([
 
 function read(object: unknown, key: string): unknown {
   try {
-    return typeof object === 'object' && object !== null ? (object as Record<string, unknown>)[key] : undefined;
+    return (typeof object === 'object' || typeof object === 'function') && object !== null
+      ? (object as Record<string, unknown>)[key]
+      : undefined;
   } catch {
     return undefined;
   }
@@ -45,7 +47,6 @@ export function classifyStatus(status: number): ErrorType {
   if (status === 429) return 'rate_limit';
   if (status === 408 || status === 504) return 'timeout';
   if (status === 401 || status === 403) return 'auth';
-  if (status === 422) return 'validation_error';
   if (status >= 500) return 'server_error';
   if (status >= 400) return 'bad_request';
   return 'other';

@@ -28,7 +28,7 @@ export type {
 } from './types.ts';
 export { renderMetricsMarkdown } from './catalog/markdown.ts';
 export { createPricingTable, loadPriceFile, priceUsage } from './pricing/table.ts';
-export type { PricedUsage, PricingTable, PricingTableOptions } from './pricing/table.ts';
+export type { PricedUsage, PricingTable, PricingTableOptions, UsageAmounts } from './pricing/table.ts';
 export { DEFAULT_PRICES } from './pricing/default-prices.ts';
 export { LLM_PRICES, LLM_PRICES_VERSION } from './pricing/llm-prices.ts';
 export { validatePriceEntry } from './pricing/validate.ts';

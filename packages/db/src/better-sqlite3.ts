@@ -12,6 +12,7 @@ interface DatabaseLike {
   inTransaction: boolean;
 }
 interface StatementLike {
+  [HANDLES]?: QueryHandles;
   source?: unknown;
   run?: Fn;
   get?: Fn;
@@ -39,11 +40,18 @@ export function instrumentBetterSqlite3<T extends object>(db: T, options: DbInst
   if (instrumented.has(db)) return db;
   instrumented.add(db);
   const prepare = db.prepare;
+  let methods: StatementMethods | undefined;
   db.prepare = function instrumentedPrepare(this: unknown, ...args: unknown[]): unknown {
     const handles = recorder.statement(args[0]);
     // A statement that fails to prepare (a syntax error) counts as one failed query.
     const statement = timedCall(prepare, this, args, handles, true) as StatementLike;
-    instrumentStatement(statement, handles);
+    try {
+      methods ??= statementMethods(Object.getPrototypeOf(statement) as StatementLike);
+      statement[HANDLES] = handles;
+      Object.assign(statement, methods);
+    } catch {
+      // A statement that cannot be wrapped runs as it is.
+    }
     return statement;
   };
   const exec = db.exec;
@@ -71,23 +79,47 @@ function timedCall(method: Fn, self: unknown, args: unknown[], handles: QueryHan
   return result;
 }
 
-function instrumentStatement(statement: StatementLike, handles: QueryHandles): void {
-  try {
-    const { run, get, all, iterate } = statement;
-    if (typeof run === 'function') statement.run = function run_(this: unknown, ...args: unknown[]) { return timedCall(run, this, args, handles); };
-    if (typeof get === 'function') statement.get = function get_(this: unknown, ...args: unknown[]) { return timedCall(get, this, args, handles); };
-    if (typeof all === 'function') statement.all = function all_(this: unknown, ...args: unknown[]) { return timedCall(all, this, args, handles); };
-    if (typeof iterate === 'function') {
-      statement.iterate = function iterate_(this: unknown, ...args: unknown[]): unknown {
-        const started = performance.now();
-        const iterator = timedCall(iterate, this, args, handles, true) as Iterator<unknown>;
-        watchIterator(iterator, handles, started);
-        return iterator;
-      };
-    }
-  } catch {
-    // A statement that cannot be wrapped runs as it is.
+/** The statement's series, set once at prepare time and read by the shared wrappers below. */
+const HANDLES: unique symbol = Symbol('agentmeter.handles');
+type StatementMethods = Pick<StatementLike, 'run' | 'get' | 'all' | 'iterate'>;
+
+/**
+ * One set of wrappers per Statement class, shared by every statement: preparing a statement
+ * allocates no closures, only stores its handles. better-sqlite3 counts the arguments it is
+ * given, so the wrappers pass exactly as many, without an arguments array for the common arities.
+ */
+function statementMethods(proto: StatementLike): StatementMethods {
+  const methods: StatementMethods = {};
+  for (const name of ['run', 'get', 'all'] as const) {
+    const method = proto[name];
+    if (typeof method !== 'function') continue;
+    methods[name] = function timed(this: StatementLike, a?: unknown, b?: unknown): unknown {
+      const handles = this[HANDLES]!;
+      const started = performance.now();
+      let result: unknown;
+      try {
+        const count = arguments.length;
+        // oxlint-disable-next-line prefer-rest-params -- arity must be kept exactly, without a rest array on the hot path
+        result = count === 0 ? method.call(this) : count === 1 ? method.call(this, a) : count === 2 ? method.call(this, a, b) : method.apply(this, arguments as unknown as unknown[]);
+      } catch (error) {
+        handles.finish(started, true, error);
+        throw error;
+      }
+      handles.finish(started, false);
+      return result;
+    };
   }
+  const iterate = proto.iterate;
+  if (typeof iterate === 'function') {
+    methods.iterate = function iterate_(this: StatementLike, ...args: unknown[]): unknown {
+      const handles = this[HANDLES]!;
+      const started = performance.now();
+      const iterator = timedCall(iterate, this, args, handles, true) as Iterator<unknown>;
+      watchIterator(iterator, handles, started);
+      return iterator;
+    };
+  }
+  return methods;
 }
 
 /** Times an iteration from iterate() to its end, an early return or an error. */

@@ -1,3 +1,4 @@
+export { createCacheTracker, createQueryTracker } from './generic.ts';
 export { instrumentBetterSqlite3 } from './better-sqlite3.ts';
 export { instrumentIoredis } from './ioredis.ts';
 export { instrumentMysql2 } from './mysql2.ts';
@@ -5,5 +6,6 @@ export { instrumentPg } from './pg.ts';
 export { instrumentPGlite } from './pglite.ts';
 export { StatementParser } from './statement.ts';
 
+export type { CacheTracker, QueryTracker } from './generic.ts';
 export type { StatementShape } from './statement.ts';
 export type { CacheInstrumentOptions, DbInstrumentOptions } from './types.ts';

@@ -14,26 +14,24 @@ export interface PoolSizes {
  * weakly, so a pool the application drops is not kept alive by its metrics.
  */
 export function observePool<P extends object>(options: ResolvedDbOptions, pool: P, read: (pool: P) => PoolSizes): void {
-  const { meter, dbSystem } = options;
-  const labels = { db_system: dbSystem, pool: options.pool };
-  const i = meter.instruments;
-  const active = i.dbConnectionsActive.bind(labels);
-  const idle = i.dbConnectionsIdle.bind(labels);
-  const max = i.dbConnectionsMax.bind(labels);
-  const pending = i.dbConnectionsPending.bind(labels);
-  const ref = new WeakRef(pool);
-  const unsubscribe = meter.onCollect(() => {
-    const target = ref.deref();
-    if (target === undefined) {
-      unsubscribe();
-      return;
-    }
-    const sizes = read(target);
-    setFinite(active, sizes.active);
-    setFinite(idle, sizes.idle);
-    setFinite(max, sizes.max);
-    setFinite(pending, sizes.pending);
-  });
+  try {
+    const { meter, dbSystem } = options;
+    const labels = { db_system: dbSystem, pool: options.pool };
+    const i = meter.instruments;
+    const gauges = [i.dbConnectionsActive.bind(labels), i.dbConnectionsIdle.bind(labels), i.dbConnectionsMax.bind(labels), i.dbConnectionsPending.bind(labels)];
+    const ref = new WeakRef(pool);
+    const unsubscribe = meter.onCollect(() => {
+      const target = ref.deref();
+      if (target === undefined) {
+        unsubscribe();
+        return;
+      }
+      const sizes = read(target);
+      [sizes.active, sizes.idle, sizes.max, sizes.pending].forEach((value, index) => setFinite(gauges[index]!, value));
+    });
+  } catch {
+    // Without gauges the pool still works as it did.
+  }
 }
 
 function setFinite(gauge: { set(value: number): void }, value: number): void {

@@ -1,5 +1,6 @@
 import { classifyError, type BoundCounter, type BoundHistogram } from '@agentmeter/core';
 import type { Attributes, Histogram } from '@opentelemetry/api';
+import { dbErrorType } from './errors.ts';
 import type { ResolvedDbOptions } from './options.ts';
 import { statementParser, type StatementShape } from './statement.ts';
 
@@ -72,7 +73,8 @@ export class QueryHandles {
         this.#recorder.transaction('rollback');
       }
       if (this.#semconv !== undefined) {
-        this.#recorder.semconv?.record(seconds, failed ? { ...this.#semconv, 'error.type': classifyError(error) } : this.#semconv);
+        const errorType = failed ? dbErrorType(error) ?? classifyError(error) : undefined;
+        this.#recorder.semconv?.record(seconds, errorType === undefined ? this.#semconv : { ...this.#semconv, 'error.type': errorType });
       }
     } catch {
       // A telemetry failure never alters the query's result or error.
@@ -142,7 +144,7 @@ export class QueryRecorder {
 
   countError(error: unknown): void {
     try {
-      this.options.meter.trackError(error ?? new Error('query failed'), { component: 'db' });
+      this.options.meter.trackError(dbErrorType(error) ?? error ?? new Error('query failed'), { component: 'db' });
     } catch {
       // Never into the host.
     }

@@ -90,7 +90,8 @@ class Scanner {
 }
 
 function isWordStart(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+  // Non-ASCII letters are read as part of a word, so `tëst` is one (unlabelled) name, not `t`.
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 128;
 }
 function isWordPart(c: number): boolean {
   return isWordStart(c) || (c >= 48 && c <= 57) || c === 36;

@@ -57,6 +57,8 @@ describe('instrumentBetterSqlite3, in process', () => {
     expect(queries(m, { operation: 'OTHER', status: 'error' })).toBe(1);
     expect(queries(m, { operation: 'INSERT', table: 'notes', status: 'success' })).toBe(1);
     expect(queries(m, { operation: 'INSERT', table: 'notes', status: 'error' })).toBe(1);
+    // SQLITE_ERROR and SQLITE_CONSTRAINT_PRIMARYKEY: bad requests in the shared taxonomy.
+    expect(m.value(meter.instruments.errors.otelName, { error_type: 'bad_request', component: 'db' })).toBe(2);
   });
 
   it('counts db.transaction() commits and rollbacks once, nested calls included, and SQL COMMIT/ROLLBACK', async () => {

@@ -89,7 +89,7 @@ describe('instrumentIoredis against Redis on 127.0.0.1:6379', () => {
     expect(m.value(tx, { db_system: 'redis', status: 'commit' })).toBe(0);
     expect(cacheOps(m, 'hget', 'error')).toBe(1);
     expect(queries(m, 'HGET', 'error')).toBe(1);
-    expect(m.value(meter.instruments.errors.otelName, { error_type: 'other', component: 'db' })).toBe(1);
+    expect(m.value(meter.instruments.errors.otelName, { error_type: 'bad_request', component: 'db' })).toBe(1);
   });
 
   it('counts commands refused by a server that is not there', async () => {

@@ -47,6 +47,8 @@ describe('instrumentMysql2 against MariaDB on 127.0.0.1:3306', () => {
     expect(queries(m, { operation: 'SELECT', table, status: 'success' })).toBe(1);
     expect(queries(m, { operation: 'SELECT', table, status: 'error' })).toBe(1);
     expect(queries(m, { operation: 'OTHER', status: 'error' })).toBe(1);
+    // sqlState 42000 and 42S22: bad requests in the shared taxonomy.
+    expect(m.value(meter.instruments.errors.otelName, { error_type: 'bad_request', component: 'db' })).toBe(2);
   });
 
   it('counts callback-API and event-emitter queries, and transactions', async () => {
@@ -124,5 +126,6 @@ describe('instrumentMysql2 against MariaDB on 127.0.0.1:3306', () => {
     await new Promise<void>((resolve) => pool.end(() => resolve()));
     const m = await reader.collect();
     expect(m.value(meter.instruments.dbQueries.otelName, { db_system: 'mysql-refused', operation: 'SELECT', status: 'error' })).toBe(2);
+    expect(m.value(meter.instruments.errors.otelName, { error_type: 'connection', component: 'db' })).toBe(2);
   });
 });

@@ -1,6 +1,6 @@
 import type { ResponseHandlers } from './observe.ts';
 import { createRecorder, type LlmInstrumentOptions } from './options.ts';
-import { patchMethod, requireMethods } from './patch.ts';
+import { type MethodPath, patchMethod, requireMethods } from './patch.ts';
 import { wrapCreate } from './stainless.ts';
 import { anthropicUsage } from './usage.ts';
 
@@ -35,15 +35,18 @@ const MESSAGES: ResponseHandlers = {
   },
 };
 
+/** The beta surface speaks the same protocol; its stream() runs through its create() too. */
+const METHODS: readonly MethodPath[] = [['messages', 'create'], ['beta', 'messages', 'create']];
+
 /**
  * Instruments an `@anthropic-ai/sdk` client in place and returns it: messages.create, streamed or
  * not, and messages.stream (which runs through messages.create, so its MessageStream, events and
- * finalMessage() are the SDK's own).
+ * finalMessage() are the SDK's own); the same for beta.messages.
  */
 export function instrumentAnthropic<Client extends object>(client: Client, options: LlmInstrumentOptions): Client {
   const fn = 'instrumentAnthropic';
-  requireMethods(fn, client, [['messages', 'create']], 'an Anthropic client (new Anthropic() from the "@anthropic-ai/sdk" package)');
+  const present = requireMethods(fn, client, METHODS, 'an Anthropic client (new Anthropic() from the "@anthropic-ai/sdk" package)');
   const { recorder, provider } = createRecorder(fn, options, 'anthropic');
-  patchMethod(client, ['messages', 'create'], wrapCreate(recorder, provider, 'chat', MESSAGES));
+  for (const path of present) patchMethod(client, path, wrapCreate(recorder, provider, 'chat', MESSAGES));
   return client;
 }

@@ -32,22 +32,12 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
+/** Records a settled result; never throws (it also runs inside a promise side chain). */
 function settle<Result>(value: unknown, call: LlmCallState, options: LlmFunctionOptions<never, Result>): void {
-  const iterable = value as { [Symbol.asyncIterator]?: unknown } | null;
-  const { chunk } = options;
-  if (chunk !== undefined && typeof iterable?.[Symbol.asyncIterator] === 'function') {
-    const factory = iterable[Symbol.asyncIterator] as () => unknown;
-    // Observes whichever iterator the caller opens, leaving the result object itself in place.
-    (iterable as Record<symbol, unknown>)[Symbol.asyncIterator] = function iteratorObserved(this: unknown): unknown {
-      const iterator = Reflect.apply(factory, this, []);
-      observeIterator(iterator, call, (item, state) => {
-        const info = chunk(item);
-        if (info?.content === true) state.firstToken();
-        if (info?.usage !== undefined) state.usage = info.usage;
-      }, () => false, true);
-      return iterator;
-    };
-    return;
+  try {
+    if (observeStreamResult(value, call, options)) return;
+  } catch {
+    // A result that cannot be observed as a stream is recorded as a plain call.
   }
   try {
     call.usage = options.usage?.(value as Awaited<Result>);
@@ -57,13 +47,29 @@ function settle<Result>(value: unknown, call: LlmCallState, options: LlmFunction
   call.end();
 }
 
-/** settle() inside a promise callback: a throw there would become an unhandled rejection. */
-function settleSafely<Result>(value: unknown, call: LlmCallState, options: LlmFunctionOptions<never, Result>): void {
-  try {
-    settle(value, call, options);
-  } catch {
-    // As above: the value goes unrecorded, and nothing reaches the host.
+/** For a streamed result (with the `chunk` option), defers the record to the end of iteration. */
+function observeStreamResult<Result>(value: unknown, call: LlmCallState, options: LlmFunctionOptions<never, Result>): boolean {
+  const iterable = value as { [Symbol.asyncIterator]?: unknown } | null;
+  const { chunk } = options;
+  if (chunk !== undefined && typeof iterable?.[Symbol.asyncIterator] === 'function') {
+    const factory = iterable[Symbol.asyncIterator] as () => unknown;
+    // Observes whichever iterator the caller opens, leaving the result object itself in place.
+    (iterable as Record<symbol, unknown>)[Symbol.asyncIterator] = function iteratorObserved(this: unknown): unknown {
+      const iterator = Reflect.apply(factory, this, []);
+      try {
+        observeIterator(iterator, call, (item, state) => {
+          const info = chunk(item);
+          if (info?.content === true) state.firstToken();
+          if (info?.usage !== undefined) state.usage = info.usage;
+        }, () => false, true);
+      } catch {
+        // An iterator that cannot be patched is returned unobserved.
+      }
+      return iterator;
+    };
+    return true;
   }
+  return false;
 }
 
 /**
@@ -107,13 +113,12 @@ export function instrumentLlmFunction<Args extends unknown[], Result>(
     }
     try {
       if (isThenable(result)) {
-        result.then((value) => settleSafely(value, call, options), (error: unknown) => call.fail(error, 'request'));
+        result.then((value) => settle(value, call, options), (error: unknown) => call.fail(error, 'request'));
       } else {
         settle(result, call, options);
       }
     } catch {
-      // A result whose `then` or iterator cannot be read or replaced (a throwing getter, a frozen
-      // object) goes unrecorded; the caller still gets it.
+      // A result whose `then` cannot be read (a throwing getter) goes unrecorded; the caller still gets it.
     }
     return result;
   };

@@ -36,12 +36,13 @@ function errorType(error: unknown, signal: AbortSignal | undefined, phase: Failu
   return classifyLlmError(error, phase);
 }
 
-function onResponse(response: unknown, call: LlmCallState): void {
+/** Reads one response (or stream chunk): first content (for streams), completion, usage, model. */
+function onResponse(response: unknown, call: LlmCallState, streamed = true): void {
   const candidates = read(response, 'candidates');
   if (Array.isArray(candidates)) {
     for (const candidate of candidates) {
       const parts = read(read(candidate, 'content'), 'parts');
-      if (Array.isArray(parts) && parts.some((part) => {
+      if (streamed && Array.isArray(parts) && parts.some((part) => {
         const text = read(part, 'text');
         return (typeof text === 'string' && text !== '') || read(part, 'functionCall') !== undefined;
       })) {
@@ -68,22 +69,32 @@ function wrapGenerate(recorder: LlmRecorder, provider: string, streamed: boolean
       } catch {
         return Reflect.apply(original, this, args);
       }
-      const result = Reflect.apply(original, this, args) as Promise<unknown>;
+      let result: Promise<unknown>;
+      try {
+        result = Reflect.apply(original, this, args) as Promise<unknown>;
+      } catch (error) {
+        call.fail(error, 'request');
+        throw error;
+      }
       // A side chain: the caller keeps the SDK's own promise, and sees its rejection unchanged.
       Promise.resolve(result).then(
         (value) => {
           if (!streamed) {
             try {
-              onResponse(value, call);
+              onResponse(value, call, false);
             } catch {
               // A surprising response shape loses its usage, never the caller's data.
             }
             call.end();
             return;
           }
-          // Inner patch first: an AbortError is classified before the generic handler sees it.
-          patchStreamErrors(value, call, signal);
-          observeIterator(value, call, onResponse, () => signal?.aborted === true);
+          try {
+            // Inner patch first: an AbortError is classified before the generic handler sees it.
+            patchStreamErrors(value, call, signal);
+            observeIterator(value, call, onResponse, () => signal?.aborted === true);
+          } catch {
+            // A stream object that cannot be patched is left unobserved.
+          }
         },
         (error: unknown) => call.failWith(errorType(error, signal, 'request')),
       );

@@ -10,10 +10,12 @@ export interface ResponseHandlers {
 }
 
 type Fn = (...args: unknown[]) => unknown;
+/** The SDKs' internal helper that derives an APIPromise with a transformed result. */
+const THEN_UNWRAP = '_thenUnwrap';
 interface StainlessPromise {
   responsePromise?: unknown;
   parseResponse?: unknown;
-  _thenUnwrap?: unknown;
+  [THEN_UNWRAP]?: unknown;
 }
 interface StainlessStream {
   iterator?: unknown;
@@ -48,9 +50,9 @@ export function observeApiPromise(promise: unknown, call: LlmCallState, handlers
   response.then(undefined, (error: unknown) => call.fail(error, 'request'));
   // SDK helpers (parse(), embeddings' base64 decoding) derive a new APIPromise that may parse
   // through a captured closure rather than this promise's parseResponse: observe those as well.
-  const thenUnwrap = target?._thenUnwrap;
+  const thenUnwrap = target?.[THEN_UNWRAP];
   if (typeof thenUnwrap === 'function') {
-    (target as StainlessPromise)._thenUnwrap = function thenUnwrapObserved(this: unknown, ...args: unknown[]): unknown {
+    (target as StainlessPromise)[THEN_UNWRAP] = function thenUnwrapObserved(this: unknown, ...args: unknown[]): unknown {
       const derived = Reflect.apply(thenUnwrap as Fn, this, args);
       try {
         observeApiPromise(derived, call, handlers);
@@ -103,15 +105,19 @@ function observeStream(stream: StainlessStream, call: LlmCallState, onEvent: Res
   const original = stream.iterator as Fn;
   stream.iterator = function iteratorObserved(this: unknown, ...args: unknown[]): unknown {
     const iterator = Reflect.apply(original, this, args);
-    observeIterator(iterator, call, onEvent, aborted);
+    try {
+      observeIterator(iterator, call, onEvent, aborted);
+    } catch {
+      // An iterator that cannot be patched (frozen, say) is returned unobserved.
+    }
     return iterator;
   };
 }
 
 /**
  * Patches an async iterator in place (its identity and prototype stay): events feed `onEvent`;
- * the end records success, or `cancelled` when the caller aborted, or `stream_error` when the
- * stream ended without the provider's final event; a rejection records the error; an early
+ * the end records `cancelled` when the caller aborted, success after the provider's final event,
+ * or `stream_error` when the stream ended without it; a rejection records the error; an early
  * `return()` (a `break`) before the final event records `cancelled`.
  */
 export function observeIterator(
@@ -124,12 +130,15 @@ export function observeIterator(
   const it = iterator as { next?: unknown; return?: unknown } | null;
   const next = it?.next;
   if (typeof next !== 'function') return;
+  // An abort wins over a complete stream: the SDK reports APIUserAbortError to the caller then.
   const finish = (): void => {
-    if (call.completed || endIsCompletion) call.end();
-    else call.failWith(aborted() ? 'cancelled' : 'stream_error');
+    if (aborted()) call.failWith('cancelled');
+    else if (call.completed || endIsCompletion) call.end();
+    else call.failWith('stream_error');
   };
   (it as { next: Fn }).next = function nextObserved(this: unknown, ...args: unknown[]): unknown {
     const result = Reflect.apply(next as Fn, this, args) as Promise<IteratorResult<unknown>>;
+    if (!isThenable(result)) return result;
     return result.then(
       (step) => {
         try {

@@ -14,7 +14,7 @@ function modelOf(data: unknown): string | undefined {
   return typeof model === 'string' ? model : undefined;
 }
 
-const CHAT: ResponseHandlers = {
+export const CHAT: ResponseHandlers = {
   json(data, call) {
     call.usage = openAIChatUsage((data as Loose).usage);
     call.responseModel = modelOf(data);

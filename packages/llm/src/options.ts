@@ -1,5 +1,5 @@
 import type { MeterProvider } from '@opentelemetry/api';
-import { type AgentMeter, AgentMeterConfigError, createPricingTable, type PricingTable } from '@agentmeter/core';
+import { type AgentMeter, AgentMeterConfigError, createPricingTable, type PricingTable, type RecordAttributes } from '@agentmeter/core';
 import { LlmRecorder } from './recorder.ts';
 import { GenAiMetrics } from './semconv.ts';
 
@@ -23,6 +23,11 @@ export interface LlmInstrumentOptions {
    * Default: off (env AGENTMETER_GENAI_METRICS=true turns it on with the global provider).
    */
   readonly genAiMetrics?: boolean | { readonly meterProvider?: MeterProvider };
+  /**
+   * Static labels for every llm series of this client, e.g. `{ tenant: 'acme' }`; the keys must be
+   * declared in the meter's `attributes: { llm: [...] }`. Never put prompts or keys here.
+   */
+  readonly attributes?: RecordAttributes;
   /** Monotonic clock in milliseconds, for tests (default `performance.now`). */
   readonly clock?: () => number;
 }
@@ -62,7 +67,13 @@ export function createRecorder(fn: string, options: LlmInstrumentOptions | undef
   if (typeof provider !== 'string' || !PROVIDER_LABEL.test(provider)) {
     fail(fn, `options.provider must be a short lower-case name such as "groq" (letters, digits, _ . -); got ${describe(provider)}`);
   }
-  const { pricing, clock, genAiMetrics } = options;
+  const { pricing, clock, genAiMetrics, attributes } = options;
+  if (attributes !== undefined && (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes))) {
+    fail(fn, `options.attributes must be an object of static labels such as { tenant: 'acme' }; got ${describe(attributes)}`);
+  }
+  for (const key of ['provider', 'model', 'operation', 'status', 'token_type', 'error_type']) {
+    if (attributes !== undefined && key in attributes) fail(fn, `options.attributes must not set "${key}": the wrapper sets it`);
+  }
   if (pricing !== undefined && pricing !== false && !isPricingTable(pricing)) {
     fail(fn, `options.pricing must be a table from createPricingTable() or false; got ${describe(pricing)}`);
   }
@@ -75,6 +86,6 @@ export function createRecorder(fn: string, options: LlmInstrumentOptions | undef
     ? new GenAiMetrics(typeof genAiMetrics === 'object' ? genAiMetrics.meterProvider : undefined)
     : undefined;
   const table = pricing === false ? undefined : (pricing ?? createPricingTable());
-  const recorder = new LlmRecorder(options.meter, table, clock ?? (() => performance.now()), semconv);
+  const recorder = new LlmRecorder(options.meter, table, clock ?? (() => performance.now()), semconv, attributes === undefined ? {} : { ...attributes });
   return { recorder, provider };
 }

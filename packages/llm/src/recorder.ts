@@ -1,6 +1,6 @@
 import {
   type AgentMeter, type BoundCounter, type BoundHistogram, type ErrorType, type PriceEntry, type PricingTable,
-  priceUsage, type TokenUsage,
+  priceUsage, type RecordAttributes, type TokenUsage,
 } from '@agentmeter/core';
 import { classifyLlmError, type FailurePhase } from './classify.ts';
 import type { GenAiMetrics } from './semconv.ts';
@@ -29,24 +29,28 @@ class Series {
   price: PriceEntry | undefined;
   priceCheckedAt: number = Number.NEGATIVE_INFINITY;
 
-  constructor(meter: AgentMeter, provider: string, model: string, operation: string) {
+  /** The series' labels on the llm instruments: the client's static attributes, provider, model. */
+  readonly labels: RecordAttributes;
+
+  constructor(meter: AgentMeter, provider: string, model: string, operation: string, attributes: RecordAttributes) {
     this.#meter = meter;
     this.provider = provider;
     this.model = model;
     this.operation = operation;
-    this.latency = meter.instruments.llmLatency.bind({ provider, model, operation });
+    this.labels = { ...attributes, provider, model };
+    this.latency = meter.instruments.llmLatency.bind({ ...this.labels, operation });
   }
 
   get succeeded(): BoundCounter {
-    return (this.#succeeded ??= this.#meter.instruments.llmRequests.bind({ provider: this.provider, model: this.model, operation: this.operation, status: 'success' }));
+    return (this.#succeeded ??= this.#meter.instruments.llmRequests.bind({ ...this.labels, operation: this.operation, status: 'success' }));
   }
 
   get firstToken(): BoundHistogram {
-    return (this.#firstToken ??= this.#meter.instruments.llmTimeToFirstToken.bind({ provider: this.provider, model: this.model }));
+    return (this.#firstToken ??= this.#meter.instruments.llmTimeToFirstToken.bind(this.labels));
   }
 
   tokens(type: TokenType): BoundCounter {
-    return (this.#tokens[type] ??= this.#meter.instruments.llmTokens.bind({ provider: this.provider, model: this.model, token_type: type }));
+    return (this.#tokens[type] ??= this.#meter.instruments.llmTokens.bind({ ...this.labels, token_type: type }));
   }
 
   get cost(): BoundCounter {
@@ -64,10 +68,14 @@ export class LlmRecorder {
   readonly pricing: PricingTable | undefined;
   readonly clock: () => number;
   readonly semconv: GenAiMetrics | undefined;
-  readonly #series = new Map<string, Series>();
+  /** Static attributes of this client on every llm series (keys declared in the meter's `attributes.llm`). */
+  readonly attributes: RecordAttributes;
+  readonly #series = new Map<string, Map<string, Map<unknown, Series>>>();
+  #cached = 0;
 
-  constructor(meter: AgentMeter, pricing: PricingTable | undefined, clock: () => number, semconv: GenAiMetrics | undefined) {
+  constructor(meter: AgentMeter, pricing: PricingTable | undefined, clock: () => number, semconv: GenAiMetrics | undefined, attributes: RecordAttributes = {}) {
     this.meter = meter;
+    this.attributes = attributes;
     this.pricing = pricing;
     this.clock = clock;
     this.semconv = semconv;
@@ -75,28 +83,34 @@ export class LlmRecorder {
 
   /** Starts timing one call. `model` is the requested model (a label value, never content). */
   start(provider: string, model: unknown, operation: string): LlmCallState {
-    const modelLabel = label(model);
-    const key = `${provider}\u0000${modelLabel}\u0000${operation}`;
-    let series = this.#series.get(key);
+    // Nested maps keyed by the caller's own strings: no key string is built per call.
+    let byOperation = this.#series.get(provider);
+    if (byOperation === undefined) this.#series.set(provider, (byOperation = new Map()));
+    let byModel = byOperation.get(operation);
+    if (byModel === undefined) byOperation.set(operation, (byModel = new Map()));
+    let series = byModel.get(model);
     if (series === undefined) {
-      series = new Series(this.meter, provider, modelLabel, operation);
-      if (this.#series.size < MAX_CACHED_SERIES) this.#series.set(key, series);
+      series = new Series(this.meter, provider, label(model), operation, this.attributes);
+      if (this.#cached < MAX_CACHED_SERIES) {
+        byModel.set(model, series);
+        this.#cached += 1;
+      }
     }
     return new LlmCallState(this, series, this.clock());
   }
 
   /** The cost of a call's usage, or undefined (unknown model: one warning from the table). */
-  costOf(series: Series, usage: TokenUsage, responseModel: string | undefined): number | undefined {
+  costOf(series: Series, usage: TokenUsage, responseModel: string | undefined, now: number): number | undefined {
     const { pricing } = this;
     if (pricing === undefined) return undefined;
-    const now = Date.now();
-    if (now - series.priceCheckedAt > PRICE_TTL_MS) {
-      series.price = pricing.lookup(series.provider, series.model, now);
+    // `now` is the monotonic clock: the wall-clock date is read only when the row is looked up again.
+    if (!(now - series.priceCheckedAt <= PRICE_TTL_MS)) {
+      series.price = pricing.lookup(series.provider, series.model);
       series.priceCheckedAt = now;
     }
-    const entry = series.price ?? (responseModel === undefined ? undefined : pricing.lookup(series.provider, responseModel, now));
-    const priced = { provider: series.provider, model: series.model, ...usage };
-    return entry === undefined ? pricing.cost(priced) : priceUsage(entry, priced);
+    if (series.price !== undefined) return priceUsage(series.price, usage);
+    const entry = responseModel === undefined ? undefined : pricing.lookup(series.provider, responseModel);
+    return entry === undefined ? pricing.cost({ provider: series.provider, model: series.model, ...usage }) : priceUsage(entry, usage);
   }
 }
 
@@ -139,10 +153,11 @@ export class LlmCallState {
     if (this.#ended) return;
     this.#ended = true;
     try {
-      const seconds = (this.#recorder.clock() - this.#started) / 1000;
+      const now = this.#recorder.clock();
+      const seconds = (now - this.#started) / 1000;
       this.#series.latency.record(seconds);
       this.#series.succeeded.add(1);
-      this.#recordUsage();
+      this.#recordUsage(now);
       this.#recorder.semconv?.record(this.#series, seconds, this.usage, this.responseModel, undefined);
     } catch {
       // Recording never reaches the caller.
@@ -162,29 +177,29 @@ export class LlmCallState {
     try {
       const series = this.#series;
       const i = this.#recorder.meter.instruments;
-      const seconds = (this.#recorder.clock() - this.#started) / 1000;
-      const labels = { provider: series.provider, model: series.model };
+      const now = this.#recorder.clock();
+      const seconds = (now - this.#started) / 1000;
       series.latency.record(seconds);
-      i.llmRequests.add(1, { ...labels, operation: series.operation, status: 'error' });
-      i.llmErrors.add(1, { ...labels, error_type: errorType });
+      i.llmRequests.add(1, { ...series.labels, operation: series.operation, status: 'error' });
+      i.llmErrors.add(1, { ...series.labels, error_type: errorType });
       i.errors.add(1, { error_type: errorType, component: 'llm' });
       // Tokens already reported (e.g. input counted at a stream's start) were billed.
-      this.#recordUsage();
+      this.#recordUsage(now);
       this.#recorder.semconv?.record(series, seconds, this.usage, this.responseModel, errorType);
     } catch {
       // Recording never reaches the caller.
     }
   }
 
-  #recordUsage(): void {
+  #recordUsage(now: number): void {
     const { usage } = this;
-    if (usage === undefined) return;
+    if (typeof usage !== 'object' || usage === null) return;
     const series = this.#series;
     for (const type of TOKEN_TYPES) {
       const count = usage[type];
       if (typeof count === 'number' && count > 0 && Number.isFinite(count)) series.tokens(type).add(count);
     }
-    const usd = this.#recorder.costOf(this.#series, usage, this.responseModel);
+    const usd = this.#recorder.costOf(series, usage, this.responseModel, now);
     if (usd !== undefined && usd > 0 && Number.isFinite(usd)) this.#series.cost.add(usd);
   }
 }

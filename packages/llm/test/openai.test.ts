@@ -121,6 +121,16 @@ describe('instrumentOpenAI: responses.create and embeddings.create', () => {
     expect(m.value('llm.tokens', { ...GPT, token_type: 'reasoning' })).toBe(8);
   });
 
+  it('counts responses.stream() and responses.parse(), which run through responses.create()', async () => {
+    const openai = client();
+    expect((await openai.responses.stream({ model: 'gpt-test', input: 'hi' }).finalResponse()).output_text).toBe('Hello there, friend');
+    expect((await openai.responses.parse({ model: 'gpt-test', input: 'hi' })).output_text).toBe('Hello there, friend');
+    const m = await h.collect();
+    expect(m.value('llm.requests', { ...GPT, operation: 'responses', status: 'success' })).toBe(2);
+    expect(m.histogram('llm.time_to_first_token', GPT)?.count).toBe(1);
+    expect(m.value('llm.tokens', { ...GPT, token_type: 'output' })).toBe(18);
+  });
+
   it('records embeddings (the SDK decodes base64 behind its own _thenUnwrap)', async () => {
     const openai = client();
     const result = await openai.embeddings.create({ model: 'embed-test', input: ['a', 'b'] });

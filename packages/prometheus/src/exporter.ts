@@ -18,7 +18,7 @@ import { FamilyBuilder, type MetricFamily } from './serialize/families.ts';
 interface Collected {
   readonly resourceMetrics: ResourceMetrics;
   readonly families: MetricFamily[];
-  readonly rendered: Map<ExpositionFormat, string>;
+  readonly rendered: Map<ExpositionFormat, Buffer>;
 }
 
 /** A node:http handler that is also Express middleware: unknown paths go to `next`, or get 404. */
@@ -55,7 +55,7 @@ export class PrometheusExporter extends MetricReader {
     this.#families = new FamilyBuilder(resolved.namespace);
     this.#health = new HealthRunner(options.health, resolved.meter);
     this.#routes = new Routes(resolved, {
-      exposition: (format) => this.scrape(format),
+      exposition: (format) => this.render(format),
       jsonSnapshot: () => this.snapshot(),
       healthReport: async () => {
         const report = await this.health();
@@ -119,14 +119,19 @@ export class PrometheusExporter extends MetricReader {
 
   /** The exposition as text 0.0.4 (default) or OpenMetrics 1.0. */
   async scrape(format: ExpositionFormat = 'text'): Promise<string> {
+    return (await this.render(format)).toString('utf8');
+  }
+
+  /** The exposition as UTF-8 bytes, as the endpoint sends it. */
+  async render(format: ExpositionFormat = 'text'): Promise<Buffer> {
     const collected = await this.#collectShared();
-    let text = collected.rendered.get(format);
-    if (text === undefined) {
+    let bytes = collected.rendered.get(format);
+    if (bytes === undefined) {
       const resource: Attributes = this.#options.targetInfo ? collected.resourceMetrics.resource.attributes : {};
-      text = this.#writer.write(collected.families, resource, format);
-      collected.rendered.set(format, text);
+      bytes = this.#writer.write(collected.families, resource, format);
+      collected.rendered.set(format, bytes);
     }
-    return text;
+    return bytes;
   }
 
   /** The `/api/metrics` JSON body. */
@@ -137,8 +142,12 @@ export class PrometheusExporter extends MetricReader {
   /** Runs the dependency checks and builds the `/api/health` body. */
   async health(): Promise<HealthReport> {
     const dependencies = await this.#health.run();
-    const collected = await this.#collectShared();
-    return healthReport(dependencies, collected.resourceMetrics, this.#options.namespace);
+    // A failed collection costs the session figures, not the health answer.
+    const resourceMetrics = await this.#collectShared().then(
+      (collected) => collected.resourceMetrics,
+      (): ResourceMetrics => ({ resource: emptyResource(), scopeMetrics: [] }),
+    );
+    return healthReport(dependencies, resourceMetrics, this.#options.namespace);
   }
 
   /** Collects once for every request that arrives while a collection runs. */

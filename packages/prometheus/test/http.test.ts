@@ -145,6 +145,19 @@ describe('bearer token', () => {
   });
 });
 
+describe('a failing producer', () => {
+  it('answers /metrics with 500 and no details, while /api/health still answers', async () => {
+    diag.setLogger({ error: () => {}, warn: () => {}, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.ERROR);
+    const broken = { collect: async (): Promise<never> => { throw new Error('producer exploded'); } };
+    current = setup({ metricProducers: [broken] });
+    const url = await current.exporter.start();
+    const metrics = await rawRequest(`${url}/metrics`);
+    expect([metrics.status, metrics.body.toString()]).toEqual([500, 'Collection failed; see the service log\n']);
+    const health = await rawRequest(`${url}/api/health`);
+    expect([health.status, JSON.parse(health.body.toString()).metrics.active_sessions]).toEqual([200, 0]);
+  });
+});
+
 describe('/api/metrics', () => {
   it('returns counters, gauges and histograms with count, sum and estimated quantiles', async () => {
     const { url, meter } = await started();

@@ -87,6 +87,17 @@ describe('mounting', () => {
     await checkMount(base);
   });
 
+  it('Fastify: under a prefix', async () => {
+    const { exporter } = prepared();
+    const app = Fastify();
+    await app.register(fastifyMetrics(exporter), { prefix: '/internal' });
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => app.close());
+    const response = await rawRequest(`${base}/internal/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(valueOf(parseExposition(response.body, 'text'), 'agentmeter_requests_total', { status: 'ok' })).toBe(5);
+    expect((await rawRequest(`${base}/metrics`)).status).toBe(404);
+  });
+
   it('Hono: app.use(honoMetrics(exporter)) on @hono/node-server', async () => {
     const { exporter } = prepared();
     const app = new Hono();

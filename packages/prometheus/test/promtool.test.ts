@@ -1,7 +1,7 @@
 import { CATALOG, CATALOG_KEYS, type AgentMeter, type CatalogKey } from '@agentmeter/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseExposition } from './support/parse.ts';
-import { HOSTILE_VALUES, setup, type Setup } from './support/fixtures.ts';
+import { HOSTILE_VALUES, HUGE_VALUE, setup, type Setup } from './support/fixtures.ts';
 import { promtoolCheck } from './support/tools.ts';
 
 const VALUES: Readonly<Record<string, string>> = {
@@ -37,11 +37,11 @@ describe('promtool check metrics', () => {
     expect(promtoolCheck(text)).toEqual({ status: 0, output: '' });
   });
 
-  it('finds zero problems with hostile label values', async () => {
+  it('finds zero problems with hostile label values, 1 MB ones included', async () => {
     current = setup({}, { attributes: { requests: ['route'] } });
     for (const value of HOSTILE_VALUES) current.meter.instruments.requests.add(1, { route: value, status: 'ok' });
     const counter = current.provider.getMeter('app').createCounter('hostile', { description: 'Hostile labels.' });
-    for (const value of HOSTILE_VALUES) counter.add(1, { value });
+    for (const value of [...HOSTILE_VALUES, HUGE_VALUE]) counter.add(1, { value });
     expect(promtoolCheck(await current.exporter.scrape('text'))).toEqual({ status: 0, output: '' });
   });
 

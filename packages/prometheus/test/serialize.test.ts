@@ -87,6 +87,13 @@ describe('text format 0.0.4', () => {
     expect(openMetrics).toContain('# HELP odd back\\\\slash \\"quoted\\"\\nsecond line\n');
   });
 
+  it('renames an `le` attribute so histogram buckets keep one le label', async () => {
+    const run = make();
+    run.provider.getMeter('app').createHistogram('sized', { advice: { explicitBucketBoundaries: [1] } }).record(0.5, { le: 'mine' });
+    const parsed = parseExposition(await run.exporter.scrape(), 'text');
+    expect(valueOf(parsed, 'sized_bucket', { exported_le: 'mine', le: '1' })).toBe(1);
+  });
+
   it('turns off target_info with targetInfo: false', async () => {
     const run = make({ targetInfo: false });
     record(run);

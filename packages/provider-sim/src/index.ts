@@ -10,3 +10,4 @@ export {
   startCartesiaSim, startDeepgramSim, startElevenLabsSim, startOpenAIAudioSim, wavFile,
 } from './speech/index.ts';
 export type { DeepgramSimOptions, Millis, SimRequestInfo, SpeechFault, SpeechSim, SpeechSimOptions } from './speech/index.ts';
+export { realisticLlmOptions } from './llm/realistic.ts';

@@ -6,11 +6,7 @@ import type { PriceEntry } from './types.ts';
 import { effectiveTime, validatePriceList } from './validate.ts';
 
 /** What a call used, in the units providers bill by. Token counts are plain counts, not millions. */
-export interface PricedUsage {
-  readonly provider: string;
-  readonly model: string;
-  /** When the call happened (default now); picks the row in effect on that date. */
-  readonly at?: Date | number;
+export interface UsageAmounts {
   /** Input tokens billed at the full input price (cached tokens not included). */
   readonly input?: number;
   readonly output?: number;
@@ -20,6 +16,14 @@ export interface PricedUsage {
   readonly seconds?: number;
   readonly minutes?: number;
   readonly requests?: number;
+}
+
+/** A call's usage with the provider and model that price it. */
+export interface PricedUsage extends UsageAmounts {
+  readonly provider: string;
+  readonly model: string;
+  /** When the call happened (default now); picks the row in effect on that date. */
+  readonly at?: Date | number;
 }
 
 export interface PricingTableOptions {
@@ -88,7 +92,7 @@ function amount(value: number | undefined): number {
 }
 
 /** The cost of `usage` under one row, or undefined when the usage has nothing in the row's unit. */
-export function priceUsage(entry: PriceEntry, usage: PricedUsage): number | undefined {
+export function priceUsage(entry: PriceEntry, usage: UsageAmounts): number | undefined {
   switch (entry.unit) {
     case 'token': {
       const input = amount(usage.input);

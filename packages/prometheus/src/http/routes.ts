@@ -24,7 +24,7 @@ export interface EndpointResponse {
 
 /** What the routes serve; the exporter implements it. */
 export interface EndpointSource {
-  exposition(format: ExpositionFormat): Promise<string>;
+  exposition(format: ExpositionFormat): Promise<Uint8Array>;
   jsonSnapshot(): Promise<unknown>;
   healthReport(): Promise<{ readonly healthy: boolean; readonly report: unknown }>;
 }
@@ -53,7 +53,8 @@ export class Routes {
   readonly #auth: BearerAuth | undefined;
 
   constructor(config: RouteConfig, source: EndpointSource) {
-    this.#config = config;
+    // Keep only the token's digest (inside BearerAuth), never the token.
+    this.#config = { ...config, token: undefined };
     this.#source = source;
     this.#auth = config.token === undefined ? undefined : new BearerAuth(config.token);
   }
@@ -87,17 +88,16 @@ export class Routes {
 
   async #metrics(request: EndpointRequest): Promise<EndpointResponse> {
     const format = negotiateFormat(request.header('accept'));
-    const text = await this.#source.exposition(format);
-    return this.#encode(request, CONTENT_TYPES[format], text);
+    return this.#encode(request, CONTENT_TYPES[format], await this.#source.exposition(format));
   }
 
   #json(request: EndpointRequest, status: number, body: unknown): Promise<EndpointResponse> {
-    return this.#encode(request, 'application/json; charset=utf-8', JSON.stringify(body), status);
+    return this.#encode(request, 'application/json; charset=utf-8', Buffer.from(JSON.stringify(body), 'utf8'), status);
   }
 
-  async #encode(request: EndpointRequest, contentType: string, text: string, status = 200): Promise<EndpointResponse> {
+  async #encode(request: EndpointRequest, contentType: string, bytes: Uint8Array, status = 200): Promise<EndpointResponse> {
     const headers: Record<string, string> = { 'content-type': contentType, 'cache-control': 'no-store', vary: 'Accept, Accept-Encoding' };
-    let body: Uint8Array = Buffer.from(text, 'utf8');
+    let body = bytes;
     if (this.#config.gzip && body.length > 1024 && acceptsGzip(request.header('accept-encoding'))) {
       body = await gzipAsync(body, { level: constants.Z_BEST_SPEED });
       headers['content-encoding'] = 'gzip';

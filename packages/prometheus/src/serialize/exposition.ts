@@ -1,6 +1,7 @@
 import { getExemplars, type Exemplar } from '@agentmeter/core';
 import type { Attributes } from '@opentelemetry/api';
 import type { DataPoint, Histogram } from '@opentelemetry/sdk-metrics';
+import { ByteWriter } from './bytes.ts';
 import { escapeHelp, escapeLabelValue, formatBound, formatValue } from './escape.ts';
 import type { MetricFamily } from './families.ts';
 import { LabelCache } from './labels.ts';
@@ -11,15 +12,13 @@ export type ExpositionFormat = 'text' | 'openmetrics';
 /** The `le` parts of one boundaries list: `le="0.5"} ` without and `,le="0.5"} ` with other labels. */
 interface BoundParts {
   readonly boundaries: readonly number[];
-  readonly bare: readonly string[];
-  readonly comma: readonly string[];
+  readonly bare: readonly Buffer[];
+  readonly comma: readonly Buffer[];
 }
 
-/**
- * Lines per chunk: V8 builds `+=` strings as ropes, and flattening one rope of a million pieces
- * costs more than the building; short ropes joined once at the end stay cheap.
- */
-const CHUNK_LINES = 128;
+const OPEN_BRACE = 123;
+const SPACE = 32;
+const CLOSE_SPACE = Buffer.from('} ');
 
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
   if (a === b) return true;
@@ -35,100 +34,115 @@ function exemplarText(exemplar: Exemplar | undefined): string {
 }
 
 /**
- * Writes metric families as Prometheus text or OpenMetrics by plain string building: label text
- * is cached per attributes object, `le` parts per boundaries list, so a sample costs a few
- * concatenations and one number-to-text conversion.
+ * Writes metric families as Prometheus text or OpenMetrics straight into bytes: label sets are
+ * encoded once per attributes object, `le` parts once per boundaries list, so a sample costs a
+ * few small copies and the digits of its value, and a scrape leaves no garbage strings behind.
  */
 export class ExpositionWriter {
   readonly labels: LabelCache = new LabelCache();
+  readonly #lastSize: Record<ExpositionFormat, number> = { text: 64 * 1024, openmetrics: 64 * 1024 };
   #textBounds: BoundParts | undefined;
   #openMetricsBounds: BoundParts | undefined;
 
-  write(families: readonly MetricFamily[], resourceAttributes: Attributes, format: ExpositionFormat): string {
+  write(families: readonly MetricFamily[], resourceAttributes: Attributes, format: ExpositionFormat): Buffer {
     const openMetrics = format === 'openmetrics';
-    const chunks = [this.#targetInfo(resourceAttributes, openMetrics)];
+    // Start near the last size so a steady registry needs no regrowth.
+    const out = new ByteWriter(Math.ceil(this.#lastSize[format] * 1.1));
+    this.#targetInfo(out, resourceAttributes, openMetrics);
     for (const family of families) {
-      if (family.type === 'histogram') this.#histogram(family, openMetrics, chunks);
-      else this.#simple(family, openMetrics, chunks);
+      if (family.type === 'histogram') this.#histogram(out, family, openMetrics);
+      else this.#simple(out, family, openMetrics);
     }
-    if (openMetrics) chunks.push('# EOF\n');
-    return chunks.join('');
+    if (openMetrics) out.text('# EOF\n');
+    this.#lastSize[format] = out.length;
+    return out.result();
   }
 
-  #header(name: string, type: string, help: string, openMetrics: boolean): string {
-    const helpLine = help === '' ? '' : `# HELP ${name} ${escapeHelp(help, openMetrics)}\n`;
-    return `${helpLine}# TYPE ${name} ${type}\n`;
+  #header(out: ByteWriter, name: string, type: string, help: string, openMetrics: boolean): void {
+    if (help !== '') out.text(`# HELP ${name} ${escapeHelp(help, openMetrics)}\n`);
+    out.text(`# TYPE ${name} ${type}\n`);
   }
 
-  #targetInfo(attributes: Attributes, openMetrics: boolean): string {
+  #targetInfo(out: ByteWriter, attributes: Attributes, openMetrics: boolean): void {
     const labels = this.labels.text(attributes);
-    if (labels === '') return '';
-    const header = openMetrics
-      ? this.#header('target', 'info', 'Target metadata', true)
-      : this.#header('target_info', 'gauge', 'Target metadata', false);
-    return `${header}target_info{${labels}} 1\n`;
+    if (labels === '') return;
+    if (openMetrics) this.#header(out, 'target', 'info', 'Target metadata', true);
+    else this.#header(out, 'target_info', 'gauge', 'Target metadata', false);
+    out.text(`target_info{${labels}} 1\n`);
   }
 
-  #simple(family: MetricFamily, openMetrics: boolean, chunks: string[]): void {
+  #simple(out: ByteWriter, family: MetricFamily, openMetrics: boolean): void {
     const { name } = family;
     // OpenMetrics names the counter family without `_total` and its sample with it.
     const familyName = openMetrics && family.type === 'counter' && name.endsWith('_total') ? name.slice(0, -6) : name;
     const exemplars = openMetrics && family.type === 'counter';
-    let out = this.#header(familyName, family.type, family.help, openMetrics);
-    const open = `${name}{`;
-    const bare = `${name} `;
-    let lines = 0;
+    this.#header(out, familyName, family.type, family.help, openMetrics);
+    const nameBytes = Buffer.from(name);
     for (const metric of family.metrics) {
       for (const point of metric.dataPoints as DataPoint<number>[]) {
-        const labels = this.labels.text(point.attributes);
-        out += labels === '' ? bare + formatValue(point.value) : `${open + labels}} ${formatValue(point.value)}`;
-        if (exemplars) out += exemplarText(getExemplars(point) as Exemplar | undefined);
-        out += '\n';
-        if (++lines === CHUNK_LINES) {
-          chunks.push(out);
-          out = '';
-          lines = 0;
+        const labels = this.labels.bytes(point.attributes);
+        out.bytes(nameBytes);
+        if (labels.length === 0) {
+          out.byte(SPACE);
+        } else {
+          out.byte(OPEN_BRACE);
+          out.bytes(labels);
+          out.bytes(CLOSE_SPACE);
         }
+        out.value(point.value);
+        if (exemplars) out.text(exemplarText(getExemplars(point) as Exemplar | undefined));
+        out.newline();
       }
     }
-    chunks.push(out);
   }
 
-  #histogram(family: MetricFamily, openMetrics: boolean, chunks: string[]): void {
+  #histogram(out: ByteWriter, family: MetricFamily, openMetrics: boolean): void {
     const { name } = family;
-    let out = this.#header(name, 'histogram', family.help, openMetrics);
-    const bucketOpen = `${name}_bucket{`;
-    const sumName = `${name}_sum`;
-    const countName = `${name}_count`;
-    let lines = 0;
+    this.#header(out, name, 'histogram', family.help, openMetrics);
+    const bucketOpen = Buffer.from(`${name}_bucket{`);
+    const sumName = Buffer.from(`${name}_sum`);
+    const countName = Buffer.from(`${name}_count`);
     for (const metric of family.metrics) {
       for (const point of metric.dataPoints as DataPoint<Histogram>[]) {
         const value = point.value;
-        const labels = this.labels.text(point.attributes);
+        const labels = this.labels.bytes(point.attributes);
         const bounds = this.#bounds(value.buckets.boundaries, openMetrics);
-        const parts = labels === '' ? bounds.bare : bounds.comma;
-        const prefix = bucketOpen + labels;
+        const parts = labels.length === 0 ? bounds.bare : bounds.comma;
         const counts = value.buckets.counts;
-        const exemplars = openMetrics ? getExemplars(point) : undefined;
-        lines += parts.length;
+        const found = openMetrics ? getExemplars(point) : undefined;
+        const exemplars = Array.isArray(found) ? found as readonly (Exemplar | undefined)[] : undefined;
         let cumulative = 0;
         for (let i = 0; i < parts.length; i++) {
           cumulative += counts[i] ?? 0;
-          out += prefix + parts[i] + cumulative;
-          if (exemplars !== undefined && Array.isArray(exemplars)) out += exemplarText(exemplars[i] as Exemplar | undefined);
-          out += '\n';
+          out.bytes(bucketOpen);
+          out.bytes(labels);
+          out.bytes(parts[i]!);
+          out.integer(cumulative);
+          if (exemplars?.[i] !== undefined) out.text(exemplarText(exemplars[i]));
+          out.newline();
         }
-        const tail = labels === '' ? ' ' : `{${labels}} `;
-        if (value.sum !== undefined) out += `${sumName + tail + formatValue(value.sum)}\n`;
-        out += `${countName + tail + value.count}\n`;
-        if (++lines >= CHUNK_LINES) {
-          chunks.push(out);
-          out = '';
-          lines = 0;
+        if (value.sum !== undefined) {
+          this.#seriesName(out, sumName, labels);
+          out.value(value.sum);
+          out.newline();
         }
+        this.#seriesName(out, countName, labels);
+        out.integer(value.count);
+        out.newline();
       }
     }
-    chunks.push(out);
+  }
+
+  /** `name{labels} ` or `name `. */
+  #seriesName(out: ByteWriter, name: Buffer, labels: Buffer): void {
+    out.bytes(name);
+    if (labels.length === 0) {
+      out.byte(SPACE);
+      return;
+    }
+    out.byte(OPEN_BRACE);
+    out.bytes(labels);
+    out.bytes(CLOSE_SPACE);
   }
 
   #bounds(boundaries: readonly number[], openMetrics: boolean): BoundParts {
@@ -137,8 +151,8 @@ export class ExpositionWriter {
     const texts = [...boundaries.map((bound) => formatBound(bound, openMetrics)), '+Inf'];
     const parts: BoundParts = {
       boundaries: boundaries.slice(),
-      bare: texts.map((text) => `le="${text}"} `),
-      comma: texts.map((text) => `,le="${text}"} `),
+      bare: texts.map((text) => Buffer.from(`le="${text}"} `)),
+      comma: texts.map((text) => Buffer.from(`,le="${text}"} `)),
     };
     if (openMetrics) this.#openMetricsBounds = parts;
     else this.#textBounds = parts;

@@ -8,7 +8,8 @@ import { attributeText, escapeLabelValue } from './escape.ts';
  * so a scrape does no per-series escaping after the first.
  */
 export class LabelCache {
-  #text = new WeakMap<Attributes, string>();
+  readonly #text = new WeakMap<Attributes, string>();
+  readonly #bytes = new WeakMap<Attributes, Buffer>();
   readonly #names = new Map<string, string>();
 
   /** The escaped label text of an attribute set, without braces; '' when it has no attributes. */
@@ -19,6 +20,16 @@ export class LabelCache {
       this.#text.set(attributes, text);
     }
     return text;
+  }
+
+  /** The same label text, UTF-8 encoded (lone surrogates become U+FFFD). */
+  bytes(attributes: Attributes): Buffer {
+    let bytes = this.#bytes.get(attributes);
+    if (bytes === undefined) {
+      bytes = Buffer.from(this.text(attributes), 'utf8');
+      this.#bytes.set(attributes, bytes);
+    }
+    return bytes;
   }
 
   /** Label names and raw values, for the JSON snapshot. Keys that sanitize alike are joined with `;`. */
@@ -37,6 +48,8 @@ export class LabelCache {
     let name = this.#names.get(key);
     if (name === undefined) {
       name = prometheusLabelName(key);
+      // `le` belongs to histogram buckets; an attribute of that name would duplicate it.
+      if (name === 'le') name = 'exported_le';
       if (this.#names.size < 10_000) this.#names.set(key, name);
     }
     return name;

@@ -23,6 +23,8 @@ export interface LlmSimulatorOptions {
   readonly models?: Readonly<Record<string, SimModel>>;
   /** Delays; fixed numbers for tests, `{ median, p95 }` lognormal for a demo. Default none. */
   readonly latency?: LatencyOptions;
+  /** Delays per provider, in place of `latency` for that provider. */
+  readonly latencyByProvider?: Partial<Record<LlmProviderName, LatencyOptions>>;
   /** Faults by rule (rate, count, provider, model); the `x-sim-fault` request header overrides them. */
   readonly faults?: readonly FaultRule[];
   /** Seed of the PRNG behind fault rates and latency draws (default 1). */
@@ -118,7 +120,8 @@ export function createLlmSimulator(options: LlmSimulatorOptions = {}): LlmSimula
       records.push({ provider: target.provider, operation: target.operation, model, stream });
       if (records.length > MAX_RECORDS) records.shift();
       const picked = faults.pick(req, target.provider, model);
-      const ex: Exchange = { res, fault: picked?.fault, retryAfter: picked?.retryAfter ?? 1, latency, random };
+      const delays = options.latencyByProvider?.[target.provider] ?? latency;
+      const ex: Exchange = { res, fault: picked?.fault, retryAfter: picked?.retryAfter ?? 1, latency: delays, random };
       const reply = replyFor(model);
       const done =
         target.operation === 'chat' ? chatCompletions(ex, body, reply)
