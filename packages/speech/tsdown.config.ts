@@ -1,3 +1,4 @@
-import { defineConfig } from 'tsdown';
+import { defineConfig, type UserConfig } from 'tsdown';
 
-export default defineConfig({ entry: ['src/index.ts'], format: ['esm', 'cjs'], dts: true, platform: 'node' });
+const config: UserConfig = defineConfig({ entry: ['src/index.ts'], format: ['esm', 'cjs'], dts: true, platform: 'node' });
+export default config;

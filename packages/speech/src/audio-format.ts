@@ -26,6 +26,13 @@ export function openAISpeechBytesPerSecond(format: unknown): { rate: number; hea
   return undefined;
 }
 
+/** Bytes per second of a Deepgram Aura request (`encoding`, `sample_rate`, `container`). */
+export function deepgramSpeakBytesPerSecond(encoding: unknown, sampleRate: unknown, container: unknown): { rate: number; header: number } | undefined {
+  if (encoding === 'linear16') return sized((typeof sampleRate === 'number' ? sampleRate : 24_000) * 2, container === 'none' ? 0 : 44);
+  if (encoding === 'mulaw' || encoding === 'alaw') return sized(typeof sampleRate === 'number' ? sampleRate : 8000, container === 'wav' ? 44 : 0);
+  return undefined;
+}
+
 /** Seconds in a WAV upload, from its header; undefined for anything else. */
 export function wavSeconds(bytes: Uint8Array): number | undefined {
   if (bytes.byteLength < 44) return undefined;

@@ -32,7 +32,7 @@ export class TtsTracker {
 
   /** Audio arrived: the first non-empty chunk is the first audio. */
   audio(bytes: number): void {
-    if (this.#ended || !(bytes > 0)) return;
+    if (this.#ended || typeof bytes !== 'number' || !(bytes > 0) || !Number.isFinite(bytes)) return;
     if (this.#bytes === 0) {
       this.#call.firstAudio();
       this.#turn?.agentAudioStarted();
@@ -42,7 +42,7 @@ export class TtsTracker {
 
   /** Characters the provider bills for this call (streamed inputs add up). */
   characters(count: number): void {
-    if (this.#ended || !(count > 0) || !Number.isFinite(count)) return;
+    if (this.#ended || typeof count !== 'number' || !(count > 0) || !Number.isFinite(count)) return;
     this.#characters = (this.#characters ?? 0) + count;
     this.#call.characters(count);
   }
@@ -54,7 +54,7 @@ export class TtsTracker {
     try {
       if (error === undefined) {
         const seconds = audioSeconds ?? this.#secondsFromBytes();
-        if (seconds !== undefined && seconds > 0) this.#call.audioSeconds(seconds);
+        if (typeof seconds === 'number' && seconds > 0 && Number.isFinite(seconds)) this.#call.audioSeconds(seconds);
         const usd = speechCost(this.#runtime.prices, this.#runtime.provider, this.#model, { characters: this.#characters, seconds });
         if (usd !== undefined && usd > 0) this.#call.cost(usd);
       }
@@ -80,7 +80,7 @@ export class SttTracker {
   #ended = false;
 
   /** `priceModel` looks up a different price row (e.g. `nova-3-streaming`) than the label. */
-  constructor(runtime: SpeechRuntime, model: string, priceModel = model) {
+  constructor(runtime: SpeechRuntime, model: string, priceModel: string = model) {
     this.#runtime = runtime;
     this.#model = model;
     this.#priceModel = priceModel;
@@ -89,7 +89,7 @@ export class SttTracker {
 
   /** Seconds of audio transcribed, recorded with their cost; may be called as results arrive. */
   audioSeconds(seconds: number | undefined): void {
-    if (this.#ended || seconds === undefined || !(seconds > 0) || !Number.isFinite(seconds)) return;
+    if (this.#ended || typeof seconds !== 'number' || !(seconds > 0) || !Number.isFinite(seconds)) return;
     this.#call.audioSeconds(seconds);
     const usd = speechCost(this.#runtime.prices, this.#runtime.provider, this.#priceModel, { seconds });
     if (usd !== undefined && usd > 0) this.#call.cost(usd);
@@ -125,6 +125,30 @@ export function normalizeError(error: unknown): unknown {
     // A hostile error object is classified by core as it is.
   }
   return error;
+}
+
+/** Calls the client's method; a synchronous throw ends the call as failed and is rethrown untouched. */
+export function invoke(run: () => unknown, call: { end(error?: unknown): void }): unknown {
+  try {
+    return run();
+  } catch (error) {
+    call.end(error ?? new Error('thrown'));
+    throw error;
+  }
+}
+
+/** Reads the named fields once into a plain object; a throwing getter leaves its field out. */
+export function readFields<K extends string>(value: unknown, keys: readonly K[]): Partial<Record<K, unknown>> {
+  const fields: Partial<Record<K, unknown>> = {};
+  if (typeof value !== 'object' || value === null) return fields;
+  for (const key of keys) {
+    try {
+      fields[key] = (value as Record<K, unknown>)[key];
+    } catch {
+      // Hostile getters are skipped; the client sees the same object either way.
+    }
+  }
+  return fields;
 }
 
 /** A model label from a request field: a non-empty string, else the fallback. */

@@ -1,6 +1,6 @@
 import { classifyStatus } from '@agentmeter/core';
 import { base64Bytes, cartesiaBytesPerSecond } from './audio-format.ts';
-import { characterCount, modelOf, TtsTracker } from './calls.ts';
+import { characterCount, modelOf, readFields, TtsTracker } from './calls.ts';
 import { observeIterator, replaceMethod, safe } from './observe.ts';
 import type { SpeechRuntime } from './options.ts';
 
@@ -59,14 +59,14 @@ export function instrumentCartesiaWebSocket(runtime: SpeechRuntime, ws: unknown)
     watched = current;
     // Contexts still open when the socket closes end with it: normally (1000) or as a connection error.
     current.addEventListener('close', (event) => {
-      for (const contextId of [...contexts.keys()]) finish(contextId, event?.code === 1000 ? undefined : 'connection');
+      for (const contextId of contexts.keys()) finish(contextId, event?.code === 1000 ? undefined : 'connection');
     });
   };
   safe(watchClose);
   replaceMethod(socket, 'send', (original) => (request, ...rest) => {
     safe(() => {
       watchClose();
-      observeRequest(runtime, contexts, finish, request as GenerationRequest);
+      observeRequest(runtime, contexts, finish, request);
     });
     return original(request, ...rest);
   });
@@ -91,9 +91,10 @@ function observeRequest(
   runtime: SpeechRuntime,
   contexts: Map<string, TtsTracker>,
   finish: (contextId: string, error?: unknown) => void,
-  request: GenerationRequest,
+  message: unknown,
 ): void {
-  if (typeof request !== 'object' || request === null || typeof request.context_id !== 'string') return;
+  const request: GenerationRequest = readFields(message, ['context_id', 'cancel', 'model_id', 'transcript', 'output_format']);
+  if (typeof request.context_id !== 'string') return;
   const contextId = request.context_id;
   if (request.cancel === true) {
     // A cancelled context (a barge-in) ends as delivered so far, not as a failure.

@@ -1,6 +1,6 @@
 import { AgentMeterConfigError, classifyStatus } from '@agentmeter/core';
 import { base64Bytes, cartesiaBytesPerSecond } from './audio-format.ts';
-import { characterCount, modelOf, TtsTracker } from './calls.ts';
+import { characterCount, invoke, modelOf, readFields, TtsTracker } from './calls.ts';
 import { instrumentCartesiaWebSocket } from './cartesia-websocket.ts';
 import { meterResponse, meterSdkStream, replaceMethod } from './observe.ts';
 import { resolveSpeechOptions, type SpeechInstrumentOptions, type SpeechRuntime } from './options.ts';
@@ -39,7 +39,7 @@ export function instrumentCartesia<C extends object>(client: C, options: SpeechI
 }
 
 function startCall(runtime: SpeechRuntime, body: unknown): { request: GenerateBody; tracker: TtsTracker | undefined } {
-  const request = (typeof body === 'object' && body !== null ? body : {}) as GenerateBody;
+  const request: GenerateBody = readFields(body, ['model_id', 'transcript', 'output_format']);
   try {
     return { request, tracker: new TtsTracker(runtime, modelOf(request.model_id, 'unknown'), cartesiaBytesPerSecond(request.output_format)) };
   } catch {
@@ -50,9 +50,8 @@ function startCall(runtime: SpeechRuntime, body: unknown): { request: GenerateBo
 
 function meteredBytes(runtime: SpeechRuntime, original: (...args: unknown[]) => unknown, body: unknown, requestOptions: unknown): unknown {
   const { request, tracker } = startCall(runtime, body);
-  const result = original(body, requestOptions);
-  if (tracker === undefined) return result;
-  return meterAPIPromise(result, {
+  if (tracker === undefined) return original(body, requestOptions);
+  return meterAPIPromise(invoke(() => original(body, requestOptions), tracker), {
     headers: () => tracker.characters(characterCount(request.transcript)),
     failed: (error) => tracker.end(error),
     parsed: (response) => {
@@ -67,8 +66,8 @@ function meteredBytes(runtime: SpeechRuntime, original: (...args: unknown[]) => 
 
 function meteredSse(runtime: SpeechRuntime, original: (...args: unknown[]) => unknown, body: unknown, requestOptions: unknown): unknown {
   const { request, tracker } = startCall(runtime, body);
-  const result = original(body, requestOptions);
-  if (tracker === undefined) return result;
+  if (tracker === undefined) return original(body, requestOptions);
+  const result = invoke(() => original(body, requestOptions), tracker);
   let failure: string | undefined;
   return meterAPIPromise(result, {
     headers: () => tracker.characters(characterCount(request.transcript)),

@@ -1,11 +1,18 @@
 import { classifyStatus } from '@agentmeter/core';
-import { errorTypeOfClose, modelOf, normalizeError } from './calls.ts';
+import { errorTypeOfClose, modelOf, normalizeError, readFields } from './calls.ts';
 import { safe, replaceMethod } from './observe.ts';
 import type { SpeechRuntime } from './options.ts';
 import { speechCost } from './pricing.ts';
 
+/** What the wrapper reads from the socket's events (message data, close code and reason, error message). */
+interface SocketEvent {
+  data?: unknown;
+  code?: number;
+  reason?: string;
+  message?: string;
+}
 interface LiveSocket {
-  socket?: EventTarget & { addEventListener(type: string, listener: (event: { data?: unknown; code?: number; reason?: string; message?: string }) => void): void };
+  socket?: { addEventListener(type: string, listener: (event: SocketEvent) => void): void };
   connect?: () => unknown;
 }
 interface ResultsMessage {
@@ -26,7 +33,7 @@ export function instrumentDeepgramLive(runtime: SpeechRuntime, live: unknown, ar
   const socket = live as LiveSocket;
   if (typeof socket?.connect !== 'function') return live;
   const { meter, provider } = runtime;
-  const model = modelOf((args as { model?: unknown } | undefined)?.model, 'base');
+  const model = modelOf(readFields(args, ['model']).model, 'base');
   const labels = { provider, model };
   const i = meter.instruments;
   const { clock } = runtime;

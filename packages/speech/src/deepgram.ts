@@ -1,6 +1,7 @@
 import { AgentMeterConfigError } from '@agentmeter/core';
-import { modelOf, SttTracker } from './calls.ts';
+import { invoke, modelOf, readFields, SttTracker } from './calls.ts';
 import { instrumentDeepgramLive } from './deepgram-live.ts';
+import { meteredSpeak } from './deepgram-speak.ts';
 import { meterFernPromise } from './fern.ts';
 import { replaceMethod } from './observe.ts';
 import { resolveSpeechOptions, type SpeechInstrumentOptions, type SpeechRuntime } from './options.ts';
@@ -15,33 +16,48 @@ interface PrerecordedResponse {
 /**
  * Meters a DeepgramClient (`@deepgram/sdk` v5) and returns the same client: prerecorded
  * `listen.v1.media.transcribeFile` / `transcribeUrl` (audio seconds from `metadata.duration`),
- * and live `listen.v1.connect()` sockets (see `instrumentDeepgramLive`).
+ * live `listen.v1.connect()` sockets (see `instrumentDeepgramLive`), and Aura text-to-speech
+ * `speak.v1.audio.generate`.
  */
 export function instrumentDeepgram<C extends object>(client: C, options: SpeechInstrumentOptions): C {
   const runtime = resolveSpeechOptions('instrumentDeepgram', options, 'deepgram');
-  let listen: object | undefined;
-  try {
-    listen = (client as { listen?: object }).listen;
-  } catch {
-    listen = undefined;
-  }
-  const v1Getter = listen === undefined ? undefined : findGetter(listen, 'v1');
-  if (typeof listen !== 'object' || listen === null || v1Getter === undefined) {
+  if (!meterVersion(client, 'listen', (v1) => meterListenV1(runtime, v1))) {
     throw new AgentMeterConfigError('instrumentDeepgram: pass a DeepgramClient from @deepgram/sdk v5 (it has listen.v1).');
   }
-  // The SDK builds a new listen.v1 client on every access; keep one, metered.
+  meterVersion(client, 'speak', (v1) => {
+    const audio = (v1 as { audio?: object }).audio;
+    if (typeof audio !== 'object' || audio === null) return;
+    replaceMethod(audio, 'generate', (original) => (request, requestOptions) => meteredSpeak(runtime, original, request, requestOptions));
+  });
+  return client;
+}
+
+/**
+ * The SDK builds a new `<resource>.v1` client on every access: replace the getter with one that
+ * builds it once, metered. False when the client has no such resource.
+ */
+function meterVersion(client: object, resource: string, meter: (v1: object) => void): boolean {
+  let parent: unknown;
+  try {
+    parent = (client as Record<string, unknown>)[resource];
+  } catch {
+    return false;
+  }
+  if (typeof parent !== 'object' || parent === null) return false;
+  const getter = findGetter(parent, 'v1');
+  if (getter === undefined) return false;
   let v1: object | undefined;
-  Object.defineProperty(listen, 'v1', {
+  Object.defineProperty(parent, 'v1', {
     configurable: true,
     get() {
       if (v1 === undefined) {
-        v1 = v1Getter.call(listen) as object;
-        meterListenV1(runtime, v1);
+        v1 = getter.call(parent) as object;
+        meter(v1);
       }
       return v1;
     },
   });
-  return client;
+  return true;
 }
 
 function meterListenV1(runtime: SpeechRuntime, v1: object): void {
@@ -61,13 +77,13 @@ function meterListenV1(runtime: SpeechRuntime, v1: object): void {
 function meteredPrerecorded(runtime: SpeechRuntime, run: () => unknown, request: unknown): unknown {
   let tracker: SttTracker | undefined;
   try {
-    tracker = new SttTracker(runtime, modelOf((request as { model?: unknown } | undefined)?.model, DEEPGRAM_DEFAULT_MODEL));
+    tracker = new SttTracker(runtime, modelOf(readFields(request, ['model']).model, DEEPGRAM_DEFAULT_MODEL));
   } catch {
     runtime.warner.warn('deepgram-start', 'could not start metering a Deepgram call; it runs unmetered');
   }
-  const result = run();
-  if (tracker === undefined) return result;
+  if (tracker === undefined) return run();
   const call = tracker;
+  const result = invoke(run, call);
   return meterFernPromise(result, {
     failed: (error) => call.end(error),
     parsed: (data) => {

@@ -1,9 +1,9 @@
+import { AgentMeterConfigError } from '@agentmeter/core';
 import { elevenLabsBytesPerSecond } from './audio-format.ts';
-import { characterCount, modelOf, TtsTracker } from './calls.ts';
+import { characterCount, invoke, modelOf, readFields, TtsTracker } from './calls.ts';
 import { meterFernPromise } from './fern.ts';
 import { meterReadableStream, replaceMethod } from './observe.ts';
 import { resolveSpeechOptions, type SpeechInstrumentOptions, type SpeechRuntime } from './options.ts';
-import { AgentMeterConfigError } from '@agentmeter/core';
 
 /** The parts of an ElevenLabsClient the wrapper uses. */
 interface ElevenLabsLike {
@@ -39,7 +39,7 @@ export function instrumentElevenLabs<C extends object>(client: C, options: Speec
 }
 
 function meteredConvert(runtime: SpeechRuntime, original: (...args: unknown[]) => unknown, ...args: unknown[]): unknown {
-  const request = (typeof args[1] === 'object' && args[1] !== null ? args[1] : {}) as ConvertRequest;
+  const request: ConvertRequest = readFields(args[1], ['text', 'modelId', 'outputFormat']);
   let tracker: TtsTracker | undefined;
   try {
     const rate = elevenLabsBytesPerSecond(typeof request.outputFormat === 'string' ? request.outputFormat : DEFAULT_FORMAT);
@@ -47,9 +47,9 @@ function meteredConvert(runtime: SpeechRuntime, original: (...args: unknown[]) =
   } catch {
     runtime.warner.warn('elevenlabs-start', 'could not start metering an ElevenLabs call; it runs unmetered');
   }
-  const result = original(...args);
-  if (tracker === undefined) return result;
+  if (tracker === undefined) return original(...args);
   const call = tracker;
+  const result = invoke(() => original(...args), call);
   const characters = characterCount(request.text);
   return meterFernPromise(result, {
     failed: (error) => call.end(error),

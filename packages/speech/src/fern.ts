@@ -1,3 +1,6 @@
+import { safe } from './observe.ts';
+import { parsedSafely } from './stainless.ts';
+
 /**
  * Fern-generated clients (ElevenLabs, Deepgram) return an HttpResponsePromise: an eager promise
  * of the data with `withRawResponse()`. Metering builds the same kind of promise with the class's
@@ -18,13 +21,13 @@ export function meterFernPromise(result: unknown, observer: FernObserver): unkno
   const fern = result as FernPromise;
   const fromPromise = fern?.constructor?.fromPromise;
   if (typeof fern?.withRawResponse !== 'function' || typeof fromPromise !== 'function') {
-    observer.parsed(undefined, undefined);
+    parsedSafely(observer, undefined);
     return result;
   }
   const metered = fern.withRawResponse().then(
-    ({ data, rawResponse }) => ({ data: observer.parsed(data, rawResponse?.headers), rawResponse }),
+    ({ data, rawResponse }) => ({ data: parsedSafely(observer, data, rawResponse?.headers), rawResponse }),
     (error: unknown) => {
-      observer.failed(error ?? new Error('rejected'));
+      safe(() => observer.failed(error ?? new Error('rejected')));
       throw error;
     },
   );

@@ -24,7 +24,7 @@ export function meterReadableStream(source: ReadableStream<Uint8Array>, observer
   };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      let result: ReadableStreamReadResult<Uint8Array>;
+      let result: Awaited<ReturnType<typeof reader.read>>;
       try {
         result = await reader.read();
       } catch (error) {
@@ -63,20 +63,43 @@ export function meterResponse<R extends Response>(response: R, observer: ByteObs
     }
     const metered = meterReadableStream(source, observer);
     const view = new Response(metered, { status: response.status, statusText: response.statusText, headers: response.headers });
-    const properties: PropertyDescriptorMap = {
+    readThrough(response, view, {
       body: { configurable: true, get: () => view.body },
-      bodyUsed: { configurable: true, get: () => view.bodyUsed },
       clone: { configurable: true, writable: true, value: () => view.clone() },
-    };
-    for (const method of BODY_METHODS) {
-      properties[method] = { configurable: true, writable: true, value: () => (view as unknown as Record<string, () => unknown>)[method]!() };
-    }
-    Object.defineProperties(response, properties);
+    });
   } catch {
     // A frozen or exotic Response stays as it is; the call ends when it resolved.
     safe(() => observer.end());
   }
   return response;
+}
+
+/**
+ * Meters a Fern BinaryResponse (Deepgram's `{ stream(), arrayBuffer(), blob(), bytes(), bodyUsed }`)
+ * in place: the same object, whose methods read through the metered stream.
+ */
+export function meterBinaryResponse<B extends object>(binary: B, observer: ByteObserver): B {
+  try {
+    const source = (binary as { stream?: () => unknown }).stream?.();
+    if (!(source instanceof ReadableStream)) {
+      observer.end();
+      return binary;
+    }
+    const view = new Response(meterReadableStream(source as ReadableStream<Uint8Array>, observer));
+    readThrough(binary, view, { stream: { configurable: true, writable: true, value: () => view.body } });
+  } catch {
+    safe(() => observer.end());
+  }
+  return binary;
+}
+
+/** Points `target`'s body methods (those it has) and `bodyUsed` at `view`, plus `extra`. */
+function readThrough(target: object, view: Response, extra: PropertyDescriptorMap): void {
+  const properties: PropertyDescriptorMap = { ...extra, bodyUsed: { configurable: true, get: () => view.bodyUsed } };
+  for (const method of BODY_METHODS) {
+    if (method in target) properties[method] = { configurable: true, writable: true, value: () => (view as unknown as Record<string, () => unknown>)[method]!() };
+  }
+  Object.defineProperties(target, properties);
 }
 
 export interface IteratorObserver<T> {

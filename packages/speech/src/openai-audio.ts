@@ -1,6 +1,6 @@
 import { AgentMeterConfigError } from '@agentmeter/core';
 import { openAISpeechBytesPerSecond, wavSeconds } from './audio-format.ts';
-import { characterCount, modelOf, SttTracker, TtsTracker } from './calls.ts';
+import { characterCount, invoke, modelOf, readFields, SttTracker, TtsTracker } from './calls.ts';
 import { meterResponse, meterSdkStream, replaceMethod } from './observe.ts';
 import { resolveSpeechOptions, type SpeechInstrumentOptions, type SpeechRuntime } from './options.ts';
 import { meterAPIPromise } from './stainless.ts';
@@ -9,6 +9,7 @@ interface SpeechBody {
   model?: unknown;
   input?: unknown;
   response_format?: unknown;
+  stream_format?: unknown;
 }
 interface TranscriptionBody {
   model?: unknown;
@@ -43,17 +44,18 @@ export function instrumentOpenAIAudio<C extends object>(client: C, options: Spee
 }
 
 function meteredSpeech(runtime: SpeechRuntime, original: (...args: unknown[]) => unknown, body: unknown, requestOptions: unknown): unknown {
-  const request = (typeof body === 'object' && body !== null ? body : {}) as SpeechBody;
+  const request: SpeechBody = readFields(body, ['model', 'input', 'response_format', 'stream_format']);
   let tracker: TtsTracker | undefined;
   try {
-    tracker = new TtsTracker(runtime, modelOf(request.model, 'tts-1'), openAISpeechBytesPerSecond(request.response_format ?? 'mp3'));
+    // With stream_format 'sse' the body is events (base64 audio in JSON), so bytes are not audio length.
+    const rate = request.stream_format === 'sse' ? undefined : openAISpeechBytesPerSecond(request.response_format ?? 'mp3');
+    tracker = new TtsTracker(runtime, modelOf(request.model, 'tts-1'), rate);
   } catch {
     runtime.warner.warn('openai-speech-start', 'could not start metering an OpenAI speech call; it runs unmetered');
   }
-  const result = original(body, requestOptions);
-  if (tracker === undefined) return result;
+  if (tracker === undefined) return original(body, requestOptions);
   const call = tracker;
-  return meterAPIPromise(result, {
+  return meterAPIPromise(invoke(() => original(body, requestOptions), call), {
     headers: () => call.characters(characterCount(request.input)),
     failed: (error) => call.end(error),
     parsed: (response) => {
@@ -67,18 +69,16 @@ function meteredSpeech(runtime: SpeechRuntime, original: (...args: unknown[]) =>
 }
 
 function meteredTranscription(runtime: SpeechRuntime, original: (...args: unknown[]) => unknown, body: unknown, requestOptions: unknown): unknown {
-  const request = (typeof body === 'object' && body !== null ? body : {}) as TranscriptionBody;
+  const request: TranscriptionBody = readFields(body, ['model', 'file', 'stream']);
   let tracker: SttTracker | undefined;
   try {
     tracker = new SttTracker(runtime, modelOf(request.model, 'whisper-1'));
   } catch {
     runtime.warner.warn('openai-transcription-start', 'could not start metering an OpenAI transcription; it runs unmetered');
   }
-  // The upload's own length, when it is a WAV Blob/File: the fallback for token-billed models.
-  const uploadSeconds = tracker === undefined ? Promise.resolve(undefined) : uploadWavSeconds(request.file);
-  const result = original(body, requestOptions);
-  if (tracker === undefined) return result;
+  if (tracker === undefined) return original(body, requestOptions);
   const call = tracker;
+  const result = invoke(() => original(body, requestOptions), call);
   const finish = (seconds: number | undefined, error?: unknown): void => {
     if (error !== undefined) return call.end(error);
     if (seconds !== undefined) {
@@ -86,7 +86,8 @@ function meteredTranscription(runtime: SpeechRuntime, original: (...args: unknow
       call.end();
       return;
     }
-    void uploadSeconds.then((fromUpload) => {
+    // The upload's own length, when it is a WAV Blob/File: the fallback for token-billed models.
+    void uploadWavSeconds(request.file).then((fromUpload) => {
       call.audioSeconds(fromUpload);
       call.end();
     });

@@ -7,18 +7,16 @@ export interface SpeechUsage {
 }
 
 /**
- * The cost in USD of a speech call: the newest row of the provider whose model is the call's
- * model or its longest prefix (so `eleven_flash_v2_5` matches `eleven_flash`), priced by the
- * row's unit. Undefined when no row matches or the usage lacks the row's unit.
+ * The cost in USD of a speech call: the newest row (by `effective`) for the provider and the exact
+ * model, earlier rows (the user's) winning ties, priced by the row's unit. Undefined when no row
+ * matches or the usage lacks the row's unit.
  */
 export function speechCost(rows: readonly PriceEntry[], provider: string, model: string, usage: SpeechUsage): number | undefined {
   let best: PriceEntry | undefined;
+  const today = new Date().toISOString().slice(0, 10);
   for (const row of rows) {
-    if (row.provider !== provider || !model.startsWith(row.model)) continue;
-    // A longer model prefix wins, then a later effective date; earlier rows (user prices) win ties.
-    if (best === undefined || row.model.length > best.model.length || (row.model.length === best.model.length && row.effective > best.effective)) {
-      best = row;
-    }
+    if (row.provider !== provider || row.model !== model || row.effective > today) continue;
+    if (best === undefined || row.effective > best.effective) best = row;
   }
   if (best?.price === undefined) return undefined;
   switch (best.unit) {

@@ -102,15 +102,17 @@ describe('instrumentCartesia', () => {
       expect(data.value('agentmeter.tts.audio', SONIC)).toBeCloseTo(61 * 0.05, 9);
     });
 
-    it('counts an error event and a receive timeout', async () => {
-      sim.faults.push({ kind: 'server_error' });
-      const ws = await wsClient.tts.websocket();
-      ws.on('error', () => {});
-      await ws.connect();
-      await expect((async () => {
-        for await (const _ of ws.generate({ model_id: 'sonic-3', transcript: TEXT, voice: { mode: 'id', id: 'v1' }, output_format: RAW })) { /* drain */ }
-      })()).rejects.toThrow();
-      ws.close();
+    it('counts error events (429, 500) and a receive timeout', async () => {
+      for (const fault of [{ kind: 'rate_limit' }, { kind: 'server_error' }] as const) {
+        sim.faults.push(fault);
+        const ws = await wsClient.tts.websocket();
+        ws.on('error', () => {});
+        await ws.connect();
+        await expect((async () => {
+          for await (const _ of ws.generate({ model_id: 'sonic-3', transcript: TEXT, voice: { mode: 'id', id: 'v1' }, output_format: RAW })) { /* drain */ }
+        })()).rejects.toThrow();
+        ws.close();
+      }
 
       sim.faults.push({ kind: 'hang' });
       const quiet = await wsClient.tts.websocket();
@@ -124,8 +126,10 @@ describe('instrumentCartesia', () => {
       quiet.close();
 
       const data = await fx.collect();
+      expect(data.value('agentmeter.tts.errors', { ...SONIC, error_type: 'rate_limit' })).toBe(1);
       expect(data.value('agentmeter.tts.errors', { ...SONIC, error_type: 'server_error' })).toBe(1);
       expect(data.value('agentmeter.tts.errors', { ...SONIC, error_type: 'timeout' })).toBe(1);
+      expect(data.value('agentmeter.tts.requests', { ...SONIC, status: 'error' })).toBe(3);
     });
 
     it('ends a cancelled context (barge-in) as a success', async () => {

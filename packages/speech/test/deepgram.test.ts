@@ -117,6 +117,29 @@ describe('instrumentDeepgram', () => {
     live.close();
   });
 
+  it('meters Aura text-to-speech (speak.v1.audio.generate) on the same BinaryResponse', async () => {
+    const aura = { provider: 'deepgram', model: 'aura-2-thalia-en' };
+    const text = 'Hello from the loopback server.'; // 31 characters
+    const response = await client.speak.v1.audio.generate({ text, model: 'aura-2-thalia-en', encoding: 'linear16', sample_rate: 16000 });
+    const reader = response.stream()!.getReader();
+    let bytes = (await reader.read()).value!.byteLength;
+    fx.clock.advance(30);
+    for (let r = await reader.read(); !r.done; r = await reader.read()) bytes += r.value.byteLength;
+    expect(bytes).toBe(44 + 49_600); // a WAV header, then 1.55 s of 16 kHz 16-bit audio
+    const second = await client.speak.v1.audio.generate({ text: 'Hi!', model: 'aura-2-thalia-en', encoding: 'mulaw', sample_rate: 8000 });
+    expect((await second.arrayBuffer()).byteLength).toBe(1200);
+    expect(second.bodyUsed).toBe(true);
+    sim.faults.push({ kind: 'rate_limit', retryAfterSeconds: 0 });
+    await expect(client.speak.v1.audio.generate({ text, model: 'aura-2-thalia-en' })).rejects.toThrow();
+    const data = await fx.collect();
+    expect(data.value('agentmeter.tts.requests', { ...aura, status: 'success' })).toBe(2);
+    expect(data.histogram('agentmeter.tts.time_to_first_audio', aura)).toMatchObject({ count: 2, min: 0.1 });
+    expect(data.histogram('agentmeter.tts.latency', { ...aura, status: 'success' })?.max).toBeCloseTo(0.13, 9);
+    expect(data.value('agentmeter.tts.characters', aura)).toBe(34);
+    expect(data.value('agentmeter.tts.audio', aura)).toBeCloseTo(1.55 + 0.15, 9);
+    expect(data.value('agentmeter.tts.errors', { ...aura, error_type: 'rate_limit' })).toBe(1);
+  });
+
   it('fails fast on a client without listen.v1', () => {
     expect(() => instrumentDeepgram({} as never, { meter: fx.meter })).toThrow(/listen.v1/);
     expect(() => instrumentDeepgram(client, { meter: fx.meter, clock: 5 as never })).toThrow(/clock/);

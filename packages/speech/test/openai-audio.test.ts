@@ -51,6 +51,18 @@ describe('instrumentOpenAIAudio', () => {
     expect(data.value('agentmeter.tts.audio', TTS)).toBeUndefined();
   });
 
+  it('meters speech streamed as SSE events without taking event bytes for audio length', async () => {
+    const response = await client.audio.speech.create({ model: 'gpt-4o-mini-tts', voice: 'alloy', input: TEXT, response_format: 'pcm', stream_format: 'sse' });
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const text = await response.text();
+    expect(text.split('\n\n').filter((event) => event.includes('speech.audio.delta'))).toHaveLength(4);
+    const data = await fx.collect();
+    const mini = { provider: 'openai', model: 'gpt-4o-mini-tts' };
+    expect(data.histogram('agentmeter.tts.time_to_first_audio', mini)).toMatchObject({ count: 1, sum: 0.2 });
+    expect(data.value('agentmeter.tts.requests', { ...mini, status: 'success' })).toBe(1);
+    expect(data.value('agentmeter.tts.audio', mini)).toBeUndefined();
+  });
+
   it('counts speech 429s and timeouts in the taxonomy', async () => {
     sim.faults.push({ kind: 'rate_limit', retryAfterSeconds: 0 }, { kind: 'hang' });
     await expect(client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: TEXT })).rejects.toBeInstanceOf(RateLimitError);

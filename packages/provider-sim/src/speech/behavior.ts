@@ -47,13 +47,14 @@ export interface SimBehavior {
   nextFault(request: SimRequestInfo): SpeechFault | undefined;
 }
 
+function draw(value: Millis | undefined): () => number {
+  if (typeof value === 'function') return () => Math.max(0, value());
+  const fixed = Math.max(0, value ?? 0);
+  return () => fixed;
+}
+
 export function resolveBehavior(options: SpeechSimOptions = {}): SimBehavior {
   const faults: SpeechFault[] = [];
-  const draw = (value: Millis | undefined): (() => number) => {
-    if (typeof value === 'function') return () => Math.max(0, value());
-    const fixed = Math.max(0, value ?? 0);
-    return () => fixed;
-  };
   return {
     faults,
     firstByteMs: draw(options.firstByteMs),

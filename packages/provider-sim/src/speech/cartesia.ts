@@ -27,7 +27,8 @@ function audioFor(transcript: string, format: OutputFormat | undefined, behavior
 
 /**
  * Cartesia TTS: `POST /tts/bytes` (chunked audio), `POST /tts/sse` (chunk events with base64
- * audio, then `done`), and the `/tts/websocket` protocol (contexts, `continue`, `flush`, `cancel`),
+ * audio, then `done`), and the `/tts/websocket` protocol (contexts, `continue`, `flush`, `cancel`;
+ * a fault arrives as an error message on the first context, a rate limit with `status_code` 429),
  * which the SDK always opens over TLS: give the WebSocket client `tlsUrl` as its base URL.
  */
 export function startCartesiaSim(options?: SpeechSimOptions): Promise<SpeechSim> {
@@ -53,7 +54,7 @@ export function startCartesiaSim(options?: SpeechSimOptions): Promise<SpeechSim>
         await streamParts(res, 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, events, behavior);
         return true;
       },
-      websocket: { path: '/tts/websocket', connect: serveWebSocket },
+      websocket: { path: '/tts/websocket', inBandRateLimit: true, connect: serveWebSocket },
       errorBody: (status, message) => ({ title: status === 429 ? 'Too Many Requests' : 'Internal Server Error', message, status_code: status }),
     },
     options,
@@ -89,9 +90,10 @@ function serveWebSocket(ws: WebSocket, _url: URL, fault: SpeechFault | undefined
   };
   const answer = async (request: WsRequest, contextId: string): Promise<void> => {
     if (pending?.kind === 'hang') return;
-    if (pending?.kind === 'server_error') {
+    if (pending?.kind === 'server_error' || pending?.kind === 'rate_limit') {
+      const status = pending.kind === 'rate_limit' ? 429 : 500;
       pending = undefined;
-      send({ type: 'error', status_code: 500, title: 'Internal Server Error', message: 'generation failed', context_id: contextId, done: true, request_id: 'sim' });
+      send({ type: 'error', status_code: status, title: status === 429 ? 'Too Many Requests' : 'Internal Server Error', message: 'generation failed', context_id: contextId, done: true, request_id: 'sim' });
       return;
     }
     await pause(behavior.firstByteMs());

@@ -1,7 +1,8 @@
 import type { WebSocket } from 'ws';
 import { pause, type SimBehavior, type SpeechFault, type SpeechSimOptions } from './behavior.ts';
 import { secondsOfAudio } from './audio.ts';
-import { sendJson, startSpeechServer, type SpeechSim } from './sim-server.ts';
+import type { ServerResponse } from 'node:http';
+import { audioChunks, sendJson, startSpeechServer, streamParts, type SpeechSim } from './sim-server.ts';
 
 export interface DeepgramSimOptions extends SpeechSimOptions {
   /** Sends every final live result twice, as a flaky network path can (default false). */
@@ -22,7 +23,8 @@ function metadata(requestId: string, duration: number, model: string): Record<st
 }
 
 /**
- * Deepgram speech-to-text: prerecorded `POST /v1/listen` (audio body, JSON answer with
+ * Deepgram: Aura text-to-speech (`POST /v1/speak`, chunked audio with `dg-char-count`),
+ * speech-to-text prerecorded `POST /v1/listen` (audio body, JSON answer with
  * `metadata.duration`) and live `/v1/listen` over WebSocket: `Results` messages (interim when
  * `interim_results=true`, then `is_final`), `Finalize`, `KeepAlive`, and `CloseStream`, answered
  * with a `Metadata` message and a normal close. Point the SDK at it with
@@ -32,7 +34,8 @@ export function startDeepgramSim(options?: DeepgramSimOptions): Promise<SpeechSi
   let requestCount = 0;
   return startSpeechServer(
     {
-      async http({ req, res, url, body }) {
+      async http({ req, res, url, body, behavior }) {
+        if (req.method === 'POST' && url.pathname === '/v1/speak') return speak(res, url, body, behavior);
         if (req.method !== 'POST' || url.pathname !== '/v1/listen') return false;
         const requestId = `sim-${++requestCount}`;
         if (String(req.headers['content-type']).includes('json')) {
@@ -58,6 +61,24 @@ export function startDeepgramSim(options?: DeepgramSimOptions): Promise<SpeechSi
     options,
     false,
   );
+}
+
+/** Aura text-to-speech: linear16 (in a WAV container unless `container=none`), mulaw, alaw or mp3. */
+async function speak(res: ServerResponse, url: URL, body: Buffer, behavior: SimBehavior): Promise<boolean> {
+  const { text } = JSON.parse(body.toString('utf8') || '{}') as { text?: unknown };
+  if (typeof text !== 'string' || text === '') {
+    sendJson(res, 400, { err_code: 'Bad Request', err_msg: 'text is required', request_id: 'sim' });
+    return true;
+  }
+  const encoding = url.searchParams.get('encoding') ?? 'mp3';
+  const rate = Number(url.searchParams.get('sample_rate')) || (encoding === 'linear16' ? 24_000 : 8000);
+  const perSecond = encoding === 'linear16' ? rate * 2 : encoding === 'mulaw' || encoding === 'alaw' ? rate : 48_000 / 8;
+  const characters = [...text].length;
+  const chunks = audioChunks(Math.round(characters * behavior.secondsPerCharacter * perSecond), behavior.chunks);
+  const wav = encoding === 'linear16' && url.searchParams.get('container') !== 'none';
+  const headers = { 'content-type': encoding === 'mp3' ? 'audio/mpeg' : 'audio/wav', 'dg-char-count': String(characters), 'dg-request-id': 'sim' };
+  await streamParts(res, 200, headers, wav ? [Buffer.alloc(44), ...chunks] : chunks, behavior);
+  return true;
 }
 
 function serveLive(ws: WebSocket, url: URL, fault: SpeechFault | undefined, behavior: SimBehavior, requestId: string, repeatFinals: boolean): void {

@@ -34,7 +34,7 @@ export function startOpenAIAudioSim(options?: SpeechSimOptions): Promise<SpeechS
 }
 
 async function speech({ res, body, behavior }: SimHttpRequest): Promise<boolean> {
-  const request = JSON.parse(body.toString('utf8') || '{}') as { input?: unknown; response_format?: unknown };
+  const request = JSON.parse(body.toString('utf8') || '{}') as { input?: unknown; response_format?: unknown; stream_format?: unknown };
   if (typeof request.input !== 'string' || request.input === '') {
     sendJson(res, 400, { error: { message: "Missing required parameter: 'input'.", type: 'invalid_request_error', param: 'input', code: null } });
     return true;
@@ -42,7 +42,17 @@ async function speech({ res, body, behavior }: SimHttpRequest): Promise<boolean>
   const format = typeof request.response_format === 'string' ? request.response_format : 'mp3';
   const seconds = [...request.input].length * behavior.secondsPerCharacter;
   const bytes = Math.round(seconds * bytesPerSecondOf(SPEECH_FORMATS[format] ?? 'mp3_24000_160'));
-  await streamParts(res, 200, { 'content-type': format === 'mp3' ? 'audio/mpeg' : `audio/${format}`, 'x-request-id': 'req_sim' }, audioChunks(bytes, behavior.chunks), behavior);
+  const chunks = audioChunks(bytes, behavior.chunks);
+  if (request.stream_format === 'sse') {
+    // gpt-4o-mini-tts style: audio deltas as base64 in events, then the token usage.
+    const events = [
+      ...chunks.map((chunk) => ({ type: 'speech.audio.delta', audio: chunk.toString('base64') })),
+      { type: 'speech.audio.done', usage: { input_tokens: 10, output_tokens: chunks.length * 50, total_tokens: 10 + chunks.length * 50 } },
+    ].map((event) => `data: ${JSON.stringify(event)}\n\n`);
+    await streamParts(res, 200, { 'content-type': 'text/event-stream', 'x-request-id': 'req_sim' }, events, behavior);
+    return true;
+  }
+  await streamParts(res, 200, { 'content-type': format === 'mp3' ? 'audio/mpeg' : `audio/${format}`, 'x-request-id': 'req_sim' }, chunks, behavior);
   return true;
 }
 

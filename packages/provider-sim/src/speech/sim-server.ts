@@ -32,7 +32,12 @@ export interface SimRoutes {
   /** Serves an HTTP request that drew no fault; returns false when no route matched. */
   http(request: SimHttpRequest): Promise<boolean>;
   /** Serves a WebSocket connection on `path`. */
-  websocket?: { path: string; connect(ws: WebSocket, url: URL, fault: SpeechFault | undefined, behavior: SimBehavior): void };
+  websocket?: {
+    path: string;
+    /** Rate limits arrive as an error message on the open socket, not as a refused upgrade. */
+    inBandRateLimit?: boolean;
+    connect(ws: WebSocket, url: URL, fault: SpeechFault | undefined, behavior: SimBehavior): void;
+  };
   /** Provider-specific error body for a status. */
   errorBody(status: number, message: string): unknown;
 }
@@ -66,7 +71,7 @@ export async function startSpeechServer(routes: SimRoutes, options: SpeechSimOpt
     }
     requests++;
     const fault = behavior.nextFault({ method: 'GET', path: url.pathname });
-    if (fault?.kind === 'rate_limit') {
+    if (fault?.kind === 'rate_limit' && route.inBandRateLimit !== true) {
       socket.end(`HTTP/1.1 429 Too Many Requests\r\nretry-after: ${fault.retryAfterSeconds ?? 0}\r\ncontent-length: 0\r\n\r\n`);
       return;
     }
