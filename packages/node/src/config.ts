@@ -118,14 +118,15 @@ function resolveOtlp(given: StartOptions['otlp'], env: Env, wanted: boolean | un
 function resolvePrometheus(given: StartOptions['prometheus'], env: Env, wanted: boolean): ResolvedPrometheus | undefined {
   const options = objectOrFalse('prometheus', given);
   if (options === false || !wanted) return undefined;
-  const host = options?.host ?? env['OTEL_EXPORTER_PROMETHEUS_HOST'] ?? '0.0.0.0';
+  const host = options?.host ?? env['AGENTMETER_PROMETHEUS_HOST'] ?? env['OTEL_EXPORTER_PROMETHEUS_HOST'] ?? '0.0.0.0';
   if (typeof host !== 'string' || host.trim() === '') fail(`prometheus.host must be a host name or address; got ${show(host)}`);
-  const port = integer('prometheus.port', options?.port, 'OTEL_EXPORTER_PROMETHEUS_PORT', env['OTEL_EXPORTER_PROMETHEUS_PORT'], [0, 65_535], 9464);
+  const portVariable = env['AGENTMETER_PROMETHEUS_PORT'] === undefined ? 'OTEL_EXPORTER_PROMETHEUS_PORT' : 'AGENTMETER_PROMETHEUS_PORT';
+  const port = integer('prometheus.port', options?.port, portVariable, env[portVariable], [0, 65_535], 9464);
   const endpoint = options?.endpoint ?? env['AGENTMETER_PROMETHEUS_ENDPOINT'] ?? '/metrics';
   if (typeof endpoint !== 'string' || !/^\/[\w\-./]*$/.test(endpoint)) {
     fail(`prometheus.endpoint must be a path such as /metrics; got ${show(endpoint)}`);
   }
-  const token = options?.token ?? env['AGENTMETER_PROMETHEUS_TOKEN'];
+  const token = options?.token ?? env['AGENTMETER_METRICS_TOKEN'];
   if (token !== undefined && (typeof token !== 'string' || token.length === 0 || /[\s]/.test(token))) {
     fail('prometheus.token must be a non-empty string without spaces');
   }
@@ -145,9 +146,10 @@ export function resolveStart(options: StartOptions | undefined, env: Env = proce
   const fromEnv = exporters.length > 0 && !exporters.includes('none');
   const disabledByEnv = list(env['OTEL_NODE_DISABLED_INSTRUMENTATIONS']);
   const http = objectOrFalse('http', given.http);
-  for (const key of ['ignoreIncoming', 'ignoreOutgoing'] as const) {
+  for (const key of ['ignoreIncoming', 'ignoreOutgoing', 'ignoreOutgoingFetch'] as const) {
     if (http && http[key] !== undefined && typeof http[key] !== 'function') fail(`http.${key} must be a function`);
   }
+  for (const key of ['activeRequests', 'client'] as const) if (http) flag(`http.${key}`, http[key], true);
   if (given.instrumentations !== undefined && !Array.isArray(given.instrumentations)) fail('instrumentations must be an array');
   return {
     disabled: list(env['OTEL_SDK_DISABLED']).includes('true'),

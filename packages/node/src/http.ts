@@ -1,39 +1,57 @@
 import { ServerResponse } from 'node:http';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { metrics } from '@opentelemetry/api';
-import type { Attributes, UpDownCounter } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { reuse } from './reuse.ts';
 import type { HttpOptions } from './types.ts';
 
 const KNOWN_METHODS = ['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE'];
-// One frozen attribute set per method, built once, so counting allocates nothing per request.
-const METHOD_ATTRIBUTES = new Map<string, Attributes>(
-  KNOWN_METHODS.map((method) => [method, Object.freeze({ 'http.request.method': method })]),
-);
-const OTHER_METHOD: Attributes = Object.freeze({ 'http.request.method': '_OTHER' });
+
+/**
+ * In-flight requests per method as plain integers, read by an observable instrument at
+ * collection: the request path does two integer updates instead of two SDK records.
+ */
+class ActiveRequests {
+  readonly #counts = new Map<string, number>();
+
+  constructor() {
+    for (const method of [...KNOWN_METHODS, '_OTHER']) this.#counts.set(method, 0);
+  }
+
+  track(response: ServerResponse): void {
+    const given = response.req.method ?? 'GET';
+    const method = this.#counts.has(given) && given !== '_OTHER' ? given : '_OTHER';
+    this.#counts.set(method, this.#counts.get(method)! + 1);
+    response.once('close', () => this.#counts.set(method, this.#counts.get(method)! - 1));
+  }
+
+  /** Methods seen so far, with their in-flight counts (methods never seen are not reported). */
+  observe(report: (value: number, attributes: Attributes) => void, seen: Set<string>): void {
+    for (const [method, count] of this.#counts) {
+      if (count !== 0) seen.add(method);
+      if (seen.has(method)) report(count, { 'http.request.method': method });
+    }
+  }
+}
 
 export interface HttpSetup {
-  readonly instrumentation: HttpInstrumentation;
+  /** node:http and, for outgoing requests, fetch (undici), which LLM SDKs use. */
+  readonly instrumentations: Instrumentation[];
   /** Creates http.server.active_requests once the SDK's MeterProvider is global. */
   connectMeter(): void;
 }
 
-/** instrumentation-http for request durations, plus http.server.active_requests which it lacks. */
-export function createHttpInstrumentation(options: HttpOptions, ownServers: ReadonlySet<Server>): HttpSetup {
-  let active: UpDownCounter | undefined;
-  const countActive = (response: ServerResponse): void => {
-    if (active === undefined) return;
-    const attributes = METHOD_ATTRIBUTES.get(response.req.method ?? 'GET') ?? OTHER_METHOD;
-    active.add(1, attributes);
-    const counter = active;
-    response.once('close', () => counter.add(-1, attributes));
-  };
-  const instrumentation = new HttpInstrumentation({
+/** instrumentation-http and -undici for request durations, plus http.server.active_requests which they lack. */
+export function createHttpInstrumentation(options: HttpOptions, isOwnRequest: (request: IncomingMessage) => boolean): HttpSetup {
+  const active = new ActiveRequests();
+  const instrumentation = reuse<HttpInstrumentation>('http', {
     disableOutgoingRequestInstrumentation: options.client === false,
     ignoreIncomingRequestHook: (request: IncomingMessage) => {
-      const server = (request.socket as { server?: Server } | undefined)?.server;
-      if (server !== undefined && ownServers.has(server)) return true;
-      return options.ignoreIncoming?.(request) === true;
+      return isOwnRequest(request) || options.ignoreIncoming?.(request) === true;
     },
     ...(options.ignoreOutgoing ? { ignoreOutgoingRequestHook: options.ignoreOutgoing } : {}),
     // Called for every instrumented server request before the user's handler runs.
@@ -41,18 +59,22 @@ export function createHttpInstrumentation(options: HttpOptions, ownServers: Read
       ? {}
       : {
           responseHook: (_span, response) => {
-            if (response instanceof ServerResponse) countActive(response);
+            if (response instanceof ServerResponse) active.track(response);
           },
         }),
-  });
+  } satisfies HttpInstrumentationConfig, (config) => new HttpInstrumentation(config));
+  const client = options.client === false
+    ? []
+    : [reuse<UndiciInstrumentation>('undici', options.ignoreOutgoingFetch ? { ignoreRequestHook: options.ignoreOutgoingFetch } : {}, (config) => new UndiciInstrumentation(config))];
   return {
-    instrumentation,
+    instrumentations: [instrumentation, ...client],
     connectMeter: () => {
       if (options.activeRequests === false) return;
-      active = metrics.getMeter('@agentmeter/node').createUpDownCounter('http.server.active_requests', {
+      const seen = new Set<string>();
+      metrics.getMeter('@agentmeter/node').createObservableUpDownCounter('http.server.active_requests', {
         description: 'Number of active HTTP server requests.',
         unit: '{request}',
-      });
+      }).addCallback((result) => active.observe((value, attributes) => result.observe(value, attributes), seen));
     },
   };
 }

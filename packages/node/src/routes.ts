@@ -43,15 +43,9 @@ export interface HonoLike {
   use(path: string, handler: (c: HonoContextLike, next: () => Promise<void>) => Promise<void>): unknown;
 }
 
-/**
- * Labels Hono requests with the template of the route that answered. Register it before the
- * routes; requests answered by middleware or by notFound (404) get no route. Returns the same app.
- */
-export function instrumentHono<T extends HonoLike>(app: T): T {
-  if (typeof app !== 'object' || app === null || typeof app.use !== 'function') throw new TypeError('instrumentHono takes a Hono app');
-  const middleware = async (c: HonoContextLike, next: () => Promise<void>): Promise<void> => {
-    const metadata = getRPCMetadata(context.active());
-    await next();
+function honoRouteMiddleware(c: HonoContextLike, next: () => Promise<void>): Promise<void> {
+  const metadata = getRPCMetadata(context.active());
+  return next().then(() => {
     if (metadata?.type !== RPCType.HTTP) return;
     try {
       const route = c.req.matchedRoutes[c.req.routeIndex];
@@ -60,7 +54,15 @@ export function instrumentHono<T extends HonoLike>(app: T): T {
     } catch {
       // An unexpected Hono version leaves the request without a route, not broken.
     }
-  };
-  app.use('*', middleware);
+  });
+}
+
+/**
+ * Labels Hono requests with the template of the route that answered. Register it before the
+ * routes; requests answered by middleware or by notFound (404) get no route. Returns the same app.
+ */
+export function instrumentHono<T extends HonoLike>(app: T): T {
+  if (typeof app !== 'object' || app === null || typeof app.use !== 'function') throw new TypeError('instrumentHono takes a Hono app');
+  app.use('*', honoRouteMiddleware);
   return app;
 }

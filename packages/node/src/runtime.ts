@@ -1,12 +1,19 @@
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HostMetricsInstrumentation } from '@opentelemetry/instrumentation-host-metrics';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
+import { reuse } from './reuse.ts';
 
 /** Event-loop delay and utilisation, GC pauses and heap spaces (nodejs.*, v8js.*). */
 export function createRuntimeInstrumentation(): RuntimeNodeInstrumentation {
-  return new RuntimeNodeInstrumentation({ monitoringPrecision: 10 });
+  return reuse<RuntimeNodeInstrumentation>('runtime-node', { monitoringPrecision: 10 }, (config) => new RuntimeNodeInstrumentation(config));
 }
 
 /** Process and host CPU, memory and network (process.*, system.*), read at each collection. */
 export function createHostMetricsInstrumentation(): HostMetricsInstrumentation {
-  return new HostMetricsInstrumentation();
+  return reuse<HostMetricsInstrumentation>('host-metrics', {}, (config) => new HostMetricsInstrumentation(config));
+}
+
+/** Route labels for Express (the instrumentation sets http.route on the request's RPC metadata). */
+export function createExpressInstrumentation(): ExpressInstrumentation {
+  return reuse<ExpressInstrumentation>('express', {}, (config) => new ExpressInstrumentation(config));
 }

@@ -1,10 +1,8 @@
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import type { Server } from 'node:http';
 import { AgentMeterConfigError, createAgentMeter } from '@agentmeter/core';
 import type { AgentMeter } from '@agentmeter/core';
 import { context, diag, logs, metrics, propagation, trace } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import type { IMetricReader, MetricProducer } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { resolveStart } from './config.ts';
@@ -14,7 +12,7 @@ import { createOtlpReader } from './otlp.ts';
 import { createPrometheusEndpoint } from './prometheus-endpoint.ts';
 import type { PrometheusEndpoint } from './prometheus-endpoint.ts';
 import { detectResource, resourceAttributesFrom } from './resource.ts';
-import { createHostMetricsInstrumentation, createRuntimeInstrumentation } from './runtime.ts';
+import { createExpressInstrumentation, createHostMetricsInstrumentation, createRuntimeInstrumentation } from './runtime.ts';
 import type { AgentMeterHandle, StartOptions } from './types.ts';
 
 // On globalThis, so the ESM and CJS builds of this package share one running instance.
@@ -63,36 +61,50 @@ export function start(options?: StartOptions): AgentMeterHandle {
   setupDiag(given.diagLogger);
 
   const producers: MetricProducer[] = meter.metricProducer === undefined ? [] : [meter.metricProducer];
-  const ownServers = new Set<Server>();
   const readers: IMetricReader[] = [];
-  let prometheus: PrometheusEndpoint | undefined;
-  if (config.prometheus !== undefined && !config.disabled) {
-    prometheus = createPrometheusEndpoint(config.prometheus, producers);
-    ownServers.add(prometheus.server);
-    readers.push(prometheus.reader);
-  }
+  const prometheus: PrometheusEndpoint | undefined = config.prometheus !== undefined && !config.disabled
+    ? createPrometheusEndpoint(config.prometheus, meter)
+    : undefined;
+  if (prometheus !== undefined) readers.push(prometheus.reader);
   if (config.otlp !== undefined && !config.disabled) readers.push(createOtlpReader(config.otlp, producers));
 
-  const http = config.http === undefined ? undefined : createHttpInstrumentation(config.http, ownServers);
-  const instrumentations: Instrumentation[] = [
-    ...(http ? [http.instrumentation] : []),
-    ...(config.express ? [new ExpressInstrumentation()] : []),
-    ...(config.runtime ? [createRuntimeInstrumentation()] : []),
-    ...(config.hostMetrics ? [createHostMetricsInstrumentation()] : []),
-    ...(given.instrumentations ?? []),
-  ];
+  // Instrumentations patch modules as soon as they are built, so none is built when the SDK is disabled.
+  const enabled = !config.disabled;
+  const http = enabled && config.http !== undefined
+    ? createHttpInstrumentation(config.http, (request) => prometheus?.owns(request) === true)
+    : undefined;
+  const instrumentations: Instrumentation[] = enabled
+    ? [
+        ...(http ? http.instrumentations : []),
+        ...(config.express ? [createExpressInstrumentation()] : []),
+        ...(config.runtime ? [createRuntimeInstrumentation()] : []),
+        ...(config.hostMetrics ? [createHostMetricsInstrumentation()] : []),
+        ...(given.instrumentations ?? []),
+      ]
+    : [];
   const resource = detectResource(resourceAttributes);
   const sdk = new NodeSDK({
     autoDetectResources: false,
     resource: resource as never,
     metricReaders: readers as never,
     instrumentations,
-    // Traces and logs only when the user asks for them through the standard variables.
+    // Both client instrumentations emit http.client.request.duration; one description keeps
+    // Prometheus from seeing two HELP texts for one metric.
+    views: [{
+      instrumentName: 'http.client.request.duration',
+      meterName: '@opentelemetry/instrumentation-undici',
+      description: 'Duration of HTTP client requests.',
+    }],
+    // Traces and logs only when the user asks for them through the standard variables; without
+    // traces there is no context to propagate, so no per-request header extraction either.
     ...(process.env['OTEL_TRACES_EXPORTER'] ? {} : { spanProcessors: [] }),
+    ...(process.env['OTEL_TRACES_EXPORTER'] || process.env['OTEL_PROPAGATORS'] ? {} : { textMapPropagator: null }),
     ...(process.env['OTEL_LOGS_EXPORTER'] ? {} : { logRecordProcessors: [] }),
   });
-  if (!config.disabled) {
+  if (enabled) {
     sdk.start();
+    // Reused instrumentations were disabled by an earlier shutdown(); enable() is idempotent.
+    for (const instrumentation of instrumentations) instrumentation.enable();
     http?.connectMeter();
     if (http) patchLoadedHttp();
   }
@@ -106,7 +118,8 @@ export function start(options?: StartOptions): AgentMeterHandle {
           prometheusUrl = url;
         },
         (error: Error) => {
-          diag.warn(`agentmeter: the /metrics server could not listen on ${config.prometheus?.host}:${config.prometheus?.port} (${error.message}); set prometheus.port or OTEL_EXPORTER_PROMETHEUS_PORT to a free port`);
+          const reason = error.cause instanceof Error ? error.cause.message : error.message;
+          diag.warn(`agentmeter: the /metrics server could not listen on ${config.prometheus?.host}:${config.prometheus?.port} (${reason}); set prometheus.port or AGENTMETER_PROMETHEUS_PORT to a free port`);
         },
       );
 

@@ -6,13 +6,13 @@ import type { RequestOptions } from 'node:http';
 
 /** Where Prometheus scrapes agentmeter (a server of its own). */
 export interface PrometheusOptions {
-  /** Interface to listen on (default `0.0.0.0`; env OTEL_EXPORTER_PROMETHEUS_HOST). */
+  /** Interface to listen on (default `0.0.0.0`; env AGENTMETER_PROMETHEUS_HOST or OTEL_EXPORTER_PROMETHEUS_HOST). */
   host?: string;
-  /** Port (default 9464, 0 picks a free one; env OTEL_EXPORTER_PROMETHEUS_PORT). */
+  /** Port (default 9464, 0 picks a free one; env AGENTMETER_PROMETHEUS_PORT or OTEL_EXPORTER_PROMETHEUS_PORT). */
   port?: number;
   /** Path of the metrics page (default `/metrics`; env AGENTMETER_PROMETHEUS_ENDPOINT). */
   endpoint?: string;
-  /** Bearer token the scraper must send (env AGENTMETER_PROMETHEUS_TOKEN). */
+  /** Bearer token the scraper must send (env AGENTMETER_METRICS_TOKEN). */
   token?: string;
 }
 
@@ -35,11 +35,13 @@ export interface OtlpOptions {
 export interface HttpOptions {
   /** Requests to leave out of the server metrics (health checks, for instance). */
   ignoreIncoming?: (request: IncomingMessage) => boolean;
-  /** Outgoing requests to leave out of the client metrics. */
+  /** Outgoing node:http requests to leave out of the client metrics. */
   ignoreOutgoing?: (request: RequestOptions) => boolean;
+  /** Outgoing fetch (undici) requests to leave out of the client metrics. */
+  ignoreOutgoingFetch?: (request: { origin: string; method: string; path: string }) => boolean;
   /** Count in-flight server requests as http.server.active_requests (default true). */
   activeRequests?: boolean;
-  /** Measure outgoing requests as http.client.request.duration (default true). */
+  /** Measure outgoing node:http and fetch requests as http.client.request.duration (default true). */
   client?: boolean;
 }
 

@@ -1,10 +1,11 @@
 import { createRequire } from 'node:module';
+import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instrumentFastify, instrumentHono, start } from '../src/index.ts';
+import { instrumentFastify, instrumentHono, setHttpRoute, start } from '../src/index.ts';
 import type { AgentMeterHandle } from '../src/index.ts';
 import { close, listen, samples, scrape, value } from './helpers.ts';
 
@@ -22,7 +23,7 @@ async function hit(port: number, paths: string[]): Promise<void> {
 /** The http.route label of every server-duration series with its request count. */
 function routes(text: string, status: string): Record<string, number> {
   const result: Record<string, number> = {};
-  for (const [labels, count] of samples(text, 'http_server_request_duration_count', { http_response_status_code: status })) {
+  for (const [labels, count] of samples(text, 'http_server_request_duration_seconds_count', { http_response_status_code: status })) {
     result[labels['http_route'] ?? '(none)'] = (result[labels['http_route'] ?? '(none)'] ?? 0) + count;
   }
   return result;
@@ -43,7 +44,7 @@ describe('http.route for real frameworks: templates, never raw paths', () => {
     await hit(port, ['/express/users/1', '/express/users/2', '/express/users/abc?x=1', '/shops/7/orders/99', '/express/missing']);
     const text = await scrape(handle.prometheusUrl!);
     expect(routes(text, '200')).toMatchObject({ '/express/users/:id': 3, '/shops/:shopId/orders/:orderId': 1 });
-    expect(value(text, 'http_server_request_duration_count', { http_response_status_code: '404', http_request_method: 'GET' })).toBe(1);
+    expect(value(text, 'http_server_request_duration_seconds_count', { http_response_status_code: '404', http_request_method: 'GET' })).toBe(1);
     expect(text).not.toMatch(/users\/(1|2|abc)"/);
     await close(server);
   });
@@ -74,10 +75,27 @@ describe('http.route for real frameworks: templates, never raw paths', () => {
     await (await fetch(`http://127.0.0.1:${port}/hono/posts`, { method: 'POST' })).text();
     const text = await scrape(handle.prometheusUrl!);
     expect(routes(text, '200')).toMatchObject({ '/hono/posts/:postId/comments/:commentId': 2 });
-    expect(value(text, 'http_server_request_duration_count', { http_route: '/hono/posts', http_response_status_code: '201', http_request_method: 'POST' })).toBe(1);
+    expect(value(text, 'http_server_request_duration_seconds_count', { http_route: '/hono/posts', http_response_status_code: '201', http_request_method: 'POST' })).toBe(1);
     // One unmatched request each from the Express, Fastify and Hono tests, all without a route.
     expect(routes(text, '404')).toEqual({ '(none)': 3 });
     expect(text).not.toMatch(/http_route="[^"]*(\/1\/|unknown|\*)/);
+    await close(server);
+  });
+
+  it('takes a route from setHttpRoute in a plain node:http handler, ignoring bad values', async () => {
+    const server = createServer((request, response) => {
+      setHttpRoute(123 as never);
+      setHttpRoute('');
+      setHttpRoute('x'.repeat(1000));
+      if (request.url?.startsWith('/plain/')) setHttpRoute('/plain/:slug');
+      response.end('plain');
+    });
+    const port = await listen(server);
+    await hit(port, ['/plain/a', '/plain/b']);
+    const text = await scrape(handle.prometheusUrl!);
+    expect(value(text, 'http_server_request_duration_seconds_count', { http_route: '/plain/:slug' })).toBe(2);
+    expect(text).not.toContain('xxxxxxxxxx');
+    setHttpRoute('/outside/a/request'); // no request: a no-op
     await close(server);
   });
 

@@ -32,7 +32,7 @@ export function samples(text: string, name: string, labels: Record<string, strin
     const brace = line.indexOf('{');
     const end = line.lastIndexOf('}');
     const own = brace === name.length ? parseLabels(line.slice(brace + 1, end)) : {};
-    if (Object.entries(labels).every(([key, value]) => own[key] === value)) {
+    if (Object.entries(labels).every(([key, wanted]) => own[key] === wanted)) {
       found.push([own, Number(line.slice((brace === name.length ? end : name.length) + 1).trim().split(' ')[0])]);
     }
   }

@@ -47,13 +47,13 @@ export function decodeOtlpJson(body: Buffer, contentType: string | undefined): R
   for (const resourceMetrics of request.resourceMetrics) {
     resource = attributes(resourceMetrics.resource?.attributes);
     for (const scope of resourceMetrics.scopeMetrics) {
-      for (const metric of scope.metrics) {
-        const data = metric.sum ?? metric.gauge ?? metric.histogram!;
+      for (const one of scope.metrics) {
+        const data = one.sum ?? one.gauge ?? one.histogram!;
         metrics.push({
-          name: metric.name,
-          kind: metric.sum ? 'sum' : metric.gauge ? 'gauge' : 'histogram',
-          temporality: metric.sum?.aggregationTemporality ?? metric.histogram?.aggregationTemporality,
-          monotonic: metric.sum?.isMonotonic,
+          name: one.name,
+          kind: one.sum ? 'sum' : one.gauge ? 'gauge' : 'histogram',
+          temporality: one.sum?.aggregationTemporality ?? one.histogram?.aggregationTemporality,
+          monotonic: one.sum?.isMonotonic,
           points: data.dataPoints.map((point) => ({
             attributes: attributes(point.attributes),
             value: Number(point.asInt ?? point.asDouble ?? point.sum ?? 0),

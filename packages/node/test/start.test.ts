@@ -47,15 +47,21 @@ describe('start() with a node:http service', () => {
 
     const text = await scrape(handle.prometheusUrl!);
     const server200 = { http_request_method: 'GET', http_response_status_code: '200', url_scheme: 'http' };
-    expect(value(text, 'http_server_request_duration_count', server200)).toBe(5);
-    expect(value(text, 'http_server_request_duration_count', { http_request_method: 'POST', http_response_status_code: '500', error_type: '500' })).toBe(1);
+    expect(value(text, 'http_server_request_duration_seconds_count', server200)).toBe(5);
+    expect(value(text, 'http_server_request_duration_seconds_count', { http_request_method: 'POST', http_response_status_code: '500', error_type: '500' })).toBe(1);
     // The scrapes themselves are not counted, and raw paths (/ok?id=1) never become labels.
-    expect(samples(text, 'http_server_request_duration_count').map(([, count]) => count).sort()).toEqual([1, 5]);
+    expect(samples(text, 'http_server_request_duration_seconds_count').map(([, count]) => count).toSorted()).toEqual([1, 5]);
     expect(text).not.toContain('id=1');
     expect(value(text, 'http_server_active_requests', { http_request_method: 'GET' })).toBe(0);
-    expect(value(text, 'http_client_request_duration_count', { server_address: '127.0.0.1', server_port: String(port), http_response_status_code: '200' })).toBe(1);
+    // Outgoing: one http.get (instrumentation-http) and five fetches (instrumentation-undici).
+    const client = { server_address: '127.0.0.1', server_port: String(port) };
+    const total = (labels: Record<string, string>): number =>
+      samples(text, 'http_client_request_duration_seconds_count', { ...client, ...labels }).reduce((sum, [, count]) => sum + count, 0);
+    expect(total({ http_request_method: 'GET', http_response_status_code: '200' })).toBe(5);
+    expect(total({ http_request_method: 'POST', http_response_status_code: '500' })).toBe(1);
+    expect(samples(text, 'http_client_request_duration_seconds_count', client)).toHaveLength(3);
     expect(value(text, 'agentmeter_requests_total', { status: 'success' })).toBe(1);
-    expect(value(text, 'agentmeter_response_time_count')).toBe(1);
+    expect(value(text, 'agentmeter_response_time_seconds_count')).toBe(1);
 
     const [[resource]] = [samples(text, 'target_info')[0]!];
     expect(resource).toMatchObject({ service_name: 'svc', service_version: '1.2.3', deployment_environment_name: 'test', process_runtime_name: 'nodejs' });
@@ -63,8 +69,8 @@ describe('start() with a node:http service', () => {
     expect(resource['process_pid']).toBe(String(process.pid));
     expect(Object.keys(resource)).not.toContain('process_command_args');
 
-    expect(samples(text, 'v8js_memory_heap_used').length).toBeGreaterThan(0);
-    expect(samples(text, 'nodejs_eventloop_utilization').length).toBe(1);
+    expect(samples(text, 'v8js_memory_heap_used_bytes').length).toBeGreaterThan(0);
+    expect(samples(text, 'nodejs_eventloop_utilization_ratio').length).toBe(1);
     expect(value(text, 'process_memory_usage')).toBeGreaterThan(0);
     expect(log.messages).toEqual([]);
     await close(server);
@@ -88,8 +94,37 @@ describe('start() with a node:http service', () => {
     expect(handle).not.toBe(again);
     await handle.ready;
     handle.meter.increment('restarts');
+    // HTTP instrumentation works again after the restart (the same instrumentation, re-enabled).
+    const server = createServer((_request, response) => response.end('again'));
+    const port = await listen(server);
+    expect(await (await fetch(`http://127.0.0.1:${port}/again`)).text()).toBe('again');
     const text = await scrape(handle.prometheusUrl!);
     expect(value(text, 'second_restarts_total')).toBe(1);
+    expect(value(text, 'http_server_request_duration_seconds_count', { http_response_status_code: '200' })).toBe(1);
+    await close(server);
+  });
+
+  it('brings active requests back to zero when a client disconnects mid-request', async () => {
+    handle = start({ prometheus: PROMETHEUS, runtime: false, hostMetrics: false });
+    await handle.ready;
+    let entered!: () => void;
+    let closed!: () => void;
+    const inHandler = new Promise<void>((resolve) => (entered = resolve));
+    const responseClosed = new Promise<void>((resolve) => (closed = resolve));
+    const server = createServer((_request, response) => {
+      response.once('close', closed);
+      entered(); // never answers
+    });
+    const port = await listen(server);
+    const abort = new AbortController();
+    const pending = fetch(`http://127.0.0.1:${port}/hang`, { method: 'DELETE', signal: abort.signal }).then(() => 'answered', () => 'aborted');
+    await inHandler;
+    expect(value(await scrape(handle.prometheusUrl!), 'http_server_active_requests', { http_request_method: 'DELETE' })).toBe(1);
+    abort.abort();
+    expect(await pending).toBe('aborted');
+    await responseClosed;
+    expect(value(await scrape(handle.prometheusUrl!), 'http_server_active_requests', { http_request_method: 'DELETE' })).toBe(0);
+    await close(server);
   });
 
   it('asks for the bearer token when one is set', async () => {
@@ -114,6 +149,22 @@ describe('start() with a node:http service', () => {
     expect(log.messages[0]).toMatch(/could not listen on 127\.0\.0\.1:\d+ .*EADDRINUSE.*free port/);
     handle.meter.increment('still_recording');
     await close(blocker);
+  });
+});
+
+describe('OTEL_SDK_DISABLED', () => {
+  it('keeps the meter working and starts no server, push or instrumentation', async () => {
+    process.env['OTEL_SDK_DISABLED'] = 'true';
+    try {
+      handle = start({ otlp: { endpoint: 'http://127.0.0.1:1/v1/metrics' } });
+      await handle.ready;
+      expect(handle.prometheusUrl).toBeUndefined();
+      expect(handle.otlpEndpoint).toBeUndefined();
+      handle.meter.increment('still_fine');
+      await handle.forceFlush();
+    } finally {
+      delete process.env['OTEL_SDK_DISABLED'];
+    }
   });
 });
 

@@ -149,6 +149,18 @@ describe('instrumentWebSocketServer with a real ws server and client', () => {
     expect(snapshot.value('agentmeter.active_sessions')).toBe(0);
   });
 
+  it('keeps hostile attribute values and unknown keys out of the labels', async () => {
+    instrumentWebSocketServer(wss, { meter, attributes: () => ({ channel: 'x'.repeat(10_000), api_key: 'sk-secret', nan: Number.NaN }) });
+    const client = await connect();
+    const snapshot = await reader.collect();
+    const points = snapshot.points('agentmeter.websocket.connections_active');
+    expect(points.map((point) => point.attributes)).toEqual([{ channel: '_too_long' }]);
+    expect(points[0]!.value).toBe(1);
+    const serverSide = closed([...wss.clients][0]!);
+    client.close();
+    await serverSide;
+  });
+
   it('rejects bad arguments at creation', () => {
     expect(() => instrumentWebSocketServer({} as never, { meter })).toThrow(/ws WebSocketServer/);
     expect(() => instrumentWebSocketServer(wss, { meter, sessions: 'yes' as never })).toThrow(/sessions must be/);
