@@ -13,7 +13,7 @@ interface FloodResult {
   overflowValue: number | null;
 }
 interface OutageResult {
-  phases: { mode: SinkMode; rps: number; heapAfter: number }[];
+  phases: { mode: SinkMode; rps: number; cpuPerRequest: number; heapAfter: number }[];
   messages: { level: string }[];
   served: number;
   exported: number | null;
@@ -89,7 +89,11 @@ export async function run(): Promise<string> {
   const outage = await runChild<OutageResult>('./outage-child.ts', ['1500'], 600_000);
   const healthy = outage.phases.slice(1).filter((phase) => phase.mode === 'ok');
   const baseline = healthy.reduce((sum, phase) => sum + phase.rps, 0) / healthy.length;
-  const ratio = (mode: SinkMode): string => (outage.phases.find((phase) => phase.mode === mode)!.rps / baseline).toFixed(2);
+  const cpuBaseline = healthy.reduce((sum, phase) => sum + phase.cpuPerRequest, 0) / healthy.length;
+  const ratio = (mode: SinkMode): string => {
+    const phase = outage.phases.find((candidate) => candidate.mode === mode)!;
+    return `${(phase.rps / baseline).toFixed(2)} (CPU per request ${(phase.cpuPerRequest / cpuBaseline).toFixed(2)})`;
+  };
   return [
     '### Reliability: cardinality flood, bad input, collector outages',
     '',
@@ -104,7 +108,7 @@ export async function run(): Promise<string> {
     '',
     ...(await badInput()),
     '',
-    `OTLP collector outages under autocannon load (@agentmeter/node start(), push every 500 ms): throughput relative to healthy phases (${Math.round(baseline)} req/s) while refusing ${ratio('refuse')}, hung ${ratio('hang')}, answering 500 ${ratio('error')}; `
+    `OTLP collector outages under autocannon load (@agentmeter/node start(), push every 500 ms): throughput relative to the healthy phases (${Math.round(baseline)} req/s; they differ among themselves by ${healthy.map((phase) => (phase.rps / baseline).toFixed(2)).join(', ')}) while refusing ${ratio('refuse')}, hung ${ratio('hang')}, answering 500 ${ratio('error')}; `
       + `${outage.messages.filter((message) => message.level === 'warn').length} warnings over three outages; ${outage.exported} of ${outage.served} requests in the first push after recovery.`,
     '',
   ].join('\n');

@@ -37,20 +37,23 @@ const service = createServer((_request, response) => {
 await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${(service.address() as AddressInfo).port}/work`;
 
-interface Phase { mode: SinkMode; rps: number; requests: number; errors: number; non2xx: number; heapAfter: number; attempts: number }
+interface Phase { mode: SinkMode; rps: number; cpuPerRequest: number; requests: number; errors: number; non2xx: number; heapAfter: number; attempts: number }
 const phases: Phase[] = [];
 const schedule: SinkMode[] = ['ok', 'ok', 'refuse', 'ok', 'hang', 'ok', 'error', 'ok'];
 for (const mode of schedule) {
   await sink.setMode(mode);
   const attemptsBefore = sink.attempts[mode];
   const started = performance.now();
+  // CPU time per request is steadier than wall-clock throughput on a shared machine.
+  const cpuBefore = process.cpuUsage();
   const result = await autocannon({ url, connections: 10, amount: AMOUNT });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   // Every phase spans several export intervals, so an outage meets several failing pushes.
   const remaining = 4 * INTERVAL_MS - (performance.now() - started);
   if (remaining > 0) await sleep(remaining);
   phases.push({
-    mode, rps: result.requests.total / seconds, requests: result.requests.total, errors: result.errors + result.timeouts,
+    mode, rps: result.requests.total / seconds, cpuPerRequest: (cpu.user + cpu.system) / result.requests.total, requests: result.requests.total, errors: result.errors + result.timeouts,
     non2xx: result.non2xx, heapAfter: heap(), attempts: sink.attempts[mode] - attemptsBefore,
   });
 }

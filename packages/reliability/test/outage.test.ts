@@ -4,7 +4,7 @@ import { reportFigure } from '../src/figures.ts';
 import type { SinkMode } from '../src/otlp-sink.ts';
 
 interface OutageResult {
-  phases: { mode: SinkMode; rps: number; requests: number; errors: number; non2xx: number; heapAfter: number; attempts: number }[];
+  phases: { mode: SinkMode; rps: number; cpuPerRequest: number; requests: number; errors: number; non2xx: number; heapAfter: number; attempts: number }[];
   served: number;
   exported: number | null;
   exportedCount: number | null;
@@ -21,9 +21,14 @@ describe('OTLP exporter outages (refused, hung, 500) under load', () => {
     // The first phase warms the JIT; the other healthy phases are the baseline.
     const healthy = phases.slice(1).filter((phase) => phase.mode === 'ok');
     const baseline = healthy.reduce((sum, phase) => sum + phase.rps, 0) / healthy.length;
+    const cpuBaseline = healthy.reduce((sum, phase) => sum + phase.cpuPerRequest, 0) / healthy.length;
     for (const phase of phases.slice(1)) {
-      if (phase.mode !== 'ok') reportFigure(`outage: throughput ratio while the collector is ${phase.mode === 'error' ? 'answering 500' : phase.mode === 'hang' ? 'hung' : 'refusing'}`, (phase.rps / baseline).toFixed(2));
+      if (phase.mode === 'ok') continue;
+      const state = phase.mode === 'error' ? 'answering 500' : phase.mode === 'hang' ? 'hung' : 'refusing';
+      reportFigure(`outage: throughput ratio while the collector is ${state}`, (phase.rps / baseline).toFixed(2));
+      reportFigure(`outage: CPU per request ratio while the collector is ${state}`, (phase.cpuPerRequest / cpuBaseline).toFixed(2));
     }
+    reportFigure('outage: ratios between the healthy phases themselves', healthy.map((phase) => (phase.rps / baseline).toFixed(2)).join(', '));
     reportFigure('outage: baseline throughput', Math.round(baseline), 'req/s');
     const heaps = phases.slice(1).map((phase) => phase.heapAfter);
     reportFigure('outage: heap after GC, min to max over the phases', `${(Math.min(...heaps) / MB).toFixed(1)} to ${(Math.max(...heaps) / MB).toFixed(1)}`, 'MB');
