@@ -1,7 +1,9 @@
 import { createAgentMeter } from '@agentmeter/core';
 import { createTestReader } from '@agentmeter/core/testing';
-import { startElevenLabsSim, startOpenAIAudioSim, wavFile, type SpeechFault, type SpeechSim } from '@agentmeter/provider-sim';
-import { createVoiceTurns, instrumentElevenLabs, instrumentOpenAIAudio } from '@agentmeter/speech';
+import Cartesia from '@cartesia/cartesia-js';
+import { DeepgramClient } from '@deepgram/sdk';
+import { startCartesiaSim, startDeepgramSim, startElevenLabsSim, startOpenAIAudioSim, wavFile, type SpeechFault, type SpeechSim } from '@agentmeter/provider-sim';
+import { createVoiceTurns, instrumentCartesia, instrumentDeepgram, instrumentElevenLabs, instrumentOpenAIAudio } from '@agentmeter/speech';
 import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
 import fc from 'fast-check';
 import OpenAI, { toFile } from 'openai';
@@ -78,6 +80,33 @@ describe('@agentmeter/speech wrappers under fuzzed requests and provider faults'
       const body = { text: input, modelId, outputFormat: 'pcm_16000' as const };
       await sameThroughBoth(sim, chosen, () => plain.textToSpeech.convert('voice-1', body), () => wrapped.textToSpeech.convert('voice-1', body));
     }), { numRuns: RUNS, seed: 32 + FUZZ_SEED });
+  });
+
+  it('cartesia: tts.generate and tts.generateSSE unchanged', async () => {
+    const sim = await startCartesiaSim({ chunks: 3 });
+    sims.push(sim);
+    const options = { apiKey: SECRETS[2], baseURL: sim.url, maxRetries: 0, timeout: 10_000 };
+    const plain = new Cartesia(options);
+    const wrapped = instrumentCartesia(new Cartesia(options), { meter });
+    const format = { container: 'raw', encoding: 'pcm_s16le', sample_rate: 16000 } as const;
+    await fc.assert(fc.asyncProperty(text, fc.oneof(fc.constant('sonic-3'), hostileString.filter((s) => s.length < 100)), fault, fc.boolean(), async (transcript, modelId, chosen, sse) => {
+      const body = { model_id: modelId, transcript, voice: { mode: 'id', id: 'v1' } as never, output_format: format };
+      const call = (client: Cartesia) => (): unknown => (sse ? client.tts.generateSSE(body) : client.tts.generate(body));
+      await sameThroughBoth(sim, chosen, call(plain), call(wrapped));
+    }), { numRuns: RUNS, seed: 34 + FUZZ_SEED });
+  });
+
+  it('deepgram: prerecorded transcribeFile unchanged', async () => {
+    const sim = await startDeepgramSim({});
+    sims.push(sim);
+    const options = { apiKey: SECRETS[3], environment: { base: sim.url, production: sim.url.replace('http', 'ws'), agent: sim.url.replace('http', 'ws'), agentRest: sim.url }, maxRetries: 0 };
+    const plain = new DeepgramClient(options);
+    const wrapped = instrumentDeepgram(new DeepgramClient(options), { meter });
+    await fc.assert(fc.asyncProperty(fc.double({ min: 0, max: 3, noNaN: true }), fc.oneof(fc.constant('nova-3'), hostileString.filter((s) => s.length < 100)), fault, async (seconds, model, chosen) => {
+      const audio = wavFile(seconds);
+      const call = (client: DeepgramClient) => (): unknown => client.listen.v1.media.transcribeFile(audio, { model });
+      await sameThroughBoth(sim, chosen, call(plain), call(wrapped));
+    }), { numRuns: RUNS, seed: 35 + FUZZ_SEED });
   });
 
   it('voice turns: any mark, in any order, with hostile values, never throws', () => {
