@@ -151,6 +151,9 @@ export function resolveStart(options: StartOptions | undefined, env: Env = proce
   }
   for (const key of ['activeRequests', 'client'] as const) if (http) flag(`http.${key}`, http[key], true);
   if (given.instrumentations !== undefined && !Array.isArray(given.instrumentations)) fail('instrumentations must be an array');
+  if (given.metricReaders !== undefined && (!Array.isArray(given.metricReaders) || given.metricReaders.some((reader) => typeof reader?.collect !== 'function'))) {
+    fail('metricReaders must be an array of OpenTelemetry MetricReaders');
+  }
   return {
     disabled: list(env['OTEL_SDK_DISABLED']).includes('true'),
     prometheus: resolvePrometheus(given.prometheus, env, exporters.length === 0 || exporters.includes('prometheus')),

@@ -13,7 +13,7 @@ import { createPrometheusEndpoint } from './prometheus-endpoint.ts';
 import type { PrometheusEndpoint } from './prometheus-endpoint.ts';
 import { detectResource, resourceAttributesFrom } from './resource.ts';
 import { createExpressInstrumentation, createHostMetricsInstrumentation, createRuntimeInstrumentation } from './runtime.ts';
-import type { AgentMeterHandle, StartOptions } from './types.ts';
+import type { AgentMeterHandle, HandleControls, StartOptions } from './types.ts';
 
 // On globalThis, so the ESM and CJS builds of this package share one running instance.
 const RUNNING = Symbol.for('@agentmeter/node.running');
@@ -61,7 +61,7 @@ export function start(options?: StartOptions): AgentMeterHandle {
   setupDiag(given.diagLogger);
 
   const producers: MetricProducer[] = meter.metricProducer === undefined ? [] : [meter.metricProducer];
-  const readers: IMetricReader[] = [];
+  const readers: IMetricReader[] = config.disabled ? [] : [...(given.metricReaders ?? [])];
   const prometheus: PrometheusEndpoint | undefined = config.prometheus !== undefined && !config.disabled
     ? createPrometheusEndpoint(config.prometheus, meter)
     : undefined;
@@ -124,7 +124,7 @@ export function start(options?: StartOptions): AgentMeterHandle {
       );
 
   let stopped: Promise<void> | undefined;
-  const handle: AgentMeterHandle = {
+  const own: HandleControls = {
     meter,
     ready,
     get prometheusUrl() {
@@ -153,6 +153,8 @@ export function start(options?: StartOptions): AgentMeterHandle {
       return stopped;
     },
   };
+  // The handle is the meter too (`am.trackRequest(...)`): its prototype is the meter.
+  const handle = Object.defineProperties(Object.create(meter) as AgentMeter, Object.getOwnPropertyDescriptors(own)) as AgentMeterHandle;
   (globalThis as Running)[RUNNING] = handle;
   return handle;
 }

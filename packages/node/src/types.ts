@@ -1,6 +1,7 @@
 import type { AgentMeter, AgentMeterOptions } from '@agentmeter/core';
 import type { Attributes, DiagLogger } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import type { IncomingMessage } from 'node:http';
 import type { RequestOptions } from 'node:http';
 
@@ -68,6 +69,11 @@ export interface StartOptions extends Omit<AgentMeterOptions, 'meterProvider'> {
   runtime?: boolean;
   /** Process and host CPU, memory and network (default true; env OTEL_NODE_DISABLED_INSTRUMENTATIONS=host-metrics). */
   hostMetrics?: boolean;
+  /**
+   * More MetricReaders for the SDK's metrics (HTTP, runtime, host), e.g. an @agentmeter/prometheus
+   * exporter mounted in your own app. Give them the meter's data yourself (`{ meter }` there).
+   */
+  metricReaders?: IMetricReader[];
   /** More OpenTelemetry instrumentations to register. */
   instrumentations?: Instrumentation[];
   /**
@@ -77,8 +83,8 @@ export interface StartOptions extends Omit<AgentMeterOptions, 'meterProvider'> {
   diagLogger?: DiagLogger | false;
 }
 
-/** What start() returns. */
-export interface AgentMeterHandle {
+/** What start() adds to the meter in its handle. */
+export interface HandleControls {
   readonly meter: AgentMeter;
   /** Resolves once the /metrics server listens (at once when there is none); never rejects. */
   readonly ready: Promise<void>;
@@ -91,3 +97,6 @@ export interface AgentMeterHandle {
   /** Flushes, stops the servers and instrumentations; safe to call more than once. */
   shutdown(): Promise<void>;
 }
+
+/** What start() returns: the meter (`am.trackRequest(...)`, `am.instruments`) plus the controls. */
+export interface AgentMeterHandle extends AgentMeter, HandleControls {}

@@ -43,7 +43,10 @@ describe('start() with a node:http service', () => {
     expect(value(during, 'http_server_active_requests', { http_request_method: 'GET' })).toBe(1);
     release();
     expect(await slow).toBe('late');
-    handle.meter.trackRequest({}, () => 'done');
+    // The handle is the meter as well.
+    expect(handle.trackRequest({}, () => 'done')).toBe('done');
+    expect(handle.instruments).toBe(handle.meter.instruments);
+    expect(handle.namespace).toBe('agentmeter');
 
     const text = await scrape(handle.prometheusUrl!);
     const server200 = { http_request_method: 'GET', http_response_status_code: '200', url_scheme: 'http' };
@@ -192,6 +195,7 @@ describe('start() bad configuration fails before anything starts', () => {
     ['an invalid namespace', { namespace: 'bad-name!' }, /namespace/],
     ['an unknown attribute family', { attributes: { nope: ['x'] } }, /unknown family/],
     ['a meter that is not one', { meter: {} }, /meter must be an AgentMeter/],
+    ['metricReaders that are not readers', { metricReaders: ['prometheus'] }, /metricReaders must be an array of OpenTelemetry MetricReaders/],
   ];
   it.each(cases)('rejects %s', (_name, options, message) => {
     expect(() => start(options as never)).toThrow(AgentMeterConfigError);

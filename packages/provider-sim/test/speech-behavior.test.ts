@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { faultRates, logNormalMs, realistic, secondsOfAudio, startElevenLabsSim, wavFile } from '../src/index.ts';
+import { faultRates, logNormalMs, realisticSpeechOptions, secondsOfAudio, startElevenLabsSim, wavFile } from '../src/index.ts';
 import { seededRandom } from '../src/speech/behavior.ts';
 
 describe('speech simulator behaviour', () => {
@@ -34,7 +34,7 @@ describe('speech simulator behaviour', () => {
   });
 
   it('serves queued faults in order, then the realistic distribution', async () => {
-    const sim = await startElevenLabsSim({ ...realistic(3, 1), chunkGapMs: 0, faultFor: () => undefined });
+    const sim = await startElevenLabsSim({ ...realisticSpeechOptions(3, 1), chunkGapMs: 0, faultFor: () => undefined });
     try {
       sim.faults.push({ kind: 'rate_limit', retryAfterSeconds: 2 }, { kind: 'server_error' });
       const post = (): Promise<Response> => fetch(`${sim.url}/v1/text-to-speech/v?output_format=pcm_16000`, { method: 'POST', body: JSON.stringify({ text: 'abcd' }) });

@@ -1,6 +1,6 @@
 import type { SttCall, TtsCall } from '@agentmeter/core';
 import type { SpeechRuntime } from './options.ts';
-import { speechCost } from './pricing.ts';
+
 import { activeTurn } from './turn-context.ts';
 
 /** How to turn audio bytes into seconds: bytes per second and header bytes to skip. */
@@ -55,7 +55,7 @@ export class TtsTracker {
       if (error === undefined) {
         const seconds = audioSeconds ?? this.#secondsFromBytes();
         if (typeof seconds === 'number' && seconds > 0 && Number.isFinite(seconds)) this.#call.audioSeconds(seconds);
-        const usd = speechCost(this.#runtime.prices, this.#runtime.provider, this.#model, { characters: this.#characters, seconds });
+        const usd = this.#runtime.pricing?.cost({ provider: this.#runtime.provider, model: this.#model, characters: this.#characters, seconds });
         if (usd !== undefined && usd > 0) this.#call.cost(usd);
       }
     } catch {
@@ -91,7 +91,7 @@ export class SttTracker {
   audioSeconds(seconds: number | undefined): void {
     if (this.#ended || typeof seconds !== 'number' || !(seconds > 0) || !Number.isFinite(seconds)) return;
     this.#call.audioSeconds(seconds);
-    const usd = speechCost(this.#runtime.prices, this.#runtime.provider, this.#priceModel, { seconds });
+    const usd = this.#runtime.pricing?.cost({ provider: this.#runtime.provider, model: this.#priceModel, seconds });
     if (usd !== undefined && usd > 0) this.#call.cost(usd);
   }
 
@@ -107,20 +107,12 @@ export class SttTracker {
 }
 
 /**
- * Names what core's classifyError misses for speech SDKs: Fern-generated SDKs (ElevenLabs,
- * Deepgram) reject a timed-out request with an error whose `cause` is the string 'timeout', and
- * timeout classes (APIConnectionTimeoutError) are matched here by their constructor names.
+ * Fern-generated SDKs (ElevenLabs, Deepgram) reject a timed-out request with a plain error whose
+ * `cause` is the string 'timeout', which no class name or status gives away: name it here.
  */
 export function normalizeError(error: unknown): unknown {
   try {
-    if (typeof error !== 'object' || error === null) return error;
-    if ((error as { cause?: unknown }).cause === 'timeout') return 'timeout';
-    let proto: unknown = Object.getPrototypeOf(error);
-    for (let depth = 0; proto !== null && proto !== undefined && depth < 6; depth++) {
-      const name: unknown = (proto as { constructor?: { name?: unknown } }).constructor?.name;
-      if (typeof name === 'string' && /Timeout|TimedOut/.test(name)) return 'timeout';
-      proto = Object.getPrototypeOf(proto);
-    }
+    if (typeof error === 'object' && error !== null && (error as { cause?: unknown }).cause === 'timeout') return 'timeout';
   } catch {
     // A hostile error object is classified by core as it is.
   }

@@ -2,7 +2,6 @@ import { classifyStatus } from '@agentmeter/core';
 import { errorTypeOfClose, modelOf, normalizeError, readFields } from './calls.ts';
 import { safe, replaceMethod } from './observe.ts';
 import type { SpeechRuntime } from './options.ts';
-import { speechCost } from './pricing.ts';
 
 /** What the wrapper reads from the socket's events (message data, close code and reason, error message). */
 interface SocketEvent {
@@ -67,7 +66,7 @@ export function instrumentDeepgramLive(runtime: SpeechRuntime, live: unknown, ar
     const seconds = message.duration;
     if (typeof seconds !== 'number' || !(seconds > 0) || !Number.isFinite(seconds)) return;
     i.sttAudio.add(seconds, labels);
-    const usd = speechCost(runtime.prices, provider, `${model}-streaming`, { seconds }) ?? speechCost(runtime.prices, provider, model, { seconds });
+    const usd = runtime.pricing?.cost({ provider, model: `${model}-streaming`, seconds });
     if (usd !== undefined && usd > 0) meter.recordCost({ provider, service: 'stt', model }, usd);
   };
   const onClose = (event: { code?: number; reason?: string }): void => {

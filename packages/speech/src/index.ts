@@ -5,12 +5,10 @@ export { instrumentOpenAIAudio } from './openai-audio.ts';
 export { createSpeechTracker } from './generic.ts';
 export { createVoiceTurns } from './turns.ts';
 export { activeTurn } from './turn-context.ts';
-export { speechCost } from './pricing.ts';
 
 export type {
   SpeechTracker, SynthesisAttributes, SynthesisCall, TranscriptionAttributes, TranscriptionCall,
 } from './generic.ts';
 export type { SpeechInstrumentOptions } from './options.ts';
-export type { SpeechUsage } from './pricing.ts';
 export type { VoiceTurn, VoiceTurns, VoiceTurnsOptions } from './turns.ts';
 export type { TurnMarks } from './turn-context.ts';

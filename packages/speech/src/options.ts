@@ -1,4 +1,4 @@
-import { AgentMeterConfigError, SPEECH_PRICES, Warner, type AgentMeter, type PriceEntry } from '@agentmeter/core';
+import { AgentMeterConfigError, createPricingTable, Warner, type AgentMeter, type PricingTable } from '@agentmeter/core';
 
 /** Options every speech wrapper takes. */
 export interface SpeechInstrumentOptions {
@@ -6,8 +6,12 @@ export interface SpeechInstrumentOptions {
   meter: AgentMeter;
   /** The `provider` label (defaults to the wrapper's provider, e.g. `elevenlabs`). */
   provider?: string;
-  /** Price rows that take precedence over the built-in `SPEECH_PRICES`. */
-  prices?: readonly PriceEntry[];
+  /**
+   * The pricing table for the cost metric (as the LLM wrappers take it), or `false` for none.
+   * Default: `createPricingTable()` (the bundled LLM and speech rows), with the rows of the JSON file named by
+   * AGENTMETER_PRICING_FILE overriding the bundled ones.
+   */
+  pricing?: PricingTable | false;
   /**
    * Monotonic clock in ms for the timings the wrapper takes itself (live STT finalization);
    * default `performance.now`. Give the meter's clock in tests.
@@ -19,7 +23,8 @@ export interface SpeechInstrumentOptions {
 export interface SpeechRuntime {
   readonly meter: AgentMeter;
   readonly provider: string;
-  readonly prices: readonly PriceEntry[];
+  /** Undefined when cost is switched off. */
+  readonly pricing: PricingTable | undefined;
   readonly warner: Warner;
   readonly clock: () => number;
 }
@@ -29,15 +34,15 @@ export function resolveSpeechOptions(wrapper: string, options: unknown, defaultP
   if (typeof options !== 'object' || options === null) {
     throw new AgentMeterConfigError(`${wrapper}: pass options with a meter, e.g. ${wrapper}(client, { meter }) where meter = createAgentMeter().`);
   }
-  const { meter, provider, prices, clock } = options as Partial<SpeechInstrumentOptions>;
+  const { meter, provider, pricing, clock } = options as Partial<SpeechInstrumentOptions>;
   if (typeof meter !== 'object' || meter === null || typeof meter.startTtsCall !== 'function' || typeof meter.startSttCall !== 'function') {
     throw new AgentMeterConfigError(`${wrapper}: options.meter must be an AgentMeter from createAgentMeter() or start().`);
   }
   if (provider !== undefined && (typeof provider !== 'string' || !/^[a-z0-9_.-]{1,64}$/i.test(provider))) {
     throw new AgentMeterConfigError(`${wrapper}: options.provider must be 1-64 letters, digits, '_', '-' or '.'; got ${describe(provider)}.`);
   }
-  if (prices !== undefined && !Array.isArray(prices)) {
-    throw new AgentMeterConfigError(`${wrapper}: options.prices must be an array of PriceEntry rows.`);
+  if (pricing !== undefined && pricing !== false && typeof (pricing as Partial<PricingTable> | null)?.cost !== 'function') {
+    throw new AgentMeterConfigError(`${wrapper}: options.pricing must be a table from createPricingTable() or false; got ${describe(pricing)}.`);
   }
   if (clock !== undefined && typeof clock !== 'function') {
     throw new AgentMeterConfigError(`${wrapper}: options.clock must be a function returning milliseconds.`);
@@ -45,7 +50,7 @@ export function resolveSpeechOptions(wrapper: string, options: unknown, defaultP
   return {
     meter,
     provider: provider ?? defaultProvider,
-    prices: [...(prices ?? []), ...SPEECH_PRICES],
+    pricing: pricing === false ? undefined : (pricing ?? createPricingTable()),
     warner: new Warner(),
     clock: clock ?? (() => performance.now()),
   };

@@ -73,6 +73,8 @@ describe('the wrappers with hostile input behave exactly like the plain clients'
   });
 
   it('rejects hostile options at creation with a message', () => {
+    expect(() => instrumentOpenAIAudio(new OpenAI({ apiKey: 'k' }), { meter: fx.meter, pricing: [] as never })).toThrow(/options.pricing/);
+    expect(() => instrumentOpenAIAudio(new OpenAI({ apiKey: 'k' }), { meter: fx.meter, pricing: 'cheap' as never })).toThrow(/options.pricing/);
     for (const value of HOSTILE_VALUES) {
       if (typeof value === 'object' && value !== null) continue;
       expect(() => instrumentOpenAIAudio(new OpenAI({ apiKey: 'k' }), value as never)).toThrow(/meter/);

@@ -1,4 +1,5 @@
 import { ElevenLabsClient, ElevenLabsError } from '@elevenlabs/elevenlabs-js';
+import { createPricingTable, SPEECH_PRICES } from '@agentmeter/core';
 import { startElevenLabsSim, type SpeechSim } from '@agentmeter/provider-sim';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { instrumentElevenLabs } from '../src/index.ts';
@@ -97,6 +98,16 @@ describe('instrumentElevenLabs', () => {
     await reader.cancel('barge-in');
     const data = await fx.collect();
     expect(data.value('agentmeter.tts.requests', { ...MODEL, status: 'success' })).toBe(1);
+  });
+
+  it('records no cost with pricing: false, and prices from a given table', async () => {
+    const free = instrumentElevenLabs(new ElevenLabsClient({ apiKey: 'k', baseUrl: sim.url, maxRetries: 0 }), { meter: fx.meter, pricing: false });
+    await drain(await free.textToSpeech.convert('voice-1', { text: TEXT, modelId: 'eleven_flash_v2_5' }));
+    expect((await fx.collect()).value('agentmeter.api.cost.usd', { ...MODEL, service: 'tts' })).toBeUndefined();
+    const pricing = createPricingTable(SPEECH_PRICES, { overrides: [{ provider: 'elevenlabs', model: 'eleven_flash_v2_5', effective: '2020-01-01', unit: 'character', price: 0.001 }] });
+    const priced = instrumentElevenLabs(new ElevenLabsClient({ apiKey: 'k', baseUrl: sim.url, maxRetries: 0 }), { meter: fx.meter, pricing });
+    await drain(await priced.textToSpeech.convert('voice-1', { text: TEXT, modelId: 'eleven_flash_v2_5' }));
+    expect((await fx.collect()).value('agentmeter.api.cost.usd', { ...MODEL, service: 'tts' })).toBeCloseTo(0.031, 12);
   });
 
   it('falls back to the default model label and fails fast on bad options', async () => {

@@ -1,3 +1,4 @@
+import { createPricingTable, SPEECH_PRICES } from '@agentmeter/core';
 import { describe, expect, it } from 'vitest';
 import { createSpeechTracker } from '../src/index.ts';
 import { drain, HOSTILE_VALUES, meterFixture } from './fixtures.ts';
@@ -34,7 +35,8 @@ describe('createSpeechTracker', () => {
 
   it('records transcriptions and failures, rethrowing the error untouched', async () => {
     const fx = meterFixture();
-    const speech = createSpeechTracker({ meter: fx.meter, prices: [{ provider: 'acme', model: 'ears-2', effective: '2026-01-01', unit: 'second', price: 0.001 }] });
+    const pricing = createPricingTable(SPEECH_PRICES, { overrides: [{ provider: 'acme', model: 'ears-2', effective: '2026-01-01', unit: 'second', price: 0.001 }] });
+    const speech = createSpeechTracker({ meter: fx.meter, pricing });
     const text = await speech.trackTranscription({ provider: 'acme', model: 'ears-2' }, (call) => {
       call.audioSeconds(30);
       return 'hello';

@@ -81,9 +81,10 @@ describe('instrumentOpenAIAudio', () => {
     expect(verbose.duration).toBe(2.5);
     const text = await client.audio.transcriptions.create({ model: 'whisper-1', file: await toFile(wavFile(1), 'b.wav'), response_format: 'text' });
     expect(text).toBe('Simulated transcript of 1.00 seconds.');
-    const data = await fx.collect();
     const whisper = { provider: 'openai', model: 'whisper-1' };
-    expect(data.value('agentmeter.stt.requests', { ...whisper, status: 'success' })).toBe(3);
+    // The text response reports no duration: the upload's WAV header is read, then the call ends.
+    await expect.poll(async () => (await fx.collect()).value('agentmeter.stt.requests', { ...whisper, status: 'success' }), { timeout: 20_000 }).toBe(3);
+    const data = await fx.collect();
     expect(data.histogram('agentmeter.stt.latency', { ...whisper, status: 'success' })?.count).toBe(3);
     expect(data.histogram('agentmeter.stt.latency', { ...whisper, status: 'success' })?.sum).toBeCloseTo(0.6, 9);
     // json bills ceil(2.5) = 3 s, verbose_json reports 2.5 s, the text upload is 1 s.
@@ -100,7 +101,14 @@ describe('instrumentOpenAIAudio', () => {
     for await (const event of stream) types.push(event.type);
     expect(types.at(-1)).toBe('transcript.text.done');
     expect(types).toEqual([...Array(5).fill('transcript.text.delta'), 'transcript.text.done']);
-    await new Promise((resolve) => setImmediate(resolve));
+    // The upload's WAV header is read after the stream ends: wait for that read.
+    const done = async (): Promise<number> => {
+      const snapshot = await fx.collect();
+      return ['gpt-4o-transcribe', 'gpt-4o-mini-transcribe']
+        .map((model) => snapshot.value('agentmeter.stt.requests', { provider: 'openai', model, status: 'success' }) ?? 0)
+        .reduce((a, b) => a + b, 0);
+    };
+    await expect.poll(done, { timeout: 20_000 }).toBe(2);
     const data = await fx.collect();
     for (const [model, perMinute] of [['gpt-4o-transcribe', 0.006], ['gpt-4o-mini-transcribe', 0.003]] as const) {
       expect(data.value('agentmeter.stt.requests', { provider: 'openai', model, status: 'success' })).toBe(1);

@@ -2,22 +2,16 @@ import { DeepgramClient } from '@deepgram/sdk';
 import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
 import { createAgentMeter } from '@agentmeter/core';
 import { startDeepgramSim, startElevenLabsSim, type SpeechSim } from '@agentmeter/provider-sim';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { PrometheusExporter } from '@agentmeter/prometheus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVoiceTurns, instrumentDeepgram, instrumentElevenLabs } from '../src/index.ts';
 import { fakeClock } from './fixtures.ts';
 
-/**
- * The value of the sample `name{...}` whose labels include all of `labels`, from Prometheus text.
- * OpenTelemetry's PrometheusExporter leaves out the unit suffix (`_seconds`) that the Collector's
- * translation and agentmeter's catalog names carry, so both spellings are accepted here.
- */
+/** The value of the sample `name{...}` whose labels include all of `labels`, from Prometheus text. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  const names = new Set([name, name.replace(/_seconds(?=_(?:count|sum|bucket)$)/, '').replace(/_seconds_total$/, '_total')]);
   for (const line of text.split('\n')) {
     const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)/.exec(line);
-    if (match?.[1] === undefined || !names.has(match[1])) continue;
+    if (match?.[1] !== name) continue;
     const pairs = match[2] ?? '';
     if (Object.entries(labels).every(([key, value]) => pairs.includes(`${key}="${value}"`))) return Number(match[3]);
   }
@@ -28,20 +22,19 @@ describe('a voice agent on /metrics', () => {
   const clock = fakeClock();
   const meter = createAgentMeter({ clock });
   let exporter: PrometheusExporter;
-  let provider: MeterProvider;
+  let url: string;
   let stt: SpeechSim;
   let tts: SpeechSim;
 
   beforeAll(async () => {
-    exporter = new PrometheusExporter({ host: '127.0.0.1', port: 0, preventServerStart: true, metricProducers: [meter.metricProducer!] });
-    provider = new MeterProvider({ readers: [exporter] });
-    await exporter.startServer();
+    exporter = new PrometheusExporter({ meter, port: 0 });
+    url = await exporter.start();
     stt = await startDeepgramSim({ firstByteMs: () => (clock.advance(80), 0) });
     tts = await startElevenLabsSim({ firstByteMs: () => (clock.advance(300), 0) });
   });
   afterAll(async () => {
     await Promise.all([stt.close(), tts.close()]);
-    await provider.shutdown();
+    await exporter.shutdown();
   });
 
   it('gets STT, TTS and turn metrics from one wrapper per client and a few turn calls', async () => {
@@ -62,7 +55,7 @@ describe('a voice agent on /metrics', () => {
     // Two user utterances; the agent answers the first in full and is interrupted in the second.
     for (const [i, seconds] of [[0, 1.5], [1, 0.5]] as const) {
       live.sendMedia(new Uint8Array(seconds * 32_000));
-      await expect.poll(() => finals.length).toBe(i + 1);
+      await expect.poll(() => finals.length, { timeout: 20_000 }).toBe(i + 1);
       const turn = turns.userSpeechEnded();
       turn.finalTranscript();
       clock.advance(120); // the LLM's first sentence
@@ -82,7 +75,7 @@ describe('a voice agent on /metrics', () => {
     live.sendCloseStream({ type: 'CloseStream' });
     await closed;
 
-    const text = await (await fetch(`http://127.0.0.1:${exporter['_server'].address().port}/metrics`)).text();
+    const text = await (await fetch(`${url}/metrics`)).text();
     expect(sample(text, 'agentmeter_turn_latency_seconds_count')).toBe(2);
     expect(sample(text, 'agentmeter_turn_latency_seconds_sum')).toBeCloseTo(0.84, 9); // 2 x (120 ms + 300 ms)
     expect(sample(text, 'agentmeter_turn_latency_seconds_bucket', { le: '0.5' })).toBe(2);

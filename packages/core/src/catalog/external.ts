@@ -2,7 +2,8 @@ import type { ExternalMetricSpec } from './types.ts';
 
 const HTTP_INSTRUMENTATION = '@opentelemetry/instrumentation-http, through @agentmeter/node';
 const RUNTIME_INSTRUMENTATION = '@opentelemetry/instrumentation-runtime-node, through @agentmeter/node';
-const HOST_METRICS = '@opentelemetry/host-metrics, through @agentmeter/node';
+// instrumentation-host-metrics declares no units, so these names carry no unit suffix.
+const HOST_METRICS = '@opentelemetry/instrumentation-host-metrics, through @agentmeter/node';
 
 /**
  * Metrics that come from OpenTelemetry's own instrumentations under semantic-convention names.
@@ -59,28 +60,28 @@ export const EXTERNAL_METRICS: readonly ExternalMetricSpec[] = [
     replaces: [],
   },
   {
-    prometheusName: 'process_cpu_utilization_ratio', kind: 'gauge', unit: '1',
+    prometheusName: 'process_cpu_utilization', kind: 'gauge', unit: '1',
     description: 'Process CPU utilisation.',
     attributes: ['process_cpu_state'],
     source: HOST_METRICS,
     replaces: [],
   },
   {
-    prometheusName: 'process_memory_usage_bytes', kind: 'gauge', unit: 'By',
+    prometheusName: 'process_memory_usage', kind: 'gauge', unit: 'By',
     description: 'Process resident memory.',
     attributes: [],
     source: HOST_METRICS,
     replaces: [],
   },
   {
-    prometheusName: 'system_cpu_utilization_ratio', kind: 'gauge', unit: '1',
+    prometheusName: 'system_cpu_utilization', kind: 'gauge', unit: '1',
     description: 'Host CPU utilisation, by CPU and state.',
     attributes: ['system_cpu_logical_number', 'system_cpu_state'],
     source: HOST_METRICS,
     replaces: [],
   },
   {
-    prometheusName: 'system_memory_usage_bytes', kind: 'gauge', unit: 'By',
+    prometheusName: 'system_memory_usage', kind: 'gauge', unit: 'By',
     description: 'Host memory, by state.',
     attributes: ['system_memory_state'],
     source: HOST_METRICS,

@@ -1,6 +1,6 @@
 /**
  * How a speech simulator behaves: its latency and the faults it injects. Tests use fixed numbers
- * and a queue of faults; the demo plugs in distributions and fault rates (see `realistic()`).
+ * and a queue of faults; the demo plugs in distributions and fault rates (see `realisticSpeechOptions()`).
  */
 
 /** A fault injected into one request or connection. */
@@ -114,7 +114,7 @@ export function faultRates(
  * Options for a demo that looks like production: log-normal first-byte latency around `medianMs`,
  * 20 to 60 ms between chunks, and a few percent of rate limits and server errors.
  */
-export function realistic(seed = 1, medianMs = 250): SpeechSimOptions {
+export function realisticSpeechOptions(seed = 1, medianMs = 250): SpeechSimOptions {
   const random = seededRandom(seed);
   const faults = faultRates({ rate_limit: 0.02, server_error: 0.01, abort: 0.005 }, random);
   return {

@@ -2,7 +2,7 @@ export { startCartesiaSim } from './cartesia.ts';
 export { startDeepgramSim } from './deepgram.ts';
 export { startElevenLabsSim } from './elevenlabs.ts';
 export { startOpenAIAudioSim } from './openai-audio.ts';
-export { faultRates, logNormalMs, realistic } from './behavior.ts';
+export { faultRates, logNormalMs, realisticSpeechOptions } from './behavior.ts';
 export { bytesPerSecondOf, secondsOfAudio, wavFile } from './audio.ts';
 export { LOOPBACK_TLS_CERT } from './tls.ts';
 export type { Millis, SimRequestInfo, SpeechFault, SpeechSimOptions } from './behavior.ts';

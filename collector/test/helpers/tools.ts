@@ -1,0 +1,61 @@
+import { execFile } from 'node:child_process';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** collector/ in the repository. */
+export const COLLECTOR_DIR: string = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const ENSURE = 'bash collector/scripts/ensure-tools.sh';
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where build-otelcol.sh puts the Collector built from builder-config.yaml. */
+export function otelcolPath(): string {
+  const manifest = readFileSync(join(COLLECTOR_DIR, 'builder-config.yaml'), 'utf8');
+  const version = /^ {2}version:\s*(\S+)/m.exec(manifest)?.[1];
+  const name = /^ {2}name:\s*(\S+)/m.exec(manifest)?.[1];
+  const cache = process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache');
+  return join(cache, 'agentmeter', `otelcol-${version}`, name ?? 'otelcol-agentmeter');
+}
+
+/**
+ * Finds a tool the tests need: on PATH, in /usr/bin (Debian's packages), or, for the Collector,
+ * in the build cache. A missing tool fails the test with the command that installs it.
+ */
+export function findTool(name: 'promtool' | 'prometheus' | 'amtool' | 'otelcol'): string {
+  if (name === 'otelcol') {
+    const path = process.env['AGENTMETER_OTELCOL'] ?? otelcolPath();
+    if (executable(path)) return path;
+    throw new Error(`The OpenTelemetry Collector is not built (looked for ${path}); run \`${ENSURE}\` (or collector/scripts/build-otelcol.sh).`);
+  }
+  const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/bin', '/usr/local/bin'];
+  for (const dir of dirs) {
+    if (dir !== '' && executable(join(dir, name))) return join(dir, name);
+  }
+  throw new Error(`${name} is not installed (not on PATH nor in /usr/bin); run \`${ENSURE}\` to install Debian's prometheus and prometheus-alertmanager packages.`);
+}
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command to completion and returns its exit code and output (never throws on failure). */
+export function run(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd: options.cwd, env: options.env ?? process.env, maxBuffer: 32 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

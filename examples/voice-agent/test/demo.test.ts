@@ -1,0 +1,110 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { CATALOG_KEYS, createAgentMeter } from '@agentmeter/core';
+import { describe, expect, it } from 'vitest';
+import { onPath } from '../src/processes.ts';
+
+const demo = fileURLToPath(new URL('../src/demo.ts', import.meta.url));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sample names on a Prometheus text page. */
+function sampleNames(text: string): Set<string> {
+  return new Set(text.split('\n').filter((line) => line !== '' && !line.startsWith('#')).map((line) => line.split(/[{ ]/)[0]!));
+}
+
+/** Catalog instruments with no sample yet: a histogram has `_bucket`, `_sum` and `_count` samples. */
+function missingFamilies(names: Set<string>): string[] {
+  const meter = createAgentMeter();
+  return CATALOG_KEYS.map((key) => meter.instruments[key].prometheusName).filter(
+    (name) => !names.has(name) && !['_bucket', '_count', '_sum'].some((suffix) => names.has(`${name}${suffix}`)),
+  );
+}
+
+function promtool(text: string): { status: number | null; output: string } {
+  const result = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  if (result.error !== undefined) {
+    throw new Error(`promtool is needed for this test and was not found on the PATH (${result.error.message}); install Prometheus's promtool`);
+  }
+  return { status: result.status, output: `${result.stdout}${result.stderr}`.trim() };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('pnpm demo (non-interactive)', () => {
+  it('serves every catalog family, clean for promtool, healthy, with simulated 429s as rate_limit, scraped by Prometheus; Ctrl-C leaves nothing behind', async () => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      AGENTMETER_DEMO_SECONDS: '240', AGENTMETER_DEMO_PORT: '0',
+      // Faster than production, and more faults, so every family fills within seconds.
+      AGENTMETER_SIM_LATENCY_SCALE: '0.3', AGENTMETER_SIM_RATE_LIMIT: '0.15', AGENTMETER_SIM_SERVER_ERROR: '0.03', AGENTMETER_SIM_TIMEOUT: '0',
+    };
+    for (const key of ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'ELEVENLABS_API_KEY', 'CARTESIA_API_KEY', 'DEEPGRAM_API_KEY', 'DATABASE_URL', 'REDIS_URL']) delete env[key];
+    // Its own process group, so the test can send SIGINT to the whole group as a terminal's Ctrl-C does.
+    const child = spawn(process.execPath, ['--conditions=@agentmeter/source', demo], { env, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = once(child, 'exit');
+    let output = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      output += chunk;
+    });
+    try {
+      for (let waited = 0; !/pids +demo/.test(output) && child.exitCode === null && waited < 150_000; waited += 250) await sleep(250);
+      const base = /metrics +(http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(output)?.[1];
+      expect(base, output).toBeDefined();
+
+      let text = '';
+      let missing: string[] = [];
+      for (let attempt = 0; attempt < 120; attempt++) {
+        text = await (await fetch(`${base}/metrics`)).text();
+        missing = missingFamilies(sampleNames(text));
+        if (missing.length === 0 && /_errors_total\{[^}]*error_type="rate_limit"/.test(text)) break;
+        await sleep(1000);
+      }
+      expect(missing).toEqual([]);
+      expect(text).toMatch(/agentmeter_(llm|tts|stt)_errors_total\{[^}]*error_type="rate_limit"[^}]*\} [1-9]/);
+      expect(text).toMatch(/agentmeter_requests_total\{[^}]*scene="[a-z_]+",character="[a-z]+"/);
+      expect(text).toMatch(/agentmeter_sessions_total\{scene="[a-z_]+",character="[a-z]+"\} [1-9]/);
+      expect(text).toMatch(/^http_server_request_duration_seconds_count\{/m);
+      expect(promtool(text)).toEqual({ status: 0, output: '' });
+
+      const health = await fetch(`${base}/api/health`);
+      expect(health.status).toBe(200);
+      const report = (await health.json()) as { status: string; dependencies: Record<string, { status: string }> };
+      expect(report.status).not.toBe('unhealthy');
+      expect(report.dependencies['database']?.status).toBe('healthy');
+      const snapshot = await fetch(`${base}/api/metrics`);
+      expect(snapshot.status).toBe(200);
+      expect(JSON.stringify(await snapshot.json())).toContain('agentmeter_llm_requests_total');
+
+      // Prometheus is on this machine's PATH: the demo runs it against the service, with the shipped rules.
+      if (onPath('prometheus') === undefined) throw new Error('prometheus is needed for this test and was not found on the PATH; install Prometheus');
+      const prometheus = /prometheus +(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+      expect(prometheus, output).toBeDefined();
+      let up = false;
+      for (let attempt = 0; attempt < 60 && !up; attempt++) {
+        const targets = await (await fetch(`${prometheus}/api/v1/targets`)).json() as { data: { activeTargets: { health: string }[] } };
+        up = targets.data.activeTargets.some((target) => target.health === 'up');
+        if (!up) await sleep(1000);
+      }
+      expect(up).toBe(true);
+      const rules = await (await fetch(`${prometheus}/api/v1/rules`)).json() as { data: { groups: unknown[] } };
+      expect(rules.data.groups.length).toBeGreaterThan(0);
+    } finally {
+      if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGINT');
+      await exited;
+    }
+    expect(child.exitCode).toBe(0);
+    const pids = [...(/pids +(.*)/.exec(output)?.[1] ?? '').matchAll(/\d+/g)].map((match) => Number(match[0]));
+    expect(pids.length).toBe(4);
+    expect(pids.filter(alive)).toEqual([]);
+    expect(output).toMatch(/stopped after \d+ requests/);
+  }, 300_000);
+});
