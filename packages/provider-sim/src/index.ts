@@ -5,9 +5,9 @@ export type { LlmProviderName, LlmSimulator, LlmSimulatorOptions, LlmSimulatorSe
 export { parseFault, sampleDelay, seededRandom } from './llm/faults.ts';
 export type { Delay, FaultRule, FaultSpec, LatencyOptions, ParsedFault } from './llm/faults.ts';
 export type { SimUsage } from './llm/respond.ts';
+export { realisticLlmOptions } from './llm/realistic.ts';
 export {
   LOOPBACK_TLS_CERT, bytesPerSecondOf, faultRates, logNormalMs, realisticSpeechOptions, secondsOfAudio,
   startCartesiaSim, startDeepgramSim, startElevenLabsSim, startOpenAIAudioSim, wavFile,
 } from './speech/index.ts';
 export type { DeepgramSimOptions, Millis, SimRequestInfo, SpeechFault, SpeechSim, SpeechSimOptions } from './speech/index.ts';
-export { realisticLlmOptions } from './llm/realistic.ts';
