@@ -99,7 +99,6 @@ function shownName(name: string): string {
 }
 
 /** The cost of `usage` under one row, or undefined when the usage has nothing in the row's unit. */
-
 export function priceUsage(entry: PriceEntry, usage: UsageAmounts): number | undefined {
   switch (entry.unit) {
     case 'token': {
