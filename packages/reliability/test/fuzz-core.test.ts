@@ -67,7 +67,7 @@ describe('core meter under fuzzed input', () => {
     expect(samples).toBeGreaterThan(100);
     expect(captured.problems()).toEqual([]);
     await reader.shutdown();
-  });
+  }, 180_000);
 
   it('records through an OpenTelemetry MeterProvider the same way', async () => {
     const exporter = new PrometheusExporter();
@@ -79,7 +79,7 @@ describe('core meter under fuzzed input', () => {
     expect(captured.problems()).toEqual([]);
     await provider.shutdown();
     await reader.shutdown();
-  });
+  }, 180_000);
 
   it('gives one warning per kind of mistake, not one per call', () => {
     const meter = createAgentMeter(OPTIONS);

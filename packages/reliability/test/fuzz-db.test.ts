@@ -126,7 +126,7 @@ describe('@agentmeter/db wrappers under fuzzed statements and parameters', () =>
     expect(await runAll()).toEqual(expected);
     calls += statements.length;
     await db.close();
-  });
+  }, 180_000);
 
   it('puts no literal, key or secret into a label, and exports no NaN', async () => {
     const snapshot = await reader.collect();

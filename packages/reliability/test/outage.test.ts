@@ -54,5 +54,5 @@ describe('OTLP exporter outages (refused, hung, 500) under load', () => {
     expect(result.exportedCount).toBe(result.served);
     // Bounded: an outage does not hold on to unsent data.
     expect(Math.max(...heaps) - Math.min(...heaps)).toBeLessThan(32 * MB);
-  });
+  }, 300_000);
 });

@@ -58,7 +58,7 @@ describe('scrape load and auth', () => {
       expect(await response.text()).not.toContain(TOKEN.slice(4, 20));
     }
     await exporter.shutdown();
-  });
+  }, 180_000);
 
   it("@agentmeter/node's /metrics does the same", async () => {
     const handle = start({
@@ -68,7 +68,7 @@ describe('scrape load and auth', () => {
     await handle.ready;
     await holdsUnderLoad('@agentmeter/node', handle.prometheusUrl!, handle.meter);
     await handle.shutdown();
-  });
+  }, 180_000);
 
   it('compares the right and a wrong token of equal length in the same time (figures reported)', () => {
     const auth = new BearerAuth(TOKEN);
