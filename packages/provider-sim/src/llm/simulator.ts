@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type LoopbackServer, startLoopbackServer } from '../server.ts';
 import { messages } from './anthropic.ts';
-import { createFaultPicker, type FaultRule, type LatencyOptions, seededRandom } from './faults.ts';
+import { createFaultPicker, type FaultRule, type LatencyOptions } from './faults.ts';
+import { seededRandom } from '../random.ts';
 import { generateContent } from './google.ts';
 import { chatCompletions, embeddings, responses, type SimReply } from './openai.ts';
 import { type Exchange, sendJson, type SimUsage } from './respond.ts';
