@@ -1,7 +1,7 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { Family } from './catalog/types.ts';
 import { AgentMeterConfigError } from './errors.ts';
-import { LABEL_NAME } from './safety/attributes.ts';
+import { LABEL_NAME, RESERVED_LABELS } from './safety/attributes.ts';
 import type { AgentMeterOptions } from './types.ts';
 
 export const FAMILIES: readonly Family[] = [
@@ -9,8 +9,6 @@ export const FAMILIES: readonly Family[] = [
   'conversation', 'generation', 'external_api', 'health',
 ];
 
-/** Label names Prometheus reserves or agentmeter uses itself. */
-const RESERVED_LABELS = new Set(['le', 'quantile', 'job', 'instance', 'otel_metric_overflow']);
 
 export interface ResolvedOptions {
   readonly namespace: string;
@@ -28,11 +26,20 @@ function fail(message: string): never {
   throw new AgentMeterConfigError(message);
 }
 
+/** A short form of a bad option for the error message; hostile values (BigInt, throwing getters, proxies) cannot make it throw. */
+function describe(value: unknown): string {
+  try {
+    return (JSON.stringify(value) ?? String(value)).slice(0, 80);
+  } catch {
+    return `a ${typeof value}`;
+  }
+}
+
 function integerOption(name: string, value: unknown, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
-    fail(`${name} must be a whole number from ${min} to ${max}; got ${JSON.stringify(value) ?? String(value)}`);
+    fail(`${name} must be a whole number from ${min} to ${max}; got ${describe(value)}`);
   }
   return number;
 }
@@ -40,7 +47,7 @@ function integerOption(name: string, value: unknown, min: number, max: number, f
 function resolveNamespace(value: unknown): string {
   if (typeof value !== 'string' || !/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/.test(value)) {
     fail(
-      `namespace must start with a letter and hold only letters, digits and underscores (at most 63), like "agentmeter" or "digital_actors"; got ${JSON.stringify(String(value).slice(0, 80))}`,
+      `namespace must start with a letter and hold only letters, digits and underscores (at most 63), like "agentmeter" or "digital_actors"; got ${describe(value)}`,
     );
   }
   return value;
@@ -60,7 +67,7 @@ function resolveAttributes(value: unknown): Partial<Record<Family, readonly stri
     for (const key of keys) {
       if (typeof key !== 'string' || !LABEL_NAME.test(key) || key.startsWith('__') || RESERVED_LABELS.has(key)) {
         fail(
-          `attributes.${family} has an invalid key ${JSON.stringify(String(key).slice(0, 40))}: keys must match [a-zA-Z_][a-zA-Z0-9_]*, not start with "__", and not be one of ${[...RESERVED_LABELS].join(', ')}`,
+          `attributes.${family} has an invalid key ${describe(key)}: keys must match [a-zA-Z_][a-zA-Z0-9_]*, not start with "__", and not be one of ${[...RESERVED_LABELS].join(', ')}`,
         );
       }
     }
@@ -82,7 +89,7 @@ function resolveBoolean(name: string, value: unknown, fallback: boolean): boolea
   if (typeof value === 'boolean') return value;
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
-  fail(`${name} must be true or false; got ${JSON.stringify(value)}`);
+  fail(`${name} must be true or false; got ${describe(value)}`);
 }
 
 /** Validates options (and AGENTMETER_* environment variables) at creation; mistakes throw AgentMeterConfigError. */

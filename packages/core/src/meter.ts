@@ -62,7 +62,7 @@ export function createAgentMeter(options?: AgentMeterOptions): AgentMeter {
     startExternalApi: (attributes) => guard('startExternalApi', () => calls.externalApi(attributes), noopCall),
 
     trackRequest(attributes, fn, trackOptions) {
-      const component = typeof trackOptions?.component === 'string' ? trackOptions.component : 'request';
+      const component = guard('trackRequest', () => (typeof trackOptions?.component === 'string' ? trackOptions.component : 'request'), 'request');
       const call = guard('trackRequest', () => calls.request(attributes, component), noopCall);
       return runTracked(fn, (error) => call.end(error));
     },

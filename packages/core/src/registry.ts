@@ -9,11 +9,14 @@ import { otelHandleFactory } from './aggregation/otel-handles.ts';
 import type { ResolvedOptions } from './config.ts';
 import { prometheusName } from './naming.ts';
 import { AllowListResolver, DynamicResolver, type AttributeResolver } from './safety/attributes.ts';
+import { looksSecret } from './safety/values.ts';
 import type { Warner } from './safety/warn.ts';
 import type { CatalogInstruments } from './types.ts';
 
 const MAX_CUSTOM_INSTRUMENTS = 500;
 const CUSTOM_NAME = /^[a-zA-Z_][a-zA-Z0-9_.]{0,127}$/;
+// Sample-name suffixes: two metrics whose names agree without them would clash in the exposition.
+const SAMPLE_SUFFIX = /_(?:total|bucket|sum|count|created|info)$/;
 
 /** Creates and holds the meter's instruments: the catalog's, and custom ones made on first use. */
 export class InstrumentRegistry {
@@ -23,6 +26,8 @@ export class InstrumentRegistry {
   readonly #warner: Warner;
   readonly #otelMeter: Meter | undefined;
   readonly #gauges: { observable: ObservableGauge; cells: readonly GaugeCell[] }[] = [];
+  /** Prometheus names in use, without sample suffixes, so a custom metric cannot clash with another. */
+  readonly #taken = new Set<string>();
 
   constructor(options: ResolvedOptions, warner: Warner, runCollectHooks: () => void) {
     this.#options = options;
@@ -39,6 +44,7 @@ export class InstrumentRegistry {
       catalog[key] = this.#create(spec, new AllowListResolver(keys, options.maxAttributeLength, warner, this.#otelName(spec.name)));
     }
     this.catalog = catalog as unknown as CatalogInstruments;
+    for (const instrument of Object.values(catalog)) this.#taken.add(instrument!.prometheusName.replace(SAMPLE_SUFFIX, ''));
     if (this.#otelMeter !== undefined) {
       const observables = this.#gauges.map((gauge) => gauge.observable);
       this.#otelMeter.addBatchObservableCallback((result) => {
@@ -78,10 +84,20 @@ export class InstrumentRegistry {
       this.#warner.warn('custom-name', 'custom metric names must match [a-zA-Z_][a-zA-Z0-9_.]* (at most 128 characters); the measurement was dropped');
       return undefined;
     }
+    // A name shaped like an API key is a secret passed in the wrong argument: it must not be exported.
+    if (name.length >= 10 && looksSecret(name)) {
+      this.#warner.warn('custom-secret', 'a custom metric name looks like an API key or token; the measurement was dropped');
+      return undefined;
+    }
     const existing = this.#custom.get(name);
     if (existing !== undefined) {
       if (existing.spec.kind === kind && existing.spec.unit === unit) return existing;
       this.#warner.warn(`custom-kind:${name}`, `custom metric ${name} is a ${existing.spec.kind}${existing.spec.unit === 's' ? ' of seconds' : ''}; it cannot also be used another way`);
+      return undefined;
+    }
+    const family = prometheusName(this.#otelName(name), unit, kind).replace(SAMPLE_SUFFIX, '');
+    if (this.#taken.has(family)) {
+      this.#warner.warn(`custom-clash:${name}`, `custom metric ${name} would reach Prometheus under a name already in use (${family}); pick another name`);
       return undefined;
     }
     if (this.#custom.size >= MAX_CUSTOM_INSTRUMENTS) {
@@ -95,6 +111,7 @@ export class InstrumentRegistry {
     };
     const instrument = this.#create(spec, new DynamicResolver(this.#options.maxAttributeLength, this.#warner, this.#otelName(name)));
     this.#custom.set(name, instrument);
+    this.#taken.add(family);
     return instrument;
   }
 

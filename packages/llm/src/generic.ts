@@ -111,10 +111,14 @@ export function instrumentLlmFunction<Args extends unknown[], Result>(
       call.fail(error, 'request');
       throw error;
     }
-    if (isThenable(result)) {
-      result.then((value) => settle(value, call, options), (error: unknown) => call.fail(error, 'request'));
-    } else {
-      settle(result, call, options);
+    try {
+      if (isThenable(result)) {
+        result.then((value) => settle(value, call, options), (error: unknown) => call.fail(error, 'request'));
+      } else {
+        settle(result, call, options);
+      }
+    } catch {
+      // A result whose `then` cannot be read (a throwing getter) goes unrecorded; the caller still gets it.
     }
     return result;
   };

@@ -31,8 +31,13 @@ function fail(message: string): never {
   throw new AgentMeterConfigError(`@agentmeter/node start(): ${message}`);
 }
 
-function show(value: unknown): string {
-  return (JSON.stringify(value) ?? String(value)).slice(0, 120);
+export function show(value: unknown): string {
+  // BigInt, throwing getters and proxies must not turn a clear config error into a TypeError.
+  try {
+    return (JSON.stringify(value) ?? String(value)).slice(0, 120);
+  } catch {
+    return `a ${typeof value}`;
+  }
 }
 
 function list(value: string | undefined): string[] {

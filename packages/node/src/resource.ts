@@ -5,12 +5,13 @@ import {
 } from '@opentelemetry/resources';
 import type { Resource, ResourceDetector } from '@opentelemetry/resources';
 import type { StartOptions } from './types.ts';
+import { show } from './config.ts';
 
 function text(name: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.trim() === '' || value.length > 255) {
     throw new AgentMeterConfigError(
-      `@agentmeter/node start(): ${name} must be a non-empty string of at most 255 characters; got ${(JSON.stringify(value) ?? String(value)).slice(0, 80)}`,
+      `@agentmeter/node start(): ${name} must be a non-empty string of at most 255 characters; got ${show(value).slice(0, 80)}`,
     );
   }
   return value.trim();

@@ -35,12 +35,16 @@ const OPEN = 1;
 
 /** Payload size of what `ws` hands to 'message' listeners or takes in send(). */
 export function payloadBytes(data: unknown): number {
-  if (typeof data === 'string') return Buffer.byteLength(data);
-  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return data.byteLength;
-  if (Array.isArray(data)) {
-    let total = 0;
-    for (const part of data) total += payloadBytes(part);
-    return total;
+  try {
+    if (typeof data === 'string') return Buffer.byteLength(data);
+    if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return data.byteLength;
+    if (Array.isArray(data)) {
+      let total = 0;
+      for (const part of data) total += payloadBytes(part);
+      return total;
+    }
+  } catch {
+    // A proxy or a throwing getter handed to send(): ws decides what to do with it, not us.
   }
   return 0;
 }
@@ -89,13 +93,13 @@ export function instrumentWebSocketServer<T extends WebSocketServerLike>(server:
 
   server.prependListener('connection', (socket, request) => {
     try {
-      let base: RecordAttributes | undefined;
+      let attributes: RecordAttributes;
       try {
-        base = options.attributes?.(request);
+        // Spread inside the try: a returned proxy or getter that throws leaves the connection unlabelled, not unmeasured.
+        attributes = { ...options.attributes?.(request) };
       } catch {
-        base = undefined;
+        attributes = {};
       }
-      const attributes = { ...base };
       const active = websocketConnectionsActive.bind(attributes);
       const messagesIn = websocketMessages.bind({ ...attributes, direction: 'in' });
       const messagesOut = websocketMessages.bind({ ...attributes, direction: 'out' });

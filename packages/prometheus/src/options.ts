@@ -45,6 +45,15 @@ export interface ResolvedOptions {
   readonly targetInfo: boolean;
 }
 
+/** A bad option as the message shows it; BigInt, throwing getters and proxies cannot make this throw. */
+function show(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return `a ${typeof value}`;
+  }
+}
+
 function fail(message: string): never {
   throw new TypeError(`@agentmeter/prometheus: ${message}`);
 }
@@ -52,7 +61,7 @@ function fail(message: string): never {
 function resolvePort(given: unknown, env: string | undefined): number {
   const source = given ?? (env !== undefined && env.trim() !== '' ? Number(env) : 9464);
   if (typeof source !== 'number' || !Number.isInteger(source) || source < 0 || source > 65535) {
-    fail(`port must be an integer from 0 to 65535 (option port or AGENTMETER_PROMETHEUS_PORT); got ${JSON.stringify(given ?? env)}`);
+    fail(`port must be an integer from 0 to 65535 (option port or AGENTMETER_PROMETHEUS_PORT); got ${show(given ?? env)}`);
   }
   return source;
 }
@@ -60,7 +69,7 @@ function resolvePort(given: unknown, env: string | undefined): number {
 function resolvePath(given: unknown, fallback: string, option: string): string {
   const path = given ?? fallback;
   if (typeof path !== 'string' || !/^\/[^\s?#]*$/.test(path)) {
-    fail(`${option} must be a path starting with / (no spaces, query or fragment); got ${JSON.stringify(path)}`);
+    fail(`${option} must be a path starting with / (no spaces, query or fragment); got ${show(path)}`);
   }
   return path;
 }
@@ -89,7 +98,7 @@ function resolveProducers(given: unknown, meter: AgentMeter | undefined): Metric
 
 function resolveBoolean(given: unknown, fallback: boolean, option: string): boolean {
   if (given === undefined) return fallback;
-  if (typeof given !== 'boolean') fail(`${option} must be true or false; got ${JSON.stringify(given)}`);
+  if (typeof given !== 'boolean') fail(`${option} must be true or false; got ${show(given)}`);
   return given;
 }
 
@@ -102,9 +111,9 @@ export function resolveOptions(options: PrometheusExporterOptions): ResolvedOpti
     fail('meter must be an AgentMeter from createAgentMeter()');
   }
   const host = options.host ?? env['AGENTMETER_PROMETHEUS_HOST'] ?? '127.0.0.1';
-  if (typeof host !== 'string' || host.trim() === '') fail(`host must be a host name or address; got ${JSON.stringify(host)}`);
+  if (typeof host !== 'string' || host.trim() === '') fail(`host must be a host name or address; got ${show(host)}`);
   const namespace = options.namespace ?? meter?.namespace ?? env['AGENTMETER_NAMESPACE'] ?? 'agentmeter';
-  if (typeof namespace !== 'string' || namespace === '') fail(`namespace must be a non-empty string; got ${JSON.stringify(namespace)}`);
+  if (typeof namespace !== 'string' || namespace === '') fail(`namespace must be a non-empty string; got ${show(namespace)}`);
   const endpoint = resolvePath(options.endpoint, '/metrics', 'endpoint');
   const jsonEndpoint = resolveOptionalPath(options.jsonEndpoint, '/api/metrics', 'jsonEndpoint');
   const healthEndpoint = resolveOptionalPath(options.healthEndpoint, '/api/health', 'healthEndpoint');

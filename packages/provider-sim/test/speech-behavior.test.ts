@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { faultRates, logNormalMs, realisticSpeechOptions, secondsOfAudio, startElevenLabsSim, wavFile } from '../src/index.ts';
-import { seededRandom } from '../src/speech/behavior.ts';
+import { seededRandom } from '../src/random.ts';
 
 describe('speech simulator behaviour', () => {
   it('replays the same random sequence for a seed', () => {

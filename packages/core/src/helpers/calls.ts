@@ -37,9 +37,14 @@ export class CallFactory {
     if (typeof usage !== 'object' || usage === null) return;
     const base = { ...pick(attributes, 'provider', 'model') };
     for (const tokenType of TOKEN_TYPES) {
-      const count = usage[tokenType];
+      let count: unknown;
+      try {
+        count = usage[tokenType];
+      } catch {
+        continue; // A throwing getter on the caller's usage object drops that token type.
+      }
       if (count === undefined || count === null || count === 0) continue;
-      this.#i.llmTokens.add(count, { ...base, token_type: tokenType });
+      this.#i.llmTokens.add(count as number, { ...base, token_type: tokenType });
     }
   }
 

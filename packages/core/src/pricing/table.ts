@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { diag } from '@opentelemetry/api';
 import { AgentMeterConfigError } from '../errors.ts';
+import { looksSecret } from '../safety/values.ts';
 import { DEFAULT_PRICES } from './default-prices.ts';
 import type { PriceEntry } from './types.ts';
 import { effectiveTime, validatePriceList } from './validate.ts';
@@ -91,6 +92,12 @@ function amount(value: number | undefined): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
 }
 
+/** A provider or model name for a log line: shown when shaped like one, never when it could be a key or a prompt. */
+function shownName(name: string): string {
+  if (/^[\w.:/@-]{1,80}$/.test(name) && !looksSecret(name)) return JSON.stringify(name);
+  return `(an unusual name of ${name.length} characters, not shown)`;
+}
+
 /** The cost of `usage` under one row, or undefined when the usage has nothing in the row's unit. */
 export function priceUsage(entry: PriceEntry, usage: UsageAmounts): number | undefined {
   switch (entry.unit) {
@@ -169,7 +176,7 @@ export function createPricingTable(entries: readonly PriceEntry[] = DEFAULT_PRIC
       if (entry === undefined) {
         if (!warned.has(key) && warned.size < MAX_WARNED) {
           warned.add(key);
-          warn(`agentmeter pricing: no price for provider ${JSON.stringify(provider.slice(0, 100))} model ${JSON.stringify(model.slice(0, 100))}; no cost is recorded for it. Add a row with the "overrides" option or AGENTMETER_PRICING_FILE.`);
+          warn(`agentmeter pricing: no price for provider ${shownName(provider)} model ${shownName(model)}; no cost is recorded for it. Add a row with the "overrides" option or AGENTMETER_PRICING_FILE.`);
         }
         return undefined;
       }

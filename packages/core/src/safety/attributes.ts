@@ -13,6 +13,8 @@ const ABSENT = '-';
 const SEPARATOR = '\u0000';
 const MAX_DYNAMIC_KEYS = 16;
 export const LABEL_NAME: RegExp = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** Label names Prometheus reserves (a histogram's `le` would be duplicated) or agentmeter uses itself. */
+export const RESERVED_LABELS: ReadonlySet<string> = new Set(['le', 'quantile', 'job', 'instance', 'otel_metric_overflow']);
 
 /** Resolves attributes against an allow-list: unknown keys are dropped with a warning. */
 export class AllowListResolver {
@@ -126,7 +128,7 @@ export class DynamicResolver {
     const attributes: Attributes = {};
     if (input === undefined || input === null || typeof input !== 'object') return { key: '', attributes };
     try {
-      const keys = Object.keys(input).filter((key) => LABEL_NAME.test(key) && !key.startsWith('__')).toSorted();
+      const keys = Object.keys(input).filter((key) => LABEL_NAME.test(key) && !key.startsWith('__') && !RESERVED_LABELS.has(key)).toSorted();
       if (keys.length > MAX_DYNAMIC_KEYS) {
         this.#warner.warn(`attr-many:${this.#instrumentName}`, `${this.#instrumentName} got ${keys.length} attribute keys; only the first ${MAX_DYNAMIC_KEYS} are kept`);
         keys.length = MAX_DYNAMIC_KEYS;

@@ -33,7 +33,7 @@ function version(params: readonly string[]): string | undefined {
  * format otherwise. A missing or malformed header never fails the scrape: it gets text.
  */
 export function negotiateFormat(accept: string | undefined): ExpositionFormat {
-  if (accept === undefined || accept.length > 4096) return 'text';
+  if (typeof accept !== 'string' || accept.length > 4096) return 'text';
   let openMetrics = -1;
   let text = -1;
   for (const range of accept.split(',')) {

@@ -36,7 +36,7 @@ function readLabels(line: string, start: number, where: string): [Record<string,
     if (eq === -1) throw new Error(`${where}: label without =`);
     const name = line.slice(i, eq);
     if (!LABEL_NAME.test(name)) throw new Error(`${where}: bad label name ${JSON.stringify(name)}`);
-    if (name in labels) throw new Error(`${where}: duplicate label ${name}`);
+    if (Object.hasOwn(labels, name)) throw new Error(`${where}: duplicate label ${name}`);
     if (line[eq + 1] !== '"') throw new Error(`${where}: label value not quoted`);
     let value = '';
     let j = eq + 2;
@@ -76,16 +76,19 @@ function familyOf(name: string, types: Map<string, string>): string | undefined 
 }
 
 function checkHistograms(samples: readonly Sample[], types: Map<string, string>): void {
+  // Prometheus does not fix the order of _count and the buckets within a series, so compare at the end.
   const infinite = new Map<string, number>();
+  const counts = new Map<string, number>();
   for (const sample of samples) {
     const family = familyOf(sample.name, types);
     if (family === undefined || types.get(family) !== 'histogram') continue;
     const { le, ...rest } = sample.labels;
     const key = `${family}${JSON.stringify(rest)}`;
     if (sample.name.endsWith('_bucket') && le === '+Inf') infinite.set(key, sample.value);
-    if (sample.name.endsWith('_count') && infinite.get(key) !== sample.value) {
-      throw new Error(`${family}: +Inf bucket ${infinite.get(key)} differs from _count ${sample.value}`);
-    }
+    if (sample.name.endsWith('_count')) counts.set(key, sample.value);
+  }
+  for (const [key, count] of counts) {
+    if (infinite.get(key) !== count) throw new Error(`${key}: +Inf bucket ${infinite.get(key)} differs from _count ${count}`);
   }
 }
 

@@ -57,18 +57,6 @@ export function parseFault(spec: string): ParsedFault | undefined {
   return undefined;
 }
 
-/** A small seeded PRNG (mulberry32), so a demo run with a seed repeats exactly. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const Z95 = 1.6448536269514722;
 
 export function sampleDelay(delay: Delay | undefined, random: () => number): number {

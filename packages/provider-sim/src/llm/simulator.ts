@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type LoopbackServer, startLoopbackServer } from '../server.ts';
 import { messages } from './anthropic.ts';
-import { createFaultPicker, type FaultRule, type LatencyOptions, seededRandom } from './faults.ts';
+import { createFaultPicker, type FaultRule, type LatencyOptions } from './faults.ts';
+import { seededRandom } from '../random.ts';
 import { generateContent } from './google.ts';
 import { chatCompletions, embeddings, responses, type SimReply } from './openai.ts';
 import { type Exchange, sendJson, type SimUsage } from './respond.ts';
@@ -61,6 +62,15 @@ function parseBody(body: Buffer): Record<string, unknown> {
   }
 }
 
+/** A model name from the URL path; a malformed escape is kept as sent rather than crashing the server. */
+function decodeModel(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 function route(path: string): { provider: LlmProviderName; operation: string; model?: string; stream?: boolean } | undefined {
   if (path.endsWith('/chat/completions')) return { provider: 'openai', operation: 'chat' };
   if (path.endsWith('/responses')) return { provider: 'openai', operation: 'responses' };
@@ -68,7 +78,7 @@ function route(path: string): { provider: LlmProviderName; operation: string; mo
   if (path.endsWith('/v1/messages')) return { provider: 'anthropic', operation: 'messages' };
   const google = GOOGLE_PATH.exec(path);
   if (google?.[1] !== undefined) {
-    return { provider: 'google', operation: 'generate_content', model: decodeURIComponent(google[1]), stream: google[2] === 'streamGenerateContent' };
+    return { provider: 'google', operation: 'generate_content', model: decodeModel(google[1]), stream: google[2] === 'streamGenerateContent' };
   }
   return undefined;
 }

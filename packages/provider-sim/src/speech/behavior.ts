@@ -1,3 +1,4 @@
+import { seededRandom } from '../random.ts';
 /**
  * How a speech simulator behaves: its latency and the faults it injects. Tests use fixed numbers
  * and a queue of faults; the demo plugs in distributions and fault rates (see `realisticSpeechOptions()`).
@@ -68,18 +69,6 @@ export function resolveBehavior(options: SpeechSimOptions = {}): SimBehavior {
 /** Resolves after `ms` milliseconds (immediately for 0, so deterministic tests stay fast). */
 export function pause(ms: number): Promise<void> {
   return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A small seeded PRNG (mulberry32), so a demo run can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Log-normal latency with the given median and 95th percentile, in milliseconds. */

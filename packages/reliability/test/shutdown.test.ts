@@ -1,0 +1,66 @@
+import { start } from '@agentmeter/node';
+import autocannon from 'autocannon';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseExposition } from '../../prometheus/test/support/parse.ts';
+import { reportFigure } from '../src/figures.ts';
+import { startOtlpSink, type OtlpSink } from '../src/otlp-sink.ts';
+
+const QUIET = { runtime: false, hostMetrics: false, http: false, diagLogger: false } as const;
+let sink: OtlpSink | undefined;
+afterEach(async () => {
+  await sink?.close();
+  sink = undefined;
+});
+
+describe('shutdown under load', () => {
+  it('flushes the last data to OTLP and to a final scrape while scrapers keep coming', async () => {
+    sink = await startOtlpSink();
+    // A long interval: only shutdown's flush can carry the last data.
+    const handle = start({ ...QUIET, serviceName: 'shutdown-check', prometheus: { host: '127.0.0.1', port: 0 }, otlp: { endpoint: sink.url, intervalMillis: 60_000 } });
+    await handle.ready;
+    const url = handle.prometheusUrl!;
+    let recorded = 0;
+    let recording = true;
+    const turn = (): void => {
+      for (let i = 0; i < 200; i++) handle.meter.increment('jobs_done', { queue: `q${i % 4}` });
+      recorded += 200;
+      if (recording) setImmediate(turn);
+    };
+    turn();
+    const scrapers = autocannon({ url, connections: 50, amount: 400, timeout: 30 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    recording = false;
+    const finalScrape = parseExposition(await (await fetch(url)).text(), 'text');
+    const scraped = finalScrape.samples.filter((sample) => sample.name === 'agentmeter_jobs_done_total').reduce((sum, sample) => sum + sample.value, 0);
+    const started = performance.now();
+    await handle.shutdown();
+    reportFigure('shutdown: time to flush and stop under scrape load', Math.round(performance.now() - started), 'ms');
+    await scrapers;
+
+    expect(scraped).toBe(recorded);
+    expect(sink.exports).toHaveLength(1);
+    const jobs = sink.exports[0]!.metrics.find((metric) => metric.name === 'agentmeter.jobs_done');
+    expect(jobs?.points.reduce((sum, point) => sum + point.value, 0)).toBe(recorded);
+    expect(finalScrape.samples.find((sample) => sample.name === 'agentmeter_jobs_done_total' && sample.labels['queue'] === 'q0')?.value).toBe(recorded / 4);
+    // The endpoint is closed afterwards.
+    await expect(fetch(url)).rejects.toThrow();
+  });
+
+  it('resolves within its export timeout when the collector hangs', async () => {
+    sink = await startOtlpSink();
+    await sink.setMode('hang');
+    const timeoutMillis = 1_000;
+    const handle = start({ ...QUIET, serviceName: 'shutdown-hang', prometheus: false, otlp: { endpoint: sink.url, intervalMillis: 60_000, timeoutMillis } });
+    for (let i = 0; i < 10_000; i++) handle.meter.increment('jobs_done');
+    const started = performance.now();
+    // A generous cap only to end the test if shutdown never resolves; the figure is the measurement.
+    const outcome = await Promise.race([
+      handle.shutdown().then(() => 'resolved'),
+      new Promise((resolve) => setTimeout(() => resolve('still pending'), 20 * timeoutMillis)),
+    ]);
+    const elapsed = performance.now() - started;
+    reportFigure('shutdown: time to resolve with a hung collector (export timeout 1000 ms)', Math.round(elapsed), 'ms');
+    expect(outcome).toBe('resolved');
+    expect(sink.attempts.hang).toBe(1);
+  });
+});
