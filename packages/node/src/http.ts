@@ -17,6 +17,8 @@ const KNOWN_METHODS = ['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', '
  */
 class ActiveRequests {
   readonly #counts = new Map<string, number>();
+  /** Methods that have had a request, reported from then on (0 included), however fast they were. */
+  readonly #seen = new Set<string>();
 
   constructor() {
     for (const method of [...KNOWN_METHODS, '_OTHER']) this.#counts.set(method, 0);
@@ -26,15 +28,13 @@ class ActiveRequests {
     const given = response.req.method ?? 'GET';
     const method = this.#counts.has(given) && given !== '_OTHER' ? given : '_OTHER';
     this.#counts.set(method, this.#counts.get(method)! + 1);
+    this.#seen.add(method);
     response.once('close', () => this.#counts.set(method, this.#counts.get(method)! - 1));
   }
 
   /** Methods seen so far, with their in-flight counts (methods never seen are not reported). */
-  observe(report: (value: number, attributes: Attributes) => void, seen: Set<string>): void {
-    for (const [method, count] of this.#counts) {
-      if (count !== 0) seen.add(method);
-      if (seen.has(method)) report(count, { 'http.request.method': method });
-    }
+  observe(report: (value: number, attributes: Attributes) => void): void {
+    for (const method of this.#seen) report(this.#counts.get(method)!, { 'http.request.method': method });
   }
 }
 
@@ -70,11 +70,10 @@ export function createHttpInstrumentation(options: HttpOptions, isOwnRequest: (r
     instrumentations: [instrumentation, ...client],
     connectMeter: () => {
       if (options.activeRequests === false) return;
-      const seen = new Set<string>();
       metrics.getMeter('@agentmeter/node').createObservableUpDownCounter('http.server.active_requests', {
         description: 'Number of active HTTP server requests.',
         unit: '{request}',
-      }).addCallback((result) => active.observe((value, attributes) => result.observe(value, attributes), seen));
+      }).addCallback((result) => active.observe((value, attributes) => result.observe(value, attributes)));
     },
   };
 }

@@ -41,6 +41,8 @@ describe('start() with a node:http service', () => {
 
     const during = await scrape(handle.prometheusUrl!);
     expect(value(during, 'http_server_active_requests', { http_request_method: 'GET' })).toBe(1);
+    // A method whose requests all finished before the scrape still has its series, at 0.
+    expect(value(during, 'http_server_active_requests', { http_request_method: 'POST' })).toBe(0);
     release();
     expect(await slow).toBe('late');
     // The handle is the meter as well.
