@@ -5,7 +5,7 @@ import { quantile, sel } from './queries.ts';
 export const RUNTIME: DashboardSpec = {
   uid: 'agentmeter-runtime',
   title: 'agentmeter / Runtime',
-  description: 'Event loop, garbage collection and heap of the processes, and outbound HTTP.',
+  description: 'Event loop, garbage collection, heap, CPU and memory of the processes, and outbound HTTP.',
   rows: [
     {
       title: 'Event loop and GC',
@@ -26,6 +26,10 @@ export const RUNTIME: DashboardSpec = {
       panels: [
         { title: 'Heap used', description: 'V8 heap in use by space.', unit: 'bytes',
           queries: [{ expr: `sum by (v8js_heap_space_name) (${sel('v8js_memory_heap_used_bytes')})`, legend: '{{v8js_heap_space_name}}' }] },
+        { title: 'Process memory', description: 'Resident memory per process (process_memory_usage).', unit: 'bytes',
+          queries: [{ expr: `max by (job, instance) (${sel('process_memory_usage')})`, legend: '{{job}} {{instance}}' }] },
+        { title: 'Process CPU', description: 'CPU utilisation per process, all states (process_cpu_utilization).', unit: 'percentunit',
+          queries: [{ expr: `sum by (job, instance) (${sel('process_cpu_utilization')})`, legend: '{{job}} {{instance}}' }] },
         { title: 'Outbound HTTP latency', description: 'p95 of http_client_request_duration_seconds by server.', unit: 's',
           queries: [{ expr: quantile(0.95, 'http_client_request_duration_seconds', 'server_address'), legend: '{{server_address}}' }] },
       ],
