@@ -1,5 +1,7 @@
+import OpenAI from 'openai';
 import { createAgentMeter, createPricingTable, type AgentMeter, type PriceEntry, type PricingTable } from '@agentmeter/core';
 import { createTestReader, type HistogramSnapshot, type MetricsSnapshot, type TestReader } from '@agentmeter/core/testing';
+import { instrumentOpenAI } from '../src/index.ts';
 import { type LlmSimulatorOptions, type LlmSimulatorServer, startLlmSimulator } from '@agentmeter/provider-sim';
 
 /** Test prices in round numbers: USD per million tokens. */
@@ -63,4 +65,10 @@ export async function startHarness(simOptions: LlmSimulatorOptions = {}): Promis
       await reader.shutdown();
     },
   };
+}
+
+/** A real openai client pointed at the harness's simulator, instrumented with its meter, prices and clock. */
+export function instrumentedOpenAI(h: Harness, options: ConstructorParameters<typeof OpenAI>[0] = {}): OpenAI {
+  const openai = new OpenAI({ apiKey: 'sk-test-secret', baseURL: `${h.sim.url}/v1`, maxRetries: 0, ...options });
+  return instrumentOpenAI(openai, { meter: h.meter, pricing: h.pricing, clock: h.clock, provider: 'openai' });
 }

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { instrumentOpenAI } from '../src/index.ts';
-import { expectedCost, type Harness, startHarness, TEST_PRICES } from './harness.ts';
+import { expectedCost, type Harness, instrumentedOpenAI, startHarness, TEST_PRICES } from './harness.ts';
 
 let h: Harness;
 beforeEach(async () => {
@@ -10,8 +10,7 @@ beforeEach(async () => {
 afterEach(() => h.close());
 
 function client(options: ConstructorParameters<typeof OpenAI>[0] = {}): OpenAI {
-  const openai = new OpenAI({ apiKey: 'sk-test-secret', baseURL: `${h.sim.url}/v1`, maxRetries: 0, ...options });
-  return instrumentOpenAI(openai, { meter: h.meter, pricing: h.pricing, clock: h.clock, provider: 'openai' });
+  return instrumentedOpenAI(h, options);
 }
 
 const GPT = { provider: 'openai', model: 'gpt-test' };
