@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Makes sure the tools collector/ tests need are installed, and prints where each one is:
-#   promtool, prometheus, amtool  Debian's prometheus and prometheus-alertmanager packages
+#   prometheus, promtool          Prometheus 3, built from the Go module proxy by build-prometheus.sh
+#                                 (cached); the tests run these
+#   amtool                        Debian's prometheus-alertmanager package
 #   otelcol-agentmeter            built from builder-config.yaml by build-otelcol.sh (cached)
+# Debian's prometheus package (2.x) stays installed for `pnpm demo`, which runs the prometheus on PATH.
 # Idempotent and quick when everything is present; safe to run from CI on every run.
 set -euo pipefail
 
@@ -23,8 +26,9 @@ if ((${#packages[@]} > 0)); then
 fi
 
 otelcol="$(bash "$here/build-otelcol.sh")"
+prometheus3="$(bash "$here/build-prometheus.sh")"
 
-echo "promtool: $(command -v promtool)"
-echo "prometheus: $(command -v prometheus || echo /usr/bin/prometheus)"
+echo "promtool: $prometheus3/promtool"
+echo "prometheus: $prometheus3/prometheus"
 echo "amtool: $(command -v amtool)"
 echo "otelcol: $otelcol"

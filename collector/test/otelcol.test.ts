@@ -137,12 +137,17 @@ describe('three processes push OTLP to the built Collector, which remote-writes 
     await steps(STEPS_PER_PHASE);
     await expectTotals(3 * STEPS_PER_PHASE);
 
-    const names = async (job: string): Promise<string[]> =>
-      (await prometheus.query(`count by (__name__) ({job="${job}", __name__=~"agentmeter_.+"})`)).map((s) => s.metric['__name__']!).toSorted();
-    const remote = await names(SERVICE_NAME);
-    expect(remote).toContain('agentmeter_llm_latency_seconds_bucket');
-    expect(remote).toContain('agentmeter_api_cost_usd_total');
-    expect(remote).toEqual(await names('direct'));
+    // Whole label sets, names and scope labels included, agree between the two paths; only job
+    // and instance name the path and the process.
+    const labelSets = async (job: string): Promise<string[]> =>
+      (await prometheus.query(`{job="${job}", __name__=~"agentmeter_.+"}`))
+        .map((sample) => JSON.stringify(Object.entries(sample.metric).filter(([key]) => key !== 'job' && key !== 'instance').toSorted()))
+        .toSorted();
+    const remote = await labelSets(SERVICE_NAME);
+    expect(remote.some((set) => set.includes('"agentmeter_llm_latency_seconds_bucket"'))).toBe(true);
+    expect(remote.some((set) => set.includes('"agentmeter_api_cost_usd_total"'))).toBe(true);
+    expect(remote.every((set) => set.includes('["otel_scope_name","@agentmeter/core"]'))).toBe(true);
+    expect(remote).toEqual(await labelSets('direct'));
     // Each process is its own series (instance = service.instance.id).
     expect((await prometheus.query(`agentmeter_requests_total{job="${SERVICE_NAME}"}`)).map((s) => s.metric['instance']).toSorted())
       .toEqual(['process-0', 'process-1', 'process-2']);

@@ -92,6 +92,8 @@ export interface PrometheusOptions {
   readonly port?: number;
   /** Keep the TSDB here (kept after stop), so a restarted server has the earlier data. */
   readonly dataDir?: string;
+  /** More command-line flags, e.g. `--web.enable-otlp-receiver`. */
+  readonly flags?: readonly string[];
 }
 
 /** Starts Prometheus with the given config (YAML text) and waits until it is ready. */
@@ -112,6 +114,7 @@ export async function startPrometheus(config: string, options: PrometheusOptions
     '--web.enable-remote-write-receiver',
     '--log.level=warn',
     ...extraArgs,
+    ...(options.flags ?? []),
   ]);
   const url = `http://127.0.0.1:${port}`;
   try {

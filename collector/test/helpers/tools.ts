@@ -27,9 +27,18 @@ export function otelcolPath(): string {
   return join(cache, 'agentmeter', `otelcol-${version}`, name ?? 'otelcol-agentmeter');
 }
 
+/** Where build-prometheus.sh puts Prometheus 3 and its promtool (the version is the script's default). */
+export function prometheusDir(): string {
+  const script = readFileSync(join(COLLECTOR_DIR, 'scripts', 'build-prometheus.sh'), 'utf8');
+  const version = process.env['AGENTMETER_PROMETHEUS_MODULE_VERSION'] ?? /AGENTMETER_PROMETHEUS_MODULE_VERSION:-(v[\w.-]+)/.exec(script)?.[1];
+  const cache = process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache');
+  return join(cache, 'agentmeter', `prometheus-${version}`);
+}
+
 /**
- * Finds a tool the tests need: on PATH, in /usr/bin (Debian's packages), or, for the Collector,
- * in the build cache. A missing tool fails the test with the command that installs it.
+ * Finds a tool the tests need: Prometheus 3 and promtool, and the Collector, in the build cache;
+ * amtool on PATH or in /usr/bin (Debian's package). A missing tool fails the test with the
+ * command that installs it.
  */
 export function findTool(name: 'promtool' | 'prometheus' | 'amtool' | 'otelcol'): string {
   if (name === 'otelcol') {
@@ -37,11 +46,16 @@ export function findTool(name: 'promtool' | 'prometheus' | 'amtool' | 'otelcol')
     if (executable(path)) return path;
     throw new Error(`The OpenTelemetry Collector is not built (looked for ${path}); run \`${ENSURE}\` (or collector/scripts/build-otelcol.sh).`);
   }
+  if (name === 'prometheus' || name === 'promtool') {
+    const path = join(prometheusDir(), name);
+    if (executable(path)) return path;
+    throw new Error(`Prometheus 3 is not built (looked for ${path}); run \`${ENSURE}\` (or collector/scripts/build-prometheus.sh).`);
+  }
   const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/bin', '/usr/local/bin'];
   for (const dir of dirs) {
     if (dir !== '' && executable(join(dir, name))) return join(dir, name);
   }
-  throw new Error(`${name} is not installed (not on PATH nor in /usr/bin); run \`${ENSURE}\` to install Debian's prometheus and prometheus-alertmanager packages.`);
+  throw new Error(`${name} is not installed (not on PATH nor in /usr/bin); run \`${ENSURE}\` to install Debian's prometheus-alertmanager package.`);
 }
 
 export interface RunResult {

@@ -71,7 +71,7 @@ describe('pnpm demo (non-interactive)', () => {
       expect(missing).toEqual([]);
       expect(text).toMatch(/agentmeter_(llm|tts|stt)_errors_total\{[^}]*error_type="rate_limit"[^}]*\} [1-9]/);
       expect(text).toMatch(/agentmeter_requests_total\{[^}]*scene="[a-z_]+",character="[a-z]+"/);
-      expect(text).toMatch(/agentmeter_sessions_total\{scene="[a-z_]+",character="[a-z]+"\} [1-9]/);
+      expect(text).toMatch(/agentmeter_sessions_total\{otel_scope_name="@agentmeter\/core",otel_scope_version="[^"]+",scene="[a-z_]+",character="[a-z]+"\} [1-9]/);
       expect(text).toMatch(/^http_server_request_duration_seconds_count\{/m);
       expect(promtool(text)).toEqual({ status: 0, output: '' });
 

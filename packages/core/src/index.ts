@@ -9,6 +9,7 @@ export { classifyError, classifyStatus } from './classify.ts';
 export { AgentMeterConfigError, ERROR_TYPES } from './errors.ts';
 export { EXEMPLARS, getExemplars } from './aggregation/exemplars.ts';
 export { OVERFLOW_ATTRIBUTES } from './aggregation/instrument.ts';
+export { AGENTMETER_SCOPE } from './scope.ts';
 export { looksSecret } from './safety/values.ts';
 export { Warner } from './safety/warn.ts';
 export { runTracked } from './helpers/run.ts';

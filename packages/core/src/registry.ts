@@ -8,6 +8,7 @@ import {
 import { otelHandleFactory } from './aggregation/otel-handles.ts';
 import type { ResolvedOptions } from './config.ts';
 import { prometheusName } from './naming.ts';
+import { AGENTMETER_SCOPE } from './scope.ts';
 import { AllowListResolver, DynamicResolver, type AttributeResolver } from './safety/attributes.ts';
 import { looksSecret } from './safety/values.ts';
 import type { Warner } from './safety/warn.ts';
@@ -34,7 +35,7 @@ export class InstrumentRegistry {
     this.#warner = warner;
     if (options.meterProvider !== undefined) {
       const provider = options.meterProvider === 'global' ? metrics.getMeterProvider() : options.meterProvider;
-      this.#otelMeter = provider.getMeter('@agentmeter/core', '0.1.0');
+      this.#otelMeter = provider.getMeter(AGENTMETER_SCOPE.name, AGENTMETER_SCOPE.version);
     }
     const catalog: Partial<Record<string, AnyInstrument>> = {};
     for (const key of CATALOG_KEYS) {

@@ -8,12 +8,39 @@ export interface ResolvedPrometheus {
   readonly port: number;
   readonly endpoint: string;
   readonly token: string | undefined;
+  readonly scopeLabels: boolean | undefined;
 }
+export type OtlpProtocol = 'http/protobuf' | 'grpc' | 'http/json';
+export type OtlpCompression = 'gzip' | 'none';
 export interface ResolvedOtlp {
   readonly url: string;
+  readonly protocol: OtlpProtocol;
   readonly headers: Record<string, string> | undefined;
+  /** Undefined: the exporter reads OTEL_EXPORTER_OTLP_(METRICS_)COMPRESSION itself (default none). */
+  readonly compression: OtlpCompression | undefined;
   readonly intervalMillis: number;
   readonly timeoutMillis: number;
+  /** The time limit of one request: OTEL_EXPORTER_OTLP_(METRICS_)TIMEOUT, else 80% of timeoutMillis. */
+  readonly requestTimeoutMillis: number;
+}
+
+const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'grpc', 'http/json'];
+const COMPRESSIONS: readonly OtlpCompression[] = ['gzip', 'none'];
+
+/** The option, else the metrics-specific variable, else the general one; the name says where it came from. */
+function pickSetting(option: unknown, optionName: string, env: Env, variable: string): { value: unknown; from: string } | undefined {
+  if (option !== undefined) return { value: option, from: optionName };
+  const specific = `OTEL_EXPORTER_OTLP_METRICS_${variable}`;
+  if (env[specific]?.trim()) return { value: env[specific].trim().toLowerCase(), from: specific };
+  const general = `OTEL_EXPORTER_OTLP_${variable}`;
+  if (env[general]?.trim()) return { value: env[general].trim().toLowerCase(), from: general };
+  return undefined;
+}
+
+function oneOf<T extends string>(setting: { value: unknown; from: string } | undefined, allowed: readonly T[]): T | undefined {
+  if (setting === undefined) return undefined;
+  if (!allowed.includes(setting.value as T)) fail(`${setting.from} must be one of ${allowed.join(', ')}; got ${show(setting.value)}`);
+  return setting.value as T;
 }
 export interface ResolvedStart {
   readonly disabled: boolean;
@@ -91,13 +118,15 @@ export function otlpUrl(name: string, value: unknown): string {
 function resolveOtlp(given: StartOptions['otlp'], env: Env, wanted: boolean | undefined): ResolvedOtlp | undefined {
   const options = objectOrFalse('otlp', given);
   if (options === false || wanted === false) return undefined;
+  const protocol = oneOf(pickSetting(options?.protocol, 'otlp.protocol', env, 'PROTOCOL'), PROTOCOLS) ?? 'http/protobuf';
   let url: string | undefined;
   if (options?.endpoint !== undefined) url = otlpUrl('otlp.endpoint', options.endpoint);
   else if (env['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT']) {
     url = otlpUrl('OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', env['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT']);
   } else if (env['OTEL_EXPORTER_OTLP_ENDPOINT']) {
     const base = otlpUrl('OTEL_EXPORTER_OTLP_ENDPOINT', env['OTEL_EXPORTER_OTLP_ENDPOINT']);
-    url = base.replace(/\/?$/, '/v1/metrics');
+    // OTLP/HTTP appends the signal's path to the base endpoint; gRPC takes it as it is.
+    url = protocol === 'grpc' ? base : base.replace(/\/?$/, '/v1/metrics');
   }
   if (url === undefined) {
     if (wanted === true) fail('OTEL_METRICS_EXPORTER asks for otlp, but no endpoint is set: set OTEL_EXPORTER_OTLP_ENDPOINT or otlp.endpoint');
@@ -112,7 +141,17 @@ function resolveOtlp(given: StartOptions['otlp'], env: Env, wanted: boolean | un
   if (timeoutMillis > intervalMillis) {
     fail(`otlp.timeoutMillis (${timeoutMillis}) must not exceed otlp.intervalMillis (${intervalMillis}); lower the timeout or raise the interval`);
   }
-  return { url, headers, intervalMillis, timeoutMillis };
+  const compression = oneOf(pickSetting(options?.compression, 'otlp.compression', env, 'COMPRESSION'), COMPRESSIONS);
+  const requestTimeout = pickSetting(undefined, '', env, 'TIMEOUT');
+  // Shorter than the reader's limit by default, so a hung Collector fails in the exporter (one
+  // warning) rather than in the reader, which would log every timed-out push.
+  const requestTimeoutMillis = requestTimeout === undefined
+    ? Math.max(1, Math.floor(timeoutMillis * 0.8))
+    : integer('', undefined, requestTimeout.from, String(requestTimeout.value), [1, 86_400_000], 0);
+  if (requestTimeoutMillis > timeoutMillis) {
+    fail(`${requestTimeout?.from} (${requestTimeoutMillis}) must not exceed the push time limit (${timeoutMillis} ms, otlp.timeoutMillis or OTEL_METRIC_EXPORT_TIMEOUT); lower one or raise the other`);
+  }
+  return { url, protocol, headers, compression, intervalMillis, timeoutMillis, requestTimeoutMillis };
 }
 
 function resolvePrometheus(given: StartOptions['prometheus'], env: Env, wanted: boolean): ResolvedPrometheus | undefined {
@@ -130,7 +169,9 @@ function resolvePrometheus(given: StartOptions['prometheus'], env: Env, wanted: 
   if (token !== undefined && (typeof token !== 'string' || token.length === 0 || /[\s]/.test(token))) {
     fail('prometheus.token must be a non-empty string without spaces');
   }
-  return { host: host.trim(), port, endpoint, token };
+  const scopeLabels = options?.scopeLabels;
+  if (scopeLabels !== undefined && typeof scopeLabels !== 'boolean') fail(`prometheus.scopeLabels must be true or false; got ${show(scopeLabels)}`);
+  return { host: host.trim(), port, endpoint, token, scopeLabels };
 }
 
 /** Options win over environment variables, which win over defaults. Mistakes throw AgentMeterConfigError. */

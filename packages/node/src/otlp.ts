@@ -1,7 +1,9 @@
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
-import { AggregationTemporalityPreference, OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
+import { AggregationTemporalityPreference, OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as ProtobufMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type {
   AggregationOption,
@@ -12,6 +14,7 @@ import type {
   PushMetricExporter,
   ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
+import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import type { ResolvedOtlp } from './config.ts';
 
 /**
@@ -19,11 +22,11 @@ import type { ResolvedOtlp } from './config.ts';
  * so an unreachable endpoint costs one line of log, not one per push.
  */
 class OnceWarningExporter implements PushMetricExporter {
-  readonly #inner: OTLPMetricExporter;
+  readonly #inner: PushMetricExporter;
   readonly #url: string;
   #failing = false;
 
-  constructor(inner: OTLPMetricExporter, url: string) {
+  constructor(inner: PushMetricExporter, url: string) {
     this.#inner = inner;
     this.#url = url;
   }
@@ -55,24 +58,35 @@ class OnceWarningExporter implements PushMetricExporter {
   }
 
   selectAggregationTemporality(instrumentType: InstrumentType): AggregationTemporality {
-    return this.#inner.selectAggregationTemporality(instrumentType);
+    return this.#inner.selectAggregationTemporality!(instrumentType);
   }
 
   selectAggregation(instrumentType: InstrumentType): AggregationOption {
-    return this.#inner.selectAggregation(instrumentType);
+    return this.#inner.selectAggregation!(instrumentType);
   }
 }
 
-/** A periodic OTLP/HTTP reader with cumulative temporality: the Collector's remote-write exporter drops delta sums. */
-export function createOtlpReader(config: ResolvedOtlp, producers: MetricProducer[]): IMetricReader {
-  const exporter = new OTLPMetricExporter({
+/** OpenTelemetry's own exporter for the configured protocol; headers not given come from OTEL_EXPORTER_OTLP_(METRICS_)HEADERS. */
+function createExporter(config: ResolvedOtlp): PushMetricExporter {
+  const options = {
     url: config.url,
-    headers: config.headers,
-    // Shorter than the reader's limit, so a hung Collector fails here (one warning) rather than
-    // in the reader, which would log every timed-out push.
-    timeoutMillis: Math.max(1, Math.floor(config.timeoutMillis * 0.8)),
+    ...(config.headers !== undefined && { headers: config.headers }),
+    timeoutMillis: config.requestTimeoutMillis,
     temporalityPreference: AggregationTemporalityPreference.CUMULATIVE,
-  });
+  };
+  const withCompression = config.compression === undefined
+    ? options
+    : { ...options, compression: config.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE };
+  switch (config.protocol) {
+    case 'grpc': return new GrpcMetricExporter(withCompression);
+    case 'http/json': return new JsonMetricExporter(withCompression);
+    default: return new ProtobufMetricExporter(withCompression);
+  }
+}
+
+/** A periodic OTLP reader with cumulative temporality: the Collector's remote-write exporter drops delta sums. */
+export function createOtlpReader(config: ResolvedOtlp, producers: MetricProducer[]): IMetricReader {
+  const exporter = createExporter(config);
   return new PeriodicExportingMetricReader({
     exporter: new OnceWarningExporter(exporter, config.url),
     exportIntervalMillis: config.intervalMillis,

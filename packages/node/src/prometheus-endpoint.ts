@@ -25,6 +25,7 @@ export function createPrometheusEndpoint(config: ResolvedPrometheus, meter: Agen
     endpoint: config.endpoint,
     meter,
     ...(config.token === undefined ? {} : { token: config.token }),
+    ...(config.scopeLabels === undefined ? {} : { scopeLabels: config.scopeLabels }),
   });
   const server = createServer(exporter.requestHandler);
   server.unref();

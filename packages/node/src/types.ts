@@ -15,20 +15,34 @@ export interface PrometheusOptions {
   endpoint?: string;
   /** Bearer token the scraper must send (env AGENTMETER_METRICS_TOKEN). */
   token?: string;
+  /** Label samples with `otel_scope_name` and `otel_scope_version` (default true; env AGENTMETER_PROMETHEUS_SCOPE_LABELS). */
+  scopeLabels?: boolean;
 }
 
-/** OTLP/HTTP push to a Collector, always with cumulative temporality. */
+/** OTLP push to a Collector (or any OTLP receiver), always with cumulative temporality. */
 export interface OtlpOptions {
   /**
-   * Full metrics URL, e.g. `http://collector:4318/v1/metrics` (env OTEL_EXPORTER_OTLP_METRICS_ENDPOINT,
-   * or OTEL_EXPORTER_OTLP_ENDPOINT with `/v1/metrics` appended).
+   * Wire protocol: `http/protobuf` (default), `grpc` or `http/json` (env
+   * OTEL_EXPORTER_OTLP_METRICS_PROTOCOL, then OTEL_EXPORTER_OTLP_PROTOCOL).
+   */
+  protocol?: 'http/protobuf' | 'grpc' | 'http/json';
+  /**
+   * Metrics URL: `http://collector:4318/v1/metrics` for OTLP/HTTP, `http://collector:4317` for gRPC
+   * (env OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT, with `/v1/metrics`
+   * appended for OTLP/HTTP).
    */
   endpoint?: string;
   /** Extra request headers, e.g. an auth token (env OTEL_EXPORTER_OTLP_METRICS_HEADERS / OTEL_EXPORTER_OTLP_HEADERS). */
   headers?: Record<string, string>;
+  /** `gzip` or `none` (default none; env OTEL_EXPORTER_OTLP_METRICS_COMPRESSION / OTEL_EXPORTER_OTLP_COMPRESSION). */
+  compression?: 'gzip' | 'none';
   /** Push interval in ms (default 60000; env OTEL_METRIC_EXPORT_INTERVAL). */
   intervalMillis?: number;
-  /** Time limit of one push in ms (default 30000, at most the interval; env OTEL_METRIC_EXPORT_TIMEOUT). */
+  /**
+   * Time limit of one push in ms (default 30000, at most the interval; env OTEL_METRIC_EXPORT_TIMEOUT).
+   * One request's own limit is OTEL_EXPORTER_OTLP_METRICS_TIMEOUT / OTEL_EXPORTER_OTLP_TIMEOUT when
+   * set (at most this), else 80% of it.
+   */
   timeoutMillis?: number;
 }
 

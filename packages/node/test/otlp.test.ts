@@ -28,7 +28,7 @@ const waitFor = async (condition: () => boolean): Promise<void> => {
 describe('OTLP/HTTP push', () => {
   it('pushes the meter and HTTP metrics with cumulative temporality and the resource', async () => {
     const receiver = await startReceiver();
-    handle = start({ ...QUIET, serviceName: 'pusher', otlp: { endpoint: receiver.url, headers: { 'x-scope-orgid': 'tenant' } } });
+    handle = start({ ...QUIET, serviceName: 'pusher', otlp: { protocol: 'http/json', endpoint: receiver.url, headers: { 'x-scope-orgid': 'tenant' } } });
     expect(handle.otlpEndpoint).toBe(receiver.url);
     const { server, url } = await serveOk();
     await (await fetch(url)).text();
@@ -59,7 +59,10 @@ describe('OTLP/HTTP push', () => {
 
   it('reads the endpoint and push settings from the standard environment variables', () => {
     const fromBase = resolveStart({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' });
-    expect(fromBase.otlp).toEqual({ url: 'http://collector:4318/v1/metrics', headers: undefined, intervalMillis: 60_000, timeoutMillis: 30_000 });
+    expect(fromBase.otlp).toEqual({
+      url: 'http://collector:4318/v1/metrics', protocol: 'http/protobuf', headers: undefined, compression: undefined,
+      intervalMillis: 60_000, timeoutMillis: 30_000, requestTimeoutMillis: 24_000,
+    });
     const specific = resolveStart({}, {
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://ignored:4318',
       OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'https://push.example/otlp/v1/metrics',
@@ -78,6 +81,60 @@ describe('OTLP/HTTP push', () => {
     expect(() => resolveStart({}, { OTEL_METRICS_EXPORTER: 'statsd' })).toThrow(/prometheus, otlp, none/);
     expect(() => resolveStart({}, { OTEL_EXPORTER_PROMETHEUS_PORT: '-3' })).toThrow(/OTEL_EXPORTER_PROMETHEUS_PORT must be a whole number from 0 to 65535/);
     expect(resolveStart({}, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http, runtime-node' })).toMatchObject({ http: undefined, runtime: false, hostMetrics: true, express: true });
+  });
+});
+
+describe('OTLP protocols and the standard exporter variables', () => {
+  it('picks the protocol from the option, then OTEL_EXPORTER_OTLP_METRICS_PROTOCOL, then OTEL_EXPORTER_OTLP_PROTOCOL', () => {
+    const base = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317' };
+    expect(resolveStart({}, { ...base, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }).otlp).toMatchObject({ protocol: 'grpc', url: 'http://collector:4317/' });
+    expect(resolveStart({}, { ...base, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json' }).otlp)
+      .toMatchObject({ protocol: 'http/json', url: 'http://collector:4317/v1/metrics' });
+    expect(resolveStart({ otlp: { protocol: 'http/protobuf' } }, { ...base, OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc' }).otlp?.protocol).toBe('http/protobuf');
+    expect(resolveStart({}, { ...base, OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' }).otlp?.compression).toBe('gzip');
+    expect(resolveStart({}, { ...base, OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip', OTEL_EXPORTER_OTLP_METRICS_COMPRESSION: 'none' }).otlp?.compression).toBe('none');
+    expect(resolveStart({}, { ...base, OTEL_EXPORTER_OTLP_TIMEOUT: '2000' }).otlp?.requestTimeoutMillis).toBe(2000);
+    expect(resolveStart({}, { ...base, OTEL_EXPORTER_OTLP_TIMEOUT: '2000', OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: '3000' }).otlp?.requestTimeoutMillis).toBe(3000);
+  });
+
+  it.each([
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: 'http' }, /OTEL_EXPORTER_OTLP_PROTOCOL must be one of http\/protobuf, grpc, http\/json; got "http"/],
+    [{ OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'thrift' }, /OTEL_EXPORTER_OTLP_METRICS_PROTOCOL must be one of/],
+    [{ OTEL_EXPORTER_OTLP_COMPRESSION: 'brotli' }, /OTEL_EXPORTER_OTLP_COMPRESSION must be one of gzip, none/],
+    [{ OTEL_EXPORTER_OTLP_TIMEOUT: 'NaN' }, /OTEL_EXPORTER_OTLP_TIMEOUT must be a whole number/],
+    [{ OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: '-1' }, /OTEL_EXPORTER_OTLP_METRICS_TIMEOUT must be a whole number/],
+    [{ OTEL_EXPORTER_OTLP_TIMEOUT: '40000' }, /OTEL_EXPORTER_OTLP_TIMEOUT \(40000\) must not exceed the push time limit \(30000 ms/],
+  ])('rejects %j at start', (env, message) => {
+    expect(() => resolveStart({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', ...env })).toThrow(message);
+  });
+
+  it('rejects bad protocol and compression options', () => {
+    expect(() => resolveStart({ otlp: { endpoint: 'http://c:4318', protocol: 'udp' as never } })).toThrow(/otlp.protocol must be one of/);
+    expect(() => resolveStart({ otlp: { endpoint: 'http://c:4318', compression: true as never } })).toThrow(/otlp.compression must be one of gzip, none; got true/);
+  });
+
+  it('sends OTLP/HTTP protobuf by default, gzip-compressed when asked, with the headers from OTEL_EXPORTER_OTLP_HEADERS', async () => {
+    const seen: Array<{ type: string | undefined; encoding: string | undefined; auth: string | undefined; bytes: number }> = [];
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        seen.push({ type: request.headers['content-type'], encoding: request.headers['content-encoding'], auth: request.headers['authorization'], bytes: Buffer.concat(chunks).length });
+        response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      });
+    });
+    const port = await listen(server);
+    process.env['OTEL_EXPORTER_OTLP_HEADERS'] = 'Authorization=Bearer%20from-env';
+    try {
+      handle = start({ ...QUIET, otlp: { endpoint: `http://127.0.0.1:${port}/v1/metrics`, compression: 'gzip' } });
+      handle.meter.increment('jobs');
+      await handle.forceFlush();
+    } finally {
+      delete process.env['OTEL_EXPORTER_OTLP_HEADERS'];
+    }
+    expect(seen.at(-1)).toMatchObject({ type: 'application/x-protobuf', encoding: 'gzip', auth: 'Bearer from-env' });
+    expect(seen.at(-1)!.bytes).toBeGreaterThan(0);
+    await close(server);
   });
 });
 
@@ -108,7 +165,7 @@ describe('OTLP faults: the service keeps serving', () => {
   it('warns once when the endpoint hangs, and shutdown still completes', async () => {
     const receiver = await startReceiver({ hold: true });
     const log = collectingLogger();
-    handle = start({ ...QUIET, diagLogger: log.logger, otlp: { endpoint: receiver.url, intervalMillis: 600, timeoutMillis: 600 } });
+    handle = start({ ...QUIET, diagLogger: log.logger, otlp: { protocol: 'http/json', endpoint: receiver.url, intervalMillis: 600, timeoutMillis: 600 } });
     const { server, url } = await serveOk();
     handle.meter.increment('work');
     await receiver.received(2);
@@ -127,7 +184,7 @@ describe('OTLP faults: the service keeps serving', () => {
   it('finishes an export in flight when shutdown() is called during it, and the final export carries the data', async () => {
     const receiver = await startReceiver({ hold: true });
     const log = collectingLogger();
-    handle = start({ ...QUIET, diagLogger: log.logger, otlp: { endpoint: receiver.url, intervalMillis: 60_000, timeoutMillis: 5_000 } });
+    handle = start({ ...QUIET, diagLogger: log.logger, otlp: { protocol: 'http/json', endpoint: receiver.url, intervalMillis: 60_000, timeoutMillis: 5_000 } });
     handle.meter.increment('orders', {}, 5);
     const flushing = handle.forceFlush();
     await receiver.received(1);

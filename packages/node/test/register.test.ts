@@ -34,6 +34,7 @@ describe('zero-code mode: node --import @agentmeter/node/register', () => {
         OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
         OTEL_EXPORTER_PROMETHEUS_PORT: '0',
         OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json',
         OTEL_METRIC_EXPORT_INTERVAL: '600000',
         AGENTMETER_NAMESPACE: 'zc',
         OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'host-metrics',

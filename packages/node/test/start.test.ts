@@ -143,6 +143,27 @@ describe('start() with a node:http service', () => {
     expect(samples(text, 'target_info')).toHaveLength(1);
   });
 
+  it('labels each sample with its scope: the HTTP instrumentation and agentmeter apart; prometheus.scopeLabels: false leaves them out', async () => {
+    handle = start({ prometheus: PROMETHEUS, runtime: false, hostMetrics: false });
+    await handle.ready;
+    handle.meter.instruments.requests.add(1, { status: 'ok' });
+    const server = createServer((_request, response) => response.end('ok'));
+    const port = await listen(server);
+    await fetch(`http://127.0.0.1:${port}/`).then((response) => response.arrayBuffer());
+    await close(server);
+    const text = await scrape(handle.prometheusUrl!);
+    expect(samples(text, 'agentmeter_requests_total')[0]?.[0]).toMatchObject({ otel_scope_name: '@agentmeter/core', status: 'ok' });
+    const http = samples(text, 'http_server_request_duration_seconds_count');
+    expect(http.length).toBeGreaterThan(0);
+    expect(http[0]?.[0]['otel_scope_name']).toBe('@opentelemetry/instrumentation-http');
+    expect(http[0]?.[0]['otel_scope_version']).toMatch(/^\d+\.\d+\.\d+/);
+    await handle.shutdown();
+    handle = start({ prometheus: { ...PROMETHEUS, scopeLabels: false }, runtime: false, hostMetrics: false });
+    await handle.ready;
+    handle.meter.instruments.requests.add(1, { status: 'ok' });
+    expect(await scrape(handle.prometheusUrl!)).not.toContain('otel_scope_');
+  });
+
   it('warns once and keeps the service up when the /metrics port is taken', async () => {
     const blocker = createServer();
     const port = await listen(blocker);
@@ -187,6 +208,7 @@ describe('start() bad configuration fails before anything starts', () => {
     ['a path without a slash', { prometheus: { endpoint: 'metrics' } }, /prometheus.endpoint must be a path/],
     ['a token with spaces', { prometheus: { token: 'a b' } }, /token/],
     ['prometheus: true', { prometheus: true }, /prometheus must be an options object or false/],
+    ['scopeLabels as text', { prometheus: { scopeLabels: 'no' } }, /prometheus.scopeLabels must be true or false/],
     ['a timeout above the interval', { otlp: { endpoint: 'http://127.0.0.1:1/v1/metrics', intervalMillis: 1000, timeoutMillis: 5000 } }, /must not exceed/],
     ['a negative interval', { otlp: { endpoint: 'http://127.0.0.1:1/v1/metrics', intervalMillis: -5 } }, /intervalMillis/],
     ['an empty service name', { serviceName: '' }, /serviceName must be a non-empty string/],

@@ -34,7 +34,7 @@ export class PrometheusExporter extends MetricReader {
   readonly #options: ResolvedOptions;
   readonly #producers: MetricProducer[];
   readonly #families: FamilyBuilder;
-  readonly #writer = new ExpositionWriter();
+  readonly #writer: ExpositionWriter;
   readonly #routes: Routes;
   readonly #health: HealthRunner;
   #bound = false;
@@ -53,6 +53,7 @@ export class PrometheusExporter extends MetricReader {
     this.#options = { ...resolved, token: undefined };
     this.#producers = resolved.producers;
     this.#families = new FamilyBuilder(resolved.namespace);
+    this.#writer = new ExpositionWriter({ scopeLabels: resolved.scopeLabels });
     this.#health = new HealthRunner(options.health, resolved.meter);
     this.#routes = new Routes(resolved, {
       exposition: (format) => this.render(format),

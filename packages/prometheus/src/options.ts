@@ -27,6 +27,12 @@ export interface PrometheusExporterOptions extends Pick<MetricReaderOptions, 'ag
   gzip?: boolean;
   /** Emit `target_info` from the resource (default true). */
   targetInfo?: boolean;
+  /**
+   * Label every sample with its instrumentation scope, `otel_scope_name` and `otel_scope_version`
+   * (and `otel_scope_schema_url` when the scope has one), as the OpenTelemetry Prometheus
+   * compatibility specification asks (default true; env AGENTMETER_PROMETHEUS_SCOPE_LABELS=false).
+   */
+  scopeLabels?: boolean;
   /** Environment to read `AGENTMETER_*` variables from (default `process.env`). */
   env?: Readonly<Record<string, string | undefined>>;
 }
@@ -43,6 +49,7 @@ export interface ResolvedOptions {
   readonly namespace: string;
   readonly gzip: boolean;
   readonly targetInfo: boolean;
+  readonly scopeLabels: boolean;
 }
 
 /** A bad option as the message shows it; BigInt, throwing getters and proxies cannot make this throw. */
@@ -102,6 +109,14 @@ function resolveBoolean(given: unknown, fallback: boolean, option: string): bool
   return given;
 }
 
+function envBoolean(value: string | undefined, name: string): boolean | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const text = value.trim().toLowerCase();
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  return fail(`${name} must be true or false; got ${show(value)}`);
+}
+
 /** Validates options once, at construction, with messages that say what to change. */
 export function resolveOptions(options: PrometheusExporterOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) fail('options must be an object');
@@ -126,5 +141,6 @@ export function resolveOptions(options: PrometheusExporterOptions): ResolvedOpti
     producers: resolveProducers(options.metricProducers, meter),
     gzip: resolveBoolean(options.gzip, true, 'gzip'),
     targetInfo: resolveBoolean(options.targetInfo, true, 'targetInfo'),
+    scopeLabels: resolveBoolean(options.scopeLabels ?? envBoolean(env['AGENTMETER_PROMETHEUS_SCOPE_LABELS'], 'AGENTMETER_PROMETHEUS_SCOPE_LABELS'), true, 'scopeLabels'),
   };
 }

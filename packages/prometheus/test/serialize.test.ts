@@ -1,10 +1,13 @@
+import { AGENTMETER_SCOPE } from '@agentmeter/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import coreManifest from '../../core/package.json' with { type: 'json' };
 import { formatBound, formatValue } from '../src/serialize/escape.ts';
 import { parseExposition, valueOf } from './support/parse.ts';
 import { HOSTILE_VALUES, HUGE_VALUE, setup, wellFormed, withSpan, type Setup } from './support/fixtures.ts';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const SPAN_ID = 'b7ad6b7169203331';
+const CORE_SCOPE = `otel_scope_name="@agentmeter/core",otel_scope_version="${coreManifest.version}"`;
 
 let current: Setup | undefined;
 function make(...args: Parameters<typeof setup>): Setup {
@@ -31,14 +34,14 @@ describe('text format 0.0.4', () => {
     record(run);
     const text = await run.exporter.scrape('text');
     expect(text).toContain('# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info{service_name="test-service",service_version="1.0.0"} 1\n');
-    expect(text).toContain('# HELP queue_depth Jobs waiting.\n# TYPE queue_depth gauge\nqueue_depth -4\n');
+    expect(text).toContain('# HELP queue_depth Jobs waiting.\n# TYPE queue_depth gauge\nqueue_depth{otel_scope_name="app"} -4\n');
     expect(text).toContain([
       '# HELP agentmeter_requests_total Requests handled by the service, by outcome.',
       '# TYPE agentmeter_requests_total counter',
-      'agentmeter_requests_total{status="ok"} 3',
-      'agentmeter_requests_total{status="error"} 1',
+      `agentmeter_requests_total{${CORE_SCOPE},status="ok"} 3`,
+      `agentmeter_requests_total{${CORE_SCOPE},status="error"} 1`,
     ].join('\n'));
-    expect(text).toContain('# TYPE agentmeter_active_sessions gauge\nagentmeter_active_sessions 2\n');
+    expect(text).toContain(`# TYPE agentmeter_active_sessions gauge\nagentmeter_active_sessions{${CORE_SCOPE}} 2\n`);
     const parsed = parseExposition(text, 'text');
     const labels = { provider: 'elevenlabs', model: 'turbo' };
     expect(valueOf(parsed, 'agentmeter_tts_latency_seconds_bucket', { ...labels, le: '0.5' })).toBe(3);
@@ -67,13 +70,50 @@ describe('text format 0.0.4', () => {
     expect(parsed.help.get('agentmeter_llm_requests_total')).toBe('LLM API calls, by provider, model, operation and outcome.');
   });
 
-  it('merges one name from several scopes into one family', async () => {
+  it('merges one name from several scopes into one valid family, told apart by the scope labels', async () => {
     const run = make();
-    run.provider.getMeter('a').createCounter('shared').add(1, { from: 'a' });
-    run.provider.getMeter('b').createCounter('shared').add(2, { from: 'b' });
+    run.provider.getMeter('a', '1.2.3').createCounter('shared').add(1, { from: 'x' });
+    run.provider.getMeter('b', '', { schemaUrl: 'https://opentelemetry.io/schemas/1.37.0' }).createCounter('shared').add(2, { from: 'x' });
+    for (const format of ['text', 'openmetrics'] as const) {
+      const text = await run.exporter.scrape(format);
+      expect(text.match(/# TYPE shared(_total)? counter/g)).toHaveLength(1);
+      const parsed = parseExposition(text, format);
+      expect(parsed.samples.filter((sample) => sample.name === 'shared_total').map((sample) => sample.labels)).toEqual([
+        { otel_scope_name: 'a', otel_scope_version: '1.2.3', from: 'x' },
+        { otel_scope_name: 'b', otel_scope_schema_url: 'https://opentelemetry.io/schemas/1.37.0', from: 'x' },
+      ]);
+    }
+  });
+
+  it('names agentmeter\'s own scope from @agentmeter/core\'s package.json', async () => {
+    const run = make();
+    run.meter.instruments.requests.add(1, { status: 'ok' });
+    const parsed = parseExposition(await run.exporter.scrape(), 'text');
+    expect(AGENTMETER_SCOPE).toEqual({ name: coreManifest.name, version: coreManifest.version });
+    expect(valueOf(parsed, 'agentmeter_requests_total', { otel_scope_name: '@agentmeter/core', otel_scope_version: coreManifest.version, status: 'ok' })).toBe(1);
+  });
+
+  it('lets the scope labels win over attributes of the same label name', async () => {
+    const run = make();
+    run.provider.getMeter('real').createCounter('spoof').add(1, { 'otel.scope.name': 'fake', otel_scope_version: '9', kept: 'yes' });
+    const parsed = parseExposition(await run.exporter.scrape(), 'text');
+    expect(parsed.samples.find((sample) => sample.name === 'spoof_total')?.labels).toEqual({ otel_scope_name: 'real', kept: 'yes' });
+  });
+
+  it.each([
+    ['the scopeLabels option', { scopeLabels: false }],
+    ['AGENTMETER_PROMETHEUS_SCOPE_LABELS', { env: { AGENTMETER_PROMETHEUS_SCOPE_LABELS: 'false' } }],
+  ])('leaves the scope labels out through %s', async (_, options) => {
+    const run = make(options);
+    record(run);
     const text = await run.exporter.scrape();
-    expect(text.match(/# TYPE shared_total counter/g)).toHaveLength(1);
-    expect(text).toContain('shared_total{from="a"} 1\nshared_total{from="b"} 2\n');
+    expect(text).not.toContain('otel_scope_');
+    expect(text).toContain('agentmeter_requests_total{status="ok"} 3\n');
+  });
+
+  it('rejects a scopeLabels setting that is not a boolean', () => {
+    expect(() => setup({ scopeLabels: 'no' as never })).toThrow(/scopeLabels must be true or false/);
+    expect(() => setup({ env: { AGENTMETER_PROMETHEUS_SCOPE_LABELS: 'nope' } })).toThrow(/AGENTMETER_PROMETHEUS_SCOPE_LABELS must be true or false/);
   });
 
   it('escapes HELP text and joins attribute keys that sanitize to the same label', async () => {
@@ -82,7 +122,7 @@ describe('text format 0.0.4', () => {
     counter.add(1, { 'a.b': 'dot', a_b: 'underscore', '1st': 'digit' });
     const text = await run.exporter.scrape();
     expect(text).toContain('# HELP odd_total back\\\\slash "quoted"\\nsecond line\n');
-    expect(text).toContain('odd_total{a_b="dot;underscore",key_1st="digit"} 1\n');
+    expect(text).toContain('odd_total{otel_scope_name="app",a_b="dot;underscore",key_1st="digit"} 1\n');
     const openMetrics = await run.exporter.scrape('openmetrics');
     expect(openMetrics).toContain('# HELP odd back\\\\slash \\"quoted\\"\\nsecond line\n');
   });
@@ -111,11 +151,11 @@ describe('OpenMetrics 1.0', () => {
     });
     const text = await run.exporter.scrape('openmetrics');
     expect(text).toContain('# HELP target Target metadata\n# TYPE target info\ntarget_info{');
-    expect(text).toContain('# TYPE agentmeter_requests counter\nagentmeter_requests_total{status="ok"} 3\n');
+    expect(text).toContain(`# TYPE agentmeter_requests counter\nagentmeter_requests_total{${CORE_SCOPE},status="ok"} 3\n`);
     expect(text).toMatch(new RegExp(
-      `agentmeter_llm_requests_total\\{provider="openai",model="gpt-4o",status="ok"\\} 1 # \\{trace_id="${TRACE_ID}",span_id="${SPAN_ID}"\\} 1 \\d+\\.?\\d*\\n`,
+      `agentmeter_llm_requests_total\\{${CORE_SCOPE.replaceAll('.', '\\.')},provider="openai",model="gpt-4o",status="ok"\\} 1 # \\{trace_id="${TRACE_ID}",span_id="${SPAN_ID}"\\} 1 \\d+\\.?\\d*\\n`,
     ));
-    expect(text).toContain('agentmeter_tts_latency_seconds_bucket{provider="elevenlabs",model="turbo",le="1.0"} 3\n');
+    expect(text).toContain(`agentmeter_tts_latency_seconds_bucket{${CORE_SCOPE},provider="elevenlabs",model="turbo",le="1.0"} 3\n`);
     expect(text.endsWith('# EOF\n')).toBe(true);
     const parsed = parseExposition(text, 'openmetrics');
     const withExemplar = parsed.samples.filter((sample) => sample.exemplar !== undefined);

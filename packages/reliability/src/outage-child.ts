@@ -24,7 +24,7 @@ const sink = await startOtlpSink();
 const handle = start({
   serviceName: 'outage-check', prometheus: false, runtime: false, hostMetrics: false,
   attributes: { requests: ['route'] },
-  otlp: { endpoint: sink.url, intervalMillis: INTERVAL_MS, timeoutMillis: 450 },
+  otlp: { protocol: 'http/json', endpoint: sink.url, intervalMillis: INTERVAL_MS, timeoutMillis: 450 },
   diagLogger: { error: log('error'), warn: log('warn'), info: log('info'), debug: () => {}, verbose: () => {} },
 });
 let served = 0;

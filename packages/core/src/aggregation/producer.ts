@@ -7,6 +7,7 @@ import {
 import type { InstrumentSpec } from '../catalog/types.ts';
 import { CounterCell, GaugeCell, HistogramCell, UpDownCounterCell, type Cell } from './cells.ts';
 import { EXEMPLARS } from './exemplars.ts';
+import { AGENTMETER_SCOPE } from '../scope.ts';
 
 /** What the producer reads: each instrument's spec, name and cells. */
 export interface ProducedInstrument {
@@ -14,8 +15,6 @@ export interface ProducedInstrument {
   readonly otelName: string;
   handles(): IterableIterator<unknown>;
 }
-
-const SCOPE = { name: '@agentmeter/core', version: '0.1.0' };
 
 /**
  * Hands agentmeter's cells to OpenTelemetry MetricReaders as cumulative MetricData, so any
@@ -46,7 +45,7 @@ export class AgentMeterProducer implements MetricProducer {
       if (metric !== undefined) metrics.push(metric);
     }
     return {
-      resourceMetrics: { resource: emptyResource(), scopeMetrics: [{ scope: SCOPE, metrics }] },
+      resourceMetrics: { resource: emptyResource(), scopeMetrics: [{ scope: AGENTMETER_SCOPE, metrics }] },
       errors,
     };
   }

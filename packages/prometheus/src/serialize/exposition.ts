@@ -3,7 +3,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { DataPoint, Histogram } from '@opentelemetry/sdk-metrics';
 import { ByteWriter } from './bytes.ts';
 import { escapeHelp, escapeLabelValue, formatBound, formatValue } from './escape.ts';
-import type { MetricFamily } from './families.ts';
+import type { InstrumentationScope, MetricFamily } from './families.ts';
 import { LabelCache } from './labels.ts';
 
 /** `text`: Prometheus text 0.0.4. `openmetrics`: OpenMetrics 1.0.0, with exemplars. */
@@ -40,9 +40,15 @@ function exemplarText(exemplar: Exemplar | undefined): string {
  */
 export class ExpositionWriter {
   readonly labels: LabelCache = new LabelCache();
+  readonly #scopeLabels: boolean;
   readonly #lastSize: Record<ExpositionFormat, number> = { text: 64 * 1024, openmetrics: 64 * 1024 };
   #textBounds: BoundParts | undefined;
   #openMetricsBounds: BoundParts | undefined;
+
+  /** `scopeLabels`: write `otel_scope_name`, `otel_scope_version` (and the schema URL) on every sample. */
+  constructor(options: { readonly scopeLabels: boolean } = { scopeLabels: true }) {
+    this.#scopeLabels = options.scopeLabels;
+  }
 
   write(families: readonly MetricFamily[], resourceAttributes: Attributes, format: ExpositionFormat): Buffer {
     const openMetrics = format === 'openmetrics';
@@ -78,9 +84,10 @@ export class ExpositionWriter {
     const exemplars = openMetrics && family.type === 'counter';
     this.#header(out, familyName, family.type, family.help, openMetrics);
     const nameBytes = Buffer.from(name);
-    for (const metric of family.metrics) {
-      for (const point of metric.dataPoints as DataPoint<number>[]) {
-        const labels = this.labels.bytes(point.attributes);
+    for (let m = 0; m < family.metrics.length; m++) {
+      const scope = family.scopes[m];
+      for (const point of family.metrics[m]!.dataPoints as DataPoint<number>[]) {
+        const labels = this.#labelsOf(scope, point.attributes);
         out.bytes(nameBytes);
         if (labels.length === 0) {
           out.byte(SPACE);
@@ -102,10 +109,11 @@ export class ExpositionWriter {
     const bucketOpen = Buffer.from(`${name}_bucket{`);
     const sumName = Buffer.from(`${name}_sum`);
     const countName = Buffer.from(`${name}_count`);
-    for (const metric of family.metrics) {
-      for (const point of metric.dataPoints as DataPoint<Histogram>[]) {
+    for (let m = 0; m < family.metrics.length; m++) {
+      const scope = family.scopes[m];
+      for (const point of family.metrics[m]!.dataPoints as DataPoint<Histogram>[]) {
         const value = point.value;
-        const labels = this.labels.bytes(point.attributes);
+        const labels = this.#labelsOf(scope, point.attributes);
         const bounds = this.#bounds(value.buckets.boundaries, openMetrics);
         const parts = labels.length === 0 ? bounds.bare : bounds.comma;
         const counts = value.buckets.counts;
@@ -131,6 +139,10 @@ export class ExpositionWriter {
         out.newline();
       }
     }
+  }
+
+  #labelsOf(scope: InstrumentationScope | undefined, attributes: Attributes): Buffer {
+    return this.#scopeLabels && scope !== undefined ? this.labels.scopedBytes(scope, attributes) : this.labels.bytes(attributes);
   }
 
   /** `name{labels} ` or `name `. */

@@ -1,8 +1,10 @@
 import { CATALOG, CATALOG_KEYS, prometheusName, Warner, type InstrumentKind } from '@agentmeter/core';
 import {
   DataPointType, type GaugeMetricData, type HistogramMetricData, type MetricData, type ResourceMetrics,
-  type SumMetricData,
+  type ScopeMetrics, type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
+
+export type InstrumentationScope = ScopeMetrics['scope'];
 
 export type FamilyType = 'counter' | 'gauge' | 'histogram';
 
@@ -14,6 +16,8 @@ export interface MetricFamily {
   readonly help: string;
   readonly unit: string;
   readonly metrics: (SumMetricData | GaugeMetricData | HistogramMetricData)[];
+  /** The instrumentation scope of each entry of `metrics` (same index): one name may come from several scopes. */
+  readonly scopes: InstrumentationScope[];
 }
 
 function kindOf(metric: MetricData): InstrumentKind | undefined {
@@ -59,9 +63,10 @@ export class FamilyBuilder {
           const { description, unit } = metric.descriptor;
           // Every family gets HELP (promtool lints its absence): the catalog's, else the OTel name.
           const help = description !== '' ? description : this.#catalogHelp.get(metric.descriptor.name) ?? metric.descriptor.name;
-          byName.set(name, { name, type, help, unit, metrics: [metric as MetricFamily['metrics'][number]] });
+          byName.set(name, { name, type, help, unit, metrics: [metric as MetricFamily['metrics'][number]], scopes: [scope.scope] });
         } else if (family.type === type) {
           family.metrics.push(metric as MetricFamily['metrics'][number]);
+          family.scopes.push(scope.scope);
         } else {
           this.#warner.warn(`conflict:${name}`, `skipped a ${type} named ${name}: a ${family.type} already has that name`);
         }

@@ -1,6 +1,9 @@
 import type { Attributes } from '@opentelemetry/api';
 import { prometheusLabelName } from '@agentmeter/core';
 import { attributeText, escapeLabelValue } from './escape.ts';
+import type { InstrumentationScope } from './families.ts';
+
+const SCOPE_PREFIX = 'otel_scope_';
 
 /**
  * Turns attribute objects into label text (`a="x",b="y"`, escaped) once per object: the SDK and
@@ -11,6 +14,8 @@ export class LabelCache {
   readonly #text = new WeakMap<Attributes, string>();
   readonly #bytes = new WeakMap<Attributes, Buffer>();
   readonly #names = new Map<string, string>();
+  readonly #scopeText = new WeakMap<InstrumentationScope, string>();
+  readonly #scoped = new WeakMap<InstrumentationScope, WeakMap<Attributes, Buffer>>();
 
   /** The escaped label text of an attribute set, without braces; '' when it has no attributes. */
   text(attributes: Attributes): string {
@@ -30,6 +35,39 @@ export class LabelCache {
       this.#bytes.set(attributes, bytes);
     }
     return bytes;
+  }
+
+  /**
+   * The label bytes of a point with its scope first: `otel_scope_name`, `otel_scope_version`
+   * and `otel_scope_schema_url` (when set), as the OpenTelemetry Prometheus compatibility
+   * specification asks. An attribute whose label name starts with `otel_scope_` gives way to them.
+   */
+  scopedBytes(scope: InstrumentationScope, attributes: Attributes): Buffer {
+    let byAttributes = this.#scoped.get(scope);
+    if (byAttributes === undefined) {
+      byAttributes = new WeakMap();
+      this.#scoped.set(scope, byAttributes);
+    }
+    let bytes = byAttributes.get(attributes);
+    if (bytes === undefined) {
+      let own = this.text(attributes);
+      if (own.includes(SCOPE_PREFIX)) own = this.#build(attributes, (name) => name.startsWith(SCOPE_PREFIX));
+      const scopeText = this.#scopeLabels(scope);
+      bytes = Buffer.from(own === '' ? scopeText : `${scopeText},${own}`, 'utf8');
+      byAttributes.set(attributes, bytes);
+    }
+    return bytes;
+  }
+
+  #scopeLabels(scope: InstrumentationScope): string {
+    let text = this.#scopeText.get(scope);
+    if (text === undefined) {
+      text = `otel_scope_name="${escapeLabelValue(String(scope.name))}"`;
+      if (scope.version !== undefined && scope.version !== '') text += `,otel_scope_version="${escapeLabelValue(String(scope.version))}"`;
+      if (scope.schemaUrl !== undefined && scope.schemaUrl !== '') text += `,otel_scope_schema_url="${escapeLabelValue(String(scope.schemaUrl))}"`;
+      this.#scopeText.set(scope, text);
+    }
+    return text;
   }
 
   /** Label names and raw values, for the JSON snapshot. Keys that sanitize alike are joined with `;`. */
@@ -55,23 +93,25 @@ export class LabelCache {
     return name;
   }
 
-  #build(attributes: Attributes): string {
+  #build(attributes: Attributes, skip?: (name: string) => boolean): string {
     let text = '';
     const seen = new Set<string>();
     for (const key of Object.keys(attributes)) {
       const name = this.labelName(key);
+      if (skip?.(name) === true) continue;
       // Rare: two keys sanitize to the same label name (`a.b`, `a_b`); join their values.
-      if (seen.has(name)) return this.#buildJoined(attributes);
+      if (seen.has(name)) return this.#buildJoined(attributes, skip);
       seen.add(name);
       text += `${text === '' ? '' : ','}${name}="${escapeLabelValue(attributeText(attributes[key]))}"`;
     }
     return text;
   }
 
-  #buildJoined(attributes: Attributes): string {
+  #buildJoined(attributes: Attributes, skip?: (name: string) => boolean): string {
     const labels = this.labels(attributes);
     let text = '';
     for (const name of Object.keys(labels)) {
+      if (skip?.(name) === true) continue;
       text += `${text === '' ? '' : ','}${name}="${escapeLabelValue(labels[name]!)}"`;
     }
     return text;

@@ -156,8 +156,12 @@ export function parseExposition(input: string | Uint8Array, format: 'text' | 'op
   return { samples, types, help };
 }
 
-/** The value of the one sample with this name and exactly these labels (undefined when absent). */
+/** The value of the one sample with this name and exactly these labels, scope labels aside unless named (undefined when absent). */
 export function valueOf(parsed: Parsed, name: string, labels: Record<string, string> = {}): number | undefined {
   const wanted = JSON.stringify(Object.entries(labels).toSorted());
-  return parsed.samples.find((sample) => sample.name === name && JSON.stringify(Object.entries(sample.labels).toSorted()) === wanted)?.value;
+  // Scope labels are compared only when asked for: most tests are about the other labels.
+  const scoped = Object.keys(labels).some((key) => key.startsWith('otel_scope_'));
+  const own = (sample: Sample): string =>
+    JSON.stringify(Object.entries(sample.labels).filter(([key]) => scoped || !key.startsWith('otel_scope_')).toSorted());
+  return parsed.samples.find((sample) => sample.name === name && own(sample) === wanted)?.value;
 }

@@ -1,15 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { findTool } from '../../../../collector/test/helpers/tools.ts';
 
-/** The path of a required command-line tool; fails the test (never skips) when it is missing. */
+/**
+ * The path of Prometheus 3 or its promtool, as collector/scripts/ensure-tools.sh builds them;
+ * fails the test (never skips) with the command to run when they are missing.
+ */
 export function requireTool(name: 'promtool' | 'prometheus'): string {
-  const probe = spawnSync(name, ['--version'], { encoding: 'utf8' });
-  if (probe.error !== undefined || probe.status !== 0) {
-    throw new Error(
-      `${name} is required by this test but was not found on PATH. Install Debian's prometheus package ` +
-      '(apt-get update && apt-get install -y prometheus) or run collector/scripts/ensure-tools.sh.',
-    );
-  }
-  return name;
+  return findTool(name);
 }
 
 /** Runs `promtool check metrics` on an exposition; returns its combined output and exit status. */
