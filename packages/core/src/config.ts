@@ -17,6 +17,7 @@ export interface ResolvedOptions {
   readonly seriesLimit: number;
   readonly maxAttributeLength: number;
   readonly exemplars: boolean;
+  readonly genAiMetrics: boolean;
   readonly clock: () => number;
 }
 
@@ -107,6 +108,7 @@ export function resolveOptions(options: AgentMeterOptions | undefined, env: Env 
     seriesLimit: integerOption('seriesLimit', given.seriesLimit ?? env['AGENTMETER_SERIES_LIMIT'], 1, 1_000_000, 2_000),
     maxAttributeLength: integerOption('maxAttributeLength', given.maxAttributeLength, 1, 4_096, 128),
     exemplars: resolveBoolean('exemplars', given.exemplars ?? env['AGENTMETER_EXEMPLARS'], true),
+    genAiMetrics: resolveBoolean('genAiMetrics', given.genAiMetrics ?? env['AGENTMETER_GENAI_METRICS']?.trim().toLowerCase(), true),
     clock,
   };
 }

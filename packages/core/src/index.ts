@@ -10,6 +10,10 @@ export { AgentMeterConfigError, ERROR_TYPES } from './errors.ts';
 export { EXEMPLARS, getExemplars } from './aggregation/exemplars.ts';
 export { OVERFLOW_ATTRIBUTES } from './aggregation/instrument.ts';
 export { AGENTMETER_SCOPE } from './scope.ts';
+export {
+  GEN_AI_CHUNK_BUCKETS, GEN_AI_DURATION_BUCKETS, GEN_AI_FIRST_CHUNK_BUCKETS, GEN_AI_TOKEN_BUCKETS, GenAiMetrics, SPEECH_OPERATIONS,
+} from './genai.ts';
+export type { GenAiSeries } from './genai.ts';
 export { looksSecret } from './safety/values.ts';
 export { Warner } from './safety/warn.ts';
 export { runTracked } from './helpers/run.ts';

@@ -1,4 +1,5 @@
 import { AgentMeterProducer } from './aggregation/producer.ts';
+import { GenAiMetrics } from './genai.ts';
 import { resolveOptions } from './config.ts';
 import { CallFactory, errorTypeOf, pick } from './helpers/calls.ts';
 import { createDecorators } from './helpers/decorators.ts';
@@ -26,7 +27,10 @@ export function createAgentMeter(options?: AgentMeterOptions): AgentMeter {
     }
   };
   const registry = new InstrumentRegistry(resolved, warner, runHooks);
-  const calls = new CallFactory(registry, resolved.clock);
+  const genAi = resolved.genAiMetrics
+    ? new GenAiMetrics(resolved.meterProvider === 'global' ? undefined : resolved.meterProvider)
+    : undefined;
+  const calls = new CallFactory(registry, resolved.clock, genAi);
   const i = registry.catalog;
   const clock = resolved.clock;
   const cacheCounts = new Map<string, { hits: number; misses: number }>();

@@ -26,6 +26,13 @@ export interface AgentMeterOptions {
   maxAttributeLength?: number;
   /** Attach trace exemplars to counters and histogram buckets when a sampled span is active (default true). */
   exemplars?: boolean;
+  /**
+   * Also record speech calls as OTel GenAI client metrics (`gen_ai.client.operation.duration` with
+   * `gen_ai.operation.name` `text_to_speech` or `speech_to_text`) through the OpenTelemetry
+   * MeterProvider (`meterProvider`, else the global one that `start()` registers). Default true;
+   * env AGENTMETER_GENAI_METRICS. The LLM wrappers take the same switch in their own options.
+   */
+  genAiMetrics?: boolean;
   /** Monotonic clock in milliseconds, for tests (default `performance.now`). */
   clock?: () => number;
 }

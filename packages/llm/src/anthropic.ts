@@ -22,7 +22,7 @@ const MESSAGES: ResponseHandlers = {
         break;
       }
       case 'content_block_delta':
-        call.firstToken();
+        call.outputChunk();
         break;
       case 'message_delta':
         // Counts in message_delta are cumulative: they replace those of message_start.

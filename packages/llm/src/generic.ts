@@ -59,7 +59,7 @@ function observeStreamResult<Result>(value: unknown, call: LlmCallState, options
       try {
         observeIterator(iterator, call, (item, state) => {
           const info = chunk(item);
-          if (info?.content === true) state.firstToken();
+          if (info?.content === true) state.outputChunk();
           if (info?.usage !== undefined) state.usage = info.usage;
         }, () => false, true);
       } catch {

@@ -46,7 +46,7 @@ function onResponse(response: unknown, call: LlmCallState, streamed = true): voi
         const text = read(part, 'text');
         return (typeof text === 'string' && text !== '') || read(part, 'functionCall') !== undefined;
       })) {
-        call.firstToken();
+        call.outputChunk();
       }
       if (typeof read(candidate, 'finishReason') === 'string') call.completed = true;
     }
@@ -127,7 +127,9 @@ const METHODS: readonly (readonly [MethodPath, boolean])[] = [
 export function instrumentGoogleGenAI<Client extends object>(client: Client, options: LlmInstrumentOptions): Client {
   const fn = 'instrumentGoogleGenAI';
   const present = requireMethods(fn, client, METHODS.map(([path]) => path), 'a GoogleGenAI client (new GoogleGenAI() from the "@google/genai" package)');
-  const { recorder, provider } = createRecorder(fn, options, 'google');
+  // The conventions tell the Gemini API (AI Studio) and Vertex AI apart; the provider label stays `google`.
+  const vertex = (client as { vertexai?: unknown }).vertexai === true;
+  const { recorder, provider } = createRecorder(fn, options, 'google', vertex ? 'gcp.vertex_ai' : undefined);
   for (const [path, streamed] of METHODS) {
     if (present.includes(path)) patchMethod(client, path, wrapGenerate(recorder, provider, streamed));
   }

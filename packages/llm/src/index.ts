@@ -4,7 +4,7 @@ export { instrumentGoogleGenAI } from './google.ts';
 export { instrumentLlmFunction } from './generic.ts';
 export { classifyLlmError } from './classify.ts';
 export { providerFromBaseURL } from './providers.ts';
-export { GEN_AI_DURATION_BUCKETS, GEN_AI_TOKEN_BUCKETS } from './semconv.ts';
+export { GEN_AI_CHUNK_BUCKETS, GEN_AI_DURATION_BUCKETS, GEN_AI_FIRST_CHUNK_BUCKETS, GEN_AI_TOKEN_BUCKETS } from '@agentmeter/core';
 export { anthropicUsage, googleUsage, openAIChatUsage, openAIEmbeddingsUsage, openAIResponsesUsage } from './usage.ts';
 
 export type { FailurePhase } from './classify.ts';

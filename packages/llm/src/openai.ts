@@ -28,7 +28,7 @@ export const CHAT: ResponseHandlers = {
         if (delta !== undefined && delta !== null
           && ((typeof delta.content === 'string' && delta.content !== '') || Array.isArray(delta.tool_calls)
             || (typeof delta.refusal === 'string' && delta.refusal !== ''))) {
-          call.firstToken();
+          call.outputChunk();
         }
         if (typeof choice.finish_reason === 'string') call.completed = true;
       }
@@ -56,7 +56,7 @@ const RESPONSES: ResponseHandlers = {
     const type = e.type;
     if (typeof type !== 'string') return;
     if (type.endsWith('.delta')) {
-      call.firstToken();
+      call.outputChunk();
       return;
     }
     const response = e.response as Loose | undefined;

@@ -1,7 +1,6 @@
 import type { MeterProvider } from '@opentelemetry/api';
-import { type AgentMeter, AgentMeterConfigError, createPricingTable, type PricingTable, type RecordAttributes } from '@agentmeter/core';
+import { type AgentMeter, AgentMeterConfigError, createPricingTable, GenAiMetrics, type PricingTable, type RecordAttributes } from '@agentmeter/core';
 import { LlmRecorder } from './recorder.ts';
-import { GenAiMetrics } from './semconv.ts';
 
 /** Options of every `instrument*` function in this package. */
 export interface LlmInstrumentOptions {
@@ -18,9 +17,12 @@ export interface LlmInstrumentOptions {
    */
   readonly pricing?: PricingTable | false;
   /**
-   * Also record the OTel GenAI semantic-convention metrics (`gen_ai.client.operation.duration`,
-   * `gen_ai.client.token.usage`) through this MeterProvider, or the global one with `true`.
-   * Default: off (env AGENTMETER_GENAI_METRICS=true turns it on with the global provider).
+   * Also record the OTel GenAI semantic-convention client metrics (`gen_ai.client.operation.duration`,
+   * `gen_ai.client.token.usage`, and for streams `gen_ai.client.operation.time_to_first_chunk` and
+   * `gen_ai.client.operation.time_per_output_chunk`) through this MeterProvider, or the global one
+   * (the one `start()` registers). Default: on, through the global provider (env
+   * AGENTMETER_GENAI_METRICS=false turns it off); @agentmeter/prometheus leaves them off /metrics
+   * unless asked, so they travel over OTLP without doubling the Prometheus series.
    */
   readonly genAiMetrics?: boolean | { readonly meterProvider?: MeterProvider };
   /**
@@ -56,7 +58,9 @@ function isPricingTable(value: unknown): value is PricingTable {
 }
 
 /** Checks the options at wrap time and builds the client's recorder; mistakes throw with what to change. */
-export function createRecorder(fn: string, options: LlmInstrumentOptions | undefined, defaultProvider: string): { recorder: LlmRecorder; provider: string } {
+export function createRecorder(
+  fn: string, options: LlmInstrumentOptions | undefined, defaultProvider: string, genAiProviderName?: string,
+): { recorder: LlmRecorder; provider: string } {
   if (typeof options !== 'object' || options === null) {
     fail(fn, `options must be an object with a "meter" (e.g. ${fn}(client, { meter })); got ${describe(options)}`);
   }
@@ -81,9 +85,9 @@ export function createRecorder(fn: string, options: LlmInstrumentOptions | undef
   if (genAiMetrics !== undefined && typeof genAiMetrics !== 'boolean' && (typeof genAiMetrics !== 'object' || genAiMetrics === null)) {
     fail(fn, `options.genAiMetrics must be true, false or { meterProvider }; got ${describe(genAiMetrics)}`);
   }
-  const semconvOn = genAiMetrics === undefined ? process.env.AGENTMETER_GENAI_METRICS === 'true' : genAiMetrics !== false;
+  const semconvOn = genAiMetrics === undefined ? process.env.AGENTMETER_GENAI_METRICS?.trim().toLowerCase() !== 'false' : genAiMetrics !== false;
   const semconv = semconvOn
-    ? new GenAiMetrics(typeof genAiMetrics === 'object' ? genAiMetrics.meterProvider : undefined)
+    ? new GenAiMetrics(typeof genAiMetrics === 'object' ? genAiMetrics.meterProvider : undefined, genAiProviderName)
     : undefined;
   const table = pricing === false ? undefined : (pricing ?? createPricingTable());
   const recorder = new LlmRecorder(options.meter, table, clock ?? (() => performance.now()), semconv, attributes === undefined ? {} : { ...attributes });

@@ -1,9 +1,8 @@
 import {
-  type AgentMeter, type BoundCounter, type BoundHistogram, type ErrorType, type PriceEntry, type PricingTable,
+  type AgentMeter, type BoundCounter, type BoundHistogram, type ErrorType, type GenAiMetrics, type PriceEntry, type PricingTable,
   priceUsage, type RecordAttributes, type TokenUsage,
 } from '@agentmeter/core';
 import { classifyLlmError, type FailurePhase } from './classify.ts';
-import type { GenAiMetrics } from './semconv.ts';
 
 const TOKEN_TYPES = ['input', 'output', 'cached_input', 'reasoning'] as const;
 type TokenType = (typeof TOKEN_TYPES)[number];
@@ -119,7 +118,8 @@ export class LlmCallState {
   readonly #recorder: LlmRecorder;
   readonly #series: Series;
   readonly #started: number;
-  #firstTokenSeen = false;
+  /** When the latest output chunk arrived (clock ms), or undefined before the first. */
+  #lastChunk: number | undefined;
   #ended = false;
   /** The latest provider-reported usage (streams report it cumulatively, so the last one wins). */
   usage: TokenUsage | undefined;
@@ -138,11 +138,26 @@ export class LlmCallState {
     return this.#ended;
   }
 
-  firstToken(): void {
-    if (this.#firstTokenSeen || this.#ended) return;
-    this.#firstTokenSeen = true;
+  /**
+   * An output chunk of a stream arrived. The first is the time to first token (and the GenAI
+   * time to first chunk); each later one is a GenAI time per output chunk, from the one before.
+   */
+  outputChunk(): void {
+    if (this.#ended) return;
+    const semconv = this.#recorder.semconv;
+    const previous = this.#lastChunk;
+    // Later chunks matter only to the GenAI metrics: without them, no clock read per chunk.
+    if (previous !== undefined && semconv === undefined) return;
     try {
-      this.#series.firstToken.record((this.#recorder.clock() - this.#started) / 1000);
+      const now = this.#recorder.clock();
+      this.#lastChunk = now;
+      if (previous === undefined) {
+        const seconds = (now - this.#started) / 1000;
+        this.#series.firstToken.record(seconds);
+        semconv?.chunk(this.#series, seconds, true);
+      } else {
+        semconv?.chunk(this.#series, (now - previous) / 1000, false);
+      }
     } catch {
       // Recording never reaches the caller.
     }

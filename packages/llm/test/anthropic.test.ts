@@ -11,7 +11,7 @@ afterEach(() => h.close());
 
 function client(options: ConstructorParameters<typeof Anthropic>[0] = {}): Anthropic {
   const anthropic = new Anthropic({ apiKey: 'sk-ant-test-secret', baseURL: h.sim.url, maxRetries: 0, ...options });
-  return instrumentAnthropic(anthropic, { meter: h.meter, pricing: h.pricing, clock: h.clock });
+  return instrumentAnthropic(anthropic, { meter: h.meter, pricing: h.pricing, clock: h.clock, genAiMetrics: false });
 }
 
 const CLAUDE = { provider: 'anthropic', model: 'claude-test' };

@@ -31,7 +31,7 @@ describe('instrumentLlmFunction', () => {
   it('records a custom async call with its usage and cost, and returns its result untouched', async () => {
     const pricing = h.pricing;
     const wrapped = instrumentLlmFunction(call, {
-      meter: h.meter, pricing, clock: h.clock, provider: 'groq', model: (prompt) => (prompt === 'x' ? 'llama-test' : 'other'),
+      meter: h.meter, pricing, clock: h.clock, genAiMetrics: false, provider: 'groq', model: (prompt) => (prompt === 'x' ? 'llama-test' : 'other'),
       usage: (reply) => ({ input: reply.meta.input, output: reply.meta.output }),
     });
     expect(await wrapped('x')).toEqual({ text: 'X', meta: { input: 11, output: 3 } });
@@ -44,7 +44,7 @@ describe('instrumentLlmFunction', () => {
 
   it('records a stream: first content chunk, last usage, success at the natural end', async () => {
     const wrapped = instrumentLlmFunction(chunks, {
-      meter: h.meter, pricing: false, clock: h.clock, ...COHERE,
+      meter: h.meter, pricing: false, clock: h.clock, genAiMetrics: false, ...COHERE,
       chunk: (c) => {
         const item = c as { text?: string; input?: number; output?: number };
         return { content: item.text !== undefined, usage: item.input === undefined ? undefined : { input: item.input, output: item.output } };

@@ -11,7 +11,7 @@ afterEach(() => h.close());
 
 function client(timeout?: number): GoogleGenAI {
   const ai = new GoogleGenAI({ apiKey: 'AIza-test-secret', httpOptions: { baseUrl: h.sim.url, ...(timeout === undefined ? {} : { timeout }) } });
-  return instrumentGoogleGenAI(ai, { meter: h.meter, pricing: h.pricing, clock: h.clock });
+  return instrumentGoogleGenAI(ai, { meter: h.meter, pricing: h.pricing, clock: h.clock, genAiMetrics: false });
 }
 
 const GEMINI = { provider: 'google', model: 'gemini-test' };

@@ -19,6 +19,11 @@ export function expectedCost(row: PriceEntry, input: number, cached: number, out
   return (input * inputPrice + cached * (row.cached_input ?? inputPrice) + output * (row.output ?? 0)) / 1_000_000;
 }
 
+/**
+ * The step clock counts reads (start, first token, end), so the tests' clients turn the GenAI
+ * metrics off (`genAiMetrics: false`): their chunk timing reads it once per later chunk. The
+ * GenAI tests keep them on and count those reads.
+ */
 export const STEP_MS = 100;
 
 export interface Harness {
@@ -70,5 +75,5 @@ export async function startHarness(simOptions: LlmSimulatorOptions = {}): Promis
 /** A real openai client pointed at the harness's simulator, instrumented with its meter, prices and clock. */
 export function instrumentedOpenAI(h: Harness, options: ConstructorParameters<typeof OpenAI>[0] = {}): OpenAI {
   const openai = new OpenAI({ apiKey: 'sk-test-secret', baseURL: `${h.sim.url}/v1`, maxRetries: 0, ...options });
-  return instrumentOpenAI(openai, { meter: h.meter, pricing: h.pricing, clock: h.clock, provider: 'openai' });
+  return instrumentOpenAI(openai, { meter: h.meter, pricing: h.pricing, clock: h.clock, genAiMetrics: false, provider: 'openai' });
 }

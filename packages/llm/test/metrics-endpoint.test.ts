@@ -38,7 +38,7 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 }
 
 it('one line per client puts latency, time to first token, tokens, cost and error types on /metrics', async () => {
-  const options = { meter: h.meter, pricing: h.pricing, clock: h.clock };
+  const options = { meter: h.meter, pricing: h.pricing, clock: h.clock, genAiMetrics: false };
   const openai = instrumentOpenAI(new OpenAI({ apiKey: 'sk-x', baseURL: `${h.sim.url}/v1`, maxRetries: 0 }), { ...options, provider: 'openai' });
   const anthropic = instrumentAnthropic(new Anthropic({ apiKey: 'sk-ant-x', baseURL: h.sim.url, maxRetries: 0 }), options);
   const ai = instrumentGoogleGenAI(new GoogleGenAI({ apiKey: 'AIza-x', httpOptions: { baseUrl: h.sim.url } }), options);

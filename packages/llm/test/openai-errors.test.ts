@@ -71,7 +71,7 @@ describe('instrumentOpenAI: errors in the shared taxonomy', () => {
     const url = h.sim.url;
     await h.sim.close();
     const openai = instrumentOpenAI(new OpenAI({ apiKey: 'x', baseURL: `${url}/v1`, maxRetries: 0 }), {
-      meter: h.meter, pricing: h.pricing, clock: h.clock, provider: 'openai',
+      meter: h.meter, pricing: h.pricing, clock: h.clock, genAiMetrics: false, provider: 'openai',
     });
     await expect(openai.chat.completions.create(ask)).rejects.toBeInstanceOf(OpenAI.APIConnectionError);
     await expectOneFailure('connection');

@@ -146,7 +146,7 @@ describe('instrumentOpenAI: responses.create and embeddings.create', () => {
 describe('instrumentOpenAI: providers through baseURL', () => {
   it('labels an OpenAI-compatible endpoint with the provider option and prices it', async () => {
     const groq = instrumentOpenAI(new OpenAI({ apiKey: 'gsk-test', baseURL: `${h.sim.url}/openai/v1`, maxRetries: 0 }), {
-      meter: h.meter, pricing: h.pricing, clock: h.clock, provider: 'groq',
+      meter: h.meter, pricing: h.pricing, clock: h.clock, genAiMetrics: false, provider: 'groq',
     });
     await groq.chat.completions.create({ model: 'llama-test', messages: [{ role: 'user', content: 'x' }] });
     const m = await h.collect();
@@ -157,7 +157,7 @@ describe('instrumentOpenAI: providers through baseURL', () => {
 
   it('labels a loopback baseURL as local by default, and an unknown model gets no cost and one warning', async () => {
     const local = instrumentOpenAI(new OpenAI({ apiKey: 'x', baseURL: `${h.sim.url}/v1`, maxRetries: 0 }), {
-      meter: h.meter, pricing: h.pricing, clock: h.clock,
+      meter: h.meter, pricing: h.pricing, clock: h.clock, genAiMetrics: false,
     });
     await local.chat.completions.create({ model: 'llama3.2', messages: [] });
     await local.chat.completions.create({ model: 'llama3.2', messages: [] });

@@ -31,8 +31,8 @@ function meterFrom(options: StartOptions): AgentMeter {
     }
     return options.meter;
   }
-  const { namespace, attributes, seriesLimit, maxAttributeLength, exemplars, clock } = options;
-  return createAgentMeter({ namespace, attributes, seriesLimit, maxAttributeLength, exemplars, clock });
+  const { namespace, attributes, seriesLimit, maxAttributeLength, exemplars, genAiMetrics, clock } = options;
+  return createAgentMeter({ namespace, attributes, seriesLimit, maxAttributeLength, exemplars, genAiMetrics, clock });
 }
 
 /** Patches node:http even when it was imported before start(), ESM named imports included. */

@@ -138,6 +138,27 @@ describe('OTLP protocols and the standard exporter variables', () => {
   });
 });
 
+describe('what each path carries by default', () => {
+  it('pushes the GenAI conventions over OTLP next to the catalog, and /metrics serves the catalog alone', async () => {
+    const receiver = await startReceiver();
+    handle = start({ runtime: false, hostMetrics: false, prometheus: { host: '127.0.0.1', port: 0 }, otlp: { protocol: 'http/json', endpoint: receiver.url } });
+    await handle.ready;
+    handle.meter.startTtsCall({ provider: 'elevenlabs', model: 'flash' }).end();
+    await handle.forceFlush();
+    const pushed = receiver.exports.at(-1)!;
+    expect(metric(pushed, 'gen_ai.client.operation.duration')?.points[0]?.attributes).toMatchObject({
+      'gen_ai.operation.name': 'text_to_speech', 'gen_ai.provider.name': 'elevenlabs', 'gen_ai.request.model': 'flash',
+    });
+    expect(metric(pushed, 'agentmeter.tts.latency')?.points).toHaveLength(1);
+    const text = await (await fetch(handle.prometheusUrl!)).text();
+    expect(text).toContain('agentmeter_tts_latency_seconds_count{');
+    expect(text).not.toContain('gen_ai_');
+    await handle.shutdown();
+    handle = undefined;
+    await receiver.close();
+  });
+});
+
 describe('OTLP faults: the service keeps serving', () => {
   it('warns once when the endpoint refuses connections, keeps serving, and keeps memory bounded', async () => {
     const closed = createServer();

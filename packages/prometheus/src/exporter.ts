@@ -52,7 +52,7 @@ export class PrometheusExporter extends MetricReader {
     // Only the route keeps the token, as a digest.
     this.#options = { ...resolved, token: undefined };
     this.#producers = resolved.producers;
-    this.#families = new FamilyBuilder(resolved.namespace);
+    this.#families = new FamilyBuilder(resolved.namespace, resolved.genAiMetrics);
     this.#writer = new ExpositionWriter({ scopeLabels: resolved.scopeLabels });
     this.#health = new HealthRunner(options.health, resolved.meter);
     this.#routes = new Routes(resolved, {

@@ -33,6 +33,12 @@ export interface PrometheusExporterOptions extends Pick<MetricReaderOptions, 'ag
    * compatibility specification asks (default true; env AGENTMETER_PROMETHEUS_SCOPE_LABELS=false).
    */
   scopeLabels?: boolean;
+  /**
+   * Serve the OTel GenAI metrics (`gen_ai.client.*`) too. Default false: the catalog's llm, tts and
+   * stt families already carry the same measurements under Prometheus names, so /metrics does not
+   * pay for them twice; OTLP push carries them (env AGENTMETER_PROMETHEUS_GENAI_METRICS=true).
+   */
+  genAiMetrics?: boolean;
   /** Environment to read `AGENTMETER_*` variables from (default `process.env`). */
   env?: Readonly<Record<string, string | undefined>>;
 }
@@ -50,6 +56,7 @@ export interface ResolvedOptions {
   readonly gzip: boolean;
   readonly targetInfo: boolean;
   readonly scopeLabels: boolean;
+  readonly genAiMetrics: boolean;
 }
 
 /** A bad option as the message shows it; BigInt, throwing getters and proxies cannot make this throw. */
@@ -142,5 +149,6 @@ export function resolveOptions(options: PrometheusExporterOptions): ResolvedOpti
     gzip: resolveBoolean(options.gzip, true, 'gzip'),
     targetInfo: resolveBoolean(options.targetInfo, true, 'targetInfo'),
     scopeLabels: resolveBoolean(options.scopeLabels ?? envBoolean(env['AGENTMETER_PROMETHEUS_SCOPE_LABELS'], 'AGENTMETER_PROMETHEUS_SCOPE_LABELS'), true, 'scopeLabels'),
+    genAiMetrics: resolveBoolean(options.genAiMetrics ?? envBoolean(env['AGENTMETER_PROMETHEUS_GENAI_METRICS'], 'AGENTMETER_PROMETHEUS_GENAI_METRICS'), false, 'genAiMetrics'),
   };
 }

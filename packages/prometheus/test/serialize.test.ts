@@ -111,6 +111,18 @@ describe('text format 0.0.4', () => {
     expect(text).toContain('agentmeter_requests_total{status="ok"} 3\n');
   });
 
+  it('leaves the OTel GenAI metrics off /metrics unless genAiMetrics (or its variable) asks for them', async () => {
+    for (const [options, served] of [[{}, false], [{ genAiMetrics: true }, true], [{ env: { AGENTMETER_PROMETHEUS_GENAI_METRICS: 'true' } }, true]] as const) {
+      const run = setup(options);
+      run.provider.getMeter('@agentmeter/llm').createHistogram('gen_ai.client.operation.duration', { unit: 's' }).record(0.5, { 'gen_ai.operation.name': 'chat' });
+      run.meter.instruments.llmLatency.record(0.5, { provider: 'openai', model: 'm', operation: 'chat' });
+      const parsed = parseExposition(await run.exporter.scrape(), 'text');
+      expect(parsed.types.has('gen_ai_client_operation_duration_seconds')).toBe(served);
+      expect(parsed.types.has('agentmeter_llm_latency_seconds')).toBe(true);
+      await run.provider.shutdown();
+    }
+  });
+
   it('rejects a scopeLabels setting that is not a boolean', () => {
     expect(() => setup({ scopeLabels: 'no' as never })).toThrow(/scopeLabels must be true or false/);
     expect(() => setup({ env: { AGENTMETER_PROMETHEUS_SCOPE_LABELS: 'nope' } })).toThrow(/AGENTMETER_PROMETHEUS_SCOPE_LABELS must be true or false/);

@@ -1,4 +1,5 @@
 import { classifyError } from '../classify.ts';
+import { type GenAiMetrics, SPEECH_OPERATIONS } from '../genai.ts';
 import { ERROR_TYPES, type ErrorType } from '../errors.ts';
 import type { InstrumentRegistry } from '../registry.ts';
 import type {
@@ -13,14 +14,20 @@ export function errorTypeOf(error: unknown): ErrorType {
 
 const TOKEN_TYPES = ['input', 'output', 'cached_input', 'reasoning'] as const;
 
+function text(value: unknown): string {
+  return typeof value === 'string' && value !== '' ? value : 'unknown';
+}
+
 /** Builds the start*Call objects; every method is idempotent where it matters and never throws. */
 export class CallFactory {
   readonly #registry: InstrumentRegistry;
   readonly #clock: () => number;
+  readonly #genAi: GenAiMetrics | undefined;
 
-  constructor(registry: InstrumentRegistry, clock: () => number) {
+  constructor(registry: InstrumentRegistry, clock: () => number, genAi?: GenAiMetrics) {
     this.#registry = registry;
     this.#clock = clock;
+    this.#genAi = genAi;
   }
 
   get #i(): InstrumentRegistry['catalog'] {
@@ -99,9 +106,12 @@ export class CallFactory {
         if (ended) return;
         ended = true;
         const status = error === undefined ? 'success' : 'error';
-        this.#i.ttsLatency.record(this.#seconds(started), { ...model, status });
+        const seconds = this.#seconds(started);
+        this.#i.ttsLatency.record(seconds, { ...model, status });
         this.#i.ttsRequests.add(1, { ...model, status });
-        if (error !== undefined) this.#i.ttsErrors.add(1, { ...model, error_type: this.countError(error, 'tts') });
+        const errorType = error === undefined ? undefined : this.countError(error, 'tts');
+        if (errorType !== undefined) this.#i.ttsErrors.add(1, { ...model, error_type: errorType });
+        this.#speechGenAi(model, SPEECH_OPERATIONS.tts, seconds, errorType);
       },
     };
   }
@@ -117,11 +127,20 @@ export class CallFactory {
         if (ended) return;
         ended = true;
         const status = error === undefined ? 'success' : 'error';
-        this.#i.sttLatency.record(this.#seconds(started), { ...model, status });
+        const seconds = this.#seconds(started);
+        this.#i.sttLatency.record(seconds, { ...model, status });
         this.#i.sttRequests.add(1, { ...model, status });
-        if (error !== undefined) this.#i.sttErrors.add(1, { ...model, error_type: this.countError(error, 'stt') });
+        const errorType = error === undefined ? undefined : this.countError(error, 'stt');
+        if (errorType !== undefined) this.#i.sttErrors.add(1, { ...model, error_type: errorType });
+        this.#speechGenAi(model, SPEECH_OPERATIONS.stt, seconds, errorType);
       },
     };
+  }
+
+  /** A speech call as a GenAI operation; labels that are not strings (dropped by the catalog too) become `unknown`. */
+  #speechGenAi(labels: Record<string, unknown>, operation: string, seconds: number, errorType: ErrorType | undefined): void {
+    if (this.#genAi === undefined) return;
+    this.#genAi.record({ provider: text(labels['provider']), model: text(labels['model']), operation }, seconds, undefined, undefined, errorType);
   }
 
   db(attributes: DbQueryAttributes): TimedCall {

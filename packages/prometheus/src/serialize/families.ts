@@ -39,7 +39,11 @@ export class FamilyBuilder {
   readonly #catalogHelp = new Map<string, string>();
   readonly #warner = new Warner();
 
-  constructor(namespace: string) {
+  readonly #genAi: boolean;
+
+  /** `genAi`: keep the OTel GenAI metrics (`gen_ai.*`), which repeat the catalog's llm and speech series. */
+  constructor(namespace: string, genAi = false) {
+    this.#genAi = genAi;
     for (const key of CATALOG_KEYS) {
       const spec = CATALOG[key];
       this.#catalogHelp.set(`${namespace}.${spec.name}`, spec.description);
@@ -50,6 +54,7 @@ export class FamilyBuilder {
     const byName = new Map<string, MetricFamily>();
     for (const scope of resourceMetrics.scopeMetrics) {
       for (const metric of scope.metrics) {
+        if (!this.#genAi && metric.descriptor.name.startsWith('gen_ai.')) continue;
         const kind = kindOf(metric);
         if (kind === undefined) {
           this.#warner.warn('exponential', `skipped ${metric.descriptor.name}: exponential histograms have no Prometheus text form`);
