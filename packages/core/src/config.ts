@@ -18,6 +18,8 @@ export interface ResolvedOptions {
   readonly maxAttributeLength: number;
   readonly exemplars: boolean;
   readonly genAiMetrics: boolean;
+  /** Whether an instrument (by catalog or custom name) keeps exponential buckets. */
+  readonly exponential: (name: string) => boolean;
   readonly clock: () => number;
 }
 
@@ -93,6 +95,29 @@ function resolveBoolean(name: string, value: unknown, fallback: boolean): boolea
   fail(`${name} must be true or false; got ${describe(value)}`);
 }
 
+const HISTOGRAM_AGGREGATIONS: Readonly<Record<string, boolean>> = {
+  base2_exponential_bucket_histogram: true,
+  explicit_bucket_histogram: false,
+};
+
+function resolveExponential(given: unknown, env: string | undefined): (name: string) => boolean {
+  if (given === undefined) {
+    const value = env?.trim().toLowerCase() ?? '';
+    if (value === '') return () => false;
+    const exponential = HISTOGRAM_AGGREGATIONS[value];
+    if (exponential === undefined) {
+      fail(`OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION must be base2_exponential_bucket_histogram or explicit_bucket_histogram; got ${describe(env)}`);
+    }
+    return () => exponential;
+  }
+  if (typeof given === 'boolean') return () => given;
+  if (!Array.isArray(given) || given.some((name) => typeof name !== 'string')) {
+    fail(`exponentialHistograms must be true, false or a list of histogram names such as ['llm.latency']; got ${describe(given)}`);
+  }
+  const names = new Set(given as readonly string[]);
+  return (name) => names.has(name);
+}
+
 /** Validates options (and AGENTMETER_* environment variables) at creation; mistakes throw AgentMeterConfigError. */
 export function resolveOptions(options: AgentMeterOptions | undefined, env: Env = process.env): ResolvedOptions {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
@@ -108,6 +133,7 @@ export function resolveOptions(options: AgentMeterOptions | undefined, env: Env 
     seriesLimit: integerOption('seriesLimit', given.seriesLimit ?? env['AGENTMETER_SERIES_LIMIT'], 1, 1_000_000, 2_000),
     maxAttributeLength: integerOption('maxAttributeLength', given.maxAttributeLength, 1, 4_096, 128),
     exemplars: resolveBoolean('exemplars', given.exemplars ?? env['AGENTMETER_EXEMPLARS'], true),
+    exponential: resolveExponential(given.exponentialHistograms, env['OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION']),
     genAiMetrics: resolveBoolean('genAiMetrics', given.genAiMetrics ?? env['AGENTMETER_GENAI_METRICS']?.trim().toLowerCase(), true),
     clock,
   };

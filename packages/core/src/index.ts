@@ -7,7 +7,7 @@ export {
 export { prometheusName, prometheusLabelName } from './naming.ts';
 export { classifyError, classifyStatus } from './classify.ts';
 export { AgentMeterConfigError, ERROR_TYPES } from './errors.ts';
-export { EXEMPLARS, getExemplars } from './aggregation/exemplars.ts';
+export { CLASSIC_BUCKETS, EXEMPLARS, getClassicBuckets, getExemplars } from './aggregation/exemplars.ts';
 export { OVERFLOW_ATTRIBUTES } from './aggregation/instrument.ts';
 export { AGENTMETER_SCOPE } from './scope.ts';
 export {

@@ -135,11 +135,12 @@ export class InstrumentRegistry {
       return instrumentOfKind(spec.kind, { ...base, createHandle } as InstrumentConfig<never>);
     }
     const buckets = spec.buckets ?? [];
+    const exponential = spec.kind === 'histogram' && this.#options.exponential(spec.name);
     const createHandle = {
       counter: (owner: CellOwner, attributes: Attributes) => new CounterCell(owner, attributes),
       updowncounter: (owner: CellOwner, attributes: Attributes) => new UpDownCounterCell(owner, attributes),
       gauge: (owner: CellOwner, attributes: Attributes) => new GaugeCell(owner, attributes),
-      histogram: (owner: CellOwner, attributes: Attributes) => new HistogramCell(owner, attributes, buckets),
+      histogram: (owner: CellOwner, attributes: Attributes) => new HistogramCell(owner, attributes, buckets, exponential),
     }[spec.kind];
     return instrumentOfKind(spec.kind, { ...base, createHandle } as InstrumentConfig<never>);
   }

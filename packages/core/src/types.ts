@@ -33,6 +33,15 @@ export interface AgentMeterOptions {
    * env AGENTMETER_GENAI_METRICS. The LLM wrappers take the same switch in their own options.
    */
   genAiMetrics?: boolean;
+  /**
+   * Keep base-2 exponential buckets beside the explicit ones: `true` for every histogram, or the
+   * instruments' names (`llm.latency`, a custom histogram's name). OTLP then carries exponential
+   * histograms and /metrics serves native histograms to Prometheus 3 (with the classic buckets
+   * kept). Default: OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION
+   * (`base2_exponential_bucket_histogram` for all, `explicit_bucket_histogram` for none).
+   * With `meterProvider`, the SDK's views decide instead.
+   */
+  exponentialHistograms?: boolean | readonly string[];
   /** Monotonic clock in milliseconds, for tests (default `performance.now`). */
   clock?: () => number;
 }

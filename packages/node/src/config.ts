@@ -22,6 +22,8 @@ export interface ResolvedOtlp {
   readonly timeoutMillis: number;
   /** The time limit of one request: OTEL_EXPORTER_OTLP_(METRICS_)TIMEOUT, else 80% of timeoutMillis. */
   readonly requestTimeoutMillis: number;
+  /** OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION=base2_exponential_bucket_histogram: the SDK's histograms go out exponential. */
+  readonly exponentialHistograms: boolean;
 }
 
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'grpc', 'http/json'];
@@ -151,7 +153,12 @@ function resolveOtlp(given: StartOptions['otlp'], env: Env, wanted: boolean | un
   if (requestTimeoutMillis > timeoutMillis) {
     fail(`${requestTimeout?.from} (${requestTimeoutMillis}) must not exceed the push time limit (${timeoutMillis} ms, otlp.timeoutMillis or OTEL_METRIC_EXPORT_TIMEOUT); lower one or raise the other`);
   }
-  return { url, protocol, headers, compression, intervalMillis, timeoutMillis, requestTimeoutMillis };
+  const aggregation = oneOf(
+    pickSetting(undefined, '', { OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: env['OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION'] }, 'DEFAULT_HISTOGRAM_AGGREGATION'),
+    ['explicit_bucket_histogram', 'base2_exponential_bucket_histogram'],
+  );
+  const exponentialHistograms = aggregation === 'base2_exponential_bucket_histogram';
+  return { url, protocol, headers, compression, intervalMillis, timeoutMillis, requestTimeoutMillis, exponentialHistograms };
 }
 
 function resolvePrometheus(given: StartOptions['prometheus'], env: Env, wanted: boolean): ResolvedPrometheus | undefined {

@@ -4,12 +4,11 @@ import type { ExportResult } from '@opentelemetry/core';
 import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { AggregationTemporalityPreference, OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtobufMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { AggregationType, InstrumentType, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type {
   AggregationOption,
   AggregationTemporality,
   IMetricReader,
-  InstrumentType,
   MetricProducer,
   PushMetricExporter,
   ResourceMetrics,
@@ -66,6 +65,10 @@ class OnceWarningExporter implements PushMetricExporter {
   }
 }
 
+/** Base-2 exponential buckets for histograms, the SDK's default aggregation for the rest. */
+const exponentialForHistograms = (type: InstrumentType): AggregationOption =>
+  type === InstrumentType.HISTOGRAM ? { type: AggregationType.EXPONENTIAL_HISTOGRAM } : { type: AggregationType.DEFAULT };
+
 /** OpenTelemetry's own exporter for the configured protocol; headers not given come from OTEL_EXPORTER_OTLP_(METRICS_)HEADERS. */
 function createExporter(config: ResolvedOtlp): PushMetricExporter {
   const options = {
@@ -73,6 +76,7 @@ function createExporter(config: ResolvedOtlp): PushMetricExporter {
     ...(config.headers !== undefined && { headers: config.headers }),
     timeoutMillis: config.requestTimeoutMillis,
     temporalityPreference: AggregationTemporalityPreference.CUMULATIVE,
+    ...(config.exponentialHistograms && { aggregationPreference: exponentialForHistograms }),
   };
   const withCompression = config.compression === undefined
     ? options

@@ -61,7 +61,7 @@ describe('OTLP/HTTP push', () => {
     const fromBase = resolveStart({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' });
     expect(fromBase.otlp).toEqual({
       url: 'http://collector:4318/v1/metrics', protocol: 'http/protobuf', headers: undefined, compression: undefined,
-      intervalMillis: 60_000, timeoutMillis: 30_000, requestTimeoutMillis: 24_000,
+      intervalMillis: 60_000, timeoutMillis: 30_000, requestTimeoutMillis: 24_000, exponentialHistograms: false,
     });
     const specific = resolveStart({}, {
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://ignored:4318',
@@ -95,6 +95,7 @@ describe('OTLP protocols and the standard exporter variables', () => {
     expect(resolveStart({}, { ...base, OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip', OTEL_EXPORTER_OTLP_METRICS_COMPRESSION: 'none' }).otlp?.compression).toBe('none');
     expect(resolveStart({}, { ...base, OTEL_EXPORTER_OTLP_TIMEOUT: '2000' }).otlp?.requestTimeoutMillis).toBe(2000);
     expect(resolveStart({}, { ...base, OTEL_EXPORTER_OTLP_TIMEOUT: '2000', OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: '3000' }).otlp?.requestTimeoutMillis).toBe(3000);
+    expect(resolveStart({}, { ...base, OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: 'base2_exponential_bucket_histogram' }).otlp?.exponentialHistograms).toBe(true);
   });
 
   it.each([
@@ -104,6 +105,7 @@ describe('OTLP protocols and the standard exporter variables', () => {
     [{ OTEL_EXPORTER_OTLP_TIMEOUT: 'NaN' }, /OTEL_EXPORTER_OTLP_TIMEOUT must be a whole number/],
     [{ OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: '-1' }, /OTEL_EXPORTER_OTLP_METRICS_TIMEOUT must be a whole number/],
     [{ OTEL_EXPORTER_OTLP_TIMEOUT: '40000' }, /OTEL_EXPORTER_OTLP_TIMEOUT \(40000\) must not exceed the push time limit \(30000 ms/],
+    [{ OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: 'exponential' }, /OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION must be one of explicit_bucket_histogram, base2_exponential_bucket_histogram/],
   ])('rejects %j at start', (env, message) => {
     expect(() => resolveStart({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', ...env })).toThrow(message);
   });

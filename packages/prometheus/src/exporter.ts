@@ -13,6 +13,7 @@ import { resolveOptions, type PrometheusExporterOptions, type ResolvedOptions } 
 import { buildSnapshot, type MetricsSnapshot } from './snapshot.ts';
 import { ExpositionWriter, type ExpositionFormat } from './serialize/exposition.ts';
 import { FamilyBuilder, type MetricFamily } from './serialize/families.ts';
+import { ProtobufExpositionWriter } from './serialize/protobuf-exposition.ts';
 
 /** One collection, shared by the requests that arrive while it runs, with its rendered outputs. */
 interface Collected {
@@ -35,6 +36,7 @@ export class PrometheusExporter extends MetricReader {
   readonly #producers: MetricProducer[];
   readonly #families: FamilyBuilder;
   readonly #writer: ExpositionWriter;
+  readonly #protobuf: ProtobufExpositionWriter;
   readonly #routes: Routes;
   readonly #health: HealthRunner;
   #bound = false;
@@ -54,6 +56,7 @@ export class PrometheusExporter extends MetricReader {
     this.#producers = resolved.producers;
     this.#families = new FamilyBuilder(resolved.namespace, resolved.genAiMetrics);
     this.#writer = new ExpositionWriter({ scopeLabels: resolved.scopeLabels });
+    this.#protobuf = new ProtobufExpositionWriter(this.#writer.labels, resolved.scopeLabels);
     this.#health = new HealthRunner(options.health, resolved.meter);
     this.#routes = new Routes(resolved, {
       exposition: (format) => this.render(format),
@@ -118,18 +121,20 @@ export class PrometheusExporter extends MetricReader {
     );
   };
 
-  /** The exposition as text 0.0.4 (default) or OpenMetrics 1.0. */
-  async scrape(format: ExpositionFormat = 'text'): Promise<string> {
+  /** The exposition as text 0.0.4 (default) or OpenMetrics 1.0 (`render('protobuf')` gives the protobuf bytes). */
+  async scrape(format: Exclude<ExpositionFormat, 'protobuf'> = 'text'): Promise<string> {
     return (await this.render(format)).toString('utf8');
   }
 
-  /** The exposition as UTF-8 bytes, as the endpoint sends it. */
+  /** The exposition as the endpoint sends it: UTF-8 text, or protobuf bytes. */
   async render(format: ExpositionFormat = 'text'): Promise<Buffer> {
     const collected = await this.#collectShared();
     let bytes = collected.rendered.get(format);
     if (bytes === undefined) {
       const resource: Attributes = this.#options.targetInfo ? collected.resourceMetrics.resource.attributes : {};
-      bytes = this.#writer.write(collected.families, resource, format);
+      bytes = format === 'protobuf'
+        ? this.#protobuf.write(collected.families, resource)
+        : this.#writer.write(collected.families, resource, format);
       collected.rendered.set(format, bytes);
     }
     return bytes;

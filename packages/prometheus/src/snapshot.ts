@@ -1,5 +1,5 @@
-import type { DataPoint, Histogram } from '@opentelemetry/sdk-metrics';
-import type { MetricFamily } from './serialize/families.ts';
+import type { DataPoint, ExponentialHistogram, Histogram } from '@opentelemetry/sdk-metrics';
+import { classicHistogram, type MetricFamily } from './serialize/families.ts';
 import type { LabelCache } from './serialize/labels.ts';
 
 /** One counter or gauge series in the JSON snapshot. */
@@ -74,8 +74,9 @@ export function buildSnapshot(families: readonly MetricFamily[], labels: LabelCa
     if (family.type === 'histogram') {
       const series: HistogramSeries[] = [];
       for (const metric of family.metrics) {
-        for (const point of metric.dataPoints as DataPoint<Histogram>[]) {
-          const value = point.value;
+        for (const point of metric.dataPoints as DataPoint<Histogram | ExponentialHistogram>[]) {
+          const value = classicHistogram(point);
+          if (value === undefined) continue;
           series.push({
             labels: labels.labels(point.attributes), count: value.count, sum: finite(value.sum),
             p50: round(estimateQuantile(value, 0.5)), p95: round(estimateQuantile(value, 0.95)),

@@ -22,6 +22,12 @@ describe('negotiateFormat', () => {
     ['*/*', 'text'],
     ['application/json', 'text'],
     [',,;;==', 'text'],
+    // What Prometheus 3 sends when it scrapes native histograms: protobuf first.
+    ['application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.3', 'protobuf'],
+    ['application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.4,application/openmetrics-text;version=1.0.0;q=0.5', 'openmetrics'],
+    ['application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text', 'text'],
+    ['application/vnd.google.protobuf;proto=other.Message;encoding=delimited', 'text'],
+    ['application/vnd.google.protobuf', 'text'],
   ] as const)('%j → %s', (accept, format) => {
     expect(negotiateFormat(accept)).toBe(format);
   });

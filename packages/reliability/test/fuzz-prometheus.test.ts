@@ -46,7 +46,7 @@ describe('@agentmeter/prometheus under fuzzed checks and inputs', () => {
   it('negotiateFormat, estimateQuantile and httpCheck never throw on hostile input, except a clear TypeError for a bad URL', () => {
     fc.assert(fc.property(fc.oneof(hostileString, hostileValue), (accept) => {
       calls++;
-      expect(['text', 'openmetrics']).toContain(negotiateFormat(accept as string));
+      expect(['text', 'openmetrics', 'protobuf']).toContain(negotiateFormat(accept as string));
     }), { numRuns: Math.ceil(RUNS / 4), seed: 52 + FUZZ_SEED });
     const histogram = fc.record({
       buckets: fc.record({ boundaries: fc.array(hostileNumber, { maxLength: 6 }), counts: fc.array(hostileNumber, { maxLength: 7 }) }),

@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { BoundCounter, BoundGauge, BoundHistogram, BoundUpDownCounter } from '../types.ts';
 import { exemplarFor, type Exemplar } from './exemplars.ts';
+import { ExponentialBuckets } from './exponential.ts';
 
 /** What a cell needs from its instrument: where to report a rejected value, and whether to sample exemplars. */
 export interface CellOwner {
@@ -64,7 +65,11 @@ export class GaugeCell implements BoundGauge {
   }
 }
 
-/** Explicit-bucket histogram; a value v lands in the first bucket whose upper bound is >= v. */
+/**
+ * Explicit-bucket histogram; a value v lands in the first bucket whose upper bound is >= v. With
+ * `exponential`, it also keeps base-2 exponential buckets (OTLP's exponential histogram, the
+ * native histogram of Prometheus) for the same values.
+ */
 export class HistogramCell implements BoundHistogram {
   readonly counts: number[];
   sum = 0;
@@ -74,13 +79,16 @@ export class HistogramCell implements BoundHistogram {
   exemplars: (Exemplar | undefined)[] | undefined;
   readonly attributes: Attributes;
   readonly boundaries: readonly number[];
+  /** Base-2 exponential buckets kept beside the explicit ones, when the instrument asks for them. */
+  readonly exponential: ExponentialBuckets | undefined;
   readonly #owner: CellOwner;
 
-  constructor(owner: CellOwner, attributes: Attributes, boundaries: readonly number[]) {
+  constructor(owner: CellOwner, attributes: Attributes, boundaries: readonly number[], exponential = false) {
     this.#owner = owner;
     this.attributes = attributes;
     this.boundaries = boundaries;
     this.counts = Array.from({ length: boundaries.length + 1 }, () => 0);
+    this.exponential = exponential ? new ExponentialBuckets() : undefined;
   }
 
   record(value: number): void {
@@ -92,6 +100,7 @@ export class HistogramCell implements BoundHistogram {
     let index = 0;
     while (index < boundaries.length && value > boundaries[index]!) index++;
     this.counts[index]!++;
+    this.exponential?.record(value);
     this.sum += value;
     this.count++;
     if (value < this.min) this.min = value;

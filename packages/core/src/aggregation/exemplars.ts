@@ -28,3 +28,14 @@ export function exemplarFor(value: number): Exemplar | undefined {
   if ((spanContext.traceFlags & TraceFlags.SAMPLED) === 0) return undefined;
   return { value, traceId: spanContext.traceId, spanId: spanContext.spanId, timeMs: Date.now() };
 }
+
+/**
+ * An exponential-histogram data point from agentmeter's producer carries the explicit buckets
+ * recorded beside it under this symbol, so /metrics can serve classic buckets next to the native ones.
+ */
+export const CLASSIC_BUCKETS: unique symbol = Symbol.for('agentmeter.classicBuckets');
+
+/** The explicit buckets an exponential-histogram data point carries, if any. */
+export function getClassicBuckets(dataPoint: object): { readonly boundaries: readonly number[]; readonly counts: readonly number[] } | undefined {
+  return (dataPoint as { [CLASSIC_BUCKETS]?: { boundaries: number[]; counts: number[] } })[CLASSIC_BUCKETS];
+}

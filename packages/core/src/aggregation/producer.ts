@@ -6,7 +6,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import type { InstrumentSpec } from '../catalog/types.ts';
 import { CounterCell, GaugeCell, HistogramCell, UpDownCounterCell, type Cell } from './cells.ts';
-import { EXEMPLARS } from './exemplars.ts';
+import { CLASSIC_BUCKETS, EXEMPLARS } from './exemplars.ts';
 import { AGENTMETER_SCOPE } from '../scope.ts';
 
 /** What the producer reads: each instrument's spec, name and cells. */
@@ -56,8 +56,25 @@ export class AgentMeterProducer implements MetricProducer {
     const startTime = this.#startTime;
     const temporality = AggregationTemporality.CUMULATIVE;
     const points: object[] = [];
+    let exponential = false;
     for (const cell of instrument.handles() as IterableIterator<Cell>) {
-      if (cell instanceof HistogramCell) {
+      if (cell instanceof HistogramCell && cell.exponential !== undefined) {
+        const buckets = cell.exponential;
+        points.push({
+          startTime, endTime, attributes: cell.attributes,
+          value: {
+            count: cell.count, sum: cell.sum,
+            min: cell.count > 0 ? cell.min : undefined,
+            max: cell.count > 0 ? cell.max : undefined,
+            scale: buckets.scale, zeroCount: buckets.zeroCount,
+            positive: { offset: buckets.offset, bucketCounts: buckets.counts.slice() },
+            negative: { offset: 0, bucketCounts: [] },
+          },
+          [CLASSIC_BUCKETS]: { boundaries: cell.boundaries.slice(), counts: cell.counts.slice() },
+          [EXEMPLARS]: cell.exemplars?.slice(),
+        });
+        exponential = true;
+      } else if (cell instanceof HistogramCell) {
         points.push({
           startTime, endTime, attributes: cell.attributes,
           value: {
@@ -77,7 +94,10 @@ export class AgentMeterProducer implements MetricProducer {
     if (points.length === 0) return undefined;
     switch (spec.kind) {
       case 'histogram':
-        return { descriptor, aggregationTemporality: temporality, dataPointType: DataPointType.HISTOGRAM, dataPoints: points as never };
+        return {
+          descriptor, aggregationTemporality: temporality,
+          dataPointType: exponential ? DataPointType.EXPONENTIAL_HISTOGRAM : DataPointType.HISTOGRAM, dataPoints: points as never,
+        };
       case 'gauge':
         return { descriptor, aggregationTemporality: temporality, dataPointType: DataPointType.GAUGE, dataPoints: points as never };
       default:

@@ -1,13 +1,17 @@
 import { getExemplars, type Exemplar } from '@agentmeter/core';
 import type { Attributes } from '@opentelemetry/api';
-import type { DataPoint, Histogram } from '@opentelemetry/sdk-metrics';
+import type { DataPoint, ExponentialHistogram, Histogram } from '@opentelemetry/sdk-metrics';
 import { ByteWriter } from './bytes.ts';
 import { escapeHelp, escapeLabelValue, formatBound, formatValue } from './escape.ts';
-import type { InstrumentationScope, MetricFamily } from './families.ts';
+import { classicHistogram, type InstrumentationScope, type MetricFamily } from './families.ts';
 import { LabelCache } from './labels.ts';
 
-/** `text`: Prometheus text 0.0.4. `openmetrics`: OpenMetrics 1.0.0, with exemplars. */
-export type ExpositionFormat = 'text' | 'openmetrics';
+/**
+ * `text`: Prometheus text 0.0.4. `openmetrics`: OpenMetrics 1.0.0, with exemplars. `protobuf`:
+ * Prometheus' delimited protobuf, with native histograms (see protobuf-exposition.ts).
+ */
+export type ExpositionFormat = 'text' | 'openmetrics' | 'protobuf';
+type TextFormat = Exclude<ExpositionFormat, 'protobuf'>;
 
 /** The `le` parts of one boundaries list: `le="0.5"} ` without and `,le="0.5"} ` with other labels. */
 interface BoundParts {
@@ -41,7 +45,7 @@ function exemplarText(exemplar: Exemplar | undefined): string {
 export class ExpositionWriter {
   readonly labels: LabelCache = new LabelCache();
   readonly #scopeLabels: boolean;
-  readonly #lastSize: Record<ExpositionFormat, number> = { text: 64 * 1024, openmetrics: 64 * 1024 };
+  readonly #lastSize: Record<TextFormat, number> = { text: 64 * 1024, openmetrics: 64 * 1024 };
   #textBounds: BoundParts | undefined;
   #openMetricsBounds: BoundParts | undefined;
 
@@ -50,7 +54,7 @@ export class ExpositionWriter {
     this.#scopeLabels = options.scopeLabels;
   }
 
-  write(families: readonly MetricFamily[], resourceAttributes: Attributes, format: ExpositionFormat): Buffer {
+  write(families: readonly MetricFamily[], resourceAttributes: Attributes, format: TextFormat): Buffer {
     const openMetrics = format === 'openmetrics';
     // Start near the last size so a steady registry needs no regrowth.
     const out = new ByteWriter(Math.ceil(this.#lastSize[format] * 1.1));
@@ -111,8 +115,9 @@ export class ExpositionWriter {
     const countName = Buffer.from(`${name}_count`);
     for (let m = 0; m < family.metrics.length; m++) {
       const scope = family.scopes[m];
-      for (const point of family.metrics[m]!.dataPoints as DataPoint<Histogram>[]) {
-        const value = point.value;
+      for (const point of family.metrics[m]!.dataPoints as DataPoint<Histogram | ExponentialHistogram>[]) {
+        const value = classicHistogram(point);
+        if (value === undefined) continue;
         const labels = this.#labelsOf(scope, point.attributes);
         const bounds = this.#bounds(value.buckets.boundaries, openMetrics);
         const parts = labels.length === 0 ? bounds.bare : bounds.comma;

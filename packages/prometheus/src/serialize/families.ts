@@ -1,7 +1,7 @@
-import { CATALOG, CATALOG_KEYS, prometheusName, Warner, type InstrumentKind } from '@agentmeter/core';
+import { CATALOG, CATALOG_KEYS, getClassicBuckets, prometheusName, Warner, type InstrumentKind } from '@agentmeter/core';
 import {
-  DataPointType, type GaugeMetricData, type HistogramMetricData, type MetricData, type ResourceMetrics,
-  type ScopeMetrics, type SumMetricData,
+  type DataPoint, DataPointType, type ExponentialHistogram, type ExponentialHistogramMetricData, type GaugeMetricData, type Histogram,
+  type HistogramMetricData, type MetricData, type ResourceMetrics, type ScopeMetrics, type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
 
 export type InstrumentationScope = ScopeMetrics['scope'];
@@ -15,7 +15,7 @@ export interface MetricFamily {
   readonly type: FamilyType;
   readonly help: string;
   readonly unit: string;
-  readonly metrics: (SumMetricData | GaugeMetricData | HistogramMetricData)[];
+  readonly metrics: (SumMetricData | GaugeMetricData | HistogramMetricData | ExponentialHistogramMetricData)[];
   /** The instrumentation scope of each entry of `metrics` (same index): one name may come from several scopes. */
   readonly scopes: InstrumentationScope[];
 }
@@ -24,9 +24,23 @@ function kindOf(metric: MetricData): InstrumentKind | undefined {
   switch (metric.dataPointType) {
     case DataPointType.SUM: return metric.isMonotonic ? 'counter' : 'updowncounter';
     case DataPointType.GAUGE: return 'gauge';
-    case DataPointType.HISTOGRAM: return 'histogram';
+    case DataPointType.HISTOGRAM:
+    case DataPointType.EXPONENTIAL_HISTOGRAM: return 'histogram';
     default: return undefined;
   }
+}
+
+/**
+ * The classic (explicit-bucket) form of a histogram data point: the point itself, or for an
+ * exponential point the explicit buckets agentmeter recorded beside it. Undefined for an
+ * exponential point from the SDK, which has only its native form.
+ */
+export function classicHistogram(point: DataPoint<Histogram | ExponentialHistogram>): Histogram | undefined {
+  const value = point.value;
+  if ('buckets' in value) return value;
+  const classic = getClassicBuckets(point);
+  if (classic === undefined) return undefined;
+  return { buckets: { boundaries: classic.boundaries as number[], counts: classic.counts as number[] }, sum: value.sum, count: value.count, min: value.min, max: value.max };
 }
 
 /**
@@ -56,9 +70,9 @@ export class FamilyBuilder {
       for (const metric of scope.metrics) {
         if (!this.#genAi && metric.descriptor.name.startsWith('gen_ai.')) continue;
         const kind = kindOf(metric);
-        if (kind === undefined) {
-          this.#warner.warn('exponential', `skipped ${metric.descriptor.name}: exponential histograms have no Prometheus text form`);
-          continue;
+        if (kind === undefined) continue;
+        if (metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM && metric.dataPoints.some((point) => classicHistogram(point) === undefined)) {
+          this.#warner.warn(`exponential:${metric.descriptor.name}`, `${metric.descriptor.name} has only exponential buckets: it is served to scrapers that ask for the protobuf format (native histograms), not in the text formats`);
         }
         if (metric.dataPoints.length === 0) continue;
         const name = this.#name(metric.descriptor.name, metric.descriptor.unit, kind);
