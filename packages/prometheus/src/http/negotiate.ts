@@ -6,7 +6,7 @@ export const CONTENT_TYPES: Readonly<Record<ExpositionFormat, string>> = {
   protobuf: 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited',
 };
 
-function param(params: readonly string[], name: string): string | undefined {
+function paramOf(params: readonly string[], name: string): string | undefined {
   for (const item of params) {
     const [key, value] = item.split('=', 2);
     if (key?.trim().toLowerCase() === name) return value?.trim().replace(/^"|"$/g, '');
@@ -29,7 +29,7 @@ function quality(params: readonly string[]): number {
 }
 
 function version(params: readonly string[]): string | undefined {
-  return param(params, 'version');
+  return paramOf(params, 'version');
 }
 
 /**
@@ -51,7 +51,7 @@ export function negotiateFormat(accept: string | undefined): ExpositionFormat {
       const wanted = version(params);
       if (wanted === undefined || OPENMETRICS_VERSIONS.has(wanted)) openMetrics = Math.max(openMetrics, q);
     } else if (type === 'application/vnd.google.protobuf') {
-      if (param(params, 'proto') === 'io.prometheus.client.MetricFamily' && param(params, 'encoding') === 'delimited') protobuf = Math.max(protobuf, q);
+      if (paramOf(params, 'proto') === 'io.prometheus.client.MetricFamily' && paramOf(params, 'encoding') === 'delimited') protobuf = Math.max(protobuf, q);
     } else if (type === 'text/plain' || type === '*/*' || type === 'text/*') {
       text = Math.max(text, q);
     }
