@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STEP_TOTALS } from './fixtures/workload.ts';
+import { labelSets, total } from './helpers/compare.ts';
 import { collectorEnv, collectorPorts, startCollector, type CollectorPorts } from './helpers/otelcol.ts';
 import { freePort, startPrometheus, tempDir, waitFor, type Child, type PrometheusServer } from './helpers/processes.ts';
 import { startService, type ServiceProcess } from './helpers/services.ts';
@@ -51,11 +52,6 @@ describe('otelcol validate', () => {
   });
 });
 
-/** `sum(<metric>)` restricted to one job, for metrics written with or without label matchers. */
-function total(metric: string, job: string): string {
-  const selector = metric.includes('{') ? metric.replace('{', `{job="${job}", `) : `${metric}{job="${job}"}`;
-  return `sum(${selector})`;
-}
 
 describe('three processes push OTLP to the built Collector, which remote-writes to Prometheus', () => {
   let prometheus: PrometheusServer;
@@ -137,17 +133,12 @@ describe('three processes push OTLP to the built Collector, which remote-writes 
     await steps(STEPS_PER_PHASE);
     await expectTotals(3 * STEPS_PER_PHASE);
 
-    // Whole label sets, names and scope labels included, agree between the two paths; only job
-    // and instance name the path and the process.
-    const labelSets = async (job: string): Promise<string[]> =>
-      (await prometheus.query(`{job="${job}", __name__=~"agentmeter_.+"}`))
-        .map((sample) => JSON.stringify(Object.entries(sample.metric).filter(([key]) => key !== 'job' && key !== 'instance').toSorted()))
-        .toSorted();
-    const remote = await labelSets(SERVICE_NAME);
+    // Whole label sets, names and scope labels included, agree between the two paths.
+    const remote = await labelSets(prometheus, SERVICE_NAME);
     expect(remote.some((set) => set.includes('"agentmeter_llm_latency_seconds_bucket"'))).toBe(true);
     expect(remote.some((set) => set.includes('"agentmeter_api_cost_usd_total"'))).toBe(true);
     expect(remote.every((set) => set.includes('["otel_scope_name","@agentmeter/core"]'))).toBe(true);
-    expect(remote).toEqual(await labelSets('direct'));
+    expect(remote).toEqual(await labelSets(prometheus, 'direct'));
     // Each process is its own series (instance = service.instance.id).
     expect((await prometheus.query(`agentmeter_requests_total{job="${SERVICE_NAME}"}`)).map((s) => s.metric['instance']).toSorted())
       .toEqual(['process-0', 'process-1', 'process-2']);

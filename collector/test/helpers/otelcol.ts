@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { freePort, startChild, waitFor, type Child } from './processes.ts';
 import { COLLECTOR_DIR, findTool } from './tools.ts';
 
@@ -27,9 +27,10 @@ export function collectorEnv(ports: CollectorPorts, extra: Record<string, string
   };
 }
 
-/** Starts the built Collector with configs from collector/otelcol and waits for its health check. */
+/** Starts the built Collector with configs from collector/otelcol (or absolute paths) and waits for its health check. */
 export async function startCollector(configs: readonly string[], ports: CollectorPorts, env: NodeJS.ProcessEnv): Promise<Child> {
-  const args = configs.flatMap((file) => ['--config', join(COLLECTOR_DIR, 'otelcol', file)]);
+  // A name is a file of collector/otelcol; an absolute path (a test's own overlay) is taken as it is.
+  const args = configs.flatMap((file) => ['--config', resolve(COLLECTOR_DIR, 'otelcol', file)]);
   const child = startChild(findTool('otelcol'), args, env);
   try {
     await waitFor('the Collector to be healthy', async () => ((await fetch(`http://127.0.0.1:${ports.health}/`)).ok ? true : undefined), 60_000);

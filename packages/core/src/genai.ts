@@ -35,19 +35,42 @@ interface GenAiHistograms {
   readonly chunk: Histogram;
 }
 
+/** The GenAI client metrics agentmeter records: one list for the instruments and docs/metrics.md. */
+export const GEN_AI_METRICS: readonly {
+  readonly key: keyof GenAiHistograms;
+  readonly name: string;
+  readonly unit: string;
+  readonly description: string;
+  readonly buckets: readonly number[];
+  readonly attributes: readonly string[];
+}[] = [
+  {
+    key: 'duration', name: 'gen_ai.client.operation.duration', unit: 's', description: 'GenAI operation duration (LLM and speech calls).',
+    buckets: GEN_AI_DURATION_BUCKETS, attributes: ['gen_ai.operation.name', 'gen_ai.provider.name', 'gen_ai.request.model', 'gen_ai.response.model', 'error.type'],
+  },
+  {
+    key: 'tokens', name: 'gen_ai.client.token.usage', unit: '{token}', description: 'Number of input and output tokens used.',
+    buckets: GEN_AI_TOKEN_BUCKETS, attributes: ['gen_ai.operation.name', 'gen_ai.provider.name', 'gen_ai.request.model', 'gen_ai.response.model', 'gen_ai.token.type'],
+  },
+  {
+    key: 'firstChunk', name: 'gen_ai.client.operation.time_to_first_chunk', unit: 's', description: 'Time to receive the first chunk of a streamed response.',
+    buckets: GEN_AI_FIRST_CHUNK_BUCKETS, attributes: ['gen_ai.operation.name', 'gen_ai.provider.name', 'gen_ai.request.model'],
+  },
+  {
+    key: 'chunk', name: 'gen_ai.client.operation.time_per_output_chunk', unit: 's', description: 'Time between consecutive output chunks of a streamed response.',
+    buckets: GEN_AI_CHUNK_BUCKETS, attributes: ['gen_ai.operation.name', 'gen_ai.provider.name', 'gen_ai.request.model'],
+  },
+];
+
 function createHistograms(provider: MeterProvider): GenAiHistograms {
   const meter = provider.getMeter(AGENTMETER_SCOPE.name, AGENTMETER_SCOPE.version);
-  const seconds = (name: string, description: string, buckets: readonly number[]): Histogram =>
-    meter.createHistogram(name, { unit: 's', description, advice: { explicitBucketBoundaries: [...buckets] } });
-  return {
-    duration: seconds('gen_ai.client.operation.duration', 'GenAI operation duration.', GEN_AI_DURATION_BUCKETS),
-    tokens: meter.createHistogram('gen_ai.client.token.usage', {
-      unit: '{token}', description: 'Number of input and output tokens used.',
-      advice: { explicitBucketBoundaries: [...GEN_AI_TOKEN_BUCKETS] },
-    }),
-    firstChunk: seconds('gen_ai.client.operation.time_to_first_chunk', 'Time to receive the first chunk of a streamed response.', GEN_AI_FIRST_CHUNK_BUCKETS),
-    chunk: seconds('gen_ai.client.operation.time_per_output_chunk', 'Time between consecutive output chunks of a streamed response.', GEN_AI_CHUNK_BUCKETS),
-  };
+  const histograms: Partial<Record<keyof GenAiHistograms, Histogram>> = {};
+  for (const spec of GEN_AI_METRICS) {
+    histograms[spec.key] = meter.createHistogram(spec.name, {
+      unit: spec.unit, description: spec.description, advice: { explicitBucketBoundaries: [...spec.buckets] },
+    });
+  }
+  return histograms as GenAiHistograms;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { GEN_AI_METRICS } from '../genai.ts';
 import { prometheusName } from '../naming.ts';
 import { EXTERNAL_METRICS, SEED_RECORDING_RULES } from './external.ts';
 import { CATALOG, CATALOG_KEYS } from './instruments.ts';
@@ -38,6 +39,12 @@ export function renderMetricsMarkdown(namespace = 'agentmeter'): string {
     '`error_type` is always one of: `rate_limit`, `timeout`, `auth`, `bad_request`, `server_error`, `connection`,',
     '`cancelled`, `stream_error`, `validation_error`, `other`.',
     '',
+    'On `/metrics` every series also carries its instrumentation scope, as the OpenTelemetry Prometheus',
+    'compatibility specification asks: `otel_scope_name` (`@agentmeter/core` for the instruments below, the',
+    'instrumentation\'s package for the others) and `otel_scope_version`, plus `otel_scope_schema_url` when the',
+    'scope has one. The Collector\'s remote write and Prometheus\' OTLP receiver (with `promote_scope_metadata`)',
+    'write the same labels. `scopeLabels: false` on the exporter leaves them out.',
+    '',
   ];
   let family: Family | undefined;
   for (const key of CATALOG_KEYS) {
@@ -69,6 +76,20 @@ export function renderMetricsMarkdown(namespace = 'agentmeter'): string {
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...EXTERNAL_METRICS.map((spec) =>
       `| \`${spec.prometheusName}\` | ${spec.kind} | \`${spec.unit}\` | ${list(spec.attributes)} | ${cell(spec.description)} | ${cell(spec.source)} | ${list(spec.replaces)} |`),
+    '',
+    '## OpenTelemetry GenAI client metrics',
+    '',
+    'The LLM wrappers and speech calls also record the OTel GenAI semantic conventions (on by default,',
+    '`genAiMetrics: false` or `AGENTMETER_GENAI_METRICS=false` turns them off). They travel over OTLP; `/metrics`',
+    'leaves them out unless the exporter\'s `genAiMetrics` is set, since the families above carry the same',
+    'measurements. `gen_ai.operation.name` is `chat`, `generate_content`, `embeddings`, ..., or `text_to_speech` and',
+    '`speech_to_text` for speech calls; `gen_ai.provider.name` follows the conventions (`gcp.gemini`, `gcp.vertex_ai`,',
+    '`azure.ai.openai`, ...). The chunk metrics are recorded for streamed calls only.',
+    '',
+    '| Prometheus name | OTel name | unit | attributes | description | bucket upper bounds |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...GEN_AI_METRICS.map((spec) =>
+      `| \`${prometheusName(spec.name, spec.unit, 'histogram')}\` | \`${spec.name}\` | \`${spec.unit}\` | ${list(spec.attributes)} | ${cell(spec.description)} | ${spec.buckets.join(', ')} |`),
     '',
     '## Seed SLI gauges, now recording rules',
     '',
