@@ -23,8 +23,10 @@ const text = (paths: readonly string[]): string => paths.map((p) => readFileSync
  * Where the project reads its variables: sources, scripts, Collector, Alertmanager and Compose
  * configs, and tests (the fuzzing knobs are test settings). This file is left out: it names none.
  */
+const isCode = (name: string): boolean => /\.(ts|mts|js|mjs|sh|ya?ml)$/.test(name) && name !== 'docs-environment.test.ts';
+
 function projectCode(): string {
-  const code = (name: string): boolean => /\.(ts|mts|js|mjs|sh|ya?ml)$/.test(name) && name !== 'docs-environment.test.ts';
+  const code = isCode;
   return text([
     ...files(join(ROOT, 'packages'), code),
     ...files(join(ROOT, 'examples'), code),

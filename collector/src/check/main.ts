@@ -64,7 +64,8 @@ async function main(): Promise<number> {
       },
     }));
     if (values.prometheus === undefined) throw new Error('--prometheus URL is required');
-    for (const url of [values.prometheus, values.alertmanager, values.service]) if (url !== undefined) new URL(url);
+    const bad = [values.prometheus, values.alertmanager, values.service].find((url) => url !== undefined && !URL.canParse(url));
+    if (bad !== undefined) throw new Error(`not a URL: ${bad}`);
     namesFor(values.namespace ?? NAMESPACE);
   } catch (error) {
     console.error(`check: ${error instanceof Error ? error.message : String(error)}`);
