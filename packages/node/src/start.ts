@@ -161,10 +161,11 @@ export function start(options?: StartOptions): AgentMeterHandle {
         if (runningHandle() === handle) delete (globalThis as Running)[RUNNING];
         for (const instrumentation of instrumentations) instrumentation.disable();
         http?.stop();
-        removeHttpSource?.();
         await ready;
         await sdk.shutdown().catch((error: Error) => diag.warn(`agentmeter: shutdown did not complete cleanly (${error.message})`));
         await prometheus?.close();
+        // After the final push, which still reports the HTTP metrics.
+        removeHttpSource?.();
         // Frees the globals the SDK registered, so a later start() in this process can register again.
         metrics.disable();
         trace.disable();
