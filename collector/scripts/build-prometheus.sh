@@ -9,7 +9,10 @@ set -euo pipefail
 version="${AGENTMETER_PROMETHEUS_MODULE_VERSION:-v0.316.0}"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/agentmeter/prometheus-$version"
 
-built() { [[ -x "$cache/prometheus" && -x "$cache/promtool" ]]; }
+# remove_all_sd leaves out the cloud service discoveries (Kubernetes, AWS, ...), the bulk of the
+# build; static and file discovery stay in, and DNS, which collector/prometheus/prometheus.yml uses.
+tags="remove_all_sd,enable_dns_sd"
+built() { [[ -x "$cache/prometheus" && -x "$cache/promtool" && "$(cat "$cache/build-tags" 2>/dev/null)" == "$tags" ]]; }
 
 if ! built; then
   mkdir -p "$cache"
@@ -20,13 +23,12 @@ fi
 if ! built; then
   command -v go >/dev/null 2>&1 || { echo "build-prometheus.sh: the Go toolchain (go) is not on PATH" >&2; exit 1; }
   echo "build-prometheus.sh: building prometheus and promtool $version (takes minutes the first time)" >&2
-  # remove_all_sd leaves out the cloud service discoveries (Kubernetes, AWS, ...), the bulk of the
-  # build; static and file discovery, which the tests and the docs' examples use, stay in.
-  GOBIN="$cache/tmp" CGO_ENABLED=0 go install -tags remove_all_sd \
+  GOBIN="$cache/tmp" CGO_ENABLED=0 go install -tags "$tags" \
     "github.com/prometheus/prometheus/cmd/prometheus@$version" \
     "github.com/prometheus/prometheus/cmd/promtool@$version" >&2
   install -m 0755 "$cache/tmp/promtool" "$cache/promtool"
   install -m 0755 "$cache/tmp/prometheus" "$cache/prometheus"
   rm -rf "$cache/tmp"
+  echo "$tags" > "$cache/build-tags"
 fi
 echo "$cache"

@@ -1,3 +1,9 @@
+/**
+ * The instrument catalog, the meter, the track* helpers, custom metrics, pricing and the error taxonomy.
+ *
+ * @packageDocumentation
+ * @module @agentmeter/core
+ */
 export { createAgentMeter } from './meter.ts';
 export { CATALOG, CATALOG_KEYS } from './catalog/instruments.ts';
 export { EXTERNAL_METRICS, SEED_RECORDING_RULES } from './catalog/external.ts';
@@ -17,6 +23,7 @@ export type { GenAiSeries } from './genai.ts';
 export { looksSecret } from './safety/values.ts';
 export { Warner } from './safety/warn.ts';
 export { runTracked } from './helpers/run.ts';
+export { claimClient } from './helpers/wrap-once.ts';
 export { SPEECH_PRICES } from './pricing/speech-prices.ts';
 
 export type { CatalogKey } from './catalog/instruments.ts';

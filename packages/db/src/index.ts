@@ -1,3 +1,9 @@
+/**
+ * Wrappers for pg, mysql2, ioredis, PGlite and better-sqlite3, and generic query and cache trackers.
+ *
+ * @packageDocumentation
+ * @module @agentmeter/db
+ */
 export { createCacheTracker, createQueryTracker } from './generic.ts';
 export { instrumentBetterSqlite3 } from './better-sqlite3.ts';
 export { instrumentIoredis } from './ioredis.ts';
@@ -7,5 +13,5 @@ export { instrumentPGlite } from './pglite.ts';
 export { StatementParser } from './statement.ts';
 
 export type { CacheTracker, QueryTracker } from './generic.ts';
-export type { StatementShape } from './statement.ts';
+export type { SqlDialect, StatementShape } from './statement.ts';
 export type { CacheInstrumentOptions, DbInstrumentOptions } from './types.ts';

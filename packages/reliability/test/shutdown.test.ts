@@ -16,7 +16,7 @@ describe('shutdown under load', () => {
   it('flushes the last data to OTLP and to a final scrape while scrapers keep coming', async () => {
     sink = await startOtlpSink();
     // A long interval: only shutdown's flush can carry the last data.
-    const handle = start({ ...QUIET, serviceName: 'shutdown-check', prometheus: { host: '127.0.0.1', port: 0 }, otlp: { endpoint: sink.url, intervalMillis: 60_000 } });
+    const handle = start({ ...QUIET, serviceName: 'shutdown-check', prometheus: { host: '127.0.0.1', port: 0 }, otlp: { protocol: 'http/json', endpoint: sink.url, intervalMillis: 60_000 } });
     await handle.ready;
     const url = handle.prometheusUrl!;
     let recorded = 0;
@@ -50,7 +50,7 @@ describe('shutdown under load', () => {
     sink = await startOtlpSink();
     await sink.setMode('hang');
     const timeoutMillis = 1_000;
-    const handle = start({ ...QUIET, serviceName: 'shutdown-hang', prometheus: false, otlp: { endpoint: sink.url, intervalMillis: 60_000, timeoutMillis } });
+    const handle = start({ ...QUIET, serviceName: 'shutdown-hang', prometheus: false, otlp: { protocol: 'http/json', endpoint: sink.url, intervalMillis: 60_000, timeoutMillis } });
     for (let i = 0; i < 10_000; i++) handle.meter.increment('jobs_done');
     const started = performance.now();
     // A generous cap only to end the test if shutdown never resolves; the figure is the measurement.
