@@ -167,5 +167,6 @@ export function errorTypeOfClose(code: number | undefined, reason: string | unde
   if (code === 1008 || code === 1007 || code === 1003) return 'bad_request';
   if (code === 4001 || code === 4003) return 'auth';
   if (code === 4029) return 'rate_limit';
-  return 'connection';
+  // Any other close of an open socket (1006: dropped without a close frame) cuts the stream.
+  return 'stream_error';
 }
