@@ -1,4 +1,4 @@
-import type { SttCall, TtsCall } from '@agentmeter/core';
+import { classifyError, type SttCall, type TtsCall } from '@agentmeter/core';
 import type { SpeechRuntime } from './options.ts';
 
 import { activeTurn } from './turn-context.ts';
@@ -108,11 +108,15 @@ export class SttTracker {
 
 /**
  * Fern-generated SDKs (ElevenLabs, Deepgram) reject a timed-out request with a plain error whose
- * `cause` is the string 'timeout', which no class name or status gives away: name it here.
+ * `cause` is the string 'timeout', and a caller's abort with a plain error whose `cause` is the
+ * AbortError, which no class name or status gives away: name them here.
  */
 export function normalizeError(error: unknown): unknown {
   try {
-    if (typeof error === 'object' && error !== null && (error as { cause?: unknown }).cause === 'timeout') return 'timeout';
+    const cause = typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : undefined;
+    if (cause === 'timeout') return 'timeout';
+    // Only where nothing else names the error: a Stainless timeout also carries its AbortError.
+    if (typeof cause === 'object' && cause !== null && (cause as { name?: unknown }).name === 'AbortError' && classifyError(error) === 'other') return 'cancelled';
   } catch {
     // A hostile error object is classified by core as it is.
   }
