@@ -15,8 +15,14 @@ export interface ResolvedOtlp {
   readonly intervalMillis: number;
   readonly timeoutMillis: number;
 }
+export interface ResolvedCluster {
+  /** false: each cluster worker and worker thread serves its own /metrics. */
+  readonly merge: boolean;
+  readonly timeoutMillis: number;
+}
 export interface ResolvedStart {
   readonly disabled: boolean;
+  readonly cluster: ResolvedCluster;
   readonly prometheus: ResolvedPrometheus | undefined;
   readonly otlp: ResolvedOtlp | undefined;
   readonly http: HttpOptions | undefined;
@@ -133,6 +139,12 @@ function resolvePrometheus(given: StartOptions['prometheus'], env: Env, wanted: 
   return { host: host.trim(), port, endpoint, token };
 }
 
+function resolveCluster(given: StartOptions['cluster'], env: Env): ResolvedCluster {
+  const options = objectOrFalse('cluster', given);
+  const timeoutMillis = integer('cluster.timeoutMillis', options === false ? undefined : options?.timeoutMillis, 'AGENTMETER_CLUSTER_TIMEOUT', env['AGENTMETER_CLUSTER_TIMEOUT'], [1, 60_000], 2000);
+  return { merge: options !== false, timeoutMillis };
+}
+
 /** Options win over environment variables, which win over defaults. Mistakes throw AgentMeterConfigError. */
 export function resolveStart(options: StartOptions | undefined, env: Env = process.env): ResolvedStart {
   if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
@@ -156,6 +168,7 @@ export function resolveStart(options: StartOptions | undefined, env: Env = proce
   }
   return {
     disabled: list(env['OTEL_SDK_DISABLED']).includes('true'),
+    cluster: resolveCluster(given.cluster, env),
     prometheus: resolvePrometheus(given.prometheus, env, exporters.length === 0 || exporters.includes('prometheus')),
     otlp: resolveOtlp(given.otlp, env, exporters.length === 0 ? undefined : fromEnv && exporters.includes('otlp')),
     http: http === false || disabledByEnv.includes('http') ? undefined : { activeRequests: true, client: true, ...http },

@@ -1,0 +1,114 @@
+import cluster from 'node:cluster';
+import { isMainThread, threadId } from 'node:worker_threads';
+import { hrTime } from '@opentelemetry/core';
+import { diag } from '@opentelemetry/api';
+import { AggregationTemporality, MetricReader, type MetricProducer } from '@opentelemetry/sdk-metrics';
+import { MetricsHub } from './hub.ts';
+import { HubMember } from './member.ts';
+import { mergePolicy } from './merge.ts';
+import { clusterHubTransport, clusterMemberChannel, threadHubTransport, threadMemberChannel } from './transports.ts';
+import { encodeSnapshot } from './wire.ts';
+
+/** Reads this process's SDK instruments and the meter's cells, for the hub (never exported by itself). */
+class LocalReader extends MetricReader {
+  constructor(producers: MetricProducer[]) {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE, metricProducers: producers });
+  }
+
+  protected override async onShutdown(): Promise<void> {}
+  protected override async onForceFlush(): Promise<void> {}
+}
+
+export interface MergeSettings {
+  /** false: every process serves its own /metrics (no merge). */
+  readonly enabled: boolean;
+  readonly timeoutMillis: number;
+  readonly namespace: string;
+  /** The configured /metrics port, from which a worker without a hub derives its own. */
+  readonly port: number;
+}
+
+/** Where this process's /metrics is served: the configured port, a per-worker port, or nowhere (a member). */
+export type Serving = { readonly port: number } | undefined;
+
+export interface MetricsMerge {
+  /** Registered with the SDK: this process's own collection. */
+  readonly reader: MetricReader;
+  /** What /metrics serves in this thread: this process merged with its workers and threads; none in a worker thread. */
+  readonly producer: MetricProducer | undefined;
+  /** Resolves to where to listen, once a worker knows whether a primary merges its data. */
+  readonly serving: Promise<Serving>;
+  /** Sends a member's final totals, stops listening; call before the SDK shuts down. */
+  close(): Promise<void>;
+}
+
+/** The label of a cluster worker: PM2's instance number under PM2, else node:cluster's worker id. */
+function workerLabel(): string {
+  const instance = process.env['NODE_APP_INSTANCE'] ?? process.env['pm_id'];
+  if (instance !== undefined && /^\d+$/.test(instance)) return instance;
+  return String(cluster.worker?.id ?? process.pid);
+}
+
+let warnedNoMainHub = false;
+
+/**
+ * Sets up the merge for the role of this thread: the primary (or a plain process) serves the
+ * merged /metrics; a cluster worker answers the primary and serves its own threads; a worker
+ * thread answers the main thread. A worker that no primary welcomes serves its own port.
+ */
+export function createMetricsMerge(settings: MergeSettings, producers: MetricProducer[]): MetricsMerge {
+  const reader = new LocalReader(producers);
+  const local = () => reader.collect();
+  const policy = mergePolicy(settings.namespace);
+  if (!settings.enabled) {
+    const hub = new MetricsHub({ local, policy, timeoutMillis: settings.timeoutMillis, localLabel: 'main' });
+    return { reader, producer: hub, serving: Promise.resolve({ port: settings.port }), close: async () => hub.close() };
+  }
+  if (!isMainThread) {
+    const snapshot = async () => encodeSnapshot((await local()).resourceMetrics, hrTime());
+    const member = new HubMember(`thread-${threadId}`, threadMemberChannel(), snapshot, settings.timeoutMillis);
+    void member.welcomed.then((welcomed) => {
+      if (welcomed || warnedNoMainHub) return;
+      warnedNoMainHub = true;
+      diag.warn("agentmeter: start() in a worker thread found no start() in the main thread, so this thread's metrics are served nowhere; call start() in the main thread too");
+    });
+    return { reader, producer: undefined, serving: Promise.resolve(undefined), close: () => member.close() };
+  }
+  const hub = new MetricsHub({
+    local, policy, timeoutMillis: settings.timeoutMillis, localLabel: cluster.isPrimary ? 'primary' : 'main',
+  });
+  hub.attach(threadHubTransport(hub));
+  if (cluster.isPrimary || process.send === undefined) {
+    if (cluster.isPrimary) hub.attach(clusterHubTransport(hub));
+    else warnNoChannel(settings.port);
+    return {
+      reader, producer: hub,
+      serving: Promise.resolve({ port: cluster.isPrimary || settings.port === 0 ? settings.port : settings.port + Number(workerLabel()) }),
+      close: async () => hub.close(),
+    };
+  }
+  const label = workerLabel();
+  const member = new HubMember(label, clusterMemberChannel(), async () => (await hub.collectSnapshot()).snapshot, settings.timeoutMillis);
+  const serving = member.welcomed.then((welcomed): Serving => {
+    if (welcomed) return undefined;
+    const port = settings.port === 0 ? 0 : settings.port + Number(label);
+    diag.warn(
+      `agentmeter: cluster worker ${label} got no answer from a primary running agentmeter, so its metrics cannot be merged; ` +
+      `it serves its own /metrics on port ${port} (the configured port plus its worker number). Call start() in the primary to merge them into one /metrics.`,
+    );
+    return { port };
+  });
+  return {
+    reader, producer: hub, serving,
+    close: async () => {
+      await member.close();
+      hub.close();
+    },
+  };
+}
+
+function warnNoChannel(port: number): void {
+  diag.warn(
+    `agentmeter: this cluster worker has no IPC channel to its primary, so its metrics cannot be merged; it serves its own /metrics on port ${port} plus its worker number`,
+  );
+}
