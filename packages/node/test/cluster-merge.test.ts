@@ -35,12 +35,42 @@ function points<T>(resourceMetrics: ResourceMetrics, name: string): DataPoint<T>
 
 /** A worker with some traffic: requests by status, response times, sessions and a cache ratio. */
 function worker(requests: number, seconds: number[], sessions: number, ratio: number): AgentMeter {
-  const meter = createAgentMeter({ env: {} });
+  const meter = createAgentMeter();
   for (let i = 0; i < requests; i++) meter.instruments.requests.add(1, { status: i % 4 === 0 ? 'error' : 'success' });
   for (const value of seconds) meter.instruments.responseTime.record(value);
   meter.instruments.activeSessions.add(sessions);
   meter.instruments.cacheHitRatio.set(ratio, { cache: 'redis' });
   return meter;
+}
+
+function exemplar(value: number, timeMs: number, spanId: string): { value: number; traceId: string; spanId: string; timeMs: number } {
+  return { value, traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId, timeMs };
+}
+
+/** A collection with one counter and one histogram point, each carrying an exemplar from `spanId`. */
+function collection(timeMs: number, spanId: string): ResourceMetrics {
+  return {
+    resource: emptyResource(),
+    scopeMetrics: [{
+      scope: { name: 'test' },
+      metrics: [
+        {
+          descriptor: { name: 'calls', description: '', unit: '', valueType: ValueType.DOUBLE },
+          aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.SUM, isMonotonic: true,
+          dataPoints: [{ startTime: [0, 0], endTime: [1, 0], attributes: {}, value: 2, [EXEMPLARS]: exemplar(1, timeMs, spanId) } as DataPoint<number>],
+        },
+        {
+          descriptor: { name: 'latency', description: '', unit: 's', valueType: ValueType.DOUBLE },
+          aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.HISTOGRAM,
+          dataPoints: [{
+            startTime: [0, 0], endTime: [1, 0], attributes: { route: '/a' },
+            value: { buckets: { boundaries: [1], counts: [1, 0] }, count: 1, sum: 0.5, min: 0.5, max: 0.5 },
+            [EXEMPLARS]: [exemplar(0.5, timeMs, spanId), undefined],
+          } as DataPoint<Histogram>],
+        },
+      ],
+    }],
+  };
 }
 
 describe('merging workers into one /metrics', () => {
@@ -67,29 +97,6 @@ describe('merging workers into one /metrics', () => {
   });
 
   it('keeps the newest exemplar of each counter and each histogram bucket', () => {
-    const exemplar = (value: number, timeMs: number, spanId: string) => ({ value, traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId, timeMs });
-    const collection = (timeMs: number, spanId: string): ResourceMetrics => ({
-      resource: emptyResource(),
-      scopeMetrics: [{
-        scope: { name: 'test' },
-        metrics: [
-          {
-            descriptor: { name: 'calls', description: '', unit: '', valueType: ValueType.DOUBLE },
-            aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.SUM, isMonotonic: true,
-            dataPoints: [{ startTime: [0, 0], endTime: [1, 0], attributes: {}, value: 2, [EXEMPLARS]: exemplar(1, timeMs, spanId) } as DataPoint<number>],
-          },
-          {
-            descriptor: { name: 'latency', description: '', unit: 's', valueType: ValueType.DOUBLE },
-            aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.HISTOGRAM,
-            dataPoints: [{
-              startTime: [0, 0], endTime: [1, 0], attributes: { route: '/a' },
-              value: { buckets: { boundaries: [1], counts: [1, 0] }, count: 1, sum: 0.5, min: 0.5, max: 0.5 },
-              [EXEMPLARS]: [exemplar(0.5, timeMs, spanId), undefined],
-            } as DataPoint<Histogram>],
-          },
-        ],
-      }],
-    });
     const result = merged(
       { snapshot: encodeSnapshot(collection(1000, '00f067aa0ba902b7'), [1, 0]) },
       { snapshot: encodeSnapshot(collection(2000, '00f067aa0ba902b8'), [1, 0]) },
@@ -144,15 +151,15 @@ function loopback(hub: MetricsHub): { channel: () => MemberChannel; ask: (reques
   };
 }
 
-describe('the hub', () => {
-  const total = async (hub: MetricsHub): Promise<number> => {
-    const { resourceMetrics } = await hub.collect();
-    return points<number>(resourceMetrics, 'agentmeter.requests').reduce((sum, point) => sum + point.value, 0);
-  };
+async function total(hub: MetricsHub): Promise<number> {
+  const { resourceMetrics } = await hub.collect();
+  return points<number>(resourceMetrics, 'agentmeter.requests').reduce((sum, point) => sum + point.value, 0);
+}
 
+describe('the hub', () => {
   it('merges members, keeps a silent member\'s totals, stops waiting for it, and never counts a member twice', async () => {
-    const primary = createAgentMeter({ env: {} });
-    const hub = new MetricsHub({ local: () => primary.metricProducer!.collect(), policy, timeoutMillis: 50, localLabel: 'primary' });
+    const primary = createAgentMeter();
+    const hub = new MetricsHub({ local: () => primary.metricProducer!.collect(), policy, timeoutMillis: 50, localLabel: () => 'primary' });
     const wires = loopback(hub);
     const meters = [worker(10, [], 0, 0), worker(20, [], 0, 0)];
     const channels = meters.map(() => wires.channel());
@@ -192,7 +199,7 @@ describe('the hub', () => {
 
   it('passes its own collection through untouched while it has no members', async () => {
     const meter = worker(2, [], 1, 0.5);
-    const hub = new MetricsHub({ local: () => meter.metricProducer!.collect(), policy, timeoutMillis: 50, localLabel: 'main' });
+    const hub = new MetricsHub({ local: () => meter.metricProducer!.collect(), policy, timeoutMillis: 50, localLabel: () => 'main' });
     const { resourceMetrics } = await hub.collect();
     expect(points<number>(resourceMetrics, 'agentmeter.cache.hit_ratio').map((point) => point.attributes)).toEqual([{ cache: 'redis' }]);
   });

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 
 /** Listens on an ephemeral loopback port and returns it. */
@@ -53,4 +55,25 @@ export function collectingLogger(): { messages: string[]; logger: import('@opent
     messages.push(message);
   };
   return { messages, logger: { error: push, warn: push, info: () => {}, debug: () => {}, verbose: () => {} } };
+}
+
+/** This package's folder, where the fixtures run. */
+export const packageDir: string = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs node (the workspace's Node 24) in this package's folder; killed after 45 s. */
+export function runNode(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    // process.execPath: the workspace's Node 24, not whatever `node` is on PATH.
+    const child = spawn(process.execPath, args, { cwd: packageDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

@@ -35,7 +35,7 @@ export interface HubOptions {
   /** How long a scrape waits for the members' snapshots. */
   readonly timeoutMillis: number;
   /** The `worker` label of this process's own per-worker series once it has members. */
-  readonly localLabel: string;
+  readonly localLabel: () => string;
 }
 
 /** Silent members kept apart, so each can still come back; beyond this the oldest are folded into the totals. */
@@ -148,7 +148,7 @@ export class MetricsHub implements MetricProducer {
     const [local] = await Promise.all([this.#options.local(), merging ? this.#askMembers() : undefined]);
     const errors = [...local.errors];
     const own: MergeSource = {
-      label: merging ? this.#options.localLabel : undefined,
+      label: merging ? this.#options.localLabel() : undefined,
       live: true,
       snapshot: encodeSnapshot(local.resourceMetrics, hrTime()),
     };

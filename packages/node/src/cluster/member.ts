@@ -5,7 +5,8 @@ import type { WireSnapshot } from './wire.ts';
 
 /** How a member talks to its hub. */
 export interface MemberChannel {
-  send(message: MemberMessage): void;
+  /** Resolves once the message has left this process (a worker may exit right after its goodbye). */
+  send(message: MemberMessage): Promise<void> | void;
   /** Calls `receive` with every message from the hub; returns a function that stops listening. */
   listen(receive: (message: HubMessage) => void): () => void;
 }
@@ -38,7 +39,7 @@ export class HubMember {
       timer.unref();
     }).finally(() => clearTimeout(timer));
     this.#stop = channel.listen((message) => this.#receive(message));
-    this.#send('hello', 0, undefined);
+    void this.#send('hello', 0, undefined);
   }
 
   /** Resolves true once a hub has answered, false when none did in time (no hub serves /metrics). */
@@ -52,7 +53,7 @@ export class HubMember {
     if (message.agentmeter === 'welcome') return;
     if (message.agentmeter === 'announce') {
       // A hub that started after this member.
-      this.#send('hello', 0, undefined);
+      void this.#send('hello', 0, undefined);
       return;
     }
     // A request that arrives while a snapshot is being taken is answered by that snapshot.
@@ -65,9 +66,9 @@ export class HubMember {
     });
   }
 
-  #send(type: MemberMessage['agentmeter'], request: number, snapshot: WireSnapshot | undefined): void {
+  async #send(type: MemberMessage['agentmeter'], request: number, snapshot: WireSnapshot | undefined): Promise<void> {
     try {
-      this.#channel.send({ agentmeter: type, member: this.id, label: this.#label, seq: ++this.#seq, request, ...(snapshot === undefined ? {} : { snapshot }) });
+      await this.#channel.send({ agentmeter: type, member: this.id, label: this.#label, seq: ++this.#seq, request, ...(snapshot === undefined ? {} : { snapshot }) });
     } catch (error) {
       diag.debug(`agentmeter: could not reach the metrics hub (${(error as Error).message})`);
     }
@@ -79,7 +80,7 @@ export class HubMember {
     this.#closed = true;
     await this.#answering;
     const snapshot = await this.#collect().catch(() => undefined);
-    this.#send('bye', 0, snapshot);
+    await this.#send('bye', 0, snapshot);
     this.#stop();
   }
 }

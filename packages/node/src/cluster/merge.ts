@@ -157,7 +157,7 @@ export class Merger {
       const counts = known[6];
       for (let i = 0; i < counts.length; i++) counts[i]! += point[6][i] ?? 0;
       if (point[7] !== null) {
-        const exemplars = known[7] ?? new Array<WireExemplar | null>(counts.length).fill(null);
+        const exemplars = known[7] ?? Array.from<WireExemplar | null>({ length: counts.length }).fill(null);
         for (let i = 0; i < exemplars.length; i++) exemplars[i] = newer(exemplars[i] ?? null, point[7][i] ?? null);
         known[7] = exemplars;
       }

@@ -52,6 +52,24 @@ function workerLabel(): string {
 let warnedNoMainHub = false;
 
 /**
+ * A member whose process or thread runs out of work hands over its final totals before it ends
+ * (beforeExit allows async work); an abrupt end keeps the totals it last reported.
+ */
+function closeBeforeExit(member: HubMember): () => Promise<void> {
+  const onBeforeExit = (): void => void member.close();
+  process.once('beforeExit', onBeforeExit);
+  return () => {
+    process.off('beforeExit', onBeforeExit);
+    return member.close();
+  };
+}
+
+/** `primary` in a node:cluster primary with workers, else `main` (a process's main thread among its worker threads). */
+function mainLabel(): string {
+  return cluster.isPrimary && Object.keys(cluster.workers ?? {}).length > 0 ? 'primary' : 'main';
+}
+
+/**
  * Sets up the merge for the role of this thread: the primary (or a plain process) serves the
  * merged /metrics; a cluster worker answers the primary and serves its own threads; a worker
  * thread answers the main thread. A worker that no primary welcomes serves its own port.
@@ -61,7 +79,7 @@ export function createMetricsMerge(settings: MergeSettings, producers: MetricPro
   const local = () => reader.collect();
   const policy = mergePolicy(settings.namespace);
   if (!settings.enabled) {
-    const hub = new MetricsHub({ local, policy, timeoutMillis: settings.timeoutMillis, localLabel: 'main' });
+    const hub = new MetricsHub({ local, policy, timeoutMillis: settings.timeoutMillis, localLabel: mainLabel });
     return { reader, producer: hub, serving: Promise.resolve({ port: settings.port }), close: async () => hub.close() };
   }
   if (!isMainThread) {
@@ -72,11 +90,9 @@ export function createMetricsMerge(settings: MergeSettings, producers: MetricPro
       warnedNoMainHub = true;
       diag.warn("agentmeter: start() in a worker thread found no start() in the main thread, so this thread's metrics are served nowhere; call start() in the main thread too");
     });
-    return { reader, producer: undefined, serving: Promise.resolve(undefined), close: () => member.close() };
+    return { reader, producer: undefined, serving: Promise.resolve(undefined), close: closeBeforeExit(member) };
   }
-  const hub = new MetricsHub({
-    local, policy, timeoutMillis: settings.timeoutMillis, localLabel: cluster.isPrimary ? 'primary' : 'main',
-  });
+  const hub = new MetricsHub({ local, policy, timeoutMillis: settings.timeoutMillis, localLabel: mainLabel });
   hub.attach(threadHubTransport(hub));
   if (cluster.isPrimary || process.send === undefined) {
     if (cluster.isPrimary) hub.attach(clusterHubTransport(hub));
@@ -89,6 +105,7 @@ export function createMetricsMerge(settings: MergeSettings, producers: MetricPro
   }
   const label = workerLabel();
   const member = new HubMember(label, clusterMemberChannel(), async () => (await hub.collectSnapshot()).snapshot, settings.timeoutMillis);
+  const closeMember = closeBeforeExit(member);
   const serving = member.welcomed.then((welcomed): Serving => {
     if (welcomed) return undefined;
     const port = settings.port === 0 ? 0 : settings.port + Number(label);
@@ -101,7 +118,7 @@ export function createMetricsMerge(settings: MergeSettings, producers: MetricPro
   return {
     reader, producer: hub, serving,
     close: async () => {
-      await member.close();
+      await closeMember();
       hub.close();
     },
   };

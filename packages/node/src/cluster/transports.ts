@@ -2,11 +2,17 @@ import cluster, { type Worker } from 'node:cluster';
 import { BroadcastChannel } from 'node:worker_threads';
 import type { HubTransport, MetricsHub } from './hub.ts';
 import type { MemberChannel } from './member.ts';
-import { isHubMessage, isMemberMessage, type HubMessage } from './protocol.ts';
+import { isHubMessage, isMemberMessage, type HubMessage, type MemberMessage } from './protocol.ts';
 
 /** Worker threads ask and answer on two channels, so a thread never receives another thread's snapshot. */
 const REQUESTS = 'agentmeter:metrics-requests';
 const REPLIES = 'agentmeter:metrics-replies';
+
+/** Posts on a BroadcastChannel (Node's, between threads: there is no window origin to name). */
+function post(channel: BroadcastChannel, message: HubMessage | MemberMessage): void {
+  // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a BroadcastChannel takes no target origin
+  channel.postMessage(message);
+}
 
 function sendTo(worker: Worker, message: HubMessage): void {
   if (!worker.isConnected()) return;
@@ -51,9 +57,10 @@ export function clusterHubTransport(hub: MetricsHub): HubTransport {
 /** A cluster worker's side: the IPC channel to the primary. */
 export function clusterMemberChannel(): MemberChannel {
   return {
-    send: (message) => {
-      process.send?.(message, undefined, {}, () => {});
-    },
+    send: (message) => new Promise<void>((resolve) => {
+      // An error (the channel closed) is as final as a success: the primary folds this worker on exit.
+      if (process.send?.(message, undefined, {}, () => resolve()) === undefined) resolve();
+    }),
     listen: (receive) => {
       const onMessage = (message: unknown): void => {
         if (isHubMessage(message)) receive(message);
@@ -68,18 +75,18 @@ export function clusterMemberChannel(): MemberChannel {
 export function threadHubTransport(hub: MetricsHub): HubTransport {
   const requests = new BroadcastChannel(REQUESTS);
   const replies = new BroadcastChannel(REPLIES);
-  replies.onmessage = (event) => {
+  replies.addEventListener('message', (event) => {
     const message = (event as MessageEvent).data as unknown;
     if (!isMemberMessage(message)) return;
     hub.receive(message);
-    if (message.agentmeter === 'hello') requests.postMessage({ agentmeter: 'welcome', request: 0 } satisfies HubMessage);
-  };
+    if (message.agentmeter === 'hello') post(requests, { agentmeter: 'welcome', request: 0 });
+  });
   // Neither channel keeps the process alive.
   requests.unref();
   replies.unref();
-  requests.postMessage({ agentmeter: 'announce', request: 0 } satisfies HubMessage);
+  post(requests, { agentmeter: 'announce', request: 0 });
   return {
-    ask: (request) => requests.postMessage({ agentmeter: 'collect', request } satisfies HubMessage),
+    ask: (request) => post(requests, { agentmeter: 'collect', request }),
     close: () => {
       requests.close();
       replies.close();
@@ -92,15 +99,15 @@ export function threadMemberChannel(): MemberChannel {
   return {
     send: (message) => {
       const replies = new BroadcastChannel(REPLIES);
-      replies.postMessage(message);
+      post(replies, message);
       replies.close();
     },
     listen: (receive) => {
       const requests = new BroadcastChannel(REQUESTS);
-      requests.onmessage = (event) => {
+      requests.addEventListener('message', (event) => {
         const message = (event as MessageEvent).data as unknown;
         if (isHubMessage(message)) receive(message);
-      };
+      });
       requests.unref();
       return () => requests.close();
     },

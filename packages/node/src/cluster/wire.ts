@@ -50,7 +50,7 @@ export function attributesKey(attributes: Attributes): string {
     if (sorted) key = JSON.stringify(attributes);
     else {
       const ordered: Attributes = {};
-      for (const name of names.sort()) ordered[name] = attributes[name];
+      for (const name of names.toSorted()) ordered[name] = attributes[name];
       key = JSON.stringify(ordered);
     }
     KEYS.set(attributes, key);
