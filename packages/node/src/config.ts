@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads';
 import { AgentMeterConfigError } from '@agentmeter/core';
 import type { HttpOptions, StartOptions } from './types.ts';
 
@@ -174,6 +175,7 @@ export function resolveStart(options: StartOptions | undefined, env: Env = proce
     http: http === false || disabledByEnv.includes('http') ? undefined : { activeRequests: true, client: true, ...http },
     express: flag('express', given.express, true) && !disabledByEnv.includes('express'),
     runtime: flag('runtime', given.runtime, true) && !disabledByEnv.includes('runtime-node'),
-    hostMetrics: flag('hostMetrics', given.hostMetrics, true) && !disabledByEnv.includes('host-metrics'),
+    // Host metrics describe the whole process: the main thread reports them, worker threads do not by default.
+    hostMetrics: flag('hostMetrics', given.hostMetrics, isMainThread) && !disabledByEnv.includes('host-metrics'),
   };
 }
