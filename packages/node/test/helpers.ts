@@ -77,3 +77,16 @@ export function runNode(args: string[], env: Record<string, string>): Promise<{ 
     });
   });
 }
+
+/** Sends `count` GET requests, six at a time, and fails on any answer other than 200. */
+export async function sendRequests(url: string, count: number): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: 6 }, async () => {
+    while (next < count) {
+      next++;
+      const response = await fetch(url);
+      await response.text();
+      if (response.status !== 200) throw new Error(`the app answered ${response.status}`);
+    }
+  }));
+}

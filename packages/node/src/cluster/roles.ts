@@ -2,10 +2,11 @@ import cluster from 'node:cluster';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { hrTime } from '@opentelemetry/core';
 import { diag } from '@opentelemetry/api';
-import { AggregationTemporality, MetricReader, type MetricProducer } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, MetricReader, type CollectionResult, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import { MetricsHub } from './hub.ts';
 import { HubMember } from './member.ts';
-import { mergePolicy } from './merge.ts';
+import { mergePolicy, type MergePolicy } from './merge.ts';
+import { hubSocketPath, socketHubTransport, socketMemberChannel } from './socket.ts';
 import { clusterHubTransport, clusterMemberChannel, threadHubTransport, threadMemberChannel } from './transports.ts';
 import { encodeSnapshot } from './wire.ts';
 
@@ -40,6 +41,12 @@ export interface MetricsMerge {
   readonly serving: Promise<Serving>;
   /** Sends a member's final totals, stops listening; call before the SDK shuts down. */
   close(): Promise<void>;
+}
+
+/** A worker of PM2's cluster mode, whose primary is PM2's daemon (no agentmeter there). */
+function pm2Instance(): string | undefined {
+  const instance = process.env['NODE_APP_INSTANCE'];
+  return cluster.isWorker && process.env['pm_id'] !== undefined && instance !== undefined && /^\d+$/.test(instance) ? instance : undefined;
 }
 
 /** The label of a cluster worker: PM2's instance number under PM2, else node:cluster's worker id. */
@@ -92,6 +99,8 @@ export function createMetricsMerge(settings: MergeSettings, producers: MetricPro
     });
     return { reader, producer: undefined, serving: Promise.resolve(undefined), close: closeBeforeExit(member) };
   }
+  const pm2 = pm2Instance();
+  if (pm2 !== undefined) return pm2Roles(pm2, settings, local, policy, reader);
   const hub = new MetricsHub({ local, policy, timeoutMillis: settings.timeoutMillis, localLabel: mainLabel });
   hub.attach(threadHubTransport(hub));
   if (cluster.isPrimary || process.send === undefined) {
@@ -128,4 +137,30 @@ function warnNoChannel(port: number): void {
   diag.warn(
     `agentmeter: this cluster worker has no IPC channel to its primary, so its metrics cannot be merged; it serves its own /metrics on port ${port} plus its worker number`,
   );
+}
+
+/**
+ * PM2 cluster mode: instance 0 serves the merged /metrics on the configured port (bound by
+ * itself, not shared through PM2's daemon) and the others report to it over a local socket.
+ */
+function pm2Roles(instance: string, settings: MergeSettings, local: () => Promise<CollectionResult>, policy: MergePolicy, reader: MetricReader): MetricsMerge {
+  const hub = new MetricsHub({ local, policy, timeoutMillis: settings.timeoutMillis, localLabel: () => instance });
+  hub.attach(threadHubTransport(hub));
+  const path = hubSocketPath(settings.port);
+  if (instance === '0') {
+    hub.attach(socketHubTransport(hub, path));
+    return { reader, producer: hub, serving: Promise.resolve({ port: settings.port }), close: async () => hub.close() };
+  }
+  const member = new HubMember(instance, socketMemberChannel(path), async () => (await hub.collectSnapshot()).snapshot, settings.timeoutMillis);
+  const closeMember = closeBeforeExit(member);
+  void member.welcomed.then((welcomed) => {
+    if (!welcomed) diag.warn(`agentmeter: PM2 instance ${instance} cannot reach instance 0 at ${path} yet; it keeps trying, and its metrics join /metrics once instance 0 runs`);
+  });
+  return {
+    reader, producer: hub, serving: Promise.resolve(undefined),
+    close: async () => {
+      await closeMember();
+      hub.close();
+    },
+  };
 }
