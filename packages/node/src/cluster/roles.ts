@@ -87,7 +87,9 @@ export function createMetricsMerge(settings: MergeSettings, producers: MetricPro
   const policy = mergePolicy(settings.namespace);
   if (!settings.enabled) {
     const hub = new MetricsHub({ local, policy, timeoutMillis: settings.timeoutMillis, localLabel: mainLabel });
-    return { reader, producer: hub, serving: Promise.resolve({ port: settings.port }), close: async () => hub.close() };
+    // A cluster worker gets a port of its own: one port shared by all would answer for one worker at a time.
+    const port = cluster.isWorker && settings.port !== 0 ? settings.port + Number(workerLabel()) : settings.port;
+    return { reader, producer: hub, serving: Promise.resolve({ port }), close: async () => hub.close() };
   }
   if (!isMainThread) {
     const snapshot = async () => encodeSnapshot((await local()).resourceMetrics, hrTime());
