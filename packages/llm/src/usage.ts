@@ -8,15 +8,16 @@ import type { TokenUsage } from '@agentmeter/core';
 
 type Loose = Record<string, unknown> | null | undefined;
 
-function count(value: unknown): number | undefined {
+export function count(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
-function object(value: unknown): Loose {
+export function object(value: unknown): Loose {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
 }
 
-function usageOf(input: number | undefined, cached: number | undefined, output: number | undefined, reasoning: number | undefined): TokenUsage | undefined {
+/** Usage from totals: `input` is the total less cache reads. */
+export function usageOf(input: number | undefined, cached: number | undefined, output: number | undefined, reasoning: number | undefined): TokenUsage | undefined {
   if (input === undefined && output === undefined && cached === undefined) return undefined;
   const usage: TokenUsage = {};
   if (input !== undefined) usage.input = Math.max(0, input - (cached ?? 0));
