@@ -1,7 +1,7 @@
-import { createServer } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { AgentMeter } from '@agentmeter/core';
 import { PrometheusExporter } from '@agentmeter/prometheus';
+import { createEndpointServer } from '@agentmeter/prometheus/internal';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import type { ResolvedPrometheus } from './config.ts';
 
@@ -26,7 +26,7 @@ export function createPrometheusEndpoint(config: ResolvedPrometheus, meter: Agen
     meter,
     ...(config.token === undefined ? {} : { token: config.token }),
   });
-  const server = createServer(exporter.requestHandler);
+  const server = createEndpointServer(exporter.requestHandler);
   server.unref();
   return {
     reader: exporter as unknown as IMetricReader,
