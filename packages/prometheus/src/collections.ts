@@ -84,6 +84,11 @@ export class SharedCollections {
     return this.#next;
   }
 
+  /** The running collection, or a new one now, whatever the window (for health rounds). */
+  now(): Promise<Round> {
+    return this.#running ?? this.fresh();
+  }
+
   /** A new collection now (shared with requests that arrive while it runs). */
   fresh(): Promise<Round> {
     this.#startedAt = performance.now();

@@ -146,7 +146,7 @@ export class PrometheusExporter extends MetricReader {
     const last = this.#figures;
     if (last !== undefined && performance.now() - last[1] < this.#health.intervalMs) return last[0];
     // A failed collection costs the session figures, not the health answer.
-    return this.#shared.round().then(() => this.#figures?.[0] ?? sessionFigures(undefined, ''), () => sessionFigures(undefined, ''));
+    return this.#shared.now().then(() => this.#figures?.[0] ?? sessionFigures(undefined, ''), () => sessionFigures(undefined, ''));
   }
 
   async #collectFamilies(): Promise<Collected> {
