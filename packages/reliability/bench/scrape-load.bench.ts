@@ -43,13 +43,13 @@ async function phase(app: ChildProcess, ready: AppReady, name: string, scrape: r
   return { name, rps: traffic.requests.average, app: figures, scrapers: await scrapers };
 }
 
-function row(phase: Phase, baseline: Phase | undefined): string[] {
-  const s = phase.scrapers;
-  const rssGrowth = phase.app.rssPeakMb - phase.app.rssStartMb;
+function row(measured: Phase, baseline: Phase | undefined): string[] {
+  const s = measured.scrapers;
+  const rssGrowth = measured.app.rssPeakMb - measured.app.rssStartMb;
   return [
-    phase.name, fmt(phase.app.delayP99Ms, 1), fmt(phase.app.delayMaxMs, 0), fmt(phase.rps),
-    baseline === undefined ? '1.00' : (phase.rps / baseline.rps).toFixed(2),
-    `${fmt(phase.app.rssStartMb)} → ${fmt(phase.app.rssPeakMb)} (+${fmt(rssGrowth)})`,
+    measured.name, fmt(measured.app.delayP99Ms, 1), fmt(measured.app.delayMaxMs, 0), fmt(measured.rps),
+    baseline === undefined ? '1.00' : (measured.rps / baseline.rps).toFixed(2),
+    `${fmt(measured.app.rssStartMb)} → ${fmt(measured.app.rssPeakMb)} (+${fmt(rssGrowth)})`,
     s === undefined ? '' : fmt(s.ok), s === undefined ? '' : `${fmt(s.refused)} (${s.refusedWithoutRetryAfter} without Retry-After)`,
     s === undefined ? '' : `${s.timeouts} / ${s.errors} / ${s.malformed} / ${s.otherStatus}`,
     s === undefined ? '' : fmt(s.parsed),
