@@ -18,6 +18,7 @@ export { OVERFLOW_ATTRIBUTES } from './aggregation/instrument.ts';
 export { looksSecret } from './safety/values.ts';
 export { Warner } from './safety/warn.ts';
 export { runTracked } from './helpers/run.ts';
+export { claimClient } from './helpers/wrap-once.ts';
 export { SPEECH_PRICES } from './pricing/speech-prices.ts';
 
 export type { CatalogKey } from './catalog/instruments.ts';

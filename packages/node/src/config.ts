@@ -134,7 +134,7 @@ export function resolveStart(options: StartOptions | undefined, env: Env = proce
   for (const key of ['ignoreIncoming', 'ignoreOutgoing', 'ignoreOutgoingFetch'] as const) {
     if (http && http[key] !== undefined && typeof http[key] !== 'function') fail(`http.${key} must be a function`);
   }
-  for (const key of ['activeRequests', 'client'] as const) if (http) flag(`http.${key}`, http[key], true);
+  for (const key of ['activeRequests', 'client', 'tracing'] as const) if (http) flag(`http.${key}`, http[key], true);
   if (given.instrumentations !== undefined && !Array.isArray(given.instrumentations)) fail('instrumentations must be an array');
   if (given.metricReaders !== undefined && (!Array.isArray(given.metricReaders) || given.metricReaders.some((reader) => typeof reader?.collect !== 'function'))) {
     fail('metricReaders must be an array of OpenTelemetry MetricReaders');

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AgentMeter } from '@agentmeter/core';
 import { PrometheusExporter } from '@agentmeter/prometheus';
 import { createEndpointServer } from '@agentmeter/prometheus/internal';
-import type { IMetricReader } from '@opentelemetry/sdk-metrics';
+import type { IMetricReader, MetricProducer } from '@opentelemetry/sdk-metrics';
 import type { ResolvedPrometheus } from './config.ts';
 
 export interface PrometheusEndpoint {
@@ -20,10 +20,11 @@ export interface PrometheusEndpoint {
  * on a server of its own, reading the SDK's metrics and the meter's. The server is unref'd, so
  * it never keeps a finishing process alive.
  */
-export function createPrometheusEndpoint(config: ResolvedPrometheus, meter: AgentMeter): PrometheusEndpoint {
+export function createPrometheusEndpoint(config: ResolvedPrometheus, meter: AgentMeter, producers: MetricProducer[]): PrometheusEndpoint {
   const exporter = new PrometheusExporter({
     endpoint: config.endpoint,
     meter,
+    metricProducers: producers,
     ...(config.token === undefined ? {} : { token: config.token }),
   });
   const server = createEndpointServer(exporter.requestHandler);

@@ -1,5 +1,7 @@
+import type { IncomingMessage } from 'node:http';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { AgentMeterConfigError, createAgentMeter } from '@agentmeter/core';
+import { addInstrumentSource, AgentMeterProducer } from '@agentmeter/core/internal';
 import type { AgentMeter } from '@agentmeter/core';
 import { context, diag, logs, metrics, propagation, trace } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
@@ -7,12 +9,13 @@ import type { IMetricReader, MetricProducer } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { resolveStart } from './config.ts';
 import { setupDiag } from './diag.ts';
-import { createHttpInstrumentation } from './http.ts';
+import { createHttp, tracingWanted } from './http.ts';
+import type { HttpSetup } from './http.ts';
 import { createOtlpReader } from './otlp.ts';
 import { createPrometheusEndpoint } from './prometheus-endpoint.ts';
 import type { PrometheusEndpoint } from './prometheus-endpoint.ts';
 import { detectResource, resourceAttributesFrom } from './resource.ts';
-import { createExpressInstrumentation, createHostMetricsInstrumentation, createRuntimeInstrumentation } from './runtime.ts';
+import { createHostMetricsInstrumentation, createRuntimeInstrumentation } from './runtime.ts';
 import type { AgentMeterHandle, HandleControls, StartOptions } from './types.ts';
 
 // On globalThis, so the ESM and CJS builds of this package share one running instance.
@@ -33,6 +36,13 @@ function meterFrom(options: StartOptions): AgentMeter {
   }
   const { namespace, attributes, seriesLimit, maxAttributeLength, exemplars, clock } = options;
   return createAgentMeter({ namespace, attributes, seriesLimit, maxAttributeLength, exemplars, clock });
+}
+
+/** The meter's series limit (validated when the meter was created), for the HTTP instruments too. */
+function seriesLimitOf(options: StartOptions): number {
+  if (typeof options.seriesLimit === 'number') return options.seriesLimit;
+  const fromEnv = Number(process.env['AGENTMETER_SERIES_LIMIT']);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 2_000;
 }
 
 /** Patches node:http even when it was imported before start(), ESM named imports included. */
@@ -60,23 +70,39 @@ export function start(options?: StartOptions): AgentMeterHandle {
   const meter = meterFrom(given);
   setupDiag(given.diagLogger);
 
-  const producers: MetricProducer[] = meter.metricProducer === undefined ? [] : [meter.metricProducer];
-  const readers: IMetricReader[] = config.disabled ? [] : [...(given.metricReaders ?? [])];
-  const prometheus: PrometheusEndpoint | undefined = config.prometheus !== undefined && !config.disabled
-    ? createPrometheusEndpoint(config.prometheus, meter)
-    : undefined;
-  if (prometheus !== undefined) readers.push(prometheus.reader);
-  if (config.otlp !== undefined && !config.disabled) readers.push(createOtlpReader(config.otlp, producers));
-
   // Instrumentations patch modules as soon as they are built, so none is built when the SDK is disabled.
   const enabled = !config.disabled;
-  const http = enabled && config.http !== undefined
-    ? createHttpInstrumentation(config.http, (request) => prometheus?.owns(request) === true)
+  let ownsRequest: (request: IncomingMessage) => boolean = () => false;
+  const http: HttpSetup | undefined = enabled && config.http !== undefined
+    ? createHttp(config.http, {
+        tracing: tracingWanted(config.http.tracing, process.env),
+        express: config.express,
+        exemplars: given.exemplars !== false,
+        seriesLimit: seriesLimitOf(given),
+        isOwnRequest: (request) => ownsRequest(request),
+      })
     : undefined;
+  // The HTTP instruments are reported by the meter's producer, so every reader given the meter has them.
+  const removeHttpSource = http === undefined ? undefined : addInstrumentSource(meter, http.metrics);
+  const producers: MetricProducer[] = meter.metricProducer === undefined ? [] : [meter.metricProducer];
+  if (http !== undefined && removeHttpSource === undefined) {
+    const own = new AgentMeterProducer(() => [], () => {});
+    own.addSource(http.metrics);
+    producers.push(own);
+  }
+  const readers: IMetricReader[] = config.disabled ? [] : [...(given.metricReaders ?? [])];
+  const prometheus: PrometheusEndpoint | undefined = config.prometheus !== undefined && !config.disabled
+    ? createPrometheusEndpoint(config.prometheus, meter, producers)
+    : undefined;
+  if (prometheus !== undefined) {
+    readers.push(prometheus.reader);
+    ownsRequest = (request) => prometheus.owns(request);
+  }
+  if (config.otlp !== undefined && !config.disabled) readers.push(createOtlpReader(config.otlp, producers));
+
   const instrumentations: Instrumentation[] = enabled
     ? [
         ...(http ? http.instrumentations : []),
-        ...(config.express ? [createExpressInstrumentation()] : []),
         ...(config.runtime ? [createRuntimeInstrumentation()] : []),
         ...(config.hostMetrics ? [createHostMetricsInstrumentation()] : []),
         ...(given.instrumentations ?? []),
@@ -88,13 +114,6 @@ export function start(options?: StartOptions): AgentMeterHandle {
     resource: resource as never,
     metricReaders: readers as never,
     instrumentations,
-    // Both client instrumentations emit http.client.request.duration; one description keeps
-    // Prometheus from seeing two HELP texts for one metric.
-    views: [{
-      instrumentName: 'http.client.request.duration',
-      meterName: '@opentelemetry/instrumentation-undici',
-      description: 'Duration of HTTP client requests.',
-    }],
     // Traces and logs only when the user asks for them through the standard variables; without
     // traces there is no context to propagate, so no per-request header extraction either.
     ...(process.env['OTEL_TRACES_EXPORTER'] ? {} : { spanProcessors: [] }),
@@ -105,8 +124,9 @@ export function start(options?: StartOptions): AgentMeterHandle {
     sdk.start();
     // Reused instrumentations were disabled by an earlier shutdown(); enable() is idempotent.
     for (const instrumentation of instrumentations) instrumentation.enable();
-    http?.connectMeter();
-    if (http) patchLoadedHttp();
+    http?.start();
+    // instrumentation-http (tracing mode) patches node:http; the metrics path needs no patch.
+    if (http?.instrumentations.some((instrumentation) => instrumentation.instrumentationName === '@opentelemetry/instrumentation-http')) patchLoadedHttp();
   }
 
   let prometheusUrl: string | undefined;
@@ -140,9 +160,12 @@ export function start(options?: StartOptions): AgentMeterHandle {
       stopped ??= (async () => {
         if (runningHandle() === handle) delete (globalThis as Running)[RUNNING];
         for (const instrumentation of instrumentations) instrumentation.disable();
+        http?.stop();
         await ready;
         await sdk.shutdown().catch((error: Error) => diag.warn(`agentmeter: shutdown did not complete cleanly (${error.message})`));
         await prometheus?.close();
+        // After the final push, which still reports the HTTP metrics.
+        removeHttpSource?.();
         // Frees the globals the SDK registered, so a later start() in this process can register again.
         metrics.disable();
         trace.disable();

@@ -32,7 +32,10 @@ export interface OtlpOptions {
   timeoutMillis?: number;
 }
 
-/** Inbound and outbound HTTP metrics through @opentelemetry/instrumentation-http. */
+/**
+ * Inbound and outbound HTTP metrics, observed through node:diagnostics_channel (node:http and
+ * fetch). In tracing mode @opentelemetry/instrumentation-http and -undici also run, for spans.
+ */
 export interface HttpOptions {
   /** Requests to leave out of the server metrics (health checks, for instance). */
   ignoreIncoming?: (request: IncomingMessage) => boolean;
@@ -44,6 +47,12 @@ export interface HttpOptions {
   activeRequests?: boolean;
   /** Measure outgoing node:http and fetch requests as http.client.request.duration (default true). */
   client?: boolean;
+  /**
+   * Spans for HTTP requests through @opentelemetry/instrumentation-http, -undici and -express
+   * (metrics still come from the diagnostics channels, counted once). Default: on when
+   * OTEL_TRACES_EXPORTER names an exporter or a TracerProvider was registered before start().
+   */
+  tracing?: boolean;
 }
 
 export interface StartOptions extends Omit<AgentMeterOptions, 'meterProvider'> {
@@ -63,7 +72,7 @@ export interface StartOptions extends Omit<AgentMeterOptions, 'meterProvider'> {
   otlp?: OtlpOptions | false;
   /** HTTP instrumentation (on by default; env OTEL_NODE_DISABLED_INSTRUMENTATIONS=http). */
   http?: HttpOptions | false;
-  /** http.route labels for Express through @opentelemetry/instrumentation-express (default true). */
+  /** http.route labels for Express 4 and 5 (and Express spans in tracing mode) (default true). */
   express?: boolean;
   /** Event-loop, GC and heap metrics (default true; env OTEL_NODE_DISABLED_INSTRUMENTATIONS=runtime-node). */
   runtime?: boolean;
