@@ -22,7 +22,7 @@ export { claimClient } from './helpers/wrap-once.ts';
 export { SPEECH_PRICES } from './pricing/speech-prices.ts';
 
 export type { CatalogKey } from './catalog/instruments.ts';
-export type { ExternalMetricSpec, Family, InstrumentKind, InstrumentSpec } from './catalog/types.ts';
+export type { ClusterMerge, ExternalMetricSpec, Family, InstrumentKind, InstrumentSpec } from './catalog/types.ts';
 export type { ErrorType } from './errors.ts';
 export type { Exemplar } from './aggregation/exemplars.ts';
 export type { BillingUnit, PriceEntry } from './pricing/types.ts';

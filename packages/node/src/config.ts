@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads';
 import { AgentMeterConfigError } from '@agentmeter/core';
 import { resolveEndpoint, type ResolvedEndpoint } from '@agentmeter/prometheus/internal';
 import type { HttpOptions, StartOptions } from './types.ts';
@@ -11,8 +12,14 @@ export interface ResolvedOtlp {
   readonly intervalMillis: number;
   readonly timeoutMillis: number;
 }
+export interface ResolvedCluster {
+  /** false: each cluster worker and worker thread serves its own /metrics. */
+  readonly merge: boolean;
+  readonly timeoutMillis: number;
+}
 export interface ResolvedStart {
   readonly disabled: boolean;
+  readonly cluster: ResolvedCluster;
   readonly prometheus: ResolvedPrometheus | undefined;
   readonly otlp: ResolvedOtlp | undefined;
   readonly http: HttpOptions | undefined;
@@ -118,6 +125,12 @@ function resolvePrometheus(given: StartOptions['prometheus'], env: Env, wanted: 
   return resolveEndpoint(options ?? {}, env, '@agentmeter/node start()', 'prometheus.');
 }
 
+function resolveCluster(given: StartOptions['cluster'], env: Env): ResolvedCluster {
+  const options = objectOrFalse('cluster', given);
+  const timeoutMillis = integer('cluster.timeoutMillis', options === false ? undefined : options?.timeoutMillis, 'AGENTMETER_CLUSTER_TIMEOUT', env['AGENTMETER_CLUSTER_TIMEOUT'], [1, 60_000], 2000);
+  return { merge: options !== false, timeoutMillis };
+}
+
 /** Options win over environment variables, which win over defaults. Mistakes throw AgentMeterConfigError. */
 export function resolveStart(options: StartOptions | undefined, env: Env = process.env): ResolvedStart {
   if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
@@ -141,11 +154,13 @@ export function resolveStart(options: StartOptions | undefined, env: Env = proce
   }
   return {
     disabled: list(env['OTEL_SDK_DISABLED']).includes('true'),
+    cluster: resolveCluster(given.cluster, env),
     prometheus: resolvePrometheus(given.prometheus, env, exporters.length === 0 || exporters.includes('prometheus')),
     otlp: resolveOtlp(given.otlp, env, exporters.length === 0 ? undefined : fromEnv && exporters.includes('otlp')),
     http: http === false || disabledByEnv.includes('http') ? undefined : { activeRequests: true, client: true, ...http },
     express: flag('express', given.express, true) && !disabledByEnv.includes('express'),
     runtime: flag('runtime', given.runtime, true) && !disabledByEnv.includes('runtime-node'),
-    hostMetrics: flag('hostMetrics', given.hostMetrics, true) && !disabledByEnv.includes('host-metrics'),
+    // Host metrics describe the whole process: the main thread reports them, worker threads do not by default.
+    hostMetrics: flag('hostMetrics', given.hostMetrics, isMainThread) && !disabledByEnv.includes('host-metrics'),
   };
 }
