@@ -5,7 +5,10 @@ import type { HttpOptions, StartOptions } from './types.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export type ResolvedPrometheus = ResolvedEndpoint;
+export interface ResolvedPrometheus extends ResolvedEndpoint {
+  /** Checked by the exporter, which owns the health options, when start() creates it. */
+  readonly health: StartOptions['health'];
+}
 export interface ResolvedOtlp {
   readonly url: string;
   readonly headers: Record<string, string> | undefined;
@@ -118,11 +121,19 @@ function resolveOtlp(given: StartOptions['otlp'], env: Env, wanted: boolean | un
   return { url, headers, intervalMillis, timeoutMillis };
 }
 
-function resolvePrometheus(given: StartOptions['prometheus'], env: Env, wanted: boolean): ResolvedPrometheus | undefined {
+function resolvePrometheus(given: StartOptions['prometheus'], env: Env, wanted: boolean): Omit<ResolvedPrometheus, 'health'> | undefined {
   const options = objectOrFalse('prometheus', given);
   if (options === false || !wanted) return undefined;
   // One validation and one set of defaults for the endpoint, shared with PrometheusExporter.
   return resolveEndpoint(options ?? {}, env, '@agentmeter/node start()', 'prometheus.');
+}
+
+function withHealth(prometheus: Omit<ResolvedPrometheus, 'health'> | undefined, health: StartOptions['health']): ResolvedPrometheus | undefined {
+  if (prometheus === undefined) {
+    if (health !== undefined) fail('health needs the /metrics server, which is off (prometheus: false, or OTEL_METRICS_EXPORTER without prometheus); turn it on or mount a PrometheusExporter({ health }) yourself');
+    return undefined;
+  }
+  return { ...prometheus, health };
 }
 
 function resolveCluster(given: StartOptions['cluster'], env: Env): ResolvedCluster {
@@ -155,7 +166,7 @@ export function resolveStart(options: StartOptions | undefined, env: Env = proce
   return {
     disabled: list(env['OTEL_SDK_DISABLED']).includes('true'),
     cluster: resolveCluster(given.cluster, env),
-    prometheus: resolvePrometheus(given.prometheus, env, exporters.length === 0 || exporters.includes('prometheus')),
+    prometheus: withHealth(resolvePrometheus(given.prometheus, env, exporters.length === 0 || exporters.includes('prometheus')), given.health),
     otlp: resolveOtlp(given.otlp, env, exporters.length === 0 ? undefined : fromEnv && exporters.includes('otlp')),
     http: http === false || disabledByEnv.includes('http') ? undefined : { activeRequests: true, client: true, ...http },
     express: flag('express', given.express, true) && !disabledByEnv.includes('express'),

@@ -1,4 +1,5 @@
 import type { AgentMeter, AgentMeterOptions } from '@agentmeter/core';
+import type { HealthOptions } from '@agentmeter/prometheus';
 import type { Attributes, DiagLogger } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
@@ -77,6 +78,12 @@ export interface StartOptions extends Omit<AgentMeterOptions, 'meterProvider'> {
   meter?: AgentMeter;
   /** The /metrics server (on by default; `false` turns it off; env OTEL_METRICS_EXPORTER). */
   prometheus?: PrometheusOptions | false;
+  /**
+   * Dependency checks served on the /metrics server's `/api/health`, as `PrometheusExporter({ health })`
+   * serves them (`postgresCheck`, `redisCheck`, `httpCheck`, ... from @agentmeter/prometheus).
+   * Needs the /metrics server.
+   */
+  health?: HealthOptions;
   /**
    * Merging of cluster workers and worker threads into the primary's /metrics (on by default;
    * `false` makes every worker serve its own /metrics, as a single process does).
