@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { findProvider } from '@pydantic/genai-prices';
+import { findProvider, type Usage } from '@pydantic/genai-prices';
+import type { UsageAmounts } from '../packages/core/src/pricing/price.ts';
 import { SOURCE_PROVIDER_IDS } from '../packages/core/src/pricing/source/providers.ts';
 import {
   SOURCE_PRICE_KEYS, type ModelMatch, type PriceSource, type SourceModel, type SourcePrices, type SourceProvider,
@@ -81,4 +82,21 @@ export function renderPriceModule(source: PriceSource): string {
     '};',
     '',
   ].join('\n');
+}
+
+/**
+ * agentmeter's usage in the source's terms, to compare costs with its calcPrice: input_tokens is
+ * every input token, the others are parts of it or of output_tokens.
+ */
+export function sourceUsage(u: UsageAmounts): Usage {
+  return {
+    input_tokens: (u.input ?? 0) + (u.cached_input ?? 0) + (u.cache_write ?? 0),
+    cache_read_tokens: u.cached_input ?? 0,
+    cache_write_tokens: u.cache_write ?? 0,
+    input_audio_tokens: u.input_audio ?? 0,
+    cache_audio_read_tokens: 0,
+    output_tokens: u.output ?? 0,
+    output_reasoning_tokens: u.reasoning ?? 0,
+    output_audio_tokens: u.output_audio ?? 0,
+  };
 }

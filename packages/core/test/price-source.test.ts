@@ -1,6 +1,6 @@
-import { calcPrice, type Usage } from '@pydantic/genai-prices';
+import { calcPrice } from '@pydantic/genai-prices';
 import { describe, expect, it } from 'vitest';
-import { installedVersion, SOURCE_NAME, sourceProviders } from '../../../scripts/llm-price-data.ts';
+import { installedVersion, SOURCE_NAME, sourceProviders, sourceUsage } from '../../../scripts/llm-price-data.ts';
 import { COST_TYPES, tokenCosts, type UsageAmounts } from '../src/pricing/price.ts';
 import { LLM_PRICE_SOURCE } from '../src/pricing/source/data.ts';
 import { SOURCE_PROVIDER_IDS } from '../src/pricing/source/providers.ts';
@@ -9,21 +9,6 @@ import { createPricingTable } from '../src/pricing/table.ts';
 
 const TOLERANCE = 1e-9;
 const AT = Date.parse('2026-11-20T12:00:00Z');
-
-/** agentmeter's usage in the source's terms: input_tokens is every input token, the rest are parts of it or of output. */
-function sourceUsage(u: UsageAmounts): Usage {
-  const input = u.input ?? 0;
-  return {
-    input_tokens: input + (u.cached_input ?? 0) + (u.cache_write ?? 0),
-    cache_read_tokens: u.cached_input ?? 0,
-    cache_write_tokens: u.cache_write ?? 0,
-    input_audio_tokens: u.input_audio ?? 0,
-    cache_audio_read_tokens: 0,
-    output_tokens: u.output ?? 0,
-    output_reasoning_tokens: u.reasoning ?? 0,
-    output_audio_tokens: u.output_audio ?? 0,
-  };
-}
 
 function rates(model: SourceModel): SourceRate[] {
   const sets = Array.isArray(model.prices) ? model.prices.map((set: { prices: object }) => set.prices) : [model.prices];
