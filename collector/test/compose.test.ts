@@ -12,6 +12,7 @@ interface Service {
   volumes?: string[];
   ports?: string[];
   depends_on?: string[];
+  profiles?: string[];
 }
 interface Compose {
   name?: string;
@@ -60,10 +61,24 @@ describe('docker-compose.yml (Docker does not run here: syntax and references)',
     }
   });
 
-  it('passes every Alertmanager placeholder through from the environment', () => {
-    const template = readFileSync(join(COLLECTOR_DIR, 'alertmanager', 'alertmanager.yml.tmpl'), 'utf8');
-    const placeholders = new Set([...template.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n').matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!));
-    expect(placeholders.size).toBeGreaterThan(5);
-    expect(Object.keys(compose.services['alertmanager']?.environment ?? {}).toSorted()).toEqual([...placeholders].toSorted());
+  it('passes every setting configure.sh reads through from the environment, none of them required', () => {
+    const script = readFileSync(join(COLLECTOR_DIR, 'alertmanager', 'configure.sh'), 'utf8');
+    const code = script.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
+    const read = new Set([...code.matchAll(/\$\{?([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]!));
+    expect(read.size).toBeGreaterThan(5);
+    const environment = compose.services['alertmanager']?.environment ?? {};
+    expect(Object.keys(environment).toSorted()).toEqual([...read].toSorted());
+    // Secrets come from files: no password, key or webhook is an environment variable.
+    expect(Object.keys(environment).filter((name) => /PASSWORD|KEY|WEBHOOK/.test(name))).toEqual([]);
+  });
+
+  it('starts Prometheus and Grafana alone by default; Alertmanager and the Collector by profile', () => {
+    const always = Object.entries(compose.services).filter(([, s]) => s.profiles === undefined).map(([name]) => name);
+    expect(always.toSorted()).toEqual(['grafana', 'prometheus']);
+    expect(compose.services['alertmanager']?.profiles).toEqual(['alerting', 'full']);
+    expect(compose.services['otelcol']?.profiles).toEqual(['collector', 'full']);
+    for (const name of always) {
+      for (const value of Object.values(compose.services[name]?.environment ?? {})) expect(value).not.toMatch(/ALERT|SLACK|PAGERDUTY|SMTP/);
+    }
   });
 });

@@ -1,15 +1,23 @@
-import { DATABASE_AND_CACHE } from './data.ts';
-import { LLM_AND_COST } from './llm.ts';
+import { namesFor, NAMESPACE, type Names } from '../metric-names.ts';
+import { databaseAndCache } from './data.ts';
+import { llmAndCost } from './llm.ts';
 import type { DashboardSpec } from './model.ts';
-import { OVERVIEW } from './overview.ts';
-import { RUNTIME } from './runtime.ts';
-import { VOICE_PIPELINE } from './voice.ts';
+import { overview } from './overview.ts';
+import { dashboardNames } from './queries.ts';
+import { runtime } from './runtime.ts';
+import { voicePipeline } from './voice.ts';
 
-/** Every shipped dashboard, keyed by the file it is written to under collector/grafana/dashboards. */
-export const DASHBOARDS: Readonly<Record<string, DashboardSpec>> = {
-  'overview.json': OVERVIEW,
-  'llm-and-cost.json': LLM_AND_COST,
-  'voice-pipeline.json': VOICE_PIPELINE,
-  'database-and-cache.json': DATABASE_AND_CACHE,
-  'runtime.json': RUNTIME,
-};
+/** Every shipped dashboard for a namespace, keyed by the file it is written to under grafana/dashboards. */
+export function dashboardsFor(names: Names): Readonly<Record<string, DashboardSpec>> {
+  const n = dashboardNames(names);
+  return {
+    'overview.json': overview(n),
+    'llm-and-cost.json': llmAndCost(n),
+    'voice-pipeline.json': voicePipeline(n),
+    'database-and-cache.json': databaseAndCache(n),
+    'runtime.json': runtime(),
+  };
+}
+
+/** The shipped dashboards (namespace `agentmeter`). */
+export const DASHBOARDS: Readonly<Record<string, DashboardSpec>> = dashboardsFor(namesFor(NAMESPACE));

@@ -1,50 +1,52 @@
 import type { DashboardSpec } from './model.ts';
-import { m, rate, rule, ruleQuantiles, sel, stem } from './queries.ts';
+import { rate, sel, type DashboardNames } from './queries.ts';
 
 /** LLM calls, latency, time to first token, tokens and provider cost. */
-export const LLM_AND_COST: DashboardSpec = {
-  uid: 'agentmeter-llm',
-  title: 'agentmeter / LLM and cost',
-  description: 'LLM calls by provider and model, errors in the shared taxonomy, latency, time to first token, tokens and cost.',
-  rows: [
-    {
-      title: 'Cost',
-      panels: [
-        { title: 'Spend per hour', description: 'USD per hour at the current rate, all providers.', kind: 'stat', unit: 'currencyUSD',
-          queries: [{ expr: `sum (rate(${sel(m('apiCost'))}[$__rate_interval])) * 3600`, legend: 'USD/h' }] },
-        { title: 'Projected 30-day spend', description: 'At the last hour\'s rate (HighAPICosts fires above the budget).', kind: 'stat', unit: 'currencyUSD',
-          queries: [{ expr: `sum(${sel(rule(stem('apiCost'), 'rate1h'))}) * 86400 * 30`, legend: 'USD/30d' }] },
-        { title: 'Spend in the time range', description: 'USD spent over the dashboard\'s time range.', kind: 'stat', unit: 'currencyUSD',
-          queries: [{ expr: `sum(increase(${sel(m('apiCost'))}[$__range]))`, legend: 'USD' }] },
-        { title: 'Tokens per second', description: 'All providers and token types.', kind: 'stat', unit: 'short',
-          queries: [{ expr: `sum(${sel(rule(stem('llmTokens'), 'rate5m'))})`, legend: 'tokens/s' }] },
-        { title: 'Cost by provider and service', description: 'USD per hour, LLM, TTS and STT.', unit: 'currencyUSD',
-          queries: [{ expr: `${rate(m('apiCost'), 'provider, service')} * 3600`, legend: '{{provider}} {{service}}' }] },
-        { title: 'Cost by model', description: 'USD per hour by model.', unit: 'currencyUSD',
-          queries: [{ expr: `${rate(m('apiCost'), 'model')} * 3600`, legend: '{{model}}' }] },
-        { title: 'Tokens by type', description: 'input, output, cached_input and reasoning tokens per second.', unit: 'short',
-          queries: [{ expr: `sum by (provider, model, token_type) (${sel(rule(stem('llmTokens'), 'rate5m'))})`, legend: '{{model}} {{token_type}}' }] },
-      ],
-    },
-    {
-      title: 'Calls and errors',
-      panels: [
-        { title: 'LLM calls by status', description: 'Calls per second by provider, model and outcome.', unit: 'reqps',
-          queries: [{ expr: rate(m('llmRequests'), 'provider, model, status'), legend: '{{provider}} {{model}} {{status}}' }] },
-        { title: 'LLM error ratio', description: 'Failed calls over all calls (LLMAPIFailures fires above 5%).', unit: 'percentunit',
-          queries: [{ expr: sel(rule(`${stem('llmRequests')}_errors`, 'ratio_rate5m')), legend: '{{provider}} {{model}}' }] },
-        { title: 'LLM errors by type', description: 'Errors per minute: stream_error and timeout feed LLMStreamErrorRateHigh and LLMStreamTimeoutHigh.', unit: 'short',
-          queries: [{ expr: `${rate(m('llmErrors'), 'provider, error_type')} * 60`, legend: '{{provider}} {{error_type}}' }] },
-      ],
-    },
-    {
-      title: 'Latency',
-      panels: [
-        { title: 'LLM latency', description: 'To the last byte of the response or stream (SlowLLMCalls fires at p95 > 30 s).', unit: 's', width: 12,
-          queries: ruleQuantiles(m('llmLatency'), '{{provider}} {{model}}') },
-        { title: 'Time to first token', description: 'From the request to the first streamed content chunk.', unit: 's', width: 12,
-          queries: ruleQuantiles(m('llmTimeToFirstToken'), '{{provider}} {{model}}') },
-      ],
-    },
-  ],
-};
+export function llmAndCost({ m, rule, ruleQuantiles, stem }: DashboardNames): DashboardSpec {
+  return {
+    uid: 'agentmeter-llm',
+    title: 'agentmeter / LLM and cost',
+    description: 'LLM calls by provider and model, errors in the shared taxonomy, latency, time to first token, tokens and cost.',
+    rows: [
+      {
+        title: 'Cost',
+        panels: [
+          { title: 'Spend per hour', description: 'USD per hour at the current rate, all providers.', kind: 'stat', unit: 'currencyUSD',
+            queries: [{ expr: `sum (rate(${sel(m('apiCost'))}[$__rate_interval])) * 3600`, legend: 'USD/h' }] },
+          { title: 'Projected 30-day spend', description: 'At the last hour\'s rate (HighAPICosts fires above the budget).', kind: 'stat', unit: 'currencyUSD',
+            queries: [{ expr: `sum(${sel(rule(stem('apiCost'), 'rate1h'))}) * 86400 * 30`, legend: 'USD/30d' }] },
+          { title: 'Spend in the time range', description: 'USD spent over the dashboard\'s time range.', kind: 'stat', unit: 'currencyUSD',
+            queries: [{ expr: `sum(increase(${sel(m('apiCost'))}[$__range]))`, legend: 'USD' }] },
+          { title: 'Tokens per second', description: 'All providers and token types.', kind: 'stat', unit: 'short',
+            queries: [{ expr: `sum(${sel(rule(stem('llmTokens'), 'rate5m'))})`, legend: 'tokens/s' }] },
+          { title: 'Cost by provider and service', description: 'USD per hour, LLM, TTS and STT.', unit: 'currencyUSD',
+            queries: [{ expr: `${rate(m('apiCost'), 'provider, service')} * 3600`, legend: '{{provider}} {{service}}' }] },
+          { title: 'Cost by model', description: 'USD per hour by model.', unit: 'currencyUSD',
+            queries: [{ expr: `${rate(m('apiCost'), 'model')} * 3600`, legend: '{{model}}' }] },
+          { title: 'Tokens by type', description: 'input, output, cached_input and reasoning tokens per second.', unit: 'short',
+            queries: [{ expr: `sum by (provider, model, token_type) (${sel(rule(stem('llmTokens'), 'rate5m'))})`, legend: '{{model}} {{token_type}}' }] },
+        ],
+      },
+      {
+        title: 'Calls and errors',
+        panels: [
+          { title: 'LLM calls by status', description: 'Calls per second by provider, model and outcome.', unit: 'reqps',
+            queries: [{ expr: rate(m('llmRequests'), 'provider, model, status'), legend: '{{provider}} {{model}} {{status}}' }] },
+          { title: 'LLM error ratio', description: 'Failed calls over all calls (LLMAPIFailures fires above 5%).', unit: 'percentunit',
+            queries: [{ expr: sel(rule(`${stem('llmRequests')}_errors`, 'ratio_rate5m')), legend: '{{provider}} {{model}}' }] },
+          { title: 'LLM errors by type', description: 'Errors per minute: stream_error and timeout feed LLMStreamErrorRateHigh and LLMStreamTimeoutHigh.', unit: 'short',
+            queries: [{ expr: `${rate(m('llmErrors'), 'provider, error_type')} * 60`, legend: '{{provider}} {{error_type}}' }] },
+        ],
+      },
+      {
+        title: 'Latency',
+        panels: [
+          { title: 'LLM latency', description: 'To the last byte of the response or stream (SlowLLMCalls fires at p95 > 30 s).', unit: 's', width: 12,
+            queries: ruleQuantiles(m('llmLatency'), '{{provider}} {{model}}') },
+          { title: 'Time to first token', description: 'From the request to the first streamed content chunk.', unit: 's', width: 12,
+            queries: ruleQuantiles(m('llmTimeToFirstToken'), '{{provider}} {{model}}') },
+        ],
+      },
+    ],
+  };
+}

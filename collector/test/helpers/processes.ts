@@ -67,6 +67,17 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
 }
 
+/** Waits until a server's readiness URL answers 200; on failure stops it and fails with its output. */
+export async function untilReady(what: string, url: string, headers: Record<string, string>, child: Child, dir: { cleanup: () => void }): Promise<void> {
+  try {
+    await waitFor(`${what} to be ready`, async () => ((await fetch(url, { headers })).ok ? true : undefined), 60_000);
+  } catch (error) {
+    await child.stop();
+    dir.cleanup();
+    throw new Error(`${String(error)}\n${child.output()}`, { cause: error });
+  }
+}
+
 export interface PromSample {
   readonly metric: Record<string, string>;
   readonly value: number;
@@ -114,13 +125,7 @@ export async function startPrometheus(config: string, options: PrometheusOptions
     ...extraArgs,
   ]);
   const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor('Prometheus to be ready', async () => ((await fetch(`${url}/-/ready`, { headers })).ok ? true : undefined), 60_000);
-  } catch (error) {
-    await child.stop();
-    dir.cleanup();
-    throw new Error(`${String(error)}\n${child.output()}`, { cause: error });
-  }
+  await untilReady('Prometheus', `${url}/-/ready`, headers, child, dir);
   return {
     url,
     child,

@@ -31,15 +31,17 @@ export function otelcolPath(): string {
  * Finds a tool the tests need: on PATH, in /usr/bin (Debian's packages), or, for the Collector,
  * in the build cache. A missing tool fails the test with the command that installs it.
  */
-export function findTool(name: 'promtool' | 'prometheus' | 'amtool' | 'otelcol'): string {
+export function findTool(name: 'promtool' | 'prometheus' | 'amtool' | 'alertmanager' | 'otelcol'): string {
   if (name === 'otelcol') {
     const path = process.env['AGENTMETER_OTELCOL'] ?? otelcolPath();
     if (executable(path)) return path;
     throw new Error(`The OpenTelemetry Collector is not built (looked for ${path}); run \`${ENSURE}\` (or collector/scripts/build-otelcol.sh).`);
   }
   const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/bin', '/usr/local/bin'];
+  // Debian names the Alertmanager binary prometheus-alertmanager.
+  const names = name === 'alertmanager' ? ['alertmanager', 'prometheus-alertmanager'] : [name];
   for (const dir of dirs) {
-    if (dir !== '' && executable(join(dir, name))) return join(dir, name);
+    for (const file of names) if (dir !== '' && executable(join(dir, file))) return join(dir, file);
   }
   throw new Error(`${name} is not installed (not on PATH nor in /usr/bin); run \`${ENSURE}\` to install Debian's prometheus and prometheus-alertmanager packages.`);
 }

@@ -1,3 +1,9 @@
+/**
+ * The instrument catalog, the meter, the track* helpers, custom metrics, pricing and the error taxonomy.
+ *
+ * @packageDocumentation
+ * @module @agentmeter/core
+ */
 export { createAgentMeter } from './meter.ts';
 export { CATALOG, CATALOG_KEYS } from './catalog/instruments.ts';
 export { EXTERNAL_METRICS, SEED_RECORDING_RULES } from './catalog/external.ts';

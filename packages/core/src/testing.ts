@@ -1,3 +1,9 @@
+/**
+ * Test helpers: a meter with an in-memory reader, and readers of recorded series.
+ *
+ * @packageDocumentation
+ * @module @agentmeter/core/testing
+ */
 import type { Attributes } from '@opentelemetry/api';
 import {
   DataPointType, MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData,

@@ -1,3 +1,9 @@
+/**
+ * Wrappers for pg, mysql2, ioredis, PGlite and better-sqlite3, and generic query and cache trackers.
+ *
+ * @packageDocumentation
+ * @module @agentmeter/db
+ */
 export { createCacheTracker, createQueryTracker } from './generic.ts';
 export { instrumentBetterSqlite3 } from './better-sqlite3.ts';
 export { instrumentIoredis } from './ioredis.ts';

@@ -1,3 +1,9 @@
+/**
+ * Wrappers for the openai, @anthropic-ai/sdk and @google/genai clients, and a generic LLM helper.
+ *
+ * @packageDocumentation
+ * @module @agentmeter/llm
+ */
 export { instrumentOpenAI } from './openai.ts';
 export { instrumentAnthropic } from './anthropic.ts';
 export { instrumentGoogleGenAI } from './google.ts';

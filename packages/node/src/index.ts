@@ -1,3 +1,9 @@
+/**
+ * start(): the meter, /metrics, OTLP push, HTTP, WebSocket, runtime and host metrics in one call.
+ *
+ * @packageDocumentation
+ * @module @agentmeter/node
+ */
 export { start, runningHandle } from './start.ts';
 export { instrumentWebSocketServer, payloadBytes } from './websocket.ts';
 export { instrumentFastify, instrumentHono, setHttpRoute } from './routes.ts';

@@ -1,3 +1,9 @@
+/**
+ * /metrics (Prometheus text and OpenMetrics), /api/metrics JSON and /api/health, as an OpenTelemetry MetricReader.
+ *
+ * @packageDocumentation
+ * @module @agentmeter/prometheus
+ */
 export { PrometheusExporter } from './exporter.ts';
 export { fastifyMetrics, honoMetrics } from './http/mounts.ts';
 export { httpCheck, mysqlCheck, postgresCheck, redisCheck } from './health/checks.ts';

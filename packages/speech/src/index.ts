@@ -1,3 +1,9 @@
+/**
+ * Wrappers for ElevenLabs, Cartesia, OpenAI audio and Deepgram, generic speech helpers and voice turns.
+ *
+ * @packageDocumentation
+ * @module @agentmeter/speech
+ */
 export { instrumentCartesia } from './cartesia.ts';
 export { instrumentDeepgram } from './deepgram.ts';
 export { instrumentElevenLabs } from './elevenlabs.ts';
