@@ -211,3 +211,12 @@ describe('tiers, dates, overrides and the missing-price warning', () => {
     expect(m.value('pricing.source.published', { source: '@pydantic/genai-prices', version: '0.1.8' })).toBe(Date.parse('2026-09-23') / 1000);
   });
 });
+
+describe('Vertex AI', () => {
+  it('a vertexai client is labelled google_vertex and priced from the source\'s Google table', async () => {
+    setup();
+    const ai = new GoogleGenAI({ vertexai: true, apiKey: 'AIza-test', httpOptions: { baseUrl: h.sim.url } });
+    const client = instrumentGoogleGenAI(ai, { meter: h.meter, pricing, clock: h.clock });
+    await expectCallCost('google_vertex', 'google', 'gemini-2.5-flash', () => client.models.generateContent({ model: 'gemini-2.5-flash', contents: 'hi' }));
+  });
+});
