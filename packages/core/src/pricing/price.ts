@@ -47,6 +47,9 @@ interface CompiledRow {
   readonly request: number;
 }
 const compiled = new WeakMap<PriceEntry, CompiledRow>();
+/** The last row compiled or found: a series prices call after call with the same row. */
+let lastEntry: PriceEntry | undefined;
+let lastRow: CompiledRow | undefined;
 
 function ratesAt(entry: PriceEntry, total: number): number[] {
   const crossed = (entry.tiers ?? []).filter((tier) => total > tier.above).toSorted((a, b) => b.above - a.above);
@@ -60,13 +63,20 @@ function ratesAt(entry: PriceEntry, total: number): number[] {
 }
 
 function compile(entry: PriceEntry): CompiledRow {
+  if (entry === lastEntry) return lastRow!;
   let row = compiled.get(entry);
-  if (row !== undefined) return row;
+  if (row !== undefined) {
+    lastEntry = entry;
+    lastRow = row;
+    return row;
+  }
   const thresholds = [...new Set((entry.tiers ?? []).map((tier) => tier.above))].toSorted((a, b) => b - a);
   // A band per threshold, then the base band for everything at or below the lowest.
   const bands = [...thresholds.map((above) => ({ above, rates: ratesAt(entry, above + 1) })), { above: Number.NEGATIVE_INFINITY, rates: ratesAt(entry, 0) }];
   row = { bands, request: entry.request ?? 0 };
   compiled.set(entry, row);
+  lastEntry = entry;
+  lastRow = row;
   return row;
 }
 
@@ -87,14 +97,9 @@ export function tokenCosts(entry: PriceEntry, usage: UsageAmounts, out: Float64A
   const output = amount(usage.output);
   const total = input + cached + written;
   const bands = row.bands;
-  let band = bands[bands.length - 1]!;
-  for (const candidate of bands) {
-    if (total > candidate.above) {
-      band = candidate;
-      break;
-    }
-  }
-  const r = band.rates;
+  let b = 0;
+  while (!(total > bands[b]!.above)) b++;
+  const r = bands[b]!.rates;
   // Parts never exceed their whole: bad counts from a provider cannot make a negative cost.
   const inputAudio = Math.min(amount(usage.input_audio), input);
   const reasoning = Math.min(amount(usage.reasoning), output);
