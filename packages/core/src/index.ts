@@ -18,10 +18,11 @@ export { OVERFLOW_ATTRIBUTES } from './aggregation/instrument.ts';
 export { looksSecret } from './safety/values.ts';
 export { Warner } from './safety/warn.ts';
 export { runTracked } from './helpers/run.ts';
+export { claimClient } from './helpers/wrap-once.ts';
 export { SPEECH_PRICES } from './pricing/speech-prices.ts';
 
 export type { CatalogKey } from './catalog/instruments.ts';
-export type { ExternalMetricSpec, Family, InstrumentKind, InstrumentSpec } from './catalog/types.ts';
+export type { ClusterMerge, ExternalMetricSpec, Family, InstrumentKind, InstrumentSpec } from './catalog/types.ts';
 export type { ErrorType } from './errors.ts';
 export type { Exemplar } from './aggregation/exemplars.ts';
 export type { BillingUnit, PriceEntry, PriceTier, TokenRates, TokenType } from './pricing/types.ts';

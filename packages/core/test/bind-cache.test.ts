@@ -14,6 +14,23 @@ describe('the bind cache in front of the series map', () => {
     expect(instruments.activeSessions.bind()).toBe(instruments.activeSessions.bind({}));
   });
 
+  it('finds every handle again as paths that share their first values split apart', () => {
+    const { instruments } = createAgentMeter();
+    const attributes = [
+      { provider: 'openai', model: 'a', token_type: 'input' },
+      { provider: 'openai', model: 'a', token_type: 'output' },
+      { provider: 'openai', model: 'b', token_type: 'input' },
+      { provider: 'anthropic', model: 'a', token_type: 'input' },
+      { provider: 'openai', model: 'a' },
+      { provider: 'openai' },
+      {},
+    ];
+    const first = attributes.map((given) => instruments.llmTokens.bind(given));
+    expect(new Set(first).size).toBe(attributes.length);
+    // Bound again in another order, through the cache: the same handles.
+    expect(attributes.toReversed().map((given) => instruments.llmTokens.bind({ ...given }))).toEqual(first.toReversed());
+  });
+
   it('keeps values apart that a joined key would confuse', async () => {
     const meter = createAgentMeter();
     const reader = createTestReader(meter);

@@ -1,3 +1,4 @@
+import { claimClient } from '@agentmeter/core';
 import { resolveOptions, unsupported } from './options.ts';
 import { QueryRecorder, type QueryHandles } from './recorder.ts';
 import type { DbInstrumentOptions } from './types.ts';
@@ -21,7 +22,6 @@ interface StatementLike {
 }
 const TRANSACTION_VARIANTS = ['deferred', 'immediate', 'exclusive'] as const;
 
-const instrumented = new WeakSet<object>();
 
 function isDatabase(value: unknown): value is DatabaseLike {
   const db = value as Partial<DatabaseLike> | null;
@@ -36,9 +36,10 @@ function isDatabase(value: unknown): value is DatabaseLike {
  */
 export function instrumentBetterSqlite3<T extends object>(db: T, options: DbInstrumentOptions): T {
   if (!isDatabase(db)) unsupported(WRAPPER, db, 'a better-sqlite3 Database (new Database(file))');
-  const recorder = new QueryRecorder(resolveOptions(WRAPPER, options, 'sqlite'));
-  if (instrumented.has(db)) return db;
-  instrumented.add(db);
+  const resolved = resolveOptions(WRAPPER, options, 'sqlite');
+  // Wrapping twice changes nothing a scrape sees: the first wrap's options stay.
+  if (!claimClient(db, WRAPPER, options)) return db;
+  const recorder = new QueryRecorder(resolved);
   const prepare = db.prepare;
   let methods: StatementMethods | undefined;
   db.prepare = function instrumentedPrepare(this: unknown, ...args: unknown[]): unknown {

@@ -29,6 +29,25 @@ function read(value: unknown, key: string): unknown {
   }
 }
 
+const STATUS_CODE = /^[A-Za-z0-9_]{1,40}$/;
+
+/**
+ * `db.response.status_code`: the code the database itself gave for an error (a SQLSTATE from
+ * PostgreSQL and PGlite, MySQL's or MariaDB's error number, an SQLite result code, a Redis
+ * reply prefix). Undefined for errors the database did not report (a refused connection).
+ */
+export function dbStatusCode(error: unknown): string | undefined {
+  const code = read(error, 'sqlState') !== undefined ? read(error, 'errno') : read(error, 'code');
+  const value = typeof code === 'number' && Number.isInteger(code) ? String(code) : code;
+  if (typeof value === 'string' && STATUS_CODE.test(value) && (SQLSTATE.test(value) || /^\d+$/.test(value) || value.startsWith('SQLITE_'))) return value;
+  if (read(error, 'name') === 'ReplyError') {
+    const message = read(error, 'message');
+    const prefix = typeof message === 'string' ? message.split(' ', 1)[0]! : '';
+    if (prefix in REDIS_PREFIXES) return prefix;
+  }
+  return undefined;
+}
+
 /**
  * The taxonomy type of a database error, from what the driver reports: a SQLSTATE (pg's `code`,
  * mysql2's `sqlState`), an SQLite result code, or a Redis reply prefix. Undefined when the

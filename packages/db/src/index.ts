@@ -13,5 +13,5 @@ export { instrumentPGlite } from './pglite.ts';
 export { StatementParser } from './statement.ts';
 
 export type { CacheTracker, QueryTracker } from './generic.ts';
-export type { StatementShape } from './statement.ts';
+export type { SqlDialect, StatementShape } from './statement.ts';
 export type { CacheInstrumentOptions, DbInstrumentOptions } from './types.ts';

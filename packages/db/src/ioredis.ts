@@ -1,3 +1,4 @@
+import { claimClient } from '@agentmeter/core';
 import { resolveOptions, unsupported } from './options.ts';
 import { now, QueryRecorder, type QueryHandles } from './recorder.ts';
 import type { CacheInstrumentOptions } from './types.ts';
@@ -30,7 +31,6 @@ const COMMAND_NAME = /^[a-z][a-z0-9_.|-]{0,31}$/i;
 /** Distinct command names labelled per client; Redis has a few hundred, modules add more. */
 const MAX_COMMANDS = 300;
 
-const instrumented = new WeakSet<object>();
 /** Marks a command as counted; a property is far cheaper for the GC than a WeakSet of every command. */
 const SEEN: unique symbol = Symbol('agentmeter.seen');
 
@@ -46,9 +46,10 @@ function isRedis(value: unknown): value is RedisLike {
  */
 export function instrumentIoredis<T extends object>(client: T, options: CacheInstrumentOptions): T {
   if (!isRedis(client)) unsupported(WRAPPER, client, 'an ioredis Redis or Cluster client');
-  const recorder = new QueryRecorder(resolveOptions(WRAPPER, options, 'redis'));
-  if (instrumented.has(client)) return client;
-  instrumented.add(client);
+  const resolved = resolveOptions(WRAPPER, options, 'redis');
+  // Wrapping twice changes nothing a scrape sees: the first wrap's options stay.
+  if (!claimClient(client, WRAPPER, options)) return client;
+  const recorder = new QueryRecorder(resolved);
   const commands = new CommandLabels(recorder);
   const sendCommand = client.sendCommand;
   client.sendCommand = function instrumentedSendCommand(this: { status?: unknown }, command: unknown, ...rest: unknown[]): unknown {

@@ -1,3 +1,4 @@
+import { claimClient } from '@agentmeter/core';
 import { resolveOptions, unsupported } from './options.ts';
 import { count, countAcquireFailures, internal, observePool } from './pools.ts';
 import { callSync, now, QueryRecorder, type QueryHandles } from './recorder.ts';
@@ -46,7 +47,10 @@ export function instrumentMysql2<T extends object>(client: T, options: DbInstrum
     : isConnection(inner?.connection) ? inner.connection
       : isPool(inner?.pool) ? inner.pool : undefined;
   if (core === undefined) unsupported(WRAPPER, client, 'a mysql2 Connection or Pool (callback or promise API)');
-  const recorder = new QueryRecorder(resolveOptions(WRAPPER, options, 'mysql'));
+  const resolved = resolveOptions(WRAPPER, options, 'mysql');
+  // Wrapping twice (the promise object or the callback one inside it) changes nothing a scrape sees.
+  if (!claimClient(core, WRAPPER, options)) return client;
+  const recorder = new QueryRecorder(resolved);
   if (isPool(core)) instrumentPool(core, recorder);
   else instrumentConnection(core, recorder);
   return client;

@@ -1,3 +1,4 @@
+import { claimClient } from '@agentmeter/core';
 import { resolveOptions, unsupported } from './options.ts';
 import { count, countAcquireFailures, internal, observePool } from './pools.ts';
 import { callSync, now, observe, QueryRecorder } from './recorder.ts';
@@ -17,9 +18,8 @@ interface PgPoolLike extends PgClientLike {
   on(event: string, listener: (client: PgClientLike) => void): unknown;
 }
 
-/** Wrapping twice is a no-op: the first wrap's options stay. */
+/** A pool's clients are instrumented once, whichever way they are reached. */
 const instrumented = new WeakSet<object>();
-const instrumentedPools = new WeakSet<object>();
 
 function isPool(value: object): value is PgPoolLike {
   const pool = value as Partial<PgPoolLike>;
@@ -40,12 +40,11 @@ export function instrumentPg<T extends object>(client: T, options: DbInstrumentO
   if (typeof client !== 'object' || client === null || (!isPool(client) && !isClient(client))) {
     unsupported(WRAPPER, client, 'a pg.Client or pg.Pool');
   }
-  const recorder = new QueryRecorder(resolveOptions(WRAPPER, options, 'postgresql'));
+  const resolved = resolveOptions(WRAPPER, options, 'postgresql');
+  if (!claimClient(client, WRAPPER, options)) return client;
+  const recorder = new QueryRecorder(resolved);
   if (!isPool(client)) instrumentClient(client, recorder);
-  else if (!instrumentedPools.has(client)) {
-    instrumentedPools.add(client);
-    instrumentPool(client, recorder);
-  }
+  else instrumentPool(client, recorder);
   return client;
 }
 

@@ -1,3 +1,4 @@
+import { claimClient } from '@agentmeter/core';
 import { resolveOptions, unsupported } from './options.ts';
 import { callSync, now, observe, QueryRecorder } from './recorder.ts';
 import type { DbInstrumentOptions } from './types.ts';
@@ -18,7 +19,6 @@ interface Transaction {
   rollback?: Fn;
 }
 
-const instrumented = new WeakSet<object>();
 
 function isPGlite(value: unknown): value is PGliteLike {
   const db = value as Partial<PGliteLike> | null;
@@ -32,9 +32,10 @@ function isPGlite(value: unknown): value is PGliteLike {
  */
 export function instrumentPGlite<T extends object>(db: T, options: DbInstrumentOptions): T {
   if (!isPGlite(db)) unsupported(WRAPPER, db, 'a PGlite instance (new PGlite() or PGlite.create())');
-  const recorder = new QueryRecorder(resolveOptions(WRAPPER, options, 'pglite'));
-  if (instrumented.has(db)) return db;
-  instrumented.add(db);
+  const resolved = resolveOptions(WRAPPER, options, 'pglite');
+  // Wrapping twice changes nothing a scrape sees: the first wrap's options stay.
+  if (!claimClient(db, WRAPPER, options)) return db;
+  const recorder = new QueryRecorder(resolved);
   // `sql` calls `this.query`, so wrapping `query` counts tagged templates once.
   db.query = timed(db.query, recorder, (args) => args[0]);
   db.exec = timed(db.exec, recorder, (args) => args[0]);

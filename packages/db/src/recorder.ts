@@ -1,13 +1,15 @@
 import { classifyError, type BoundCounter, type BoundHistogram } from '@agentmeter/core';
 import type { Attributes, Histogram } from '@opentelemetry/api';
-import { dbErrorType } from './errors.ts';
+import { dbErrorType, dbStatusCode } from './errors.ts';
 import type { ResolvedDbOptions } from './options.ts';
-import { statementParser, type StatementShape } from './statement.ts';
+import { querySummary, statementParser, type StatementParser, type StatementShape } from './statement.ts';
 
 const NOOP_COUNTER: BoundCounter = { add() {} };
 const NOOP_HISTOGRAM: BoundHistogram = { record() {} };
 const OTHER_TABLE = '_other';
 const SQL_CACHE_LIMIT = 1000;
+/** agentmeter `db_system` labels whose semantic-convention `db.system.name` differs. */
+const SEMCONV_SYSTEMS: Readonly<Record<string, string>> = { pglite: 'postgresql', libsql: 'sqlite', d1: 'sqlite' };
 /** Boundaries the semantic conventions advise for db.client.operation.duration. */
 const SEMCONV_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
 
@@ -42,7 +44,7 @@ export class QueryHandles {
     this.#okDuration = safely(() => i.dbQueryDuration.bind({ ...labels, status: 'success' }), NOOP_HISTOGRAM);
     this.#labels = { ...labels, status: 'error' };
     if (recorder.semconv !== undefined) {
-      this.#semconv = { 'db.system.name': dbSystem, 'db.operation.name': shape.operation };
+      this.#semconv = { 'db.system.name': recorder.semconvSystem, 'db.operation.name': shape.operation, 'db.query.summary': querySummary(shape, table) };
       if (table !== undefined) this.#semconv['db.collection.name'] = table;
     }
   }
@@ -73,8 +75,12 @@ export class QueryHandles {
         this.#recorder.transaction('rollback');
       }
       if (this.#semconv !== undefined) {
-        const errorType = failed ? dbErrorType(error) ?? classifyError(error) : undefined;
-        this.#recorder.semconv?.record(seconds, errorType === undefined ? this.#semconv : { ...this.#semconv, 'error.type': errorType });
+        if (failed) {
+          const attributes: Attributes = { ...this.#semconv, 'error.type': dbErrorType(error) ?? classifyError(error) };
+          const status = dbStatusCode(error);
+          if (status !== undefined) attributes['db.response.status_code'] = status;
+          this.#recorder.semconv?.record(seconds, attributes);
+        } else this.#recorder.semconv?.record(seconds, this.#semconv);
       }
     } catch {
       // A telemetry failure never alters the query's result or error.
@@ -90,6 +96,9 @@ function commandOf(result: unknown): unknown {
 export class QueryRecorder {
   readonly options: ResolvedDbOptions;
   readonly semconv: Histogram | undefined;
+  /** `db.system.name`: the semantic conventions' name for the system (PGlite is PostgreSQL). */
+  readonly semconvSystem: string;
+  readonly #parser: StatementParser;
   readonly #byKey = new Map<string, QueryHandles>();
   readonly #bySql = new Map<string, QueryHandles>();
   readonly #tables = new Set<string>();
@@ -99,6 +108,8 @@ export class QueryRecorder {
   constructor(options: ResolvedDbOptions) {
     this.options = options;
     const { meter, dbSystem, semconv } = options;
+    this.#parser = statementParser(dbSystem);
+    this.semconvSystem = SEMCONV_SYSTEMS[dbSystem] ?? dbSystem;
     this.#commit = safely(() => meter.instruments.dbTransactions.bind({ db_system: dbSystem, status: 'commit' }), NOOP_COUNTER);
     this.#rollback = safely(() => meter.instruments.dbTransactions.bind({ db_system: dbSystem, status: 'rollback' }), NOOP_COUNTER);
     this.semconv = safely(() => semconv?.getMeter('@agentmeter/db').createHistogram('db.client.operation.duration', {
@@ -114,7 +125,7 @@ export class QueryRecorder {
       const cached = this.#bySql.get(sql);
       if (cached !== undefined) return cached;
     }
-    const handles = this.handles(statementParser.shape(sql));
+    const handles = this.handles(this.#parser.shape(sql));
     if (typeof sql === 'string' && sql.length <= 2048) {
       if (this.#bySql.size >= SQL_CACHE_LIMIT) this.#bySql.delete(this.#bySql.keys().next().value as string);
       this.#bySql.set(sql, handles);

@@ -137,8 +137,11 @@ describe('OpenTelemetry semantic conventions', () => {
     expect(() => db.prepare('SELECT * FROM nowhere')).toThrow(/no such table/);
     const m = await semconv.collect();
     const name = 'db.client.operation.duration';
-    expect(m.histogram(name, { 'db.system.name': 'sqlite', 'db.operation.name': 'SELECT', 'db.collection.name': 'notes' })?.count).toBe(2);
-    expect(m.histogram(name, { 'db.system.name': 'sqlite', 'db.operation.name': 'SELECT', 'db.collection.name': 'nowhere', 'error.type': 'bad_request' })?.count).toBe(1);
+    const select = { 'db.system.name': 'sqlite', 'db.operation.name': 'SELECT', 'db.query.summary': 'SELECT notes', 'db.collection.name': 'notes' };
+    expect(m.histogram(name, select)?.count).toBe(2);
+    expect(m.histogram(name, {
+      ...select, 'db.query.summary': 'SELECT nowhere', 'db.collection.name': 'nowhere', 'error.type': 'bad_request', 'db.response.status_code': 'SQLITE_ERROR',
+    })?.count).toBe(1);
     db.close();
     await semconv.shutdown();
   });

@@ -1,29 +1,55 @@
-// The service under load for overhead.bench.ts: `node http-service.ts <variant>` prints its port.
+// The service under load for overhead.bench.ts: `node http-service.ts <framework> <variant>` prints its port.
 import { createServer } from 'node:http';
-import { start } from '../src/index.ts';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { instrumentFastify, start } from '../src/index.ts';
 import type { StartOptions } from '../src/index.ts';
 
+const PROMETHEUS = { host: '127.0.0.1', port: 0 } as const;
 const VARIANTS: Record<string, StartOptions | undefined> = {
-  baseline: undefined,
-  start: { prometheus: { host: '127.0.0.1', port: 0 } },
-  'start, http off': { prometheus: { host: '127.0.0.1', port: 0 }, http: false },
-  'start, http without active requests and client': { prometheus: { host: '127.0.0.1', port: 0 }, http: { activeRequests: false, client: false } },
+  bare: undefined,
+  'start()': { prometheus: PROMETHEUS },
+  'start(), http: false': { prometheus: PROMETHEUS, http: false },
+  'start(), tracing (instrumentation-http)': { prometheus: PROMETHEUS, http: { tracing: true } },
 };
-const variant = process.argv[2] ?? 'baseline';
+
+const framework = process.argv[2] ?? 'node:http';
+const variant = process.argv[3] ?? 'bare';
 if (!(variant in VARIANTS)) throw new Error(`unknown variant ${variant}`);
 const options = VARIANTS[variant];
+// start() first: Express is loaded after it (as a CommonJS app would load it), so its routes are labelled.
 const handle = options === undefined ? undefined : start({ ...options, diagLogger: false });
 await handle?.ready;
 
-const body = JSON.stringify({ ok: true, items: [1, 2, 3] });
-const server = createServer((_request, response) => {
-  response.setHeader('content-type', 'application/json');
-  response.end(body);
-});
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  process.stdout.write(`${typeof address === 'object' && address !== null ? address.port : 0}\n`);
-});
+const body = { ok: true, items: [1, 2, 3] };
+const text = JSON.stringify(body);
+const require = createRequire(import.meta.url);
+
+async function serve(): Promise<Server> {
+  if (framework === 'express') {
+    const express = require('express') as typeof import('express');
+    const app = express();
+    app.get('/items/:id', (_request, response) => void response.json(body));
+    return app.listen(0, '127.0.0.1') as Server;
+  }
+  if (framework === 'fastify') {
+    const fastify = (require('fastify') as typeof import('fastify')).default;
+    const app = fastify();
+    if (handle !== undefined) instrumentFastify(app);
+    app.get('/items/:id', async () => body);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    return app.server;
+  }
+  return createServer((_request, response) => {
+    response.setHeader('content-type', 'application/json');
+    response.end(text);
+  }).listen(0, '127.0.0.1');
+}
+
+const server = await serve();
+if (!server.listening) await new Promise((resolve) => server.once('listening', resolve));
+const address = server.address();
+process.stdout.write(`${typeof address === 'object' && address !== null ? address.port : 0}\n`);
 // CPU time over IPC (not HTTP, so reading it adds no instrumented request).
 process.on('message', (message) => {
   if (message === 'cpu') {

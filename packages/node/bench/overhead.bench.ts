@@ -6,7 +6,14 @@ import autocannon from 'autocannon';
 import { fmt, ratio, table } from '../../../scripts/bench-kit.ts';
 
 const SERVICE = fileURLToPath(new URL('./http-service.ts', import.meta.url));
-const VARIANTS = ['baseline', 'start', 'start, http off', 'start, http without active requests and client'];
+const ALL = ['bare', 'start()', 'start(), http: false', 'start(), tracing (instrumentation-http)'];
+/** Per framework, the variants measured side by side (http: false is the same for every framework). */
+const FRAMEWORKS: Record<string, string[]> = {
+  'node:http': ALL,
+  express: ['bare', 'start()', 'start(), tracing (instrumentation-http)'],
+  fastify: ['bare', 'start()', 'start(), tracing (instrumentation-http)'],
+};
+const PATHS: Record<string, string> = { 'node:http': '/', express: '/items/42', fastify: '/items/42' };
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 5);
 const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 3);
 const CONNECTIONS = 16;
@@ -18,14 +25,20 @@ interface Sample {
   cpuMicros: number;
 }
 
-async function launch(variant: string): Promise<{ child: ChildProcess; port: number }> {
+interface Service {
+  child: ChildProcess;
+  port: number;
+  path: string;
+}
+
+async function launch(framework: string, variant: string): Promise<Service> {
   // process.execPath: the workspace's Node 24.
-  const child = spawn(process.execPath, ['--conditions=@agentmeter/source', SERVICE, variant], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const child = spawn(process.execPath, ['--conditions=@agentmeter/source', SERVICE, framework, variant], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim())));
     child.once('exit', (code) => reject(new Error(`service ${variant} exited with ${code}`)));
   });
-  return { child, port };
+  return { child, port, path: PATHS[framework]! };
 }
 
 function cpuMicros(child: ChildProcess): Promise<number> {
@@ -35,9 +48,9 @@ function cpuMicros(child: ChildProcess): Promise<number> {
   });
 }
 
-async function load(service: { child: ChildProcess; port: number }, seconds: number): Promise<Sample> {
+async function load(service: Service, seconds: number): Promise<Sample> {
   const before = await cpuMicros(service.child);
-  const result = await autocannon({ url: `http://127.0.0.1:${service.port}/`, connections: CONNECTIONS, duration: seconds });
+  const result = await autocannon({ url: `http://127.0.0.1:${service.port}${service.path}`, connections: CONNECTIONS, duration: seconds });
   const after = await cpuMicros(service.child);
   if (result.errors > 0 || result.non2xx > 0) throw new Error(`load run had ${result.errors} errors and ${result.non2xx} non-2xx answers`);
   return { rps: result.requests.average, p99: result.latency.p99, cpuMicros: (after - before) / result.requests.total };
@@ -45,52 +58,68 @@ async function load(service: { child: ChildProcess; port: number }, seconds: num
 
 const median = (values: number[]): number => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-/** Throughput and p99 latency of a small node:http service with and without start(), on loopback. */
-export async function run(): Promise<string> {
-  const samples = new Map<string, Sample[]>(VARIANTS.map((variant) => [variant, []]));
-  const services = new Map<string, { child: ChildProcess; port: number }>();
+/** Interleaved rounds of one framework's variants; the median sample of each. */
+async function measure(framework: string, variants: string[]): Promise<Map<string, Sample[]>> {
+  const samples = new Map<string, Sample[]>(variants.map((variant) => [variant, []]));
+  const services = new Map<string, Service>();
   try {
-    for (const variant of VARIANTS) {
-      const service = await launch(variant);
+    for (const variant of variants) {
+      const service = await launch(framework, variant);
       services.set(variant, service);
       await load(service, 3); // warm-up: JIT and connection pools
     }
     // Rounds interleave the variants, so drifting load on a shared machine hits them alike.
     // The order rotates each round, so no variant always runs first.
     for (let round = 0; round < ROUNDS; round++) {
-      for (let i = 0; i < VARIANTS.length; i++) {
-        const variant = VARIANTS[(i + round) % VARIANTS.length]!;
+      for (let i = 0; i < variants.length; i++) {
+        const variant = variants[(i + round) % variants.length]!;
         samples.get(variant)!.push(await load(services.get(variant)!, SECONDS));
       }
     }
   } finally {
     for (const { child } of services.values()) child.kill('SIGTERM');
   }
-  const load1 = loadavg().map((value) => value.toFixed(1)).join(', ');
-  const base = samples.get('baseline')!;
+  return samples;
+}
+
+function rows(samples: Map<string, Sample[]>): string[][] {
+  const base = samples.get('bare')!;
   const baseRps = median(base.map((s) => s.rps));
   const baseP99 = median(base.map((s) => s.p99));
   const baseCpu = median(base.map((s) => s.cpuMicros));
-  const rows = VARIANTS.map((variant) => {
-    const rps = median(samples.get(variant)!.map((s) => s.rps));
-    const p99 = median(samples.get(variant)!.map((s) => s.p99));
-    const cpu = median(samples.get(variant)!.map((s) => s.cpuMicros));
+  return [...samples].map(([variant, measured]) => {
+    const rps = median(measured.map((s) => s.rps));
+    const p99 = median(measured.map((s) => s.p99));
+    const cpu = median(measured.map((s) => s.cpuMicros));
     const loss = ((1 - rps / baseRps) * 100).toFixed(1);
     return [
-      variant, fmt(rps), ratio(rps, baseRps), variant === 'baseline' ? '-' : `${loss}%`, fmt(p99, 1), ratio(p99, baseP99),
+      variant, fmt(rps), ratio(rps, baseRps), variant === 'bare' ? '-' : `${loss}%`, fmt(p99, 1), ratio(p99, baseP99),
       fmt(cpu, 1), ratio(cpu, baseCpu),
     ];
   });
+}
+
+/** Throughput, p99 latency and server CPU per request of node:http, Express 5 and Fastify services with and without start(). */
+export async function run(): Promise<string> {
+  const only = process.env['BENCH_FRAMEWORKS']?.split(',');
+  const sections: string[] = [];
+  for (const [framework, variants] of Object.entries(FRAMEWORKS)) {
+    if (only !== undefined && !only.includes(framework)) continue;
+    const samples = await measure(framework, variants);
+    sections.push(`${framework} (\`${PATHS[framework]}\`):`, '',
+      table(['variant', 'req/s', 'vs bare', 'throughput loss', 'p99 ms', 'p99 vs bare', 'server CPU µs/request', 'CPU vs bare'], rows(samples)), '');
+  }
+  const load1 = loadavg().map((value) => value.toFixed(1)).join(', ');
   return [
     '### @agentmeter/node: HTTP overhead of start()',
     '',
-    `autocannon, ${CONNECTIONS} connections, loopback, against a node:http service answering a small JSON body; ` +
-      `median of ${ROUNDS} interleaved ${SECONDS}-second rounds per variant after a 3-second warm-up. Each service runs in its own process. ` +
-      `Load average at the end: ${load1}.`,
+    `autocannon, ${CONNECTIONS} connections, loopback, against a service answering a small JSON body (node:http; Express 5 and ` +
+      `Fastify with a route template); median of ${ROUNDS} interleaved ${SECONDS}-second rounds per variant after a 3-second warm-up. ` +
+      `Each service runs in its own process. Load average at the end: ${load1}.`,
     '',
-    table(['variant', 'req/s', 'vs baseline', 'throughput loss', 'p99 ms', 'p99 vs baseline', 'server CPU µs/request', 'CPU vs baseline'], rows),
-    '',
+    ...sections,
     'Throughput and p99 move with whatever else the machine runs; server CPU time per request (the service process, measured over',
-    'IPC around each round) is the steadier measure of overhead. See docs/node.md for where the time goes.',
+    'IPC around each round) is the steadier measure of overhead. `start()` observes HTTP through node:diagnostics_channel;',
+    'tracing mode adds @opentelemetry/instrumentation-http\'s spans (the former metrics path). See docs/node.md.',
   ].join('\n');
 }

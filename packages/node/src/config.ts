@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads';
 import { AgentMeterConfigError } from '@agentmeter/core';
 import type { HttpOptions, StartOptions } from './types.ts';
 
@@ -15,8 +16,14 @@ export interface ResolvedOtlp {
   readonly intervalMillis: number;
   readonly timeoutMillis: number;
 }
+export interface ResolvedCluster {
+  /** false: each cluster worker and worker thread serves its own /metrics. */
+  readonly merge: boolean;
+  readonly timeoutMillis: number;
+}
 export interface ResolvedStart {
   readonly disabled: boolean;
+  readonly cluster: ResolvedCluster;
   readonly prometheus: ResolvedPrometheus | undefined;
   readonly otlp: ResolvedOtlp | undefined;
   readonly http: HttpOptions | undefined;
@@ -133,6 +140,12 @@ function resolvePrometheus(given: StartOptions['prometheus'], env: Env, wanted: 
   return { host: host.trim(), port, endpoint, token };
 }
 
+function resolveCluster(given: StartOptions['cluster'], env: Env): ResolvedCluster {
+  const options = objectOrFalse('cluster', given);
+  const timeoutMillis = integer('cluster.timeoutMillis', options === false ? undefined : options?.timeoutMillis, 'AGENTMETER_CLUSTER_TIMEOUT', env['AGENTMETER_CLUSTER_TIMEOUT'], [1, 60_000], 2000);
+  return { merge: options !== false, timeoutMillis };
+}
+
 /** Options win over environment variables, which win over defaults. Mistakes throw AgentMeterConfigError. */
 export function resolveStart(options: StartOptions | undefined, env: Env = process.env): ResolvedStart {
   if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
@@ -149,18 +162,20 @@ export function resolveStart(options: StartOptions | undefined, env: Env = proce
   for (const key of ['ignoreIncoming', 'ignoreOutgoing', 'ignoreOutgoingFetch'] as const) {
     if (http && http[key] !== undefined && typeof http[key] !== 'function') fail(`http.${key} must be a function`);
   }
-  for (const key of ['activeRequests', 'client'] as const) if (http) flag(`http.${key}`, http[key], true);
+  for (const key of ['activeRequests', 'client', 'tracing'] as const) if (http) flag(`http.${key}`, http[key], true);
   if (given.instrumentations !== undefined && !Array.isArray(given.instrumentations)) fail('instrumentations must be an array');
   if (given.metricReaders !== undefined && (!Array.isArray(given.metricReaders) || given.metricReaders.some((reader) => typeof reader?.collect !== 'function'))) {
     fail('metricReaders must be an array of OpenTelemetry MetricReaders');
   }
   return {
     disabled: list(env['OTEL_SDK_DISABLED']).includes('true'),
+    cluster: resolveCluster(given.cluster, env),
     prometheus: resolvePrometheus(given.prometheus, env, exporters.length === 0 || exporters.includes('prometheus')),
     otlp: resolveOtlp(given.otlp, env, exporters.length === 0 ? undefined : fromEnv && exporters.includes('otlp')),
     http: http === false || disabledByEnv.includes('http') ? undefined : { activeRequests: true, client: true, ...http },
     express: flag('express', given.express, true) && !disabledByEnv.includes('express'),
     runtime: flag('runtime', given.runtime, true) && !disabledByEnv.includes('runtime-node'),
-    hostMetrics: flag('hostMetrics', given.hostMetrics, true) && !disabledByEnv.includes('host-metrics'),
+    // Host metrics describe the whole process: the main thread reports them, worker threads do not by default.
+    hostMetrics: flag('hostMetrics', given.hostMetrics, isMainThread) && !disabledByEnv.includes('host-metrics'),
   };
 }

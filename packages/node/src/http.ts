@@ -1,79 +1,106 @@
 import { ServerResponse } from 'node:http';
 import type { IncomingMessage } from 'node:http';
-import { metrics } from '@opentelemetry/api';
-import type { Attributes } from '@opentelemetry/api';
+import { createNoopMeter, ProxyTracerProvider, trace } from '@opentelemetry/api';
+import type { MeterProvider } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { ClientObserver } from './http-client.ts';
+import { HttpMetrics } from './http-metrics.ts';
+import { ServerObserver, setCurrentServerObserver, SPAN } from './http-server.ts';
+import { createExpressRouteInstrumentation } from './express-routes.ts';
 import { reuse } from './reuse.ts';
+import { setTracingRoutes } from './routes.ts';
 import type { HttpOptions } from './types.ts';
 
-const KNOWN_METHODS = ['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE'];
+const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+/** instrumentation-http and -undici make spans in tracing mode; their metrics go nowhere, so nothing counts twice. */
+const NO_METRICS: MeterProvider = { getMeter: () => createNoopMeter() };
 
 /**
- * In-flight requests per method as plain integers, read by an observable instrument at
- * collection: the request path does two integer updates instead of two SDK records.
+ * Tracing mode: an explicit `http.tracing`, else a traces exporter asked for through
+ * OTEL_TRACES_EXPORTER, else a TracerProvider the application registered before start().
  */
-class ActiveRequests {
-  readonly #counts = new Map<string, number>();
-  /** Methods that have had a request, reported from then on (0 included), however fast they were. */
-  readonly #seen = new Set<string>();
+export function tracingWanted(option: boolean | undefined, env: Readonly<Record<string, string | undefined>>): boolean {
+  if (option !== undefined) return option;
+  const exporter = env['OTEL_TRACES_EXPORTER']?.trim().toLowerCase();
+  if (exporter !== undefined && exporter !== '' && exporter !== 'none') return true;
+  const provider = trace.getTracerProvider();
+  const delegate = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
+  return delegate !== NOOP_TRACER_PROVIDER;
+}
 
-  constructor() {
-    for (const method of [...KNOWN_METHODS, '_OTHER']) this.#counts.set(method, 0);
-  }
-
-  track(response: ServerResponse): void {
-    const given = response.req.method ?? 'GET';
-    const method = this.#counts.has(given) && given !== '_OTHER' ? given : '_OTHER';
-    this.#counts.set(method, this.#counts.get(method)! + 1);
-    this.#seen.add(method);
-    response.once('close', () => this.#counts.set(method, this.#counts.get(method)! - 1));
-  }
-
-  /** Methods seen so far, with their in-flight counts (methods never seen are not reported). */
-  observe(report: (value: number, attributes: Attributes) => void): void {
-    for (const method of this.#seen) report(this.#counts.get(method)!, { 'http.request.method': method });
-  }
+export interface HttpSetupOptions {
+  readonly tracing: boolean;
+  /** Route templates for Express (and, in tracing mode, Express spans). */
+  readonly express: boolean;
+  readonly exemplars: boolean;
+  readonly seriesLimit: number;
+  /** Requests that reached agentmeter's own /metrics server. */
+  readonly isOwnRequest: (request: IncomingMessage) => boolean;
 }
 
 export interface HttpSetup {
-  /** node:http and, for outgoing requests, fetch (undici), which LLM SDKs use. */
+  /** The HTTP instruments, reported by the meter's producer (or a producer of their own). */
+  readonly metrics: HttpMetrics;
+  /** Express route templates; in tracing mode also instrumentation-http, -undici and -express, for spans. */
   readonly instrumentations: Instrumentation[];
-  /** Creates http.server.active_requests once the SDK's MeterProvider is global. */
-  connectMeter(): void;
+  /** Subscribes to the diagnostics channels; call after the SDK started. */
+  start(): void;
+  stop(): void;
 }
 
-/** instrumentation-http and -undici for request durations, plus http.server.active_requests which they lack. */
-export function createHttpInstrumentation(options: HttpOptions, isOwnRequest: (request: IncomingMessage) => boolean): HttpSetup {
-  const active = new ActiveRequests();
-  const instrumentation = reuse<HttpInstrumentation>('http', {
-    disableOutgoingRequestInstrumentation: options.client === false,
-    ignoreIncomingRequestHook: (request: IncomingMessage) => {
-      return isOwnRequest(request) || options.ignoreIncoming?.(request) === true;
-    },
-    ...(options.ignoreOutgoing ? { ignoreOutgoingRequestHook: options.ignoreOutgoing } : {}),
-    // Called for every instrumented server request before the user's handler runs.
-    ...(options.activeRequests === false
-      ? {}
-      : {
-          responseHook: (_span, response) => {
-            if (response instanceof ServerResponse) active.track(response);
-          },
-        }),
-  } satisfies HttpInstrumentationConfig, (config) => new HttpInstrumentation(config));
-  const client = options.client === false
-    ? []
-    : [reuse<UndiciInstrumentation>('undici', options.ignoreOutgoingFetch ? { ignoreRequestHook: options.ignoreOutgoingFetch } : {}, (config) => new UndiciInstrumentation(config))];
+/**
+ * HTTP metrics from node:diagnostics_channel, recorded straight into agentmeter's cells. In
+ * tracing mode OpenTelemetry's HTTP instrumentations run as well, for spans only.
+ */
+export function createHttp(options: HttpOptions, setup: HttpSetupOptions): HttpSetup {
+  const metrics = new HttpMetrics(setup.seriesLimit);
+  metrics.exemplars = setup.tracing && setup.exemplars;
+  const userIgnore = options.ignoreIncoming;
+  const server = new ServerObserver(metrics, {
+    activeRequests: options.activeRequests !== false,
+    ignore: userIgnore === undefined
+      ? (request) => setup.isOwnRequest(request)
+      : (request) => setup.isOwnRequest(request) || userIgnore(request) === true,
+  });
+  const client = options.client === false ? undefined : new ClientObserver(metrics, options);
+  const spans = setup.tracing ? tracingInstrumentations(options, setup) : [];
+  const instrumentations = [...(setup.express ? [createExpressRouteInstrumentation()] : []), ...spans];
   return {
-    instrumentations: [instrumentation, ...client],
-    connectMeter: () => {
-      if (options.activeRequests === false) return;
-      metrics.getMeter('@agentmeter/node').createObservableUpDownCounter('http.server.active_requests', {
-        description: 'Number of active HTTP server requests.',
-        unit: '{request}',
-      }).addCallback((result) => active.observe((value, attributes) => result.observe(value, attributes)));
+    metrics,
+    instrumentations,
+    start: () => {
+      setTracingRoutes(setup.tracing);
+      for (const instrumentation of spans) instrumentation.setMeterProvider(NO_METRICS);
+      server.subscribe();
+      setCurrentServerObserver(server);
+      client?.subscribe();
+    },
+    stop: () => {
+      server.unsubscribe();
+      setCurrentServerObserver(undefined);
+      client?.unsubscribe();
+      setTracingRoutes(false);
     },
   };
+}
+
+function tracingInstrumentations(options: HttpOptions, setup: HttpSetupOptions): Instrumentation[] {
+  const http = reuse<HttpInstrumentation>('http', {
+    disableOutgoingRequestInstrumentation: options.client === false,
+    ignoreIncomingRequestHook: (request: IncomingMessage) => setup.isOwnRequest(request) || options.ignoreIncoming?.(request) === true,
+    ...(options.ignoreOutgoing ? { ignoreOutgoingRequestHook: options.ignoreOutgoing } : {}),
+    // The server span, kept on the response so its duration's exemplar links to it.
+    responseHook: (span, response) => {
+      if (response instanceof ServerResponse) (response as ServerResponse & { [SPAN]?: typeof span })[SPAN] = span;
+    },
+  } satisfies HttpInstrumentationConfig, (config) => new HttpInstrumentation(config));
+  const undici = options.client === false
+    ? []
+    : [reuse<UndiciInstrumentation>('undici', options.ignoreOutgoingFetch ? { ignoreRequestHook: options.ignoreOutgoingFetch } : {}, (config) => new UndiciInstrumentation(config))];
+  const express = setup.express ? [reuse<ExpressInstrumentation>('express', {}, (config) => new ExpressInstrumentation(config))] : [];
+  return [http, ...undici, ...express];
 }

@@ -1,21 +1,73 @@
-import { context } from '@opentelemetry/api';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { context, diag } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 
-/**
- * Sets the route template (`/users/:id`, never the raw path) that instrumentation-http puts on
- * this request's http.server.request.duration as http.route. Call it while handling the request.
- */
-export function setHttpRoute(route: string): void {
-  if (typeof route !== 'string' || route === '' || route.length > 256) return;
+/** Where a request carries its route template: a property of the request object, no context lookup. */
+export const ROUTE: unique symbol = Symbol('agentmeter.http.route');
+type Routed = { [ROUTE]?: string };
+
+const state = {
+  /** With spans on (tracing mode), routes also go to instrumentation-http's RPC metadata, for span names. */
+  tracing: false,
+  warnedContextless: false,
+};
+
+export function setTracingRoutes(on: boolean): void {
+  state.tracing = on;
+}
+
+function usable(route: unknown): route is string {
+  return typeof route === 'string' && route !== '' && route.length <= 256 && route.charCodeAt(0) === 47 /* / */;
+}
+
+/** Records the route template on the request (and, in tracing mode, on the span's RPC metadata). */
+export function setRequestRoute(request: object, route: string): void {
+  (request as Routed)[ROUTE] = route;
+  if (state.tracing) setContextRoute(route);
+}
+
+function setContextRoute(route: string): void {
   const metadata = getRPCMetadata(context.active());
   if (metadata?.type === RPCType.HTTP) metadata.route = route;
+}
+
+/** The route template set for this request, if any. */
+export function routeOf(request: IncomingMessage): string | undefined {
+  return (request as Routed)[ROUTE];
+}
+
+/**
+ * Sets the route template (`/users/:id`, never the raw path) that labels this request's
+ * http.server.request.duration as http.route. Call it while handling the request, with the
+ * request (or its response): `setHttpRoute(req, '/users/:id')`. Values that are not a path
+ * template of at most 256 characters starting with `/` are ignored.
+ *
+ * The one-argument form `setHttpRoute('/users/:id')` finds the request through the active
+ * OpenTelemetry context, which exists only in tracing mode (see docs/node.md).
+ */
+export function setHttpRoute(request: IncomingMessage | ServerResponse, route: string): void;
+export function setHttpRoute(route: string): void;
+export function setHttpRoute(first: IncomingMessage | ServerResponse | string, route?: string): void {
+  if (typeof first === 'object' && first !== null) {
+    if (!usable(route)) return;
+    const target = 'req' in first && typeof first.req === 'object' && first.req !== null ? first.req : first;
+    setRequestRoute(target, route);
+    return;
+  }
+  if (!usable(first)) return;
+  if (state.tracing) {
+    setContextRoute(first);
+  } else if (!state.warnedContextless) {
+    state.warnedContextless = true;
+    diag.warn('agentmeter: setHttpRoute(route) without the request needs tracing mode; call setHttpRoute(req, route) so the route labels the request');
+  }
 }
 
 /** The parts of a Fastify instance this module uses. */
 export interface FastifyLike {
   addHook(
     name: 'onRequest',
-    hook: (request: { routeOptions?: { url?: string } }, reply: unknown, done: () => void) => void,
+    hook: (request: { raw?: object; routeOptions?: { url?: string } }, reply: unknown, done: () => void) => void,
   ): unknown;
 }
 
@@ -25,7 +77,7 @@ export function instrumentFastify<T extends FastifyLike>(app: T): T {
   if (typeof app?.addHook !== 'function') throw new TypeError('instrumentFastify takes a Fastify instance');
   app.addHook('onRequest', (request, _reply, done) => {
     const url = request.routeOptions?.url;
-    if (url !== undefined) setHttpRoute(url);
+    if (url !== undefined && request.raw !== undefined) setRequestRoute(request.raw, url);
     done();
   });
   return app;
@@ -37,6 +89,8 @@ interface HonoRoute {
 }
 interface HonoContextLike {
   req: { routeIndex: number; matchedRoutes: HonoRoute[] };
+  /** @hono/node-server puts the node:http request here. */
+  env?: { incoming?: object };
 }
 /** The parts of a Hono app this module uses. */
 export interface HonoLike {
@@ -44,13 +98,16 @@ export interface HonoLike {
 }
 
 function honoRouteMiddleware(c: HonoContextLike, next: () => Promise<void>): Promise<void> {
-  const metadata = getRPCMetadata(context.active());
+  const incoming = c.env?.incoming;
+  // Read before next(): in tracing mode the route also goes to the span's context, which is this one.
+  const metadata = state.tracing ? getRPCMetadata(context.active()) : undefined;
   return next().then(() => {
-    if (metadata?.type !== RPCType.HTTP) return;
     try {
       const route = c.req.matchedRoutes[c.req.routeIndex];
       // Middleware (Hono's own test: it takes `next`) answers unmatched requests; only handlers name routes.
-      if (route !== undefined && typeof route.handler === 'function' && route.handler.length < 2) metadata.route = route.path;
+      if (route === undefined || typeof route.handler !== 'function' || route.handler.length >= 2) return;
+      if (typeof incoming === 'object' && incoming !== null) (incoming as Routed)[ROUTE] = route.path;
+      if (metadata?.type === RPCType.HTTP) metadata.route = route.path;
     } catch {
       // An unexpected Hono version leaves the request without a route, not broken.
     }
@@ -58,8 +115,9 @@ function honoRouteMiddleware(c: HonoContextLike, next: () => Promise<void>): Pro
 }
 
 /**
- * Labels Hono requests with the template of the route that answered. Register it before the
- * routes; requests answered by middleware or by notFound (404) get no route. Returns the same app.
+ * Labels Hono requests (served by @hono/node-server) with the template of the route that
+ * answered. Register it before the routes; requests answered by middleware or by notFound (404)
+ * get no route. Returns the same app.
  */
 export function instrumentHono<T extends HonoLike>(app: T): T {
   if (typeof app !== 'object' || app === null || typeof app.use !== 'function') throw new TypeError('instrumentHono takes a Hono app');

@@ -1,4 +1,3 @@
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HostMetricsInstrumentation } from '@opentelemetry/instrumentation-host-metrics';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { reuse } from './reuse.ts';
@@ -11,9 +10,4 @@ export function createRuntimeInstrumentation(): RuntimeNodeInstrumentation {
 /** Process and host CPU, memory and network (process.*, system.*), read at each collection. */
 export function createHostMetricsInstrumentation(): HostMetricsInstrumentation {
   return reuse<HostMetricsInstrumentation>('host-metrics', {}, (config) => new HostMetricsInstrumentation(config));
-}
-
-/** Route labels for Express (the instrumentation sets http.route on the request's RPC metadata). */
-export function createExpressInstrumentation(): ExpressInstrumentation {
-  return reuse<ExpressInstrumentation>('express', {}, (config) => new ExpressInstrumentation(config));
 }

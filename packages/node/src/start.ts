@@ -1,18 +1,23 @@
+import type { IncomingMessage } from 'node:http';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { AgentMeterConfigError, createAgentMeter } from '@agentmeter/core';
+import { addInstrumentSource, AgentMeterProducer } from '@agentmeter/core/internal';
 import type { AgentMeter } from '@agentmeter/core';
 import { context, diag, logs, metrics, propagation, trace } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { IMetricReader, MetricProducer } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { createMetricsMerge } from './cluster/roles.ts';
+import type { MetricsMerge } from './cluster/roles.ts';
 import { resolveStart } from './config.ts';
 import { setupDiag } from './diag.ts';
-import { createHttpInstrumentation } from './http.ts';
+import { createHttp, tracingWanted } from './http.ts';
+import type { HttpSetup } from './http.ts';
 import { createOtlpReader } from './otlp.ts';
 import { createPrometheusEndpoint } from './prometheus-endpoint.ts';
 import type { PrometheusEndpoint } from './prometheus-endpoint.ts';
 import { detectResource, resourceAttributesFrom } from './resource.ts';
-import { createExpressInstrumentation, createHostMetricsInstrumentation, createRuntimeInstrumentation } from './runtime.ts';
+import { createHostMetricsInstrumentation, createRuntimeInstrumentation } from './runtime.ts';
 import type { AgentMeterHandle, HandleControls, StartOptions } from './types.ts';
 
 // On globalThis, so the ESM and CJS builds of this package share one running instance.
@@ -33,6 +38,13 @@ function meterFrom(options: StartOptions): AgentMeter {
   }
   const { namespace, attributes, seriesLimit, maxAttributeLength, exemplars, clock } = options;
   return createAgentMeter({ namespace, attributes, seriesLimit, maxAttributeLength, exemplars, clock });
+}
+
+/** The meter's series limit (validated when the meter was created), for the HTTP instruments too. */
+function seriesLimitOf(options: StartOptions): number {
+  if (typeof options.seriesLimit === 'number') return options.seriesLimit;
+  const fromEnv = Number(process.env['AGENTMETER_SERIES_LIMIT']);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 2_000;
 }
 
 /** Patches node:http even when it was imported before start(), ESM named imports included. */
@@ -60,23 +72,41 @@ export function start(options?: StartOptions): AgentMeterHandle {
   const meter = meterFrom(given);
   setupDiag(given.diagLogger);
 
-  const producers: MetricProducer[] = meter.metricProducer === undefined ? [] : [meter.metricProducer];
-  const readers: IMetricReader[] = config.disabled ? [] : [...(given.metricReaders ?? [])];
-  const prometheus: PrometheusEndpoint | undefined = config.prometheus !== undefined && !config.disabled
-    ? createPrometheusEndpoint(config.prometheus, meter)
-    : undefined;
-  if (prometheus !== undefined) readers.push(prometheus.reader);
-  if (config.otlp !== undefined && !config.disabled) readers.push(createOtlpReader(config.otlp, producers));
-
   // Instrumentations patch modules as soon as they are built, so none is built when the SDK is disabled.
   const enabled = !config.disabled;
-  const http = enabled && config.http !== undefined
-    ? createHttpInstrumentation(config.http, (request) => prometheus?.owns(request) === true)
+  let ownsRequest: (request: IncomingMessage) => boolean = () => false;
+  const http: HttpSetup | undefined = enabled && config.http !== undefined
+    ? createHttp(config.http, {
+        tracing: tracingWanted(config.http.tracing, process.env),
+        express: config.express,
+        exemplars: given.exemplars !== false,
+        seriesLimit: seriesLimitOf(given),
+        isOwnRequest: (request) => ownsRequest(request),
+      })
     : undefined;
+  // The HTTP instruments are reported by the meter's producer, so every reader given the meter has them.
+  const removeHttpSource = http === undefined ? undefined : addInstrumentSource(meter, http.metrics);
+  const producers: MetricProducer[] = meter.metricProducer === undefined ? [] : [meter.metricProducer];
+  if (http !== undefined && removeHttpSource === undefined) {
+    const own = new AgentMeterProducer(() => [], () => {});
+    own.addSource(http.metrics);
+    producers.push(own);
+  }
+  const readers: IMetricReader[] = config.disabled ? [] : [...(given.metricReaders ?? [])];
+  // The /metrics of a cluster is the primary's: workers and worker threads hand it their data.
+  const merge: MetricsMerge | undefined = config.prometheus !== undefined && !config.disabled
+    ? createMetricsMerge({ enabled: config.cluster.merge, timeoutMillis: config.cluster.timeoutMillis, namespace: meter.namespace, port: config.prometheus.port }, producers)
+    : undefined;
+  if (merge !== undefined) readers.push(merge.reader);
+  const prometheus: PrometheusEndpoint | undefined = merge?.producer !== undefined && config.prometheus !== undefined
+    ? createPrometheusEndpoint(config.prometheus, meter, merge.producer)
+    : undefined;
+  if (prometheus !== undefined) ownsRequest = (request) => prometheus.owns(request);
+  if (config.otlp !== undefined && !config.disabled) readers.push(createOtlpReader(config.otlp, producers));
+
   const instrumentations: Instrumentation[] = enabled
     ? [
         ...(http ? http.instrumentations : []),
-        ...(config.express ? [createExpressInstrumentation()] : []),
         ...(config.runtime ? [createRuntimeInstrumentation()] : []),
         ...(config.hostMetrics ? [createHostMetricsInstrumentation()] : []),
         ...(given.instrumentations ?? []),
@@ -88,13 +118,6 @@ export function start(options?: StartOptions): AgentMeterHandle {
     resource: resource as never,
     metricReaders: readers as never,
     instrumentations,
-    // Both client instrumentations emit http.client.request.duration; one description keeps
-    // Prometheus from seeing two HELP texts for one metric.
-    views: [{
-      instrumentName: 'http.client.request.duration',
-      meterName: '@opentelemetry/instrumentation-undici',
-      description: 'Duration of HTTP client requests.',
-    }],
     // Traces and logs only when the user asks for them through the standard variables; without
     // traces there is no context to propagate, so no per-request header extraction either.
     ...(process.env['OTEL_TRACES_EXPORTER'] ? {} : { spanProcessors: [] }),
@@ -105,21 +128,28 @@ export function start(options?: StartOptions): AgentMeterHandle {
     sdk.start();
     // Reused instrumentations were disabled by an earlier shutdown(); enable() is idempotent.
     for (const instrumentation of instrumentations) instrumentation.enable();
-    http?.connectMeter();
-    if (http) patchLoadedHttp();
+    http?.start();
+    // instrumentation-http (tracing mode) patches node:http; the metrics path needs no patch.
+    if (http?.instrumentations.some((instrumentation) => instrumentation.instrumentationName === '@opentelemetry/instrumentation-http')) patchLoadedHttp();
   }
 
   let prometheusUrl: string | undefined;
-  const ready = prometheus === undefined
+  let port = config.prometheus?.port;
+  const ready = prometheus === undefined || merge === undefined
     ? Promise.resolve()
-    // host.id arrives asynchronously; scrapes start only once the resource is complete.
-    : Promise.resolve(resource.waitForAsyncAttributes?.()).then(() => prometheus.listen()).then(
+    // host.id arrives asynchronously; scrapes start only once the resource is complete. A
+    // cluster worker listens only when no primary merges its data.
+    : Promise.all([resource.waitForAsyncAttributes?.(), merge.serving]).then(([, serving]) => {
+        if (serving === undefined) return undefined;
+        port = serving.port;
+        return prometheus.listen(serving.port);
+      }).then(
         (url) => {
           prometheusUrl = url;
         },
         (error: Error) => {
           const reason = error.cause instanceof Error ? error.cause.message : error.message;
-          diag.warn(`agentmeter: the /metrics server could not listen on ${config.prometheus?.host}:${config.prometheus?.port} (${reason}); set prometheus.port or AGENTMETER_PROMETHEUS_PORT to a free port`);
+          diag.warn(`agentmeter: the /metrics server could not listen on ${config.prometheus?.host}:${port} (${reason}); set prometheus.port or AGENTMETER_PROMETHEUS_PORT to a free port`);
         },
       );
 
@@ -140,9 +170,14 @@ export function start(options?: StartOptions): AgentMeterHandle {
       stopped ??= (async () => {
         if (runningHandle() === handle) delete (globalThis as Running)[RUNNING];
         for (const instrumentation of instrumentations) instrumentation.disable();
+        http?.stop();
         await ready;
+        // A worker's final totals go to the primary while its SDK can still collect them.
+        await merge?.close();
         await sdk.shutdown().catch((error: Error) => diag.warn(`agentmeter: shutdown did not complete cleanly (${error.message})`));
         await prometheus?.close();
+        // After the final push, which still reports the HTTP metrics.
+        removeHttpSource?.();
         // Frees the globals the SDK registered, so a later start() in this process can register again.
         metrics.disable();
         trace.disable();

@@ -17,6 +17,15 @@ export interface PrometheusOptions {
   token?: string;
 }
 
+/**
+ * One /metrics for a node:cluster or PM2 cluster and for worker threads: the primary (or the
+ * main thread) asks every worker for its data at each scrape and serves the exact merge.
+ */
+export interface ClusterOptions {
+  /** How long a scrape waits for each worker's data, in ms (default 2000; env AGENTMETER_CLUSTER_TIMEOUT). */
+  timeoutMillis?: number;
+}
+
 /** OTLP/HTTP push to a Collector, always with cumulative temporality. */
 export interface OtlpOptions {
   /**
@@ -32,7 +41,10 @@ export interface OtlpOptions {
   timeoutMillis?: number;
 }
 
-/** Inbound and outbound HTTP metrics through @opentelemetry/instrumentation-http. */
+/**
+ * Inbound and outbound HTTP metrics, observed through node:diagnostics_channel (node:http and
+ * fetch). In tracing mode @opentelemetry/instrumentation-http and -undici also run, for spans.
+ */
 export interface HttpOptions {
   /** Requests to leave out of the server metrics (health checks, for instance). */
   ignoreIncoming?: (request: IncomingMessage) => boolean;
@@ -44,6 +56,12 @@ export interface HttpOptions {
   activeRequests?: boolean;
   /** Measure outgoing node:http and fetch requests as http.client.request.duration (default true). */
   client?: boolean;
+  /**
+   * Spans for HTTP requests through @opentelemetry/instrumentation-http, -undici and -express
+   * (metrics still come from the diagnostics channels, counted once). Default: on when
+   * OTEL_TRACES_EXPORTER names an exporter or a TracerProvider was registered before start().
+   */
+  tracing?: boolean;
 }
 
 export interface StartOptions extends Omit<AgentMeterOptions, 'meterProvider'> {
@@ -59,11 +77,16 @@ export interface StartOptions extends Omit<AgentMeterOptions, 'meterProvider'> {
   meter?: AgentMeter;
   /** The /metrics server (on by default; `false` turns it off; env OTEL_METRICS_EXPORTER). */
   prometheus?: PrometheusOptions | false;
+  /**
+   * Merging of cluster workers and worker threads into the primary's /metrics (on by default;
+   * `false` makes every worker serve its own /metrics, as a single process does).
+   */
+  cluster?: ClusterOptions | false;
   /** OTLP push (on when an endpoint is configured; `false` turns it off). */
   otlp?: OtlpOptions | false;
   /** HTTP instrumentation (on by default; env OTEL_NODE_DISABLED_INSTRUMENTATIONS=http). */
   http?: HttpOptions | false;
-  /** http.route labels for Express through @opentelemetry/instrumentation-express (default true). */
+  /** http.route labels for Express 4 and 5 (and Express spans in tracing mode) (default true). */
   express?: boolean;
   /** Event-loop, GC and heap metrics (default true; env OTEL_NODE_DISABLED_INSTRUMENTATIONS=runtime-node). */
   runtime?: boolean;

@@ -84,10 +84,11 @@ describe('http.route for real frameworks: templates, never raw paths', () => {
 
   it('takes a route from setHttpRoute in a plain node:http handler, ignoring bad values', async () => {
     const server = createServer((request, response) => {
-      setHttpRoute(123 as never);
-      setHttpRoute('');
-      setHttpRoute('x'.repeat(1000));
-      if (request.url?.startsWith('/plain/')) setHttpRoute('/plain/:slug');
+      setHttpRoute(request, 123 as never);
+      setHttpRoute(request, '');
+      setHttpRoute(request, 'x'.repeat(1000));
+      setHttpRoute(request, 'no-leading-slash');
+      if (request.url?.startsWith('/plain/')) setHttpRoute(response, '/plain/:slug');
       response.end('plain');
     });
     const port = await listen(server);

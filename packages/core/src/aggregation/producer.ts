@@ -17,6 +17,12 @@ export interface ProducedInstrument {
 
 const SCOPE = { name: '@agentmeter/core', version: '0.1.0' };
 
+/** More instruments for the producer to report, under a scope of their own (e.g. @agentmeter/node's HTTP metrics). */
+export interface InstrumentSource {
+  readonly scope: { readonly name: string; readonly version: string };
+  instruments(): Iterable<ProducedInstrument>;
+}
+
 /**
  * Hands agentmeter's cells to OpenTelemetry MetricReaders as cumulative MetricData, so any
  * reader (Prometheus, OTLP push, in-memory) exports them next to the SDK's own instruments.
@@ -25,11 +31,18 @@ export class AgentMeterProducer implements MetricProducer {
   readonly #instruments: () => Iterable<ProducedInstrument>;
   readonly #beforeCollect: () => void;
   readonly #startTime: HrTime;
+  readonly #sources = new Set<InstrumentSource>();
 
   constructor(instruments: () => Iterable<ProducedInstrument>, beforeCollect: () => void) {
     this.#instruments = instruments;
     this.#beforeCollect = beforeCollect;
     this.#startTime = hrTime();
+  }
+
+  /** Reports the source's instruments from the next collection on; the returned function stops that. */
+  addSource(source: InstrumentSource): () => void {
+    this.#sources.add(source);
+    return () => this.#sources.delete(source);
   }
 
   async collect(): Promise<CollectionResult> {
@@ -40,15 +53,25 @@ export class AgentMeterProducer implements MetricProducer {
       errors.push(error);
     }
     const endTime = hrTime();
+    const scopeMetrics = [{ scope: SCOPE, metrics: this.#metrics(this.#instruments(), endTime) }];
+    for (const source of this.#sources) {
+      try {
+        const metrics = this.#metrics(source.instruments(), endTime);
+        if (metrics.length > 0) scopeMetrics.push({ scope: source.scope, metrics });
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    return { resourceMetrics: { resource: emptyResource(), scopeMetrics }, errors };
+  }
+
+  #metrics(instruments: Iterable<ProducedInstrument>, endTime: HrTime): MetricData[] {
     const metrics: MetricData[] = [];
-    for (const instrument of this.#instruments()) {
+    for (const instrument of instruments) {
       const metric = this.#toMetricData(instrument, endTime);
       if (metric !== undefined) metrics.push(metric);
     }
-    return {
-      resourceMetrics: { resource: emptyResource(), scopeMetrics: [{ scope: SCOPE, metrics }] },
-      errors,
-    };
+    return metrics;
   }
 
   #toMetricData(instrument: ProducedInstrument, endTime: HrTime): MetricData | undefined {

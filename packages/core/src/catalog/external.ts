@@ -1,6 +1,6 @@
 import type { ExternalMetricSpec } from './types.ts';
 
-const HTTP_INSTRUMENTATION = '@opentelemetry/instrumentation-http, through @agentmeter/node';
+const HTTP_INSTRUMENTATION = '@agentmeter/node, from node:diagnostics_channel (node:http, fetch)';
 const RUNTIME_INSTRUMENTATION = '@opentelemetry/instrumentation-runtime-node, through @agentmeter/node';
 // instrumentation-host-metrics declares no units, so these names carry no unit suffix.
 const HOST_METRICS = '@opentelemetry/instrumentation-host-metrics, through @agentmeter/node';
@@ -13,21 +13,21 @@ export const EXTERNAL_METRICS: readonly ExternalMetricSpec[] = [
   {
     prometheusName: 'http_server_request_duration_seconds', kind: 'histogram', unit: 's',
     description: 'Duration of inbound HTTP requests (OTel semantic conventions, stable). Its _count is the request count.',
-    attributes: ['http_request_method', 'http_route', 'http_response_status_code'],
+    attributes: ['http_request_method', 'http_route', 'http_response_status_code', 'url_scheme', 'network_protocol_version', 'error_type'],
     source: HTTP_INSTRUMENTATION,
     replaces: ['http_requests_total', 'http_request_duration_seconds'],
   },
   {
     prometheusName: 'http_server_active_requests', kind: 'updowncounter', unit: '{request}',
     description: 'Inbound HTTP requests in flight.',
-    attributes: ['http_request_method'],
+    attributes: ['http_request_method', 'url_scheme'],
     source: HTTP_INSTRUMENTATION,
     replaces: ['http_requests_in_progress', 'http_requests_active'],
   },
   {
     prometheusName: 'http_client_request_duration_seconds', kind: 'histogram', unit: 's',
     description: 'Duration of outbound HTTP requests.',
-    attributes: ['http_request_method', 'server_address', 'http_response_status_code'],
+    attributes: ['http_request_method', 'server_address', 'server_port', 'url_scheme', 'http_response_status_code', 'error_type'],
     source: HTTP_INSTRUMENTATION,
     replaces: [],
   },

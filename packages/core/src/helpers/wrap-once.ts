@@ -1,0 +1,48 @@
+import { diag } from '@opentelemetry/api';
+
+interface FirstWrap {
+  readonly wrapper: string;
+  readonly options: Readonly<Record<string, unknown>>;
+  warned: boolean;
+}
+
+/** What the first wrap of each client was given, by client (held weakly). */
+const FIRST = new WeakMap<object, FirstWrap>();
+
+function sameOptions(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) if (!Object.is(a[key], b[key])) return false;
+  return true;
+}
+
+function snapshot(options: unknown): Readonly<Record<string, unknown>> {
+  try {
+    return typeof options === 'object' && options !== null ? { ...(options as Record<string, unknown>) } : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Claims `client` for `wrapper`: true the first time, false when an agentmeter wrapper already
+ * instruments it. Wrapping twice must change nothing a scrape sees, so the caller then returns
+ * the client untouched; when the options differ from the first wrap's (compared key by key,
+ * by identity) one warning per client says that the first wrap's options stay.
+ */
+export function claimClient(client: object, wrapper: string, options: unknown): boolean {
+  const first = FIRST.get(client);
+  const given = snapshot(options);
+  if (first === undefined) {
+    FIRST.set(client, { wrapper, options: given, warned: false });
+    return true;
+  }
+  if (!first.warned && (first.wrapper !== wrapper || !sameOptions(first.options, given))) {
+    first.warned = true;
+    try {
+      diag.warn(`agentmeter: ${wrapper}: this client is already instrumented${first.wrapper === wrapper ? '' : ` by ${first.wrapper}`}; the first wrap's options stay and the new ones are ignored`);
+    } catch {
+      // A logger that throws must not reach the host service.
+    }
+  }
+  return false;
+}
