@@ -145,6 +145,8 @@ export const CATALOG: Readonly<Record<CatalogKey, InstrumentSpec>> = {
     name: 'pricing.source.published', family: 'cost', kind: 'gauge', unit: 's',
     description: 'When the LLM price data in use was published (Unix seconds), with its source and version: time() minus this is its age.',
     attributes: ['source', 'version'],
+    // Every worker holds the same date; kept per worker (a sum of dates means nothing).
+    clusterMerge: 'per_worker',
     replaces: [],
   },
   ttsRequests: {
