@@ -1,7 +1,7 @@
-import { createServer } from 'node:http';
 import type { IncomingMessage } from 'node:http';
-import type { AgentMeter } from '@agentmeter/core';
+import { AgentMeterConfigError, type AgentMeter } from '@agentmeter/core';
 import { PrometheusExporter } from '@agentmeter/prometheus';
+import { createEndpointServer } from '@agentmeter/prometheus/internal';
 import type { MetricProducer } from '@opentelemetry/sdk-metrics';
 import type { ResolvedPrometheus } from './config.ts';
 
@@ -14,19 +14,30 @@ export interface PrometheusEndpoint {
   close(): Promise<void>;
 }
 
+/** The exporter validates its options (health checks included); a mistake there is a start() configuration error. */
+function newExporter(config: ResolvedPrometheus, meter: AgentMeter, producer: MetricProducer): PrometheusExporter {
+  try {
+    return new PrometheusExporter({
+      endpoint: config.endpoint,
+      meter,
+      metricProducers: [producer],
+      ...(config.token === undefined ? {} : { token: config.token }),
+      ...(config.health === undefined ? {} : { health: config.health }),
+    });
+  } catch (error) {
+    if (error instanceof AgentMeterConfigError) throw error;
+    throw new AgentMeterConfigError(`@agentmeter/node start(): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
 /**
  * @agentmeter/prometheus (/metrics as Prometheus text or OpenMetrics, /api/metrics, /api/health)
  * on a server of its own, reading `producer`: the SDK's metrics and the meter's, merged with the
  * cluster's workers and threads. The server is unref'd, so it never keeps a finishing process alive.
  */
 export function createPrometheusEndpoint(config: ResolvedPrometheus, meter: AgentMeter, producer: MetricProducer): PrometheusEndpoint {
-  const exporter = new PrometheusExporter({
-    endpoint: config.endpoint,
-    meter,
-    metricProducers: [producer],
-    ...(config.token === undefined ? {} : { token: config.token }),
-  });
-  const server = createServer(exporter.requestHandler);
+  const exporter = newExporter(config, meter, producer);
+  const server = createEndpointServer(exporter.requestHandler);
   server.unref();
   return {
     owns: (request) => (request.socket as { server?: unknown } | undefined)?.server === server,

@@ -1,4 +1,5 @@
 import type { AgentMeter, AgentMeterOptions } from '@agentmeter/core';
+import type { HealthOptions } from '@agentmeter/prometheus';
 import type { Attributes, DiagLogger } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
@@ -7,13 +8,13 @@ import type { RequestOptions } from 'node:http';
 
 /** Where Prometheus scrapes agentmeter (a server of its own). */
 export interface PrometheusOptions {
-  /** Interface to listen on (default `0.0.0.0`; env AGENTMETER_PROMETHEUS_HOST or OTEL_EXPORTER_PROMETHEUS_HOST). */
+  /** Interface to listen on (default `127.0.0.1`, loopback only; `0.0.0.0` lets a Prometheus elsewhere scrape; env AGENTMETER_PROMETHEUS_HOST or OTEL_EXPORTER_PROMETHEUS_HOST). */
   host?: string;
   /** Port (default 9464, 0 picks a free one; env AGENTMETER_PROMETHEUS_PORT or OTEL_EXPORTER_PROMETHEUS_PORT). */
   port?: number;
   /** Path of the metrics page (default `/metrics`; env AGENTMETER_PROMETHEUS_ENDPOINT). */
   endpoint?: string;
-  /** Bearer token the scraper must send (env AGENTMETER_METRICS_TOKEN). */
+  /** Bearer token the scraper must send: 1-4096 visible ASCII characters (env AGENTMETER_METRICS_TOKEN). */
   token?: string;
 }
 
@@ -77,6 +78,12 @@ export interface StartOptions extends Omit<AgentMeterOptions, 'meterProvider'> {
   meter?: AgentMeter;
   /** The /metrics server (on by default; `false` turns it off; env OTEL_METRICS_EXPORTER). */
   prometheus?: PrometheusOptions | false;
+  /**
+   * Dependency checks served on the /metrics server's `/api/health`, as `PrometheusExporter({ health })`
+   * serves them (`postgresCheck`, `redisCheck`, `httpCheck`, ... from @agentmeter/prometheus).
+   * Needs the /metrics server.
+   */
+  health?: HealthOptions;
   /**
    * Merging of cluster workers and worker threads into the primary's /metrics (on by default;
    * `false` makes every worker serve its own /metrics, as a single process does).
