@@ -38,7 +38,7 @@ describe('AI SDK middleware, real ai package and providers against the simulator
     expect(m.value('llm.tokens', { ...labels, token_type: 'cached_input' })).toBe(4);
     expect(m.value('llm.tokens', { ...labels, token_type: 'output' })).toBe(6);
     expect(m.value('llm.tokens', { ...labels, token_type: 'reasoning' })).toBe(2);
-    expect(m.value('api.cost.usd', { ...labels, service: 'llm' })).toBeCloseTo(expectedCost(openaiRow, 12, 4, 6), 12);
+    expect(m.total('api.cost.usd', { ...labels, service: 'llm' })).toBeCloseTo(expectedCost(openaiRow, 12, 4, 6), 12);
     expect(m.value('llm.steps', { ...labels, finish_reason: 'stop' })).toBe(1);
     expect(m.histogram('llm.time_to_first_token', labels)).toBeUndefined();
   });
@@ -58,7 +58,7 @@ describe('AI SDK middleware, real ai package and providers against the simulator
     expect(m.value('llm.tokens', { ...labels, token_type: 'input' })).toBe(12);
     expect(m.value('llm.tokens', { ...labels, token_type: 'cached_input' })).toBe(4);
     expect(m.value('llm.tokens', { ...labels, token_type: 'output' })).toBe(6);
-    expect(m.value('api.cost.usd', { ...labels, service: 'llm' })).toBeCloseTo(expectedCost(anthropicRow, 12, 4, 6), 12);
+    expect(m.total('api.cost.usd', { ...labels, service: 'llm' })).toBeCloseTo(expectedCost(anthropicRow, 12, 4, 6), 12);
     expect(m.value('llm.steps', { ...labels, finish_reason: 'stop' })).toBe(1);
   });
 
@@ -123,7 +123,7 @@ describe('AI SDK middleware, real ai package and providers against the simulator
     const labels = { provider: 'openai', model: 'embed-test' };
     expect(m.value('llm.requests', { ...labels, operation: 'embeddings', status: 'success' })).toBe(2);
     expect(m.value('llm.tokens', { ...labels, token_type: 'input' })).toBe(24);
-    expect(m.value('api.cost.usd', { ...labels, service: 'llm' })).toBeGreaterThan(0);
+    expect(m.total('api.cost.usd', { ...labels, service: 'llm' })).toBeGreaterThan(0);
   });
 
   it('errors in the shared taxonomy: 429 rate_limit (each retry is a call), a dropped stream stream_error, an abort cancelled', async () => {

@@ -38,7 +38,7 @@ describe('LangChain.js callback handler, real @langchain/core and @langchain/ope
     expect(m.value('llm.tokens', { ...labels, token_type: 'cached_input' })).toBe(4);
     expect(m.value('llm.tokens', { ...labels, token_type: 'output' })).toBe(6);
     expect(m.value('llm.tokens', { ...labels, token_type: 'reasoning' })).toBe(2);
-    expect(m.value('api.cost.usd', { ...labels, service: 'llm' })).toBeCloseTo(expectedCost(row, 12, 4, 6), 12);
+    expect(m.total('api.cost.usd', { ...labels, service: 'llm' })).toBeCloseTo(expectedCost(row, 12, 4, 6), 12);
     expect(m.value('llm.steps', { ...labels, finish_reason: 'stop' })).toBe(1);
   });
 
