@@ -12,6 +12,7 @@ export const GEN_AI_CHUNK_BUCKETS: readonly number[] = [0.01, 0.025, 0.05, 0.075
 /** agentmeter provider labels to `gen_ai.provider.name` values where the conventions name them. */
 const PROVIDER_NAMES: Readonly<Record<string, string>> = {
   google: 'gcp.gemini',
+  google_vertex: 'gcp.vertex_ai',
   azure_openai: 'azure.ai.openai',
   mistral: 'mistral_ai',
   xai: 'x_ai',

@@ -84,11 +84,11 @@ describe('GenAI time to first chunk and time per output chunk, for every LLM wra
     expect(m.points('gen_ai.client.operation.duration')).toHaveLength(1);
   });
 
-  it('names @google/genai on Vertex AI gcp.vertex_ai, and keeps the provider label google', async () => {
+  it('names @google/genai on Vertex AI gcp.vertex_ai, with the provider label google_vertex', async () => {
     const ai = instrumentGoogleGenAI(new GoogleGenAI({ vertexai: true, apiKey: 'AIza-x', httpOptions: { baseUrl: h.sim.url } }), options());
     await ai.models.generateContent({ model: 'gemini-test', contents: 'x' }).catch(() => undefined);
     const m = await otel.collect();
     expect(m.points('gen_ai.client.operation.duration').map((point) => point.attributes['gen_ai.provider.name'])).toEqual(['gcp.vertex_ai']);
-    expect((await h.collect()).raw.points('agentmeter.llm.latency').map((point) => point.attributes['provider'])).toEqual(['google']);
+    expect((await h.collect()).raw.points('agentmeter.llm.latency').map((point) => point.attributes['provider'])).toEqual(['google_vertex']);
   });
 });

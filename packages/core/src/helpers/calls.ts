@@ -1,6 +1,7 @@
 import { classifyError } from '../classify.ts';
 import { type GenAiMetrics, SPEECH_OPERATIONS } from '../genai.ts';
 import { ERROR_TYPES, type ErrorType } from '../errors.ts';
+import { TOKEN_TYPES } from '../pricing/types.ts';
 import type { InstrumentRegistry } from '../registry.ts';
 import type {
   DbQueryAttributes, ExternalApiAttributes, LlmCall, LlmCallAttributes, RecordAttributes, SpeechCallAttributes,
@@ -11,8 +12,6 @@ import type {
 export function errorTypeOf(error: unknown): ErrorType {
   return typeof error === 'string' && (ERROR_TYPES as readonly string[]).includes(error) ? (error as ErrorType) : classifyError(error);
 }
-
-const TOKEN_TYPES = ['input', 'output', 'cached_input', 'reasoning'] as const;
 
 function text(value: unknown): string {
   return typeof value === 'string' && value !== '' ? value : 'unknown';

@@ -5,13 +5,14 @@ import { ByteWriter } from './bytes.ts';
 import { escapeHelp, escapeLabelValue, formatBound, formatValue } from './escape.ts';
 import { classicHistogram, type InstrumentationScope, type MetricFamily } from './families.ts';
 import { LabelCache } from './labels.ts';
+import { TimeSlicer } from './slicer.ts';
 
 /**
  * `text`: Prometheus text 0.0.4. `openmetrics`: OpenMetrics 1.0.0, with exemplars. `protobuf`:
  * Prometheus' delimited protobuf, with native histograms (see protobuf-exposition.ts).
  */
 export type ExpositionFormat = 'text' | 'openmetrics' | 'protobuf';
-type TextFormat = Exclude<ExpositionFormat, 'protobuf'>;
+export type TextFormat = Exclude<ExpositionFormat, 'protobuf'>;
 
 /** The `le` parts of one boundaries list: `le="0.5"} ` without and `,le="0.5"} ` with other labels. */
 interface BoundParts {
@@ -23,6 +24,8 @@ interface BoundParts {
 const OPEN_BRACE = 123;
 const SPACE = 32;
 const CLOSE_SPACE = Buffer.from('} ');
+/** Series written between two looks at the clock. */
+const SERIES_PER_CHECK = 32;
 
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
   if (a === b) return true;
@@ -54,14 +57,20 @@ export class ExpositionWriter {
     this.#scopeLabels = options.scopeLabels;
   }
 
-  write(families: readonly MetricFamily[], resourceAttributes: Attributes, format: TextFormat): Buffer {
+  /**
+   * Renders in slices: every few dozen series it looks at the clock and, past the slice budget,
+   * yields to the event loop, so no turn of the loop runs longer than a few milliseconds however
+   * many series there are. Concurrent renders are safe: each writes its own buffer.
+   */
+  async write(families: readonly MetricFamily[], resourceAttributes: Attributes, format: TextFormat): Promise<Buffer> {
     const openMetrics = format === 'openmetrics';
     // Start near the last size so a steady registry needs no regrowth.
     const out = new ByteWriter(Math.ceil(this.#lastSize[format] * 1.1));
+    const slicer = new TimeSlicer();
     this.#targetInfo(out, resourceAttributes, openMetrics);
     for (const family of families) {
-      if (family.type === 'histogram') this.#histogram(out, family, openMetrics);
-      else this.#simple(out, family, openMetrics);
+      const series = family.type === 'histogram' ? this.#histogram(out, family, openMetrics) : this.#simple(out, family, openMetrics);
+      for (const _ of series) if (slicer.due()) await slicer.pause();
     }
     if (openMetrics) out.text('# EOF\n');
     this.#lastSize[format] = out.length;
@@ -81,16 +90,19 @@ export class ExpositionWriter {
     out.text(`target_info{${labels}} 1\n`);
   }
 
-  #simple(out: ByteWriter, family: MetricFamily, openMetrics: boolean): void {
+  /** Writes the family, yielding every SERIES_PER_CHECK series so the caller can pause. */
+  *#simple(out: ByteWriter, family: MetricFamily, openMetrics: boolean): Generator<void> {
     const { name } = family;
     // OpenMetrics names the counter family without `_total` and its sample with it.
     const familyName = openMetrics && family.type === 'counter' && name.endsWith('_total') ? name.slice(0, -6) : name;
     const exemplars = openMetrics && family.type === 'counter';
     this.#header(out, familyName, family.type, family.help, openMetrics);
     const nameBytes = Buffer.from(name);
+    let written = 0;
     for (let m = 0; m < family.metrics.length; m++) {
       const scope = family.scopes[m];
       for (const point of family.metrics[m]!.dataPoints as DataPoint<number>[]) {
+        if (++written % SERIES_PER_CHECK === 0) yield;
         const labels = this.#labelsOf(scope, point.attributes);
         out.bytes(nameBytes);
         if (labels.length === 0) {
@@ -107,15 +119,17 @@ export class ExpositionWriter {
     }
   }
 
-  #histogram(out: ByteWriter, family: MetricFamily, openMetrics: boolean): void {
+  *#histogram(out: ByteWriter, family: MetricFamily, openMetrics: boolean): Generator<void> {
     const { name } = family;
     this.#header(out, name, 'histogram', family.help, openMetrics);
     const bucketOpen = Buffer.from(`${name}_bucket{`);
     const sumName = Buffer.from(`${name}_sum`);
     const countName = Buffer.from(`${name}_count`);
+    let written = 0;
     for (let m = 0; m < family.metrics.length; m++) {
       const scope = family.scopes[m];
       for (const point of family.metrics[m]!.dataPoints as DataPoint<Histogram | ExponentialHistogram>[]) {
+        if (++written % SERIES_PER_CHECK === 0) yield;
         const value = classicHistogram(point);
         if (value === undefined) continue;
         const labels = this.#labelsOf(scope, point.attributes);
