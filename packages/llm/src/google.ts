@@ -1,4 +1,4 @@
-import type { ErrorType } from '@agentmeter/core';
+import { claimClient, type ErrorType } from '@agentmeter/core';
 import { classifyLlmError, type FailurePhase } from './classify.ts';
 import { observeIterator } from './observe.ts';
 import { createRecorder, type LlmInstrumentOptions } from './options.ts';
@@ -128,6 +128,7 @@ export function instrumentGoogleGenAI<Client extends object>(client: Client, opt
   const fn = 'instrumentGoogleGenAI';
   const present = requireMethods(fn, client, METHODS.map(([path]) => path), 'a GoogleGenAI client (new GoogleGenAI() from the "@google/genai" package)');
   const { recorder, provider } = createRecorder(fn, options, 'google');
+  if (!claimClient(client, fn, options)) return client;
   for (const [path, streamed] of METHODS) {
     if (present.includes(path)) patchMethod(client, path, wrapGenerate(recorder, provider, streamed));
   }
