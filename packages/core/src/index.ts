@@ -11,7 +11,8 @@ export {
   DB_SECONDS, FIRST_OUTPUT_SECONDS, GENERATION_SECONDS, PROVIDER_SECONDS, REQUEST_SECONDS, SCORE, SESSION_SECONDS,
 } from './catalog/buckets.ts';
 export { prometheusName, prometheusLabelName } from './naming.ts';
-export { classifyError, classifyStatus } from './classify.ts';
+export { classifyError, classifyFailure, classifyStatus } from './classify.ts';
+export type { FailurePhase } from './classify.ts';
 export { AgentMeterConfigError, ERROR_TYPES } from './errors.ts';
 export { EXEMPLARS, getExemplars } from './aggregation/exemplars.ts';
 export { OVERFLOW_ATTRIBUTES } from './aggregation/instrument.ts';
