@@ -32,6 +32,8 @@ export interface MetricsSnapshot {
   value(name: string, attributes?: Attributes): number | undefined;
   /** The histogram series whose attributes equal `attributes` exactly. */
   histogram(name: string, attributes?: Attributes): HistogramSnapshot | undefined;
+  /** The sum of every sum or gauge series whose attributes include `attributes`; undefined when none does. */
+  total(name: string, attributes?: Attributes): number | undefined;
 }
 
 export interface TestReader {
@@ -68,6 +70,13 @@ export function createTestReader(meter?: AgentMeter): TestReader {
           if (metric === undefined || metric.dataPointType === DataPointType.HISTOGRAM) return undefined;
           const point = (metric.dataPoints as DataPoint<number>[]).find((p) => sameAttributes(p.attributes, attributes));
           return point?.value;
+        },
+        total(name, attributes = {}) {
+          const metric = metrics.find((m) => m.descriptor.name === name);
+          if (metric === undefined || metric.dataPointType === DataPointType.HISTOGRAM) return undefined;
+          const matching = (metric.dataPoints as DataPoint<number>[])
+            .filter((p) => Object.entries(attributes).every(([key, value]) => p.attributes[key] === value));
+          return matching.length === 0 ? undefined : matching.reduce((sum, p) => sum + p.value, 0);
         },
         histogram(name, attributes = {}) {
           const metric = metrics.find((m) => m.descriptor.name === name);

@@ -15,23 +15,28 @@ function openaiError(status: number): unknown {
   return { error: { message: `Simulated ${status}`, type, param: null, code: type } };
 }
 
+/** Prompt tokens as OpenAI counts them: every input token, cache reads and writes included. */
+const promptTokens = (u: SimUsage): number => u.input + u.cached_input + u.cache_write;
+/** OpenAI reports cache writes only on models that bill them. */
+const writes = (u: SimUsage): Record<string, number> => (u.cache_write > 0 ? { cache_write_tokens: u.cache_write } : {});
+
 function chatUsage(u: SimUsage): unknown {
   return {
-    prompt_tokens: u.input + u.cached_input,
+    prompt_tokens: promptTokens(u),
     completion_tokens: u.output,
-    total_tokens: u.input + u.cached_input + u.output,
-    prompt_tokens_details: { cached_tokens: u.cached_input, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: u.reasoning, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    total_tokens: promptTokens(u) + u.output,
+    prompt_tokens_details: { cached_tokens: u.cached_input, audio_tokens: u.input_audio, ...writes(u) },
+    completion_tokens_details: { reasoning_tokens: u.reasoning, audio_tokens: u.output_audio, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
 }
 
 function responsesUsage(u: SimUsage): unknown {
   return {
-    input_tokens: u.input + u.cached_input,
-    input_tokens_details: { cached_tokens: u.cached_input },
+    input_tokens: promptTokens(u),
+    input_tokens_details: { cached_tokens: u.cached_input, ...writes(u) },
     output_tokens: u.output,
     output_tokens_details: { reasoning_tokens: u.reasoning },
-    total_tokens: u.input + u.cached_input + u.output,
+    total_tokens: promptTokens(u) + u.output,
   };
 }
 

@@ -103,8 +103,11 @@ export function createLlmSimulator(options: LlmSimulatorOptions = {}): LlmSimula
       usage: {
         input: usage.input ?? 10,
         cached_input: usage.cached_input ?? 0,
+        cache_write: usage.cache_write ?? 0,
+        input_audio: usage.input_audio ?? 0,
         output: usage.output ?? (text.match(/\S+/g)?.length ?? 0),
         reasoning: usage.reasoning ?? 0,
+        output_audio: usage.output_audio ?? 0,
       },
     };
   };
