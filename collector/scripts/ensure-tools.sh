@@ -4,6 +4,7 @@
 #                                 (cached); the tests run these
 #   amtool                        Debian's prometheus-alertmanager package
 #   otelcol-agentmeter            built from builder-config.yaml by build-otelcol.sh (cached)
+#   chromium                      Debian's chromium, for the demo live view's browser test
 # Debian's prometheus package (2.x) stays installed for `pnpm demo`, which runs the prometheus on PATH.
 # Idempotent and quick when everything is present; safe to run from CI on every run.
 set -euo pipefail
@@ -14,6 +15,7 @@ packages=()
 command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
 command -v prometheus >/dev/null 2>&1 || [[ -x /usr/bin/prometheus ]] || packages+=(prometheus)
 command -v amtool >/dev/null 2>&1 || packages+=(prometheus-alertmanager)
+command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 
 if ((${#packages[@]} > 0)); then
   sudo=()
@@ -31,4 +33,5 @@ prometheus3="$(bash "$here/build-prometheus.sh")"
 echo "promtool: $prometheus3/promtool"
 echo "prometheus: $prometheus3/prometheus"
 echo "amtool: $(command -v amtool)"
+echo "chromium: $(command -v chromium)"
 echo "otelcol: $otelcol"

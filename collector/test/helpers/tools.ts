@@ -40,7 +40,7 @@ export function prometheusDir(): string {
  * amtool on PATH or in /usr/bin (Debian's package). A missing tool fails the test with the
  * command that installs it.
  */
-export function findTool(name: 'promtool' | 'prometheus' | 'amtool' | 'alertmanager' | 'otelcol'): string {
+export function findTool(name: 'promtool' | 'prometheus' | 'amtool' | 'alertmanager' | 'chromium' | 'otelcol'): string {
   if (name === 'otelcol') {
     const path = process.env['AGENTMETER_OTELCOL'] ?? otelcolPath();
     if (executable(path)) return path;

@@ -1,4 +1,4 @@
-import type { ErrorType } from '@agentmeter/core';
+import { claimClient, type ErrorType } from '@agentmeter/core';
 import { classifyLlmError, type FailurePhase } from './classify.ts';
 import { observeIterator } from './observe.ts';
 import { createRecorder, type LlmInstrumentOptions } from './options.ts';
@@ -132,6 +132,7 @@ export function instrumentGoogleGenAI<Client extends object>(client: Client, opt
   // the GenAI conventions' name for it.
   const vertex = (client as { vertexai?: unknown }).vertexai === true;
   const { recorder, provider } = createRecorder(fn, options, vertex ? 'google_vertex' : 'google', vertex ? 'gcp.vertex_ai' : undefined);
+  if (!claimClient(client, fn, options)) return client;
   for (const [path, streamed] of METHODS) {
     if (present.includes(path)) patchMethod(client, path, wrapGenerate(recorder, provider, streamed));
   }

@@ -3,6 +3,7 @@ import {
   type DataPoint, DataPointType, type ExponentialHistogram, type ExponentialHistogramMetricData, type GaugeMetricData, type Histogram,
   type HistogramMetricData, type MetricData, type ResourceMetrics, type ScopeMetrics, type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
+import { writableFamilies } from './collisions.ts';
 
 export type InstrumentationScope = ScopeMetrics['scope'];
 
@@ -91,7 +92,7 @@ export class FamilyBuilder {
         }
       }
     }
-    return [...byName.values()];
+    return writableFamilies([...byName.values()], (key, message) => this.#warner.warn(key, message));
   }
 
   /** Logs collection errors (rate-limited); the scrape still serves what was collected. */
@@ -102,7 +103,7 @@ export class FamilyBuilder {
   }
 
   #name(otelName: string, unit: string, kind: InstrumentKind): string {
-    const key = `${otelName}\u0000${unit}\u0000${kind}`;
+    const key = JSON.stringify([otelName, unit, kind]);
     let name = this.#names.get(key);
     if (name === undefined) {
       name = prometheusName(otelName, unit, kind);

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { prometheusLabelName } from '@agentmeter/core';
+import { prometheusLabelName, Warner } from '@agentmeter/core';
 import { attributeText, escapeLabelValue } from './escape.ts';
 import type { InstrumentationScope } from './families.ts';
 
@@ -16,6 +16,7 @@ export class LabelCache {
   readonly #names = new Map<string, string>();
   readonly #scopeText = new WeakMap<InstrumentationScope, string>();
   readonly #scoped = new WeakMap<InstrumentationScope, WeakMap<Attributes, Buffer>>();
+  readonly #warner = new Warner();
 
   /** The escaped label text of an attribute set, without braces; '' when it has no attributes. */
   text(attributes: Attributes): string {
@@ -75,6 +76,7 @@ export class LabelCache {
     const labels: Record<string, string> = {};
     for (const key of Object.keys(attributes)) {
       const name = this.labelName(key);
+      if (name === '') continue;
       const value = attributeText(attributes[key]);
       const previous = labels[name];
       labels[name] = previous === undefined ? value : `${previous};${value}`;
@@ -82,12 +84,16 @@ export class LabelCache {
     return labels;
   }
 
+  /** The label name of an attribute key; '' when the key cannot be a label (it is then left out). */
   labelName(key: string): string {
     let name = this.#names.get(key);
     if (name === undefined) {
       name = prometheusLabelName(key);
       // `le` belongs to histogram buckets; an attribute of that name would duplicate it.
       if (name === 'le') name = 'exported_le';
+      // Names starting with __ are Prometheus's own (`__name__`); an empty key has no label name.
+      if (name.startsWith('__')) name = `exported${name}`;
+      if (name === '') this.#warner.warn('label-empty', 'left out an attribute with an empty key: it has no Prometheus label name');
       if (this.#names.size < 10_000) this.#names.set(key, name);
     }
     return name;
@@ -99,6 +105,7 @@ export class LabelCache {
     for (const key of Object.keys(attributes)) {
       const name = this.labelName(key);
       if (skip?.(name) === true) continue;
+      if (name === '') continue;
       // Rare: two keys sanitize to the same label name (`a.b`, `a_b`); join their values.
       if (seen.has(name)) return this.#buildJoined(attributes, skip);
       seen.add(name);
