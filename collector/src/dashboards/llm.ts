@@ -1,12 +1,12 @@
 import type { DashboardSpec } from './model.ts';
-import { rate, sel, type DashboardNames } from './queries.ts';
+import { quantiles, rate, sel, type DashboardNames } from './queries.ts';
 
 /** LLM calls, latency, time to first token, tokens and provider cost. */
 export function llmAndCost({ m, rule, ruleQuantiles, stem }: DashboardNames): DashboardSpec {
   return {
     uid: 'agentmeter-llm',
     title: 'agentmeter / LLM and cost',
-    description: 'LLM calls by provider and model, errors in the shared taxonomy, latency, time to first token, tokens and cost.',
+    description: 'LLM calls by provider and model, errors in the shared taxonomy, steps and tool calls, latency, time to first token, tokens and cost.',
     rows: [
       {
         title: 'Cost',
@@ -42,6 +42,19 @@ export function llmAndCost({ m, rule, ruleQuantiles, stem }: DashboardNames): Da
             queries: [{ expr: sel(rule(`${stem('llmRequests')}_errors`, 'ratio_rate5m')), legend: '{{provider}} {{model}}' }] },
           { title: 'LLM errors by type', description: 'Errors per minute: stream_error and timeout feed LLMStreamErrorRateHigh and LLMStreamTimeoutHigh.', unit: 'short',
             queries: [{ expr: `${rate(m('llmErrors'), 'provider, error_type')} * 60`, legend: '{{provider}} {{error_type}}' }] },
+        ],
+      },
+      {
+        title: 'Agents and tools',
+        panels: [
+          { title: 'Steps by finish reason', description: 'Model calls of multi-step runs (AI SDK, LangChain.js) per second, by why they ended.', unit: 'short',
+            queries: [{ expr: rate(m('llmSteps'), 'provider, model, finish_reason'), legend: '{{model}} {{finish_reason}}' }] },
+          { title: 'Tool calls by tool', description: 'Tool calls the models asked for, per second.', unit: 'short',
+            queries: [{ expr: rate(m('llmToolCalls'), 'tool'), legend: '{{tool}}' }] },
+          { title: 'Tool runs by outcome', description: 'Tool executions per second, by tool and status.', unit: 'short',
+            queries: [{ expr: rate(m('toolRuns'), 'tool, status'), legend: '{{tool}} {{status}}' }] },
+          { title: 'Tool duration', description: 'How long tool executions take.', unit: 's',
+            queries: quantiles(m('toolDuration'), 'tool', '{{tool}}') },
         ],
       },
       {

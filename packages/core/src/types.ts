@@ -77,7 +77,7 @@ type KindOf<K extends CatalogKey> = K extends
   | 'responseTime' | 'sessionDuration' | 'llmLatency' | 'llmTimeToFirstToken' | 'ttsLatency'
   | 'ttsTimeToFirstAudio' | 'sttLatency' | 'turnLatency' | 'websocketConnectionDuration'
   | 'dbQueryDuration' | 'conversationQualityScore' | 'userEngagementScore'
-  | 'contentGenerationDuration' | 'externalApiDuration' | 'healthCheckDuration'
+  | 'contentGenerationDuration' | 'externalApiDuration' | 'healthCheckDuration' | 'toolDuration'
   ? 'histogram'
   : K extends 'activeSessions' | 'websocketConnectionsActive'
     ? 'updowncounter'

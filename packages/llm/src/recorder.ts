@@ -5,6 +5,9 @@ import {
 import { classifyLlmError, type FailurePhase } from './classify.ts';
 import type { GenAiMetrics } from './semconv.ts';
 
+/** Why a model call ended, as the `finish_reason` label of `llm.steps` (frameworks' reasons map onto these). */
+export const FINISH_REASONS = ['stop', 'length', 'tool_calls', 'content_filter', 'error', 'other'] as const;
+export type FinishReason = (typeof FINISH_REASONS)[number];
 /** Series whose bound handles are cached per recorder; past it, handles are bound per call. */
 const MAX_CACHED_SERIES = 500;
 /** Longest a series keeps its looked-up price row; a row also ends when the table says another takes over. */
@@ -24,6 +27,7 @@ class Series {
   #firstToken: BoundHistogram | undefined;
   readonly #tokens: (BoundCounter | undefined)[] = [];
   readonly #costs: (BoundCounter | undefined)[] = [];
+  readonly #steps: Partial<Record<FinishReason, BoundCounter>> = {};
   price: PriceEntry | undefined;
   /** Monotonic time when `price` must be looked up again. */
   priceExpires: number = Number.NEGATIVE_INFINITY;
@@ -53,6 +57,10 @@ class Series {
     if (typeof count === 'number' && count > 0 && count < Infinity) {
       (this.#tokens[index] ??= this.#meter.instruments.llmTokens.bind({ ...this.labels, token_type: TOKEN_TYPES[index] as TokenType })).add(count);
     }
+  }
+
+  step(reason: FinishReason): BoundCounter {
+    return (this.#steps[reason] ??= this.#meter.instruments.llmSteps.bind({ ...this.labels, finish_reason: reason }));
   }
 
   /** The cost counter of one part of the cost (an index into COST_TYPES). */
@@ -209,6 +217,25 @@ export class LlmCallState {
       // Tokens already reported (e.g. input counted at a stream's start) were billed.
       this.#recordUsage(now);
       this.#recorder.semconv?.record(series, seconds, this.usage, this.responseModel, errorType);
+    } catch {
+      // Recording never reaches the caller.
+    }
+  }
+
+  /** Counts a tool call the model asked for; `tool` must already be a safe label (see `toolLabel`). */
+  toolCall(tool: string): void {
+    try {
+      const series = this.#series;
+      this.#recorder.meter.instruments.llmToolCalls.add(1, { ...series.labels, tool });
+    } catch {
+      // Recording never reaches the caller.
+    }
+  }
+
+  /** Counts this call as one step of a multi-step run, by why it ended (a bounded label). */
+  step(finishReason: FinishReason): void {
+    try {
+      this.#series.step(finishReason).add(1);
     } catch {
       // Recording never reaches the caller.
     }

@@ -9,15 +9,16 @@ import type { TokenUsage } from '@agentmeter/core';
 
 type Loose = Record<string, unknown> | null | undefined;
 
-function count(value: unknown): number | undefined {
+export function count(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
-function object(value: unknown): Loose {
+export function object(value: unknown): Loose {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
 }
 
-interface Counts {
+/** Token counts as frameworks and providers report them, for `usageOf`. */
+export interface Counts {
   /** Every input token, cache reads and writes included. */
   readonly total?: number | undefined;
   readonly read?: number | undefined;
@@ -28,7 +29,8 @@ interface Counts {
   readonly outputAudio?: number | undefined;
 }
 
-function usageOf(c: Counts): TokenUsage | undefined {
+/** Usage from counts: `input` is the total less cache reads and writes. */
+export function usageOf(c: Counts): TokenUsage | undefined {
   if (c.total === undefined && c.output === undefined && c.read === undefined && c.written === undefined) return undefined;
   const usage: TokenUsage = {};
   if (c.total !== undefined) usage.input = Math.max(0, c.total - (c.read ?? 0) - (c.written ?? 0));

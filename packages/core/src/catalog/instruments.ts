@@ -22,6 +22,10 @@ export type CatalogKey =
   | 'llmTimeToFirstToken'
   | 'llmTokens'
   | 'llmErrors'
+  | 'llmToolCalls'
+  | 'llmSteps'
+  | 'toolRuns'
+  | 'toolDuration'
   | 'apiCost'
   | 'pricingSource'
   | 'ttsRequests'
@@ -134,6 +138,30 @@ export const CATALOG: Readonly<Record<CatalogKey, InstrumentSpec>> = {
     description: 'Failed LLM API calls and streams, by error type in the shared taxonomy.',
     attributes: [...LLM, 'error_type'],
     replaces: ['api_errors_total'],
+  },
+  llmToolCalls: {
+    name: 'llm.tool_calls', family: 'llm', kind: 'counter', unit: '{call}',
+    description: 'Tool calls the model asked for, by tool name (AI SDK and LangChain.js integrations).',
+    attributes: [...LLM, 'tool'],
+    replaces: [],
+  },
+  llmSteps: {
+    name: 'llm.steps', family: 'llm', kind: 'counter', unit: '{step}',
+    description: 'Model calls (steps of a multi-step run), by why they ended: stop, length, tool_calls, content_filter, error, other.',
+    attributes: [...LLM, 'finish_reason'],
+    replaces: [],
+  },
+  toolRuns: {
+    name: 'tool.runs', family: 'llm', kind: 'counter', unit: '{run}',
+    description: 'Tool executions of an agent (AI SDK tools, LangChain.js tool runs), by tool name and outcome.',
+    attributes: ['tool', 'status'],
+    replaces: [],
+  },
+  toolDuration: {
+    name: 'tool.duration', family: 'llm', kind: 'histogram', unit: 's',
+    description: 'How long tool executions took, by tool name and outcome.',
+    attributes: ['tool', 'status'], buckets: PROVIDER_SECONDS,
+    replaces: [],
   },
   apiCost: {
     name: 'api.cost.usd', family: 'cost', kind: 'counter', unit: '{USD}',

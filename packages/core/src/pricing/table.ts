@@ -72,7 +72,9 @@ interface Row {
 type Index = Map<string, Row[]>;
 
 function keyOf(provider: string, model: string): string {
-  return `${provider.toLowerCase()}\u0000${model.toLowerCase()}`;
+  // Length-prefixed: no provider or model text can make two pairs share a key.
+  const lower = provider.toLowerCase();
+  return `${lower.length}:${lower}${model.toLowerCase()}`;
 }
 
 function buildIndex(entries: readonly PriceEntry[]): Index {

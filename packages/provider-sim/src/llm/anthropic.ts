@@ -26,18 +26,31 @@ export function messages(ex: Exchange, body: Record<string, unknown>, reply: Sim
     stop_reason: stop, stop_sequence: null,
     usage: { ...cacheUsage, output_tokens: outputTokens, output_tokens_details: outputDetails, service_tier: 'standard' },
   });
+  const call = reply.toolCall;
+  const stop = call === undefined ? 'end_turn' : 'tool_use';
   if (body.stream !== true) {
-    return answerJson(ex, message([{ type: 'text', text: reply.text }], 'end_turn', usage.output, details), anthropicError);
+    const content = call === undefined
+      ? [{ type: 'text', text: reply.text }]
+      : [{ type: 'tool_use', id: call.id, name: call.name, input: JSON.parse(call.arguments) as unknown }];
+    return answerJson(ex, message(content, stop, usage.output, details), anthropicError);
   }
+  const block = call === undefined
+    ? [
+      frame({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, 'content_block_start'),
+      frame({ type: 'ping' }, 'ping'),
+      ...chunksOf(reply.text).map((text) =>
+        frame({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }, 'content_block_delta')),
+    ]
+    : [
+      frame({ type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} } }, 'content_block_start'),
+      frame({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: call.arguments } }, 'content_block_delta'),
+    ];
   const frames = [
     frame({ type: 'message_start', message: message([], null, 1, null) }, 'message_start'),
-    frame({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, 'content_block_start'),
-    frame({ type: 'ping' }, 'ping'),
-    ...chunksOf(reply.text).map((text) =>
-      frame({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }, 'content_block_delta')),
+    ...block,
     frame({ type: 'content_block_stop', index: 0 }, 'content_block_stop'),
     frame({
-      type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null },
+      type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null },
       usage: { ...cacheUsage, output_tokens: usage.output, output_tokens_details: details },
     }, 'message_delta'),
     frame({ type: 'message_stop' }, 'message_stop'),
