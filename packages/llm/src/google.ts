@@ -1,4 +1,4 @@
-import type { ErrorType } from '@agentmeter/core';
+import { claimClient, type ErrorType } from '@agentmeter/core';
 import { classifyLlmError, type FailurePhase } from './classify.ts';
 import { observeIterator } from './observe.ts';
 import { createRecorder, type LlmInstrumentOptions } from './options.ts';
@@ -131,6 +131,7 @@ export function instrumentGoogleGenAI<Client extends object>(client: Client, opt
   // Vertex AI and the Gemini API bill separately: a Vertex client gets its own provider label.
   const vertex = (client as { vertexai?: unknown }).vertexai === true;
   const { recorder, provider } = createRecorder(fn, options, vertex ? 'google_vertex' : 'google');
+  if (!claimClient(client, fn, options)) return client;
   for (const [path, streamed] of METHODS) {
     if (present.includes(path)) patchMethod(client, path, wrapGenerate(recorder, provider, streamed));
   }
