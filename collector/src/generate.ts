@@ -13,7 +13,7 @@ import { dashboardsFor } from './dashboards/all.ts';
 import { buildDashboard } from './dashboards/model.ts';
 import { namesFor, NAMESPACE } from './metric-names.ts';
 import { seedAlertTests } from './rules/alert-tests.ts';
-import { operationsAlertTests } from './rules/alert-tests-operations.ts';
+import { operationsAlertTests, ratioTests } from './rules/alert-tests-operations.ts';
 import { alertGroups } from './rules/alerts.ts';
 import { renderAlertRules, renderAlertTests, renderRecordingRules } from './rules/model.ts';
 import { recordingGroups } from './rules/recording.ts';
@@ -55,6 +55,7 @@ export function renderAssets(namespace: string = NAMESPACE): Record<string, stri
    promtool test rules prometheus/tests/alerts.test.yml`,
       ['../rules/recording.yml', '../rules/alerts.yml'],
       [...seedAlertTests(names), ...operationsAlertTests(names)],
+      ratioTests(names),
     ),
   };
   for (const [file, spec] of Object.entries(dashboardsFor(names))) {

@@ -1,7 +1,22 @@
 import type { Names } from '../metric-names.ts';
-import { type AlertTest, alertTest } from './model.ts';
+import { type AlertTest, alertTest, type ExprTest } from './model.ts';
 
 const HTTP = 'http_server_request_duration_seconds';
+
+/** A service with traffic and no failure has error ratios of 0, not "no data" (an empty panel). */
+export function ratioTests({ m, rule, stem }: Names): ExprTest[] {
+  return [
+    { name: 'error ratios are 0 without errors', series: [[`${m('requests')}{job="api", status="success"}`, '0+10x10']],
+      at: '5m', expr: rule(`${stem('requests')}_errors`, 'ratio_rate5m'), samples: [['{job="api"}', 0]] },
+    { name: 'the HTTP 5xx ratio is 0 without 5xx', series: [[`${HTTP}_count{job="api", http_response_status_code="200"}`, '0+10x10']],
+      at: '5m', expr: rule('http_server_errors', 'ratio_rate5m'), samples: [['{job="api"}', 0]] },
+    { name: 'the cache hit ratio is 0 with misses only', series: [[`${m('cacheOperations')}{job="api", cache="c", operation="get", result="miss"}`, '0+10x10']],
+      at: '5m', expr: rule('cache_hit', 'ratio_rate5m'), samples: [['{job="api", cache="c"}', 0]] },
+    { name: 'the health check success ratio is 0 when every check fails',
+      series: [[`${m('healthCheckDuration')}_count{job="api", dependency="db", status="unhealthy"}`, '0+10x10']],
+      at: '5m', expr: rule('health_check_success', 'ratio_rate5m'), samples: [['{job="api"}', 0]] },
+  ];
+}
 
 /** promtool unit tests for the HTTP, content-generation, external-API and process alerts. */
 export function operationsAlertTests({ m }: Names): AlertTest[] {

@@ -47,6 +47,15 @@ export interface AlertTest {
   readonly alerts: readonly ExpectedAlert[];
 }
 
+/** A promtool test of a recording rule: at `at`, the series `expr` has exactly these samples (labels, value). */
+export interface ExprTest {
+  readonly name: string;
+  readonly series: AlertTest['series'];
+  readonly at: string;
+  readonly expr: string;
+  readonly samples: readonly (readonly [labels: string, value: number])[];
+}
+
 /** Shorthand for a test case, so the test lists read as series, then expectations. */
 export function alertTest(alert: string, series: AlertTest['series'], expect: Omit<AlertTest, 'alert' | 'series'>): AlertTest {
   return { alert, series, ...expect };
@@ -96,11 +105,16 @@ export function renderAlertRules(header: string, groups: readonly RuleGroup<Aler
   return render(header, body, (doc) => groupComments(doc, groups, (rule) => rule.comment));
 }
 
-export function renderAlertTests(header: string, ruleFiles: readonly string[], tests: readonly AlertTest[]): string {
+export function renderAlertTests(header: string, ruleFiles: readonly string[], tests: readonly AlertTest[], exprTests: readonly ExprTest[] = []): string {
   const body = {
     rule_files: ruleFiles,
     evaluation_interval: '1m',
-    tests: tests.map((t) => ({
+    tests: [...exprTests.map((t) => ({
+      name: t.name,
+      interval: '1m',
+      input_series: t.series.map(([series, values]) => ({ series, values })),
+      promql_expr_test: [{ expr: t.expr, eval_time: t.at, exp_samples: t.samples.map(([labels, value]) => ({ labels: `${t.expr}${labels}`, value })) }],
+    })), ...tests.map((t) => ({
       name: t.alert,
       interval: '1m',
       input_series: t.series.map(([series, values]) => ({ series, values })),
@@ -111,7 +125,7 @@ export function renderAlertTests(header: string, ruleFiles: readonly string[], t
           exp_alerts: t.alerts.map((a) => ({ exp_labels: a.labels, exp_annotations: { summary: a.summary, description: a.description } })),
         },
       ],
-    })),
+    }))],
   };
   return render(header, body, () => undefined);
 }

@@ -12,6 +12,15 @@ function sumRate(series: string, by: string, window: string): string {
   return `sum by (${by}) (rate(${series}[${window}]))`;
 }
 
+/**
+ * The share of `whole`'s rate that `part` (a narrower selector of the same series) makes up. A
+ * group with traffic but no `part` gets 0, not "no data": `or ... * 0` fills it in, so a healthy
+ * service shows a 0% error ratio rather than an empty panel.
+ */
+function share(part: string, whole: string, by: string, window: string): string {
+  return `(${sumRate(part, by, window)} or ${sumRate(whole, by, window)} * 0) / ${sumRate(whole, by, window)}`;
+}
+
 /** p50, p95 and p99 of a histogram over 5 minutes, by the given labels. */
 function quantileRules(n: Names, histogram: string, by: string): RecordingRule[] {
   return [0.5, 0.95, 0.99].map((q) => ({
@@ -27,14 +36,13 @@ function rateRule(n: Names, counter: string, by: string): RecordingRule {
 
 /** Share of a counter's increments with status="error" (`<ns>:llm_requests_errors:ratio_rate5m`). */
 function errorRatio(n: Names, counter: string, by: string, window = '5m'): RecordingRule {
-  const failed = sumRate(`${counter}{status="error"}`, by, window);
-  return { record: n.rule(`${counter.replace(/_total$/, '')}_errors`, `ratio_rate${window}`), expr: `${failed} / ${sumRate(counter, by, window)}` };
+  return { record: n.rule(`${counter.replace(/_total$/, '')}_errors`, `ratio_rate${window}`), expr: share(`${counter}{status="error"}`, counter, by, window) };
 }
 
 /** Share of HTTP server requests answered with a 5xx status. */
 function httpErrorRatio(n: Names, window: string): RecordingRule {
-  const failed = sumRate(`${HTTP_DURATION}_count{http_response_status_code=~"5.."}`, 'job', window);
-  return { record: n.rule('http_server_errors', `ratio_rate${window}`), expr: `${failed} / ${sumRate(`${HTTP_DURATION}_count`, 'job', window)}` };
+  const count = `${HTTP_DURATION}_count`;
+  return { record: n.rule('http_server_errors', `ratio_rate${window}`), expr: share(`${count}{http_response_status_code=~"5.."}`, count, 'job', window) };
 }
 
 /** Share of requests slower than the latency SLO's threshold. */
@@ -89,9 +97,9 @@ export function recordingGroups(n: Names): RuleGroup<RecordingRule>[] {
     ] },
     { name: `${ns}_cache_health`, rules: [
       { record: n.rule('cache_hit', 'ratio_rate5m'),
-        expr: `${sumRate(`${m('cacheOperations')}{result="hit"}`, 'job, cache', '5m')} / ${sumRate(`${m('cacheOperations')}{result=~"hit|miss"}`, 'job, cache', '5m')}` },
+        expr: share(`${m('cacheOperations')}{result="hit"}`, `${m('cacheOperations')}{result=~"hit|miss"}`, 'job, cache', '5m') },
       { record: n.rule('health_check_success', 'ratio_rate5m'),
-        expr: `${sumRate(`${m('healthCheckDuration')}_count{status="healthy"}`, 'job', '5m')} / ${sumRate(`${m('healthCheckDuration')}_count`, 'job', '5m')}` },
+        expr: share(`${m('healthCheckDuration')}_count{status="healthy"}`, `${m('healthCheckDuration')}_count`, 'job', '5m') },
     ] },
     { name: `${ns}_slo_availability`, rules: SLO_WINDOWS.map((w) => errorRatio(n, m('requests'), 'job', w)) },
     { name: `${ns}_slo_latency`, rules: ['5m', ...SLO_WINDOWS].map((w) => slowRatio(n, w)) },

@@ -77,7 +77,11 @@ export async function startDemoSimulator(options: DemoSimulatorOptions = {}): Pr
   const latencyByProvider = Object.fromEntries(Object.entries(profile.latencyByProvider ?? {}).map(([provider, latency]) => [
     provider, { firstByte: scaled(latency.firstByte), betweenFrames: scaled(latency.betweenFrames) },
   ]));
+  // One of each enabled fault among a provider's first requests, then faults at their rates: a
+  // short demo shows rate limits and errors on every panel (AGENTMETER_SIM_*=0 turns a kind off).
+  const earlyLlm: FaultRule[] = rates.rateLimit > 0 ? ['openai', 'anthropic'].map((provider) => ({ fault: '429', provider, times: 1, retryAfter: 1 })) : [];
   const llmFaults: FaultRule[] = [
+    ...earlyLlm,
     { fault: '429', rate: rates.rateLimit, retryAfter: 1 },
     { fault: '503', rate: rates.serverError * 0.3 },
     { fault: '500', rate: rates.serverError * 0.3 },
@@ -100,11 +104,14 @@ export async function startDemoSimulator(options: DemoSimulatorOptions = {}): Pr
   const speech = (index: number, median: number, p95: number): SpeechSimOptions => {
     const random = seededRandom(seed * 31 + index);
     const latency = logNormalMs(Math.max(median * scale, 0.01), Math.max(p95 * scale, 0.02), random);
+    const byRate = faultRates({ rate_limit: rates.rateLimit, server_error: rates.serverError, hang: rates.timeout }, random);
+    let requests = 0;
     return {
       firstByteMs: () => Math.min(latency(), 8000 * scale),
       chunkGapMs: () => (15 + random() * 35) * scale,
       chunks: 6,
-      faultFor: faultRates({ rate_limit: rates.rateLimit, server_error: rates.serverError, hang: rates.timeout }, random),
+      // The third request is rate limited (when rate limits are on), as early faults above.
+      faultFor: () => (++requests === 3 && rates.rateLimit > 0 ? { kind: 'rate_limit', retryAfterSeconds: 1 } : byRate()),
     };
   };
   const sims: SpeechSim[] = [];
@@ -122,10 +129,12 @@ export async function startDemoSimulator(options: DemoSimulatorOptions = {}): Pr
 
   const knowledgeRandom = seededRandom(seed * 31 + 5);
   const knowledgeLatency = logNormalMs(Math.max(40 * scale, 0.01), Math.max(160 * scale, 0.02), knowledgeRandom);
+  let searches = 0;
   const knowledge = await startLoopbackServer(async (req, res) => {
     const probe = req.url === '/health';
     if (!probe) await new Promise((resolve) => setTimeout(resolve, knowledgeLatency()));
-    const failed = !probe && knowledgeRandom() < rates.serverError;
+    // The second search fails (when server errors are on), then searches fail at their rate.
+    const failed = !probe && ((++searches === 2 && rates.serverError > 0) || knowledgeRandom() < rates.serverError);
     res.writeHead(failed ? 503 : 200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(failed ? { error: 'unavailable' } : { results: [{ title: 'Deck plan', score: 0.82 }], path: req.url }));
   });

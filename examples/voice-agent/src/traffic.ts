@@ -65,7 +65,11 @@ export function startTraffic(baseUrl: string, options: TrafficOptions = {}): Tra
     [10, () => timed(() => timedFetch(`${baseUrl}/api/scenes`))],
   ];
   const weights = actions.reduce((sum, [weight]) => sum + weight, 0);
+  // Every kind of action once first, so every family and dashboard panel has data within seconds.
+  const firstRound = actions.map(([, run]) => run);
   const nextAction = (): (() => Promise<void>) => {
+    const first = firstRound.shift();
+    if (first !== undefined) return first;
     let roll = Math.random() * weights;
     for (const [weight, run] of actions) {
       if ((roll -= weight) < 0) return run;

@@ -76,3 +76,22 @@ export function classifyError(error: unknown): ErrorType {
   if (/InternalServer|ServiceUnavailable/i.test(names)) return 'server_error';
   return 'other';
 }
+
+/** Where a call failed: before any response arrived, or while its body or stream was flowing. */
+export type FailurePhase = 'request' | 'body';
+
+/**
+ * The one place that decides a failure's type for every wrapper (LLM, speech, database, HTTP).
+ * Before a response, classifyError decides (`connection` for a refused or reset connection,
+ * `timeout`, `cancelled`, the HTTP status). Once a body or stream was flowing, a dropped
+ * connection or unreadable data is `stream_error`, unless the provider said why inside the
+ * stream (`inStream`, e.g. a rate-limit event), or the caller aborted, or a timeout fired.
+ * `known` is a type a wrapper read from provider specifics (an SDK class, a close code); it
+ * replaces classifyError's answer but still follows the phase rule.
+ */
+export function classifyFailure(error: unknown, phase: FailurePhase, known?: ErrorType, inStream?: ErrorType): ErrorType {
+  const type = known ?? classifyError(error);
+  if (phase === 'request' || type === 'cancelled' || type === 'timeout') return type;
+  if (type === 'other' || type === 'connection') return inStream ?? 'stream_error';
+  return type;
+}

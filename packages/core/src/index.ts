@@ -11,7 +11,8 @@ export {
   DB_SECONDS, FIRST_OUTPUT_SECONDS, GENERATION_SECONDS, PROVIDER_SECONDS, REQUEST_SECONDS, SCORE, SESSION_SECONDS,
 } from './catalog/buckets.ts';
 export { prometheusName, prometheusLabelName } from './naming.ts';
-export { classifyError, classifyStatus } from './classify.ts';
+export { classifyError, classifyFailure, classifyStatus } from './classify.ts';
+export type { FailurePhase } from './classify.ts';
 export { AgentMeterConfigError, ERROR_TYPES } from './errors.ts';
 export { EXEMPLARS, getExemplars } from './aggregation/exemplars.ts';
 export { OVERFLOW_ATTRIBUTES } from './aggregation/instrument.ts';
@@ -22,7 +23,7 @@ export { claimClient } from './helpers/wrap-once.ts';
 export { SPEECH_PRICES } from './pricing/speech-prices.ts';
 
 export type { CatalogKey } from './catalog/instruments.ts';
-export type { ExternalMetricSpec, Family, InstrumentKind, InstrumentSpec } from './catalog/types.ts';
+export type { ClusterMerge, ExternalMetricSpec, Family, InstrumentKind, InstrumentSpec } from './catalog/types.ts';
 export type { ErrorType } from './errors.ts';
 export type { Exemplar } from './aggregation/exemplars.ts';
 export type { BillingUnit, PriceEntry } from './pricing/types.ts';

@@ -82,3 +82,13 @@ export function createTestReader(meter?: AgentMeter): TestReader {
     shutdown: () => provider.shutdown(),
   };
 }
+
+/** Errors counted in a snapshot by `error_type` (summed over components, providers and models). */
+export function errorTypeCounts(snapshot: MetricsSnapshot): Record<string, number> {
+  const counted: Record<string, number> = {};
+  for (const point of snapshot.points('agentmeter.errors')) {
+    const type = String(point.attributes['error_type']);
+    counted[type] = (counted[type] ?? 0) + (point.value as number);
+  }
+  return counted;
+}

@@ -1,7 +1,6 @@
-import { classifyError, type ErrorType } from '@agentmeter/core';
+import { classifyError, classifyFailure, type ErrorType, type FailurePhase } from '@agentmeter/core';
 
-/** Where a call failed: before a response arrived, or while reading its body or stream. */
-export type FailurePhase = 'request' | 'body';
+export type { FailurePhase } from '@agentmeter/core';
 
 /** Error codes that providers send inside a stream (OpenAI `error.code`, Anthropic `error.type`). */
 const IN_STREAM_CODES: Readonly<Record<string, ErrorType>> = {
@@ -57,16 +56,12 @@ function inStreamCode(error: unknown): ErrorType | undefined {
 }
 
 /**
- * Maps an LLM SDK failure to the shared taxonomy. Before a response, the SDK classes decide
- * (APIConnectionTimeoutError is timeout, APIUserAbortError cancelled, APIConnectionError
- * connection), then core's classifyError (HTTP status: 429 rate_limit, ...). Once a body or stream was
- * flowing, a dropped connection or unreadable data is `stream_error`, unless the provider said
- * why in an error event (rate_limit, server_error, ...) or the caller aborted.
+ * Maps an LLM SDK failure to the shared taxonomy (core's classifyFailure decides; this maps only
+ * the provider specifics): the Stainless SDK classes (APIConnectionTimeoutError is timeout,
+ * APIUserAbortError cancelled, APIConnectionError connection), a 422 (a rejected request body for
+ * OpenAI and Anthropic: bad_request), and the error code a provider put in a stream's error event.
  */
 export function classifyLlmError(error: unknown, phase: FailurePhase): ErrorType {
-  // 422 is a rejected request body for LLM APIs (OpenAI, Anthropic): bad_request, as 400.
-  const type = sdkClassType(error) ?? (read(error, 'status') === 422 ? 'bad_request' : classifyError(error));
-  if (phase === 'request' || type === 'cancelled' || type === 'timeout') return type;
-  if (type === 'other' || type === 'connection') return inStreamCode(error) ?? 'stream_error';
-  return type;
+  const known = sdkClassType(error) ?? (read(error, 'status') === 422 ? 'bad_request' : classifyError(error));
+  return classifyFailure(error, phase, known, phase === 'body' ? inStreamCode(error) : undefined);
 }

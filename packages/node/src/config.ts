@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads';
 import { AgentMeterConfigError } from '@agentmeter/core';
 import type { HttpOptions, StartOptions } from './types.ts';
 
@@ -8,6 +9,8 @@ export interface ResolvedPrometheus {
   readonly port: number;
   readonly endpoint: string;
   readonly token: string | undefined;
+  /** Checked by the exporter, which owns the health options, when start() creates it. */
+  readonly health: StartOptions['health'];
 }
 export interface ResolvedOtlp {
   readonly url: string;
@@ -15,8 +18,14 @@ export interface ResolvedOtlp {
   readonly intervalMillis: number;
   readonly timeoutMillis: number;
 }
+export interface ResolvedCluster {
+  /** false: each cluster worker and worker thread serves its own /metrics. */
+  readonly merge: boolean;
+  readonly timeoutMillis: number;
+}
 export interface ResolvedStart {
   readonly disabled: boolean;
+  readonly cluster: ResolvedCluster;
   readonly prometheus: ResolvedPrometheus | undefined;
   readonly otlp: ResolvedOtlp | undefined;
   readonly http: HttpOptions | undefined;
@@ -115,7 +124,7 @@ function resolveOtlp(given: StartOptions['otlp'], env: Env, wanted: boolean | un
   return { url, headers, intervalMillis, timeoutMillis };
 }
 
-function resolvePrometheus(given: StartOptions['prometheus'], env: Env, wanted: boolean): ResolvedPrometheus | undefined {
+function resolvePrometheus(given: StartOptions['prometheus'], env: Env, wanted: boolean): Omit<ResolvedPrometheus, 'health'> | undefined {
   const options = objectOrFalse('prometheus', given);
   if (options === false || !wanted) return undefined;
   const host = options?.host ?? env['AGENTMETER_PROMETHEUS_HOST'] ?? env['OTEL_EXPORTER_PROMETHEUS_HOST'] ?? '0.0.0.0';
@@ -131,6 +140,20 @@ function resolvePrometheus(given: StartOptions['prometheus'], env: Env, wanted: 
     fail('prometheus.token must be a non-empty string without spaces');
   }
   return { host: host.trim(), port, endpoint, token };
+}
+
+function withHealth(prometheus: Omit<ResolvedPrometheus, 'health'> | undefined, health: StartOptions['health']): ResolvedPrometheus | undefined {
+  if (prometheus === undefined) {
+    if (health !== undefined) fail('health needs the /metrics server, which is off (prometheus: false, or OTEL_METRICS_EXPORTER without prometheus); turn it on or mount a PrometheusExporter({ health }) yourself');
+    return undefined;
+  }
+  return { ...prometheus, health };
+}
+
+function resolveCluster(given: StartOptions['cluster'], env: Env): ResolvedCluster {
+  const options = objectOrFalse('cluster', given);
+  const timeoutMillis = integer('cluster.timeoutMillis', options === false ? undefined : options?.timeoutMillis, 'AGENTMETER_CLUSTER_TIMEOUT', env['AGENTMETER_CLUSTER_TIMEOUT'], [1, 60_000], 2000);
+  return { merge: options !== false, timeoutMillis };
 }
 
 /** Options win over environment variables, which win over defaults. Mistakes throw AgentMeterConfigError. */
@@ -156,11 +179,13 @@ export function resolveStart(options: StartOptions | undefined, env: Env = proce
   }
   return {
     disabled: list(env['OTEL_SDK_DISABLED']).includes('true'),
-    prometheus: resolvePrometheus(given.prometheus, env, exporters.length === 0 || exporters.includes('prometheus')),
+    cluster: resolveCluster(given.cluster, env),
+    prometheus: withHealth(resolvePrometheus(given.prometheus, env, exporters.length === 0 || exporters.includes('prometheus')), given.health),
     otlp: resolveOtlp(given.otlp, env, exporters.length === 0 ? undefined : fromEnv && exporters.includes('otlp')),
     http: http === false || disabledByEnv.includes('http') ? undefined : { activeRequests: true, client: true, ...http },
     express: flag('express', given.express, true) && !disabledByEnv.includes('express'),
     runtime: flag('runtime', given.runtime, true) && !disabledByEnv.includes('runtime-node'),
-    hostMetrics: flag('hostMetrics', given.hostMetrics, true) && !disabledByEnv.includes('host-metrics'),
+    // Host metrics describe the whole process: the main thread reports them, worker threads do not by default.
+    hostMetrics: flag('hostMetrics', given.hostMetrics, isMainThread) && !disabledByEnv.includes('host-metrics'),
   };
 }

@@ -8,6 +8,6 @@ export { start, runningHandle } from './start.ts';
 export { instrumentWebSocketServer, payloadBytes } from './websocket.ts';
 export { instrumentFastify, instrumentHono, setHttpRoute } from './routes.ts';
 
-export type { AgentMeterHandle, HandleControls, HttpOptions, OtlpOptions, PrometheusOptions, StartOptions } from './types.ts';
+export type { AgentMeterHandle, ClusterOptions, HandleControls, HttpOptions, OtlpOptions, PrometheusOptions, StartOptions } from './types.ts';
 export type { WebSocketInstrumentationOptions, WebSocketLike, WebSocketServerLike } from './websocket.ts';
 export type { FastifyLike, HonoLike } from './routes.ts';

@@ -7,6 +7,8 @@ import { context, diag, logs, metrics, propagation, trace } from '@opentelemetry
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { IMetricReader, MetricProducer } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { createMetricsMerge } from './cluster/roles.ts';
+import type { MetricsMerge } from './cluster/roles.ts';
 import { resolveStart } from './config.ts';
 import { setupDiag } from './diag.ts';
 import { createHttp, tracingWanted } from './http.ts';
@@ -91,13 +93,15 @@ export function start(options?: StartOptions): AgentMeterHandle {
     producers.push(own);
   }
   const readers: IMetricReader[] = config.disabled ? [] : [...(given.metricReaders ?? [])];
-  const prometheus: PrometheusEndpoint | undefined = config.prometheus !== undefined && !config.disabled
-    ? createPrometheusEndpoint(config.prometheus, meter, producers)
+  // The /metrics of a cluster is the primary's: workers and worker threads hand it their data.
+  const merge: MetricsMerge | undefined = config.prometheus !== undefined && !config.disabled
+    ? createMetricsMerge({ enabled: config.cluster.merge, timeoutMillis: config.cluster.timeoutMillis, namespace: meter.namespace, port: config.prometheus.port }, producers)
     : undefined;
-  if (prometheus !== undefined) {
-    readers.push(prometheus.reader);
-    ownsRequest = (request) => prometheus.owns(request);
-  }
+  if (merge !== undefined) readers.push(merge.reader);
+  const prometheus: PrometheusEndpoint | undefined = merge?.producer !== undefined && config.prometheus !== undefined
+    ? createPrometheusEndpoint(config.prometheus, meter, merge.producer)
+    : undefined;
+  if (prometheus !== undefined) ownsRequest = (request) => prometheus.owns(request);
   if (config.otlp !== undefined && !config.disabled) readers.push(createOtlpReader(config.otlp, producers));
 
   const instrumentations: Instrumentation[] = enabled
@@ -130,16 +134,22 @@ export function start(options?: StartOptions): AgentMeterHandle {
   }
 
   let prometheusUrl: string | undefined;
-  const ready = prometheus === undefined
+  let port = config.prometheus?.port;
+  const ready = prometheus === undefined || merge === undefined
     ? Promise.resolve()
-    // host.id arrives asynchronously; scrapes start only once the resource is complete.
-    : Promise.resolve(resource.waitForAsyncAttributes?.()).then(() => prometheus.listen()).then(
+    // host.id arrives asynchronously; scrapes start only once the resource is complete. A
+    // cluster worker listens only when no primary merges its data.
+    : Promise.all([resource.waitForAsyncAttributes?.(), merge.serving]).then(([, serving]) => {
+        if (serving === undefined) return undefined;
+        port = serving.port;
+        return prometheus.listen(serving.port);
+      }).then(
         (url) => {
           prometheusUrl = url;
         },
         (error: Error) => {
           const reason = error.cause instanceof Error ? error.cause.message : error.message;
-          diag.warn(`agentmeter: the /metrics server could not listen on ${config.prometheus?.host}:${config.prometheus?.port} (${reason}); set prometheus.port or AGENTMETER_PROMETHEUS_PORT to a free port`);
+          diag.warn(`agentmeter: the /metrics server could not listen on ${config.prometheus?.host}:${port} (${reason}); set prometheus.port or AGENTMETER_PROMETHEUS_PORT to a free port`);
         },
       );
 
@@ -162,6 +172,8 @@ export function start(options?: StartOptions): AgentMeterHandle {
         for (const instrumentation of instrumentations) instrumentation.disable();
         http?.stop();
         await ready;
+        // A worker's final totals go to the primary while its SDK can still collect them.
+        await merge?.close();
         await sdk.shutdown().catch((error: Error) => diag.warn(`agentmeter: shutdown did not complete cleanly (${error.message})`));
         await prometheus?.close();
         // After the final push, which still reports the HTTP metrics.

@@ -1,4 +1,5 @@
 import type { AgentMeter, AgentMeterOptions } from '@agentmeter/core';
+import type { HealthOptions } from '@agentmeter/prometheus';
 import type { Attributes, DiagLogger } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
@@ -15,6 +16,15 @@ export interface PrometheusOptions {
   endpoint?: string;
   /** Bearer token the scraper must send (env AGENTMETER_METRICS_TOKEN). */
   token?: string;
+}
+
+/**
+ * One /metrics for a node:cluster or PM2 cluster and for worker threads: the primary (or the
+ * main thread) asks every worker for its data at each scrape and serves the exact merge.
+ */
+export interface ClusterOptions {
+  /** How long a scrape waits for each worker's data, in ms (default 2000; env AGENTMETER_CLUSTER_TIMEOUT). */
+  timeoutMillis?: number;
 }
 
 /** OTLP/HTTP push to a Collector, always with cumulative temporality. */
@@ -68,6 +78,17 @@ export interface StartOptions extends Omit<AgentMeterOptions, 'meterProvider'> {
   meter?: AgentMeter;
   /** The /metrics server (on by default; `false` turns it off; env OTEL_METRICS_EXPORTER). */
   prometheus?: PrometheusOptions | false;
+  /**
+   * Dependency checks served on the /metrics server's `/api/health`, as `PrometheusExporter({ health })`
+   * serves them (`postgresCheck`, `redisCheck`, `httpCheck`, ... from @agentmeter/prometheus).
+   * Needs the /metrics server.
+   */
+  health?: HealthOptions;
+  /**
+   * Merging of cluster workers and worker threads into the primary's /metrics (on by default;
+   * `false` makes every worker serve its own /metrics, as a single process does).
+   */
+  cluster?: ClusterOptions | false;
   /** OTLP push (on when an endpoint is configured; `false` turns it off). */
   otlp?: OtlpOptions | false;
   /** HTTP instrumentation (on by default; env OTEL_NODE_DISABLED_INSTRUMENTATIONS=http). */

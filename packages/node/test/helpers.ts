@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 
 /** Listens on an ephemeral loopback port and returns it. */
@@ -53,4 +55,38 @@ export function collectingLogger(): { messages: string[]; logger: import('@opent
     messages.push(message);
   };
   return { messages, logger: { error: push, warn: push, info: () => {}, debug: () => {}, verbose: () => {} } };
+}
+
+/** This package's folder, where the fixtures run. */
+export const packageDir: string = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs node (the workspace's Node 24) in this package's folder; killed after 45 s. */
+export function runNode(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    // process.execPath: the workspace's Node 24, not whatever `node` is on PATH.
+    const child = spawn(process.execPath, args, { cwd: packageDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Sends `count` GET requests, six at a time, and fails on any answer other than 200. */
+export async function sendRequests(url: string, count: number): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: 6 }, async () => {
+    while (next < count) {
+      next++;
+      const response = await fetch(url);
+      await response.text();
+      if (response.status !== 200) throw new Error(`the app answered ${response.status}`);
+    }
+  }));
 }

@@ -1,27 +1,6 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { value } from './helpers.ts';
+import { runNode as run, value } from './helpers.ts';
 import { metric, startReceiver } from './otlp-receiver.ts';
-
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-
-function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // process.execPath: the workspace's Node 24, not whatever `node` is on PATH.
-    const child = spawn(process.execPath, args, { cwd: packageDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('zero-code mode: node --import @agentmeter/node/register', () => {
   it('instruments an ESM Express app configured by environment variables only, and flushes OTLP on exit', async () => {

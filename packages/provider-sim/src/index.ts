@@ -12,3 +12,5 @@ export {
   startCartesiaSim, startDeepgramSim, startElevenLabsSim, startOpenAIAudioSim, wavFile,
 } from './speech/index.ts';
 export type { DeepgramSimOptions, Millis, SimRequestInfo, SpeechFault, SpeechSim, SpeechSimOptions } from './speech/index.ts';
+export { CONFORMANCE_TABLE, refusedPort, startFaultServer } from './conformance.ts';
+export type { ConformanceFailure, FaultServer } from './conformance.ts';

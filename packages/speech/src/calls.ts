@@ -1,4 +1,4 @@
-import type { SttCall, TtsCall } from '@agentmeter/core';
+import { classifyError, type SttCall, type TtsCall } from '@agentmeter/core';
 import type { SpeechRuntime } from './options.ts';
 
 import { activeTurn } from './turn-context.ts';
@@ -108,11 +108,15 @@ export class SttTracker {
 
 /**
  * Fern-generated SDKs (ElevenLabs, Deepgram) reject a timed-out request with a plain error whose
- * `cause` is the string 'timeout', which no class name or status gives away: name it here.
+ * `cause` is the string 'timeout', and a caller's abort with a plain error whose `cause` is the
+ * AbortError, which no class name or status gives away: name them here.
  */
 export function normalizeError(error: unknown): unknown {
   try {
-    if (typeof error === 'object' && error !== null && (error as { cause?: unknown }).cause === 'timeout') return 'timeout';
+    const cause = typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : undefined;
+    if (cause === 'timeout') return 'timeout';
+    // Only where nothing else names the error: a Stainless timeout also carries its AbortError.
+    if (typeof cause === 'object' && cause !== null && (cause as { name?: unknown }).name === 'AbortError' && classifyError(error) === 'other') return 'cancelled';
   } catch {
     // A hostile error object is classified by core as it is.
   }
@@ -167,5 +171,6 @@ export function errorTypeOfClose(code: number | undefined, reason: string | unde
   if (code === 1008 || code === 1007 || code === 1003) return 'bad_request';
   if (code === 4001 || code === 4003) return 'auth';
   if (code === 4029) return 'rate_limit';
-  return 'connection';
+  // Any other close of an open socket (1006: dropped without a close frame) cuts the stream.
+  return 'stream_error';
 }

@@ -1,13 +1,13 @@
 import { classifyStatus } from '@agentmeter/core';
 import { base64Bytes, cartesiaBytesPerSecond } from './audio-format.ts';
-import { characterCount, modelOf, readFields, TtsTracker } from './calls.ts';
+import { characterCount, errorTypeOfClose, modelOf, readFields, TtsTracker } from './calls.ts';
 import { observeIterator, replaceMethod, safe } from './observe.ts';
 import type { SpeechRuntime } from './options.ts';
 
 /** The parts of the SDK's TTSWS the wrapper uses. */
 interface TtsSocket {
   on(event: 'event', listener: (event: SocketEvent) => void): unknown;
-  socket?: { addEventListener?(type: 'close', listener: (event: { code?: number }) => void): void };
+  socket?: { addEventListener?(type: 'close', listener: (event: { code?: number; reason?: string }) => void): void };
 }
 interface SocketEvent {
   type?: unknown;
@@ -57,9 +57,10 @@ export function instrumentCartesiaWebSocket(runtime: SpeechRuntime, ws: unknown)
     const current = socket.socket;
     if (current === watched || typeof current?.addEventListener !== 'function') return;
     watched = current;
-    // Contexts still open when the socket closes end with it: normally (1000) or as a connection error.
+    // Contexts still open when the socket closes end with it: normally (1000), or by the close code
+    // (a socket dropped mid-audio is a stream_error).
     current.addEventListener('close', (event) => {
-      for (const contextId of contexts.keys()) finish(contextId, event?.code === 1000 ? undefined : 'connection');
+      for (const contextId of contexts.keys()) finish(contextId, event?.code === 1000 ? undefined : errorTypeOfClose(event?.code, event?.reason));
     });
   };
   safe(watchClose);

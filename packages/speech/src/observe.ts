@@ -2,6 +2,18 @@
  * Observing what a client returns without changing it: byte streams, Response bodies, SDK
  * stream objects and promise-like results. Observers never throw into the consumer.
  */
+import { classifyFailure } from '@agentmeter/core';
+import { normalizeError } from './calls.ts';
+
+/**
+ * A failure while a body or stream was flowing, as the shared taxonomy names it: a dropped
+ * connection or unreadable data is `stream_error` (not `connection`, which is for failures
+ * before any response); a caller's abort stays `cancelled` and a timeout `timeout`.
+ */
+export function midStream(error: unknown): unknown {
+  const normalized = normalizeError(error);
+  return typeof normalized === 'string' ? normalized : classifyFailure(normalized, 'body');
+}
 
 export interface ByteObserver {
   chunk(bytes: number): void;
@@ -28,7 +40,7 @@ export function meterReadableStream(source: ReadableStream<Uint8Array>, observer
       try {
         result = await reader.read();
       } catch (error) {
-        settle(error);
+        settle(midStream(error));
         controller.error(error);
         return;
       }
@@ -120,7 +132,7 @@ export function observeIterator<T>(iterator: AsyncIterator<T>, observer: Iterato
     try {
       result = await next();
     } catch (error) {
-      settle(error);
+      settle(midStream(error));
       throw error;
     }
     if (result.done === true) settle();

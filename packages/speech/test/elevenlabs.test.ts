@@ -88,6 +88,9 @@ describe('instrumentElevenLabs', () => {
     const data = await fx.collect();
     expect(data.histogram('agentmeter.tts.time_to_first_audio', MODEL)?.count).toBe(1);
     expect(data.value('agentmeter.tts.requests', { ...MODEL, status: 'error' })).toBe(1);
+    // Cut mid-audio is a stream_error, not a connection failure (that is for failures before any response).
+    expect(data.value('agentmeter.tts.errors', { ...MODEL, error_type: 'stream_error' })).toBe(1);
+    expect(data.value('agentmeter.tts.errors', { ...MODEL, error_type: 'connection' })).toBeUndefined();
     expect(data.value('agentmeter.tts.audio', MODEL)).toBeUndefined();
   });
 

@@ -128,6 +128,7 @@ describe('instrumentOpenAIAudio', () => {
     expect(data.value('agentmeter.stt.errors', { provider: 'openai', model: 'whisper-1', error_type: 'server_error' })).toBe(1);
     expect(data.value('agentmeter.stt.errors', { provider: 'openai', model: 'whisper-1', error_type: 'bad_request' })).toBe(1);
     expect(data.value('agentmeter.stt.requests', { provider: 'openai', model: 'gpt-4o-transcribe', status: 'error' })).toBe(1);
+    expect(data.value('agentmeter.stt.errors', { provider: 'openai', model: 'gpt-4o-transcribe', error_type: 'stream_error' })).toBe(1);
   });
 
   it('fails fast on a client without audio', () => {

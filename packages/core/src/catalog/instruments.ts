@@ -89,6 +89,7 @@ export const CATALOG: Readonly<Record<CatalogKey, InstrumentSpec>> = {
     name: 'active_sessions', family: 'sessions', kind: 'updowncounter', unit: '{session}',
     description: 'Sessions open right now.',
     attributes: [],
+    clusterMerge: 'sum',
     replaces: ['digital_actors_active_sessions', 'sessions_active'],
   },
   sessions: {
@@ -221,6 +222,7 @@ export const CATALOG: Readonly<Record<CatalogKey, InstrumentSpec>> = {
     name: 'websocket.connections_active', family: 'websocket', kind: 'updowncounter', unit: '{connection}',
     description: 'WebSocket connections open right now.',
     attributes: [],
+    clusterMerge: 'sum',
     replaces: ['websocket_connections_active'],
   },
   websocketMessages: {
@@ -260,24 +262,28 @@ export const CATALOG: Readonly<Record<CatalogKey, InstrumentSpec>> = {
     name: 'db.connections.active', family: 'db', kind: 'gauge', unit: '{connection}',
     description: 'Pool connections checked out and in use.',
     attributes: ['db_system', 'pool'],
+    clusterMerge: 'sum',
     replaces: ['database_connections_active'],
   },
   dbConnectionsIdle: {
     name: 'db.connections.idle', family: 'db', kind: 'gauge', unit: '{connection}',
     description: 'Pool connections open and idle.',
     attributes: ['db_system', 'pool'],
+    clusterMerge: 'sum',
     replaces: [],
   },
   dbConnectionsMax: {
     name: 'db.connections.max', family: 'db', kind: 'gauge', unit: '{connection}',
     description: 'The pool size limit.',
     attributes: ['db_system', 'pool'],
+    clusterMerge: 'sum',
     replaces: ['database_connections_max'],
   },
   dbConnectionsPending: {
     name: 'db.connections.pending', family: 'db', kind: 'gauge', unit: '{request}',
     description: 'Callers waiting for a pool connection.',
     attributes: ['db_system', 'pool'],
+    clusterMerge: 'sum',
     replaces: [],
   },
   dbTransactions: {
@@ -296,6 +302,7 @@ export const CATALOG: Readonly<Record<CatalogKey, InstrumentSpec>> = {
     name: 'cache.hit_ratio', family: 'cache', kind: 'gauge', unit: '1',
     description: 'Hits over hits plus misses since the process started.',
     attributes: ['cache'],
+    clusterMerge: 'per_worker',
     replaces: ['cache_hit_ratio'],
   },
   conversationExchanges: {
@@ -344,6 +351,7 @@ export const CATALOG: Readonly<Record<CatalogKey, InstrumentSpec>> = {
     name: 'health_check.status', family: 'health', kind: 'gauge', unit: '{status}',
     description: 'Last result of a dependency health check: 1 healthy, 0 unhealthy.',
     attributes: ['dependency'],
+    clusterMerge: 'per_worker',
     replaces: [],
   },
   healthCheckDuration: {

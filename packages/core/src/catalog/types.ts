@@ -1,6 +1,14 @@
 /** How an instrument aggregates. `updowncounter` and `gauge` both export as Prometheus gauges. */
 export type InstrumentKind = 'counter' | 'updowncounter' | 'histogram' | 'gauge';
 
+/**
+ * How one /metrics over a cluster (or worker threads) merges a gauge across processes: `sum`
+ * for counts that add up (in-flight requests, open sessions, pool connections), `per_worker`
+ * where a sum means nothing (a ratio, a status), which keeps one series per worker under a
+ * `worker` label. Counters and histograms are always summed.
+ */
+export type ClusterMerge = 'sum' | 'per_worker';
+
 /** The catalog's families; extra attributes are declared per family. */
 export type Family =
   | 'requests'
@@ -32,6 +40,8 @@ export interface InstrumentSpec {
   readonly attributes: readonly string[];
   /** Explicit bucket boundaries, for histograms. */
   readonly buckets?: readonly number[];
+  /** Gauges and up-down counters only: how a cluster's /metrics merges the workers' values. */
+  readonly clusterMerge?: ClusterMerge;
   /** Metric names from the seed monitoring guides that this instrument replaces. */
   readonly replaces: readonly string[];
 }
