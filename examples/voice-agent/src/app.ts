@@ -4,6 +4,7 @@ import { honoMetrics, type PrometheusExporter } from '@agentmeter/prometheus';
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Agent } from './agent.ts';
+import type { Assistant } from './assist.ts';
 import { CHARACTERS, type Character, findCharacter, intentOf } from './characters.ts';
 import type { Cache, Database } from './store.ts';
 
@@ -11,6 +12,7 @@ export interface AppParts {
   readonly meter: AgentMeter;
   readonly exporter: PrometheusExporter;
   readonly agent: Agent;
+  readonly assistant: Assistant;
   readonly db: Database;
   readonly cache: Cache;
 }
@@ -24,8 +26,8 @@ async function bodyOf(c: Context): Promise<Record<string, unknown>> {
   return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
 }
 
-/** The HTTP API: scenes, text chat, content generation and speech, plus /metrics, /api/metrics and /api/health. */
-export function createApp({ meter, exporter, agent, db, cache }: AppParts): Hono {
+/** The HTTP API: scenes, text chat, an AI SDK assistant, content generation and speech, plus /metrics, /api/metrics and /api/health. */
+export function createApp({ meter, exporter, agent, assistant, db, cache }: AppParts): Hono {
   const app = instrumentHono(new Hono());
   app.use(honoMetrics(exporter));
 
@@ -66,6 +68,13 @@ export function createApp({ meter, exporter, agent, db, cache }: AppParts): Hono
     const seconds = (performance.now() - started) / 1000;
     meter.recordConversationExchange({ intent }, { quality: Math.max(0, Math.min(1, 1 - (seconds - 1) / 4)) });
     return c.json({ character: character.id, reply });
+  }));
+
+  app.post('/api/assist', withCharacter('/api/assist', 'assist', async (c, character, body) => {
+    const question = typeof body['question'] === 'string' ? body['question'].slice(0, 2000) : '';
+    if (question === '') throw Object.assign(new Error('question is required'), { status: 400 });
+    const { text, steps } = await assistant.answer(character, question);
+    return c.json({ character: character.id, reply: text, steps });
   }));
 
   app.post('/api/generate', withCharacter('/api/generate', 'generation', async (c, character, body) => {

@@ -1,4 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { createOpenAI } from '@ai-sdk/openai';
 import Cartesia from '@cartesia/cartesia-js';
 import { DeepgramClient } from '@deepgram/sdk';
 import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
@@ -6,6 +8,7 @@ import type { AgentMeter } from '@agentmeter/core';
 import { instrumentAnthropic, instrumentOpenAI } from '@agentmeter/llm';
 import { instrumentCartesia, instrumentDeepgram, instrumentElevenLabs, instrumentOpenAIAudio } from '@agentmeter/speech';
 import OpenAI from 'openai';
+import type { AiProviders } from './assist.ts';
 import type { ServiceConfig } from './config.ts';
 
 /** Every provider client the agent uses, each wrapped by its agentmeter package (same objects, same types). */
@@ -17,6 +20,8 @@ export interface Providers {
   readonly elevenlabs: ElevenLabsClient;
   readonly cartesia: Cartesia;
   readonly deepgram: DeepgramClient;
+  /** The same LLM providers through the AI SDK (the assistant's route). */
+  readonly ai: AiProviders;
   /** Base URL of the knowledge-base API, or undefined when there is none (real providers only). */
   readonly knowledgeUrl: string | undefined;
   /** Which providers are simulated, for the start-up banner. */
@@ -67,6 +72,12 @@ export function createProviders(config: ServiceConfig, meter: AgentMeter): Provi
         timeoutInSeconds: SIM.timeoutMs / 1000,
       });
 
+  const ai: AiProviders = {
+    openai: createOpenAI(openaiUrl === undefined ? { apiKey: keys.openai } : { apiKey: 'sk-simulated', baseURL: `${openaiUrl}/v1` }),
+    anthropic: createAnthropic(anthropicUrl === undefined ? { apiKey: keys.anthropic } : { apiKey: 'sk-ant-simulated', baseURL: `${anthropicUrl}/v1` }),
+    maxRetries: openaiUrl === undefined && anthropicUrl === undefined ? 2 : SIM.maxRetries,
+  };
+
   // The provider label is explicit: against the loopback simulator it would otherwise read `local`.
   return {
     openai: instrumentOpenAI(openai, { meter, provider: 'openai' }),
@@ -75,6 +86,7 @@ export function createProviders(config: ServiceConfig, meter: AgentMeter): Provi
     elevenlabs: instrumentElevenLabs(elevenlabs, { meter }),
     cartesia: instrumentCartesia(cartesia, { meter }),
     deepgram: instrumentDeepgram(deepgram, { meter }),
+    ai,
     knowledgeUrl: simulator?.knowledge,
     simulated,
   };

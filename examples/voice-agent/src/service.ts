@@ -6,6 +6,7 @@ import { httpCheck, type HealthOptions } from '@agentmeter/prometheus';
 import { WebSocketServer } from 'ws';
 import { Agent } from './agent.ts';
 import { createApp } from './app.ts';
+import { Assistant } from './assist.ts';
 import { findCharacter } from './characters.ts';
 import type { ServiceConfig } from './config.ts';
 import { createProviders } from './providers.ts';
@@ -44,7 +45,8 @@ export async function startService(config: ServiceConfig): Promise<RunningServic
   };
   const telemetry = startTelemetry(meter, health);
   const agent = new Agent(providers, meter, cache);
-  const app = createApp({ meter, exporter: telemetry.exporter, agent, db, cache });
+  const assistant = new Assistant(providers.ai, meter, agent);
+  const app = createApp({ meter, exporter: telemetry.exporter, agent, assistant, db, cache });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const created = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(created as Server));

@@ -26,7 +26,8 @@ export type { CatalogKey } from './catalog/instruments.ts';
 export type { ClusterMerge, ExternalMetricSpec, Family, InstrumentKind, InstrumentSpec } from './catalog/types.ts';
 export type { ErrorType } from './errors.ts';
 export type { Exemplar } from './aggregation/exemplars.ts';
-export type { BillingUnit, PriceEntry } from './pricing/types.ts';
+export type { BillingUnit, PriceEntry, PriceTier, TokenRates, TokenType } from './pricing/types.ts';
+export type { ModelMatch, PriceSource, SourceModel, SourcePrices, SourceProvider } from './pricing/source/types.ts';
 export type {
   AgentMeter, AgentMeterOptions, AttributeValue, BoundCounter, BoundGauge, BoundHistogram, BoundUpDownCounter,
   CatalogInstruments, CounterInstrument, DbQueryAttributes, ExternalApiAttributes, GaugeInstrument,
@@ -35,8 +36,12 @@ export type {
   TrackOptions, TtsCall, TtsCallContext, UpDownCounterInstrument,
 } from './types.ts';
 export { renderMetricsMarkdown } from './catalog/markdown.ts';
-export { createPricingTable, loadPriceFile, priceUsage } from './pricing/table.ts';
-export type { PricedUsage, PricingTable, PricingTableOptions, UsageAmounts } from './pricing/table.ts';
+export { createPricingTable, loadPriceFile } from './pricing/table.ts';
+export type { PricedUsage, PriceSourceInfo, PricingTable, PricingTableOptions } from './pricing/table.ts';
+export type { ResolvedPrice } from './pricing/source/layer.ts';
+export { COST_TYPES, priceUsage, tokenCosts } from './pricing/price.ts';
+export type { CostType, UsageAmounts } from './pricing/price.ts';
+export { TOKEN_TYPES } from './pricing/types.ts';
 export { DEFAULT_PRICES } from './pricing/default-prices.ts';
-export { LLM_PRICES, LLM_PRICES_VERSION } from './pricing/llm-prices.ts';
+export { LLM_PRICE_SOURCE } from './pricing/source/data.ts';
 export { validatePriceEntry } from './pricing/validate.ts';

@@ -4,10 +4,11 @@
  * @packageDocumentation
  * @module @agentmeter/core/testing
  */
-import type { Attributes } from '@opentelemetry/api';
+import { diag, DiagLogLevel, type Attributes } from '@opentelemetry/api';
 import {
   DataPointType, MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData,
 } from '@opentelemetry/sdk-metrics';
+import { createAgentMeter } from './meter.ts';
 import type { AgentMeter } from './types.ts';
 
 /** A reader that collects on demand, for tests. */
@@ -32,6 +33,8 @@ export interface MetricsSnapshot {
   value(name: string, attributes?: Attributes): number | undefined;
   /** The histogram series whose attributes equal `attributes` exactly. */
   histogram(name: string, attributes?: Attributes): HistogramSnapshot | undefined;
+  /** The sum of every sum or gauge series whose attributes include `attributes`; undefined when none does. */
+  total(name: string, attributes?: Attributes): number | undefined;
 }
 
 export interface TestReader {
@@ -69,6 +72,13 @@ export function createTestReader(meter?: AgentMeter): TestReader {
           const point = (metric.dataPoints as DataPoint<number>[]).find((p) => sameAttributes(p.attributes, attributes));
           return point?.value;
         },
+        total(name, attributes = {}) {
+          const metric = metrics.find((m) => m.descriptor.name === name);
+          if (metric === undefined || metric.dataPointType === DataPointType.HISTOGRAM) return undefined;
+          const matching = (metric.dataPoints as DataPoint<number>[])
+            .filter((p) => Object.entries(attributes).every(([key, value]) => p.attributes[key] === value));
+          return matching.length === 0 ? undefined : matching.reduce((sum, p) => sum + p.value, 0);
+        },
         histogram(name, attributes = {}) {
           const metric = metrics.find((m) => m.descriptor.name === name);
           if (metric === undefined || metric.dataPointType !== DataPointType.HISTOGRAM) return undefined;
@@ -91,4 +101,57 @@ export function errorTypeCounts(snapshot: MetricsSnapshot): Record<string, numbe
     counted[type] = (counted[type] ?? 0) + (point.value as number);
   }
   return counted;
+}
+
+/**
+ * Every series of a snapshot as one sorted line, `name{attributes} value` (a histogram's count,
+ * since its sum holds timings): what a scrape sees, for comparing two runs.
+ */
+export function seriesLines(snapshot: MetricsSnapshot): string[] {
+  return snapshot.metrics.flatMap((metric) => (metric.dataPoints as DataPoint<number | Histogram>[]).map((point) => {
+    const value = typeof point.value === 'number' ? point.value : point.value.count;
+    return `${metric.descriptor.name}${JSON.stringify(point.attributes)} ${value}`;
+  })).toSorted();
+}
+
+/** What one run of `wrapTwiceRuns` saw: the scrape, and the warnings the wrapping logged. */
+export interface WrapRun {
+  readonly lines: string[];
+  readonly warnings: string[];
+}
+
+/**
+ * Runs the same call three times on fresh meters and clients: wrapped once, wrapped twice with the
+ * same options, and wrapped again with each of `others` (given the run's meter). Wrapping twice
+ * must change nothing a scrape sees, so the three `lines` must be equal; `warnings` are those
+ * `diag` logged while wrapping.
+ */
+export async function wrapTwiceRuns(
+  open: () => object | Promise<object>,
+  wrap: (client: object, options: Record<string, unknown>) => unknown,
+  call: (client: object) => Promise<unknown>,
+  others: (meter: AgentMeter) => Record<string, unknown>[],
+  close: (client: object) => unknown = () => undefined,
+): Promise<WrapRun[]> {
+  const runs: WrapRun[] = [];
+  for (const again of ['once', 'same', 'different'] as const) {
+    const meter = createAgentMeter();
+    const reader = createTestReader(meter);
+    const client = await open();
+    const options = { meter };
+    wrap(client, options);
+    const warnings: string[] = [];
+    diag.setLogger({ error: () => {}, warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+    try {
+      if (again === 'same') wrap(client, options);
+      if (again === 'different') for (const other of others(meter)) wrap(client, other);
+    } finally {
+      diag.disable();
+    }
+    await call(client);
+    runs.push({ lines: seriesLines(await reader.collect()), warnings });
+    await close(client);
+    await reader.shutdown();
+  }
+  return runs;
 }

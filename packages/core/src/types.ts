@@ -1,3 +1,4 @@
+import type { TokenType } from './pricing/types.ts';
 import type { MeterProvider } from '@opentelemetry/api';
 import type { MetricProducer } from '@opentelemetry/sdk-metrics';
 import type { CatalogKey } from './catalog/instruments.ts';
@@ -76,12 +77,12 @@ type KindOf<K extends CatalogKey> = K extends
   | 'responseTime' | 'sessionDuration' | 'llmLatency' | 'llmTimeToFirstToken' | 'ttsLatency'
   | 'ttsTimeToFirstAudio' | 'sttLatency' | 'turnLatency' | 'websocketConnectionDuration'
   | 'dbQueryDuration' | 'conversationQualityScore' | 'userEngagementScore'
-  | 'contentGenerationDuration' | 'externalApiDuration' | 'healthCheckDuration'
+  | 'contentGenerationDuration' | 'externalApiDuration' | 'healthCheckDuration' | 'toolDuration'
   ? 'histogram'
   : K extends 'activeSessions' | 'websocketConnectionsActive'
     ? 'updowncounter'
     : K extends 'dbConnectionsActive' | 'dbConnectionsIdle' | 'dbConnectionsMax' | 'dbConnectionsPending'
-        | 'cacheHitRatio' | 'healthCheckStatus'
+        | 'cacheHitRatio' | 'healthCheckStatus' | 'pricingSource'
       ? 'gauge'
       : 'counter';
 export type InstrumentFor<K extends CatalogKey> = KindOf<K> extends 'histogram'
@@ -92,13 +93,12 @@ export type InstrumentFor<K extends CatalogKey> = KindOf<K> extends 'histogram'
       ? GaugeInstrument
       : CounterInstrument;
 
-/** Token usage as providers report it; missing fields are not recorded. */
-export interface TokenUsage {
-  input?: number;
-  output?: number;
-  cached_input?: number;
-  reasoning?: number;
-}
+/**
+ * Token usage as providers report it, by type (TOKEN_TYPES); missing fields are not recorded.
+ * `input` excludes cache reads (`cached_input`) and writes (`cache_write`); `input_audio` is part
+ * of `input`; `reasoning` and `output_audio` are parts of `output`.
+ */
+export type TokenUsage = { [K in TokenType]?: number };
 
 /** Passed to the function given to `trackLlmCall`, to report what happens inside the call. */
 export interface LlmCallContext {

@@ -55,11 +55,16 @@ export function createQueryTracker(options: DbInstrumentOptions): QueryTracker {
     query(statement, fn) {
       requireFunction('query', fn);
       let handles: QueryHandles;
-      if (typeof statement === 'object' && statement !== null) {
-        const table = typeof statement.table === 'string' && TABLE.test(statement.table) ? statement.table : undefined;
-        handles = recorder.handles({ operation: operations.label(statement.operation), table, transaction: undefined });
-      } else {
-        handles = recorder.statement(statement);
+      try {
+        if (typeof statement === 'object' && statement !== null) {
+          const table = typeof statement.table === 'string' && TABLE.test(statement.table) ? statement.table : undefined;
+          handles = recorder.handles({ operation: operations.label(statement.operation), table, transaction: undefined });
+        } else {
+          handles = recorder.statement(statement);
+        }
+      } catch {
+        // A statement object whose getters throw (or a throwing proxy) is not measured; the query still runs.
+        handles = recorder.statement(undefined);
       }
       const started = now();
       return runTracked(fn, (error) => handles.finish(started, error !== undefined, error));

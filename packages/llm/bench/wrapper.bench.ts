@@ -162,7 +162,8 @@ export async function run(): Promise<string> {
     '### LLM wrapper overhead (@agentmeter/llm, openai client)',
     '',
     'The bookkeeping of one streamed call (start, first token, usage, end: latency, time to first token,',
-    'request count, 3 token counters, cost from the pricing table; 3 clock reads, 7 bound records):',
+    'request count, 3 token counters, cost by token type from the pricing table in 3 counters; 3 clock',
+    'reads, 9 bound records):',
     '',
     table(['path', 'µs/call'], [
       ['@agentmeter/llm bookkeeping (goal ≤ 2 µs)', fmt(bookkeeping / 1000, 2)],

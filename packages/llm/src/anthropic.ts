@@ -1,3 +1,4 @@
+import { claimClient } from '@agentmeter/core';
 import type { ResponseHandlers } from './observe.ts';
 import { createRecorder, type LlmInstrumentOptions } from './options.ts';
 import { type MethodPath, patchMethod, requireMethods } from './patch.ts';
@@ -47,6 +48,7 @@ export function instrumentAnthropic<Client extends object>(client: Client, optio
   const fn = 'instrumentAnthropic';
   const present = requireMethods(fn, client, METHODS, 'an Anthropic client (new Anthropic() from the "@anthropic-ai/sdk" package)');
   const { recorder, provider } = createRecorder(fn, options, 'anthropic');
+  if (!claimClient(client, fn, options)) return client;
   for (const path of present) patchMethod(client, path, wrapCreate(recorder, provider, 'chat', MESSAGES));
   return client;
 }

@@ -1,4 +1,4 @@
-import type { ErrorType } from '@agentmeter/core';
+import { claimClient, type ErrorType } from '@agentmeter/core';
 import { classifyLlmError, type FailurePhase } from './classify.ts';
 import { observeIterator } from './observe.ts';
 import { createRecorder, type LlmInstrumentOptions } from './options.ts';
@@ -122,12 +122,16 @@ const METHODS: readonly (readonly [MethodPath, boolean])[] = [
 
 /**
  * Instruments a `@google/genai` client (`new GoogleGenAI()`) in place and returns it:
- * models.generateContent and models.generateContentStream (chats use them too).
+ * models.generateContent and models.generateContentStream (chats use them too). The provider label
+ * is `google` for the Gemini API and `google_vertex` for a Vertex AI client (`vertexai: true`).
  */
 export function instrumentGoogleGenAI<Client extends object>(client: Client, options: LlmInstrumentOptions): Client {
   const fn = 'instrumentGoogleGenAI';
   const present = requireMethods(fn, client, METHODS.map(([path]) => path), 'a GoogleGenAI client (new GoogleGenAI() from the "@google/genai" package)');
-  const { recorder, provider } = createRecorder(fn, options, 'google');
+  // Vertex AI and the Gemini API bill separately: a Vertex client gets its own provider label.
+  const vertex = (client as { vertexai?: unknown }).vertexai === true;
+  const { recorder, provider } = createRecorder(fn, options, vertex ? 'google_vertex' : 'google');
+  if (!claimClient(client, fn, options)) return client;
   for (const [path, streamed] of METHODS) {
     if (present.includes(path)) patchMethod(client, path, wrapGenerate(recorder, provider, streamed));
   }

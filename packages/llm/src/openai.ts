@@ -1,3 +1,4 @@
+import { claimClient } from '@agentmeter/core';
 import type { LlmCallState } from './recorder.ts';
 import type { ResponseHandlers } from './observe.ts';
 import { createRecorder, type LlmInstrumentOptions } from './options.ts';
@@ -93,6 +94,7 @@ export function instrumentOpenAI<Client extends object>(client: Client, options:
   const fn = 'instrumentOpenAI';
   const present = requireMethods(fn, client, METHODS.map(([path]) => path), 'an OpenAI client (new OpenAI() from the "openai" package)');
   const { recorder, provider } = createRecorder(fn, options, providerFromBaseURL((client as { baseURL?: unknown }).baseURL));
+  if (!claimClient(client, fn, options)) return client;
   for (const [path, operation, handlers] of METHODS) {
     if (present.includes(path)) patchMethod(client, path, wrapCreate(recorder, provider, operation, handlers));
   }

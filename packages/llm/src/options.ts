@@ -1,5 +1,7 @@
 import type { MeterProvider } from '@opentelemetry/api';
-import { type AgentMeter, AgentMeterConfigError, createPricingTable, type PricingTable, type RecordAttributes } from '@agentmeter/core';
+import {
+  type AgentMeter, AgentMeterConfigError, createPricingTable, type PriceSourceInfo, type PricingTable, type RecordAttributes,
+} from '@agentmeter/core';
 import { LlmRecorder } from './recorder.ts';
 import { GenAiMetrics } from './semconv.ts';
 
@@ -52,7 +54,14 @@ function isMeter(value: unknown): value is AgentMeter {
 
 function isPricingTable(value: unknown): value is PricingTable {
   return typeof value === 'object' && value !== null
-    && typeof (value as PricingTable).cost === 'function' && typeof (value as PricingTable).lookup === 'function';
+    && typeof (value as PricingTable).cost === 'function' && typeof (value as PricingTable).lookup === 'function'
+    && typeof (value as PricingTable).resolve === 'function';
+}
+
+/** Publishes which LLM price data the meter's costs come from, and its date (pricing.source.published). */
+function recordPriceSource(meter: AgentMeter, source: PriceSourceInfo): void {
+  const published = Date.parse(`${source.published}T00:00:00Z`) / 1000;
+  if (Number.isFinite(published)) meter.instruments.pricingSource.set(published, { source: source.name, version: source.version });
 }
 
 /** Checks the options at wrap time and builds the client's recorder; mistakes throw with what to change. */
@@ -86,6 +95,7 @@ export function createRecorder(fn: string, options: LlmInstrumentOptions | undef
     ? new GenAiMetrics(typeof genAiMetrics === 'object' ? genAiMetrics.meterProvider : undefined)
     : undefined;
   const table = pricing === false ? undefined : (pricing ?? createPricingTable());
+  if (table?.source !== undefined) recordPriceSource(options.meter, table.source);
   const recorder = new LlmRecorder(options.meter, table, clock ?? (() => performance.now()), semconv, attributes === undefined ? {} : { ...attributes });
   return { recorder, provider };
 }

@@ -1,15 +1,16 @@
 import {
-  type AgentMeter, type BoundCounter, type BoundHistogram, type ErrorType, type PriceEntry, type PricingTable,
-  priceUsage, type RecordAttributes, type TokenUsage,
+  type AgentMeter, type BoundCounter, type BoundHistogram, COST_TYPES, type CostType, type ErrorType, type PriceEntry,
+  type PricingTable, type RecordAttributes, TOKEN_TYPES, tokenCosts, type TokenType, type TokenUsage,
 } from '@agentmeter/core';
 import { classifyLlmError, type FailurePhase } from './classify.ts';
 import type { GenAiMetrics } from './semconv.ts';
 
-const TOKEN_TYPES = ['input', 'output', 'cached_input', 'reasoning'] as const;
-type TokenType = (typeof TOKEN_TYPES)[number];
+/** Why a model call ended, as the `finish_reason` label of `llm.steps` (frameworks' reasons map onto these). */
+export const FINISH_REASONS = ['stop', 'length', 'tool_calls', 'content_filter', 'error', 'other'] as const;
+export type FinishReason = (typeof FINISH_REASONS)[number];
 /** Series whose bound handles are cached per recorder; past it, handles are bound per call. */
 const MAX_CACHED_SERIES = 500;
-/** How long a series keeps its looked-up price row before looking again (prices change by date). */
+/** Longest a series keeps its looked-up price row; a row also ends when the table says another takes over. */
 const PRICE_TTL_MS = 60_000;
 
 /**
@@ -25,9 +26,11 @@ class Series {
   #succeeded: BoundCounter | undefined;
   #firstToken: BoundHistogram | undefined;
   readonly #tokens: Partial<Record<TokenType, BoundCounter>> = {};
-  #cost: BoundCounter | undefined;
+  readonly #costs: (BoundCounter | undefined)[] = [];
+  readonly #steps: Partial<Record<FinishReason, BoundCounter>> = {};
   price: PriceEntry | undefined;
-  priceCheckedAt: number = Number.NEGATIVE_INFINITY;
+  /** Monotonic time when `price` must be looked up again. */
+  priceExpires: number = Number.NEGATIVE_INFINITY;
 
   /** The series' labels on the llm instruments: the client's static attributes, provider, model. */
   readonly labels: RecordAttributes;
@@ -53,8 +56,15 @@ class Series {
     return (this.#tokens[type] ??= this.#meter.instruments.llmTokens.bind({ ...this.labels, token_type: type }));
   }
 
-  get cost(): BoundCounter {
-    return (this.#cost ??= this.#meter.instruments.apiCost.bind({ provider: this.provider, model: this.model, service: 'llm' }));
+  step(reason: FinishReason): BoundCounter {
+    return (this.#steps[reason] ??= this.#meter.instruments.llmSteps.bind({ ...this.labels, finish_reason: reason }));
+  }
+
+  /** The cost counter of one part of the cost (an index into COST_TYPES). */
+  cost(index: number): BoundCounter {
+    return (this.#costs[index] ??= this.#meter.instruments.apiCost.bind({
+      provider: this.provider, model: this.model, service: 'llm', token_type: COST_TYPES[index] as CostType,
+    }));
   }
 }
 
@@ -72,6 +82,8 @@ export class LlmRecorder {
   readonly attributes: RecordAttributes;
   readonly #series = new Map<string, Map<string, Map<unknown, Series>>>();
   #cached = 0;
+  /** Scratch space for one call's cost by type (calls are recorded one at a time). */
+  readonly #costs = new Float64Array(COST_TYPES.length);
 
   constructor(meter: AgentMeter, pricing: PricingTable | undefined, clock: () => number, semconv: GenAiMetrics | undefined, attributes: RecordAttributes = {}) {
     this.meter = meter;
@@ -99,18 +111,34 @@ export class LlmRecorder {
     return new LlmCallState(this, series, this.clock());
   }
 
-  /** The cost of a call's usage, or undefined (unknown model: one warning from the table). */
-  costOf(series: Series, usage: TokenUsage, responseModel: string | undefined, now: number): number | undefined {
+  /** The price row for a series' call now, looked up again when it expires (never more than a minute on). */
+  priceOf(series: Series, responseModel: string | undefined, now: number): PriceEntry | undefined {
     const { pricing } = this;
     if (pricing === undefined) return undefined;
-    // `now` is the monotonic clock: the wall-clock date is read only when the row is looked up again.
-    if (!(now - series.priceCheckedAt <= PRICE_TTL_MS)) {
-      series.price = pricing.lookup(series.provider, series.model);
-      series.priceCheckedAt = now;
+    // `now` is the monotonic clock: the wall clock is read only when the row is looked up again.
+    if (!(now < series.priceExpires)) {
+      const wall = Date.now();
+      const found = pricing.resolve(series.provider, series.model, wall);
+      series.price = found?.entry;
+      series.priceExpires = now + Math.min(PRICE_TTL_MS, (found?.until ?? Number.POSITIVE_INFINITY) - wall);
     }
-    if (series.price !== undefined) return priceUsage(series.price, usage);
-    const entry = responseModel === undefined ? undefined : pricing.lookup(series.provider, responseModel);
-    return entry === undefined ? pricing.cost({ provider: series.provider, model: series.model, ...usage }) : priceUsage(entry, usage);
+    if (series.price !== undefined) return series.price;
+    return responseModel === undefined ? undefined : pricing.lookup(series.provider, responseModel);
+  }
+
+  /** Adds a call's cost, by token type, to the series; an unknown model gets the table's one warning. */
+  recordCost(series: Series, usage: TokenUsage, responseModel: string | undefined, now: number): void {
+    const entry = this.priceOf(series, responseModel, now);
+    if (entry === undefined) {
+      this.pricing?.cost({ provider: series.provider, model: series.model, ...usage });
+      return;
+    }
+    const costs = this.#costs;
+    if (entry.unit !== 'token' || tokenCosts(entry, usage, costs) === undefined) return;
+    for (let i = 0; i < costs.length; i++) {
+      const usd = costs[i]!;
+      if (usd > 0 && Number.isFinite(usd)) series.cost(i).add(usd);
+    }
   }
 }
 
@@ -191,6 +219,25 @@ export class LlmCallState {
     }
   }
 
+  /** Counts a tool call the model asked for; `tool` must already be a safe label (see `toolLabel`). */
+  toolCall(tool: string): void {
+    try {
+      const series = this.#series;
+      this.#recorder.meter.instruments.llmToolCalls.add(1, { ...series.labels, tool });
+    } catch {
+      // Recording never reaches the caller.
+    }
+  }
+
+  /** Counts this call as one step of a multi-step run, by why it ended (a bounded label). */
+  step(finishReason: FinishReason): void {
+    try {
+      this.#series.step(finishReason).add(1);
+    } catch {
+      // Recording never reaches the caller.
+    }
+  }
+
   #recordUsage(now: number): void {
     const { usage } = this;
     if (typeof usage !== 'object' || usage === null) return;
@@ -199,8 +246,7 @@ export class LlmCallState {
       const count = usage[type];
       if (typeof count === 'number' && count > 0 && Number.isFinite(count)) series.tokens(type).add(count);
     }
-    const usd = this.#recorder.costOf(series, usage, this.responseModel, now);
-    if (usd !== undefined && usd > 0 && Number.isFinite(usd)) this.#series.cost.add(usd);
+    this.#recorder.recordCost(series, usage, this.responseModel, now);
   }
 }
 

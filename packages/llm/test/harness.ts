@@ -36,6 +36,8 @@ export interface Harness {
 export interface Metrics {
   readonly raw: MetricsSnapshot;
   value(name: string, attributes?: Record<string, string>): number | undefined;
+  /** The sum over every series that has `attributes` (e.g. a call's cost over its token types). */
+  total(name: string, attributes?: Record<string, string>): number | undefined;
   histogram(name: string, attributes?: Record<string, string>): HistogramSnapshot | undefined;
 }
 
@@ -57,6 +59,7 @@ export async function startHarness(simOptions: LlmSimulatorOptions = {}): Promis
       return {
         raw,
         value: (name, attributes) => raw.value(`agentmeter.${name}`, attributes),
+        total: (name, attributes) => raw.total(`agentmeter.${name}`, attributes),
         histogram: (name, attributes) => raw.histogram(`agentmeter.${name}`, attributes),
       };
     },

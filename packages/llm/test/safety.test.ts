@@ -131,7 +131,7 @@ describe('recording safety', () => {
     await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [] });
     const m = await h.collect();
     // 10 input and 5 output tokens at $0.15 and $0.60 per million.
-    expect(m.value('api.cost.usd', { provider: 'openai', model: 'gpt-4o-mini', service: 'llm' })).toBe((10 * 0.15 + 5 * 0.6) / 1e6);
+    expect(m.total('api.cost.usd', { provider: 'openai', model: 'gpt-4o-mini', service: 'llm' })).toBeCloseTo((10 * 0.15 + 5 * 0.6) / 1e6, 15);
   });
 });
 

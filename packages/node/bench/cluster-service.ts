@@ -31,16 +31,18 @@ const am = variant === 'agentmeter'
     })
   : undefined;
 
+// prom-client's workers answer the primary only once an AggregatorRegistry exists in them too.
+const registry = variant === 'prom-client' ? new client.AggregatorRegistry() : undefined;
+
 if (cluster.isPrimary) {
   let url: string;
   if (am !== undefined) {
     await am.ready;
     url = am.prometheusUrl!;
   } else {
-    const registry = new client.AggregatorRegistry();
     const server = createServer((_request, response) => {
       // prom-client gives up after 5 s when a worker is slow to answer.
-      registry.clusterMetrics().then((text) => response.end(text), (error: Error) => {
+      (workers === 0 ? client.register.metrics() : registry!.clusterMetrics()).then((text) => response.end(text), (error: Error) => {
         response.statusCode = 500;
         response.end(error.message);
       });

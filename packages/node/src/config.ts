@@ -1,14 +1,11 @@
 import { isMainThread } from 'node:worker_threads';
 import { AgentMeterConfigError } from '@agentmeter/core';
+import { resolveEndpoint, type ResolvedEndpoint } from '@agentmeter/prometheus/internal';
 import type { HttpOptions, StartOptions } from './types.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export interface ResolvedPrometheus {
-  readonly host: string;
-  readonly port: number;
-  readonly endpoint: string;
-  readonly token: string | undefined;
+export interface ResolvedPrometheus extends ResolvedEndpoint {
   /** Checked by the exporter, which owns the health options, when start() creates it. */
   readonly health: StartOptions['health'];
 }
@@ -127,19 +124,8 @@ function resolveOtlp(given: StartOptions['otlp'], env: Env, wanted: boolean | un
 function resolvePrometheus(given: StartOptions['prometheus'], env: Env, wanted: boolean): Omit<ResolvedPrometheus, 'health'> | undefined {
   const options = objectOrFalse('prometheus', given);
   if (options === false || !wanted) return undefined;
-  const host = options?.host ?? env['AGENTMETER_PROMETHEUS_HOST'] ?? env['OTEL_EXPORTER_PROMETHEUS_HOST'] ?? '0.0.0.0';
-  if (typeof host !== 'string' || host.trim() === '') fail(`prometheus.host must be a host name or address; got ${show(host)}`);
-  const portVariable = env['AGENTMETER_PROMETHEUS_PORT'] === undefined ? 'OTEL_EXPORTER_PROMETHEUS_PORT' : 'AGENTMETER_PROMETHEUS_PORT';
-  const port = integer('prometheus.port', options?.port, portVariable, env[portVariable], [0, 65_535], 9464);
-  const endpoint = options?.endpoint ?? env['AGENTMETER_PROMETHEUS_ENDPOINT'] ?? '/metrics';
-  if (typeof endpoint !== 'string' || !/^\/[\w\-./]*$/.test(endpoint)) {
-    fail(`prometheus.endpoint must be a path such as /metrics; got ${show(endpoint)}`);
-  }
-  const token = options?.token ?? env['AGENTMETER_METRICS_TOKEN'];
-  if (token !== undefined && (typeof token !== 'string' || token.length === 0 || /[\s]/.test(token))) {
-    fail('prometheus.token must be a non-empty string without spaces');
-  }
-  return { host: host.trim(), port, endpoint, token };
+  // One validation and one set of defaults for the endpoint, shared with PrometheusExporter.
+  return resolveEndpoint(options ?? {}, env, '@agentmeter/node start()', 'prometheus.');
 }
 
 function withHealth(prometheus: Omit<ResolvedPrometheus, 'health'> | undefined, health: StartOptions['health']): ResolvedPrometheus | undefined {

@@ -1,7 +1,7 @@
-import { createServer } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { AgentMeterConfigError, type AgentMeter } from '@agentmeter/core';
 import { PrometheusExporter } from '@agentmeter/prometheus';
+import { createEndpointServer } from '@agentmeter/prometheus/internal';
 import type { MetricProducer } from '@opentelemetry/sdk-metrics';
 import type { ResolvedPrometheus } from './config.ts';
 
@@ -37,7 +37,7 @@ function newExporter(config: ResolvedPrometheus, meter: AgentMeter, producer: Me
  */
 export function createPrometheusEndpoint(config: ResolvedPrometheus, meter: AgentMeter, producer: MetricProducer): PrometheusEndpoint {
   const exporter = newExporter(config, meter, producer);
-  const server = createServer(exporter.requestHandler);
+  const server = createEndpointServer(exporter.requestHandler);
   server.unref();
   return {
     owns: (request) => (request.socket as { server?: unknown } | undefined)?.server === server,

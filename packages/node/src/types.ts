@@ -8,13 +8,13 @@ import type { RequestOptions } from 'node:http';
 
 /** Where Prometheus scrapes agentmeter (a server of its own). */
 export interface PrometheusOptions {
-  /** Interface to listen on (default `0.0.0.0`; env AGENTMETER_PROMETHEUS_HOST or OTEL_EXPORTER_PROMETHEUS_HOST). */
+  /** Interface to listen on (default `127.0.0.1`, loopback only; `0.0.0.0` lets a Prometheus elsewhere scrape; env AGENTMETER_PROMETHEUS_HOST or OTEL_EXPORTER_PROMETHEUS_HOST). */
   host?: string;
   /** Port (default 9464, 0 picks a free one; env AGENTMETER_PROMETHEUS_PORT or OTEL_EXPORTER_PROMETHEUS_PORT). */
   port?: number;
   /** Path of the metrics page (default `/metrics`; env AGENTMETER_PROMETHEUS_ENDPOINT). */
   endpoint?: string;
-  /** Bearer token the scraper must send (env AGENTMETER_METRICS_TOKEN). */
+  /** Bearer token the scraper must send: 1-4096 visible ASCII characters (env AGENTMETER_METRICS_TOKEN). */
   token?: string;
 }
 

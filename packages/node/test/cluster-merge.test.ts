@@ -197,6 +197,40 @@ describe('the hub', () => {
     hub.close();
   });
 
+  it('ignores malformed and hostile snapshots and points, and keeps merging the rest', async () => {
+    const primary = worker(1, [], 0, 0);
+    const hub = new MetricsHub({ local: () => primary.metricProducer!.collect(), policy, timeoutMillis: 50, localLabel: () => 'primary' });
+    const good = await snapshotOf(worker(4, [0.5], 0, 0));
+    const base = { agentmeter: 'snapshot', label: 'x', request: 0 } as const;
+    const requests = good.metrics.find((candidate) => candidate.name === 'agentmeter.requests')!;
+    const histogram = good.metrics.find((candidate) => candidate.kind === 'h')!;
+    const hostile: unknown[] = [
+      { time: 'now', metrics: [] },
+      { time: [1, 0], metrics: 'all' },
+      { time: [1, 0], metrics: [{ ...requests, kind: 'x' }] },
+      { time: [1, 0], metrics: [{ ...requests, bounds: [['a']] }] },
+      null,
+    ];
+    for (const [index, snapshot] of hostile.entries()) hub.receive({ ...base, member: `bad-${index}`, seq: 1, snapshot } as MemberMessage);
+    // Well-formed metrics whose points are not: NaN and Infinity values, keys that are no JSON object, a huge key, wrong bucket counts.
+    const badPoints = [
+      ['{"status":"success"}', Number.NaN, null], ['{"status":"success"}', Infinity, null], ['not json', 1, null], ['[1,2]', 1, null],
+      [`{"status":"${'x'.repeat(100_000)}"}`, 'many', null], [42, 1, null], 'point', ['{"status":"success"}', 2, null],
+    ];
+    const badHistogram = [[histogram.points[0]![0], 1, 1, null, null, 0, [1], null], [histogram.points[0]![0], 1, 1, null, null, 99, [], null]];
+    hub.receive({
+      ...base, member: 'mixed', seq: 1,
+      snapshot: { time: [1, 0], metrics: [{ ...requests, points: badPoints }, { ...histogram, points: badHistogram }] },
+    } as unknown as MemberMessage);
+    hub.receive({ ...base, member: 'good', seq: 1, snapshot: good });
+
+    // 1 (primary) + 4 (good) + 2 (the one valid point of the mixed member).
+    expect(await total(hub)).toBe(7);
+    const { resourceMetrics } = await hub.collect();
+    expect(points<Histogram>(resourceMetrics, 'agentmeter.response_time').map((point) => point.value.count)).toEqual([1]);
+    hub.close();
+  });
+
   it('passes its own collection through untouched while it has no members', async () => {
     const meter = worker(2, [], 1, 0.5);
     const hub = new MetricsHub({ local: () => meter.metricProducer!.collect(), policy, timeoutMillis: 50, localLabel: () => 'main' });

@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../../collector/test/helpers/processes.ts';
 import { promtoolCheck } from '../../prometheus/test/support/tools.ts';
 import { ClusterApp } from './cluster-app.ts';
-import { samples, scrape } from './helpers.ts';
-
+import { samples, scrape, sendRequests } from './helpers.ts';
 
 let app: ClusterApp | undefined;
 afterEach(async () => {
@@ -88,5 +89,25 @@ describe('node:cluster: one /metrics served by the primary', () => {
       expect(seen[i]!.durationCount).toBeGreaterThanOrEqual(seen[i - 1]!.durationCount);
       expect(seen[i]!.requests).toBeGreaterThanOrEqual(seen[i - 1]!.requests);
     }
+  }, 120_000);
+
+  it('falls back to a port per worker, with one warning each, when the primary does not run agentmeter', async () => {
+    const base = await freePort();
+    app = new ClusterApp({ WORKERS: '2', NO_PRIMARY_START: '1', METRICS_PORT: String(base) });
+    const { metrics, app: appUrl } = await app.next() as { metrics?: string; app: string };
+    expect(metrics).toBeUndefined();
+    await sendRequests(appUrl, 200);
+    // Worker n serves the configured port plus n, as soon as its wait for a primary has ended.
+    const perWorker = await Promise.all([1, 2].map(async (id) => {
+      const url = `http://127.0.0.1:${base + id}/metrics`;
+      for (let attempt = 0; attempt < 60; attempt++) {
+        const text = await fetch(url).then((response) => response.text(), () => undefined);
+        if (text !== undefined) return sum(text, 'agentmeter_requests_total');
+        await sleep(250);
+      }
+      throw new Error(`worker ${id} never served ${url}`);
+    }));
+    expect(perWorker[0]! + perWorker[1]!).toBe(200);
+    expect(app.stderr.match(/got no answer from a primary running agentmeter/g)).toHaveLength(2);
   }, 120_000);
 });

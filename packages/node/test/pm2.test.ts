@@ -1,23 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../collector/test/helpers/processes.ts';
 import { promtoolCheck } from '../../prometheus/test/support/tools.ts';
 import { packageDir, runNode, samples, sendRequests } from './helpers.ts';
 
 const PM2 = join(packageDir, 'node_modules', 'pm2', 'bin', 'pm2');
 const NAME = 'agentmeter-i19-pm2';
 const INSTANCES = 3;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let home: string;
 let env: Record<string, string>;

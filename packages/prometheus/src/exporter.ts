@@ -1,25 +1,20 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Attributes } from '@opentelemetry/api';
 import { emptyResource } from '@opentelemetry/resources';
 import {
-  AggregationTemporality, MetricReader, type CollectionResult, type MetricProducer, type ResourceMetrics,
+  AggregationTemporality, MetricReader, type CollectionResult, type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
+import { SharedCollections, type BodyKind, type Collected } from './collections.ts';
+import { createEndpointServer } from './endpoint.ts';
 import { HealthRunner } from './health/runner.ts';
-import { healthReport, type HealthReport } from './health/report.ts';
+import { healthReport, sessionFigures, type HealthReport, type SessionFigures } from './health/report.ts';
 import { nodeRequest, writeNodeResponse } from './http/node.ts';
 import { Routes, type EndpointRequest, type EndpointResponse } from './http/routes.ts';
 import { resolveOptions, type PrometheusExporterOptions, type ResolvedOptions } from './options.ts';
-import { buildSnapshot, type MetricsSnapshot } from './snapshot.ts';
+import { buildSnapshot, snapshotJson, type MetricsSnapshot } from './snapshot.ts';
 import { ExpositionWriter, type ExpositionFormat } from './serialize/exposition.ts';
-import { FamilyBuilder, type MetricFamily } from './serialize/families.ts';
-
-/** One collection, shared by the requests that arrive while it runs, with its rendered outputs. */
-interface Collected {
-  readonly resourceMetrics: ResourceMetrics;
-  readonly families: MetricFamily[];
-  readonly rendered: Map<ExpositionFormat, Buffer>;
-}
+import { FamilyBuilder } from './serialize/families.ts';
 
 /** A node:http handler that is also Express middleware: unknown paths go to `next`, or get 404. */
 export type NodeRequestHandler = (request: IncomingMessage, response: ServerResponse, next?: (error?: unknown) => void) => void;
@@ -36,10 +31,12 @@ export class PrometheusExporter extends MetricReader {
   readonly #families: FamilyBuilder;
   readonly #writer = new ExpositionWriter();
   readonly #routes: Routes;
-  readonly #health: HealthRunner;
+  readonly #health: HealthRunner<SessionFigures>;
+  readonly #shared: SharedCollections;
   #bound = false;
-  #collecting: Promise<Collected> | undefined;
   #server: Server | undefined;
+  /** Session figures of the last collection, for health rounds: [figures, when]. */
+  #figures: [SessionFigures, number] | undefined;
 
   constructor(options: PrometheusExporterOptions = {}) {
     const resolved = resolveOptions(options);
@@ -53,10 +50,10 @@ export class PrometheusExporter extends MetricReader {
     this.#options = { ...resolved, token: undefined };
     this.#producers = resolved.producers;
     this.#families = new FamilyBuilder(resolved.namespace);
-    this.#health = new HealthRunner(options.health, resolved.meter);
-    this.#routes = new Routes(resolved, {
-      exposition: (format) => this.render(format),
-      jsonSnapshot: () => this.snapshot(),
+    this.#shared = new SharedCollections(() => this.#collectFamilies(), (collected, kind) => this.#renderBody(collected, kind), resolved.shareWindowMs);
+    this.#health = new HealthRunner(options.health, resolved.meter, () => this.#sessionFigures());
+    this.#routes = new Routes({ ...resolved, refusalDelayMs: Math.max(resolved.shareWindowMs, 100) }, {
+      body: async (kind, gzip) => (await this.#shared.round()).body(kind, gzip),
       healthReport: async () => {
         const report = await this.health();
         return { healthy: report.status !== 'unhealthy', report };
@@ -86,7 +83,7 @@ export class PrometheusExporter extends MetricReader {
   /** Listens on host:port (default 127.0.0.1:9464) and resolves with the base URL. */
   async start(): Promise<string> {
     if (this.#server === undefined) {
-      const server = createServer(this.requestHandler);
+      const server = createEndpointServer(this.requestHandler);
       this.#server = server;
       try {
         await new Promise<void>((resolve, reject) => {
@@ -111,55 +108,59 @@ export class PrometheusExporter extends MetricReader {
 
   /** For `http.createServer(handler)` and Express `app.use(handler)`. */
   readonly requestHandler: NodeRequestHandler = (request, response, next) => {
-    this.#routes.handle(nodeRequest(request)).then(
+    // A scrape keeps its place in the concurrency cap until the socket has taken the body.
+    const hold = (release: () => void): void => {
+      if (response.writableFinished || response.destroyed) release();
+      else response.once('close', release);
+    };
+    this.#routes.handleHeld(nodeRequest(request), hold).then(
       (answer) => writeNodeResponse(answer, response, next),
       (error: unknown) => writeNodeResponse(undefined, response, next, error),
     );
   };
 
-  /** The exposition as text 0.0.4 (default) or OpenMetrics 1.0. */
+  /** The exposition as text 0.0.4 (default) or OpenMetrics 1.0, from a new collection. */
   async scrape(format: ExpositionFormat = 'text'): Promise<string> {
     return (await this.render(format)).toString('utf8');
   }
 
-  /** The exposition as UTF-8 bytes, as the endpoint sends it. */
+  /** The exposition as UTF-8 bytes, as the endpoint sends it, from a new collection. */
   async render(format: ExpositionFormat = 'text'): Promise<Buffer> {
-    const collected = await this.#collectShared();
-    let bytes = collected.rendered.get(format);
-    if (bytes === undefined) {
-      const resource: Attributes = this.#options.targetInfo ? collected.resourceMetrics.resource.attributes : {};
-      bytes = this.#writer.write(collected.families, resource, format);
-      collected.rendered.set(format, bytes);
-    }
-    return bytes;
+    const round = await this.#shared.fresh();
+    return (await round.body(format, false)).bytes;
   }
 
-  /** The `/api/metrics` JSON body. */
+  /** The `/api/metrics` JSON body, from a new collection. */
   async snapshot(): Promise<MetricsSnapshot> {
-    return buildSnapshot((await this.#collectShared()).families, this.#writer.labels);
+    return buildSnapshot((await this.#shared.fresh()).collected.families, this.#writer.labels);
   }
 
-  /** Runs the dependency checks and builds the `/api/health` body. */
+  /** The `/api/health` body from the last completed round of checks (the first call runs one). */
   async health(): Promise<HealthReport> {
-    const dependencies = await this.#health.run();
-    // A failed collection costs the session figures, not the health answer.
-    const resourceMetrics = await this.#collectShared().then(
-      (collected) => collected.resourceMetrics,
-      (): ResourceMetrics => ({ resource: emptyResource(), scopeMetrics: [] }),
-    );
-    return healthReport(dependencies, resourceMetrics, this.#options.namespace);
+    const round = await this.#health.latest();
+    return healthReport(round.dependencies, round.extra);
   }
 
-  /** Collects once for every request that arrives while a collection runs. */
-  #collectShared(): Promise<Collected> {
-    this.#collecting ??= this.#collectAll().then((result) => {
-      if (result.errors.length > 0) this.#families.warnCollectionErrors(result.errors);
-      const { resourceMetrics } = result;
-      return { resourceMetrics, families: this.#families.families(resourceMetrics), rendered: new Map() };
-    }).finally(() => {
-      this.#collecting = undefined;
-    });
-    return this.#collecting;
+  /** Session figures for a health round: from a recent collection, else one shared with scrapes. */
+  async #sessionFigures(): Promise<SessionFigures> {
+    const last = this.#figures;
+    if (last !== undefined && performance.now() - last[1] < this.#health.intervalMs) return last[0];
+    // A failed collection costs the session figures, not the health answer.
+    return this.#shared.now().then(() => this.#figures?.[0] ?? sessionFigures(undefined, ''), () => sessionFigures(undefined, ''));
+  }
+
+  async #collectFamilies(): Promise<Collected> {
+    const result = await this.#collectAll();
+    if (result.errors.length > 0) this.#families.warnCollectionErrors(result.errors);
+    const { resourceMetrics } = result;
+    this.#figures = [sessionFigures(resourceMetrics, this.#options.namespace), performance.now()];
+    return { resourceMetrics, families: this.#families.families(resourceMetrics) };
+  }
+
+  #renderBody(collected: Collected, kind: BodyKind): Promise<Buffer> {
+    if (kind === 'json') return snapshotJson(collected.families, this.#writer.labels);
+    const resource: Attributes = this.#options.targetInfo ? collected.resourceMetrics.resource.attributes : {};
+    return this.#writer.write(collected.families, resource, kind);
   }
 
   /** A reader given only producers (no MeterProvider) collects from them directly. */
@@ -177,6 +178,7 @@ export class PrometheusExporter extends MetricReader {
   }
 
   protected override async onShutdown(): Promise<void> {
+    this.#health.stop();
     const server = this.#server;
     this.#server = undefined;
     if (server === undefined) return;

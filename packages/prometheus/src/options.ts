@@ -1,5 +1,6 @@
-import type { AgentMeter } from '@agentmeter/core';
+import { AgentMeterConfigError, type AgentMeter } from '@agentmeter/core';
 import type { MetricProducer, MetricReaderOptions } from '@opentelemetry/sdk-metrics';
+import { isEndpointPath, resolveEndpoint, show, type ResolvedEndpoint } from './endpoint.ts';
 import type { HealthOptions } from './health/runner.ts';
 
 export interface PrometheusExporterOptions extends Pick<MetricReaderOptions, 'aggregationSelector' | 'cardinalitySelector'> {
@@ -7,14 +8,18 @@ export interface PrometheusExporterOptions extends Pick<MetricReaderOptions, 'ag
   host?: string;
   /** Port `start()` listens on (default 9464; env AGENTMETER_PROMETHEUS_PORT; 0 picks a free port). */
   port?: number;
-  /** Path of the Prometheus endpoint (default `/metrics`). */
+  /** Path of the Prometheus endpoint (default `/metrics`; env AGENTMETER_PROMETHEUS_ENDPOINT). */
   endpoint?: string;
   /** Path of the JSON snapshot (default `/api/metrics`; false turns it off). */
   jsonEndpoint?: string | false;
   /** Path of the health endpoint (default `/api/health`; false turns it off). */
   healthEndpoint?: string | false;
-  /** Bearer token required on the metrics endpoints (env AGENTMETER_METRICS_TOKEN). Never logged. */
+  /** Bearer token required on the metrics endpoints: 1-4096 visible ASCII characters (env AGENTMETER_METRICS_TOKEN). Never logged. */
   token?: string;
+  /** Requests arriving up to this many milliseconds after a collection completed share it and its rendered bodies (default 1000; 0 shares only a running collection). */
+  shareWindowMs?: number;
+  /** Metrics and JSON requests answered at once; more get 503 with `Retry-After` (default 64). */
+  maxConcurrentScrapes?: number;
   /** Extra producers, e.g. `[meter.metricProducer]` (default: the meter's producer when `meter` is given). */
   metricProducers?: MetricProducer[];
   /** The agentmeter meter: health checks are recorded through it and its namespace names the catalog. */
@@ -31,13 +36,11 @@ export interface PrometheusExporterOptions extends Pick<MetricReaderOptions, 'ag
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-export interface ResolvedOptions {
-  readonly host: string;
-  readonly port: number;
-  readonly endpoint: string;
+export interface ResolvedOptions extends ResolvedEndpoint {
   readonly jsonEndpoint: string | undefined;
   readonly healthEndpoint: string | undefined;
-  readonly token: string | undefined;
+  readonly shareWindowMs: number;
+  readonly maxConcurrentScrapes: number;
   readonly producers: MetricProducer[];
   readonly meter: AgentMeter | undefined;
   readonly namespace: string;
@@ -45,47 +48,30 @@ export interface ResolvedOptions {
   readonly targetInfo: boolean;
 }
 
-/** A bad option as the message shows it; BigInt, throwing getters and proxies cannot make this throw. */
-function show(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return `a ${typeof value}`;
-  }
-}
+const WHERE = '@agentmeter/prometheus';
+export const DEFAULT_SHARE_WINDOW_MS = 1000;
+export const DEFAULT_MAX_CONCURRENT_SCRAPES = 64;
 
 function fail(message: string): never {
-  throw new TypeError(`@agentmeter/prometheus: ${message}`);
+  throw new AgentMeterConfigError(`${WHERE}: ${message}`);
 }
 
-function resolvePort(given: unknown, env: string | undefined): number {
-  const source = given ?? (env !== undefined && env.trim() !== '' ? Number(env) : 9464);
-  if (typeof source !== 'number' || !Number.isInteger(source) || source < 0 || source > 65535) {
-    fail(`port must be an integer from 0 to 65535 (option port or AGENTMETER_PROMETHEUS_PORT); got ${show(given ?? env)}`);
+function resolveInteger(given: unknown, fallback: number, option: string, [min, max]: [number, number]): number {
+  if (given === undefined) return fallback;
+  if (typeof given !== 'number' || !Number.isInteger(given) || given < min || given > max) {
+    fail(`${option} must be a whole number from ${min} to ${max}; got ${show(given)}`);
   }
-  return source;
+  return given;
 }
 
 function resolvePath(given: unknown, fallback: string, option: string): string {
   const path = given ?? fallback;
-  if (typeof path !== 'string' || !/^\/[^\s?#]*$/.test(path)) {
-    fail(`${option} must be a path starting with / (no spaces, query or fragment); got ${show(path)}`);
-  }
+  if (!isEndpointPath(path)) fail(`${option} must be a path starting with / (visible ASCII, no spaces, query or fragment); got ${show(path)}`);
   return path;
 }
 
 function resolveOptionalPath(given: unknown, fallback: string, option: string): string | undefined {
   return given === false ? undefined : resolvePath(given, fallback, option);
-}
-
-function resolveToken(given: unknown, env: string | undefined): string | undefined {
-  const token = given ?? (env !== undefined && env !== '' ? env : undefined);
-  if (token === undefined) return undefined;
-  // The message names the problem, never the value.
-  if (typeof token !== 'string' || token.length === 0 || token.length > 4096 || /\s/.test(token)) {
-    fail('token (or AGENTMETER_METRICS_TOKEN) must be a non-empty string of at most 4096 characters without whitespace');
-  }
-  return token;
 }
 
 function resolveProducers(given: unknown, meter: AgentMeter | undefined): MetricProducer[] {
@@ -110,19 +96,18 @@ export function resolveOptions(options: PrometheusExporterOptions): ResolvedOpti
   if (meter !== undefined && typeof meter?.recordHealthCheck !== 'function') {
     fail('meter must be an AgentMeter from createAgentMeter()');
   }
-  const host = options.host ?? env['AGENTMETER_PROMETHEUS_HOST'] ?? '127.0.0.1';
-  if (typeof host !== 'string' || host.trim() === '') fail(`host must be a host name or address; got ${show(host)}`);
+  const endpointOptions = resolveEndpoint(options, env, WHERE);
   const namespace = options.namespace ?? meter?.namespace ?? env['AGENTMETER_NAMESPACE'] ?? 'agentmeter';
   if (typeof namespace !== 'string' || namespace === '') fail(`namespace must be a non-empty string; got ${show(namespace)}`);
-  const endpoint = resolvePath(options.endpoint, '/metrics', 'endpoint');
+  const { endpoint } = endpointOptions;
   const jsonEndpoint = resolveOptionalPath(options.jsonEndpoint, '/api/metrics', 'jsonEndpoint');
   const healthEndpoint = resolveOptionalPath(options.healthEndpoint, '/api/health', 'healthEndpoint');
   const paths = [endpoint, jsonEndpoint, healthEndpoint].filter((path) => path !== undefined);
   if (new Set(paths).size !== paths.length) fail(`endpoint, jsonEndpoint and healthEndpoint must differ; got ${paths.join(', ')}`);
   return {
-    host, namespace, endpoint, jsonEndpoint, healthEndpoint, meter,
-    port: resolvePort(options.port, env['AGENTMETER_PROMETHEUS_PORT']),
-    token: resolveToken(options.token, env['AGENTMETER_METRICS_TOKEN']),
+    ...endpointOptions, namespace, jsonEndpoint, healthEndpoint, meter,
+    shareWindowMs: resolveInteger(options.shareWindowMs, DEFAULT_SHARE_WINDOW_MS, 'shareWindowMs', [0, 60_000]),
+    maxConcurrentScrapes: resolveInteger(options.maxConcurrentScrapes, DEFAULT_MAX_CONCURRENT_SCRAPES, 'maxConcurrentScrapes', [1, 10_000]),
     producers: resolveProducers(options.metricProducers, meter),
     gzip: resolveBoolean(options.gzip, true, 'gzip'),
     targetInfo: resolveBoolean(options.targetInfo, true, 'targetInfo'),

@@ -1,6 +1,7 @@
 import type { DataPoint, Histogram } from '@opentelemetry/sdk-metrics';
 import type { MetricFamily } from './serialize/families.ts';
 import type { LabelCache } from './serialize/labels.ts';
+import { TimeSlicer } from './serialize/slicer.ts';
 
 /** One counter or gauge series in the JSON snapshot. */
 export interface ValueSeries {
@@ -66,33 +67,57 @@ function round(value: number | null): number | null {
   return value === null ? null : Math.round(value * 1e6) / 1e6;
 }
 
+function histogramSeries(point: DataPoint<Histogram>, labels: LabelCache): HistogramSeries {
+  const value = point.value;
+  return {
+    labels: labels.labels(point.attributes), count: value.count, sum: finite(value.sum),
+    p50: round(estimateQuantile(value, 0.5)), p95: round(estimateQuantile(value, 0.95)),
+    p99: round(estimateQuantile(value, 0.99)),
+  };
+}
+
+function seriesOf(point: DataPoint<number> | DataPoint<Histogram>, histogram: boolean, labels: LabelCache): HistogramSeries | ValueSeries {
+  return histogram
+    ? histogramSeries(point as DataPoint<Histogram>, labels)
+    : { labels: labels.labels(point.attributes), value: finite((point as DataPoint<number>).value) };
+}
+
+function section(snapshot: MetricsSnapshot, family: MetricFamily): Record<string, SnapshotMetric<HistogramSeries | ValueSeries>> {
+  if (family.type === 'histogram') return snapshot.histograms;
+  return family.type === 'counter' ? snapshot.counters : snapshot.gauges;
+}
+
 /** Builds the JSON snapshot from the same families the exposition writer uses. */
 export function buildSnapshot(families: readonly MetricFamily[], labels: LabelCache, now: Date = new Date()): MetricsSnapshot {
   const snapshot: MetricsSnapshot = { timestamp: now.toISOString(), counters: {}, gauges: {}, histograms: {} };
   for (const family of families) {
-    const { name, help, unit } = family;
-    if (family.type === 'histogram') {
-      const series: HistogramSeries[] = [];
-      for (const metric of family.metrics) {
-        for (const point of metric.dataPoints as DataPoint<Histogram>[]) {
-          const value = point.value;
-          series.push({
-            labels: labels.labels(point.attributes), count: value.count, sum: finite(value.sum),
-            p50: round(estimateQuantile(value, 0.5)), p95: round(estimateQuantile(value, 0.95)),
-            p99: round(estimateQuantile(value, 0.99)),
-          });
-        }
-      }
-      snapshot.histograms[name] = { help, unit, series };
-    } else {
-      const series: ValueSeries[] = [];
-      for (const metric of family.metrics) {
-        for (const point of metric.dataPoints as DataPoint<number>[]) {
-          series.push({ labels: labels.labels(point.attributes), value: finite(point.value) });
-        }
-      }
-      (family.type === 'counter' ? snapshot.counters : snapshot.gauges)[name] = { help, unit, series };
-    }
+    const histogram = family.type === 'histogram';
+    const series = family.metrics.flatMap((metric) => metric.dataPoints.map((point) => seriesOf(point as DataPoint<number>, histogram, labels)));
+    section(snapshot, family)[family.name] = { help: family.help, unit: family.unit, series };
   }
   return snapshot;
+}
+
+/**
+ * The same snapshot as JSON bytes, written series by series and yielding to the event loop every
+ * few milliseconds, so a snapshot of 100,000 series never holds the loop for one long turn.
+ */
+export async function snapshotJson(families: readonly MetricFamily[], labels: LabelCache, now: Date = new Date()): Promise<Buffer> {
+  const slicer = new TimeSlicer();
+  const parts: Record<'counters' | 'gauges' | 'histograms', string[]> = { counters: [], gauges: [], histograms: [] };
+  for (const family of families) {
+    const histogram = family.type === 'histogram';
+    const series: string[] = [];
+    for (const metric of family.metrics) {
+      for (const point of metric.dataPoints) {
+        series.push(JSON.stringify(seriesOf(point as DataPoint<number>, histogram, labels)));
+        if (series.length % 32 === 0 && slicer.due()) await slicer.pause();
+      }
+    }
+    const head = JSON.stringify({ help: family.help, unit: family.unit }).slice(0, -1);
+    const key = histogram ? 'histograms' : family.type === 'counter' ? 'counters' : 'gauges';
+    parts[key].push(`${JSON.stringify(family.name)}:${head},"series":[${series.join(',')}]}`);
+  }
+  const text = `{"timestamp":${JSON.stringify(now.toISOString())},"counters":{${parts.counters.join(',')}},"gauges":{${parts.gauges.join(',')}},"histograms":{${parts.histograms.join(',')}}}`;
+  return Buffer.from(text, 'utf8');
 }

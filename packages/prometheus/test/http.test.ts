@@ -139,7 +139,7 @@ describe('bearer token', () => {
     } catch (error) {
       message = String(error);
     }
-    expect(message).toMatch(/token \(or AGENTMETER_METRICS_TOKEN\) must be/);
+    expect(message).toMatch(/token must be .* \(option token or AGENTMETER_METRICS_TOKEN\)/);
     expect([message, ...logged].join('\n')).not.toContain(TOKEN);
     expect(inspect(current?.exporter, { depth: 6 })).not.toContain(TOKEN);
   });
@@ -182,11 +182,11 @@ describe('/api/metrics', () => {
 
 describe('options', () => {
   it.each([
-    [{ port: -1 }, /port must be an integer from 0 to 65535/],
-    [{ port: 65536 }, /port must be an integer/],
-    [{ port: Number.NaN }, /port must be an integer/],
-    [{ port: 1.5 }, /port must be an integer/],
-    [{ port: '9464' }, /port must be an integer/],
+    [{ port: -1 }, /port must be a whole number from 0 to 65535/],
+    [{ port: 65536 }, /port must be a whole number/],
+    [{ port: Number.NaN }, /port must be a whole number/],
+    [{ port: 1.5 }, /port must be a whole number/],
+    [{ port: '9464' }, /port must be a whole number/],
     [{ env: { AGENTMETER_PROMETHEUS_PORT: 'abc' } }, /AGENTMETER_PROMETHEUS_PORT/],
     [{ endpoint: 'metrics' }, /endpoint must be a path starting with \//],
     [{ endpoint: '/a b' }, /endpoint must be a path/],

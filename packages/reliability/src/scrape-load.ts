@@ -6,6 +6,8 @@ import { parseExposition } from '../../prometheus/test/support/parse.ts';
 export interface ScrapeLoadResult {
   readonly responses: number;
   readonly parsed: number;
+  /** 503 answers beyond the exporter's concurrency cap, each checked for Retry-After. */
+  readonly refused: number;
   readonly failures: string[];
   readonly errors: number;
   readonly rps: number;
@@ -15,7 +17,8 @@ const OPENMETRICS = 'application/openmetrics-text; version=1.0.0';
 
 /**
  * `amount` scrapes over `connections` concurrent connections, half text and half OpenMetrics;
- * every body is parsed back. `expectStatus` other than 200 checks a refusal (401) instead.
+ * every body is parsed back; a 503 beyond the concurrency cap must carry Retry-After. `expectStatus`
+ * other than 200 checks a refusal (401) instead.
  */
 export async function scrapeLoad(url: string, options: {
   connections: number; amount: number; authorization: readonly (string | undefined)[]; expectStatus: number;
@@ -23,10 +26,17 @@ export async function scrapeLoad(url: string, options: {
   const failures: string[] = [];
   let parsed = 0;
   let responses = 0;
+  let refused = 0;
   // The format asked for; the response's content type says which one was served.
   const check = (asked: 'text' | 'openmetrics') => (status: number, body: string, _context: object, headers: IncomingHttpHeaders | undefined): void => {
     responses++;
     try {
+      if (status === 503 && options.expectStatus === 200) {
+        // Beyond the concurrency cap: a refusal is allowed, but only as 503 with Retry-After.
+        if (headers?.['retry-after'] === undefined) throw new Error('503 without Retry-After');
+        refused++;
+        return;
+      }
       if (status !== options.expectStatus) throw new Error(`status ${status}`);
       if (status === 200) {
         const served = String(headers?.['content-type'] ?? '').startsWith('application/openmetrics-text') ? 'openmetrics' : 'text';
@@ -51,7 +61,7 @@ export async function scrapeLoad(url: string, options: {
   const started = performance.now();
   const result = await autocannon({ url: target.origin, connections: options.connections, amount: options.amount, timeout: 60, requests });
   return {
-    responses, parsed, failures, errors: result.errors + result.timeouts,
+    responses, parsed, refused, failures, errors: result.errors + result.timeouts,
     rps: result.requests.total / ((performance.now() - started) / 1000),
   };
 }

@@ -54,8 +54,8 @@ describe('creation-time options under fuzzed input', () => {
     }), { numRuns: Math.ceil(RUNS / 4), seed: 43 + FUZZ_SEED });
   });
 
-  it('PrometheusExporter rejects bad options with a TypeError naming the package', () => {
-    const keys = ['host', 'port', 'endpoint', 'jsonEndpoint', 'healthEndpoint', 'token', 'metricProducers', 'meter', 'namespace', 'gzip', 'targetInfo', 'env'];
+  it('PrometheusExporter rejects bad options with an AgentMeterConfigError naming the package', () => {
+    const keys = ['host', 'port', 'endpoint', 'jsonEndpoint', 'healthEndpoint', 'token', 'metricProducers', 'meter', 'namespace', 'gzip', 'targetInfo', 'env', 'shareWindowMs', 'maxConcurrentScrapes', 'health'];
     fc.assert(fc.property(options(keys), (given) => {
       expectClearFailure(() => new PrometheusExporter(given as never), /@agentmeter\/prometheus/);
     }), { numRuns: Math.ceil(RUNS / 4), seed: 44 + FUZZ_SEED });

@@ -1,4 +1,4 @@
-import { AgentMeterConfigError, classifyStatus } from '@agentmeter/core';
+import { AgentMeterConfigError, claimClient, classifyStatus } from '@agentmeter/core';
 import { base64Bytes, cartesiaBytesPerSecond } from './audio-format.ts';
 import { characterCount, invoke, modelOf, readFields, TtsTracker } from './calls.ts';
 import { instrumentCartesiaWebSocket } from './cartesia-websocket.ts';
@@ -29,6 +29,8 @@ export function instrumentCartesia<C extends object>(client: C, options: SpeechI
   if (typeof tts !== 'object' || tts === null || typeof (tts as { generate?: unknown }).generate !== 'function') {
     throw new AgentMeterConfigError('instrumentCartesia: pass a Cartesia client from @cartesia/cartesia-js (it has tts.generate).');
   }
+  // Wrapping twice changes nothing a scrape sees: the first wrap's options stay.
+  if (!claimClient(client, 'instrumentCartesia', options)) return client;
   replaceMethod(tts, 'generate', (original) => (body, requestOptions) => meteredBytes(runtime, original, body, requestOptions));
   replaceMethod(tts, 'generateSSE', (original) => (body, requestOptions) => meteredSse(runtime, original, body, requestOptions));
   replaceMethod(tts, 'websocket', (original) => (...args) => {

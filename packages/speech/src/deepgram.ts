@@ -1,4 +1,4 @@
-import { AgentMeterConfigError } from '@agentmeter/core';
+import { AgentMeterConfigError, claimClient } from '@agentmeter/core';
 import { invoke, modelOf, readFields, SttTracker } from './calls.ts';
 import { instrumentDeepgramLive } from './deepgram-live.ts';
 import { meteredSpeak } from './deepgram-speak.ts';
@@ -21,9 +21,13 @@ interface PrerecordedResponse {
  */
 export function instrumentDeepgram<C extends object>(client: C, options: SpeechInstrumentOptions): C {
   const runtime = resolveSpeechOptions('instrumentDeepgram', options, 'deepgram');
-  if (!meterVersion(client, 'listen', (v1) => meterListenV1(runtime, v1))) {
+  const listen = (client as { listen?: unknown } | null)?.listen;
+  if (typeof listen !== 'object' || listen === null || findGetter(listen, 'v1') === undefined) {
     throw new AgentMeterConfigError('instrumentDeepgram: pass a DeepgramClient from @deepgram/sdk v5 (it has listen.v1).');
   }
+  // Wrapping twice changes nothing a scrape sees: the first wrap's options stay.
+  if (!claimClient(client, 'instrumentDeepgram', options)) return client;
+  meterVersion(client, 'listen', (v1) => meterListenV1(runtime, v1));
   meterVersion(client, 'speak', (v1) => {
     const audio = (v1 as { audio?: object }).audio;
     if (typeof audio !== 'object' || audio === null) return;

@@ -1,4 +1,4 @@
-import { AgentMeterConfigError } from '@agentmeter/core';
+import { AgentMeterConfigError, claimClient } from '@agentmeter/core';
 import { elevenLabsBytesPerSecond } from './audio-format.ts';
 import { characterCount, invoke, modelOf, readFields, TtsTracker } from './calls.ts';
 import { meterFernPromise } from './fern.ts';
@@ -32,6 +32,8 @@ export function instrumentElevenLabs<C extends object>(client: C, options: Speec
   if (typeof tts !== 'object' || tts === null || typeof (tts as { convert?: unknown }).convert !== 'function') {
     throw new AgentMeterConfigError('instrumentElevenLabs: pass an ElevenLabsClient from @elevenlabs/elevenlabs-js (it has textToSpeech.convert).');
   }
+  // Wrapping twice changes nothing a scrape sees: the first wrap's options stay.
+  if (!claimClient(client, 'instrumentElevenLabs', options)) return client;
   for (const method of ['convert', 'stream']) {
     replaceMethod(tts, method, (original) => (voiceId, request, requestOptions) => meteredConvert(runtime, original, voiceId, request, requestOptions));
   }

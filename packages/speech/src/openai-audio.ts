@@ -1,4 +1,4 @@
-import { AgentMeterConfigError } from '@agentmeter/core';
+import { AgentMeterConfigError, claimClient } from '@agentmeter/core';
 import { openAISpeechBytesPerSecond, wavSeconds } from './audio-format.ts';
 import { characterCount, invoke, modelOf, readFields, SttTracker, TtsTracker } from './calls.ts';
 import { meterResponse, meterSdkStream, replaceMethod } from './observe.ts';
@@ -34,6 +34,8 @@ export function instrumentOpenAIAudio<C extends object>(client: C, options: Spee
   if (typeof audio !== 'object' || audio === null || typeof audio['speech'] !== 'object' || typeof audio['transcriptions'] !== 'object') {
     throw new AgentMeterConfigError('instrumentOpenAIAudio: pass an OpenAI client from the openai package (it has audio.speech and audio.transcriptions).');
   }
+  // Wrapping twice changes nothing a scrape sees: the first wrap's options stay.
+  if (!claimClient(client, 'instrumentOpenAIAudio', options)) return client;
   replaceMethod(audio['speech'], 'create', (original) => (body, requestOptions) => meteredSpeech(runtime, original, body, requestOptions));
   for (const resource of ['transcriptions', 'translations']) {
     const target = audio[resource];

@@ -8,7 +8,10 @@ export interface CellOwner {
   reject(value: unknown, rule: string): void;
 }
 
-/** A monotonic sum. Accepts finite numbers >= 0. */
+/** Why a finite value is refused: the series would become infinite, and stay so. */
+const OVERFLOW_RULE = 'a value that keeps the series finite (this one would overflow it to infinity; the series keeps its value)';
+
+/** A monotonic sum. Accepts finite numbers >= 0 that keep it finite. */
 export class CounterCell implements BoundCounter {
   value = 0;
   exemplar: Exemplar | undefined;
@@ -22,7 +25,12 @@ export class CounterCell implements BoundCounter {
 
   add(value: number = 1): void {
     if (typeof value === 'number' && value >= 0 && value < Infinity) {
-      this.value += value;
+      const next = this.value + value;
+      if (next === Infinity) {
+        this.#owner.reject(value, OVERFLOW_RULE);
+        return;
+      }
+      this.value = next;
       if (this.#owner.exemplars) this.exemplar = exemplarFor(value) ?? this.exemplar;
     } else {
       this.#owner.reject(value, 'a finite number >= 0');
@@ -42,8 +50,13 @@ export class UpDownCounterCell implements BoundUpDownCounter {
   }
 
   add(value: number): void {
-    if (typeof value === 'number' && value > -Infinity && value < Infinity) this.value += value;
-    else this.#owner.reject(value, 'a finite number');
+    if (!(typeof value === 'number' && value > -Infinity && value < Infinity)) {
+      this.#owner.reject(value, 'a finite number');
+      return;
+    }
+    const next = this.value + value;
+    if (Number.isFinite(next)) this.value = next;
+    else this.#owner.reject(value, OVERFLOW_RULE);
   }
 }
 
@@ -86,6 +99,10 @@ export class HistogramCell implements BoundHistogram {
   record(value: number): void {
     if (!(typeof value === 'number' && value >= 0 && value < Infinity)) {
       this.#owner.reject(value, 'a finite number >= 0');
+      return;
+    }
+    if (this.sum + value === Infinity) {
+      this.#owner.reject(value, OVERFLOW_RULE);
       return;
     }
     const boundaries = this.boundaries;

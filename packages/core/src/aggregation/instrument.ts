@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { InstrumentSpec } from '../catalog/types.ts';
-import type { AttributeResolver } from '../safety/attributes.ts';
+import type { AttributeResolver, ResolvedAttributes } from '../safety/attributes.ts';
 import { describeName, type Warner } from '../safety/warn.ts';
 import type {
   BoundCounter, BoundGauge, BoundHistogram, BoundUpDownCounter, CounterInstrument, GaugeInstrument,
@@ -60,19 +60,19 @@ export class BaseInstrument<Handle> implements CellOwner {
 
   bind(attributes?: RecordAttributes): Handle {
     const values = this.#scratch;
-    const fast = this.#config.resolver.rawValues(attributes, values);
-    if (fast) {
-      const cached = this.#cache.get(values);
-      if (cached !== undefined) return cached;
-    }
-    const handle = this.#bindSlow(attributes);
-    // rawValues again: the slow path may have re-entered bind through a getter.
-    if (fast && this.#config.resolver.rawValues(attributes, values)) this.#cache.set(values, handle);
+    const resolver = this.#config.resolver;
+    if (!resolver.rawValues(attributes, values)) return this.#bindResolved(resolver.resolve(attributes));
+    const cached = this.#cache.get(values);
+    if (cached !== undefined) return cached;
+    // The attributes are read once per call: that snapshot names the series and its cache entry.
+    // (A copy: a getter re-entering bind would overwrite the scratch array.)
+    const snapshot = values.slice();
+    const handle = this.#bindResolved(resolver.resolveValues(snapshot, attributes));
+    this.#cache.set(snapshot, handle);
     return handle;
   }
 
-  #bindSlow(attributes: RecordAttributes | undefined): Handle {
-    const resolved = this.#config.resolver.resolve(attributes);
+  #bindResolved(resolved: ResolvedAttributes): Handle {
     const existing = this.series.get(resolved.key);
     if (existing !== undefined) return existing;
     if (this.series.size >= this.#config.seriesLimit) {

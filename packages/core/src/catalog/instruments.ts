@@ -22,7 +22,12 @@ export type CatalogKey =
   | 'llmTimeToFirstToken'
   | 'llmTokens'
   | 'llmErrors'
+  | 'llmToolCalls'
+  | 'llmSteps'
+  | 'toolRuns'
+  | 'toolDuration'
   | 'apiCost'
+  | 'pricingSource'
   | 'ttsRequests'
   | 'ttsLatency'
   | 'ttsTimeToFirstAudio'
@@ -124,7 +129,7 @@ export const CATALOG: Readonly<Record<CatalogKey, InstrumentSpec>> = {
   },
   llmTokens: {
     name: 'llm.tokens', family: 'llm', kind: 'counter', unit: '{token}',
-    description: 'Tokens reported by the provider, by type: input, output, cached_input, reasoning.',
+    description: 'Tokens reported by the provider, by type: input (cache reads and writes excluded), cached_input (cache reads), cache_write, output, and the parts reasoning and output_audio (of output) and input_audio (of input).',
     attributes: [...LLM, 'token_type'],
     replaces: ['claude_api_tokens_total'],
   },
@@ -134,11 +139,43 @@ export const CATALOG: Readonly<Record<CatalogKey, InstrumentSpec>> = {
     attributes: [...LLM, 'error_type'],
     replaces: ['api_errors_total'],
   },
+  llmToolCalls: {
+    name: 'llm.tool_calls', family: 'llm', kind: 'counter', unit: '{call}',
+    description: 'Tool calls the model asked for, by tool name (AI SDK and LangChain.js integrations).',
+    attributes: [...LLM, 'tool'],
+    replaces: [],
+  },
+  llmSteps: {
+    name: 'llm.steps', family: 'llm', kind: 'counter', unit: '{step}',
+    description: 'Model calls (steps of a multi-step run), by why they ended: stop, length, tool_calls, content_filter, error, other.',
+    attributes: [...LLM, 'finish_reason'],
+    replaces: [],
+  },
+  toolRuns: {
+    name: 'tool.runs', family: 'llm', kind: 'counter', unit: '{run}',
+    description: 'Tool executions of an agent (AI SDK tools, LangChain.js tool runs), by tool name and outcome.',
+    attributes: ['tool', 'status'],
+    replaces: [],
+  },
+  toolDuration: {
+    name: 'tool.duration', family: 'llm', kind: 'histogram', unit: 's',
+    description: 'How long tool executions took, by tool name and outcome.',
+    attributes: ['tool', 'status'], buckets: PROVIDER_SECONDS,
+    replaces: [],
+  },
   apiCost: {
     name: 'api.cost.usd', family: 'cost', kind: 'counter', unit: '{USD}',
-    description: 'Estimated provider cost in US dollars, from the pricing table.',
-    attributes: ['provider', 'service', 'model'],
+    description: 'Estimated provider cost in US dollars, from the pricing table. LLM cost is split by token_type (input, cached_input, cache_write, input_audio, output without its reasoning and audio parts, reasoning, output_audio, request fees); speech cost has no token_type.',
+    attributes: ['provider', 'service', 'model', 'token_type'],
     replaces: ['api_cost_total'],
+  },
+  pricingSource: {
+    name: 'pricing.source.published', family: 'cost', kind: 'gauge', unit: 's',
+    description: 'When the LLM price data in use was published (Unix seconds), with its source and version: time() minus this is its age.',
+    attributes: ['source', 'version'],
+    // Every worker holds the same date; kept per worker (a sum of dates means nothing).
+    clusterMerge: 'per_worker',
+    replaces: [],
   },
   ttsRequests: {
     name: 'tts.requests', family: 'tts', kind: 'counter', unit: '{request}',

@@ -1,5 +1,6 @@
 import { classifyError } from '../classify.ts';
 import { ERROR_TYPES, type ErrorType } from '../errors.ts';
+import { TOKEN_TYPES } from '../pricing/types.ts';
 import type { InstrumentRegistry } from '../registry.ts';
 import type {
   DbQueryAttributes, ExternalApiAttributes, LlmCall, LlmCallAttributes, RecordAttributes, SpeechCallAttributes,
@@ -10,8 +11,6 @@ import type {
 export function errorTypeOf(error: unknown): ErrorType {
   return typeof error === 'string' && (ERROR_TYPES as readonly string[]).includes(error) ? (error as ErrorType) : classifyError(error);
 }
-
-const TOKEN_TYPES = ['input', 'output', 'cached_input', 'reasoning'] as const;
 
 /** Builds the start*Call objects; every method is idempotent where it matters and never throws. */
 export class CallFactory {

@@ -3,7 +3,14 @@
  * SDK's APIPromise) is handed back unchanged, so its type and extra methods survive; finish runs
  * before the caller's own handlers. fn's error is rethrown untouched.
  */
-export function runTracked<T>(fn: () => T, finish: (error?: unknown) => void): T {
+export function runTracked<T>(fn: () => T, record: (error?: unknown) => void): T {
+  // A thenable may call its callbacks more than once; the call is recorded once.
+  let recorded = false;
+  const finish = (error?: unknown): void => {
+    if (recorded) return;
+    recorded = true;
+    record(error);
+  };
   let result: T;
   try {
     result = fn();

@@ -6,8 +6,8 @@ interface FirstWrap {
   warned: boolean;
 }
 
-/** What the first wrap of each client was given, by client (held weakly). */
-const FIRST = new WeakMap<object, FirstWrap>();
+/** What the first wrap of each client was given, by client (held weakly) and wrapper. */
+const FIRST = new WeakMap<object, Map<string, FirstWrap>>();
 
 function sameOptions(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
@@ -24,22 +24,27 @@ function snapshot(options: unknown): Readonly<Record<string, unknown>> {
 }
 
 /**
- * Claims `client` for `wrapper`: true the first time, false when an agentmeter wrapper already
- * instruments it. Wrapping twice must change nothing a scrape sees, so the caller then returns
+ * Claims `client` for `wrapper`: true the first time, false when that wrapper already instruments
+ * it (different wrappers may share a client: instrumentOpenAI and instrumentOpenAIAudio). Wrapping twice must change nothing a scrape sees, so the caller then returns
  * the client untouched; when the options differ from the first wrap's (compared key by key,
  * by identity) one warning per client says that the first wrap's options stay.
  */
 export function claimClient(client: object, wrapper: string, options: unknown): boolean {
-  const first = FIRST.get(client);
+  let wraps = FIRST.get(client);
+  if (wraps === undefined) {
+    wraps = new Map();
+    FIRST.set(client, wraps);
+  }
+  const first = wraps.get(wrapper);
   const given = snapshot(options);
   if (first === undefined) {
-    FIRST.set(client, { wrapper, options: given, warned: false });
+    wraps.set(wrapper, { wrapper, options: given, warned: false });
     return true;
   }
-  if (!first.warned && (first.wrapper !== wrapper || !sameOptions(first.options, given))) {
+  if (!first.warned && !sameOptions(first.options, given)) {
     first.warned = true;
     try {
-      diag.warn(`agentmeter: ${wrapper}: this client is already instrumented${first.wrapper === wrapper ? '' : ` by ${first.wrapper}`}; the first wrap's options stay and the new ones are ignored`);
+      diag.warn(`agentmeter: ${wrapper}: this client is already instrumented; the first wrap's options stay and the new ones are ignored`);
     } catch {
       // A logger that throws must not reach the host service.
     }

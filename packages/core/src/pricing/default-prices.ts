@@ -1,6 +1,8 @@
-import { LLM_PRICES } from './llm-prices.ts';
 import { SPEECH_PRICES } from './speech-prices.ts';
 import type { PriceEntry } from './types.ts';
 
-/** The bundled table: every provider's rows, LLM (per token) and speech (per character, second or minute). */
-export const DEFAULT_PRICES: readonly PriceEntry[] = [...LLM_PRICES, ...SPEECH_PRICES];
+/**
+ * The bundled rows: speech prices (per character, second or minute). LLM prices are not rows: they
+ * come from the bundled @pydantic/genai-prices data (LLM_PRICE_SOURCE), consulted after the rows.
+ */
+export const DEFAULT_PRICES: readonly PriceEntry[] = SPEECH_PRICES;

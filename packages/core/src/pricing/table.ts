@@ -3,21 +3,12 @@ import { diag } from '@opentelemetry/api';
 import { AgentMeterConfigError } from '../errors.ts';
 import { looksSecret } from '../safety/values.ts';
 import { DEFAULT_PRICES } from './default-prices.ts';
+import { priceUsage, type UsageAmounts } from './price.ts';
+import { LLM_PRICE_SOURCE } from './source/data.ts';
+import { type ResolvedPrice, SourceLayer } from './source/layer.ts';
+import type { PriceSource } from './source/types.ts';
 import type { PriceEntry } from './types.ts';
 import { effectiveTime, validatePriceList } from './validate.ts';
-
-/** What a call used, in the units providers bill by. Token counts are plain counts, not millions. */
-export interface UsageAmounts {
-  /** Input tokens billed at the full input price (cached tokens not included). */
-  readonly input?: number;
-  readonly output?: number;
-  /** Input tokens read from the provider's prompt cache. */
-  readonly cached_input?: number;
-  readonly characters?: number;
-  readonly seconds?: number;
-  readonly minutes?: number;
-  readonly requests?: number;
-}
 
 /** A call's usage with the provider and model that price it. */
 export interface PricedUsage extends UsageAmounts {
@@ -37,13 +28,33 @@ export interface PricingTableOptions {
   readonly file?: string | false;
   /** Receives the one warning per unknown provider/model (default: OpenTelemetry `diag.warn`). */
   readonly onWarning?: (message: string) => void;
+  /**
+   * The LLM price data consulted after the rows (default: the bundled @pydantic/genai-prices
+   * data, LLM_PRICE_SOURCE); `false` prices only from the rows.
+   */
+  readonly source?: PriceSource | false;
+}
+
+/** Where a table's LLM prices come from, and how old they are. */
+export interface PriceSourceInfo {
+  readonly name: string;
+  readonly version: string;
+  /** The day the data was published (YYYY-MM-DD). */
+  readonly published: string;
 }
 
 export interface PricingTable {
-  /** Every row, bundled and overriding, as given. */
+  /** Every row, bundled and overriding, as given (the LLM price source's models are not listed). */
   readonly entries: readonly PriceEntry[];
-  /** The row in effect for a provider's model on a date (default now), or undefined. Never warns. */
+  /** The LLM price source behind the rows, or undefined when the table has none. */
+  readonly source: PriceSourceInfo | undefined;
+  /**
+   * The row in effect for a provider's model on a date (default now), or undefined. Never warns.
+   * Overrides win over the rows, the rows over the LLM price source.
+   */
   lookup(provider: string, model: string, at?: Date | number): PriceEntry | undefined;
+  /** Like `lookup`, with the first moment (epoch ms) after `at` when another row could apply. */
+  resolve(provider: string, model: string, at?: Date | number): ResolvedPrice | undefined;
   /**
    * The cost in USD of one call, or undefined when the model has no row (one warning per
    * provider/model, never a guessed price) or the usage has no amount in the row's unit.
@@ -53,7 +64,6 @@ export interface PricingTable {
 
 /** Most unknown models remembered for the one-warning rule; past it, warnings stop. */
 const MAX_WARNED = 1000;
-const PER_MILLION = 1_000_000;
 
 interface Row {
   readonly entry: PriceEntry;
@@ -62,7 +72,9 @@ interface Row {
 type Index = Map<string, Row[]>;
 
 function keyOf(provider: string, model: string): string {
-  return `${provider.toLowerCase()}\u0000${model.toLowerCase()}`;
+  // Length-prefixed: no provider or model text can make two pairs share a key.
+  const lower = provider.toLowerCase();
+  return `${lower.length}:${lower}${model.toLowerCase()}`;
 }
 
 function buildIndex(entries: readonly PriceEntry[]): Index {
@@ -81,46 +93,23 @@ function buildIndex(entries: readonly PriceEntry[]): Index {
   return index;
 }
 
-function find(index: Index, key: string, at: number): PriceEntry | undefined {
+/** The row in effect at `at` (rows are newest first); `until` is when the next newer row starts. */
+function find(index: Index, key: string, at: number): { entry: PriceEntry | undefined; until: number } {
   const rows = index.get(key);
-  if (rows === undefined) return undefined;
-  for (const row of rows) if (row.from <= at) return row.entry;
-  return undefined;
-}
-
-function amount(value: number | undefined): number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+  let until = Number.POSITIVE_INFINITY;
+  if (rows !== undefined) {
+    for (const row of rows) {
+      if (row.from <= at) return { entry: row.entry, until };
+      until = row.from;
+    }
+  }
+  return { entry: undefined, until };
 }
 
 /** A provider or model name for a log line: shown when shaped like one, never when it could be a key or a prompt. */
 function shownName(name: string): string {
   if (/^[\w.:/@-]{1,80}$/.test(name) && !looksSecret(name)) return JSON.stringify(name);
   return `(an unusual name of ${name.length} characters, not shown)`;
-}
-
-/** The cost of `usage` under one row, or undefined when the usage has nothing in the row's unit. */
-export function priceUsage(entry: PriceEntry, usage: UsageAmounts): number | undefined {
-  switch (entry.unit) {
-    case 'token': {
-      const input = amount(usage.input);
-      const cached = amount(usage.cached_input);
-      const output = amount(usage.output);
-      if (usage.input === undefined && usage.output === undefined && usage.cached_input === undefined) return undefined;
-      const inputPrice = entry.input ?? 0;
-      const cachedPrice = entry.cached_input ?? inputPrice;
-      return (input * inputPrice + cached * cachedPrice + output * (entry.output ?? 0)) / PER_MILLION;
-    }
-    case 'character':
-      return usage.characters === undefined ? undefined : amount(usage.characters) * (entry.price ?? 0);
-    case 'second':
-      if (usage.seconds !== undefined) return amount(usage.seconds) * (entry.price ?? 0);
-      return usage.minutes === undefined ? undefined : amount(usage.minutes) * 60 * (entry.price ?? 0);
-    case 'minute':
-      if (usage.minutes !== undefined) return amount(usage.minutes) * (entry.price ?? 0);
-      return usage.seconds === undefined ? undefined : (amount(usage.seconds) / 60) * (entry.price ?? 0);
-    case 'request':
-      return usage.requests === undefined ? undefined : amount(usage.requests) * (entry.price ?? 0);
-  }
 }
 
 /** Reads a JSON price file (an array of rows, or `{"prices": [...]}`) and validates every row. */
@@ -160,19 +149,32 @@ export function createPricingTable(entries: readonly PriceEntry[] = DEFAULT_PRIC
   const warn = options.onWarning ?? ((message: string) => diag.warn(message));
   const warned = new Set<string>();
 
-  const lookupKey = (key: string, at: number): PriceEntry | undefined =>
-    find(overrideIndex, key, at) ?? find(baseIndex, key, at);
+  const source = options.source === false ? undefined : new SourceLayer(options.source ?? LLM_PRICE_SOURCE);
+
+  const resolveKey = (key: string, provider: string, model: string, at: number): ResolvedPrice | undefined => {
+    const override = find(overrideIndex, key, at);
+    if (override.entry !== undefined) return { entry: override.entry, until: override.until };
+    const row = find(baseIndex, key, at);
+    // A row of a higher layer that starts later ends this answer then.
+    const until = Math.min(override.until, row.until);
+    if (row.entry !== undefined) return { entry: row.entry, until };
+    const found = source?.resolve(key, provider, model, at);
+    return found === undefined ? undefined : { entry: found.entry, until: Math.min(until, found.until) };
+  };
+  const resolve = (provider: unknown, model: unknown, at: Date | number | undefined): ResolvedPrice | undefined =>
+    typeof provider === 'string' && typeof model === 'string' ? resolveKey(keyOf(provider, model), provider, model, timeOf(at)) : undefined;
 
   return {
     entries: [...base, ...overrides],
-    lookup: (provider, model, at) =>
-      typeof provider === 'string' && typeof model === 'string' ? lookupKey(keyOf(provider, model), timeOf(at)) : undefined,
+    source: source === undefined ? undefined : { name: source.source.name, version: source.source.version, published: source.source.published },
+    lookup: (provider, model, at) => resolve(provider, model, at)?.entry,
+    resolve,
     cost(usage) {
       if (usage === null || typeof usage !== 'object') return undefined;
       const { provider, model } = usage;
       if (typeof provider !== 'string' || typeof model !== 'string') return undefined;
       const key = keyOf(provider, model);
-      const entry = lookupKey(key, timeOf(usage.at));
+      const entry = resolveKey(key, provider, model, timeOf(usage.at))?.entry;
       if (entry === undefined) {
         if (!warned.has(key) && warned.size < MAX_WARNED) {
           warned.add(key);

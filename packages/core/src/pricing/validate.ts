@@ -1,10 +1,11 @@
 import { AgentMeterConfigError } from '../errors.ts';
-import type { BillingUnit, PriceEntry } from './types.ts';
+import { TOKEN_TYPES, type BillingUnit, type PriceEntry, type PriceTier } from './types.ts';
 
 const UNITS: readonly BillingUnit[] = ['token', 'character', 'second', 'minute', 'request'];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_NAME_LENGTH = 200;
-const PRICE_FIELDS = ['input', 'output', 'cached_input', 'price'] as const;
+const PRICE_FIELDS = [...TOKEN_TYPES, 'price', 'request'] as const;
+const MAX_TIERS = 20;
 
 /** The date a row's `effective` field names, as milliseconds since the epoch (UTC midnight). */
 export function effectiveTime(effective: string): number {
@@ -21,6 +22,30 @@ function checkName(where: string, field: string, value: unknown): string {
   }
   if (value.length > MAX_NAME_LENGTH) fail(where, `"${field}" is longer than ${MAX_NAME_LENGTH} characters`);
   return value;
+}
+
+function checkPrice(where: string, field: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    fail(where, `"${field}" must be a finite number >= 0 (USD), got ${describe(value)}`);
+  }
+  return value;
+}
+
+function checkTiers(where: string, value: unknown): PriceTier[] {
+  const example = '[{"above":200000,"input":6,"output":22.5}]';
+  if (!Array.isArray(value) || value.length > MAX_TIERS) fail(where, `"tiers" must be an array of at most ${MAX_TIERS} tiers such as ${example}, got ${describe(value)}`);
+  return value.map((tier: unknown, i) => {
+    if (tier === null || typeof tier !== 'object' || Array.isArray(tier)) fail(where, `"tiers"[${i}] must be an object such as ${example}, got ${describe(tier)}`);
+    const t = tier as Record<string, unknown>;
+    if (typeof t.above !== 'number' || !Number.isSafeInteger(t.above) || t.above < 0) {
+      fail(where, `"tiers"[${i}].above must be a whole number of input tokens >= 0, got ${describe(t.above)}`);
+    }
+    const out: { -readonly [K in keyof PriceTier]: PriceTier[K] } = { above: t.above };
+    for (const field of TOKEN_TYPES) if (t[field] !== undefined) out[field] = checkPrice(where, `tiers[${i}].${field}`, t[field]);
+    const unknown = Object.keys(t).filter((key) => key !== 'above' && !(TOKEN_TYPES as readonly string[]).includes(key));
+    if (unknown.length > 0) fail(where, `"tiers"[${i}] has unknown field ${JSON.stringify(unknown[0]!.slice(0, 40))}; use above, ${TOKEN_TYPES.join(', ')}`);
+    return out;
+  });
 }
 
 function describe(value: unknown): string {
@@ -48,21 +73,18 @@ export function validatePriceEntry(row: unknown, where: string): PriceEntry {
   const unit = r.unit as BillingUnit;
   if (!UNITS.includes(unit)) fail(at, `"unit" must be one of ${UNITS.join(', ')}, got ${describe(r.unit)}`);
   const entry: { -readonly [K in keyof PriceEntry]: PriceEntry[K] } = { provider, model, effective, unit };
-  for (const field of PRICE_FIELDS) {
-    const value = r[field];
-    if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      fail(at, `"${field}" must be a finite number >= 0 (USD), got ${describe(value)}`);
-    }
-    entry[field] = value;
-  }
+  for (const field of PRICE_FIELDS) if (r[field] !== undefined) entry[field] = checkPrice(at, field, r[field]);
+  if (r.tiers !== undefined) entry.tiers = checkTiers(at, r.tiers);
+  if (r.source !== undefined) entry.source = checkName(at, 'source', r.source);
   if (unit === 'token') {
     if (entry.input === undefined && entry.output === undefined) {
       fail(at, 'a "token" row needs "input" and/or "output" (USD per million tokens)');
     }
-    if (entry.price !== undefined) fail(at, 'a "token" row takes "input", "output" and "cached_input", not "price"');
-  } else if (entry.price === undefined) {
-    fail(at, `a "${unit}" row needs "price" (USD per ${unit})`);
+    if (entry.price !== undefined) fail(at, `a "token" row takes ${TOKEN_TYPES.join(', ')} (USD per million tokens) and "request" (USD per call), not "price"`);
+  } else {
+    if (entry.price === undefined) fail(at, `a "${unit}" row needs "price" (USD per ${unit})`);
+    const tokenOnly = [...TOKEN_TYPES, 'request', 'tiers'].find((field) => r[field] !== undefined);
+    if (tokenOnly !== undefined) fail(at, `"${tokenOnly}" applies to "token" rows only; a "${unit}" row has "price"`);
   }
   return entry;
 }

@@ -10,7 +10,6 @@ export interface ResolvedAttributes {
 }
 
 const ABSENT = '-';
-const SEPARATOR = '\u0000';
 const MAX_DYNAMIC_KEYS = 16;
 export const LABEL_NAME: RegExp = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** Label names Prometheus reserves (a histogram's `le` would be duplicated) or agentmeter uses itself. */
@@ -56,6 +55,32 @@ export class AllowListResolver {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Resolves the values rawValues read (the one read of this call), so a getter that answers
+   * differently on every read cannot make the series differ from the cache entry that finds it.
+   * Unknown keys are still warned about; their values are never kept.
+   */
+  resolveValues(raw: readonly unknown[], input: RecordAttributes | undefined): ResolvedAttributes {
+    const values: (string | undefined)[] = [];
+    for (let i = 0; i < this.keys.length; i++) {
+      const value = raw[i];
+      values.push(value === undefined || value === null ? undefined : cleanAttributeValue(value, this.#maxLength));
+    }
+    if (input !== undefined && input !== null) {
+      try {
+        for (const key in input) {
+          if (!this.keys.includes(key) && (input as Record<string, unknown>)[key] !== undefined) {
+            this.#warner.warn(`attr-unknown:${this.#instrumentName}`, `${this.#instrumentName} accepts only [${this.keys.join(', ')}]; other attributes were dropped (declare extra keys with the meter's \`attributes\` option)`);
+            break;
+          }
+        }
+      } catch {
+        // Only the warning is lost: the values were read already.
+      }
+    }
+    return this.#build(values);
   }
 
   /** The slow path: cleans every value and warns about dropped keys and values. */
@@ -118,6 +143,11 @@ export class DynamicResolver {
     this.#instrumentName = instrumentName;
   }
 
+  /** Only called after rawValues accepted the input, i.e. for no attributes at all. */
+  resolveValues(_raw: readonly unknown[], _input: RecordAttributes | undefined): ResolvedAttributes {
+    return { key: '', attributes: {} };
+  }
+
   /** Custom metrics always take the slow path: their keys are not known in advance. */
   rawValues(input: RecordAttributes | undefined, out: unknown[]): boolean {
     out.length = 0;
@@ -138,7 +168,8 @@ export class DynamicResolver {
         const clean = cleanAttributeValue((input as Record<string, unknown>)[name], this.#maxLength);
         if (clean === undefined) continue;
         attributes[name] = clean;
-        key += name + SEPARATOR + clean + SEPARATOR;
+        // Length-prefixed, so no value (NUL included) can make two label sets share a key.
+        key += `${name.length}:${name}${clean.length}:${clean}`;
       }
       return { key, attributes };
     } catch {

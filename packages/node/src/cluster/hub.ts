@@ -3,7 +3,7 @@ import { diag } from '@opentelemetry/api';
 import type { CollectionResult, MetricProducer } from '@opentelemetry/sdk-metrics';
 import { Merger, type MergePolicy, type MergeSource } from './merge.ts';
 import type { MemberMessage } from './protocol.ts';
-import { encodeSnapshot, type WireSnapshot } from './wire.ts';
+import { encodeSnapshot, isWireSnapshot, type WireSnapshot } from './wire.ts';
 
 /** How the hub reaches its members: node:cluster IPC, or a BroadcastChannel to worker threads. */
 export interface HubTransport {
@@ -55,7 +55,7 @@ export class MetricsHub implements MetricProducer {
   #request = 0;
   #pending: Pending | undefined;
   #collecting: Promise<{ sources: MergeSource[]; errors: unknown[]; local: CollectionResult }> | undefined;
-  #warnedMismatch = false;
+  readonly #warned = new Set<string>();
 
   constructor(options: HubOptions) {
     this.#options = options;
@@ -71,6 +71,10 @@ export class MetricsHub implements MetricProducer {
   }
 
   receive(message: MemberMessage): void {
+    if (message.snapshot !== undefined && !isWireSnapshot(message.snapshot)) {
+      this.#warnOnce(`a message from worker ${message.label.slice(0, 40)} looked like agentmeter's but its snapshot was malformed; it was ignored`);
+      return;
+    }
     let member = this.#members.get(message.member);
     if (member === undefined) {
       // A member folded as departed never comes back: its totals are already in #departed.
@@ -128,11 +132,18 @@ export class MetricsHub implements MetricProducer {
   #merge(sources: readonly MergeSource[]): Merger {
     const merger = new Merger(this.#options.policy);
     for (const source of sources) merger.add(source);
-    if (merger.mismatched > 0 && !this.#warnedMismatch) {
-      this.#warnedMismatch = true;
-      diag.warn(`agentmeter: ${merger.mismatched} histogram series had other bucket boundaries in another worker and were left out of the merge; give every worker the same buckets`);
+    if (merger.mismatched > 0) {
+      this.#warnOnce(`${merger.mismatched} histogram series had other bucket boundaries in another worker and were left out of the merge; give every worker the same buckets`);
     }
+    if (merger.malformed > 0) this.#warnOnce(`${merger.malformed} malformed data points from a worker were left out of the merge`);
     return merger;
+  }
+
+  #warnOnce(message: string): void {
+    const kind = message.replace(/\d+/g, '#');
+    if (this.#warned.has(kind)) return;
+    this.#warned.add(kind);
+    diag.warn(`agentmeter: ${message}`);
   }
 
   /** One gathering at a time: scrapes that arrive meanwhile share it. */

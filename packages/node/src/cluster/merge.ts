@@ -58,6 +58,32 @@ function attributesOf(key: string): Attributes {
   return attributes;
 }
 
+/** A key this module can turn back into attributes (a JSON object); checked once per key thanks to the cache. */
+function validKey(key: unknown): key is string {
+  if (typeof key !== 'string') return false;
+  try {
+    const attributes = attributesOf(key);
+    return typeof attributes === 'object' && attributes !== null && !Array.isArray(attributes);
+  } catch {
+    return false;
+  }
+}
+
+const finite = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+const orNull = (value: unknown): boolean => value === null || finite(value);
+
+function validNumberPoint(point: unknown): point is WireNumberPoint {
+  return Array.isArray(point) && validKey(point[0]) && finite(point[1]);
+}
+
+function validHistogramPoint(point: unknown, bounds: readonly number[][]): point is WireHistogramPoint {
+  if (!Array.isArray(point) || !validKey(point[0]) || !finite(point[1]) || !finite(point[2]) || !orNull(point[3]) || !orNull(point[4])) return false;
+  const boundaries = bounds[point[5] as number];
+  const counts = point[6] as unknown;
+  return boundaries !== undefined && Array.isArray(counts) && counts.length === boundaries.length + 1 && counts.every(finite)
+    && (point[7] === null || Array.isArray(point[7]));
+}
+
 /** The key with `worker="<label>"` added; a series already labelled (a thread of a worker) becomes `<label>/<its label>`. */
 function labelledKey(key: string, label: string): string {
   const cacheKey = `${label}\u0000${key}`;
@@ -97,6 +123,8 @@ export class Merger {
   #time: HrTime = [0, 0];
   /** Histogram points whose boundaries differ from another worker's (not summable), for one warning. */
   mismatched = 0;
+  /** Points that were not in the shape this module writes (a foreign message), left out. */
+  malformed = 0;
 
   constructor(policy: MergePolicy) {
     this.#policy = policy;
@@ -125,6 +153,10 @@ export class Merger {
 
   #addNumbers(acc: MetricAcc, points: readonly WireNumberPoint[], label: string | undefined): void {
     for (const point of points) {
+      if (!validNumberPoint(point)) {
+        this.malformed++;
+        continue;
+      }
       const key = label === undefined ? point[0] : labelledKey(point[0], label);
       const known = acc.points.get(key) as WireNumberPoint | undefined;
       if (known === undefined) acc.points.set(key, [key, point[1], point[2]]);
@@ -137,6 +169,10 @@ export class Merger {
 
   #addHistograms(acc: MetricAcc, metric: WireMetric, label: string | undefined): void {
     for (const point of metric.points as WireHistogramPoint[]) {
+      if (!validHistogramPoint(point, metric.bounds)) {
+        this.malformed++;
+        continue;
+      }
       const key = label === undefined ? point[0] : labelledKey(point[0], label);
       const bounds = metric.bounds[point[5]]!;
       const known = acc.points.get(key) as WireHistogramPoint | undefined;

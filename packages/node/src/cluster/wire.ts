@@ -38,6 +38,26 @@ export interface WireSnapshot {
   readonly metrics: WireMetric[];
 }
 
+const KINDS = new Set(['c', 'u', 'g', 'h']);
+
+function isTime(value: unknown): value is HrTime {
+  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'number' && typeof value[1] === 'number';
+}
+
+/**
+ * Whether a message's snapshot has the shape this module writes. Points are checked one by one
+ * as they are merged; this keeps a foreign message from reaching the merge at all.
+ */
+export function isWireSnapshot(value: unknown): value is WireSnapshot {
+  const snapshot = value as Partial<WireSnapshot> | null;
+  if (typeof snapshot !== 'object' || snapshot === null || !isTime(snapshot.time) || !Array.isArray(snapshot.metrics)) return false;
+  return snapshot.metrics.every((metric: Partial<WireMetric> | null) => typeof metric === 'object' && metric !== null
+    && typeof metric.scope === 'string' && typeof metric.name === 'string' && typeof metric.description === 'string'
+    && typeof metric.unit === 'string' && KINDS.has(metric.kind as string) && isTime(metric.start)
+    && Array.isArray(metric.bounds) && metric.bounds.every((bounds) => Array.isArray(bounds) && bounds.every((bound) => typeof bound === 'number'))
+    && Array.isArray(metric.points));
+}
+
 const KEYS = new WeakMap<Attributes, string>();
 
 /** The canonical JSON of attributes (keys sorted), cached per attributes object: SDK and core keep one per series. */

@@ -1,4 +1,4 @@
-import { classifyError, type AgentMeter, type ErrorType } from '@agentmeter/core';
+import { AgentMeterConfigError, classifyError, type AgentMeter, type ErrorType } from '@agentmeter/core';
 import type { HealthCheck } from './checks.ts';
 
 export interface HealthOptions {
@@ -6,6 +6,14 @@ export interface HealthOptions {
   readonly checks?: Readonly<Record<string, HealthCheck | ((signal: AbortSignal) => unknown)>>;
   /** Default timeout of each check in milliseconds (default 2000). */
   readonly timeoutMs?: number;
+  /** Milliseconds between two rounds of checks; requests are answered from the last completed round (default 10000). */
+  readonly intervalMs?: number;
+}
+
+/** What one round of checks found, with whatever the owner adds to it (session figures). */
+export interface HealthRound<Extra> {
+  readonly dependencies: Record<string, DependencyStatus>;
+  readonly extra: Extra;
 }
 
 /** One dependency in the `/api/health` response. */
@@ -28,60 +36,108 @@ interface NormalizedCheck {
 
 const TIMED_OUT: unique symbol = Symbol('timed out');
 const DEFAULT_TIMEOUT_MS = 2000;
+const DEFAULT_INTERVAL_MS = 10_000;
 
-function validTimeout(value: unknown, where: string): number | undefined {
+function fail(message: string): never {
+  throw new AgentMeterConfigError(`@agentmeter/prometheus: ${message}`);
+}
+
+function validMillis(value: unknown, where: string, option: string): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 600_000) {
-    throw new TypeError(`${where}: timeoutMs must be a number of milliseconds between 1 and 600000; got ${String(value)}`);
+    fail(`${where}.${option} must be a number of milliseconds between 1 and 600000; got ${String(value)}`);
   }
   return value;
 }
 
 function normalize(options: HealthOptions | undefined): NormalizedCheck[] {
-  const fallback = validTimeout(options?.timeoutMs, 'health') ?? DEFAULT_TIMEOUT_MS;
+  const fallback = validMillis(options?.timeoutMs, 'health', 'timeoutMs') ?? DEFAULT_TIMEOUT_MS;
   const checks = options?.checks ?? {};
-  if (typeof checks !== 'object' || checks === null) throw new TypeError('health.checks must be an object of name → check');
+  if (typeof checks !== 'object' || checks === null) fail('health.checks must be an object of name → check');
   return Object.entries(checks).map(([name, given]) => {
     if (!/^[a-zA-Z_][a-zA-Z0-9_.-]{0,63}$/.test(name)) {
-      throw new TypeError(`health.checks: dependency names must be 1-64 letters, digits, _ . - (starting with a letter or _); got ${JSON.stringify(name.slice(0, 80))}`);
+      fail(`health.checks: dependency names must be 1-64 letters, digits, _ . - (starting with a letter or _); got ${JSON.stringify(name.slice(0, 80))}`);
     }
     const spec: HealthCheck | undefined = typeof given === 'function' ? { check: given } : given;
     if (typeof spec?.check !== 'function') {
-      throw new TypeError(`health.checks.${name}: expected a function or { check(signal) }, e.g. postgresCheck(pool)`);
+      fail(`health.checks.${name}: expected a function or { check(signal) }, e.g. postgresCheck(pool)`);
     }
     return {
       name, check: spec.check.bind(spec), required: spec.required ?? true,
-      timeoutMs: validTimeout(spec.timeoutMs, `health.checks.${name}`) ?? fallback,
+      timeoutMs: validMillis(spec.timeoutMs, `health.checks.${name}`, 'timeoutMs') ?? fallback,
     };
   });
 }
 
 /**
- * Runs dependency checks in parallel, each bounded by its timeout, and records each result as
- * agentmeter_health_check_status and _duration through the meter. Concurrent calls share one run.
+ * Runs dependency checks in rounds, on their own interval: every check of a round in parallel,
+ * each bounded by its own timeout, each result recorded as agentmeter_health_check_status and
+ * _duration through the meter. Requests read the last completed round, so however often
+ * `/api/health` is asked, checks run once per interval; only the first request waits for the
+ * first round. The loop starts with that first request and stops at `stop()`.
  */
-export class HealthRunner {
+export class HealthRunner<Extra> {
   readonly #checks: NormalizedCheck[];
   readonly #meter: AgentMeter | undefined;
-  #running: Promise<Record<string, DependencyStatus>> | undefined;
+  readonly #intervalMs: number;
+  readonly #extra: () => Promise<Extra>;
+  #running: Promise<HealthRound<Extra>> | undefined;
+  #last: HealthRound<Extra> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
 
-  constructor(options: HealthOptions | undefined, meter: AgentMeter | undefined) {
+  constructor(options: HealthOptions | undefined, meter: AgentMeter | undefined, extra: () => Promise<Extra>) {
     this.#checks = normalize(options);
+    this.#intervalMs = validMillis(options?.intervalMs, 'health', 'intervalMs') ?? DEFAULT_INTERVAL_MS;
     this.#meter = meter;
+    this.#extra = extra;
   }
 
-  run(): Promise<Record<string, DependencyStatus>> {
-    this.#running ??= this.#runAll().finally(() => {
+  get intervalMs(): number {
+    return this.#intervalMs;
+  }
+
+  /** The last completed round; the first call runs one (concurrent callers share it) and starts the loop. */
+  latest(): Promise<HealthRound<Extra>> {
+    if (this.#last !== undefined) return Promise.resolve(this.#last);
+    return this.run();
+  }
+
+  /** Runs a round now (shared with a round already running). */
+  run(): Promise<HealthRound<Extra>> {
+    this.#running ??= this.#runAll().then((round) => {
+      this.#last = round;
+      return round;
+    }).finally(() => {
       this.#running = undefined;
+      this.#schedule();
     });
     return this.#running;
   }
 
-  async #runAll(): Promise<Record<string, DependencyStatus>> {
-    const results = await Promise.all(this.#checks.map((check) => this.#runOne(check)));
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.run().catch(() => {
+        // #runAll never rejects: each check's failure is its status.
+      });
+    }, this.#intervalMs);
+    this.#timer.unref();
+  }
+
+  async #runAll(): Promise<HealthRound<Extra>> {
+    const [results, extra] = await Promise.all([Promise.all(this.#checks.map((check) => this.#runOne(check))), this.#extra()]);
     const dependencies: Record<string, DependencyStatus> = {};
     for (const [i, check] of this.#checks.entries()) dependencies[check.name] = results[i]!;
-    return dependencies;
+    return { dependencies, extra };
   }
 
   async #runOne(check: NormalizedCheck): Promise<DependencyStatus> {

@@ -1,11 +1,8 @@
-import { promisify } from 'node:util';
-import { constants, gzip } from 'node:zlib';
 import { diag } from '@opentelemetry/api';
-import type { ExpositionFormat } from '../serialize/exposition.ts';
+import type { Body, BodyKind } from '../collections.ts';
 import { BearerAuth, challenge } from './auth.ts';
 import { acceptsGzip, CONTENT_TYPES, negotiateFormat } from './negotiate.ts';
-
-const gzipAsync = promisify(gzip);
+import { Pacer } from './pacer.ts';
 
 /** A request, whatever framework it came through. */
 export interface EndpointRequest {
@@ -24,10 +21,13 @@ export interface EndpointResponse {
 
 /** What the routes serve; the exporter implements it. */
 export interface EndpointSource {
-  exposition(format: ExpositionFormat): Promise<Uint8Array>;
-  jsonSnapshot(): Promise<unknown>;
+  /** The exposition or JSON snapshot, shared with other requests (see SharedCollections). */
+  body(kind: BodyKind, gzip: boolean): Promise<Body>;
   healthReport(): Promise<{ readonly healthy: boolean; readonly report: unknown }>;
 }
+
+/** Called once the response is written (node:http), or at once for `handle()`. */
+export type Release = () => void;
 
 export interface RouteConfig {
   readonly endpoint: string;
@@ -35,9 +35,22 @@ export interface RouteConfig {
   readonly healthEndpoint: string | undefined;
   readonly token: string | undefined;
   readonly gzip: boolean;
+  /** Metrics and JSON requests answered at once; more get 503 with Retry-After. */
+  readonly maxConcurrentScrapes: number;
+  /** How long a refused request waits for its 503 (the sharing window). */
+  readonly refusalDelayMs: number;
 }
 
 const EMPTY = new Uint8Array(0);
+const JSON_TYPE = 'application/json; charset=utf-8';
+const RETRY_AFTER_SECONDS = '1';
+const RELEASED: Release = () => {};
+/** Health requests wait at most this long for the batch they join. */
+export const HEALTH_BATCH_MS = 100;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 function plain(status: number, text: string, headers: Record<string, string> = {}): EndpointResponse {
   return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body: Buffer.from(`${text}\n`) };
@@ -51,6 +64,9 @@ export class Routes {
   readonly #config: RouteConfig;
   readonly #source: EndpointSource;
   readonly #auth: BearerAuth | undefined;
+  #scrapes = 0;
+  readonly #pacer = new Pacer();
+  #health: Promise<EndpointResponse> | undefined;
 
   constructor(config: RouteConfig, source: EndpointSource) {
     // Keep only the token's digest (inside BearerAuth), never the token.
@@ -61,14 +77,30 @@ export class Routes {
 
   /** Answers the request, or returns undefined when the path is not one of ours. */
   async handle(request: EndpointRequest): Promise<EndpointResponse | undefined> {
+    return this.handleHeld(request, (release) => release());
+  }
+
+  /**
+   * The same, but a scrape's slot in the concurrency cap is handed to `hold`, which releases
+   * it when the response is written (node:http holds it until the socket took the body).
+   */
+  async handleHeld(request: EndpointRequest, hold: (release: Release) => void): Promise<EndpointResponse | undefined> {
     const { endpoint, jsonEndpoint, healthEndpoint } = this.#config;
     const path = request.path;
     if (path !== endpoint && path !== jsonEndpoint && path !== healthEndpoint) return undefined;
-    const response = await this.#route(request, path);
-    return request.method.toUpperCase() === 'HEAD' ? { ...response, body: EMPTY } : response;
+    let release = RELEASED;
+    try {
+      const response = await this.#route(request, path, (slot) => {
+        release = slot;
+      });
+      await this.#pacer.admit(response.body.length);
+      return request.method.toUpperCase() === 'HEAD' ? { ...response, body: EMPTY } : response;
+    } finally {
+      hold(release);
+    }
   }
 
-  async #route(request: EndpointRequest, path: string): Promise<EndpointResponse> {
+  async #route(request: EndpointRequest, path: string, held: (release: Release) => void): Promise<EndpointResponse> {
     const method = request.method.toUpperCase();
     if (path !== this.#config.healthEndpoint && this.#auth !== undefined) {
       const result = this.#auth.check(request.header('authorization'));
@@ -76,33 +108,52 @@ export class Routes {
     }
     if (method !== 'GET' && method !== 'HEAD') return plain(405, 'Method Not Allowed', { allow: 'GET, HEAD' });
     try {
-      if (path === this.#config.endpoint) return await this.#metrics(request);
-      if (path === this.#config.jsonEndpoint) return await this.#json(request, 200, await this.#source.jsonSnapshot());
-      const { healthy, report } = await this.#source.healthReport();
-      return await this.#json(request, healthy ? 200 : 503, report);
+      if (path === this.#config.healthEndpoint) return await this.#healthBatch();
+      if (this.#scrapes >= this.#config.maxConcurrentScrapes) {
+        // The refusal waits one window, so a refused client cannot ask faster than the scrapers it competes with.
+        await sleep(this.#config.refusalDelayMs);
+        return plain(503, 'Too many concurrent scrapes; retry later', { 'retry-after': RETRY_AFTER_SECONDS });
+      }
+      this.#scrapes++;
+      held(this.#releaser());
+      const gzip = this.#config.gzip && acceptsGzip(request.header('accept-encoding'));
+      if (path === this.#config.jsonEndpoint) return this.#answer(JSON_TYPE, await this.#source.body('json', gzip));
+      const format = negotiateFormat(request.header('accept'));
+      return this.#answer(CONTENT_TYPES[format], await this.#source.body(format, gzip));
     } catch (error) {
       diag.error('@agentmeter/prometheus: collection failed', error);
       return plain(500, 'Collection failed; see the service log');
     }
   }
 
-  async #metrics(request: EndpointRequest): Promise<EndpointResponse> {
-    const format = negotiateFormat(request.header('accept'));
-    return this.#encode(request, CONTENT_TYPES[format], await this.#source.exposition(format));
+  /**
+   * Health requests are answered in batches, HEALTH_BATCH_MS apart, with one body built per batch
+   * from the last completed round of checks: a client hammering the endpoint gets at most ten
+   * answers a second per connection, and the service builds at most ten bodies a second.
+   */
+  #healthBatch(): Promise<EndpointResponse> {
+    this.#health ??= sleep(HEALTH_BATCH_MS).then(async () => {
+      this.#health = undefined;
+      const { healthy, report } = await this.#source.healthReport();
+      return this.#answer(JSON_TYPE, { bytes: Buffer.from(JSON.stringify(report), 'utf8'), gzip: false }, healthy ? 200 : 503);
+    });
+    return this.#health;
   }
 
-  #json(request: EndpointRequest, status: number, body: unknown): Promise<EndpointResponse> {
-    return this.#encode(request, 'application/json; charset=utf-8', Buffer.from(JSON.stringify(body), 'utf8'), status);
+  /** Frees one slot of the cap, once however often it is called. */
+  #releaser(): Release {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#scrapes--;
+    };
   }
 
-  async #encode(request: EndpointRequest, contentType: string, bytes: Uint8Array, status = 200): Promise<EndpointResponse> {
+  #answer(contentType: string, body: Body, status = 200): EndpointResponse {
     const headers: Record<string, string> = { 'content-type': contentType, 'cache-control': 'no-store', vary: 'Accept, Accept-Encoding' };
-    let body = bytes;
-    if (this.#config.gzip && body.length > 1024 && acceptsGzip(request.header('accept-encoding'))) {
-      body = await gzipAsync(body, { level: constants.Z_BEST_SPEED });
-      headers['content-encoding'] = 'gzip';
-    }
-    headers['content-length'] = String(body.length);
-    return { status, headers, body };
+    if (body.gzip) headers['content-encoding'] = 'gzip';
+    headers['content-length'] = String(body.bytes.length);
+    return { status, headers, body: body.bytes };
   }
 }

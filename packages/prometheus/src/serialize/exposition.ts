@@ -5,6 +5,7 @@ import { ByteWriter } from './bytes.ts';
 import { escapeHelp, escapeLabelValue, formatBound, formatValue } from './escape.ts';
 import type { MetricFamily } from './families.ts';
 import { LabelCache } from './labels.ts';
+import { TimeSlicer } from './slicer.ts';
 
 /** `text`: Prometheus text 0.0.4. `openmetrics`: OpenMetrics 1.0.0, with exemplars. */
 export type ExpositionFormat = 'text' | 'openmetrics';
@@ -19,6 +20,8 @@ interface BoundParts {
 const OPEN_BRACE = 123;
 const SPACE = 32;
 const CLOSE_SPACE = Buffer.from('} ');
+/** Series written between two looks at the clock. */
+const SERIES_PER_CHECK = 32;
 
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
   if (a === b) return true;
@@ -44,14 +47,20 @@ export class ExpositionWriter {
   #textBounds: BoundParts | undefined;
   #openMetricsBounds: BoundParts | undefined;
 
-  write(families: readonly MetricFamily[], resourceAttributes: Attributes, format: ExpositionFormat): Buffer {
+  /**
+   * Renders in slices: every few dozen series it looks at the clock and, past the slice budget,
+   * yields to the event loop, so no turn of the loop runs longer than a few milliseconds however
+   * many series there are. Concurrent renders are safe: each writes its own buffer.
+   */
+  async write(families: readonly MetricFamily[], resourceAttributes: Attributes, format: ExpositionFormat): Promise<Buffer> {
     const openMetrics = format === 'openmetrics';
     // Start near the last size so a steady registry needs no regrowth.
     const out = new ByteWriter(Math.ceil(this.#lastSize[format] * 1.1));
+    const slicer = new TimeSlicer();
     this.#targetInfo(out, resourceAttributes, openMetrics);
     for (const family of families) {
-      if (family.type === 'histogram') this.#histogram(out, family, openMetrics);
-      else this.#simple(out, family, openMetrics);
+      const series = family.type === 'histogram' ? this.#histogram(out, family, openMetrics) : this.#simple(out, family, openMetrics);
+      for (const _ of series) if (slicer.due()) await slicer.pause();
     }
     if (openMetrics) out.text('# EOF\n');
     this.#lastSize[format] = out.length;
@@ -71,15 +80,18 @@ export class ExpositionWriter {
     out.text(`target_info{${labels}} 1\n`);
   }
 
-  #simple(out: ByteWriter, family: MetricFamily, openMetrics: boolean): void {
+  /** Writes the family, yielding every SERIES_PER_CHECK series so the caller can pause. */
+  *#simple(out: ByteWriter, family: MetricFamily, openMetrics: boolean): Generator<void> {
     const { name } = family;
     // OpenMetrics names the counter family without `_total` and its sample with it.
     const familyName = openMetrics && family.type === 'counter' && name.endsWith('_total') ? name.slice(0, -6) : name;
     const exemplars = openMetrics && family.type === 'counter';
     this.#header(out, familyName, family.type, family.help, openMetrics);
     const nameBytes = Buffer.from(name);
+    let written = 0;
     for (const metric of family.metrics) {
       for (const point of metric.dataPoints as DataPoint<number>[]) {
+        if (++written % SERIES_PER_CHECK === 0) yield;
         const labels = this.labels.bytes(point.attributes);
         out.bytes(nameBytes);
         if (labels.length === 0) {
@@ -96,14 +108,16 @@ export class ExpositionWriter {
     }
   }
 
-  #histogram(out: ByteWriter, family: MetricFamily, openMetrics: boolean): void {
+  *#histogram(out: ByteWriter, family: MetricFamily, openMetrics: boolean): Generator<void> {
     const { name } = family;
     this.#header(out, name, 'histogram', family.help, openMetrics);
     const bucketOpen = Buffer.from(`${name}_bucket{`);
     const sumName = Buffer.from(`${name}_sum`);
     const countName = Buffer.from(`${name}_count`);
+    let written = 0;
     for (const metric of family.metrics) {
       for (const point of metric.dataPoints as DataPoint<Histogram>[]) {
+        if (++written % SERIES_PER_CHECK === 0) yield;
         const value = point.value;
         const labels = this.labels.bytes(point.attributes);
         const bounds = this.#bounds(value.buckets.boundaries, openMetrics);

@@ -78,7 +78,7 @@ export class FamilyBuilder {
   }
 
   #name(otelName: string, unit: string, kind: InstrumentKind): string {
-    const key = `${otelName}\u0000${unit}\u0000${kind}`;
+    const key = JSON.stringify([otelName, unit, kind]);
     let name = this.#names.get(key);
     if (name === undefined) {
       name = prometheusName(otelName, unit, kind);

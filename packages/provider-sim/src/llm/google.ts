@@ -10,16 +10,24 @@ function googleError(status: number): unknown {
   return { error: { code: status, message: `Simulated ${status}`, status: STATUS_NAMES[status] ?? 'UNKNOWN' } };
 }
 
+/** A `*TokensDetails` list: the text part, and the audio part when there is one. */
+function byModality(total: number, audio: number): Record<string, unknown>[] {
+  return [{ modality: 'TEXT', tokenCount: total - audio }, ...(audio > 0 ? [{ modality: 'AUDIO', tokenCount: audio }] : [])];
+}
+
+/** Gemini's usageMetadata: prompt tokens include cached ones; thoughts are counted apart from candidates. */
 function usageMetadata(u: SimUsage, final: boolean): Record<string, unknown> {
   const prompt = u.input + u.cached_input;
   if (!final) return { promptTokenCount: prompt, totalTokenCount: prompt };
+  const candidates = u.output - u.reasoning;
   return {
     promptTokenCount: prompt,
     ...(u.cached_input > 0 ? { cachedContentTokenCount: u.cached_input } : {}),
-    candidatesTokenCount: u.output - u.reasoning,
+    candidatesTokenCount: candidates,
     ...(u.reasoning > 0 ? { thoughtsTokenCount: u.reasoning } : {}),
     totalTokenCount: prompt + u.output,
-    promptTokensDetails: [{ modality: 'TEXT', tokenCount: prompt }],
+    promptTokensDetails: byModality(prompt, u.input_audio),
+    ...(u.output_audio > 0 ? { candidatesTokensDetails: byModality(candidates, u.output_audio) } : {}),
   };
 }
 

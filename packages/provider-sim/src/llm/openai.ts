@@ -1,3 +1,4 @@
+import type { SimToolCall } from './tools.ts';
 import { answerJson, answerStream, chunksOf, type Exchange, frame, type SimUsage } from './respond.ts';
 
 /** What the simulator answers one call with. */
@@ -6,6 +7,8 @@ export interface SimReply {
   readonly model: string;
   readonly text: string;
   readonly usage: SimUsage;
+  /** Set when the model calls a tool instead of answering (see `toolCallFor`). */
+  readonly toolCall?: SimToolCall;
 }
 
 const CREATED = 1_750_000_000;
@@ -15,23 +18,28 @@ function openaiError(status: number): unknown {
   return { error: { message: `Simulated ${status}`, type, param: null, code: type } };
 }
 
+/** Prompt tokens as OpenAI counts them: every input token, cache reads and writes included. */
+const promptTokens = (u: SimUsage): number => u.input + u.cached_input + u.cache_write;
+/** OpenAI reports cache writes only on models that bill them. */
+const writes = (u: SimUsage): Record<string, number> => (u.cache_write > 0 ? { cache_write_tokens: u.cache_write } : {});
+
 function chatUsage(u: SimUsage): unknown {
   return {
-    prompt_tokens: u.input + u.cached_input,
+    prompt_tokens: promptTokens(u),
     completion_tokens: u.output,
-    total_tokens: u.input + u.cached_input + u.output,
-    prompt_tokens_details: { cached_tokens: u.cached_input, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: u.reasoning, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    total_tokens: promptTokens(u) + u.output,
+    prompt_tokens_details: { cached_tokens: u.cached_input, audio_tokens: u.input_audio, ...writes(u) },
+    completion_tokens_details: { reasoning_tokens: u.reasoning, audio_tokens: u.output_audio, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
 }
 
 function responsesUsage(u: SimUsage): unknown {
   return {
-    input_tokens: u.input + u.cached_input,
-    input_tokens_details: { cached_tokens: u.cached_input },
+    input_tokens: promptTokens(u),
+    input_tokens_details: { cached_tokens: u.cached_input, ...writes(u) },
     output_tokens: u.output,
     output_tokens_details: { reasoning_tokens: u.reasoning },
-    total_tokens: u.input + u.cached_input + u.output,
+    total_tokens: promptTokens(u) + u.output,
   };
 }
 
@@ -47,11 +55,17 @@ const RESPONSES_BROKEN = {
 /** POST /v1/chat/completions, JSON or SSE (with the usage chunk when `stream_options.include_usage`). */
 export function chatCompletions(ex: Exchange, body: Record<string, unknown>, reply: SimReply): Promise<void> {
   const base = { id: reply.id, created: CREATED, model: reply.model, system_fingerprint: 'fp_sim', service_tier: 'default' };
+  const call = reply.toolCall;
+  const toolCalls = call === undefined ? undefined : [{ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }];
+  const finishReason = call === undefined ? 'stop' : 'tool_calls';
   if (body.stream !== true) {
+    const message = call === undefined
+      ? { role: 'assistant', content: reply.text, refusal: null, annotations: [] }
+      : { role: 'assistant', content: null, refusal: null, annotations: [], tool_calls: toolCalls };
     return answerJson(ex, {
       ...base,
       object: 'chat.completion',
-      choices: [{ index: 0, message: { role: 'assistant', content: reply.text, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+      choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
       usage: chatUsage(reply.usage),
     }, openaiError);
   }
@@ -60,8 +74,10 @@ export function chatCompletions(ex: Exchange, body: Record<string, unknown>, rep
     frame({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) });
   const frames = [
     chunk({ role: 'assistant', content: '', refusal: null }, null),
-    ...chunksOf(reply.text).map((text) => chunk({ content: text }, null)),
-    chunk({}, 'stop'),
+    ...(toolCalls === undefined
+      ? chunksOf(reply.text).map((text) => chunk({ content: text }, null))
+      : [chunk({ tool_calls: toolCalls.map((tool, index) => ({ index, ...tool })) }, null)]),
+    chunk({}, finishReason),
   ];
   if (includeUsage) frames.push(frame({ ...base, object: 'chat.completion.chunk', choices: [], usage: chatUsage(reply.usage) }));
   frames.push(frame('[DONE]'));
@@ -71,7 +87,10 @@ export function chatCompletions(ex: Exchange, body: Record<string, unknown>, rep
 /** POST /v1/responses, JSON or SSE typed events ending in `response.completed` with usage. */
 export function responses(ex: Exchange, body: Record<string, unknown>, reply: SimReply): Promise<void> {
   const itemId = `msg_${reply.id}`;
-  const item = { type: 'message', id: itemId, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: reply.text, annotations: [] }] };
+  const call = reply.toolCall;
+  const item = call === undefined
+    ? { type: 'message', id: itemId, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: reply.text, annotations: [] }] }
+    : { type: 'function_call', id: `fc_${reply.id}`, call_id: call.id, name: call.name, arguments: call.arguments, status: 'completed' };
   const response = (status: string, withOutput: boolean): Record<string, unknown> => ({
     id: `resp_${reply.id}`, object: 'response', created_at: CREATED, status, model: reply.model, error: null,
     incomplete_details: null, instructions: null, parallel_tool_calls: true, tool_choice: 'auto', tools: [],
@@ -82,6 +101,16 @@ export function responses(ex: Exchange, body: Record<string, unknown>, reply: Si
   let sequence = 0;
   const event = (type: string, data: Record<string, unknown>): string => frame({ type, sequence_number: sequence++, ...data }, type);
   const part = { type: 'output_text', text: '', annotations: [] };
+  if (call !== undefined) {
+    return answerStream(ex, [
+      event('response.created', { response: response('in_progress', false) }),
+      event('response.output_item.added', { output_index: 0, item: { ...item, arguments: '', status: 'in_progress' } }),
+      event('response.function_call_arguments.delta', { item_id: item.id, output_index: 0, delta: call.arguments }),
+      event('response.function_call_arguments.done', { item_id: item.id, output_index: 0, arguments: call.arguments }),
+      event('response.output_item.done', { output_index: 0, item }),
+      event('response.completed', { response: response('completed', true) }),
+    ], openaiError, RESPONSES_BROKEN);
+  }
   const frames = [
     event('response.created', { response: response('in_progress', false) }),
     event('response.in_progress', { response: response('in_progress', false) }),

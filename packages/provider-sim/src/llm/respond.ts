@@ -12,13 +12,20 @@ export interface Exchange {
 
 /** Token counts the simulator reports, in agentmeter's terms (each provider maps them to its wire names). */
 export interface SimUsage {
-  /** Input tokens not read from cache. */
+  /** Input tokens neither read from nor written to the prompt cache. */
   readonly input: number;
+  /** Input tokens read from the prompt cache. */
   readonly cached_input: number;
-  /** All output tokens, reasoning included. */
+  /** Input tokens written to the prompt cache (Anthropic's cache_creation_input_tokens; OpenAI's cache_write_tokens). */
+  readonly cache_write: number;
+  /** The audio part of `input`. */
+  readonly input_audio: number;
+  /** All output tokens, reasoning and audio included. */
   readonly output: number;
-  /** The part of `output` spent reasoning. */
+  /** The part of `output` spent reasoning (OpenAI reasoning tokens, Anthropic thinking, Gemini thoughts). */
   readonly reasoning: number;
+  /** The audio part of `output`. */
+  readonly output_audio: number;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -6,6 +6,7 @@ import { seededRandom } from '../random.ts';
 import { generateContent } from './google.ts';
 import { chatCompletions, embeddings, responses, type SimReply } from './openai.ts';
 import { type Exchange, sendJson, type SimUsage } from './respond.ts';
+import { toolCallFor } from './tools.ts';
 
 export type LlmProviderName = 'openai' | 'anthropic' | 'google';
 
@@ -91,20 +92,25 @@ export function createLlmSimulator(options: LlmSimulatorOptions = {}): LlmSimula
   const records: RequestRecord[] = [];
   let counter = 0;
 
-  const replyFor = (model: string): SimReply => {
+  const replyFor = (model: string, body: Record<string, unknown>): SimReply => {
     const spec = options.models?.[model];
     const text = spec?.reply ?? options.reply ?? DEFAULT_REPLY;
     const usage = { ...options.usage, ...spec?.usage };
     counter += 1;
+    const toolCall = toolCallFor(body, `sim${counter}`);
     return {
       id: `sim${counter}`,
+      ...(toolCall === undefined ? {} : { toolCall }),
       model,
       text,
       usage: {
         input: usage.input ?? 10,
         cached_input: usage.cached_input ?? 0,
+        cache_write: usage.cache_write ?? 0,
+        input_audio: usage.input_audio ?? 0,
         output: usage.output ?? (text.match(/\S+/g)?.length ?? 0),
         reasoning: usage.reasoning ?? 0,
+        output_audio: usage.output_audio ?? 0,
       },
     };
   };
@@ -123,7 +129,7 @@ export function createLlmSimulator(options: LlmSimulatorOptions = {}): LlmSimula
       const picked = faults.pick(req, target.provider, model);
       const delays = options.latencyByProvider?.[target.provider] ?? latency;
       const ex: Exchange = { res, fault: picked?.fault, retryAfter: picked?.retryAfter ?? 1, latency: delays, random };
-      const reply = replyFor(model);
+      const reply = replyFor(model, body);
       const done =
         target.operation === 'chat' ? chatCompletions(ex, body, reply)
           : target.operation === 'responses' ? responses(ex, body, reply)

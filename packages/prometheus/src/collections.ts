@@ -1,0 +1,101 @@
+import { promisify } from 'node:util';
+import { constants, gzip } from 'node:zlib';
+import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { ExpositionFormat } from './serialize/exposition.ts';
+import type { MetricFamily } from './serialize/families.ts';
+
+const gzipAsync = promisify(gzip);
+/** Bodies this small are sent as they are: gzip would save nothing worth its CPU. */
+const GZIP_MIN_BYTES = 1024;
+
+/** What one collection produced. */
+export interface Collected {
+  readonly resourceMetrics: ResourceMetrics;
+  readonly families: MetricFamily[];
+}
+
+/** A body for one format, compressed or not. */
+export interface Body {
+  readonly bytes: Buffer;
+  readonly gzip: boolean;
+}
+
+export type BodyKind = ExpositionFormat | 'json';
+
+/** One collection and the bodies rendered from it, each rendered (and compressed) at most once. */
+export class Round {
+  readonly collected: Collected;
+  readonly #render: (collected: Collected, kind: BodyKind) => Promise<Buffer>;
+  readonly #bodies = new Map<string, Promise<Body>>();
+
+  constructor(collected: Collected, render: (collected: Collected, kind: BodyKind) => Promise<Buffer>) {
+    this.collected = collected;
+    this.#render = render;
+  }
+
+  body(kind: BodyKind, gzipWanted: boolean): Promise<Body> {
+    const key = `${kind}${gzipWanted ? '+gzip' : ''}`;
+    let body = this.#bodies.get(key);
+    if (body === undefined) {
+      body = gzipWanted
+        ? this.body(kind, false).then(async (plain) => plain.bytes.length <= GZIP_MIN_BYTES
+          ? plain
+          : { bytes: await gzipAsync(plain.bytes, { level: constants.Z_BEST_SPEED }), gzip: true })
+        : this.#render(this.collected, kind).then((bytes) => ({ bytes, gzip: false }));
+      this.#bodies.set(key, body);
+    }
+    return body;
+  }
+}
+
+/**
+ * Shares collections between requests without serving old data: a request that arrives while a
+ * collection runs joins it; a request that arrives less than `windowMs` after the last
+ * collection started waits for the next one, which starts when the window ends and serves every
+ * request that arrived in between. So no answer holds data collected before its request arrived
+ * (beyond a collection already running), and however many scrapers ask, the service runs at most
+ * one collection, and one render per format and encoding, per window. A failed collection is
+ * shared by the requests that waited for it, then forgotten.
+ */
+export class SharedCollections {
+  readonly #collect: () => Promise<Collected>;
+  readonly #render: (collected: Collected, kind: BodyKind) => Promise<Buffer>;
+  readonly #windowMs: number;
+  #running: Promise<Round> | undefined;
+  #next: Promise<Round> | undefined;
+  #startedAt = -Infinity;
+
+  constructor(collect: () => Promise<Collected>, render: (collected: Collected, kind: BodyKind) => Promise<Buffer>, windowMs: number) {
+    this.#collect = collect;
+    this.#render = render;
+    this.#windowMs = windowMs;
+  }
+
+  /** The running collection, or the next one (now, or when the window since the last start ends). */
+  round(): Promise<Round> {
+    if (this.#running !== undefined) return this.#running;
+    if (this.#next !== undefined) return this.#next;
+    const wait = this.#startedAt + this.#windowMs - performance.now();
+    if (wait <= 0) return this.fresh();
+    this.#next = new Promise<void>((resolve) => setTimeout(resolve, wait)).then(() => {
+      this.#next = undefined;
+      return this.#running ?? this.fresh();
+    });
+    return this.#next;
+  }
+
+  /** The running collection, or a new one now, whatever the window (for health rounds). */
+  now(): Promise<Round> {
+    return this.#running ?? this.fresh();
+  }
+
+  /** A new collection now (shared with requests that arrive while it runs). */
+  fresh(): Promise<Round> {
+    this.#startedAt = performance.now();
+    const running = this.#collect().then((collected) => new Round(collected, this.#render)).finally(() => {
+      if (this.#running === running) this.#running = undefined;
+    });
+    this.#running = running;
+    return running;
+  }
+}
