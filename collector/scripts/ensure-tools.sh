@@ -2,6 +2,7 @@
 # Makes sure the tools collector/ tests need are installed, and prints where each one is:
 #   promtool, prometheus, amtool  Debian's prometheus and prometheus-alertmanager packages
 #   otelcol-agentmeter            built from builder-config.yaml by build-otelcol.sh (cached)
+#   chromium                      Debian's chromium, for the demo live view's browser test
 # Idempotent and quick when everything is present; safe to run from CI on every run.
 set -euo pipefail
 
@@ -11,6 +12,7 @@ packages=()
 command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
 command -v prometheus >/dev/null 2>&1 || [[ -x /usr/bin/prometheus ]] || packages+=(prometheus)
 command -v amtool >/dev/null 2>&1 || packages+=(prometheus-alertmanager)
+command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 
 if ((${#packages[@]} > 0)); then
   sudo=()
@@ -27,4 +29,5 @@ otelcol="$(bash "$here/build-otelcol.sh")"
 echo "promtool: $(command -v promtool)"
 echo "prometheus: $(command -v prometheus || echo /usr/bin/prometheus)"
 echo "amtool: $(command -v amtool)"
+echo "chromium: $(command -v chromium)"
 echo "otelcol: $otelcol"

@@ -11,6 +11,7 @@ describe('scripts/ensure-tools.sh', () => {
       promtool: findTool('promtool'),
       prometheus: findTool('prometheus'),
       amtool: findTool('amtool'),
+      chromium: findTool('chromium'),
       otelcol: findTool('otelcol'),
     });
     // Nothing was installed or built this time.

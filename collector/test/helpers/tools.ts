@@ -31,7 +31,7 @@ export function otelcolPath(): string {
  * Finds a tool the tests need: on PATH, in /usr/bin (Debian's packages), or, for the Collector,
  * in the build cache. A missing tool fails the test with the command that installs it.
  */
-export function findTool(name: 'promtool' | 'prometheus' | 'amtool' | 'alertmanager' | 'otelcol'): string {
+export function findTool(name: 'promtool' | 'prometheus' | 'amtool' | 'alertmanager' | 'chromium' | 'otelcol'): string {
   if (name === 'otelcol') {
     const path = process.env['AGENTMETER_OTELCOL'] ?? otelcolPath();
     if (executable(path)) return path;

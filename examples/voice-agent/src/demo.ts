@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { envNumber, needsSimulator, readConfig, type SimulatorUrls } from './config.ts';
 import { freePort, readyMessage, spawnEntry, stopChild } from './processes.ts';
+import { type LiveView, startLiveView } from './live-view.ts';
 import { type DemoPrometheus, startDemoPrometheus } from './prometheus.ts';
 import { simulatorOptionsFromEnv } from './simulator.ts';
 import { startTraffic, type Traffic } from './traffic.ts';
@@ -35,6 +36,7 @@ const log = (line: string): void => {
 
 const children: ChildProcess[] = [];
 let prometheus: DemoPrometheus | undefined;
+let liveView: LiveView | undefined;
 let traffic: Traffic | undefined;
 let progress: NodeJS.Timeout | undefined;
 let stopping: Promise<void> | undefined;
@@ -47,6 +49,7 @@ function stop(code: number): Promise<void> {
     const final = traffic?.snapshot();
     // The service first (it may still be finishing calls to the simulator), then the rest.
     for (const child of children.toReversed()) await stopChild(child);
+    await liveView?.close();
     await stopChild(prometheus?.process);
     await prometheus?.cleanup();
     if (final !== undefined) log(`agentmeter demo: stopped after ${final.total} requests (${final.errors} errors)`);
@@ -90,6 +93,10 @@ async function main(): Promise<void> {
     log(prometheus === undefined
       ? '  prometheus   not on PATH (install it to get a Prometheus UI with the shipped rules)'
       : `  prometheus   ${prometheus.url}  (scrapes the service every 5 s)`);
+    if (prometheus !== undefined) {
+      liveView = await startLiveView(prometheus.url);
+      log(`  live view    ${liveView.url}  (the main dashboards' panels, open it in a browser)`);
+    }
   }
   if (!interactive) log(`  pids         demo ${process.pid}, ${children.map((child) => child.pid).join(', ')}${prometheus ? `, prometheus ${prometheus.process.pid}` : ''}`);
   log(seconds > 0 ? `Running for ${seconds} s.` : 'Press Ctrl-C to stop.');

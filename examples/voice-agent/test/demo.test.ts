@@ -1,7 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CATALOG_KEYS, createAgentMeter } from '@agentmeter/core';
+import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 // The stack check of collector/ (the operator's command), run against the demo's Prometheus.
 import { checkStack } from '../../../collector/src/check/main.ts';
@@ -37,6 +41,43 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+interface LiveViewState { panels: number; empty: string[]; refreshed: number }
+
+async function expectLiveView(url: string): Promise<void> {
+  const executablePath = onPath('chromium');
+  if (executablePath === undefined) throw new Error('chromium is needed for this test and was not found on the PATH; run `bash collector/scripts/ensure-tools.sh`');
+  const profile = mkdtempSync(join(tmpdir(), 'agentmeter-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = context.pages()[0] ?? await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(String(error)));
+    await page.goto(url);
+    await page.waitForFunction(() => {
+      const state = (globalThis as unknown as { liveView: LiveViewState }).liveView;
+      return state.refreshed > 0 && state.panels > 0 && state.empty.length === 0;
+    }, undefined, { timeout: 90_000 }).catch(() => undefined);
+    const state = await page.evaluate(() => (globalThis as unknown as { liveView: LiveViewState }).liveView);
+    expect(state.empty).toEqual([]);
+    expect(state.panels).toBe(12);
+    const charts = await page.$$eval('section.panel', (panels) => panels.map((p) => ({
+      title: p.querySelector('h2')?.textContent, points: Number(p.getAttribute('data-points')), canvas: p.querySelector('canvas') !== null,
+    })));
+    expect(charts.filter((c) => !(c.points > 0 && c.canvas))).toEqual([]);
+    expect(charts.map((c) => c.title)).toContain('TTS rate limits');
+    expect(errors).toEqual([]);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
   }
 }
 
@@ -102,6 +143,11 @@ describe('pnpm demo (non-interactive)', () => {
         await sleep(2000);
       }
       expect(failed).toEqual([]);
+
+      // The live view, in a real headless Debian chromium: no console error, every chart has data.
+      const live = /live view +(http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)?.[1];
+      expect(live, output).toBeDefined();
+      await expectLiveView(live!);
     } finally {
       if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGINT');
       await exited;

@@ -119,7 +119,9 @@ export class MetricsHub implements MetricProducer {
     const { sources, errors, local } = await this.#gather();
     if (sources.length === 1) return local;
     const merger = this.#merge(sources);
-    return { resourceMetrics: merger.resourceMetrics(local.resourceMetrics.resource), errors };
+    const resourceMetrics = merger.resourceMetrics(local.resourceMetrics.resource);
+    this.#warnAbout(merger);
+    return { resourceMetrics, errors };
   }
 
   /** The merged collection as one snapshot, for a hub that is itself a member of another. */
@@ -132,11 +134,15 @@ export class MetricsHub implements MetricProducer {
   #merge(sources: readonly MergeSource[]): Merger {
     const merger = new Merger(this.#options.policy);
     for (const source of sources) merger.add(source);
+    this.#warnAbout(merger);
+    return merger;
+  }
+
+  #warnAbout(merger: Merger): void {
     if (merger.mismatched > 0) {
       this.#warnOnce(`${merger.mismatched} histogram series had other bucket boundaries in another worker and were left out of the merge; give every worker the same buckets`);
     }
     if (merger.malformed > 0) this.#warnOnce(`${merger.malformed} malformed data points from a worker were left out of the merge`);
-    return merger;
   }
 
   #warnOnce(message: string): void {

@@ -1,7 +1,7 @@
 import { CATALOG, CATALOG_KEYS, type ClusterMerge } from '@agentmeter/core';
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import {
-  AggregationTemporality, DataPointType, type MetricData, type ResourceMetrics, type ScopeMetrics,
+  AggregationTemporality, DataPointType, type DataPoint, type Histogram, type MetricData, type ResourceMetrics, type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { Resource } from '@opentelemetry/resources';
 import {
@@ -58,14 +58,13 @@ function attributesOf(key: string): Attributes {
   return attributes;
 }
 
-/** A key this module can turn back into attributes (a JSON object); checked once per key thanks to the cache. */
-function validKey(key: unknown): key is string {
-  if (typeof key !== 'string') return false;
+/** The attributes of a key, or undefined when it is not a JSON object (a foreign message); cached per key. */
+function parsedKey(key: string): Attributes | undefined {
   try {
     const attributes = attributesOf(key);
-    return typeof attributes === 'object' && attributes !== null && !Array.isArray(attributes);
+    return typeof attributes === 'object' && attributes !== null && !Array.isArray(attributes) ? attributes : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -73,11 +72,11 @@ const finite = (value: unknown): value is number => typeof value === 'number' &&
 const orNull = (value: unknown): boolean => value === null || finite(value);
 
 function validNumberPoint(point: unknown): point is WireNumberPoint {
-  return Array.isArray(point) && validKey(point[0]) && finite(point[1]);
+  return Array.isArray(point) && typeof point[0] === 'string' && finite(point[1]);
 }
 
 function validHistogramPoint(point: unknown, bounds: readonly number[][]): point is WireHistogramPoint {
-  if (!Array.isArray(point) || !validKey(point[0]) || !finite(point[1]) || !finite(point[2]) || !orNull(point[3]) || !orNull(point[4])) return false;
+  if (!Array.isArray(point) || typeof point[0] !== 'string' || !finite(point[1]) || !finite(point[2]) || !orNull(point[3]) || !orNull(point[4])) return false;
   const boundaries = bounds[point[5] as number];
   const counts = point[6] as unknown;
   return boundaries !== undefined && Array.isArray(counts) && counts.length === boundaries.length + 1 && counts.every(finite)
@@ -89,7 +88,10 @@ function labelledKey(key: string, label: string): string {
   const cacheKey = `${label}\u0000${key}`;
   let labelled = LABELLED.get(cacheKey);
   if (labelled === undefined) {
-    const attributes = { ...attributesOf(key) };
+    // An unparsable key stays as it is and is dropped when the merge is turned into data points.
+    const parsed = parsedKey(key);
+    if (parsed === undefined) return key;
+    const attributes = { ...parsed };
     const prior = attributes[WORKER_LABEL];
     attributes[WORKER_LABEL] = prior === undefined ? label : `${label}/${String(prior)}`;
     labelled = attributesKey(attributes);
@@ -231,20 +233,29 @@ export class Merger {
     const descriptor = { name: meta.name, description: meta.description, unit: meta.unit, valueType: meta.valueType };
     const aggregationTemporality = AggregationTemporality.CUMULATIVE;
     if (meta.kind === 'h') {
-      const dataPoints = [...acc.points.values()].map((entry) => {
+      const dataPoints: DataPoint<Histogram>[] = [];
+      for (const entry of acc.points.values()) {
         const [key, count, sum, min, max, index, counts, exemplars] = entry as WireHistogramPoint;
+        const attributes = parsedKey(key);
+        if (attributes === undefined) {
+          this.malformed++;
+          continue;
+        }
         const value = {
           buckets: { boundaries: acc.bounds[index]!, counts }, count, sum,
           ...(min === null ? {} : { min }), ...(max === null ? {} : { max }),
         };
-        return withExemplars({ startTime: start, endTime, attributes: attributesOf(key), value }, exemplars?.map(fromWireExemplar));
-      });
+        dataPoints.push(withExemplars({ startTime: start, endTime, attributes, value }, exemplars?.map(fromWireExemplar)));
+      }
       return { descriptor, aggregationTemporality, dataPointType: DataPointType.HISTOGRAM, dataPoints } as MetricData;
     }
-    const dataPoints = [...acc.points.values()].map((entry) => {
+    const dataPoints: DataPoint<number>[] = [];
+    for (const entry of acc.points.values()) {
       const [key, value, exemplar] = entry as WireNumberPoint;
-      return withExemplars({ startTime: start, endTime, attributes: attributesOf(key), value }, fromWireExemplar(exemplar));
-    });
+      const attributes = parsedKey(key);
+      if (attributes === undefined) this.malformed++;
+      else dataPoints.push(withExemplars({ startTime: start, endTime, attributes, value }, fromWireExemplar(exemplar)));
+    }
     if (meta.kind === 'g') return { descriptor, aggregationTemporality, dataPointType: DataPointType.GAUGE, dataPoints };
     return { descriptor, aggregationTemporality, dataPointType: DataPointType.SUM, dataPoints, isMonotonic: meta.kind === 'c' };
   }

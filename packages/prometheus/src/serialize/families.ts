@@ -3,6 +3,7 @@ import {
   DataPointType, type GaugeMetricData, type HistogramMetricData, type MetricData, type ResourceMetrics,
   type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
+import { writableFamilies } from './collisions.ts';
 
 export type FamilyType = 'counter' | 'gauge' | 'histogram';
 
@@ -67,7 +68,7 @@ export class FamilyBuilder {
         }
       }
     }
-    return [...byName.values()];
+    return writableFamilies([...byName.values()], (key, message) => this.#warner.warn(key, message));
   }
 
   /** Logs collection errors (rate-limited); the scrape still serves what was collected. */

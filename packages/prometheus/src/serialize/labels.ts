@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { prometheusLabelName } from '@agentmeter/core';
+import { prometheusLabelName, Warner } from '@agentmeter/core';
 import { attributeText, escapeLabelValue } from './escape.ts';
 
 /**
@@ -11,6 +11,7 @@ export class LabelCache {
   readonly #text = new WeakMap<Attributes, string>();
   readonly #bytes = new WeakMap<Attributes, Buffer>();
   readonly #names = new Map<string, string>();
+  readonly #warner = new Warner();
 
   /** The escaped label text of an attribute set, without braces; '' when it has no attributes. */
   text(attributes: Attributes): string {
@@ -37,6 +38,7 @@ export class LabelCache {
     const labels: Record<string, string> = {};
     for (const key of Object.keys(attributes)) {
       const name = this.labelName(key);
+      if (name === '') continue;
       const value = attributeText(attributes[key]);
       const previous = labels[name];
       labels[name] = previous === undefined ? value : `${previous};${value}`;
@@ -44,12 +46,16 @@ export class LabelCache {
     return labels;
   }
 
+  /** The label name of an attribute key; '' when the key cannot be a label (it is then left out). */
   labelName(key: string): string {
     let name = this.#names.get(key);
     if (name === undefined) {
       name = prometheusLabelName(key);
       // `le` belongs to histogram buckets; an attribute of that name would duplicate it.
       if (name === 'le') name = 'exported_le';
+      // Names starting with __ are Prometheus's own (`__name__`); an empty key has no label name.
+      if (name.startsWith('__')) name = `exported${name}`;
+      if (name === '') this.#warner.warn('label-empty', 'left out an attribute with an empty key: it has no Prometheus label name');
       if (this.#names.size < 10_000) this.#names.set(key, name);
     }
     return name;
@@ -60,6 +66,7 @@ export class LabelCache {
     const seen = new Set<string>();
     for (const key of Object.keys(attributes)) {
       const name = this.labelName(key);
+      if (name === '') continue;
       // Rare: two keys sanitize to the same label name (`a.b`, `a_b`); join their values.
       if (seen.has(name)) return this.#buildJoined(attributes);
       seen.add(name);
