@@ -44,7 +44,7 @@ function openTelemetryCode(): string {
 
 describe('the environment variables the docs name', () => {
   it('are each read by the code (agentmeter, the OpenTelemetry SDK, or the collector/ configs)', () => {
-    const docs = [...files(join(ROOT, 'docs'), (n) => n.endsWith('.md')), join(ROOT, 'README.md'), join(COLLECTOR_DIR, 'README.md')];
+    const docs = [...files(join(ROOT, 'docs'), (n) => n.endsWith('.md'), ['node_modules', 'dist', 'api']), join(ROOT, 'README.md'), join(COLLECTOR_DIR, 'README.md')];
     const named = new Map<string, string>();
     for (const doc of docs) {
       for (const match of readFileSync(doc, 'utf8').matchAll(ENV_NAME)) if (!named.has(match[0])) named.set(match[0], doc.slice(ROOT.length + 1));

@@ -5,6 +5,7 @@ import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Agent } from './agent.ts';
 import type { Assistant } from './assist.ts';
+import { realtimeExchange } from './realtime.ts';
 import { CHARACTERS, type Character, findCharacter, intentOf } from './characters.ts';
 import type { Cache, Database } from './store.ts';
 
@@ -13,6 +14,8 @@ export interface AppParts {
   readonly exporter: PrometheusExporter;
   readonly agent: Agent;
   readonly assistant: Assistant;
+  /** Where OpenAI Realtime sessions go: the simulator, the real API, or nowhere. */
+  readonly realtime: { url: string } | { apiKey: string } | undefined;
   readonly db: Database;
   readonly cache: Cache;
 }
@@ -27,7 +30,7 @@ async function bodyOf(c: Context): Promise<Record<string, unknown>> {
 }
 
 /** The HTTP API: scenes, text chat, an AI SDK assistant, content generation and speech, plus /metrics, /api/metrics and /api/health. */
-export function createApp({ meter, exporter, agent, assistant, db, cache }: AppParts): Hono {
+export function createApp({ meter, exporter, agent, assistant, realtime, db, cache }: AppParts): Hono {
   const app = instrumentHono(new Hono());
   app.use(honoMetrics(exporter));
 
@@ -75,6 +78,12 @@ export function createApp({ meter, exporter, agent, assistant, db, cache }: AppP
     if (question === '') throw Object.assign(new Error('question is required'), { status: 400 });
     const { text, steps } = await assistant.answer(character, question);
     return c.json({ character: character.id, reply: text, steps });
+  }));
+
+  app.post('/api/realtime', withCharacter('/api/realtime', 'realtime', async (c, character, body) => {
+    if (realtime === undefined) return c.json({ error: 'no realtime provider configured' }, 404);
+    const status = await realtimeExchange(meter, realtime, body['interrupt'] === true);
+    return c.json({ character: character.id, status });
   }));
 
   app.post('/api/generate', withCharacter('/api/generate', 'generation', async (c, character, body) => {

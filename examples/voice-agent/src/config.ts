@@ -9,6 +9,8 @@ export interface SimulatorUrls {
   readonly deepgram: string;
   /** The knowledge-base search API the agent consults (an "external API"). */
   readonly knowledge: string;
+  /** OpenAI Realtime (speech-to-speech sessions), served over wss with provider-sim's loopback certificate. */
+  readonly openaiRealtime?: string;
 }
 
 export interface ServiceConfig {

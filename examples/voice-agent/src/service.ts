@@ -46,7 +46,9 @@ export async function startService(config: ServiceConfig): Promise<RunningServic
   const telemetry = startTelemetry(meter, health);
   const agent = new Agent(providers, meter, cache);
   const assistant = new Assistant(providers.ai, meter, agent);
-  const app = createApp({ meter, exporter: telemetry.exporter, agent, assistant, db, cache });
+  const realtime = config.keys.openai !== undefined ? { apiKey: config.keys.openai }
+    : config.simulator?.openaiRealtime === undefined ? undefined : { url: config.simulator.openaiRealtime };
+  const app = createApp({ meter, exporter: telemetry.exporter, agent, assistant, realtime, db, cache });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const created = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(created as Server));

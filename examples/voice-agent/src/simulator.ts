@@ -1,7 +1,7 @@
 import {
   type Delay, type FaultRule, faultRates, logNormalMs, realisticLlmOptions, seededRandom, type SpeechSim,
   type SpeechSimOptions, startCartesiaSim, startDeepgramSim, startElevenLabsSim, startLlmSimulator,
-  startLoopbackServer, startOpenAIAudioSim,
+  startLoopbackServer, startOpenAIAudioSim, startOpenAIRealtimeSim,
 } from '@agentmeter/provider-sim';
 import { envNumber, type SimulatorUrls } from './config.ts';
 
@@ -139,13 +139,16 @@ export async function startDemoSimulator(options: DemoSimulatorOptions = {}): Pr
     res.end(JSON.stringify(failed ? { error: 'unavailable' } : { results: [{ title: 'Deck plan', score: 0.82 }], path: req.url }));
   });
 
+  // Speech-to-speech sessions: audio deltas about 40 ms apart, as a realtime model streams them.
+  const realtime = await startOpenAIRealtimeSim({ audioDeltas: 6, deltaMs: 40 * scale });
+
   return {
     urls: {
       llm: llm.url, openaiAudio: openaiAudio.url, elevenlabs: elevenlabs.url, cartesia: cartesia.url,
-      deepgram: deepgram.url, knowledge: knowledge.url,
+      deepgram: deepgram.url, knowledge: knowledge.url, openaiRealtime: realtime.url,
     },
     async close() {
-      await Promise.all([llm.close(), knowledge.close(), ...sims.map((sim) => sim.close())]);
+      await Promise.all([llm.close(), knowledge.close(), realtime.close(), ...sims.map((sim) => sim.close())]);
     },
   };
 }

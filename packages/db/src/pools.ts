@@ -1,3 +1,4 @@
+import type { Attributes, BatchObservableResult, ObservableUpDownCounter } from '@opentelemetry/api';
 import type { ResolvedDbOptions } from './options.ts';
 import { now, type QueryHandles, type QueryRecorder } from './recorder.ts';
 
@@ -20,6 +21,7 @@ export function observePool<P extends object>(options: ResolvedDbOptions, pool: 
     const i = meter.instruments;
     const gauges = [i.dbConnectionsActive.bind(labels), i.dbConnectionsIdle.bind(labels), i.dbConnectionsMax.bind(labels), i.dbConnectionsPending.bind(labels)];
     const ref = new WeakRef(pool);
+    observeSemconvPool(options, ref, read);
     const unsubscribe = meter.onCollect(() => {
       const target = ref.deref();
       if (target === undefined) {
@@ -32,6 +34,41 @@ export function observePool<P extends object>(options: ResolvedDbOptions, pool: 
   } catch {
     // Without gauges the pool still works as it did.
   }
+}
+
+/**
+ * The semantic-convention pool metrics, through the `semconv` MeterProvider when one is given:
+ * `db.client.connection.count{db.client.connection.state=idle|used}`, `db.client.connection.max`
+ * and `db.client.connection.pending_requests`, each with `db.client.connection.pool.name`.
+ */
+function observeSemconvPool<P extends object>(options: ResolvedDbOptions, ref: WeakRef<P>, read: (pool: P) => PoolSizes): void {
+  const provider = options.semconv;
+  if (provider === undefined) return;
+  const meter = provider.getMeter('@agentmeter/db');
+  const pool = { 'db.client.connection.pool.name': options.pool };
+  const count = meter.createObservableUpDownCounter('db.client.connection.count', { unit: '{connection}', description: 'The number of connections that are currently in state described by the state attribute.' });
+  const max = meter.createObservableUpDownCounter('db.client.connection.max', { unit: '{connection}', description: 'The maximum number of open connections allowed.' });
+  const pending = meter.createObservableUpDownCounter('db.client.connection.pending_requests', { unit: '{request}', description: 'The number of current pending requests for an open connection.' });
+  const callback = (result: BatchObservableResult): void => {
+    const target = ref.deref();
+    if (target === undefined) {
+      meter.removeBatchObservableCallback(callback, [count, max, pending]);
+      return;
+    }
+    try {
+      const sizes = read(target);
+      const observe = (instrument: ObservableUpDownCounter, value: number, attributes: Attributes): void => {
+        if (Number.isFinite(value)) result.observe(instrument, value, attributes);
+      };
+      observe(count, sizes.idle, { ...pool, 'db.client.connection.state': 'idle' });
+      observe(count, sizes.active, { ...pool, 'db.client.connection.state': 'used' });
+      observe(max, sizes.max, pool);
+      observe(pending, sizes.pending, pool);
+    } catch {
+      // A pool that cannot be read reports nothing this time.
+    }
+  };
+  meter.addBatchObservableCallback(callback, [count, max, pending]);
 }
 
 function setFinite(gauge: { set(value: number): void }, value: number): void {

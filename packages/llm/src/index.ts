@@ -8,6 +8,7 @@ export { instrumentOpenAI } from './openai.ts';
 export { instrumentAnthropic } from './anthropic.ts';
 export { instrumentGoogleGenAI } from './google.ts';
 export { instrumentLlmFunction } from './generic.ts';
+export { instrumentOpenAIRealtime, openAIRealtimeUsage } from './realtime/openai.ts';
 export { classifyLlmError } from './classify.ts';
 export { providerFromBaseURL } from './providers.ts';
 export { GEN_AI_DURATION_BUCKETS, GEN_AI_TOKEN_BUCKETS } from './semconv.ts';

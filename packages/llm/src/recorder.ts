@@ -25,7 +25,7 @@ class Series {
   readonly #meter: AgentMeter;
   #succeeded: BoundCounter | undefined;
   #firstToken: BoundHistogram | undefined;
-  readonly #tokens: Partial<Record<TokenType, BoundCounter>> = {};
+  readonly #tokens: (BoundCounter | undefined)[] = [];
   readonly #costs: (BoundCounter | undefined)[] = [];
   readonly #steps: Partial<Record<FinishReason, BoundCounter>> = {};
   price: PriceEntry | undefined;
@@ -52,8 +52,11 @@ class Series {
     return (this.#firstToken ??= this.#meter.instruments.llmTimeToFirstToken.bind(this.labels));
   }
 
-  tokens(type: TokenType): BoundCounter {
-    return (this.#tokens[type] ??= this.#meter.instruments.llmTokens.bind({ ...this.labels, token_type: type }));
+  /** Adds a token count of one type (an index into TOKEN_TYPES) when it is a positive finite number. */
+  count(index: number, count: number | undefined): void {
+    if (typeof count === 'number' && count > 0 && count < Infinity) {
+      (this.#tokens[index] ??= this.#meter.instruments.llmTokens.bind({ ...this.labels, token_type: TOKEN_TYPES[index] as TokenType })).add(count);
+    }
   }
 
   step(reason: FinishReason): BoundCounter {
@@ -242,10 +245,14 @@ export class LlmCallState {
     const { usage } = this;
     if (typeof usage !== 'object' || usage === null) return;
     const series = this.#series;
-    for (const type of TOKEN_TYPES) {
-      const count = usage[type];
-      if (typeof count === 'number' && count > 0 && Number.isFinite(count)) series.tokens(type).add(count);
-    }
+    // Named reads in TOKEN_TYPES order: cheaper on the record path than a keyed loop over the types.
+    series.count(0, usage.input);
+    series.count(1, usage.cached_input);
+    series.count(2, usage.cache_write);
+    series.count(3, usage.input_audio);
+    series.count(4, usage.output);
+    series.count(5, usage.reasoning);
+    series.count(6, usage.output_audio);
     this.#recorder.recordCost(series, usage, this.responseModel, now);
   }
 }

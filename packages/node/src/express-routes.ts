@@ -21,7 +21,11 @@ interface RouteProto {
 interface ExpressModule {
   Router: RouterProto & { prototype?: RouterProto };
   Route?: { prototype: RouteProto };
+  [PATCHED]?: boolean;
 }
+const PATCHED: unique symbol = Symbol.for('agentmeter.express.routes');
+/** Off after shutdown(): the wrappers stay (see init) but write nothing. */
+const state = { labelling: false };
 
 /** The path a `use()` call mounts at, when it is one template string. */
 function mountPath(args: unknown[]): string | undefined {
@@ -32,6 +36,7 @@ function mountPath(args: unknown[]): string | undefined {
 /** Enters `path` while the mounted router or app handles the request, and leaves it when it calls next. */
 function mounted(original: Handler, path: string): Handler {
   const handler: Handler = (req, res, next) => {
+    if (!state.labelling) return original(req, res, next);
     const outer = req[MOUNT];
     req[MOUNT] = outer === undefined ? path : outer + path;
     return original(req, res, (error) => {
@@ -63,17 +68,26 @@ export class ExpressRouteInstrumentation extends InstrumentationBase {
 
   protected init(): InstrumentationNodeModuleDefinition[] {
     return [new InstrumentationNodeModuleDefinition('express', ['>=4.0.0 <6'], (express: ExpressModule) => {
+      state.labelling = true;
+      // Wrapped once per module and never unwrapped: instrumentation-express (tracing mode) wraps
+      // the same functions, and unwrapping out of order would drop its wrapper or ours.
+      if (express[PATCHED] === true) return express;
+      express[PATCHED] = true;
       const router = typeof express.Router.prototype?.use === 'function' ? express.Router.prototype : express.Router;
       const route = express.Route?.prototype;
-      if (route !== undefined) this._wrap(route, 'dispatch', (dispatch) => function routeDispatch(this: RouteProto, req: RoutedRequest, ...rest: unknown[]) {
-        const path = this.path;
-        if (typeof path === 'string') {
-          const mount = req[MOUNT];
-          req[ROUTE] = mount === undefined ? path : path === '/' ? mount : mount + path;
-        }
-        return dispatch.call(this, req, ...rest);
-      });
-      this._wrap(router, 'use', (use) => function routerUse(this: RouterProto, ...args: unknown[]) {
+      if (route !== undefined) {
+        const dispatch = route.dispatch;
+        route.dispatch = function routeDispatch(this: RouteProto, req: RoutedRequest, ...rest: unknown[]) {
+          const path = this.path;
+          if (state.labelling && typeof path === 'string') {
+            const mount = req[MOUNT];
+            req[ROUTE] = mount === undefined ? path : path === '/' ? mount : mount + path;
+          }
+          return dispatch.call(this, req, ...rest);
+        };
+      }
+      const use = router.use;
+      router.use = function routerUse(this: RouterProto, ...args: unknown[]) {
         const before = this.stack.length;
         const result = use.apply(this, args);
         const path = mountPath(args);
@@ -84,13 +98,10 @@ export class ExpressRouteInstrumentation extends InstrumentationBase {
           }
         }
         return result;
-      });
+      };
       return express;
-    }, (express: ExpressModule | undefined) => {
-      if (express === undefined) return;
-      const router = typeof express.Router.prototype?.use === 'function' ? express.Router.prototype : express.Router;
-      this._unwrap(router, 'use');
-      if (express.Route !== undefined) this._unwrap(express.Route.prototype, 'dispatch');
+    }, () => {
+      state.labelling = false;
     })];
   }
 }

@@ -8,16 +8,40 @@ import { methodIndex, methodName, versionIndex, versionName } from './http-metri
 import type { HttpMetrics } from './http-metrics.ts';
 import { routeOf } from './routes.ts';
 
-// State of a request in flight, kept on node's own objects: no Map, no closure per request.
-const STARTED: unique symbol = Symbol('agentmeter.http.started');
-const ACTIVE: unique symbol = Symbol('agentmeter.http.active');
 /** The server span instrumentation-http made for this response (tracing mode), for exemplars. */
 export const SPAN: unique symbol = Symbol('agentmeter.http.span');
-/** The responses in flight on a socket (more than one only with pipelining). */
-const PENDING: unique symbol = Symbol('agentmeter.http.pending');
+/** A connection's requests in flight, kept on the socket: one object per connection, nothing per request. */
+const STATE: unique symbol = Symbol('agentmeter.http.connection');
 
-type Tracked = ServerResponse & { [STARTED]?: number | undefined; [ACTIVE]?: UpDownCounterCell | undefined; [SPAN]?: Span };
-type Watched = Socket & { [PENDING]?: Tracked[]; encrypted?: boolean };
+type Tracked = ServerResponse & { [SPAN]?: Span };
+type Watched = Socket & { [STATE]?: Connection; encrypted?: boolean };
+
+/** One request in flight. */
+interface InFlight {
+  response: Tracked | undefined;
+  started: number;
+  active: UpDownCounterCell | undefined;
+}
+
+/** The request in flight on a connection, and (only with pipelining) the ones queued behind it. */
+class Connection implements InFlight {
+  response: Tracked | undefined = undefined;
+  started = 0;
+  active: UpDownCounterCell | undefined = undefined;
+  queued: InFlight[] | undefined = undefined;
+
+  /** Takes a queued (pipelined) request's entry out of the queue, if it is there. */
+  takeQueued(response: ServerResponse): InFlight | undefined {
+    const index = this.queued?.findIndex((entry) => entry.response === response) ?? -1;
+    return index < 0 ? undefined : this.queued!.splice(index, 1)[0];
+  }
+
+  clear(): void {
+    this.response = undefined;
+    this.active = undefined;
+  }
+}
+
 interface ServerMessage {
   request: IncomingMessage;
   response: ServerResponse;
@@ -63,52 +87,49 @@ export class ServerObserver {
   readonly #onStart = (message: unknown): void => {
     const { request, response, socket, server } = message as ServerMessage;
     if (this.#options.ignore !== undefined && this.#ignored(request, server)) return;
-    const tracked = response as Tracked;
-    tracked[STARTED] = performance.now();
+    let active: UpDownCounterCell | undefined;
     if (this.#options.activeRequests) {
       const method = methodIndex(request.method);
       const scheme = (socket as Watched).encrypted === true ? 1 : 0;
       const code = method * 2 + scheme;
-      const active = this.#metrics.activeRequests;
-      const cell = active.find(undefined, code) ?? active.add(undefined, code, {
+      const table = this.#metrics.activeRequests;
+      active = table.find(undefined, code) ?? table.add(undefined, code, {
         'http.request.method': methodName(method), 'url.scheme': scheme === 1 ? 'https' : 'http',
       });
-      cell.value++;
-      tracked[ACTIVE] = cell;
+      active.value++;
     }
     const watched = socket as Watched;
-    let pending = watched[PENDING];
-    if (pending === undefined) {
-      pending = watched[PENDING] = [];
+    let connection = watched[STATE];
+    if (connection === undefined) {
+      connection = watched[STATE] = new Connection();
       socket.on('close', onSocketClose);
     }
-    pending.push(tracked);
+    if (connection.response === undefined) {
+      connection.response = response;
+      connection.started = performance.now();
+      connection.active = active;
+    } else {
+      (connection.queued ??= []).push({ response, started: performance.now(), active });
+    }
   };
 
   readonly #onFinish = (message: unknown): void => {
     const { request, response, socket } = message as ServerMessage;
-    const tracked = response as Tracked;
-    if (tracked[STARTED] === undefined) return;
-    const pending = (socket as Watched)[PENDING];
-    if (pending !== undefined) {
-      const index = pending[0] === tracked ? 0 : pending.indexOf(tracked);
-      if (index === 0) pending.shift();
-      else if (index > 0) pending.splice(index, 1);
+    const connection = (socket as Watched)[STATE];
+    if (connection === undefined) return;
+    if (connection.response === response) {
+      this.#end(connection, response, request, socket as Watched, false);
+      connection.clear();
+    } else {
+      const queued = connection.takeQueued(response);
+      if (queued !== undefined) this.#end(queued, response, request, socket as Watched, false);
     }
-    this.#end(tracked, request, socket as Watched, false);
   };
 
-  /** Ends a tracked request: once, whether it finished or its connection closed first. */
-  #end(response: Tracked, request: IncomingMessage, socket: Watched, aborted: boolean): void {
-    const started = response[STARTED];
-    if (started === undefined) return;
-    const seconds = (performance.now() - started) / 1000;
-    response[STARTED] = undefined;
-    const active = response[ACTIVE];
-    if (active !== undefined) {
-      active.value--;
-      response[ACTIVE] = undefined;
-    }
+  /** Records a request that finished, or whose connection closed first. */
+  #end(inFlight: InFlight, response: Tracked, request: IncomingMessage, socket: Watched, aborted: boolean): void {
+    const seconds = (performance.now() - inFlight.started) / 1000;
+    if (inFlight.active !== undefined) inFlight.active.value--;
     const status = response.headersSent ? response.statusCode : 0;
     const method = methodIndex(request.method);
     const scheme = socket.encrypted === true ? 1 : 0;
@@ -137,10 +158,14 @@ export class ServerObserver {
 
   /** The socket closed: every response still in flight on it was cut off. */
   abortPending(socket: Watched): void {
-    const pending = socket[PENDING];
-    if (pending === undefined || pending.length === 0) return;
-    for (const response of pending.splice(0)) {
-      if (response.req !== undefined) this.#end(response, response.req, socket, true);
+    const connection = socket[STATE];
+    if (connection === undefined) return;
+    const cut: InFlight[] = connection.queued?.splice(0) ?? [];
+    if (connection.response !== undefined) cut.unshift({ response: connection.response, started: connection.started, active: connection.active });
+    connection.clear();
+    for (const inFlight of cut) {
+      const response = inFlight.response!;
+      if (response.req !== undefined) this.#end(inFlight, response, response.req, socket, true);
     }
   }
 }

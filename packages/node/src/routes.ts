@@ -63,22 +63,28 @@ export function setHttpRoute(first: IncomingMessage | ServerResponse | string, r
   }
 }
 
+type FastifyHandler = (this: unknown, request: { raw?: object }, ...rest: unknown[]) => unknown;
+
 /** The parts of a Fastify instance this module uses. */
 export interface FastifyLike {
-  addHook(
-    name: 'onRequest',
-    hook: (request: { raw?: object; routeOptions?: { url?: string } }, reply: unknown, done: () => void) => void,
-  ): unknown;
+  addHook(name: 'onRoute', hook: (route: { url?: string; handler?: FastifyHandler }) => void): unknown;
 }
 
-/** Labels Fastify requests with their route template (`/users/:id`). Returns the same instance. */
+/**
+ * Labels Fastify requests with their route template (`/users/:id`): each route's handler, as it is
+ * registered, first writes its template on the request (no per-request hook). Call it before
+ * registering routes. Returns the same instance.
+ */
 export function instrumentFastify<T extends FastifyLike>(app: T): T {
   if (typeof app !== 'object' && typeof app !== 'function') throw new TypeError('instrumentFastify takes a Fastify instance');
   if (typeof app?.addHook !== 'function') throw new TypeError('instrumentFastify takes a Fastify instance');
-  app.addHook('onRequest', (request, _reply, done) => {
-    const url = request.routeOptions?.url;
-    if (url !== undefined && request.raw !== undefined) setRequestRoute(request.raw, url);
-    done();
+  app.addHook('onRoute', (route) => {
+    const { url, handler } = route;
+    if (typeof url !== 'string' || typeof handler !== 'function') return;
+    route.handler = function routed(this: unknown, request, ...rest) {
+      if (request.raw !== undefined) setRequestRoute(request.raw, url);
+      return handler.call(this, request, ...rest);
+    };
   });
   return app;
 }

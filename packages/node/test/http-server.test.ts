@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
+import { connect } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import Fastify from 'fastify';
@@ -146,5 +147,30 @@ describe('server metrics from node:diagnostics_channel: exact counts, routes, st
       if (request.url === '/hono/stream') response.on('close', () => setImmediate(resolve));
     }));
     expect(await drive({ port, streamClosed: closed, stop: () => close(server) }, '/hono')).toEqual(expected('/hono'));
+  });
+
+  it('counts pipelined requests on one connection, each once', async () => {
+    const server = createServer((request, response) => {
+      setHttpRoute(request, '/pipelined/:n');
+      // The first answers last, so the second waits queued behind it.
+      setTimeout(() => response.end('ok'), request.url === '/pipelined/1' ? 20 : 0);
+    });
+    const port = await listen(server);
+    const before = series(await scrape(handle.prometheusUrl!), DURATION);
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write('GET /pipelined/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /pipelined/2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      });
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += String(chunk)));
+      socket.on('error', reject);
+      socket.on('close', () => (received.split('HTTP/1.1 200').length === 3 ? resolve() : reject(new Error(received))));
+    });
+    const text = await scrape(handle.prometheusUrl!);
+    expect(delta(before, series(text, DURATION))).toEqual({
+      [labels({ http_request_method: 'GET', network_protocol_version: '1.1', url_scheme: 'http', http_response_status_code: '200', http_route: '/pipelined/:n' })]: 2,
+    });
+    expect(samples(text, 'http_server_active_requests').map(([, value]) => value).filter((value) => value !== 0)).toEqual([]);
+    await close(server);
   });
 });

@@ -58,7 +58,7 @@ describe('start() with a node:http service', () => {
     expect(samples(text, 'http_server_request_duration_seconds_count').map(([, count]) => count).toSorted()).toEqual([1, 5]);
     expect(text).not.toContain('id=1');
     expect(value(text, 'http_server_active_requests', { http_request_method: 'GET' })).toBe(0);
-    // Outgoing: one http.get (instrumentation-http) and five fetches (instrumentation-undici).
+    // Outgoing: one http.get (node:http's client channels) and five fetches (undici's channels).
     const client = { server_address: '127.0.0.1', server_port: String(port) };
     const total = (labels: Record<string, string>): number =>
       samples(text, 'http_client_request_duration_seconds_count', { ...client, ...labels }).reduce((sum, [, count]) => sum + count, 0);
@@ -106,6 +106,29 @@ describe('start() with a node:http service', () => {
     const text = await scrape(handle.prometheusUrl!);
     expect(value(text, 'second_restarts_total')).toBe(1);
     expect(value(text, 'http_server_request_duration_seconds_count', { http_response_status_code: '200' })).toBe(1);
+    await close(server);
+  });
+
+  it('leaves out what ignoreIncoming names, and measures the request when the hook throws', async () => {
+    const log = collectingLogger();
+    handle = start({
+      prometheus: PROMETHEUS, runtime: false, hostMetrics: false, diagLogger: log.logger,
+      http: {
+        ignoreIncoming: (request) => {
+          if (request.url === '/boom') throw new Error('hook failed');
+          return request.url === '/healthz';
+        },
+      },
+    });
+    await handle.ready;
+    const server = createServer((_request, response) => response.end('ok'));
+    const port = await listen(server);
+    for (const path of ['/healthz', '/healthz', '/boom', '/boom', '/work']) {
+      expect(await (await fetch(`http://127.0.0.1:${port}${path}`)).text()).toBe('ok');
+    }
+    const text = await scrape(handle.prometheusUrl!);
+    expect(value(text, 'http_server_request_duration_seconds_count', { http_request_method: 'GET' })).toBe(3);
+    expect(log.messages.filter((message) => message.includes('ignoreIncoming threw'))).toHaveLength(1);
     await close(server);
   });
 
@@ -193,6 +216,8 @@ describe('start() bad configuration fails before anything starts', () => {
     ['a huge service name', { serviceName: 'x'.repeat(100_000) }, /at most 255/],
     ['http as a number', { http: 5 }, /http must be an options object or false/],
     ['a non-function ignore hook', { http: { ignoreIncoming: '/health' } }, /http.ignoreIncoming must be a function/],
+    ['tracing as text', { http: { tracing: 'yes' } }, /http.tracing must be true or false/],
+    ['tracing as NaN', { http: { tracing: Number.NaN } }, /http.tracing must be true or false/],
     ['runtime as text', { runtime: 'no' }, /runtime must be true or false/],
     ['an invalid namespace', { namespace: 'bad-name!' }, /namespace/],
     ['an unknown attribute family', { attributes: { nope: ['x'] } }, /unknown family/],

@@ -14,3 +14,5 @@ export {
 export type { DeepgramSimOptions, Millis, SimRequestInfo, SpeechFault, SpeechSim, SpeechSimOptions } from './speech/index.ts';
 export { CONFORMANCE_TABLE, refusedPort, startFaultServer } from './conformance.ts';
 export type { ConformanceFailure, FaultServer } from './conformance.ts';
+export { startOpenAIRealtimeSim } from './realtime/openai-realtime.ts';
+export type { OpenAIRealtimeSim, OpenAIRealtimeSimOptions, RealtimeSimUsage } from './realtime/openai-realtime.ts';
