@@ -46,13 +46,13 @@ function observeSemconvPool<P extends object>(options: ResolvedDbOptions, ref: W
   if (provider === undefined) return;
   const meter = provider.getMeter('@agentmeter/db');
   const pool = { 'db.client.connection.pool.name': options.pool };
-  const count = meter.createObservableUpDownCounter('db.client.connection.count', { unit: '{connection}', description: 'The number of connections that are currently in state described by the state attribute.' });
+  const connections = meter.createObservableUpDownCounter('db.client.connection.count', { unit: '{connection}', description: 'The number of connections that are currently in state described by the state attribute.' });
   const max = meter.createObservableUpDownCounter('db.client.connection.max', { unit: '{connection}', description: 'The maximum number of open connections allowed.' });
   const pending = meter.createObservableUpDownCounter('db.client.connection.pending_requests', { unit: '{request}', description: 'The number of current pending requests for an open connection.' });
   const callback = (result: BatchObservableResult): void => {
     const target = ref.deref();
     if (target === undefined) {
-      meter.removeBatchObservableCallback(callback, [count, max, pending]);
+      meter.removeBatchObservableCallback(callback, [connections, max, pending]);
       return;
     }
     try {
@@ -60,15 +60,15 @@ function observeSemconvPool<P extends object>(options: ResolvedDbOptions, ref: W
       const observe = (instrument: ObservableUpDownCounter, value: number, attributes: Attributes): void => {
         if (Number.isFinite(value)) result.observe(instrument, value, attributes);
       };
-      observe(count, sizes.idle, { ...pool, 'db.client.connection.state': 'idle' });
-      observe(count, sizes.active, { ...pool, 'db.client.connection.state': 'used' });
+      observe(connections, sizes.idle, { ...pool, 'db.client.connection.state': 'idle' });
+      observe(connections, sizes.active, { ...pool, 'db.client.connection.state': 'used' });
       observe(max, sizes.max, pool);
       observe(pending, sizes.pending, pool);
     } catch {
       // A pool that cannot be read reports nothing this time.
     }
   };
-  meter.addBatchObservableCallback(callback, [count, max, pending]);
+  meter.addBatchObservableCallback(callback, [connections, max, pending]);
 }
 
 function setFinite(gauge: { set(value: number): void }, value: number): void {

@@ -54,9 +54,9 @@ export async function run(): Promise<string> {
   const streamed = await compareAsync(stream(plain), stream(wrapped), 200, 8);
   // The middleware alone: its wrapGenerate and wrapStream around the instant model, no AI SDK.
   const params = { prompt: [] };
-  const doGenerate = () => instant.doGenerate();
-  const doStream = () => instant.doStream();
-  const alone = await compareAsync(doGenerate, () => middleware.wrapGenerate!({ doGenerate, doStream, params, model: instant } as never), 20_000, 8);
+  const doGenerate = async () => instant.doGenerate();
+  const doStream = async () => instant.doStream();
+  const alone = await compareAsync(doGenerate, async () => middleware.wrapGenerate!({ doGenerate, doStream, params, model: instant } as never), 20_000, 8);
   const aloneStream = await compareAsync(() => drain(doStream()), () => drain(middleware.wrapStream!({ doGenerate, doStream, params, model: instant } as never)), 5_000, 8);
   return [
     '### AI SDK middleware overhead (@agentmeter/llm/ai-sdk)',

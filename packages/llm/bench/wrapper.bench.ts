@@ -113,7 +113,7 @@ export async function run(): Promise<string> {
   const usage = { input: 10, cached_input: 2, output: 5 };
   const bookkeeping = nsPerOp(() => {
     const call = recorder.start('openai', 'gpt-4o-mini', 'chat');
-    call.firstToken();
+    call.outputChunk();
     call.usage = usage;
     call.end();
   });
@@ -121,7 +121,7 @@ export async function run(): Promise<string> {
   const quietRecorder = new LlmRecorder(quiet, pricing, () => performance.now(), undefined);
   const bookkeepingNoExemplars = nsPerOp(() => {
     const call = quietRecorder.start('openai', 'gpt-4o-mini', 'chat');
-    call.firstToken();
+    call.outputChunk();
     call.usage = usage;
     call.end();
   });

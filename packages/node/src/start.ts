@@ -74,6 +74,7 @@ export function start(options?: StartOptions): AgentMeterHandle {
 
   // Instrumentations patch modules as soon as they are built, so none is built when the SDK is disabled.
   const enabled = !config.disabled;
+  // oxlint-disable-next-line unicorn/consistent-function-scoping -- replaced once the endpoint exists
   let ownsRequest: (request: IncomingMessage) => boolean = () => false;
   const http: HttpSetup | undefined = enabled && config.http !== undefined
     ? createHttp(config.http, {

@@ -51,8 +51,8 @@ export function endless(): { closed: Promise<void>; start(response: ServerRespon
 /** Every sample of `name` as `labels JSON -> value`, scope labels left out (they name the library, not the request). */
 export function series(text: string, name: string): Map<string, number> {
   const result = new Map<string, number>();
-  for (const [labels, count] of samples(text, name)) {
-    const own = Object.fromEntries(Object.entries(labels).filter(([key]) => !key.startsWith('otel_scope_')).toSorted(([a], [b]) => a.localeCompare(b)));
+  for (const [sampleLabels, count] of samples(text, name)) {
+    const own = Object.fromEntries(Object.entries(sampleLabels).filter(([key]) => !key.startsWith('otel_scope_')).toSorted(([a], [b]) => a.localeCompare(b)));
     result.set(JSON.stringify(own), count);
   }
   return result;

@@ -60,15 +60,15 @@ describe('tracing mode: instrumentation-http makes the spans, the diagnostics ch
   it('exports server spans, links duration exemplars to them, and counts each request once', async () => {
     spans.reset();
     await traffic();
-    const server = spans.getFinishedSpans().filter((span) => span.kind === SpanKind.SERVER && span.attributes['server.port'] === port);
-    expect(server.map((span) => span.name).toSorted()).toEqual(['GET', 'GET /orders/:id', 'GET /orders/:id', 'POST /orders/:id', 'PURGE /orders/:id']);
+    const serverSpans = spans.getFinishedSpans().filter((span) => span.kind === SpanKind.SERVER && span.attributes['server.port'] === port);
+    expect(serverSpans.map((span) => span.name).toSorted()).toEqual(['GET', 'GET /orders/:id', 'GET /orders/:id', 'POST /orders/:id', 'PURGE /orders/:id']);
 
     const text = await scrape(handle.prometheusUrl!, { accept: 'application/openmetrics-text; version=1.0.0' });
     const counts = samples(text, 'http_server_request_duration_seconds_count').reduce((sum, [, count]) => sum + count, 0);
     expect(counts).toBe(5);
     const traceIds = [...text.matchAll(/^http_server_request_duration_seconds_bucket\{[^}]*\} \d+ # \{trace_id="(\w+)",span_id="(\w+)"\}/gm)]
       .map((match) => `${match[1]}/${match[2]}`);
-    const spanIds = new Set(server.map((span) => `${span.spanContext().traceId}/${span.spanContext().spanId}`));
+    const spanIds = new Set(serverSpans.map((span) => `${span.spanContext().traceId}/${span.spanContext().spanId}`));
     expect(traceIds.length).toBeGreaterThanOrEqual(4);
     for (const id of traceIds) expect(spanIds.has(id)).toBe(true);
   });

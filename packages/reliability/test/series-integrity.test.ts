@@ -11,6 +11,14 @@ beforeAll(() => {
 });
 afterAll(() => captured.restore());
 
+/** A thenable's `then` that settles four times, as a hostile SDK object might. */
+function settleMany(resolve: (value: number) => void, reject: (error: unknown) => void): void {
+  resolve(1);
+  resolve(2);
+  reject(new Error('late'));
+  resolve(3);
+}
+
 describe('series stay true (issue 14)', () => {
   it('refuses a finite record that would make a counter, an up-down counter or a histogram sum infinite, keeping the value', async () => {
     const meter = createAgentMeter({ attributes: { requests: ['route'] } });
@@ -86,13 +94,8 @@ describe('series stay true (issue 14)', () => {
   it('time() records one sample for a thenable that settles several times', async () => {
     const meter = createAgentMeter();
     const reader = createTestReader(meter);
-    const settleMany = (resolve: (value: number) => void, reject: (error: unknown) => void): void => {
-      resolve(1);
-      resolve(2);
-      reject(new Error('late'));
-      resolve(3);
-    };
     // A thenable built from its key name, as a hostile SDK object would be.
+    // oxlint-disable-next-line no-useless-concat -- spelled apart so that no literal `then` key is written
     const thenable: object = Object.fromEntries([['th' + 'en', settleMany]]);
     expect(meter.time('settles', {}, () => thenable)).toBe(thenable);
     await new Promise((resolve) => setImmediate(resolve));

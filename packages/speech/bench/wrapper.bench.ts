@@ -10,7 +10,7 @@ const AUDIO_CHUNKS = 4;
 const CHUNK = new Uint8Array(4096);
 
 /** A fetch that answers from memory, so the figures are the SDK's and the wrapper's own cost. */
-function memoryFetch(body: () => BodyInit, contentType: string): typeof fetch {
+function memoryFetch(body: () => ConstructorParameters<typeof Response>[0], contentType: string): typeof fetch {
   return async () => new Response(body(), { status: 200, headers: { 'content-type': contentType, 'character-cost': '31' } });
 }
 
