@@ -43,6 +43,33 @@ export function usageOf(c: Counts): TokenUsage | undefined {
   return usage;
 }
 
+/** Where a usage of the `input_tokens` / `output_tokens` shape keeps each detail in its `*_token_details` objects. */
+export interface DetailKeys {
+  readonly read?: string;
+  readonly written?: string;
+  readonly inputAudio?: string;
+  readonly reasoning?: string;
+  readonly outputAudio?: string;
+}
+
+/** A usage of the `input_tokens` / `output_tokens` shape with `input_token_details` and `output_token_details`. */
+export function detailedUsage(raw: unknown, keys: DetailKeys): TokenUsage | undefined {
+  const u = object(raw);
+  if (u === undefined || u === null) return undefined;
+  const inputs = object(u.input_token_details);
+  const outputs = object(u.output_token_details);
+  const detail = (details: Loose, key: string | undefined): number | undefined => (key === undefined ? undefined : count(details?.[key]));
+  return usageOf({
+    total: count(u.input_tokens),
+    read: detail(inputs, keys.read),
+    written: detail(inputs, keys.written),
+    inputAudio: detail(inputs, keys.inputAudio),
+    output: count(u.output_tokens),
+    reasoning: detail(outputs, keys.reasoning),
+    outputAudio: detail(outputs, keys.outputAudio),
+  });
+}
+
 /** OpenAI Chat Completions `usage` (prompt tokens include cached ones). */
 export function openAIChatUsage(raw: unknown): TokenUsage | undefined {
   const u = object(raw);

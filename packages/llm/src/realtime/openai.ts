@@ -2,7 +2,7 @@ import { AgentMeterConfigError, type TokenUsage } from '@agentmeter/core';
 import { classifyLlmError } from '../classify.ts';
 import { createRecorder, type LlmInstrumentOptions } from '../options.ts';
 import type { LlmCallState } from '../recorder.ts';
-import { count, object, usageOf } from '../usage.ts';
+import { detailedUsage, object } from '../usage.ts';
 
 type Fn = (...args: unknown[]) => unknown;
 
@@ -16,17 +16,7 @@ interface RealtimeLike {
 
 /** A realtime `response.done` usage: audio and text tokens in and out, cache reads. */
 export function openAIRealtimeUsage(raw: unknown): TokenUsage | undefined {
-  const u = object(raw);
-  if (u === undefined || u === null) return undefined;
-  const inputs = object(u.input_token_details);
-  const outputs = object(u.output_token_details);
-  return usageOf({
-    total: count(u.input_tokens),
-    read: count(inputs?.cached_tokens),
-    inputAudio: count(inputs?.audio_tokens),
-    output: count(u.output_tokens),
-    outputAudio: count(outputs?.audio_tokens),
-  });
+  return detailedUsage(raw, { read: 'cached_tokens', inputAudio: 'audio_tokens', outputAudio: 'audio_tokens' });
 }
 
 const AUDIO_DELTAS = new Set(['response.output_audio.delta', 'response.audio.delta']);
