@@ -4,7 +4,7 @@ import type { PricingTable } from '../packages/core/src/index.ts';
 import { SOURCE_PROVIDER_IDS } from '../packages/core/src/pricing/source/providers.ts';
 
 /** Where the demo and the tests name models: the demo's sources, and every package's tests and benchmarks. */
-const SCANNED = ['examples/*/src', 'packages/*/test', 'packages/*/bench', 'collector/test', 'test'];
+const SCANNED = ['examples/*/src', 'packages/*/test', 'packages/*/bench', 'test-tools/*/test', 'test-tools/*/bench', 'collector/test', 'test'];
 /** `model: 'id'` in a call or a fixture, with the provider when the same line names one. */
 const MODEL = /\bmodel:\s*['"]([\w.:/@-]{1,100})['"]/g;
 const PROVIDER = /\bprovider:\s*['"]([\w.-]{1,64})['"]/;

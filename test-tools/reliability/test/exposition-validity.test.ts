@@ -3,8 +3,8 @@ import { PrometheusExporter } from '@agentmeter/prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseExposition } from '../../prometheus/test/support/parse.ts';
-import { promtoolCheck, requireTool } from '../../prometheus/test/support/tools.ts';
+import { parseExposition } from '../../../packages/prometheus/test/support/parse.ts';
+import { promtoolCheck, requireTool } from '../../../packages/prometheus/test/support/tools.ts';
 import { captureDiag, type CapturedDiag } from '../src/checks.ts';
 
 let captured: CapturedDiag;

@@ -4,8 +4,8 @@ import { PrometheusExporter } from '@agentmeter/prometheus';
 import { createVoiceTurns, instrumentCartesia, instrumentDeepgram, instrumentElevenLabs, instrumentOpenAIAudio } from '@agentmeter/speech';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveStart } from '../../node/src/config.ts';
-import { parseExposition } from '../../prometheus/test/support/parse.ts';
+import { resolveStart } from '../../../packages/node/src/config.ts';
+import { parseExposition } from '../../../packages/prometheus/test/support/parse.ts';
 import { reportFigure } from '../src/figures.ts';
 import { FUZZ_SEED, hostileString, hostileValue, isOwnThrow } from '../src/hostile.ts';
 

@@ -1,7 +1,7 @@
 import { start } from '@agentmeter/node';
 import autocannon from 'autocannon';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseExposition } from '../../prometheus/test/support/parse.ts';
+import { parseExposition } from '../../../packages/prometheus/test/support/parse.ts';
 import { reportFigure } from '../src/figures.ts';
 import { startOtlpSink, type OtlpSink } from '../src/otlp-sink.ts';
 

@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
-import { parseExposition } from '../../prometheus/test/support/parse.ts';
+import { parseExposition } from '../../../packages/prometheus/test/support/parse.ts';
 
 /**
  * The scrapers of the scrape-load bench, in their own process so that reading bodies does not

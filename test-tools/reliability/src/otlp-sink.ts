@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { decodeOtlpJson, type ReceivedExport } from '../../node/test/otlp-receiver.ts';
+import { decodeOtlpJson, type ReceivedExport } from '../../../packages/node/test/otlp-receiver.ts';
 
 /** How the collector behaves: answers, refuses connections, never answers, or answers 500. */
 export type SinkMode = 'ok' | 'refuse' | 'hang' | 'error';

@@ -2,7 +2,7 @@ import { createAgentMeter } from '@agentmeter/core';
 import { start } from '@agentmeter/node';
 import { PrometheusExporter } from '@agentmeter/prometheus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BearerAuth } from '../../prometheus/src/http/auth.ts';
+import { BearerAuth } from '../../../packages/prometheus/src/http/auth.ts';
 import { captureDiag, type CapturedDiag } from '../src/checks.ts';
 import { reportFigure } from '../src/figures.ts';
 import { compareNanos, recordHeavily, scrapeLoad } from '../src/scrape-load.ts';

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AgentMeter } from '@agentmeter/core';
 import autocannon from 'autocannon';
-import { parseExposition } from '../../prometheus/test/support/parse.ts';
+import { parseExposition } from '../../../packages/prometheus/test/support/parse.ts';
 
 export interface ScrapeLoadResult {
   readonly responses: number;

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireServer } from '../../db/test/servers.ts';
+import { requireServer } from '../../../packages/db/test/servers.ts';
 import { captureDiag, dataProblems, type CapturedDiag } from '../src/checks.ts';
 import { settle } from '../src/compare.ts';
 import { reportFigure } from '../src/figures.ts';

@@ -1,11 +1,11 @@
 import { request as httpRequest } from 'node:http';
 import { AgentMeterConfigError, createAgentMeter, type AgentMeter } from '@agentmeter/core';
-import { resolveStart } from '../../node/src/config.ts';
+import { resolveStart } from '../../../packages/node/src/config.ts';
 import { PrometheusExporter, type PrometheusExporterOptions } from '@agentmeter/prometheus';
 import { createEndpointServer, SERVER_TIMEOUTS } from '@agentmeter/prometheus/internal';
 import type { MetricProducer } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseExposition, valueOf } from '../../prometheus/test/support/parse.ts';
+import { parseExposition, valueOf } from '../../../packages/prometheus/test/support/parse.ts';
 
 const TOKEN = 'sharing-token';
 const OPENMETRICS = 'application/openmetrics-text; version=1.0.0';
