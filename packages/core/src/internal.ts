@@ -20,3 +20,15 @@ export function addInstrumentSource(meter: AgentMeter, source: InstrumentSource)
   const producer = meter.metricProducer;
   return producer instanceof AgentMeterProducer ? producer.addSource(source) : undefined;
 }
+
+// The wrapper kit: patching, observation and option checks every wrapper package shares.
+export { isWrapped, originalOf, orOriginal, safeExecuteInTheMiddle, safely, unwrap, wrap, wrapBound } from './kit/wrap.ts';
+export type { AnyFunction } from './kit/wrap.ts';
+export { isApiPromise, observeApiPromise, observeIterator } from './kit/observe.ts';
+export type { ApiPromiseObserver, IteratorObserver } from './kit/observe.ts';
+export {
+  configFail, describeValue, isAgentMeter, LABEL_OPTION, labelOption, requireMeter, resolveSemconv,
+} from './kit/options.ts';
+export type { SemconvOption } from './kit/options.ts';
+export { claimClient } from './helpers/wrap-once.ts';
+export { runTracked } from './helpers/run.ts';

@@ -1,4 +1,4 @@
-import { claimClient } from '@agentmeter/core';
+import { claimClient, wrap } from '@agentmeter/core/internal';
 import { resolveOptions, unsupported } from './options.ts';
 import { QueryRecorder, type QueryHandles } from './recorder.ts';
 import type { DbInstrumentOptions } from './types.ts';
@@ -40,9 +40,8 @@ export function instrumentBetterSqlite3<T extends object>(db: T, options: DbInst
   // Wrapping twice changes nothing a scrape sees: the first wrap's options stay.
   if (!claimClient(db, WRAPPER, options)) return db;
   const recorder = new QueryRecorder(resolved);
-  const prepare = db.prepare;
   let methods: StatementMethods | undefined;
-  db.prepare = function instrumentedPrepare(this: unknown, ...args: unknown[]): unknown {
+  wrap(db, 'prepare', (prepare) => function instrumentedPrepare(this: unknown, ...args: unknown[]): unknown {
     const handles = recorder.statement(args[0]);
     // A statement that fails to prepare (a syntax error) counts as one failed query.
     const statement = timedCall(prepare, this, args, handles, true) as StatementLike;
@@ -54,16 +53,14 @@ export function instrumentBetterSqlite3<T extends object>(db: T, options: DbInst
       // A statement that cannot be wrapped runs as it is.
     }
     return statement;
-  };
-  const exec = db.exec;
-  db.exec = function instrumentedExec(this: unknown, ...args: unknown[]): unknown {
+  });
+  wrap(db, 'exec', (exec) => function instrumentedExec(this: unknown, ...args: unknown[]): unknown {
     return timedCall(exec, this, args, recorder.statement(args[0]));
-  };
-  const transaction = db.transaction;
-  db.transaction = function instrumentedTransaction(this: unknown, ...args: unknown[]): unknown {
+  });
+  wrap(db, 'transaction', (transaction) => function instrumentedTransaction(this: unknown, ...args: unknown[]): unknown {
     const tx = transaction.apply(this, args);
     return typeof tx === 'function' ? wrapTransaction(tx as Fn & Record<string, unknown>, db, recorder) : tx;
-  };
+  });
   return db;
 }
 
@@ -157,7 +154,7 @@ function watchIterator(iterator: Iterator<unknown>, handles: QueryHandles, start
 
 /** Wraps a transaction function and its deferred/immediate/exclusive variants; nested calls (savepoints) are not transactions. */
 function wrapTransaction(tx: Fn & Record<string, unknown>, db: DatabaseLike, recorder: QueryRecorder): Fn {
-  const wrap = (variant: unknown): Fn => {
+  const timedVariant = (variant: unknown): Fn => {
     const fn = variant as Fn;
     return function sqliteTransaction(this: unknown, ...args: unknown[]): unknown {
       const outermost = !db.inTransaction;
@@ -173,11 +170,11 @@ function wrapTransaction(tx: Fn & Record<string, unknown>, db: DatabaseLike, rec
     };
   };
   try {
-    const wrapped = wrap(tx);
+    const wrapped = timedVariant(tx);
     const properties: PropertyDescriptorMap = { default: { value: wrapped }, database: { value: tx['database'], enumerable: true } };
     const variants = [wrapped];
     for (const name of TRANSACTION_VARIANTS) {
-      const variant = typeof tx[name] === 'function' ? wrap(tx[name]) : undefined;
+      const variant = typeof tx[name] === 'function' ? timedVariant(tx[name]) : undefined;
       if (variant !== undefined) {
         properties[name] = { value: variant };
         variants.push(variant);

@@ -1,5 +1,6 @@
 import { AgentMeterConfigError, runTracked } from '@agentmeter/core';
-import { describe, resolveOptions } from './options.ts';
+import { describeValue } from '@agentmeter/core/internal';
+import { resolveOptions } from './options.ts';
 import { now, observe, QueryRecorder, type QueryHandles } from './recorder.ts';
 import type { CacheInstrumentOptions, DbInstrumentOptions } from './types.ts';
 
@@ -40,7 +41,7 @@ class Operations {
 }
 
 function requireFunction(helper: string, fn: unknown): void {
-  if (typeof fn !== 'function') throw new TypeError(`${helper} takes a function to run as its last argument (got ${describe(fn)})`);
+  if (typeof fn !== 'function') throw new TypeError(`${helper} takes a function to run as its last argument (got ${describeValue(fn)})`);
 }
 
 /** A query tracker for a client agentmeter has no wrapper for: `createQueryTracker({ meter, dbSystem: 'mongodb' })`. */

@@ -1,4 +1,4 @@
-import { claimClient } from '@agentmeter/core';
+import { claimClient, wrap } from '@agentmeter/core/internal';
 import { resolveOptions, unsupported } from './options.ts';
 import { now, QueryRecorder, type QueryHandles } from './recorder.ts';
 import type { CacheInstrumentOptions } from './types.ts';
@@ -51,8 +51,7 @@ export function instrumentIoredis<T extends object>(client: T, options: CacheIns
   if (!claimClient(client, WRAPPER, options)) return client;
   const recorder = new QueryRecorder(resolved);
   const commands = new CommandLabels(recorder);
-  const sendCommand = client.sendCommand;
-  client.sendCommand = function instrumentedSendCommand(this: { status?: unknown }, command: unknown, ...rest: unknown[]): unknown {
+  wrap(client, 'sendCommand', (sendCommand) => function instrumentedSendCommand(this: { status?: unknown }, command: unknown, ...rest: unknown[]): unknown {
     // ioredis resends queued commands after a reconnect; each is counted once.
     if (typeof command === 'object' && command !== null && (command as RedisCommand)[SEEN] !== true) {
       const name = nameOf(command as RedisCommand);
@@ -63,7 +62,7 @@ export function instrumentIoredis<T extends object>(client: T, options: CacheIns
       }
     }
     return sendCommand.call(this, command, ...rest);
-  };
+  });
   return client;
 }
 

@@ -1,4 +1,4 @@
-import { claimClient } from '@agentmeter/core';
+import { claimClient, isWrapped, wrap } from '@agentmeter/core/internal';
 import { resolveOptions, unsupported } from './options.ts';
 import { count, countAcquireFailures, internal, observePool } from './pools.ts';
 import { callSync, now, QueryRecorder, type QueryHandles } from './recorder.ts';
@@ -22,8 +22,6 @@ interface Mysql2Pool {
 interface Command {
   emit(event: string | symbol, ...args: unknown[]): boolean;
 }
-
-const instrumented = new WeakSet<object>();
 
 function isConnection(value: unknown): value is Mysql2Connection {
   const c = value as Partial<Mysql2Connection> | null;
@@ -57,8 +55,8 @@ export function instrumentMysql2<T extends object>(client: T, options: DbInstrum
 }
 
 function instrumentPool(pool: Mysql2Pool, recorder: QueryRecorder): void {
-  if (instrumented.has(pool)) return;
-  instrumented.add(pool);
+  // A pool is instrumented once (the kit marks its wrapped query method).
+  if (isWrapped(pool.query)) return;
   for (const connection of queueItems(internal(pool, '_allConnections'))) instrumentConnection(connection, recorder);
   pool.on('connection', (connection) => instrumentConnection(connection, recorder));
   observePool(recorder.options, pool, (p) => {
@@ -86,10 +84,8 @@ function statementOf(sql: unknown): unknown {
 }
 
 function instrumentConnection(connection: Mysql2Connection, recorder: QueryRecorder): void {
-  if (instrumented.has(connection)) return;
-  instrumented.add(connection);
-  connection.query = wrapCommand(connection.query, recorder);
-  connection.execute = wrapCommand(connection.execute, recorder);
+  wrap(connection, 'query', (query) => wrapCommand(query, recorder));
+  wrap(connection, 'execute', (execute) => wrapCommand(execute, recorder));
 }
 
 function wrapCommand(method: Fn, recorder: QueryRecorder): Fn {

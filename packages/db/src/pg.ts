@@ -1,4 +1,4 @@
-import { claimClient } from '@agentmeter/core';
+import { claimClient, wrap } from '@agentmeter/core/internal';
 import { resolveOptions, unsupported } from './options.ts';
 import { count, countAcquireFailures, internal, observePool } from './pools.ts';
 import { callSync, now, observe, QueryRecorder } from './recorder.ts';
@@ -17,9 +17,6 @@ interface PgPoolLike extends PgClientLike {
   options?: { max?: number };
   on(event: string, listener: (client: PgClientLike) => void): unknown;
 }
-
-/** A pool's clients are instrumented once, whichever way they are reached. */
-const instrumented = new WeakSet<object>();
 
 function isPool(value: object): value is PgPoolLike {
   const pool = value as Partial<PgPoolLike>;
@@ -67,10 +64,8 @@ function statementOf(config: unknown): unknown {
 }
 
 function instrumentClient(client: PgClientLike, recorder: QueryRecorder): void {
-  if (instrumented.has(client)) return;
-  instrumented.add(client);
-  const query = client.query;
-  client.query = function instrumentedQuery(this: unknown, ...args: unknown[]): unknown {
+  // A pool's clients are instrumented once, whichever way they are reached (the kit's wrap is idempotent).
+  wrap(client, 'query', (query) => function instrumentedQuery(this: unknown, ...args: unknown[]): unknown {
     const config = args[0];
     // Submittables (cursors, query streams) report through their own events; they pass through.
     if (typeof (config as { submit?: unknown } | null)?.submit === 'function') return query.apply(this, args);
@@ -99,5 +94,5 @@ function instrumentClient(client: PgClientLike, recorder: QueryRecorder): void {
     return observe(callSync(query, this, args, handles, started), (failed, error, result) => {
       handles.finish(started, failed, error, result);
     });
-  };
+  });
 }

@@ -1,4 +1,4 @@
-import { claimClient } from '@agentmeter/core';
+import { claimClient, wrap } from '@agentmeter/core/internal';
 import { resolveOptions, unsupported } from './options.ts';
 import { callSync, now, observe, QueryRecorder } from './recorder.ts';
 import type { DbInstrumentOptions } from './types.ts';
@@ -37,25 +37,21 @@ export function instrumentPGlite<T extends object>(db: T, options: DbInstrumentO
   if (!claimClient(db, WRAPPER, options)) return db;
   const recorder = new QueryRecorder(resolved);
   // `sql` calls `this.query`, so wrapping `query` counts tagged templates once.
-  db.query = timed(db.query, recorder, (args) => args[0]);
-  db.exec = timed(db.exec, recorder, (args) => args[0]);
-  const transaction = db.transaction;
-  db.transaction = function instrumentedTransaction(this: unknown, ...args: unknown[]): unknown {
+  wrap(db, 'query', (query) => timed(query, recorder, (args) => args[0]));
+  wrap(db, 'exec', (exec) => timed(exec, recorder, (args) => args[0]));
+  wrap(db, 'transaction', (transaction) => function instrumentedTransaction(this: unknown, ...args: unknown[]): unknown {
     const callback = args[0];
     if (typeof callback !== 'function') return transaction.apply(this, args);
     let rolledBack = false;
     args[0] = function instrumentedCallback(this: unknown, tx: Transaction, ...rest: unknown[]): unknown {
       try {
-        if (typeof tx.query === 'function') tx.query = timed(tx.query, recorder, (a) => a[0]);
-        if (typeof tx.exec === 'function') tx.exec = timed(tx.exec, recorder, (a) => a[0]);
-        if (typeof tx.sql === 'function') tx.sql = timed(tx.sql, recorder, templateText);
-        const rollback = tx.rollback;
-        if (typeof rollback === 'function') {
-          tx.rollback = function instrumentedRollback(this: unknown, ...rollbackArgs: unknown[]): unknown {
-            rolledBack = true;
-            return rollback.apply(this, rollbackArgs);
-          };
-        }
+        wrap(tx, 'query', (query) => timed(query, recorder, (a) => a[0]));
+        wrap(tx, 'exec', (exec) => timed(exec, recorder, (a) => a[0]));
+        wrap(tx, 'sql', (sql) => timed(sql, recorder, templateText));
+        wrap(tx, 'rollback', (rollback) => function instrumentedRollback(this: unknown, ...rollbackArgs: unknown[]): unknown {
+          rolledBack = true;
+          return rollback.apply(this, rollbackArgs);
+        });
       } catch {
         // A transaction object that cannot be wrapped runs as it is.
       }
@@ -64,7 +60,7 @@ export function instrumentPGlite<T extends object>(db: T, options: DbInstrumentO
     return observe(transaction.apply(this, args), (failed) => {
       recorder.transaction(failed || rolledBack ? 'rollback' : 'commit');
     });
-  };
+  });
   return db;
 }
 

@@ -1,4 +1,5 @@
 import type { Attributes, BatchObservableResult, ObservableUpDownCounter } from '@opentelemetry/api';
+import { wrap } from '@agentmeter/core/internal';
 import type { ResolvedDbOptions } from './options.ts';
 import { now, type QueryHandles, type QueryRecorder } from './recorder.ts';
 
@@ -98,21 +99,17 @@ export function countAcquireFailures(
 ): void {
   let pending: { handles: QueryHandles; started: number } | undefined;
   for (const name of queryMethods) {
-    const query = pool[name];
-    if (typeof query !== 'function') continue;
-    pool[name] = function instrumentedPoolQuery(this: unknown, ...args: unknown[]): unknown {
+    wrap(pool, name, (query) => function instrumentedPoolQuery(this: unknown, ...args: unknown[]): unknown {
       const outer = pending;
       pending = { handles: recorder.statement(statementOf(args[0])), started: now() };
       try {
-        return (query as Fn).apply(this, args);
+        return query.apply(this, args);
       } finally {
         pending = outer;
       }
-    };
+    });
   }
-  const acquire = pool[acquireMethod];
-  if (typeof acquire !== 'function') return;
-  pool[acquireMethod] = function instrumentedAcquire(this: unknown, ...args: unknown[]): unknown {
+  wrap(pool, acquireMethod, (acquire) => function instrumentedAcquire(this: unknown, ...args: unknown[]): unknown {
     const context = pending;
     pending = undefined;
     const callback = args[0];
@@ -122,8 +119,8 @@ export function countAcquireFailures(
         return (callback as Fn).call(this, error, ...rest);
       };
     }
-    return (acquire as Fn).apply(this, args);
-  };
+    return acquire.apply(this, args);
+  });
 }
 
 /** Reads a client library's internal field (pools keep their queues in underscored fields). */

@@ -15,9 +15,10 @@ export interface DbInstrumentOptions {
   maxTables?: number;
   /**
    * Also record the OpenTelemetry semantic-convention histogram `db.client.operation.duration`
-   * through this MeterProvider (`'global'`: the one registered with @opentelemetry/api).
+   * through this MeterProvider (`'global'` or `true`: the one registered with @opentelemetry/api;
+   * `false` or absent: off). The same switch, by the same name, as the LLM wrappers' `semconv`.
    */
-  semconv?: MeterProvider | 'global';
+  semconv?: MeterProvider | 'global' | boolean;
 }
 
 /** Options of the Redis wrapper: the database options plus the cache label. */

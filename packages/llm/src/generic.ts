@@ -1,6 +1,6 @@
 import type { TokenUsage } from '@agentmeter/core';
 import { AgentMeterConfigError } from '@agentmeter/core';
-import { observeIterator } from './observe.ts';
+import { observeCallIterator } from './observe.ts';
 import { createRecorder, type LlmInstrumentOptions } from './options.ts';
 import type { LlmCallState } from './recorder.ts';
 
@@ -57,7 +57,7 @@ function observeStreamResult<Result>(value: unknown, call: LlmCallState, options
     (iterable as Record<symbol, unknown>)[Symbol.asyncIterator] = function iteratorObserved(this: unknown): unknown {
       const iterator = Reflect.apply(factory, this, []);
       try {
-        observeIterator(iterator, call, (item, state) => {
+        observeCallIterator(iterator, call, (item, state) => {
           const info = chunk(item);
           if (info?.content === true) state.outputChunk();
           if (info?.usage !== undefined) state.usage = info.usage;

@@ -1,6 +1,6 @@
 import { claimClient, type ErrorType } from '@agentmeter/core';
 import { classifyLlmError, type FailurePhase } from './classify.ts';
-import { observeIterator } from './observe.ts';
+import { observeCallIterator } from './observe.ts';
 import { createRecorder, type LlmInstrumentOptions } from './options.ts';
 import { type MethodPath, patchMethod, requireMethods } from './patch.ts';
 import type { LlmCallState, LlmRecorder } from './recorder.ts';
@@ -91,7 +91,7 @@ function wrapGenerate(recorder: LlmRecorder, provider: string, streamed: boolean
           try {
             // Inner patch first: an AbortError is classified before the generic handler sees it.
             patchStreamErrors(value, call, signal);
-            observeIterator(value, call, onResponse, () => signal?.aborted === true);
+            observeCallIterator(value, call, onResponse, () => signal?.aborted === true);
           } catch {
             // A stream object that cannot be patched is left unobserved.
           }

@@ -1,6 +1,7 @@
 import type { MeterProvider } from '@opentelemetry/api';
+import { configFail, describeValue, labelOption, requireMeter, resolveSemconv, type SemconvOption } from '@agentmeter/core/internal';
 import {
-  type AgentMeter, AgentMeterConfigError, createPricingTable, GenAiMetrics, type PriceSourceInfo, type PricingTable, type RecordAttributes,
+  type AgentMeter, createPricingTable, GenAiMetrics, type PriceSourceInfo, type PricingTable, type RecordAttributes,
 } from '@agentmeter/core';
 import { LlmRecorder } from './recorder.ts';
 
@@ -19,12 +20,19 @@ export interface LlmInstrumentOptions {
    */
   readonly pricing?: PricingTable | false;
   /**
-   * Also record the OTel GenAI semantic-convention client metrics (`gen_ai.client.operation.duration`,
+   * The semantic-convention switch: also record the OTel GenAI semantic-convention client metrics (`gen_ai.client.operation.duration`,
    * `gen_ai.client.token.usage`, and for streams `gen_ai.client.operation.time_to_first_chunk` and
    * `gen_ai.client.operation.time_per_output_chunk`) through this MeterProvider, or the global one
    * (the one `start()` registers). Default: on, through the global provider (env
    * AGENTMETER_GENAI_METRICS=false turns it off); @agentmeter/prometheus leaves them off /metrics
-   * unless asked, so they travel over OTLP without doubling the Prometheus series.
+   * unless asked, so they travel over OTLP without doubling the Prometheus series. `true` or
+   * `'global'`: the global provider; `false`: off; or a MeterProvider.
+   */
+  readonly semconv?: SemconvOption;
+  /**
+   * Deprecated alias of `semconv`, still honoured: `true`, `false` or `{ meterProvider }`. When
+   * both are given, `semconv` wins.
+   * @deprecated Use `semconv` (the name the database wrappers use for the same switch).
    */
   readonly genAiMetrics?: boolean | { readonly meterProvider?: MeterProvider };
   /**
@@ -34,24 +42,6 @@ export interface LlmInstrumentOptions {
   readonly attributes?: RecordAttributes;
   /** Monotonic clock in milliseconds, for tests (default `performance.now`). */
   readonly clock?: () => number;
-}
-
-const PROVIDER_LABEL = /^[a-z][a-z0-9_.-]{0,63}$/;
-
-function fail(fn: string, message: string): never {
-  throw new AgentMeterConfigError(`${fn}: ${message}`);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' || typeof value === 'function' ? `a ${typeof value}` : `${typeof value} ${String(value).slice(0, 40)}`;
-}
-
-function isMeter(value: unknown): value is AgentMeter {
-  return typeof value === 'object' && value !== null
-    && typeof (value as AgentMeter).instruments === 'object' && (value as AgentMeter).instruments !== null
-    && typeof (value as AgentMeter).startLlmCall === 'function';
 }
 
 function isPricingTable(value: unknown): value is PricingTable {
@@ -66,38 +56,41 @@ function recordPriceSource(meter: AgentMeter, source: PriceSourceInfo): void {
   if (Number.isFinite(published)) meter.instruments.pricingSource.set(published, { source: source.name, version: source.version });
 }
 
+/**
+ * The semantic-convention switch: `semconv`, else its deprecated alias `genAiMetrics`, else on
+ * unless AGENTMETER_GENAI_METRICS=false.
+ */
+function semconvOf(fn: string, options: LlmInstrumentOptions): MeterProvider | 'global' | undefined {
+  const { semconv, genAiMetrics } = options;
+  if (semconv !== undefined || genAiMetrics === undefined) {
+    return resolveSemconv(fn, semconv, process.env.AGENTMETER_GENAI_METRICS?.trim().toLowerCase() !== 'false');
+  }
+  if (typeof genAiMetrics === 'boolean') return genAiMetrics ? 'global' : undefined;
+  if (typeof genAiMetrics !== 'object' || genAiMetrics === null) {
+    configFail(fn, `options.genAiMetrics must be true, false or { meterProvider }; got ${describeValue(genAiMetrics)}`);
+  }
+  return genAiMetrics.meterProvider ?? 'global';
+}
+
 /** Checks the options at wrap time and builds the client's recorder; mistakes throw with what to change. */
 export function createRecorder(
   fn: string, options: LlmInstrumentOptions | undefined, defaultProvider: string, genAiProviderName?: string,
 ): { recorder: LlmRecorder; provider: string } {
-  if (typeof options !== 'object' || options === null) {
-    fail(fn, `options must be an object with a "meter" (e.g. ${fn}(client, { meter })); got ${describe(options)}`);
-  }
-  if (!isMeter(options.meter)) {
-    fail(fn, `options.meter must be an AgentMeter from createAgentMeter() or start(); got ${describe(options.meter)}`);
-  }
-  const provider = options.provider ?? defaultProvider;
-  if (typeof provider !== 'string' || !PROVIDER_LABEL.test(provider)) {
-    fail(fn, `options.provider must be a short lower-case name such as "groq" (letters, digits, _ . -); got ${describe(provider)}`);
-  }
-  const { pricing, clock, genAiMetrics, attributes } = options;
+  requireMeter(fn, options);
+  const provider = labelOption(fn, 'provider', options.provider, defaultProvider, 'must be a short lower-case name such as "groq" (letters, digits, _ . -)');
+  const { pricing, clock, attributes } = options;
   if (attributes !== undefined && (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes))) {
-    fail(fn, `options.attributes must be an object of static labels such as { tenant: 'acme' }; got ${describe(attributes)}`);
+    configFail(fn, `options.attributes must be an object of static labels such as { tenant: 'acme' }; got ${describeValue(attributes)}`);
   }
   for (const key of ['provider', 'model', 'operation', 'status', 'token_type', 'error_type']) {
-    if (attributes !== undefined && key in attributes) fail(fn, `options.attributes must not set "${key}": the wrapper sets it`);
+    if (attributes !== undefined && key in attributes) configFail(fn, `options.attributes must not set "${key}": the wrapper sets it`);
   }
   if (pricing !== undefined && pricing !== false && !isPricingTable(pricing)) {
-    fail(fn, `options.pricing must be a table from createPricingTable() or false; got ${describe(pricing)}`);
+    configFail(fn, `options.pricing must be a table from createPricingTable() or false; got ${describeValue(pricing)}`);
   }
-  if (clock !== undefined && typeof clock !== 'function') fail(fn, `options.clock must be a function returning milliseconds; got ${describe(clock)}`);
-  if (genAiMetrics !== undefined && typeof genAiMetrics !== 'boolean' && (typeof genAiMetrics !== 'object' || genAiMetrics === null)) {
-    fail(fn, `options.genAiMetrics must be true, false or { meterProvider }; got ${describe(genAiMetrics)}`);
-  }
-  const semconvOn = genAiMetrics === undefined ? process.env.AGENTMETER_GENAI_METRICS?.trim().toLowerCase() !== 'false' : genAiMetrics !== false;
-  const semconv = semconvOn
-    ? new GenAiMetrics(typeof genAiMetrics === 'object' ? genAiMetrics.meterProvider : undefined, genAiProviderName)
-    : undefined;
+  if (clock !== undefined && typeof clock !== 'function') configFail(fn, `options.clock must be a function returning milliseconds; got ${describeValue(clock)}`);
+  const through = semconvOf(fn, options);
+  const semconv = through === undefined ? undefined : new GenAiMetrics(through === 'global' ? undefined : through, genAiProviderName);
   const table = pricing === false ? undefined : (pricing ?? createPricingTable());
   if (table?.source !== undefined) recordPriceSource(options.meter, table.source);
   const recorder = new LlmRecorder(options.meter, table, clock ?? (() => performance.now()), semconv, attributes === undefined ? {} : { ...attributes });

@@ -1,9 +1,5 @@
 import { AgentMeterConfigError } from '@agentmeter/core';
-
-type Fn = (...args: unknown[]) => unknown;
-
-/** Marks patched methods, so wrapping a client twice leaves the first wrapping in place. */
-const PATCHED: unique symbol = Symbol.for('agentmeter.llm.patched');
+import { type AnyFunction, wrap } from '@agentmeter/core/internal';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null;
@@ -39,17 +35,11 @@ export function requireMethods(fn: string, client: unknown, paths: readonly Meth
 }
 
 /**
- * Replaces `owner[name]` on the instance (the prototype and other clients are untouched) with a
- * wrapper built from the original. A method already patched by agentmeter is left as it is.
+ * Replaces the method at `path` on the client instance (the prototype and other clients are
+ * untouched) with a wrapper built from the original, through the kit's `wrap`: a method
+ * already patched by agentmeter is left as it is.
  */
-export function patchMethod(client: unknown, path: MethodPath, wrap: (original: Fn) => Fn): void {
-  const owner = at(client, path.slice(0, -1));
+export function patchMethod(client: unknown, path: MethodPath, wrapper: (original: AnyFunction) => AnyFunction): void {
   const name = path[path.length - 1];
-  if (!isObject(owner) || name === undefined) return;
-  const original = owner[name];
-  if (typeof original !== 'function' || (original as { [PATCHED]?: boolean })[PATCHED] === true) return;
-  const patched = wrap(original as Fn);
-  Object.defineProperty(patched, PATCHED, { value: true });
-  Object.defineProperty(patched, 'name', { value: (original as Fn).name });
-  owner[name] = patched;
+  if (name !== undefined) wrap(at(client, path.slice(0, -1)), name, wrapper);
 }

@@ -92,3 +92,24 @@ describe('GenAI time to first chunk and time per output chunk, for every LLM wra
     expect((await h.collect()).raw.points('agentmeter.llm.latency').map((point) => point.attributes['provider'])).toEqual(['google_vertex']);
   });
 });
+
+describe('the semantic-convention switch', () => {
+  const client = (extra: Record<string, unknown>) =>
+    instrumentOpenAI(new OpenAI({ apiKey: 'sk-x', baseURL: `${h.sim.url}/v1`, maxRetries: 0 }), { meter: h.meter, pricing: false, clock: h.clock, provider: 'openai', ...extra });
+
+  it('is `semconv`, as in the database wrappers; `genAiMetrics` stays as its deprecated alias', async () => {
+    await client({ semconv: otel.provider }).chat.completions.create({ model: 'gpt-test', messages: [] });
+    await client({ genAiMetrics: { meterProvider: otel.provider } }).chat.completions.create({ model: 'gpt-test', messages: [] });
+    // `semconv` wins over the alias.
+    await client({ semconv: false, genAiMetrics: { meterProvider: otel.provider } }).chat.completions.create({ model: 'gpt-test', messages: [] });
+    await client({ semconv: otel.provider, genAiMetrics: false }).chat.completions.create({ model: 'gpt-test', messages: [] });
+    const duration = (await otel.collect()).histogram('gen_ai.client.operation.duration', {
+      'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-test', 'gen_ai.response.model': 'gpt-test',
+    });
+    expect(duration?.count).toBe(3);
+  });
+
+  it('rejects what is neither a MeterProvider, \'global\' nor a boolean at wrap time', () => {
+    for (const bad of [42, 'yes', {}, null]) expect(() => client({ semconv: bad })).toThrow(/options.semconv must be an OpenTelemetry MeterProvider/);
+  });
+});

@@ -1,7 +1,8 @@
 import { classifyStatus } from '@agentmeter/core';
 import { base64Bytes, cartesiaBytesPerSecond } from './audio-format.ts';
 import { characterCount, errorTypeOfClose, modelOf, readFields, TtsTracker } from './calls.ts';
-import { observeIterator, replaceMethod, safe } from './observe.ts';
+import { meterIterator } from './observe.ts';
+import { safely as safe, wrapBound } from '@agentmeter/core/internal';
 import type { SpeechRuntime } from './options.ts';
 
 /** The parts of the SDK's TTSWS the wrapper uses. */
@@ -64,7 +65,7 @@ export function instrumentCartesiaWebSocket(runtime: SpeechRuntime, ws: unknown)
     });
   };
   safe(watchClose);
-  replaceMethod(socket, 'send', (original) => (request, ...rest) => {
+  wrapBound(socket, 'send', (original) => (request, ...rest) => {
     safe(() => {
       watchClose();
       observeRequest(runtime, contexts, finish, request);
@@ -72,14 +73,14 @@ export function instrumentCartesiaWebSocket(runtime: SpeechRuntime, ws: unknown)
     return original(request, ...rest);
   });
   // A context's receive() throws the SDK's WebSocketTimeoutError when the server goes quiet.
-  replaceMethod(socket, 'context', (original) => (...args) => {
+  wrapBound(socket, 'context', (original) => (...args) => {
     const context = original(...args) as { contextId?: unknown; receive?: unknown };
     safe(() => {
       const contextId = context.contextId;
       if (typeof contextId !== 'string') return;
-      replaceMethod(context, 'receive', (receive) => (...receiveArgs) => {
+      wrapBound(context, 'receive', (receive) => (...receiveArgs) => {
         const iterator = receive(...receiveArgs) as AsyncGenerator<unknown>;
-        const observed = observeIterator(iterator, { item: () => {}, end: (error) => error !== undefined && finish(contextId, error) });
+        const observed = meterIterator(iterator, { item: () => {}, end: (error) => error !== undefined && finish(contextId, error) });
         return Object.assign(observed, { [Symbol.asyncIterator]: () => observed });
       });
     });

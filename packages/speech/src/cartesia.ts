@@ -2,7 +2,8 @@ import { AgentMeterConfigError, claimClient, classifyStatus } from '@agentmeter/
 import { base64Bytes, cartesiaBytesPerSecond } from './audio-format.ts';
 import { characterCount, invoke, modelOf, readFields, TtsTracker } from './calls.ts';
 import { instrumentCartesiaWebSocket } from './cartesia-websocket.ts';
-import { meterResponse, meterSdkStream, replaceMethod } from './observe.ts';
+import { meterResponse, meterSdkStream } from './observe.ts';
+import { wrapBound } from '@agentmeter/core/internal';
 import { resolveSpeechOptions, type SpeechInstrumentOptions, type SpeechRuntime } from './options.ts';
 import { meterAPIPromise } from './stainless.ts';
 
@@ -31,9 +32,9 @@ export function instrumentCartesia<C extends object>(client: C, options: SpeechI
   }
   // Wrapping twice changes nothing a scrape sees: the first wrap's options stay.
   if (!claimClient(client, 'instrumentCartesia', options)) return client;
-  replaceMethod(tts, 'generate', (original) => (body, requestOptions) => meteredBytes(runtime, original, body, requestOptions));
-  replaceMethod(tts, 'generateSSE', (original) => (body, requestOptions) => meteredSse(runtime, original, body, requestOptions));
-  replaceMethod(tts, 'websocket', (original) => (...args) => {
+  wrapBound(tts, 'generate', (original) => (body, requestOptions) => meteredBytes(runtime, original, body, requestOptions));
+  wrapBound(tts, 'generateSSE', (original) => (body, requestOptions) => meteredSse(runtime, original, body, requestOptions));
+  wrapBound(tts, 'websocket', (original) => (...args) => {
     const socket = original(...args);
     return socket instanceof Promise ? socket.then((ws: unknown) => instrumentCartesiaWebSocket(runtime, ws)) : socket;
   });

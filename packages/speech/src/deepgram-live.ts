@@ -1,6 +1,6 @@
 import { classifyStatus } from '@agentmeter/core';
 import { errorTypeOfClose, modelOf, normalizeError, readFields } from './calls.ts';
-import { safe, replaceMethod } from './observe.ts';
+import { safely as safe, wrapBound } from '@agentmeter/core/internal';
 import type { SpeechRuntime } from './options.ts';
 
 /** What the wrapper reads from the socket's events (message data, close code and reason, error message). */
@@ -93,13 +93,13 @@ export function instrumentDeepgramLive(runtime: SpeechRuntime, live: unknown, ar
     target.addEventListener('close', (event) => safe(() => onClose(event)));
     target.addEventListener('error', (event) => safe(() => onError(event)));
   };
-  replaceMethod(socket, 'connect', (original) => (...rest) => {
+  wrapBound(socket, 'connect', (original) => (...rest) => {
     const result = original(...rest);
     // connect() drops every message listener of the socket and adds its own: listen after it.
     safe(listen);
     return result;
   });
-  replaceMethod(socket, 'sendCloseStream', (original) => (...rest) => {
+  wrapBound(socket, 'sendCloseStream', (original) => (...rest) => {
     closeStreamAt ??= clock();
     return original(...rest);
   });

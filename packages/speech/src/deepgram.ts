@@ -3,7 +3,7 @@ import { invoke, modelOf, readFields, SttTracker } from './calls.ts';
 import { instrumentDeepgramLive } from './deepgram-live.ts';
 import { meteredSpeak } from './deepgram-speak.ts';
 import { meterFernPromise } from './fern.ts';
-import { replaceMethod } from './observe.ts';
+import { wrapBound } from '@agentmeter/core/internal';
 import { resolveSpeechOptions, type SpeechInstrumentOptions, type SpeechRuntime } from './options.ts';
 
 /** Deepgram's default model when a request names none. */
@@ -31,7 +31,7 @@ export function instrumentDeepgram<C extends object>(client: C, options: SpeechI
   meterVersion(client, 'speak', (v1) => {
     const audio = (v1 as { audio?: object }).audio;
     if (typeof audio !== 'object' || audio === null) return;
-    replaceMethod(audio, 'generate', (original) => (request, requestOptions) => meteredSpeak(runtime, original, request, requestOptions));
+    wrapBound(audio, 'generate', (original) => (request, requestOptions) => meteredSpeak(runtime, original, request, requestOptions));
   });
   return client;
 }
@@ -67,12 +67,12 @@ function meterVersion(client: object, resource: string, meter: (v1: object) => v
 function meterListenV1(runtime: SpeechRuntime, v1: object): void {
   const media = (v1 as { media?: object }).media;
   if (typeof media === 'object' && media !== null) {
-    replaceMethod(media, 'transcribeFile', (original) => (file, request, requestOptions) =>
+    wrapBound(media, 'transcribeFile', (original) => (file, request, requestOptions) =>
       meteredPrerecorded(runtime, () => original(file, request, requestOptions), request));
-    replaceMethod(media, 'transcribeUrl', (original) => (request, requestOptions) =>
+    wrapBound(media, 'transcribeUrl', (original) => (request, requestOptions) =>
       meteredPrerecorded(runtime, () => original(request, requestOptions), request));
   }
-  replaceMethod(v1, 'connect', (original) => (args, ...rest) => {
+  wrapBound(v1, 'connect', (original) => (args, ...rest) => {
     const socket = original(args, ...rest);
     return socket instanceof Promise ? socket.then((live: unknown) => instrumentDeepgramLive(runtime, live, args)) : socket;
   });

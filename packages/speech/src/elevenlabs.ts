@@ -2,7 +2,8 @@ import { AgentMeterConfigError, claimClient } from '@agentmeter/core';
 import { elevenLabsBytesPerSecond } from './audio-format.ts';
 import { characterCount, invoke, modelOf, readFields, TtsTracker } from './calls.ts';
 import { meterFernPromise } from './fern.ts';
-import { meterReadableStream, replaceMethod } from './observe.ts';
+import { meterReadableStream } from './observe.ts';
+import { wrapBound } from '@agentmeter/core/internal';
 import { resolveSpeechOptions, type SpeechInstrumentOptions, type SpeechRuntime } from './options.ts';
 
 /** The parts of an ElevenLabsClient the wrapper uses. */
@@ -35,7 +36,7 @@ export function instrumentElevenLabs<C extends object>(client: C, options: Speec
   // Wrapping twice changes nothing a scrape sees: the first wrap's options stay.
   if (!claimClient(client, 'instrumentElevenLabs', options)) return client;
   for (const method of ['convert', 'stream']) {
-    replaceMethod(tts, method, (original) => (voiceId, request, requestOptions) => meteredConvert(runtime, original, voiceId, request, requestOptions));
+    wrapBound(tts, method, (original) => (voiceId, request, requestOptions) => meteredConvert(runtime, original, voiceId, request, requestOptions));
   }
   return client;
 }

@@ -1,4 +1,4 @@
-import { safe } from './observe.ts';
+import { safely as safe } from '@agentmeter/core/internal';
 import { parsedSafely } from './stainless.ts';
 
 /**

@@ -3,6 +3,7 @@
  * stream objects and promise-like results. Observers never throw into the consumer.
  */
 import { classifyFailure } from '@agentmeter/core';
+import { observeIterator, safely as safe } from '@agentmeter/core/internal';
 import { normalizeError } from './calls.ts';
 
 /**
@@ -119,35 +120,14 @@ export interface IteratorObserver<T> {
   end(error?: unknown): void;
 }
 
-/** Wraps an async iterator: each item is observed; the end, a throw or an early return ends it. */
-export function observeIterator<T>(iterator: AsyncIterator<T>, observer: IteratorObserver<T>): AsyncIterator<T> {
-  let settled = false;
-  const settle = (error?: unknown): void => {
-    if (settled) return;
-    settled = true;
-    safe(() => observer.end(error));
-  };
-  const step = async (next: () => Promise<IteratorResult<T>>): Promise<IteratorResult<T>> => {
-    let result: IteratorResult<T>;
-    try {
-      result = await next();
-    } catch (error) {
-      settle(midStream(error));
-      throw error;
-    }
-    if (result.done === true) settle();
-    else safe(() => observer.item(result.value));
-    return result;
-  };
-  const wrapped: AsyncIterator<T> = { next: (...args) => step(() => iterator.next(...args)) };
-  if (iterator.return !== undefined) {
-    wrapped.return = (value) => {
-      settle();
-      return iterator.return!(value);
-    };
-  }
-  if (iterator.throw !== undefined) wrapped.throw = (error) => step(() => iterator.throw!(error));
-  return wrapped;
+/** Observes an async iterator in place (the kit's `observeIterator`): the end, a throw or an early return ends it. */
+export function meterIterator<T>(iterator: AsyncIterator<T>, observer: IteratorObserver<T>): AsyncIterator<T> {
+  return observeIterator(iterator, {
+    item: (value) => observer.item(value as T),
+    done: () => observer.end(),
+    error: (error) => observer.end(midStream(error)),
+    returned: () => observer.end(),
+  });
 }
 
 /**
@@ -161,33 +141,6 @@ export function meterSdkStream<S extends object, T>(stream: S, observer: Iterato
     return stream;
   }
   const original = target.iterator as () => AsyncIterator<T>;
-  target.iterator = () => observeIterator(original.call(stream), observer);
+  target.iterator = () => meterIterator(original.call(stream), observer);
   return stream;
 }
-
-/** Runs a recording step; a throw is swallowed (recording never reaches the host). */
-export function safe(step: () => void): void {
-  try {
-    step();
-  } catch {
-    // Recording must never reach the host service.
-  }
-}
-
-/** Replaces `target[name]` with `wrap(original)`, once per target (a second wrap is a no-op). */
-export function replaceMethod<T extends object>(
-  target: T,
-  name: string,
-  wrap: (original: (...args: unknown[]) => unknown) => (...args: unknown[]) => unknown,
-): boolean {
-  const record = target as Record<string | symbol, unknown>;
-  const original = record[name];
-  if (typeof original !== 'function') return false;
-  if ((original as { [WRAPPED]?: boolean })[WRAPPED] === true) return true;
-  const replacement = wrap(original.bind(target) as (...args: unknown[]) => unknown);
-  Object.defineProperty(replacement, WRAPPED, { value: true });
-  record[name] = replacement;
-  return true;
-}
-
-const WRAPPED: unique symbol = Symbol('agentmeter.speech.wrapped');

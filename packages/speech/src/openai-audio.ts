@@ -1,7 +1,8 @@
 import { AgentMeterConfigError, claimClient } from '@agentmeter/core';
 import { openAISpeechBytesPerSecond, wavSeconds } from './audio-format.ts';
 import { characterCount, invoke, modelOf, readFields, SttTracker, TtsTracker } from './calls.ts';
-import { meterResponse, meterSdkStream, replaceMethod } from './observe.ts';
+import { meterResponse, meterSdkStream } from './observe.ts';
+import { wrapBound } from '@agentmeter/core/internal';
 import { resolveSpeechOptions, type SpeechInstrumentOptions, type SpeechRuntime } from './options.ts';
 import { meterAPIPromise } from './stainless.ts';
 
@@ -36,11 +37,11 @@ export function instrumentOpenAIAudio<C extends object>(client: C, options: Spee
   }
   // Wrapping twice changes nothing a scrape sees: the first wrap's options stay.
   if (!claimClient(client, 'instrumentOpenAIAudio', options)) return client;
-  replaceMethod(audio['speech'], 'create', (original) => (body, requestOptions) => meteredSpeech(runtime, original, body, requestOptions));
+  wrapBound(audio['speech'], 'create', (original) => (body, requestOptions) => meteredSpeech(runtime, original, body, requestOptions));
   for (const resource of ['transcriptions', 'translations']) {
     const target = audio[resource];
     if (typeof target !== 'object' || target === null) continue;
-    replaceMethod(target, 'create', (original) => (body, requestOptions) => meteredTranscription(runtime, original, body, requestOptions));
+    wrapBound(target, 'create', (original) => (body, requestOptions) => meteredTranscription(runtime, original, body, requestOptions));
   }
   return client;
 }

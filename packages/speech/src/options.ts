@@ -1,4 +1,5 @@
-import { AgentMeterConfigError, createPricingTable, Warner, type AgentMeter, type PricingTable } from '@agentmeter/core';
+import { createPricingTable, Warner, type AgentMeter, type PricingTable } from '@agentmeter/core';
+import { configFail, describeValue, labelOption, requireMeter } from '@agentmeter/core/internal';
 
 /** Options every speech wrapper takes. */
 export interface SpeechInstrumentOptions {
@@ -31,32 +32,18 @@ export interface SpeechRuntime {
 
 /** Checks options at creation: a wrong meter or provider fails here with what to change. */
 export function resolveSpeechOptions(wrapper: string, options: unknown, defaultProvider: string): SpeechRuntime {
-  if (typeof options !== 'object' || options === null) {
-    throw new AgentMeterConfigError(`${wrapper}: pass options with a meter, e.g. ${wrapper}(client, { meter }) where meter = createAgentMeter().`);
-  }
-  const { meter, provider, pricing, clock } = options as Partial<SpeechInstrumentOptions>;
-  if (typeof meter !== 'object' || meter === null || typeof meter.startTtsCall !== 'function' || typeof meter.startSttCall !== 'function') {
-    throw new AgentMeterConfigError(`${wrapper}: options.meter must be an AgentMeter from createAgentMeter() or start().`);
-  }
-  if (provider !== undefined && (typeof provider !== 'string' || !/^[a-z0-9_.-]{1,64}$/i.test(provider))) {
-    throw new AgentMeterConfigError(`${wrapper}: options.provider must be 1-64 letters, digits, '_', '-' or '.'; got ${describe(provider)}.`);
-  }
+  const given = options as SpeechInstrumentOptions | undefined;
+  requireMeter(wrapper, given);
+  const { meter, provider, pricing, clock } = given;
   if (pricing !== undefined && pricing !== false && typeof (pricing as Partial<PricingTable> | null)?.cost !== 'function') {
-    throw new AgentMeterConfigError(`${wrapper}: options.pricing must be a table from createPricingTable() or false; got ${describe(pricing)}.`);
+    configFail(wrapper, `options.pricing must be a table from createPricingTable() or false; got ${describeValue(pricing)}.`);
   }
-  if (clock !== undefined && typeof clock !== 'function') {
-    throw new AgentMeterConfigError(`${wrapper}: options.clock must be a function returning milliseconds.`);
-  }
+  if (clock !== undefined && typeof clock !== 'function') configFail(wrapper, 'options.clock must be a function returning milliseconds.');
   return {
     meter,
-    provider: provider ?? defaultProvider,
+    provider: labelOption(wrapper, 'provider', provider, defaultProvider),
     pricing: pricing === false ? undefined : (pricing ?? createPricingTable()),
     warner: new Warner(),
     clock: clock ?? (() => performance.now()),
   };
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return `'${value.slice(0, 40)}'`;
-  return value === null ? 'null' : typeof value;
 }

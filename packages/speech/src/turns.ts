@@ -1,4 +1,5 @@
 import { AgentMeterConfigError, Warner, type AgentMeter } from '@agentmeter/core';
+import { isAgentMeter } from '@agentmeter/core/internal';
 import { runInTurn, type TurnMarks } from './turn-context.ts';
 
 export interface VoiceTurnsOptions {
@@ -52,7 +53,7 @@ type Phase = 'listening' | 'waiting' | 'speaking' | 'closed';
  */
 export function createVoiceTurns(options: VoiceTurnsOptions): VoiceTurns {
   const meter = (options as Partial<VoiceTurnsOptions> | undefined)?.meter;
-  if (typeof meter !== 'object' || meter === null || typeof meter.instruments !== 'object') {
+  if (!isAgentMeter(meter)) {
     throw new AgentMeterConfigError('createVoiceTurns: options.meter must be an AgentMeter from createAgentMeter() or start().');
   }
   const clock = options.clock ?? (() => performance.now());

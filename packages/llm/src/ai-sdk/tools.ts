@@ -1,4 +1,5 @@
 import { type AgentMeter, AgentMeterConfigError } from '@agentmeter/core';
+import { isAgentMeter } from '@agentmeter/core/internal';
 import { startToolRun, type ToolRun } from '../tool-runs.ts';
 
 export interface AiToolsInstrumentOptions {
@@ -68,7 +69,7 @@ export function instrumentAiTools<Tools extends Record<string, object>>(tools: T
     throw new AgentMeterConfigError(`${fn}: expected the tool set object ({ name: tool({...}) }); got ${tools === null ? 'null' : Array.isArray(tools) ? 'an array' : typeof tools}`);
   }
   const meter = options?.meter;
-  if (typeof meter?.instruments !== 'object' || typeof meter.trackError !== 'function') {
+  if (!isAgentMeter(meter)) {
     throw new AgentMeterConfigError(`${fn}: options.meter must be an AgentMeter from createAgentMeter() or start()`);
   }
   const clock = options.clock ?? (() => performance.now());
