@@ -145,7 +145,7 @@ describe('LiveKit agents-js, a real AgentSession and its metrics events', () => 
   it('error events are counted by family in the taxonomy; an error nobody listens for still throws as it did', async () => {
     const session = await startedSession();
     instrumentLiveKitSession(session, { meter: h.meter });
-    const rateLimited: llm.LLMError = {
+    const rateLimited: Parameters<typeof voice.createErrorEvent>[0] = {
       type: 'llm_error', timestamp: now, label: 'test.LLM', recoverable: true,
       error: new APIStatusError({ message: 'Too many requests', options: { statusCode: 429 } }),
     };
@@ -189,7 +189,7 @@ describe('LiveKit agents-js, a real AgentSession and its metrics events', () => 
       { ...eou('s'), endOfUtteranceDelayMs: Number.NaN, transcriptionDelayMs: -1 },
       { get type(): string { throw new Error('hostile getter'); } },
     ];
-    for (const m of hostile) expect(() => session.emit(voice.AgentSessionEventTypes.MetricsCollected, { type: 'metrics_collected', metrics: m, createdAt: now })).not.toThrow();
+    for (const m of hostile) expect(() => session.emit(voice.AgentSessionEventTypes.MetricsCollected, { type: 'metrics_collected', metrics: m as metrics.AgentMetrics, createdAt: now })).not.toThrow();
     const m = await meterH.collect();
     const text = JSON.stringify(m.raw);
     expect(text).not.toContain('XXXX');

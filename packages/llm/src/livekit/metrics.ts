@@ -1,6 +1,6 @@
 import type { AgentMeter, PricingTable, RecordAttributes } from '@agentmeter/core';
 import { shortLabel } from '../labels.ts';
-import type { LlmRecorder } from '../recorder.ts';
+import { LlmRecorder } from '../recorder.ts';
 import { count, object, usageOf } from '../usage.ts';
 
 type Loose = Record<string, unknown> | undefined;
@@ -40,22 +40,20 @@ export class LiveKitMetricsRecorder {
   readonly #pricing: PricingTable | undefined;
   readonly #provider: string | undefined;
   readonly #now: () => number;
-  /** The replay clock's value: the llm recorder reads it at a call's start, first token and end. */
+  /** The replay clock: the llm recorder reads it at a call's start, first token and end; `#llm` sets it before each. */
   #at = 0;
   readonly #turns = new Map<string, TurnParts>();
   /** The latest streamed STT's labels, for its transcription delay (end-of-utterance metrics carry none). */
   #sttLabels: RecordAttributes = { provider: 'unknown', model: 'unknown' };
 
-  constructor(recorder: LlmRecorder, provider: string | undefined, now: () => number) {
-    this.#recorder = recorder;
-    this.#meter = recorder.meter;
-    this.#pricing = recorder.pricing;
+  /** `checked`: the recorder built from the options; this one is the same on the replay clock. */
+  constructor(checked: LlmRecorder, provider: string | undefined, now: () => number) {
+    this.#recorder = new LlmRecorder(checked.meter, checked.pricing, () => this.#at, checked.semconv, checked.attributes);
+    this.#meter = checked.meter;
+    this.#pricing = checked.pricing;
     this.#provider = provider;
     this.#now = now;
   }
-
-  /** The llm recorder's clock: set by `#llm` before each read. */
-  readonly clock = (): number => this.#at;
 
   record(metrics: unknown): void {
     const m = object(metrics);

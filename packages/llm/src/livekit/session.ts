@@ -1,7 +1,7 @@
 import { AgentMeterConfigError, claimClient, type Session as MeterSession } from '@agentmeter/core';
 import { classifyLlmError } from '../classify.ts';
 import { createRecorder, type LlmInstrumentOptions } from '../options.ts';
-import { LlmRecorder } from '../recorder.ts';
+import { quiet } from '../quiet.ts';
 import { object } from '../usage.ts';
 import { LiveKitMetricsRecorder, modelLabels } from './metrics.ts';
 
@@ -40,31 +40,20 @@ export function instrumentLiveKitSession<Session extends object>(session: Sessio
   }
   const checked = createRecorder(fn, options, 'unknown').recorder;
   if (!claimClient(session, fn, options)) return session;
-  // LiveKit reports each call after it ended, with its durations: the recorder replays them on its own clock.
-  let replay = (): number => 0;
-  const recorder = new LlmRecorder(checked.meter, checked.pricing, () => replay(), checked.semconv, checked.attributes);
-  const metrics = new LiveKitMetricsRecorder(recorder, options.provider, options.clock ?? ((): number => performance.now()));
-  replay = metrics.clock;
-  const { meter } = recorder;
-  const guard = <A extends unknown[]>(listener: (...args: A) => void) => (...args: A): void => {
-    try {
-      listener(...args);
-    } catch {
-      // Recording never reaches the session.
-    }
-  };
+  const metrics = new LiveKitMetricsRecorder(checked, options.provider, options.clock ?? ((): number => performance.now()));
+  const { meter, attributes } = checked;
 
   let live: MeterSession | undefined = session.started === true ? meter.startSession() : undefined;
-  session.on('agent_state_changed', guard((event: unknown) => {
+  session.on('agent_state_changed', quiet((event: unknown) => {
     if (object(event)?.oldState === 'initializing') live ??= meter.startSession();
   }) as Listener);
-  session.on('close', guard(() => {
+  session.on('close', quiet(() => {
     live?.end();
     live = undefined;
   }) as Listener);
-  session.on('metrics_collected', guard((event: unknown) => metrics.record(object(event)?.metrics)) as Listener);
+  session.on('metrics_collected', quiet((event: unknown) => metrics.record(object(event)?.metrics)) as Listener);
 
-  const onError = guard((event: unknown) => {
+  const onError = quiet((event: unknown) => {
     const e = object(event);
     const error = object(e?.error);
     const family = ERROR_FAMILIES[String(error?.type)];
@@ -75,7 +64,7 @@ export function instrumentLiveKitSession<Session extends object>(session: Sessio
     const i = meter.instruments;
     if (family === 'tts') i.ttsErrors.add(1, { ...labels, error_type: errorType });
     else if (family === 'stt') i.sttErrors.add(1, { ...labels, error_type: errorType });
-    else i.llmErrors.add(1, { ...recorder.attributes, ...labels, error_type: errorType });
+    else i.llmErrors.add(1, { ...attributes, ...labels, error_type: errorType });
     i.errors.add(1, { error_type: errorType, component: family });
   });
   // The session's `error` events are observed at `emit`, not with a listener: node's EventEmitter

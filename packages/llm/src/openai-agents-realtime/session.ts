@@ -2,6 +2,7 @@ import { AgentMeterConfigError, claimClient, type Session as MeterSession } from
 import { classifyLlmError } from '../classify.ts';
 import { createRecorder, type LlmInstrumentOptions } from '../options.ts';
 import { observeOpenAIRealtime } from '../realtime/openai-events.ts';
+import { quiet } from '../quiet.ts';
 import { object } from '../usage.ts';
 
 type Listener = (...args: never[]) => void;
@@ -45,13 +46,7 @@ export function instrumentRealtimeSession<Session extends object>(session: Sessi
   };
   const observer = observeOpenAIRealtime(recorder, provider, model);
   let connection: MeterSession | undefined;
-  const guard = <A extends unknown[]>(listener: (...args: A) => void) => (...args: A): void => {
-    try {
-      listener(...args);
-    } catch {
-      // Recording never reaches the session.
-    }
-  };
+
 
   const onStatus = (status: unknown): void => {
     if (status === 'connected' && connection === undefined) connection = recorder.meter.startSession();
@@ -61,12 +56,12 @@ export function instrumentRealtimeSession<Session extends object>(session: Sessi
     }
   };
   onStatus(transport.status);
-  transport.on('connection_change', guard(onStatus) as Listener);
-  session.on('transport_event', guard(observer.onEvent) as Listener);
-  session.on('audio_interrupted', guard(observer.interrupt) as Listener);
+  transport.on('connection_change', quiet(onStatus) as Listener);
+  session.on('transport_event', quiet(observer.onEvent) as Listener);
+  session.on('audio_interrupted', quiet(observer.interrupt) as Listener);
   // The transport's errors, not the session's: a listener on the session's own `error` would keep
   // node's EventEmitter from throwing an error the host does not listen for.
-  transport.on('error', guard((event: unknown) => {
+  transport.on('error', quiet((event: unknown) => {
     const error = object(event)?.error;
     // A server `error` event (parsed JSON) also arrives as a transport event, where the observer
     // counted it; a socket's ErrorEvent has that type too, but is no plain object.
