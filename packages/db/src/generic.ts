@@ -1,5 +1,5 @@
-import { AgentMeterConfigError, runTracked } from '@agentmeter/core';
-import { describeValue } from '@agentmeter/core/internal';
+import { AgentMeterConfigError } from '@agentmeter/core';
+import { describeValue, runTracked } from '@agentmeter/core/internal';
 import { resolveOptions } from './options.ts';
 import { now, observe, QueryRecorder, type QueryHandles } from './recorder.ts';
 import type { CacheInstrumentOptions, DbInstrumentOptions } from './types.ts';

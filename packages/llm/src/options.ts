@@ -1,8 +1,9 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import { configFail, describeValue, labelOption, requireMeter, resolveSemconv, type SemconvOption } from '@agentmeter/core/internal';
 import {
-  type AgentMeter, createPricingTable, GenAiMetrics, type PriceSourceInfo, type PricingTable, type RecordAttributes,
+  type AgentMeter, createPricingTable, type PriceSourceInfo, type PricingTable, type RecordAttributes,
 } from '@agentmeter/core';
+import { GenAiMetrics } from '@agentmeter/core/internal';
 import { LlmRecorder } from './recorder.ts';
 
 /** Options of every `instrument*` function in this package. */

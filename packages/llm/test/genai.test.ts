@@ -93,10 +93,11 @@ describe('GenAI time to first chunk and time per output chunk, for every LLM wra
   });
 });
 
-describe('the semantic-convention switch', () => {
-  const client = (extra: Record<string, unknown>) =>
-    instrumentOpenAI(new OpenAI({ apiKey: 'sk-x', baseURL: `${h.sim.url}/v1`, maxRetries: 0 }), { meter: h.meter, pricing: false, clock: h.clock, provider: 'openai', ...extra });
+function client(extra: Record<string, unknown>): OpenAI {
+  return instrumentOpenAI(new OpenAI({ apiKey: 'sk-x', baseURL: `${h.sim.url}/v1`, maxRetries: 0 }), { meter: h.meter, pricing: false, clock: h.clock, provider: 'openai', ...extra });
+}
 
+describe('the semantic-convention switch', () => {
   it('is `semconv`, as in the database wrappers; `genAiMetrics` stays as its deprecated alias', async () => {
     await client({ semconv: otel.provider }).chat.completions.create({ model: 'gpt-test', messages: [] });
     await client({ genAiMetrics: { meterProvider: otel.provider } }).chat.completions.create({ model: 'gpt-test', messages: [] });

@@ -1,5 +1,5 @@
-import { createPricingTable, Warner, type AgentMeter, type PricingTable } from '@agentmeter/core';
-import { configFail, describeValue, labelOption, requireMeter } from '@agentmeter/core/internal';
+import { createPricingTable, type AgentMeter, type PricingTable } from '@agentmeter/core';
+import { configFail, describeValue, labelOption, requireMeter, Warner } from '@agentmeter/core/internal';
 
 /** Options every speech wrapper takes. */
 export interface SpeechInstrumentOptions {

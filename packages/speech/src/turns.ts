@@ -1,5 +1,5 @@
-import { AgentMeterConfigError, Warner, type AgentMeter } from '@agentmeter/core';
-import { isAgentMeter } from '@agentmeter/core/internal';
+import { AgentMeterConfigError, type AgentMeter } from '@agentmeter/core';
+import { isAgentMeter, Warner } from '@agentmeter/core/internal';
 import { runInTurn, type TurnMarks } from './turn-context.ts';
 
 export interface VoiceTurnsOptions {
