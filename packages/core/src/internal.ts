@@ -32,7 +32,7 @@ export function addInstrumentSource(meter: AgentMeter, source: InstrumentSource)
 }
 
 // The wrapper kit: patching, observation and option checks every wrapper package shares.
-export { isWrapped, originalOf, orOriginal, safeExecuteInTheMiddle, safely, unwrap, wrap, wrapBound } from './kit/wrap.ts';
+export { attempt, isWrapped, originalOf, orOriginal, safeExecuteInTheMiddle, safely, unwrap, wrap, wrapBound } from './kit/wrap.ts';
 export type { AnyFunction } from './kit/wrap.ts';
 export { isApiPromise, observeApiPromise, observeIterator } from './kit/observe.ts';
 export type { ApiPromiseObserver, IteratorObserver } from './kit/observe.ts';
@@ -40,3 +40,10 @@ export {
   configFail, describeValue, isAgentMeter, LABEL_OPTION, labelOption, requireMeter, resolveSemconv,
 } from './kit/options.ts';
 export type { SemconvOption } from './kit/options.ts';
+
+// The recording kernel: what each kind of call records, over cached bound series.
+export { LlmCallState, LlmRecorder, modelLabel } from './kernel/llm.ts';
+export type { LlmRecorderOptions } from './kernel/llm.ts';
+export { FINISH_REASONS, LlmSeries } from './kernel/llm-series.ts';
+export type { FinishReason } from './kernel/llm-series.ts';
+export { OutcomeSeries, OutcomeTable } from './kernel/outcome.ts';

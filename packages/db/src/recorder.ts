@@ -1,11 +1,11 @@
-import { classifyError, type BoundCounter, type BoundHistogram } from '@agentmeter/core';
+import { classifyError, type BoundCounter } from '@agentmeter/core';
+import { attempt, OutcomeSeries } from '@agentmeter/core/internal';
 import type { Attributes, Histogram } from '@opentelemetry/api';
 import { dbErrorType, dbStatusCode } from './errors.ts';
 import type { ResolvedDbOptions } from './options.ts';
 import { querySummary, statementParser, type StatementParser, type StatementShape } from './statement.ts';
 
 const NOOP_COUNTER: BoundCounter = { add() {} };
-const NOOP_HISTOGRAM: BoundHistogram = { record() {} };
 const OTHER_TABLE = '_other';
 const SQL_CACHE_LIMIT = 1000;
 /** agentmeter `db_system` labels whose semantic-convention `db.system.name` differs. */
@@ -13,24 +13,13 @@ const SEMCONV_SYSTEMS: Readonly<Record<string, string>> = { pglite: 'postgresql'
 /** Boundaries the semantic conventions advise for db.client.operation.duration. */
 const SEMCONV_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
 
-/** Runs a recording step; telemetry must never reach the query's caller. */
-function safely<T>(step: () => T, fallback: T): T {
-  try {
-    return step();
-  } catch {
-    return fallback;
-  }
-}
 
 /** Pre-bound series for one (operation, table) of one client: recording does no attribute work. */
 export class QueryHandles {
   readonly shape: StatementShape;
   readonly #recorder: QueryRecorder;
-  readonly #okCount: BoundCounter;
-  readonly #okDuration: BoundHistogram;
-  readonly #labels: Readonly<Record<string, string>>;
-  #errorCount: BoundCounter | undefined;
-  #errorDuration: BoundHistogram | undefined;
+  /** The kernel's duration and count series of this statement shape (error series bound on first use). */
+  readonly #outcome: OutcomeSeries;
   readonly #semconv: Attributes | undefined;
 
   constructor(recorder: QueryRecorder, shape: StatementShape, table: string | undefined) {
@@ -39,10 +28,7 @@ export class QueryHandles {
     const { meter, dbSystem } = recorder.options;
     const labels: Record<string, string> = { db_system: dbSystem, operation: shape.operation };
     if (table !== undefined) labels['table'] = table;
-    const i = meter.instruments;
-    this.#okCount = safely(() => i.dbQueries.bind({ ...labels, status: 'success' }), NOOP_COUNTER);
-    this.#okDuration = safely(() => i.dbQueryDuration.bind({ ...labels, status: 'success' }), NOOP_HISTOGRAM);
-    this.#labels = { ...labels, status: 'error' };
+    this.#outcome = new OutcomeSeries(meter.instruments, 'dbQueryDuration', 'dbQueries', labels).warm();
     if (recorder.semconv !== undefined) {
       this.#semconv = { 'db.system.name': recorder.semconvSystem, 'db.operation.name': shape.operation, 'db.query.summary': querySummary(shape, table) };
       if (table !== undefined) this.#semconv['db.collection.name'] = table;
@@ -56,18 +42,8 @@ export class QueryHandles {
   finish(started: number, failed: boolean, error?: unknown, result?: unknown): void {
     try {
       const seconds = (performance.now() - started) / 1000;
-      if (failed) {
-        // Error series are bound on first use, so a statement that never fails exports none.
-        const i = this.#recorder.options.meter.instruments;
-        this.#errorDuration ??= safely(() => i.dbQueryDuration.bind(this.#labels), NOOP_HISTOGRAM);
-        this.#errorCount ??= safely(() => i.dbQueries.bind(this.#labels), NOOP_COUNTER);
-        this.#errorDuration.record(seconds);
-        this.#errorCount.add(1);
-        this.#recorder.countError(error);
-      } else {
-        this.#okDuration.record(seconds);
-        this.#okCount.add(1);
-      }
+      this.#outcome.record(seconds, failed);
+      if (failed) this.#recorder.countError(error);
       const transaction = this.shape.transaction;
       if (transaction === 'commit') {
         this.#recorder.transaction(failed || commandOf(result) === 'ROLLBACK' ? 'rollback' : 'commit');
@@ -110,9 +86,9 @@ export class QueryRecorder {
     const { meter, dbSystem, semconv } = options;
     this.#parser = statementParser(dbSystem);
     this.semconvSystem = SEMCONV_SYSTEMS[dbSystem] ?? dbSystem;
-    this.#commit = safely(() => meter.instruments.dbTransactions.bind({ db_system: dbSystem, status: 'commit' }), NOOP_COUNTER);
-    this.#rollback = safely(() => meter.instruments.dbTransactions.bind({ db_system: dbSystem, status: 'rollback' }), NOOP_COUNTER);
-    this.semconv = safely(() => semconv?.getMeter('@agentmeter/db').createHistogram('db.client.operation.duration', {
+    this.#commit = attempt(() => meter.instruments.dbTransactions.bind({ db_system: dbSystem, status: 'commit' }), NOOP_COUNTER);
+    this.#rollback = attempt(() => meter.instruments.dbTransactions.bind({ db_system: dbSystem, status: 'rollback' }), NOOP_COUNTER);
+    this.semconv = attempt(() => semconv?.getMeter('@agentmeter/db').createHistogram('db.client.operation.duration', {
       unit: 's',
       description: 'Duration of database client operations.',
       advice: { explicitBucketBoundaries: SEMCONV_BUCKETS },

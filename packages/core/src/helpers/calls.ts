@@ -2,6 +2,8 @@ import { classifyError } from '../classify.ts';
 import { type GenAiMetrics, SPEECH_OPERATIONS } from '../genai.ts';
 import { ERROR_TYPES, type ErrorType } from '../errors.ts';
 import { TOKEN_TYPES } from '../pricing/types.ts';
+import { LlmRecorder } from '../kernel/llm.ts';
+import { OutcomeTable } from '../kernel/outcome.ts';
 import type { InstrumentRegistry } from '../registry.ts';
 import type {
   DbQueryAttributes, ExternalApiAttributes, LlmCall, LlmCallAttributes, RecordAttributes, SpeechCallAttributes,
@@ -22,11 +24,22 @@ export class CallFactory {
   readonly #registry: InstrumentRegistry;
   readonly #clock: () => number;
   readonly #genAi: GenAiMetrics | undefined;
+  readonly #llm: LlmRecorder;
+  readonly #tts: OutcomeTable;
+  readonly #stt: OutcomeTable;
+  readonly #db: OutcomeTable;
+  readonly #externalApi: OutcomeTable;
 
   constructor(registry: InstrumentRegistry, clock: () => number, genAi?: GenAiMetrics) {
     this.#registry = registry;
     this.#clock = clock;
     this.#genAi = genAi;
+    const i = registry.catalog;
+    this.#llm = new LlmRecorder({ instruments: i, clock, classify: errorTypeOf, label: (value) => value });
+    this.#tts = new OutcomeTable(i, 'ttsLatency', 'ttsRequests', ['provider', 'model']);
+    this.#stt = new OutcomeTable(i, 'sttLatency', 'sttRequests', ['provider', 'model']);
+    this.#db = new OutcomeTable(i, 'dbQueryDuration', 'dbQueries', ['db_system', 'operation', 'table']);
+    this.#externalApi = new OutcomeTable(i, 'externalApiDuration', 'externalApiRequests', ['service', 'endpoint']);
   }
 
   get #i(): InstrumentRegistry['catalog'] {
@@ -59,31 +72,15 @@ export class CallFactory {
     this.#i.apiCost.add(usd, { provider: attributes['provider'], model: attributes['model'], service });
   }
 
+  /** An LLM call through the recording kernel, over the meter's cached bound series. */
   llm(attributes: LlmCallAttributes): LlmCall {
-    const started = this.#clock();
-    const model = pick(attributes, 'provider', 'model');
-    const call = { ...model, operation: attributes?.operation ?? 'chat' };
-    let firstTokenSeen = false;
-    let ended = false;
+    const labels = pick(attributes, 'provider', 'model', 'operation');
+    const state = this.#llm.start(labels['provider'], labels['model'], labels['operation'] ?? 'chat');
     return {
-      firstToken: () => {
-        if (firstTokenSeen || ended) return;
-        firstTokenSeen = true;
-        this.#i.llmTimeToFirstToken.record(this.#seconds(started), model);
-      },
-      usage: (tokens) => this.recordTokens(model as LlmCallAttributes, tokens),
-      cost: (usd) => this.recordCost('llm', model, usd),
-      end: (error?: unknown) => {
-        if (ended) return;
-        ended = true;
-        const failed = error !== undefined;
-        this.#i.llmLatency.record(this.#seconds(started), call);
-        this.#i.llmRequests.add(1, { ...call, status: failed ? 'error' : 'success' });
-        if (failed) {
-          const errorType = this.countError(error, 'llm');
-          this.#i.llmErrors.add(1, { ...model, error_type: errorType });
-        }
-      },
+      firstToken: () => state.outputChunk(),
+      usage: (tokens) => state.addTokens(tokens),
+      cost: (usd) => state.addCost(usd),
+      end: (error?: unknown) => (error === undefined ? state.end() : state.fail(error, 'request')),
     };
   }
 
@@ -104,10 +101,8 @@ export class CallFactory {
       end: (error?: unknown) => {
         if (ended) return;
         ended = true;
-        const status = error === undefined ? 'success' : 'error';
         const seconds = this.#seconds(started);
-        this.#i.ttsLatency.record(seconds, { ...model, status });
-        this.#i.ttsRequests.add(1, { ...model, status });
+        this.#tts.series(model['provider'], model['model']).record(seconds, error !== undefined);
         const errorType = error === undefined ? undefined : this.countError(error, 'tts');
         if (errorType !== undefined) this.#i.ttsErrors.add(1, { ...model, error_type: errorType });
         this.#speechGenAi(model, SPEECH_OPERATIONS.tts, seconds, errorType);
@@ -125,10 +120,8 @@ export class CallFactory {
       end: (error?: unknown) => {
         if (ended) return;
         ended = true;
-        const status = error === undefined ? 'success' : 'error';
         const seconds = this.#seconds(started);
-        this.#i.sttLatency.record(seconds, { ...model, status });
-        this.#i.sttRequests.add(1, { ...model, status });
+        this.#stt.series(model['provider'], model['model']).record(seconds, error !== undefined);
         const errorType = error === undefined ? undefined : this.countError(error, 'stt');
         if (errorType !== undefined) this.#i.sttErrors.add(1, { ...model, error_type: errorType });
         this.#speechGenAi(model, SPEECH_OPERATIONS.stt, seconds, errorType);
@@ -144,18 +137,14 @@ export class CallFactory {
 
   db(attributes: DbQueryAttributes): TimedCall {
     const labels = pick(attributes, 'db_system', 'operation', 'table');
-    return this.#timed((seconds, status) => {
-      this.#i.dbQueryDuration.record(seconds, { ...labels, status });
-      this.#i.dbQueries.add(1, { ...labels, status });
-    }, 'db');
+    const series = this.#db.series(labels['db_system'], labels['operation'], labels['table']);
+    return this.#timed((seconds, status) => series.record(seconds, status === 'error'), 'db');
   }
 
   externalApi(attributes: ExternalApiAttributes): TimedCall {
     const labels = pick(attributes, 'service', 'endpoint');
-    return this.#timed((seconds, status) => {
-      this.#i.externalApiDuration.record(seconds, { ...labels, status });
-      this.#i.externalApiRequests.add(1, { ...labels, status });
-    }, 'external_api');
+    const series = this.#externalApi.series(labels['service'], labels['endpoint']);
+    return this.#timed((seconds, status) => series.record(seconds, status === 'error'), 'external_api');
   }
 
   contentGeneration(attributes: RecordAttributes): TimedCall {

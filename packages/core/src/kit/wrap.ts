@@ -76,6 +76,15 @@ export function safely(step: () => void): void {
   }
 }
 
+/** The value `step` returns, or `fallback` when it throws (binding a series on a broken meter, say). */
+export function attempt<T>(step: () => T, fallback: T): T {
+  try {
+    return step();
+  } catch {
+    return fallback;
+  }
+}
+
 /**
  * Runs the host's `execute`, then `onFinish` with its error or result inside a guard: a throw
  * of `onFinish` is swallowed, and `execute`'s own error is rethrown untouched.
