@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import { observeApiPromise as observeStainless, observeIterator } from '@agentmeter/core/internal';
+import { type ApiPromiseObserver, observeApiPromise as observeStainless, observeIterator } from '@agentmeter/core/internal';
 import type { LlmCallState } from './recorder.ts';
 
 /** What a wrapper does with a parsed JSON body, and with each stream event. */
@@ -23,14 +23,33 @@ let warnedInternals = false;
  * kit's `observeApiPromise`): a request failure, the parsed JSON body or the stream it holds.
  */
 export function observeApiPromise(promise: unknown, call: LlmCallState, handlers: ResponseHandlers): void {
-  const observed = observeStainless(promise, {
-    failed: (error) => call.fail(error, 'request'),
-    parseFailed: (error) => call.fail(error, 'body'),
-    parsed: (data) => observeParsed(data, call, handlers),
-  });
+  const observed = observeStainless(promise, new CallObserver(call, handlers));
   if (!observed && !warnedInternals) {
     warnedInternals = true;
     diag.warn('agentmeter: this LLM client version returns promises agentmeter cannot observe; its calls are not recorded (check @agentmeter/llm\'s supported versions)');
+  }
+}
+
+/** One call's view of its APIPromise (one object per call: this is the wrappers' hot path). */
+class CallObserver implements ApiPromiseObserver {
+  readonly #call: LlmCallState;
+  readonly #handlers: ResponseHandlers;
+
+  constructor(call: LlmCallState, handlers: ResponseHandlers) {
+    this.#call = call;
+    this.#handlers = handlers;
+  }
+
+  failed(error: unknown): void {
+    this.#call.fail(error, 'request');
+  }
+
+  parseFailed(error: unknown): void {
+    this.#call.fail(error, 'body');
+  }
+
+  parsed(data: unknown): void {
+    observeParsed(data, this.#call, this.#handlers);
   }
 }
 

@@ -77,7 +77,9 @@ export class LlmSeries {
 
   /** Adds a token count of one type (an index into TOKEN_TYPES) when it is a positive finite number. */
   count(index: number, count: number | undefined): void {
-    if (typeof count === 'number' && count > 0 && count < Infinity) this.tokens(index).add(count);
+    if (typeof count === 'number' && count > 0 && count < Infinity) {
+      (this.#tokens[index] ??= this.#instruments.llmTokens.bind({ ...this.labels, token_type: TOKEN_TYPES[index] as TokenType })).add(count);
+    }
   }
 
   step(reason: FinishReason): BoundCounter {

@@ -78,13 +78,14 @@ export class OutcomeTable {
 
   /** The series of these label values (an absent value leaves its label out). */
   series(a: unknown, b?: unknown, c?: unknown): OutcomeSeries {
-    return this.#cache.get(a, b, c, () => {
-      const labels: Record<string, unknown> = {};
-      const values = [a, b, c];
-      this.#keys.forEach((key, index) => {
-        if (values[index] !== undefined) labels[key] = values[index];
-      });
-      return new OutcomeSeries(this.#instruments, this.#duration, this.#count, labels as RecordAttributes);
+    return this.#cache.get(a, b, c) ?? this.#cache.set(a, b, c, this.#create([a, b, c]));
+  }
+
+  #create(values: readonly unknown[]): OutcomeSeries {
+    const labels: Record<string, unknown> = {};
+    this.#keys.forEach((key, index) => {
+      if (values[index] !== undefined) labels[key] = values[index];
     });
+    return new OutcomeSeries(this.#instruments, this.#duration, this.#count, labels as RecordAttributes);
   }
 }

@@ -109,27 +109,24 @@ export function isApiPromise(value: unknown): boolean {
  */
 export function observeApiPromise(promise: unknown, observer: ApiPromiseObserver): boolean {
   if (!isApiPromise(promise)) return false;
-  let parsed = false;
-  const once = { ...observer, parsed: (data: unknown) => {
-    if (parsed) return;
-    parsed = true;
-    observer.parsed(data);
-  } };
-  (promise as { responsePromise: PromiseLike<unknown> }).responsePromise.then(
-    () => safely(() => observer.headers?.()),
-    (error: unknown) => safely(() => observer.failed(error)),
-  );
-  observeParse(promise as StainlessPromise, once);
+  const onHeaders = observer.headers === undefined ? undefined : () => safely(() => observer.headers?.());
+  (promise as { responsePromise: PromiseLike<unknown> }).responsePromise.then(onHeaders, (error: unknown) => safely(() => observer.failed(error)));
+  observeParse(promise as StainlessPromise, observer, { parsed: false });
   return true;
 }
 
-function observeParse(target: StainlessPromise, observer: ApiPromiseObserver): void {
+/** Shared by a promise and those derived from it: the body is reported once. */
+interface ParseState {
+  parsed: boolean;
+}
+
+function observeParse(target: StainlessPromise, observer: ApiPromiseObserver, state: ParseState): void {
   const parse = target.parseResponse as AnyFunction;
   const thenUnwrap = target[THEN_UNWRAP];
   if (typeof thenUnwrap === 'function') {
     target[THEN_UNWRAP] = function thenUnwrapObserved(this: unknown, ...args: unknown[]): unknown {
       const derived = Reflect.apply(thenUnwrap as AnyFunction, this, args);
-      if (isApiPromise(derived)) safely(() => observeParse(derived as StainlessPromise, observer));
+      if (isApiPromise(derived)) safely(() => observeParse(derived as StainlessPromise, observer, state));
       return derived;
     };
   }
@@ -143,7 +140,10 @@ function observeParse(target: StainlessPromise, observer: ApiPromiseObserver): v
     }
     return Promise.resolve(result).then(
       (data) => {
-        safely(() => observer.parsed(data));
+        if (!state.parsed) {
+          state.parsed = true;
+          safely(() => observer.parsed(data));
+        }
         return data;
       },
       (error: unknown) => {
