@@ -6,6 +6,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Agent } from './agent.ts';
 import type { Assistant } from './assist.ts';
 import { realtimeExchange } from './realtime.ts';
+import { agentsRealtimeExchange } from './realtime-agent.ts';
 import { CHARACTERS, type Character, findCharacter, intentOf } from './characters.ts';
 import type { Cache, Database } from './store.ts';
 
@@ -82,7 +83,9 @@ export function createApp({ meter, exporter, agent, assistant, realtime, db, cac
 
   app.post('/api/realtime', withCharacter('/api/realtime', 'realtime', async (c, character, body) => {
     if (realtime === undefined) return c.json({ error: 'no realtime provider configured' }, 404);
-    const status = await realtimeExchange(meter, realtime, body['interrupt'] === true);
+    // `sdk: 'agents'`: the same exchange through an @openai/agents-realtime RealtimeSession.
+    const exchange = body['sdk'] === 'agents' ? agentsRealtimeExchange : realtimeExchange;
+    const status = await exchange(meter, realtime, body['interrupt'] === true);
     return c.json({ character: character.id, status });
   }));
 
