@@ -3,6 +3,7 @@ import { classifyLlmError } from '../classify.ts';
 import { createRecorder, type LlmInstrumentOptions } from '../options.ts';
 import type { LlmCallState } from '../recorder.ts';
 import { detailedUsage, object } from '../usage.ts';
+import { recordSessionError } from './session-error.ts';
 
 type Fn = (...args: unknown[]) => unknown;
 
@@ -88,9 +89,7 @@ export function instrumentOpenAIRealtime<Client extends object>(client: Client, 
       if (call !== undefined && !call.ended) call.fail(e, 'body');
       else {
         // Outside a response (a rejected client event): counted for the session's model.
-        const errorType = classifyLlmError(e, 'body');
-        meter.instruments.llmErrors.add(1, { ...recorder.attributes, provider, model: model ?? 'unknown', error_type: errorType });
-        meter.trackError(errorType, { component: 'realtime' });
+        recordSessionError(recorder, provider, model, classifyLlmError(e, 'body'));
       }
     }
   };
