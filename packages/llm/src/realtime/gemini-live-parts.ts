@@ -57,10 +57,12 @@ export interface LiveMessageFacts {
   textParts: number;
   interrupted: boolean;
   turnComplete: boolean;
-  toolNames: unknown[];
+  toolNames: readonly unknown[];
   usage: unknown;
   goAway: boolean;
 }
+
+const NO_TOOLS: readonly unknown[] = [];
 
 /** Reads a `LiveServerMessage`; unknown shapes give an empty reading. */
 export function readLiveMessage(message: unknown): LiveMessageFacts {
@@ -75,7 +77,7 @@ export function readLiveMessage(message: unknown): LiveMessageFacts {
     textParts: typeof object(content?.outputTranscription)?.text === 'string' ? 1 : 0,
     interrupted: content?.interrupted === true,
     turnComplete: content?.turnComplete === true,
-    toolNames: [],
+    toolNames: NO_TOOLS,
     usage: m?.usageMetadata,
     goAway: m?.goAway !== undefined && m.goAway !== null,
   };
@@ -89,8 +91,6 @@ export function readLiveMessage(message: unknown): LiveMessageFacts {
     }
   }
   const calls = object(m?.toolCall)?.functionCalls;
-  if (Array.isArray(calls)) {
-    for (const call of calls) facts.toolNames.push(object(call)?.name);
-  }
+  if (Array.isArray(calls)) facts.toolNames = calls.map((call: unknown) => object(call)?.name);
   return facts;
 }

@@ -48,7 +48,12 @@ class LiveSessionObserver {
       },
       // The SDK calls `callbacks.onmessage(msg)` unguarded: a missing one fails the same way here.
       onmessage: (message: unknown) => {
-        guarded(() => this.#message(message));
+        // Inline rather than through `guarded`: no closure per message on the hot path.
+        try {
+          this.#message(message);
+        } catch {
+          // Recording never reaches the client.
+        }
         return (user as Record<string, Fn>).onmessage!.call(user, message);
       },
       onerror: (event: unknown) => {
