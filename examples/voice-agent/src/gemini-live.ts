@@ -19,12 +19,7 @@ export async function geminiLiveExchange(meter: AgentMeter, target: { url: strin
   );
   let session: Session | undefined;
   let bargeIn = interrupt;
-  let finish: (status: string) => void = () => undefined;
-  let fail: (error: unknown) => void = () => undefined;
-  const done = new Promise<string>((resolve, reject) => {
-    finish = resolve;
-    fail = reject;
-  });
+  const { promise: done, resolve: finish, reject: fail } = Promise.withResolvers<string>();
   // A session refused before its turn rejects `done` with nobody awaiting it.
   void done.catch(() => undefined);
   const timer = setTimeout(() => fail(Object.assign(new Error('gemini live turn timed out'), { code: 'ETIMEDOUT' })), TIMEOUT_MS);

@@ -83,7 +83,7 @@ async function oneTurn(live: Live, send: (session: Session) => void, afterTurn?:
   await live.closed;
 }
 
-const kinds = (messages: readonly LiveServerMessage[]): string[] => messages.map((m) => Object.keys(m).sort().join('+'));
+const kinds = (messages: readonly LiveServerMessage[]): string[] => messages.map((m) => Object.keys(m).toSorted().join('+'));
 
 describe('Gemini Live sessions, the real @google/genai client against the simulator', () => {
   it('records the session, each model turn with audio and text tokens and cost, turn latency and an interruption', async () => {

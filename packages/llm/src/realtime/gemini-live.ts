@@ -11,6 +11,15 @@ import { recordSessionError } from './session-error.ts';
 type Fn = (...args: unknown[]) => unknown;
 type Callbacks = Record<string, Fn | undefined> | null | undefined;
 
+/** Runs a recording step; its failure never reaches the client. */
+function guarded(record: () => void): void {
+  try {
+    record();
+  } catch {
+    // Recording never reaches the client.
+  }
+}
+
 /** One Live session's recording: its meter session, the model turn in flight, the end of the user's turn. */
 class LiveSessionObserver {
   readonly #recorder: LlmRecorder;
@@ -34,13 +43,6 @@ class LiveSessionObserver {
 
   /** The SDK's callbacks, observed: ours record first, then the caller's run exactly as the SDK would call them. */
   callbacks(user: Callbacks): Record<string, Fn> {
-    const guarded = (record: () => void): void => {
-      try {
-        record();
-      } catch {
-        // Recording never reaches the client.
-      }
-    };
     return {
       onopen: () => {
         guarded(() => (this.#opened = true));
@@ -69,18 +71,17 @@ class LiveSessionObserver {
 
   /** Observes what the caller sends on the connected session: the end of each user turn. */
   observeSession(session: unknown): void {
+    const turnEnded = (): void => this.userTurnEnded();
     const watch = (method: string, endsTurn: (params: Record<string, unknown> | null | undefined) => boolean): void => {
-      patchMethod(session, [method], (original) => {
-        const observer = this;
-        return function sendObserved(this: unknown, ...args: unknown[]): unknown {
+      patchMethod(session, [method], (original) =>
+        function sendObserved(this: unknown, ...args: unknown[]): unknown {
           try {
-            if (endsTurn(object(args[0]))) observer.userTurnEnded();
+            if (endsTurn(object(args[0]))) turnEnded();
           } catch {
             // The message is sent as it is.
           }
           return Reflect.apply(original, this, args);
-        };
-      });
+        });
     };
     // clientContent ends the user's turn unless turnComplete is false (the SDK's default is true).
     watch('sendClientContent', (params) => params?.turnComplete !== false);

@@ -42,6 +42,11 @@ export const GEMINI_LIVE_BAD_KEY = 'bad-key';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const AUDIO = Buffer.alloc(960).toString('base64');
 
+/** Sends a server message as the Live API does: JSON in a binary frame. */
+function send(ws: WebSocket, message: Record<string, unknown>): void {
+  if (ws.readyState === ws.OPEN) ws.send(Buffer.from(JSON.stringify(message)));
+}
+
 interface Connection {
   readonly ws: WebSocket;
   turns: number;
@@ -77,11 +82,6 @@ export async function startGeminiLiveSim(options: GeminiLiveSimOptions = {}): Pr
     const key = url.searchParams.get('key');
     ws.on('message', (data) => void onMessage(conn, key, data));
   });
-
-  const send = (ws: WebSocket, message: Record<string, unknown>): void => {
-    // The Live API sends JSON in binary frames.
-    if (ws.readyState === ws.OPEN) ws.send(Buffer.from(JSON.stringify(message)));
-  };
 
   async function onMessage(conn: Connection, key: string | null, data: RawData): Promise<void> {
     let message: Record<string, Record<string, unknown> | undefined>;
