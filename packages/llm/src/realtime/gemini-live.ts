@@ -1,4 +1,5 @@
-import { AgentMeterConfigError, claimClient, type ErrorType, type Session } from '@agentmeter/core';
+import { AgentMeterConfigError, type ErrorType, type Session } from '@agentmeter/core';
+import { claimClient } from '@agentmeter/core/internal';
 import { classifyLlmError } from '../classify.ts';
 import { toolLabel } from '../labels.ts';
 import { createRecorder, type LlmInstrumentOptions } from '../options.ts';
