@@ -93,6 +93,9 @@ describe('Gemini Live sessions, the real @google/genai client against the simula
     const live = await twoTurns(ai);
     // The caller's callbacks got the same messages, in the same order, as without the wrapper.
     expect(kinds(live.messages)).toEqual(kinds(plain.messages));
+    // connect resolves to the SDK's own Session, its prototype untouched (only the instance's send methods are observed).
+    expect(Object.getPrototypeOf(live.session)).toBe(Object.getPrototypeOf(plain.session));
+    expect(Object.hasOwn(Object.getPrototypeOf(live.session) as object, 'sendClientContent')).toBe(true);
     expect(live.messages.some((m) => m.serverContent?.interrupted === true)).toBe(true);
     expect(live.messages.filter((m) => m.data !== undefined)).toHaveLength(4 + 1);
 
