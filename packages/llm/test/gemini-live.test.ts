@@ -84,6 +84,10 @@ async function oneTurn(live: Live, send: (session: Session) => void, afterTurn?:
   await live.closed;
 }
 
+const boom = (): never => {
+  throw new Error('recording failed');
+};
+
 const kinds = (messages: readonly LiveServerMessage[]): string[] => messages.map((m) => Object.keys(m).toSorted().join('+'));
 
 describe('Gemini Live sessions, the real @google/genai client against the simulator', () => {
@@ -215,9 +219,6 @@ describe('Gemini Live sessions, the real @google/genai client against the simula
 
   it('a meter that throws while recording never reaches the client: every message still arrives', async () => {
     const ai = instrumentGeminiLive(client(), { meter: h.meter, clock: h.clock });
-    const boom = (): never => {
-      throw new Error('recording failed');
-    };
     Object.assign(h.meter.instruments.turnLatency, { record: boom });
     Object.assign(h.meter.instruments.voiceInterruptions, { add: boom });
     const plain = await twoTurns(client());
