@@ -1,6 +1,6 @@
-import { classifyError, type BoundCounter, type BoundHistogram } from '@agentmeter/core';
+import type { BoundCounter, BoundHistogram, ErrorType } from '@agentmeter/core';
 import type { Attributes, Histogram } from '@opentelemetry/api';
-import { dbErrorType, dbStatusCode } from './errors.ts';
+import { classifyDbError, dbStatusCode } from './errors.ts';
 import type { ResolvedDbOptions } from './options.ts';
 import { querySummary, statementParser, type StatementParser, type StatementShape } from './statement.ts';
 
@@ -52,10 +52,12 @@ export class QueryHandles {
   /**
    * Records one finished query. `result` lets a COMMIT that the server turned into a ROLLBACK
    * (PostgreSQL answers an aborted transaction's COMMIT with the ROLLBACK tag) count as one.
+   * `sent` is false for a query the driver never sent (see classifyDbError).
    */
-  finish(started: number, failed: boolean, error?: unknown, result?: unknown): void {
+  finish(started: number, failed: boolean, error?: unknown, result?: unknown, sent = true): void {
     try {
       const seconds = (performance.now() - started) / 1000;
+      let type: ErrorType = 'other';
       if (failed) {
         // Error series are bound on first use, so a statement that never fails exports none.
         const i = this.#recorder.options.meter.instruments;
@@ -63,7 +65,8 @@ export class QueryHandles {
         this.#errorCount ??= safely(() => i.dbQueries.bind(this.#labels), NOOP_COUNTER);
         this.#errorDuration.record(seconds);
         this.#errorCount.add(1);
-        this.#recorder.countError(error);
+        type = safely(() => classifyDbError(error, sent), 'other');
+        this.#recorder.countError(type);
       } else {
         this.#okDuration.record(seconds);
         this.#okCount.add(1);
@@ -76,7 +79,7 @@ export class QueryHandles {
       }
       if (this.#semconv !== undefined) {
         if (failed) {
-          const attributes: Attributes = { ...this.#semconv, 'error.type': dbErrorType(error) ?? classifyError(error) };
+          const attributes: Attributes = { ...this.#semconv, 'error.type': type };
           const status = dbStatusCode(error);
           if (status !== undefined) attributes['db.response.status_code'] = status;
           this.#recorder.semconv?.record(seconds, attributes);
@@ -153,9 +156,10 @@ export class QueryRecorder {
     }
   }
 
-  countError(error: unknown): void {
+  /** Counts a failed query in errors_total, by its type (classifyDbError). */
+  countError(type: ErrorType): void {
     try {
-      this.options.meter.trackError(dbErrorType(error) ?? error ?? new Error('query failed'), { component: 'db' });
+      this.options.meter.trackError(type, { component: 'db' });
     } catch {
       // Never into the host.
     }
