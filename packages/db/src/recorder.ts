@@ -31,7 +31,7 @@ export class QueryHandles {
   readonly #labels: Readonly<Record<string, string>>;
   #errorCount: BoundCounter | undefined;
   #errorDuration: BoundHistogram | undefined;
-  readonly #semconv: Attributes | undefined;
+  #semconv: Attributes | undefined;
 
   constructor(recorder: QueryRecorder, shape: StatementShape, table: string | undefined) {
     this.shape = shape;
@@ -78,6 +78,8 @@ export class QueryHandles {
         this.#recorder.transaction('rollback');
       }
       if (this.#semconv !== undefined) {
+        // The server can name itself after the first queries (mysql2 learns MariaDB from the handshake).
+        if (this.#semconv['db.system.name'] !== this.#recorder.semconvSystem) this.#semconv = { ...this.#semconv, 'db.system.name': this.#recorder.semconvSystem };
         if (failed) {
           const attributes: Attributes = { ...this.#semconv, 'error.type': type };
           const status = dbStatusCode(error);
@@ -100,7 +102,9 @@ export class QueryRecorder {
   readonly options: ResolvedDbOptions;
   readonly semconv: Histogram | undefined;
   /** `db.system.name`: the semantic conventions' name for the system (PGlite is PostgreSQL). */
-  readonly semconvSystem: string;
+  semconvSystem: string;
+  /** Set while the server's product is still to be learned from a handshake (see learnServer). */
+  detecting = false;
   readonly #parser: StatementParser;
   readonly #byKey = new Map<string, QueryHandles>();
   readonly #bySql = new Map<string, QueryHandles>();
@@ -120,6 +124,17 @@ export class QueryRecorder {
       description: 'Duration of database client operations.',
       advice: { explicitBucketBoundaries: SEMCONV_BUCKETS },
     }), undefined);
+  }
+
+  /**
+   * Learns the server's product from its handshake version (mysql2's `serverVersion`), once:
+   * MariaDB names itself there (`11.4.2-MariaDB-...`), so `db.system.name` is `mariadb`.
+   * Only when `detecting` (no `dbSystem` given); the `db_system` label stays as it was wrapped.
+   */
+  learnServer(version: unknown): void {
+    if (!this.detecting || typeof version !== 'string') return;
+    this.detecting = false;
+    if (version.includes('MariaDB')) this.semconvSystem = 'mariadb';
   }
 
   /** The handles of a statement; repeated statements cost one Map lookup. */
