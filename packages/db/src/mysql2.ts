@@ -130,7 +130,8 @@ function wrapCommand(method: Fn, recorder: QueryRecorder): Fn {
  */
 function serverVersionOf(connection: unknown): unknown {
   try {
-    return (connection as { _handshakePacket?: { serverVersion?: unknown } | null } | null)?._handshakePacket?.serverVersion;
+    const handshake = typeof connection === 'object' && connection !== null ? internal(connection, '_handshakePacket') : undefined;
+    return (handshake as { serverVersion?: unknown } | null | undefined)?.serverVersion;
   } catch {
     return undefined;
   }

@@ -194,7 +194,7 @@ export const DB_CLIENTS: Readonly<Record<string, DbRows>> = {
       const db = instrumentBetterSqlite3(new Database(':memory:'), { meter });
       db.pragma('max_page_count = 8');
       db.exec('CREATE TABLE t (b BLOB)');
-      return closing(db, async (d) => d.prepare('INSERT INTO t VALUES (zeroblob(1000000))').run(), (d) => d.close());
+      return closing(db, async (d) => d.prepare('INSERT INTO t VALUES (zeroblob(1000000))').run(), (d) => { d.close(); });
     },
     'HTTP 502': NO_GATEWAY,
     'HTTP 503': IN_PROCESS,
@@ -205,7 +205,7 @@ export const DB_CLIENTS: Readonly<Record<string, DbRows>> = {
       try {
         holder.exec('CREATE TABLE t (a INTEGER); BEGIN IMMEDIATE');
         const db = instrumentBetterSqlite3(new Database(join(dir, 'db.sqlite'), { timeout: 100 }), { meter });
-        return await closing(db, async (d) => d.prepare('INSERT INTO t VALUES (1)').run(), (d) => d.close());
+        return await closing(db, async (d) => d.prepare('INSERT INTO t VALUES (1)').run(), (d) => { d.close(); });
       } finally {
         holder.close();
         rmSync(dir, { recursive: true, force: true });
