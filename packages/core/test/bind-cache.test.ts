@@ -79,7 +79,7 @@ describe('the bind cache in front of the series map', () => {
     const meter = createAgentMeter({ attributes: { requests: ['constructor', 'toString'] } });
     const reader = createTestReader(meter);
     const { requests } = meter.instruments;
-    const attributes = [{}, { constructor: 'a' }, { toString: 'b' }, { constructor: 'a', toString: 'b' }];
+    const attributes: Record<string, string>[] = [{}, { constructor: 'a' }, { toString: 'b' }, { constructor: 'a', toString: 'b' }];
     const first = attributes.map((given) => requests.bind(given));
     expect(new Set(first).size).toBe(4);
     expect(attributes.map((given) => requests.bind({ ...given }))).toEqual(first);
