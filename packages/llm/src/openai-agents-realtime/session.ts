@@ -1,4 +1,5 @@
-import { AgentMeterConfigError, claimClient, type Session as MeterSession } from '@agentmeter/core';
+import { AgentMeterConfigError, type Session as MeterSession } from '@agentmeter/core';
+import { claimClient } from '@agentmeter/core/internal';
 import { classifyLlmError } from '../classify.ts';
 import { createRecorder, type LlmInstrumentOptions } from '../options.ts';
 import { observeOpenAIRealtime } from '../realtime/openai-events.ts';

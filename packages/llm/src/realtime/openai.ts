@@ -1,4 +1,5 @@
-import { AgentMeterConfigError, claimClient } from '@agentmeter/core';
+import { AgentMeterConfigError } from '@agentmeter/core';
+import { claimClient } from '@agentmeter/core/internal';
 import { createRecorder, type LlmInstrumentOptions } from '../options.ts';
 import { object } from '../usage.ts';
 import { observeOpenAIRealtime } from './openai-events.ts';
