@@ -7,6 +7,7 @@ import type { Agent } from './agent.ts';
 import type { Assistant } from './assist.ts';
 import { geminiLiveExchange } from './gemini-live.ts';
 import { realtimeExchange } from './realtime.ts';
+import { agentsRealtimeExchange } from './realtime-agent.ts';
 import { CHARACTERS, type Character, findCharacter, intentOf } from './characters.ts';
 import type { Cache, Database } from './store.ts';
 
@@ -89,7 +90,9 @@ export function createApp({ meter, exporter, agent, assistant, realtime, db, cac
     const target = realtime[provider];
     if (target === undefined) return c.json({ error: `no ${provider} realtime provider configured` }, 404);
     const interrupt = body['interrupt'] === true;
-    const status = provider === 'google' ? await geminiLiveExchange(meter, target, interrupt) : await realtimeExchange(meter, target, interrupt);
+    // OpenAI with `sdk: 'agents'`: the same exchange through an @openai/agents-realtime RealtimeSession.
+    const openaiExchange = body['sdk'] === 'agents' ? agentsRealtimeExchange : realtimeExchange;
+    const status = provider === 'google' ? await geminiLiveExchange(meter, target, interrupt) : await openaiExchange(meter, target, interrupt);
     return c.json({ character: character.id, provider, status });
   }));
 

@@ -61,7 +61,7 @@ export function startTraffic(baseUrl: string, options: TrafficOptions = {}): Tra
     [40, () => voiceSession(baseUrl, pick(CHARACTERS), sessions++ === 0, record, () => running)],
     [30, () => timed(() => post('/api/chat', { character: pick(CHARACTERS).id, message: pick(['Hello!', 'Where is the galley?', 'How deep are we?', 'Tell me a story']) }))],
     [10, () => timed(() => post('/api/assist', { character: pick(CHARACTERS).id, question: pick(['What is in the galley?', 'How deep can we dive?']) }))],
-    [3, () => timed(() => post('/api/realtime', { character: pick(CHARACTERS).id, provider: 'openai', interrupt: Math.random() < 0.25 }))],
+    [3, () => timed(() => post('/api/realtime', { character: pick(CHARACTERS).id, provider: 'openai', sdk: pick(['openai', 'agents']), interrupt: Math.random() < 0.25 }))],
     [2, () => timed(() => post('/api/realtime', { character: pick(CHARACTERS).id, provider: 'google', interrupt: Math.random() < 0.25 }))],
     [10, () => timed(() => post('/api/generate', { character: pick(CHARACTERS).id, kind: pick(['script', 'summary']) }))],
     [10, () => timed(() => post('/api/speak', { character: pick(CHARACTERS).id, text: 'All hands, prepare to surface.' }))],
