@@ -16,6 +16,8 @@ export type { FailurePhase } from './classify.ts';
 export { AgentMeterConfigError, ERROR_TYPES } from './errors.ts';
 export { CLASSIC_BUCKETS, EXEMPLARS, getClassicBuckets, getExemplars } from './aggregation/exemplars.ts';
 export { OVERFLOW_ATTRIBUTES } from './aggregation/instrument.ts';
+export { meterProviderViews } from './aggregation/sdk-views.ts';
+export type { AgentMeterSdkView } from './aggregation/sdk-views.ts';
 export { AGENTMETER_SCOPE } from './scope.ts';
 export {
   GEN_AI_CHUNK_BUCKETS, GEN_AI_DURATION_BUCKETS, GEN_AI_FIRST_CHUNK_BUCKETS, GEN_AI_TOKEN_BUCKETS, GenAiMetrics, SPEECH_OPERATIONS,
