@@ -49,12 +49,13 @@ export class Round {
 }
 
 /**
- * Shares collections between requests without serving old data: a request that arrives while a
- * collection runs joins it; a request that arrives less than `windowMs` after the last
- * collection started waits for the next one, which starts when the window ends and serves every
- * request that arrived in between. So no answer holds data collected before its request arrived
- * (beyond a collection already running), and however many scrapers ask, the service runs at most
- * one collection, and one render per format and encoding, per window. A failed collection is
+ * Shares collections between requests. A request that arrives while a collection runs joins it.
+ * One that arrives less than `windowMs` after the last completed collection *started* is served
+ * that finished round at once (its bodies are already rendered, or rendered once for everyone);
+ * only a request past the window starts a new collection. So however many scrapers ask, the
+ * service runs at most one collection, and one render per format and encoding, per window; a
+ * sequential scraper never waits for a window to pass; and no answer holds data older than the
+ * window (plus the collection's own time). Only the latest round is kept. A failed collection is
  * shared by the requests that waited for it, then forgotten.
  */
 export class SharedCollections {
@@ -62,8 +63,8 @@ export class SharedCollections {
   readonly #render: (collected: Collected, kind: BodyKind) => Promise<Buffer>;
   readonly #windowMs: number;
   #running: Promise<Round> | undefined;
-  #next: Promise<Round> | undefined;
-  #startedAt = -Infinity;
+  /** The last completed round and when its collection started. */
+  #latest: { readonly round: Promise<Round>; readonly startedAt: number } | undefined;
 
   constructor(collect: () => Promise<Collected>, render: (collected: Collected, kind: BodyKind) => Promise<Buffer>, windowMs: number) {
     this.#collect = collect;
@@ -71,17 +72,12 @@ export class SharedCollections {
     this.#windowMs = windowMs;
   }
 
-  /** The running collection, or the next one (now, or when the window since the last start ends). */
+  /** The running collection, else the last completed one while it is inside the window, else a new one. */
   round(): Promise<Round> {
     if (this.#running !== undefined) return this.#running;
-    if (this.#next !== undefined) return this.#next;
-    const wait = this.#startedAt + this.#windowMs - performance.now();
-    if (wait <= 0) return this.fresh();
-    this.#next = new Promise<void>((resolve) => setTimeout(resolve, wait)).then(() => {
-      this.#next = undefined;
-      return this.#running ?? this.fresh();
-    });
-    return this.#next;
+    const latest = this.#latest;
+    if (latest !== undefined && performance.now() - latest.startedAt < this.#windowMs) return latest.round;
+    return this.fresh();
   }
 
   /** The running collection, or a new one now, whatever the window (for health rounds). */
@@ -91,11 +87,25 @@ export class SharedCollections {
 
   /** A new collection now (shared with requests that arrive while it runs). */
   fresh(): Promise<Round> {
-    this.#startedAt = performance.now();
-    const running = this.#collect().then((collected) => new Round(collected, this.#render)).finally(() => {
-      if (this.#running === running) this.#running = undefined;
-    });
+    const startedAt = performance.now();
+    const running = this.#collect().then((collected) => new Round(collected, this.#render));
     this.#running = running;
+    running.then(
+      () => {
+        if (this.#running === running) this.#running = undefined;
+        // A round started earlier must not replace a newer one that finished first.
+        if (this.#latest !== undefined && this.#latest.startedAt > startedAt) return;
+        const latest = { round: running, startedAt };
+        this.#latest = latest;
+        // Past the window nobody is served this round: its bodies are let go rather than kept while idle.
+        setTimeout(() => {
+          if (this.#latest === latest) this.#latest = undefined;
+        }, Math.max(0, startedAt + this.#windowMs - performance.now())).unref();
+      },
+      () => {
+        if (this.#running === running) this.#running = undefined;
+      },
+    );
     return running;
   }
 }
