@@ -26,6 +26,7 @@ export type { GenAiSeries } from './genai.ts';
 export { looksSecret } from './safety/values.ts';
 export { Warner } from './safety/warn.ts';
 export { runTracked } from './helpers/run.ts';
+export { guardCreation, neverThrows } from './helpers/guard.ts';
 export { claimClient } from './helpers/wrap-once.ts';
 export { SPEECH_PRICES } from './pricing/speech-prices.ts';
 

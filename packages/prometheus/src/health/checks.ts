@@ -1,3 +1,4 @@
+import { AgentMeterConfigError } from '@agentmeter/core';
 /**
  * A dependency check. `check` resolves (to anything but `false`) when the dependency is healthy
  * and rejects, throws or resolves `false` when it is not. It gets an AbortSignal that fires at
@@ -28,7 +29,7 @@ export interface PingClient {
 
 function requireMethod(client: unknown, method: string, what: string, name: string): void {
   if (typeof (client as Record<string, unknown> | null | undefined)?.[method] !== 'function') {
-    throw new TypeError(`${name}: expected ${what} with a ${method}() method; got ${client === null ? 'null' : typeof client}`);
+    throw new AgentMeterConfigError(`${name}: expected ${what} with a ${method}() method; got ${client === null ? 'null' : typeof client}`);
   }
 }
 
@@ -68,10 +69,10 @@ export function httpCheck(url: string | URL, options?: HttpCheckOptions): Health
   try {
     target = new URL(url);
   } catch (error) {
-    throw new TypeError(`httpCheck: expected an absolute http(s) URL; got ${typeof url === 'string' ? JSON.stringify(url.slice(0, 100)) : typeof url}`, { cause: error });
+    throw new AgentMeterConfigError(`httpCheck: expected an absolute http(s) URL; got ${typeof url === 'string' ? JSON.stringify(url.slice(0, 100)) : typeof url}`, { cause: error });
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    throw new TypeError(`httpCheck: expected an http: or https: URL; got ${target.protocol}`);
+    throw new AgentMeterConfigError(`httpCheck: expected an http: or https: URL; got ${target.protocol}`);
   }
   const healthy = options?.healthyStatus ?? ((status: number) => status < 500);
   return withOptions(async (signal) => {

@@ -56,6 +56,28 @@ function plain(status: number, text: string, headers: Record<string, string> = {
   return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body: Buffer.from(`${text}\n`) };
 }
 
+/** The request's method and path read once, and headers that never throw; undefined when it has no readable path. */
+function readable(request: EndpointRequest): EndpointRequest | undefined {
+  try {
+    const { method, path } = request;
+    if (typeof path !== 'string') return undefined;
+    return {
+      method: typeof method === 'string' ? method : 'GET',
+      path,
+      header: (name) => {
+        try {
+          const value = request.header(name);
+          return typeof value === 'string' ? value : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Routes /metrics, /api/metrics and /api/health: method check, bearer token (metrics endpoints
  * only: load balancers probe health without one), content negotiation and gzip.
@@ -84,8 +106,10 @@ export class Routes {
    * The same, but a scrape's slot in the concurrency cap is handed to `hold`, which releases
    * it when the response is written (node:http holds it until the socket took the body).
    */
-  async handleHeld(request: EndpointRequest, hold: (release: Release) => void): Promise<EndpointResponse | undefined> {
+  async handleHeld(given: EndpointRequest, hold: (release: Release) => void): Promise<EndpointResponse | undefined> {
     const { endpoint, jsonEndpoint, healthEndpoint } = this.#config;
+    const request = readable(given);
+    if (request === undefined) return undefined;
     const path = request.path;
     if (path !== endpoint && path !== jsonEndpoint && path !== healthEndpoint) return undefined;
     let release = RELEASED;
