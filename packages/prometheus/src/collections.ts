@@ -50,19 +50,25 @@ export class Round {
 
 /**
  * Shares collections between requests. A request that arrives while a collection runs joins it.
- * One that arrives less than `windowMs` after the last completed collection *started* is served
- * that finished round at once (its bodies are already rendered, or rendered once for everyone);
- * only a request past the window starts a new collection. So however many scrapers ask, the
- * service runs at most one collection, and one render per format and encoding, per window; a
- * sequential scraper never waits for a window to pass; and no answer holds data older than the
- * window (plus the collection's own time). Only the latest round is kept. A failed collection is
- * shared by the requests that waited for it, then forgotten.
+ * One that arrives less than `windowMs` after the last completed collection *started*:
+ * - when no other scrape is being answered (a sequential scraper), gets that finished round at
+ *   once: no new collection and no waiting;
+ * - when others are (many concurrent scrapers), waits for the next collection, which starts when
+ *   the window ends and serves every request that arrived in between, so hammering clients are
+ *   paced to one round per window.
+ * Past the window a request starts a new collection. However many scrapers ask, the service runs
+ * at most one collection, and one render per format and encoding, per window, and no answer holds
+ * data older than the window (plus the collection's own time). Only the latest round is kept, and
+ * only while its window lasts. A failed collection is shared by the requests that waited for it,
+ * then forgotten.
  */
 export class SharedCollections {
   readonly #collect: () => Promise<Collected>;
   readonly #render: (collected: Collected, kind: BodyKind) => Promise<Buffer>;
   readonly #windowMs: number;
   #running: Promise<Round> | undefined;
+  #next: Promise<Round> | undefined;
+  #startedAt = -Infinity;
   /** The last completed round and when its collection started. */
   #latest: { readonly round: Promise<Round>; readonly startedAt: number } | undefined;
 
@@ -72,12 +78,19 @@ export class SharedCollections {
     this.#windowMs = windowMs;
   }
 
-  /** The running collection, else the last completed one while it is inside the window, else a new one. */
-  round(): Promise<Round> {
+  /** The round a request is answered from; `alone`: no other scrape is being answered right now. */
+  round(alone = true): Promise<Round> {
     if (this.#running !== undefined) return this.#running;
     const latest = this.#latest;
-    if (latest !== undefined && performance.now() - latest.startedAt < this.#windowMs) return latest.round;
-    return this.fresh();
+    if (alone && latest !== undefined && performance.now() - latest.startedAt < this.#windowMs) return latest.round;
+    if (this.#next !== undefined) return this.#next;
+    const wait = this.#startedAt + this.#windowMs - performance.now();
+    if (wait <= 0) return this.fresh();
+    this.#next = new Promise<void>((resolve) => setTimeout(resolve, wait)).then(() => {
+      this.#next = undefined;
+      return this.#running ?? this.fresh();
+    });
+    return this.#next;
   }
 
   /** The running collection, or a new one now, whatever the window (for health rounds). */
@@ -88,6 +101,7 @@ export class SharedCollections {
   /** A new collection now (shared with requests that arrive while it runs). */
   fresh(): Promise<Round> {
     const startedAt = performance.now();
+    this.#startedAt = startedAt;
     const running = this.#collect().then((collected) => new Round(collected, this.#render));
     this.#running = running;
     running.then(

@@ -65,7 +65,7 @@ export class PrometheusExporter extends MetricReader {
     this.#shared = new SharedCollections(() => this.#collectFamilies(), (collected, kind) => this.#renderBody(collected, kind), resolved.shareWindowMs);
     this.#health = guardCreation('@agentmeter/prometheus PrometheusExporter health', () => new HealthRunner(health, resolved.meter, () => this.#sessionFigures()))();
     this.#routes = new Routes({ ...resolved, refusalDelayMs: Math.max(resolved.shareWindowMs, 100) }, {
-      body: async (kind, gzip) => (await this.#shared.round()).body(kind, gzip),
+      body: async (kind, gzip, alone) => (await this.#shared.round(alone)).body(kind, gzip),
       healthReport: async () => {
         const report = await this.health();
         return { healthy: report.status !== 'unhealthy', report };

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dataProblems } from '../src/checks.ts';
 import { reportFigure } from '../src/figures.ts';
-import { FUZZ_SEED, hostileNumber, hostileString, hostileValue, isOwnThrow } from '../src/hostile.ts';
+import { FUZZ_SEED, hostileNumber, hostileString, hostileValue } from '../src/hostile.ts';
 
 const RUNS = Number(process.env['AGENTMETER_FUZZ_RUNS'] ?? 8_000);
 let calls = 0;

@@ -22,7 +22,8 @@ export interface EndpointResponse {
 /** What the routes serve; the exporter implements it. */
 export interface EndpointSource {
   /** The exposition or JSON snapshot, shared with other requests (see SharedCollections). */
-  body(kind: BodyKind, gzip: boolean): Promise<Body>;
+  /** `alone`: no other scrape is being answered (see SharedCollections.round). */
+  body(kind: BodyKind, gzip: boolean, alone: boolean): Promise<Body>;
   healthReport(): Promise<{ readonly healthy: boolean; readonly report: unknown }>;
 }
 
@@ -138,12 +139,13 @@ export class Routes {
         await sleep(this.#config.refusalDelayMs);
         return plain(503, 'Too many concurrent scrapes; retry later', { 'retry-after': RETRY_AFTER_SECONDS });
       }
+      const alone = this.#scrapes === 0;
       this.#scrapes++;
       held(this.#releaser());
       const gzip = this.#config.gzip && acceptsGzip(request.header('accept-encoding'));
-      if (path === this.#config.jsonEndpoint) return this.#answer(JSON_TYPE, await this.#source.body('json', gzip));
+      if (path === this.#config.jsonEndpoint) return this.#answer(JSON_TYPE, await this.#source.body('json', gzip, alone));
       const format = negotiateFormat(request.header('accept'));
-      return this.#answer(CONTENT_TYPES[format], await this.#source.body(format, gzip));
+      return this.#answer(CONTENT_TYPES[format], await this.#source.body(format, gzip, alone));
     } catch (error) {
       diag.error('@agentmeter/prometheus: collection failed', error);
       return plain(500, 'Collection failed; see the service log');
