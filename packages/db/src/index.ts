@@ -4,7 +4,7 @@
  * @packageDocumentation
  * @module @agentmeter/db
  */
-import { guardCreation } from '@agentmeter/core';
+import { guardCreation } from '@agentmeter/core/internal';
 import { createCacheTracker as rawCreateCacheTracker, createQueryTracker as rawCreateQueryTracker } from './generic.ts';
 import { instrumentBetterSqlite3 as rawInstrumentBetterSqlite3 } from './better-sqlite3.ts';
 import { instrumentIoredis as rawInstrumentIoredis } from './ioredis.ts';

@@ -4,13 +4,15 @@
  * @packageDocumentation
  * @module @agentmeter/llm
  */
-import { guardCreation, neverThrows } from '@agentmeter/core';
+import { guardCreation, neverThrows } from '@agentmeter/core/internal';
 import { instrumentOpenAI as rawInstrumentOpenAI } from './openai.ts';
 import { instrumentAnthropic as rawInstrumentAnthropic } from './anthropic.ts';
 import { instrumentGoogleGenAI as rawInstrumentGoogleGenAI } from './google.ts';
 import { instrumentLlmFunction as rawInstrumentLlmFunction } from './generic.ts';
 import { instrumentOpenAIRealtime as rawInstrumentOpenAIRealtime, openAIRealtimeUsage as rawOpenAIRealtimeUsage } from './realtime/openai.ts';
 import { anthropicUsage as rawAnthropicUsage, googleUsage as rawGoogleUsage, openAIChatUsage as rawOpenAIChatUsage, openAIEmbeddingsUsage as rawOpenAIEmbeddingsUsage, openAIResponsesUsage as rawOpenAIResponsesUsage } from './usage.ts';
+import { geminiLiveUsage as rawGeminiLiveUsage } from './realtime/gemini-live-parts.ts';
+import { instrumentGeminiLive as rawInstrumentGeminiLive } from './realtime/gemini-live.ts';
 export { classifyLlmError } from './classify.ts';
 export { providerFromBaseURL } from './providers.ts';
 export { GEN_AI_CHUNK_BUCKETS, GEN_AI_DURATION_BUCKETS, GEN_AI_FIRST_CHUNK_BUCKETS, GEN_AI_TOKEN_BUCKETS } from '@agentmeter/core';
@@ -41,3 +43,7 @@ export const openAIChatUsage: typeof rawOpenAIChatUsage = neverThrows(rawOpenAIC
 export const openAIEmbeddingsUsage: typeof rawOpenAIEmbeddingsUsage = neverThrows(rawOpenAIEmbeddingsUsage, undefined);
 /** Never throws: input it cannot read gives `undefined`. */
 export const openAIResponsesUsage: typeof rawOpenAIResponsesUsage = neverThrows(rawOpenAIResponsesUsage, undefined);
+/** Whatever reading its arguments throws becomes an AgentMeterConfigError naming it. */
+export const instrumentGeminiLive: typeof rawInstrumentGeminiLive = guardCreation('instrumentGeminiLive', rawInstrumentGeminiLive);
+/** Never throws: input it cannot read gives `undefined`. */
+export const geminiLiveUsage: typeof rawGeminiLiveUsage = neverThrows(rawGeminiLiveUsage, undefined);

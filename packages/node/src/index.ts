@@ -4,7 +4,7 @@
  * @packageDocumentation
  * @module @agentmeter/node
  */
-import { guardCreation } from '@agentmeter/core';
+import { guardCreation } from '@agentmeter/core/internal';
 import { instrumentWebSocketServer as rawInstrumentWebSocketServer } from './websocket.ts';
 import { instrumentFastify as rawInstrumentFastify, instrumentHono as rawInstrumentHono } from './routes.ts';
 import { start as rawStart } from './start.ts';

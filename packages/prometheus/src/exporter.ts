@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { guardCreation } from '@agentmeter/core';
+import { guardCreation } from '@agentmeter/core/internal';
 import { diag, type Attributes } from '@opentelemetry/api';
 import { emptyResource } from '@opentelemetry/resources';
 import {

@@ -4,7 +4,7 @@
  * @packageDocumentation
  * @module @agentmeter/prometheus
  */
-import { guardCreation, neverThrows } from '@agentmeter/core';
+import { guardCreation, neverThrows } from '@agentmeter/core/internal';
 import { fastifyMetrics as rawFastifyMetrics, honoMetrics as rawHonoMetrics } from './http/mounts.ts';
 import { httpCheck as rawHttpCheck, mysqlCheck as rawMysqlCheck, postgresCheck as rawPostgresCheck, redisCheck as rawRedisCheck } from './health/checks.ts';
 import { estimateQuantile as rawEstimateQuantile } from './snapshot.ts';

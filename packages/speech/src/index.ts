@@ -4,7 +4,7 @@
  * @packageDocumentation
  * @module @agentmeter/speech
  */
-import { guardCreation } from '@agentmeter/core';
+import { guardCreation } from '@agentmeter/core/internal';
 import { instrumentCartesia as rawInstrumentCartesia } from './cartesia.ts';
 import { instrumentDeepgram as rawInstrumentDeepgram } from './deepgram.ts';
 import { instrumentElevenLabs as rawInstrumentElevenLabs } from './elevenlabs.ts';

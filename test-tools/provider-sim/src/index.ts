@@ -16,3 +16,5 @@ export { CONFORMANCE_TABLE, refusedPort, startFaultServer } from './conformance.
 export type { ConformanceFailure, FaultServer } from './conformance.ts';
 export { startOpenAIRealtimeSim } from './realtime/openai-realtime.ts';
 export type { OpenAIRealtimeSim, OpenAIRealtimeSimOptions, RealtimeSimUsage } from './realtime/openai-realtime.ts';
+export { GEMINI_LIVE_BAD_KEY, startGeminiLiveSim } from './realtime/gemini-live.ts';
+export type { GeminiLiveSim, GeminiLiveSimClose, GeminiLiveSimOptions, GeminiLiveSimUsage } from './realtime/gemini-live.ts';

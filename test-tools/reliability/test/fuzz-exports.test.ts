@@ -26,7 +26,7 @@ const PACKAGES: Readonly<Record<string, Record<string, unknown>>> = {
 /** Functions documented to refuse bad configuration at creation with AgentMeterConfigError. */
 const CREATION = new Set([
   'createCacheTracker', 'createQueryTracker', 'instrumentBetterSqlite3', 'instrumentIoredis', 'instrumentMysql2', 'instrumentPg', 'instrumentPGlite',
-  'instrumentOpenAI', 'instrumentAnthropic', 'instrumentGoogleGenAI', 'instrumentLlmFunction', 'instrumentOpenAIRealtime',
+  'instrumentOpenAI', 'instrumentAnthropic', 'instrumentGoogleGenAI', 'instrumentLlmFunction', 'instrumentOpenAIRealtime', 'instrumentGeminiLive',
   'instrumentCartesia', 'instrumentDeepgram', 'instrumentElevenLabs', 'instrumentOpenAIAudio', 'createSpeechTracker', 'createVoiceTurns',
   'start', 'instrumentWebSocketServer', 'instrumentFastify', 'instrumentHono',
   'PrometheusExporter', 'fastifyMetrics', 'honoMetrics', 'httpCheck', 'mysqlCheck', 'postgresCheck', 'redisCheck',

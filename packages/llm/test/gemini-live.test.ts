@@ -1,0 +1,212 @@
+import { AgentMeterConfigError, createPricingTable } from '@agentmeter/core';
+import { GEMINI_LIVE_BAD_KEY, type GeminiLiveSim, refusedPort, startGeminiLiveSim } from '@agentmeter/provider-sim';
+import { GoogleGenAI, type LiveConnectParameters, type LiveServerMessage, Modality, type Session } from '@google/genai';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { instrumentGeminiLive } from '../src/index.ts';
+import { type Harness, startHarness } from './harness.ts';
+
+const MODEL = 'gemini-live-2.5-flash-preview';
+const AUDIO = { data: Buffer.alloc(640).toString('base64'), mimeType: 'audio/pcm;rate=16000' };
+let h: Harness;
+let sim: GeminiLiveSim;
+const sims: GeminiLiveSim[] = [];
+beforeEach(async () => {
+  h = await startHarness();
+  sim = await startGeminiLiveSim({ audioChunks: 4, chunkMs: 5 });
+});
+afterEach(async () => {
+  await Promise.all([sim, ...sims.splice(0)].map((s) => s.close()));
+  await h.close();
+});
+
+const client = (url = sim.url, apiKey = 'AIza-test'): GoogleGenAI => new GoogleGenAI({ apiKey, httpOptions: { baseUrl: url } });
+
+/** A Live session whose messages the test reads in order, with a promise per next turnComplete and the close. */
+interface Live {
+  readonly session: Session;
+  readonly messages: LiveServerMessage[];
+  turnComplete(): Promise<void>;
+  readonly closed: Promise<{ code: number }>;
+}
+
+async function connect(ai: GoogleGenAI, extra: Partial<LiveConnectParameters> = {}, onMessage?: (m: LiveServerMessage, s: () => Session) => void): Promise<Live> {
+  const messages: LiveServerMessage[] = [];
+  const waiters: (() => void)[] = [];
+  let resolveClosed!: (e: { code: number }) => void;
+  const closed = new Promise<{ code: number }>((resolve) => (resolveClosed = resolve));
+  let session: Session | undefined;
+  session = await ai.live.connect({
+    model: MODEL,
+    config: { responseModalities: [Modality.AUDIO] },
+    ...extra,
+    callbacks: {
+      onmessage: (m) => {
+        messages.push(m);
+        onMessage?.(m, () => session!);
+        if (m.serverContent?.turnComplete === true) waiters.shift()?.();
+      },
+      onclose: (e) => resolveClosed(e),
+    },
+  });
+  return { session, messages, closed, turnComplete: () => new Promise<void>((resolve) => waiters.push(resolve)) };
+}
+
+/** Two turns: audio ended by audioStreamEnd; then text, barged in on at its first audio (activityStart). */
+async function twoTurns(ai: GoogleGenAI): Promise<Live> {
+  let bargeIn = false;
+  const live = await connect(ai, {}, (m, session) => {
+    if (bargeIn && m.serverContent?.modelTurn !== undefined) {
+      bargeIn = false;
+      session().sendRealtimeInput({ activityStart: {} });
+    }
+  });
+  let done = live.turnComplete();
+  live.session.sendRealtimeInput({ audio: AUDIO });
+  live.session.sendRealtimeInput({ audioStreamEnd: true });
+  await done;
+  done = live.turnComplete();
+  bargeIn = true;
+  live.session.sendClientContent({ turns: 'What about tomorrow?', turnComplete: true });
+  await done;
+  live.session.close();
+  await live.closed;
+  return live;
+}
+
+/** Sends one user turn, waits for the model's turnComplete, then closes the session. */
+async function oneTurn(live: Live, send: (session: Session) => void, afterTurn?: () => Promise<unknown>): Promise<void> {
+  const done = live.turnComplete();
+  send(live.session);
+  await done;
+  await afterTurn?.();
+  live.session.close();
+  await live.closed;
+}
+
+const kinds = (messages: readonly LiveServerMessage[]): string[] => messages.map((m) => Object.keys(m).toSorted().join('+'));
+
+describe('Gemini Live sessions, the real @google/genai client against the simulator', () => {
+  it('records the session, each model turn with audio and text tokens and cost, turn latency and an interruption', async () => {
+    const plain = await twoTurns(client());
+    const ai = instrumentGeminiLive(client(), { meter: h.meter, clock: h.clock });
+    const live = await twoTurns(ai);
+    // The caller's callbacks got the same messages, in the same order, as without the wrapper.
+    expect(kinds(live.messages)).toEqual(kinds(plain.messages));
+    expect(live.messages.some((m) => m.serverContent?.interrupted === true)).toBe(true);
+    expect(live.messages.filter((m) => m.data !== undefined)).toHaveLength(4 + 1);
+
+    const m = await h.collect();
+    const labels = { provider: 'google', model: MODEL };
+    expect(m.value('sessions')).toBe(1);
+    expect(m.value('active_sessions')).toBe(0);
+    expect(m.histogram('session.duration')?.count).toBe(1);
+    expect(m.value('llm.requests', { ...labels, operation: 'realtime', status: 'success' })).toBe(2);
+    expect(m.value('llm.requests', { ...labels, operation: 'realtime', status: 'error' })).toBeUndefined();
+    expect(m.histogram('llm.time_to_first_token', labels)?.count).toBe(2);
+    // Both turns ended on a user signal (audioStreamEnd, then clientContent): two turn latencies.
+    const turns = m.histogram('turn.latency');
+    expect(turns?.count).toBe(2);
+    expect(turns?.sum).toBeGreaterThan(0);
+    expect(m.value('voice.interruptions')).toBe(1);
+    expect(m.value('llm.tokens', { ...labels, token_type: 'input' })).toBe(2 * 80);
+    expect(m.value('llm.tokens', { ...labels, token_type: 'input_audio' })).toBe(2 * 60);
+    expect(m.value('llm.tokens', { ...labels, token_type: 'output' })).toBe(2 * 60);
+    expect(m.value('llm.tokens', { ...labels, token_type: 'output_audio' })).toBe(2 * 48);
+    // The bundled gemini-live-2.5-flash row: text in 0.5, audio in 3, text out 2, audio out 12 USD per million.
+    expect(m.total('api.cost.usd', { provider: 'google', model: MODEL, service: 'llm' })).toBeCloseTo(2 * (20 * 0.5 + 60 * 3 + 12 * 2 + 48 * 12) / 1e6, 12);
+    expect(m.value('errors')).toBeUndefined();
+  });
+
+  it('counts the tool calls a model turn asks for; the turn goes on after the tool response', async () => {
+    const ai = instrumentGeminiLive(client(), { meter: h.meter, clock: h.clock, pricing: false });
+    const live = await connect(ai, { config: { tools: [{ functionDeclarations: [{ name: 'lookup_order' }] }] } }, (m, session) => {
+      const call = m.toolCall?.functionCalls?.[0];
+      if (call !== undefined) session().sendToolResponse({ functionResponses: [{ id: call.id, name: call.name, response: { status: 'shipped' } }] });
+    });
+    await oneTurn(live, (session) => session.sendClientContent({ turns: 'Where is my order?' }));
+    const m = await h.collect();
+    expect(m.value('llm.tool_calls', { provider: 'google', model: MODEL, tool: 'lookup_order' })).toBe(1);
+    expect(m.value('llm.requests', { provider: 'google', model: MODEL, operation: 'realtime', status: 'success' })).toBe(1);
+  });
+
+  it('a server close mid-turn fails the turn in the taxonomy (1011 quota is rate_limit) and ends the session', async () => {
+    const failing = await startGeminiLiveSim({ closeInTurn: { turn: 1, code: 1011, reason: 'RESOURCE_EXHAUSTED: You exceeded your current quota.' } });
+    sims.push(failing);
+    const live = await connect(instrumentGeminiLive(client(failing.url), { meter: h.meter, clock: h.clock }));
+    live.session.sendClientContent({ turns: 'hello' });
+    expect((await live.closed).code).toBe(1011);
+    const m = await h.collect();
+    const labels = { provider: 'google', model: MODEL };
+    expect(m.value('llm.requests', { ...labels, operation: 'realtime', status: 'error' })).toBe(1);
+    expect(m.value('llm.errors', { ...labels, error_type: 'rate_limit' })).toBe(1);
+    expect(m.value('errors', { error_type: 'rate_limit', component: 'llm' })).toBe(1);
+    expect(m.value('active_sessions')).toBe(0);
+    expect(m.histogram('session.duration')?.count).toBe(1);
+  });
+
+  it('a refused setup (wrong key: close 1008) and a refused connection are errors, not sessions; connect still rejects', async () => {
+    const ai = instrumentGeminiLive(client(sim.url, GEMINI_LIVE_BAD_KEY), { meter: h.meter, clock: h.clock });
+    await expect(connect(ai)).rejects.toThrow(/1008/);
+    const refused = instrumentGeminiLive(client(`http://127.0.0.1:${await refusedPort()}`), { meter: h.meter, clock: h.clock });
+    await expect(connect(refused)).rejects.toThrow(/before setup completed/);
+    const m = await h.collect();
+    expect(m.value('llm.errors', { provider: 'google', model: MODEL, error_type: 'auth' })).toBe(1);
+    expect(m.value('errors', { error_type: 'auth', component: 'realtime' })).toBe(1);
+    expect(m.value('llm.errors', { provider: 'google', model: MODEL, error_type: 'connection' })).toBe(1);
+    expect(m.value('errors', { error_type: 'connection', component: 'realtime' })).toBe(1);
+    expect(m.value('sessions')).toBeUndefined();
+  });
+
+  it('goAway and a normal close are no errors', async () => {
+    const announcing = await startGeminiLiveSim({ goAwayAfterTurns: 1 });
+    sims.push(announcing);
+    const live = await connect(instrumentGeminiLive(client(announcing.url), { meter: h.meter, clock: h.clock }));
+    await oneTurn(live, (session) => session.sendRealtimeInput({ text: 'hi' }), () => new Promise((resolve) => setTimeout(resolve, 20)));
+    expect(live.messages.some((message) => message.goAway !== undefined)).toBe(true);
+    const m = await h.collect();
+    expect(m.value('errors')).toBeUndefined();
+    expect(m.value('llm.requests', { provider: 'google', model: MODEL, operation: 'realtime', status: 'success' })).toBe(1);
+  });
+
+  it('wrapping twice (the client, then its live module) records each session once', async () => {
+    const ai = client();
+    const options = { meter: h.meter, clock: h.clock };
+    expect(instrumentGeminiLive(ai, options)).toBe(ai);
+    expect(instrumentGeminiLive(ai.live, options)).toBe(ai.live);
+    instrumentGeminiLive(ai, options);
+    const live = await connect(ai);
+    await oneTurn(live, (session) => session.sendClientContent({ turns: 'hi' }));
+    const m = await h.collect();
+    expect(m.value('sessions')).toBe(1);
+    expect(m.value('llm.requests', { provider: 'google', model: MODEL, operation: 'realtime', status: 'success' })).toBe(1);
+    expect(m.histogram('turn.latency')?.count).toBe(1);
+  });
+
+  it('rejects what is not a Live module and bad options, naming them', () => {
+    for (const bad of [null, undefined, {}, { connect: 1 }, { live: {} }, 'ai', 42, Number.NaN]) {
+      expect(() => instrumentGeminiLive(bad as never, { meter: h.meter })).toThrow(AgentMeterConfigError);
+    }
+    const ai = client();
+    for (const options of [null, {}, { meter: null }, { meter: h.meter, provider: 'Bad Label!' }, { meter: h.meter, provider: Number.POSITIVE_INFINITY },
+      { meter: h.meter, clock: 5 }, { meter: h.meter, pricing: 'cheap' }, { meter: h.meter, attributes: { model: 'x' } }]) {
+      expect(() => instrumentGeminiLive(ai, options as never)).toThrow(AgentMeterConfigError);
+    }
+    expect(() => instrumentGeminiLive(ai, { meter: h.meter, pricing: createPricingTable(undefined, { file: false }) })).not.toThrow();
+  });
+
+  it('hostile connect parameters reach the SDK as they would unwrapped; an over-long model name is replaced; no content becomes a label', async () => {
+    const plain = client();
+    const wrapped = instrumentGeminiLive(client(), { meter: h.meter, clock: h.clock });
+    for (const params of [null, 'model', 7]) {
+      const expected = await plain.live.connect(params as never).then(() => 'resolved', (e: Error) => e.message);
+      await expect(wrapped.live.connect(params as never).then(() => 'resolved', (e: Error) => e.message)).resolves.toBe(expected);
+    }
+    const live = await connect(wrapped, { model: `models/${'x'.repeat(200)}` });
+    await oneTurn(live, (session) => session.sendClientContent({ turns: 'secret prompt text' }));
+    const m = await h.collect();
+    expect(JSON.stringify(m.raw)).not.toContain('secret prompt text');
+    // Over-long label values are replaced by core's safety layer.
+    expect(m.value('llm.requests', { provider: 'google', model: '_too_long', operation: 'realtime', status: 'success' })).toBe(1);
+  });
+});
+
