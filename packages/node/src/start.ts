@@ -112,7 +112,10 @@ export function start(options?: StartOptions): AgentMeterHandle {
   const prometheus: PrometheusEndpoint | undefined = merge?.producer !== undefined && config.prometheus !== undefined
     ? createPrometheusEndpoint(config.prometheus, meter, merge.producer)
     : undefined;
-  if (prometheus !== undefined) ownsRequest = (request) => prometheus.owns(request);
+  if (prometheus !== undefined) {
+    ownsRequest = (request) => prometheus.owns(request);
+    http?.ignoreServer(prometheus.server);
+  }
   const otlp = config.otlp !== undefined && !config.disabled ? createOtlpPush(config.otlp, producers) : undefined;
   if (otlp !== undefined) readers.push(otlp.reader);
 
