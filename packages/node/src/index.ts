@@ -45,6 +45,6 @@ export const instrumentHono: typeof rawInstrumentHono = guardCreation('instrumen
  * a /metrics server and OTLP push. A second call returns the running handle with one warning.
  * Configuration mistakes throw AgentMeterConfigError before anything starts.
  *
- * Starts agentmeter (see start.ts). Whatever reading its options throws becomes an AgentMeterConfigError naming it.
+ * Whatever reading its options throws becomes an AgentMeterConfigError naming it.
  */
 export const start: typeof rawStart = guardCreation('@agentmeter/node start()', rawStart);
