@@ -32,7 +32,7 @@ export type Node =
   | { readonly kind: 'aggregate'; readonly op: string; readonly by: readonly string[] | undefined; readonly without: readonly string[] | undefined; readonly arg: Node }
   | { readonly kind: 'binary'; readonly op: string; readonly left: Node; readonly right: Node };
 
-const TOKEN = /\s*(?:(\d+[smhd](?![a-zA-Z0-9_]))|(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|([a-zA-Z_:][a-zA-Z0-9_:]*)|("(?:[^"\\]|\\.)*")|(=~|!~|!=|==|>=|<=|[-+*/(){}\[\],=<>]))/y;
+const TOKEN = /\s*(?:(\d+[smhd](?![a-zA-Z0-9_]))|(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|([a-zA-Z_:][a-zA-Z0-9_:]*)|("(?:[^"\\]|\\.)*")|(=~|!~|!=|==|>=|<=|[-+*/(){}[\],=<>]))/y;
 const AGGREGATES = new Set(['sum', 'avg', 'min', 'max', 'count']);
 const FUNCTIONS = new Set(['rate', 'increase', 'histogram_quantile', 'clamp_min', 'clamp_max']);
 const DURATION = /^(\d+)([smhd])$/;
