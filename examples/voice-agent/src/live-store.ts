@@ -123,7 +123,7 @@ export class ScrapeStore implements SeriesSource {
       const family = this.#byName.get(sample.name) ?? new Map<string, StoredSeries>();
       this.#byName.set(sample.name, family);
       const key = labelKey(labels);
-      const series = family.get(key) ?? { labels, points: [] };
+      const series: StoredSeries = family.get(key) ?? { labels, points: [] };
       family.set(key, series);
       series.points.push([t, sample.value]);
     }
