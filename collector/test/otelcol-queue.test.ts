@@ -11,7 +11,7 @@ const REQUESTS = `sum(agentmeter_requests_total{job="${JOB}"})`;
 /** Prometheus 3's OTLP receiver, named as docs/monitoring.md sets it up: the gateway's stand-in. */
 const PROM_CONFIG = 'global: { scrape_interval: 1s }\notlp:\n  translation_strategy: UnderscoreEscapingWithSuffixes\n  promote_scope_metadata: true\n';
 /** What config.yaml would be with an in-memory queue: the same exporter, its storage removed. */
-const IN_MEMORY = 'exporters:\n  otlphttp/grafana_cloud:\n    sending_queue:\n      storage: null\n';
+const IN_MEMORY = 'exporters:\n  otlp_http/grafana_cloud:\n    sending_queue:\n      storage: null\n';
 
 /**
  * The OTLP default (config.yaml) across a backend outage during which the Collector itself

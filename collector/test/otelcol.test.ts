@@ -75,7 +75,7 @@ describe('otelcol validate', () => {
     const dir = tempDir('otelcol-bad');
     try {
       const overlay = join(dir.path, 'bad.yaml');
-      writeFileSync(overlay, 'exporters:\n  otlphttp/grafana_cloud:\n    sending_queue:\n      not_a_setting: true\n');
+      writeFileSync(overlay, 'exporters:\n  otlp_http/grafana_cloud:\n    sending_queue:\n      not_a_setting: true\n');
       const result = await run(findTool('otelcol'), ['validate', '--config', join(OTELCOL_DIR, 'config.yaml'), '--config', overlay],
         { env: { ...process.env, ...VALIDATE_ENV } });
       expect(result.code).not.toBe(0);

@@ -21,7 +21,7 @@ describe('scripts/ensure-tools.sh', () => {
   it('the built Collector holds every component of builder-config.yaml', async () => {
     const result = await run(findTool('otelcol'), ['components']);
     expect(result.code, result.stderr).toBe(0);
-    for (const name of ['otlp', 'prometheus', 'memory_limiter', 'otlphttp', 'prometheus_remote_write', 'health_check', 'basicauth', 'file_storage']) {
+    for (const name of ['otlp', 'prometheus', 'memory_limiter', 'otlp_http', 'prometheus_remote_write', 'health_check', 'basicauth', 'file_storage']) {
       expect(result.stdout).toContain(`name: ${name}\n`);
     }
     // Batching is the exporter's sending queue's: the batch processor is no longer built in.
