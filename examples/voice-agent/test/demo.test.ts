@@ -104,12 +104,14 @@ describe('pnpm demo (non-interactive)', () => {
       for (let attempt = 0; attempt < 120; attempt++) {
         text = await (await fetch(`${base}/metrics`)).text();
         missing = missingFamilies(sampleNames(text));
-        if (missing.length === 0 && /operation="realtime"/.test(text) && /_errors_total\{[^}]*error_type="rate_limit"/.test(text)) break;
+        if (missing.length === 0 && /operation="realtime"[^}]*provider="google"|provider="google"[^}]*operation="realtime"/.test(text) && /operation="realtime"[^}]*provider="openai"|provider="openai"[^}]*operation="realtime"/.test(text) && /_errors_total\{[^}]*error_type="rate_limit"/.test(text)) break;
         await sleep(1000);
       }
       expect(missing).toEqual([]);
-      // The realtime route: a speech-to-speech session through instrumentOpenAIRealtime.
-      expect(text).toMatch(/agentmeter_llm_requests_total\{[^}]*operation="realtime"[^}]*\} [1-9]/);
+      // The realtime route: speech-to-speech sessions through instrumentOpenAIRealtime and instrumentGeminiLive.
+      const realtimeCalls = text.split('\n').filter((line) => /^agentmeter_llm_requests_total\{[^}]*operation="realtime"[^}]*\} [1-9]/.test(line));
+      expect(realtimeCalls.some((line) => line.includes('provider="openai"'))).toBe(true);
+      expect(realtimeCalls.some((line) => line.includes('provider="google"'))).toBe(true);
       expect(text).toMatch(/agentmeter_(llm|tts|stt)_errors_total\{[^}]*error_type="rate_limit"[^}]*\} [1-9]/);
       expect(text).toMatch(/agentmeter_requests_total\{[^}]*scene="[a-z_]+",character="[a-z]+"/);
       expect(text).toMatch(/agentmeter_sessions_total\{otel_scope_name="@agentmeter\/core",otel_scope_version="[^"]+",scene="[a-z_]+",character="[a-z]+"\} [1-9]/);

@@ -14,23 +14,14 @@ export { prometheusName, prometheusLabelName } from './naming.ts';
 export { classifyError, classifyFailure, classifyStatus } from './classify.ts';
 export type { FailurePhase } from './classify.ts';
 export { AgentMeterConfigError, ERROR_TYPES } from './errors.ts';
-export { CLASSIC_BUCKETS, EXEMPLARS, getClassicBuckets, getExemplars } from './aggregation/exemplars.ts';
 export { OVERFLOW_ATTRIBUTES } from './aggregation/instrument.ts';
 export { AGENTMETER_SCOPE } from './scope.ts';
-export {
-  GEN_AI_CHUNK_BUCKETS, GEN_AI_DURATION_BUCKETS, GEN_AI_FIRST_CHUNK_BUCKETS, GEN_AI_TOKEN_BUCKETS, GenAiMetrics, SPEECH_OPERATIONS,
-} from './genai.ts';
-export type { GenAiSeries } from './genai.ts';
-export { looksSecret } from './safety/values.ts';
-export { Warner } from './safety/warn.ts';
-export { runTracked } from './helpers/run.ts';
-export { claimClient } from './helpers/wrap-once.ts';
+export { GEN_AI_CHUNK_BUCKETS, GEN_AI_DURATION_BUCKETS, GEN_AI_FIRST_CHUNK_BUCKETS, GEN_AI_TOKEN_BUCKETS } from './genai.ts';
 export { SPEECH_PRICES } from './pricing/speech-prices.ts';
 
 export type { CatalogKey } from './catalog/instruments.ts';
 export type { ClusterMerge, ExternalMetricSpec, Family, InstrumentKind, InstrumentSpec } from './catalog/types.ts';
 export type { ErrorType } from './errors.ts';
-export type { Exemplar } from './aggregation/exemplars.ts';
 export type { BillingUnit, PriceEntry, PriceTier, TokenRates, TokenType } from './pricing/types.ts';
 export type { ModelMatch, PriceSource, SourceModel, SourcePrices, SourceProvider } from './pricing/source/types.ts';
 export type {
@@ -40,13 +31,11 @@ export type {
   MethodDecorator, RecordAttributes, Session, SpeechCallAttributes, SttCall, SttCallContext, TimedCall, TokenUsage,
   TrackOptions, TtsCall, TtsCallContext, UpDownCounterInstrument,
 } from './types.ts';
-export { renderMetricsMarkdown } from './catalog/markdown.ts';
 export { createPricingTable, loadPriceFile } from './pricing/table.ts';
 export type { PricedUsage, PriceSourceInfo, PricingTable, PricingTableOptions } from './pricing/table.ts';
 export type { ResolvedPrice } from './pricing/source/layer.ts';
-export { COST_TYPES, priceUsage, tokenCosts } from './pricing/price.ts';
+export { COST_TYPES, tokenCosts } from './pricing/price.ts';
 export type { CostType, UsageAmounts } from './pricing/price.ts';
 export { TOKEN_TYPES } from './pricing/types.ts';
 export { DEFAULT_PRICES } from './pricing/default-prices.ts';
 export { LLM_PRICE_SOURCE } from './pricing/source/data.ts';
-export { validatePriceEntry } from './pricing/validate.ts';

@@ -1,6 +1,8 @@
 /**
- * What agentmeter's own packages share and users do not call: cells and the producer, so
- * @agentmeter/node records HTTP metrics into the same storage and export path as the meter.
+ * What agentmeter's own packages share and users do not call: cells and the producer (so
+ * @agentmeter/node records HTTP metrics into the same storage and export path as the meter), the
+ * warner, the wrapper helpers, the GenAI series, exemplar access for the serializers, and the
+ * metric reference renderer. Not part of the user-facing API: it may change in any release.
  */
 import type { AgentMeter } from './types.ts';
 import { AgentMeterProducer } from './aggregation/producer.ts';
@@ -10,6 +12,14 @@ export { AgentMeterProducer } from './aggregation/producer.ts';
 export type { InstrumentSource, ProducedInstrument } from './aggregation/producer.ts';
 export { HistogramCell, UpDownCounterCell } from './aggregation/cells.ts';
 export type { CellOwner } from './aggregation/cells.ts';
+export { CLASSIC_BUCKETS, EXEMPLARS, getClassicBuckets, getExemplars } from './aggregation/exemplars.ts';
+export type { Exemplar } from './aggregation/exemplars.ts';
+export { GenAiMetrics, SPEECH_OPERATIONS } from './genai.ts';
+export type { GenAiSeries } from './genai.ts';
+export { Warner } from './safety/warn.ts';
+export { runTracked } from './helpers/run.ts';
+export { claimClient } from './helpers/wrap-once.ts';
+export { renderMetricsMarkdown } from './catalog/markdown.ts';
 
 /**
  * Adds the source's instruments to what the meter's producer reports, so every reader given the

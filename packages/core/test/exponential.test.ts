@@ -1,7 +1,8 @@
 import { DataPointType } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { bucketIndex, ExponentialBuckets, MAX_SCALE, MAX_SIZE } from '../src/aggregation/exponential.ts';
-import { AgentMeterConfigError, createAgentMeter, getClassicBuckets } from '../src/index.ts';
+import { AgentMeterConfigError, createAgentMeter } from '../src/index.ts';
+import { getClassicBuckets } from '../src/internal.ts';
 import { createTestReader } from '../src/testing.ts';
 
 /** The bounds (base^i, base^(i+1)] of bucket i at a scale. */

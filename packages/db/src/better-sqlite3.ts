@@ -1,4 +1,4 @@
-import { claimClient } from '@agentmeter/core';
+import { claimClient } from '@agentmeter/core/internal';
 import { resolveOptions, unsupported } from './options.ts';
 import { QueryRecorder, type QueryHandles } from './recorder.ts';
 import type { DbInstrumentOptions } from './types.ts';

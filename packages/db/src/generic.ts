@@ -1,4 +1,5 @@
-import { AgentMeterConfigError, runTracked } from '@agentmeter/core';
+import { AgentMeterConfigError } from '@agentmeter/core';
+import { runTracked } from '@agentmeter/core/internal';
 import { describe, resolveOptions } from './options.ts';
 import { now, observe, QueryRecorder, type QueryHandles } from './recorder.ts';
 import type { CacheInstrumentOptions, DbInstrumentOptions } from './types.ts';

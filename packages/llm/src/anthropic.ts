@@ -1,4 +1,4 @@
-import { claimClient } from '@agentmeter/core';
+import { claimClient } from '@agentmeter/core/internal';
 import type { ResponseHandlers } from './observe.ts';
 import { createRecorder, type LlmInstrumentOptions } from './options.ts';
 import { type MethodPath, patchMethod, requireMethods } from './patch.ts';

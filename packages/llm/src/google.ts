@@ -1,4 +1,5 @@
-import { claimClient, type ErrorType } from '@agentmeter/core';
+import { type ErrorType } from '@agentmeter/core';
+import { claimClient } from '@agentmeter/core/internal';
 import { classifyLlmError, type FailurePhase } from './classify.ts';
 import { observeIterator } from './observe.ts';
 import { createRecorder, type LlmInstrumentOptions } from './options.ts';

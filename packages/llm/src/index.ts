@@ -9,6 +9,8 @@ export { instrumentAnthropic } from './anthropic.ts';
 export { instrumentGoogleGenAI } from './google.ts';
 export { instrumentLlmFunction } from './generic.ts';
 export { instrumentOpenAIRealtime, openAIRealtimeUsage } from './realtime/openai.ts';
+export { geminiLiveUsage } from './realtime/gemini-live-parts.ts';
+export { instrumentGeminiLive } from './realtime/gemini-live.ts';
 export { classifyLlmError } from './classify.ts';
 export { providerFromBaseURL } from './providers.ts';
 export { GEN_AI_CHUNK_BUCKETS, GEN_AI_DURATION_BUCKETS, GEN_AI_FIRST_CHUNK_BUCKETS, GEN_AI_TOKEN_BUCKETS } from '@agentmeter/core';

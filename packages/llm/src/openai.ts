@@ -1,4 +1,4 @@
-import { claimClient } from '@agentmeter/core';
+import { claimClient } from '@agentmeter/core/internal';
 import type { LlmCallState } from './recorder.ts';
 import type { ResponseHandlers } from './observe.ts';
 import { createRecorder, type LlmInstrumentOptions } from './options.ts';

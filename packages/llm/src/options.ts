@@ -1,7 +1,8 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import {
-  type AgentMeter, AgentMeterConfigError, createPricingTable, GenAiMetrics, type PriceSourceInfo, type PricingTable, type RecordAttributes,
+  type AgentMeter, AgentMeterConfigError, createPricingTable, type PriceSourceInfo, type PricingTable, type RecordAttributes,
 } from '@agentmeter/core';
+import { GenAiMetrics } from '@agentmeter/core/internal';
 import { LlmRecorder } from './recorder.ts';
 
 /** Options of every `instrument*` function in this package. */

@@ -1,7 +1,8 @@
 import {
-  type AgentMeter, type BoundCounter, type BoundHistogram, COST_TYPES, type CostType, type ErrorType, type GenAiMetrics, type PriceEntry,
+  type AgentMeter, type BoundCounter, type BoundHistogram, COST_TYPES, type CostType, type ErrorType, type PriceEntry,
   type PricingTable, type RecordAttributes, TOKEN_TYPES, tokenCosts, type TokenType, type TokenUsage,
 } from '@agentmeter/core';
+import type { GenAiMetrics } from '@agentmeter/core/internal';
 import { classifyLlmError, type FailurePhase } from './classify.ts';
 
 /** Why a model call ended, as the `finish_reason` label of `llm.steps` (frameworks' reasons map onto these). */

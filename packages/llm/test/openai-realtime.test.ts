@@ -1,26 +1,16 @@
 import { once } from 'node:events';
 import { AgentMeterConfigError } from '@agentmeter/core';
-import { type OpenAIRealtimeSim, startOpenAIRealtimeSim } from '@agentmeter/provider-sim';
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { instrumentOpenAIRealtime } from '../src/index.ts';
-import { type Harness, startHarness } from './harness.ts';
+import { expectSpokenTurnAndInterruption, useRealtimeSim } from './realtime-harness.ts';
 
-let h: Harness;
-let sim: OpenAIRealtimeSim;
-beforeEach(async () => {
-  h = await startHarness();
-  sim = await startOpenAIRealtimeSim({ audioDeltas: 4, deltaMs: 5 });
-});
-afterEach(async () => {
-  await sim.close();
-  await h.close();
-});
+const env = useRealtimeSim();
 
 async function connect(): Promise<OpenAIRealtimeWS> {
-  const openai = new OpenAI({ apiKey: 'sk-test-secret', baseURL: `${sim.url}/v1` });
-  const rt = instrumentOpenAIRealtime(new OpenAIRealtimeWS({ model: 'gpt-realtime', options: { ca: sim.ca } }, openai), { meter: h.meter, clock: h.clock });
+  const openai = new OpenAI({ apiKey: 'sk-test-secret', baseURL: `${env.sim.url}/v1` });
+  const rt = instrumentOpenAIRealtime(new OpenAIRealtimeWS({ model: 'gpt-realtime', options: { ca: env.sim.ca } }, openai), { meter: env.h.meter, clock: env.h.clock });
   await once(rt.socket, 'open');
   return rt;
 }
@@ -48,20 +38,8 @@ describe('OpenAI Realtime sessions, the real openai realtime WebSocket client ag
     await once(rt.socket, 'close');
     expect(events).toContain('response.output_audio.delta');
 
-    const m = await h.collect();
-    const labels = { provider: 'openai', model: 'gpt-realtime' };
-    expect(m.value('sessions')).toBe(1);
-    expect(m.value('active_sessions')).toBe(0);
-    expect(m.histogram('session.duration')?.count).toBe(1);
-    expect(m.value('llm.requests', { ...labels, operation: 'realtime', status: 'success' })).toBe(2);
-    expect(m.histogram('llm.time_to_first_token', labels)?.count).toBe(2);
-    // Only the first response followed the end of user speech: one turn, timed by the test clock's steps.
-    expect(m.histogram('turn.latency')).toMatchObject({ count: 1 });
-    expect(m.value('voice.interruptions')).toBe(1);
-    expect(m.value('llm.tokens', { ...labels, token_type: 'input' })).toBe(2 * 70);
-    expect(m.value('llm.tokens', { ...labels, token_type: 'input_audio' })).toBe(2 * 50);
-    expect(m.value('llm.tokens', { ...labels, token_type: 'output' })).toBe(2 * 50);
-    expect(m.value('llm.tokens', { ...labels, token_type: 'output_audio' })).toBe(2 * 40);
+    const m = await env.h.collect();
+    expectSpokenTurnAndInterruption(m);
   });
 
   it('a server error event is counted in the taxonomy; the client still gets it', async () => {
@@ -73,14 +51,14 @@ describe('OpenAI Realtime sessions, the real openai realtime WebSocket client ag
     rt.close();
     await once(rt.socket, 'close');
     expect(errors).toHaveLength(1);
-    const m = await h.collect();
+    const m = await env.h.collect();
     expect(m.value('errors', { error_type: 'bad_request', component: 'realtime' })).toBe(1);
     expect(m.value('llm.errors', { provider: 'openai', model: 'gpt-realtime', error_type: 'bad_request' })).toBe(1);
   });
 
   it('rejects what is not a realtime client', () => {
     for (const bad of [null, {}, { on: () => {} }, 'ws']) {
-      expect(() => instrumentOpenAIRealtime(bad as never, { meter: h.meter })).toThrow(AgentMeterConfigError);
+      expect(() => instrumentOpenAIRealtime(bad as never, { meter: env.h.meter })).toThrow(AgentMeterConfigError);
     }
   });
 });

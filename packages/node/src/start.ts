@@ -102,7 +102,10 @@ export function start(options?: StartOptions): AgentMeterHandle {
   const prometheus: PrometheusEndpoint | undefined = merge?.producer !== undefined && config.prometheus !== undefined
     ? createPrometheusEndpoint(config.prometheus, meter, merge.producer)
     : undefined;
-  if (prometheus !== undefined) ownsRequest = (request) => prometheus.owns(request);
+  if (prometheus !== undefined) {
+    ownsRequest = (request) => prometheus.owns(request);
+    http?.ignoreServer(prometheus.server);
+  }
   if (config.otlp !== undefined && !config.disabled) readers.push(createOtlpReader(config.otlp, producers));
 
   const instrumentations: Instrumentation[] = enabled

@@ -1,4 +1,5 @@
-import { CATALOG, CATALOG_KEYS, createAgentMeter, EXEMPLARS, getExemplars, type AgentMeter } from '@agentmeter/core';
+import { CATALOG, CATALOG_KEYS, createAgentMeter, type AgentMeter } from '@agentmeter/core';
+import { EXEMPLARS, getExemplars } from '@agentmeter/core/internal';
 import { ValueType } from '@opentelemetry/api';
 import { emptyResource } from '@opentelemetry/resources';
 import {

@@ -1,4 +1,5 @@
-import { AgentMeterConfigError, claimClient, classifyStatus } from '@agentmeter/core';
+import { AgentMeterConfigError, classifyStatus } from '@agentmeter/core';
+import { claimClient } from '@agentmeter/core/internal';
 import { base64Bytes, cartesiaBytesPerSecond } from './audio-format.ts';
 import { characterCount, invoke, modelOf, readFields, TtsTracker } from './calls.ts';
 import { instrumentCartesiaWebSocket } from './cartesia-websocket.ts';

@@ -1,4 +1,5 @@
-import { AgentMeterConfigError, claimClient } from '@agentmeter/core';
+import { AgentMeterConfigError } from '@agentmeter/core';
+import { claimClient } from '@agentmeter/core/internal';
 import { invoke, modelOf, readFields, SttTracker } from './calls.ts';
 import { instrumentDeepgramLive } from './deepgram-live.ts';
 import { meteredSpeak } from './deepgram-speak.ts';

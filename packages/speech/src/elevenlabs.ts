@@ -1,4 +1,5 @@
-import { AgentMeterConfigError, claimClient } from '@agentmeter/core';
+import { AgentMeterConfigError } from '@agentmeter/core';
+import { claimClient } from '@agentmeter/core/internal';
 import { elevenLabsBytesPerSecond } from './audio-format.ts';
 import { characterCount, invoke, modelOf, readFields, TtsTracker } from './calls.ts';
 import { meterFernPromise } from './fern.ts';

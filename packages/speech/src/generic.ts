@@ -1,4 +1,4 @@
-import { runTracked } from '@agentmeter/core';
+import { runTracked } from '@agentmeter/core/internal';
 import { characterCount, modelOf, SttTracker, TtsTracker, type ByteRate } from './calls.ts';
 import { meterReadableStream } from './observe.ts';
 import { resolveSpeechOptions, type SpeechInstrumentOptions, type SpeechRuntime } from './options.ts';

@@ -1,4 +1,5 @@
-import { AgentMeterConfigError, claimClient } from '@agentmeter/core';
+import { AgentMeterConfigError } from '@agentmeter/core';
+import { claimClient } from '@agentmeter/core/internal';
 import { openAISpeechBytesPerSecond, wavSeconds } from './audio-format.ts';
 import { characterCount, invoke, modelOf, readFields, SttTracker, TtsTracker } from './calls.ts';
 import { meterResponse, meterSdkStream, replaceMethod } from './observe.ts';

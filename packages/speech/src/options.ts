@@ -1,4 +1,5 @@
-import { AgentMeterConfigError, createPricingTable, Warner, type AgentMeter, type PricingTable } from '@agentmeter/core';
+import { AgentMeterConfigError, createPricingTable, type AgentMeter, type PricingTable } from '@agentmeter/core';
+import { Warner } from '@agentmeter/core/internal';
 
 /** Options every speech wrapper takes. */
 export interface SpeechInstrumentOptions {

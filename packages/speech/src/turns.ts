@@ -1,4 +1,5 @@
-import { AgentMeterConfigError, Warner, type AgentMeter } from '@agentmeter/core';
+import { AgentMeterConfigError, type AgentMeter } from '@agentmeter/core';
+import { Warner } from '@agentmeter/core/internal';
 import { runInTurn, type TurnMarks } from './turn-context.ts';
 
 export interface VoiceTurnsOptions {

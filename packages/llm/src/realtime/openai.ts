@@ -1,10 +1,14 @@
-import { AgentMeterConfigError, type TokenUsage } from '@agentmeter/core';
-import { classifyLlmError } from '../classify.ts';
+import { AgentMeterConfigError } from '@agentmeter/core';
+import { claimClient } from '@agentmeter/core/internal';
 import { createRecorder, type LlmInstrumentOptions } from '../options.ts';
-import type { LlmCallState } from '../recorder.ts';
-import { detailedUsage, object } from '../usage.ts';
+import { object } from '../usage.ts';
+import { observeOpenAIRealtime } from './openai-events.ts';
+
+export { openAIRealtimeUsage } from './openai-events.ts';
 
 type Fn = (...args: unknown[]) => unknown;
+
+const INTERRUPTING = new Set(['response.cancel', 'conversation.item.truncate']);
 
 /** What this wrapper uses of the `openai` SDK's realtime clients (OpenAIRealtimeWS, OpenAIRealtimeWebSocket). */
 interface RealtimeLike {
@@ -13,16 +17,6 @@ interface RealtimeLike {
   url?: URL | string;
   socket?: { on?(event: string, listener: () => void): unknown; addEventListener?(event: string, listener: () => void): unknown };
 }
-
-/** A realtime `response.done` usage: audio and text tokens in and out, cache reads. */
-export function openAIRealtimeUsage(raw: unknown): TokenUsage | undefined {
-  return detailedUsage(raw, { read: 'cached_tokens', inputAudio: 'audio_tokens', outputAudio: 'audio_tokens' });
-}
-
-const AUDIO_DELTAS = new Set(['response.output_audio.delta', 'response.audio.delta']);
-const TEXT_DELTAS = new Set(['response.output_text.delta', 'response.text.delta', 'response.output_audio_transcript.delta', 'response.audio_transcript.delta']);
-const END_OF_SPEECH = new Set(['input_audio_buffer.speech_stopped', 'input_audio_buffer.committed']);
-const INTERRUPTING = new Set(['response.cancel', 'conversation.item.truncate']);
 
 /**
  * Instruments an `openai` realtime client (`OpenAIRealtimeWS` or `OpenAIRealtimeWebSocket`) in place
@@ -38,75 +32,25 @@ export function instrumentOpenAIRealtime<Client extends object>(client: Client, 
     throw new AgentMeterConfigError(`${fn}: expected a realtime client (new OpenAIRealtimeWS({ model }) from "openai/realtime/ws"); got ${client === null ? 'null' : typeof client}`);
   }
   const { recorder, provider } = createRecorder(fn, options, 'openai');
-  const { meter, clock } = recorder;
+  if (!claimClient(client, fn, options)) return client;
   let model: string | null = null;
   try {
     model = new URL(String(rt.url)).searchParams.get('model');
   } catch {
     // A client without a URL is labelled `unknown`.
   }
-  const session = meter.startSession();
+  const session = recorder.meter.startSession();
   const endSession = (): void => session.end();
   rt.socket?.on?.('close', endSession);
   rt.socket?.addEventListener?.('close', endSession);
-  let call: LlmCallState | undefined;
-  let speechEnded: number | undefined;
-  let interrupted = false;
-
-  const interrupt = (): void => {
-    if (interrupted || call === undefined || call.ended) return;
-    interrupted = true;
-    meter.instruments.voiceInterruptions.add(1);
-  };
-
-  const onEvent = (event: unknown): void => {
-    const e = object(event);
-    const type = e?.type;
-    if (typeof type !== 'string') return;
-    if (END_OF_SPEECH.has(type)) {
-      speechEnded ??= clock();
-    } else if (type === 'response.created') {
-      call = recorder.start(provider, model, 'realtime');
-      interrupted = false;
-    } else if (AUDIO_DELTAS.has(type)) {
-      call?.outputChunk();
-      if (speechEnded !== undefined) {
-        meter.instruments.turnLatency.record((clock() - speechEnded) / 1000);
-        speechEnded = undefined;
-      }
-    } else if (TEXT_DELTAS.has(type)) {
-      call?.outputChunk();
-    } else if (type === 'response.done') {
-      const response = object(e?.response);
-      if (call === undefined) return;
-      call.usage = openAIRealtimeUsage(response?.usage);
-      const status = response?.status;
-      if (status === 'cancelled') interrupt();
-      if (status === 'failed') call.fail({ error: object(object(response?.status_details)?.error) }, 'body');
-      else call.end();
-    } else if (type === 'error') {
-      if (call !== undefined && !call.ended) call.fail(e, 'body');
-      else {
-        // Outside a response (a rejected client event): counted for the session's model.
-        const errorType = classifyLlmError(e, 'body');
-        meter.instruments.llmErrors.add(1, { ...recorder.attributes, provider, model: model ?? 'unknown', error_type: errorType });
-        meter.trackError(errorType, { component: 'realtime' });
-      }
-    }
-  };
-  rt.on('event', (event: never) => {
-    try {
-      onEvent(event);
-    } catch {
-      // Recording never reaches the client.
-    }
-  });
+  const observer = observeOpenAIRealtime(recorder, provider, () => model);
+  rt.on('event', (event: never) => observer.onEvent(event));
 
   const send = rt.send as Fn;
   rt.send = function sendObserved(this: unknown, event: unknown): void {
     try {
       const type = object(event)?.type;
-      if (typeof type === 'string' && INTERRUPTING.has(type)) interrupt();
+      if (typeof type === 'string' && INTERRUPTING.has(type)) observer.interrupt();
     } catch {
       // The event is sent as it is.
     }

@@ -1,4 +1,4 @@
-import { EXEMPLARS, getExemplars, type Exemplar } from '@agentmeter/core';
+import { EXEMPLARS, getExemplars, type Exemplar } from '@agentmeter/core/internal';
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import { DataPointType, type DataPoint, type Histogram, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 

@@ -1,4 +1,4 @@
-import { getExemplars, type Exemplar } from '@agentmeter/core';
+import { getExemplars, type Exemplar } from '@agentmeter/core/internal';
 import type { Attributes } from '@opentelemetry/api';
 import type { DataPoint, ExponentialHistogram, Histogram } from '@opentelemetry/sdk-metrics';
 import { ByteWriter } from './bytes.ts';

@@ -1,4 +1,5 @@
-import { CATALOG, CATALOG_KEYS, getClassicBuckets, prometheusName, Warner, type InstrumentKind } from '@agentmeter/core';
+import { CATALOG, CATALOG_KEYS, prometheusName, type InstrumentKind } from '@agentmeter/core';
+import { getClassicBuckets, Warner } from '@agentmeter/core/internal';
 import {
   type DataPoint, DataPointType, type ExponentialHistogram, type ExponentialHistogramMetricData, type GaugeMetricData, type Histogram,
   type HistogramMetricData, type MetricData, type ResourceMetrics, type ScopeMetrics, type SumMetricData,

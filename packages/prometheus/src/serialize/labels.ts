@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
-import { prometheusLabelName, Warner } from '@agentmeter/core';
+import { prometheusLabelName } from '@agentmeter/core';
+import { Warner } from '@agentmeter/core/internal';
 import { attributeText, escapeLabelValue } from './escape.ts';
 import type { InstrumentationScope } from './families.ts';
 

@@ -1,4 +1,4 @@
-import type { Exemplar } from '@agentmeter/core';
+import type { Exemplar } from '@agentmeter/core/internal';
 import { ByteWriter } from './bytes.ts';
 
 /**

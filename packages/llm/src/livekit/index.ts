@@ -1,0 +1,3 @@
+export { instrumentLiveKitSession } from './session.ts';
+
+export type { LlmInstrumentOptions } from '../options.ts';
