@@ -47,6 +47,11 @@ function integerOption(name: string, value: unknown, min: number, max: number, f
   return number;
 }
 
+/** The series limit per instrument: the option, else AGENTMETER_SERIES_LIMIT, else 2,000. */
+export function resolveSeriesLimit(value: unknown, env: Env = process.env): number {
+  return integerOption('seriesLimit', value ?? env['AGENTMETER_SERIES_LIMIT'], 1, 1_000_000, 2_000);
+}
+
 function resolveNamespace(value: unknown): string {
   if (typeof value !== 'string' || !/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/.test(value)) {
     fail(
@@ -130,7 +135,7 @@ export function resolveOptions(options: AgentMeterOptions | undefined, env: Env 
     namespace: resolveNamespace(given.namespace ?? env['AGENTMETER_NAMESPACE'] ?? 'agentmeter'),
     meterProvider: resolveMeterProvider(given.meterProvider),
     attributes: resolveAttributes(given.attributes),
-    seriesLimit: integerOption('seriesLimit', given.seriesLimit ?? env['AGENTMETER_SERIES_LIMIT'], 1, 1_000_000, 2_000),
+    seriesLimit: resolveSeriesLimit(given.seriesLimit, env),
     maxAttributeLength: integerOption('maxAttributeLength', given.maxAttributeLength, 1, 4_096, 128),
     exemplars: resolveBoolean('exemplars', given.exemplars ?? env['AGENTMETER_EXEMPLARS'], true),
     exponential: resolveExponential(given.exponentialHistograms, env['OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION']),

@@ -15,6 +15,8 @@ export { classifyError, classifyFailure, classifyStatus } from './classify.ts';
 export type { FailurePhase } from './classify.ts';
 export { AgentMeterConfigError, ERROR_TYPES } from './errors.ts';
 export { OVERFLOW_ATTRIBUTES } from './aggregation/instrument.ts';
+export { meterProviderViews } from './aggregation/sdk-views.ts';
+export type { AgentMeterSdkView } from './aggregation/sdk-views.ts';
 export { AGENTMETER_SCOPE } from './scope.ts';
 export { GEN_AI_CHUNK_BUCKETS, GEN_AI_DURATION_BUCKETS, GEN_AI_FIRST_CHUNK_BUCKETS, GEN_AI_TOKEN_BUCKETS } from './genai.ts';
 export { SPEECH_PRICES } from './pricing/speech-prices.ts';

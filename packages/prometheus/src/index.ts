@@ -4,10 +4,11 @@
  * @packageDocumentation
  * @module @agentmeter/prometheus
  */
+import { guardCreation, neverThrows } from '@agentmeter/core/internal';
+import { fastifyMetrics as rawFastifyMetrics, honoMetrics as rawHonoMetrics } from './http/mounts.ts';
+import { httpCheck as rawHttpCheck, mysqlCheck as rawMysqlCheck, postgresCheck as rawPostgresCheck, redisCheck as rawRedisCheck } from './health/checks.ts';
+import { estimateQuantile as rawEstimateQuantile } from './snapshot.ts';
 export { PrometheusExporter } from './exporter.ts';
-export { fastifyMetrics, honoMetrics } from './http/mounts.ts';
-export { httpCheck, mysqlCheck, postgresCheck, redisCheck } from './health/checks.ts';
-export { estimateQuantile } from './snapshot.ts';
 export { negotiateFormat } from './http/negotiate.ts';
 
 export type { NodeRequestHandler } from './exporter.ts';
@@ -22,3 +23,18 @@ export type { HealthOptions } from './health/options.ts';
 export type { HealthReport } from './health/report.ts';
 export type { HistogramSeries, MetricsSnapshot, SnapshotMetric, ValueSeries } from './snapshot.ts';
 export type { ExpositionFormat } from './serialize/exposition.ts';
+
+/** Whatever reading its arguments throws becomes an AgentMeterConfigError naming it. */
+export const fastifyMetrics: typeof rawFastifyMetrics = guardCreation('fastifyMetrics', rawFastifyMetrics);
+/** Whatever reading its arguments throws becomes an AgentMeterConfigError naming it. */
+export const honoMetrics: typeof rawHonoMetrics = guardCreation('honoMetrics', rawHonoMetrics);
+/** Whatever reading its arguments throws becomes an AgentMeterConfigError naming it. */
+export const httpCheck: typeof rawHttpCheck = guardCreation('httpCheck', rawHttpCheck);
+/** Whatever reading its arguments throws becomes an AgentMeterConfigError naming it. */
+export const mysqlCheck: typeof rawMysqlCheck = guardCreation('mysqlCheck', rawMysqlCheck);
+/** Whatever reading its arguments throws becomes an AgentMeterConfigError naming it. */
+export const postgresCheck: typeof rawPostgresCheck = guardCreation('postgresCheck', rawPostgresCheck);
+/** Whatever reading its arguments throws becomes an AgentMeterConfigError naming it. */
+export const redisCheck: typeof rawRedisCheck = guardCreation('redisCheck', rawRedisCheck);
+/** Never throws: input it cannot read gives `null`. */
+export const estimateQuantile: typeof rawEstimateQuantile = neverThrows(rawEstimateQuantile, null);

@@ -4,12 +4,13 @@
  * @packageDocumentation
  * @module @agentmeter/speech
  */
-export { instrumentCartesia } from './cartesia.ts';
-export { instrumentDeepgram } from './deepgram.ts';
-export { instrumentElevenLabs } from './elevenlabs.ts';
-export { instrumentOpenAIAudio } from './openai-audio.ts';
-export { createSpeechTracker } from './generic.ts';
-export { createVoiceTurns } from './turns.ts';
+import { guardCreation } from '@agentmeter/core/internal';
+import { instrumentCartesia as rawInstrumentCartesia } from './cartesia.ts';
+import { instrumentDeepgram as rawInstrumentDeepgram } from './deepgram.ts';
+import { instrumentElevenLabs as rawInstrumentElevenLabs } from './elevenlabs.ts';
+import { instrumentOpenAIAudio as rawInstrumentOpenAIAudio } from './openai-audio.ts';
+import { createSpeechTracker as rawCreateSpeechTracker } from './generic.ts';
+import { createVoiceTurns as rawCreateVoiceTurns } from './turns.ts';
 export { activeTurn } from './turn-context.ts';
 
 export type {
@@ -18,3 +19,16 @@ export type {
 export type { SpeechInstrumentOptions } from './options.ts';
 export type { VoiceTurn, VoiceTurns, VoiceTurnsOptions } from './turns.ts';
 export type { TurnMarks } from './turn-context.ts';
+
+/** Whatever reading its arguments throws becomes an AgentMeterConfigError naming it. */
+export const instrumentCartesia: typeof rawInstrumentCartesia = guardCreation('instrumentCartesia', rawInstrumentCartesia);
+/** Whatever reading its arguments throws becomes an AgentMeterConfigError naming it. */
+export const instrumentDeepgram: typeof rawInstrumentDeepgram = guardCreation('instrumentDeepgram', rawInstrumentDeepgram);
+/** Whatever reading its arguments throws becomes an AgentMeterConfigError naming it. */
+export const instrumentElevenLabs: typeof rawInstrumentElevenLabs = guardCreation('instrumentElevenLabs', rawInstrumentElevenLabs);
+/** Whatever reading its arguments throws becomes an AgentMeterConfigError naming it. */
+export const instrumentOpenAIAudio: typeof rawInstrumentOpenAIAudio = guardCreation('instrumentOpenAIAudio', rawInstrumentOpenAIAudio);
+/** Whatever reading its arguments throws becomes an AgentMeterConfigError naming it. */
+export const createSpeechTracker: typeof rawCreateSpeechTracker = guardCreation('createSpeechTracker', rawCreateSpeechTracker);
+/** Whatever reading its arguments throws becomes an AgentMeterConfigError naming it. */
+export const createVoiceTurns: typeof rawCreateVoiceTurns = guardCreation('createVoiceTurns', rawCreateVoiceTurns);
