@@ -1,14 +1,9 @@
 import type { MeterProvider } from '@opentelemetry/api';
+import { FAMILIES } from './catalog/instruments.ts';
 import type { Family } from './catalog/types.ts';
 import { AgentMeterConfigError } from './errors.ts';
 import { LABEL_NAME, RESERVED_LABELS } from './safety/attributes.ts';
 import type { AgentMeterOptions } from './types.ts';
-
-export const FAMILIES: readonly Family[] = [
-  'requests', 'errors', 'sessions', 'llm', 'cost', 'tts', 'stt', 'turns', 'websocket', 'db', 'cache',
-  'conversation', 'generation', 'external_api', 'health',
-];
-
 
 export interface ResolvedOptions {
   readonly namespace: string;
