@@ -5,17 +5,22 @@ import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Agent } from './agent.ts';
 import type { Assistant } from './assist.ts';
+import { geminiLiveExchange } from './gemini-live.ts';
 import { realtimeExchange } from './realtime.ts';
+import { agentsRealtimeExchange } from './realtime-agent.ts';
 import { CHARACTERS, type Character, findCharacter, intentOf } from './characters.ts';
 import type { Cache, Database } from './store.ts';
+
+/** A realtime session's endpoint: the simulator's URL or the real API's key. */
+export type RealtimeTarget = { url: string } | { apiKey: string };
 
 export interface AppParts {
   readonly meter: AgentMeter;
   readonly exporter: PrometheusExporter;
   readonly agent: Agent;
   readonly assistant: Assistant;
-  /** Where OpenAI Realtime sessions go: the simulator, the real API, or nowhere. */
-  readonly realtime: { url: string } | { apiKey: string } | undefined;
+  /** Where realtime sessions go, by provider (OpenAI Realtime, Gemini Live): the simulator, the real API, or nowhere. */
+  readonly realtime: { readonly openai?: RealtimeTarget | undefined; readonly google?: RealtimeTarget | undefined };
   readonly db: Database;
   readonly cache: Cache;
 }
@@ -81,9 +86,14 @@ export function createApp({ meter, exporter, agent, assistant, realtime, db, cac
   }));
 
   app.post('/api/realtime', withCharacter('/api/realtime', 'realtime', async (c, character, body) => {
-    if (realtime === undefined) return c.json({ error: 'no realtime provider configured' }, 404);
-    const status = await realtimeExchange(meter, realtime, body['interrupt'] === true);
-    return c.json({ character: character.id, status });
+    const provider = body['provider'] === 'google' ? 'google' : 'openai';
+    const target = realtime[provider];
+    if (target === undefined) return c.json({ error: `no ${provider} realtime provider configured` }, 404);
+    const interrupt = body['interrupt'] === true;
+    // OpenAI with `sdk: 'agents'`: the same exchange through an @openai/agents-realtime RealtimeSession.
+    const openaiExchange = body['sdk'] === 'agents' ? agentsRealtimeExchange : realtimeExchange;
+    const status = provider === 'google' ? await geminiLiveExchange(meter, target, interrupt) : await openaiExchange(meter, target, interrupt);
+    return c.json({ character: character.id, provider, status });
   }));
 
   app.post('/api/generate', withCharacter('/api/generate', 'generation', async (c, character, body) => {

@@ -11,6 +11,8 @@ export interface SimulatorUrls {
   readonly knowledge: string;
   /** OpenAI Realtime (speech-to-speech sessions), served over wss with provider-sim's loopback certificate. */
   readonly openaiRealtime?: string;
+  /** Gemini Live (speech-to-speech sessions over BidiGenerateContent), served over plain ws on loopback. */
+  readonly geminiLive?: string;
 }
 
 export interface ServiceConfig {
@@ -29,7 +31,7 @@ export interface ServiceConfig {
   readonly simulator: SimulatorUrls | undefined;
 }
 
-export type ProviderName = 'openai' | 'anthropic' | 'elevenlabs' | 'cartesia' | 'deepgram';
+export type ProviderName = 'openai' | 'anthropic' | 'elevenlabs' | 'cartesia' | 'deepgram' | 'google';
 
 const KEY_VARIABLES: Readonly<Record<ProviderName, string>> = {
   openai: 'OPENAI_API_KEY',
@@ -37,6 +39,7 @@ const KEY_VARIABLES: Readonly<Record<ProviderName, string>> = {
   elevenlabs: 'ELEVENLABS_API_KEY',
   cartesia: 'CARTESIA_API_KEY',
   deepgram: 'DEEPGRAM_API_KEY',
+  google: 'GEMINI_API_KEY',
 };
 
 /**

@@ -5,7 +5,7 @@ import { instrumentWebSocketServer } from '@agentmeter/node';
 import { httpCheck, type HealthOptions } from '@agentmeter/prometheus';
 import { WebSocketServer } from 'ws';
 import { Agent } from './agent.ts';
-import { createApp } from './app.ts';
+import { createApp, type RealtimeTarget } from './app.ts';
 import { Assistant } from './assist.ts';
 import { findCharacter } from './characters.ts';
 import type { ServiceConfig } from './config.ts';
@@ -46,8 +46,10 @@ export async function startService(config: ServiceConfig): Promise<RunningServic
   const telemetry = startTelemetry(meter, health);
   const agent = new Agent(providers, meter, cache);
   const assistant = new Assistant(providers.ai, meter, agent);
-  const realtime = config.keys.openai !== undefined ? { apiKey: config.keys.openai }
-    : config.simulator?.openaiRealtime === undefined ? undefined : { url: config.simulator.openaiRealtime };
+  const realtime = {
+    openai: realtimeTarget(config.keys.openai, config.simulator?.openaiRealtime),
+    google: realtimeTarget(config.keys.google, config.simulator?.geminiLive),
+  };
   const app = createApp({ meter, exporter: telemetry.exporter, agent, assistant, realtime, db, cache });
 
   const server = await new Promise<Server>((resolve, reject) => {
@@ -98,4 +100,10 @@ export async function startService(config: ServiceConfig): Promise<RunningServic
       await telemetry.shutdown();
     })()),
   };
+}
+
+/** A realtime provider's target: the real API with a key, else the simulator's URL, else none. */
+function realtimeTarget(apiKey: string | undefined, simulatorUrl: string | undefined): RealtimeTarget | undefined {
+  if (apiKey !== undefined) return { apiKey };
+  return simulatorUrl === undefined ? undefined : { url: simulatorUrl };
 }

@@ -1,7 +1,7 @@
 import {
   type Delay, type FaultRule, faultRates, logNormalMs, realisticLlmOptions, seededRandom, type SpeechSim,
   type SpeechSimOptions, startCartesiaSim, startDeepgramSim, startElevenLabsSim, startLlmSimulator,
-  startLoopbackServer, startOpenAIAudioSim, startOpenAIRealtimeSim,
+  startGeminiLiveSim, startLoopbackServer, startOpenAIAudioSim, startOpenAIRealtimeSim,
 } from '@agentmeter/provider-sim';
 import { envNumber, type SimulatorUrls } from './config.ts';
 
@@ -141,14 +141,15 @@ export async function startDemoSimulator(options: DemoSimulatorOptions = {}): Pr
 
   // Speech-to-speech sessions: audio deltas about 40 ms apart, as a realtime model streams them.
   const realtime = await startOpenAIRealtimeSim({ audioDeltas: 6, deltaMs: 40 * scale });
+  const geminiLive = await startGeminiLiveSim({ audioChunks: 6, chunkMs: 40 * scale });
 
   return {
     urls: {
       llm: llm.url, openaiAudio: openaiAudio.url, elevenlabs: elevenlabs.url, cartesia: cartesia.url,
-      deepgram: deepgram.url, knowledge: knowledge.url, openaiRealtime: realtime.url,
+      deepgram: deepgram.url, knowledge: knowledge.url, openaiRealtime: realtime.url, geminiLive: geminiLive.url,
     },
     async close() {
-      await Promise.all([llm.close(), knowledge.close(), realtime.close(), ...sims.map((sim) => sim.close())]);
+      await Promise.all([llm.close(), knowledge.close(), realtime.close(), geminiLive.close(), ...sims.map((sim) => sim.close())]);
     },
   };
 }

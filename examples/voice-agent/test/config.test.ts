@@ -20,9 +20,9 @@ describe('configuration from the environment', () => {
   it('reads the service configuration, with keys deciding which providers are simulated', () => {
     const config = readConfig({ PORT: '0', OPENAI_API_KEY: 'sk-real', DEEPGRAM_API_KEY: '' });
     expect(config).toMatchObject({ port: 0, host: '127.0.0.1', databaseUrl: undefined, redisUrl: undefined, cachePrefix: 'voice-agent:', simulator: undefined });
-    expect(config.keys).toEqual({ openai: 'sk-real', anthropic: undefined, elevenlabs: undefined, cartesia: undefined, deepgram: undefined });
+    expect(config.keys).toEqual({ openai: 'sk-real', anthropic: undefined, elevenlabs: undefined, cartesia: undefined, deepgram: undefined, google: undefined });
     expect(needsSimulator(config)).toBe(true);
-    const all = readConfig({ OPENAI_API_KEY: 'a', ANTHROPIC_API_KEY: 'b', ELEVENLABS_API_KEY: 'c', CARTESIA_API_KEY: 'd', DEEPGRAM_API_KEY: 'e' });
+    const all = readConfig({ OPENAI_API_KEY: 'a', ANTHROPIC_API_KEY: 'b', ELEVENLABS_API_KEY: 'c', CARTESIA_API_KEY: 'd', DEEPGRAM_API_KEY: 'e', GEMINI_API_KEY: 'f' });
     expect(needsSimulator(all)).toBe(false);
     expect(() => readConfig({ PORT: '70000' })).toThrow(/PORT must be a whole number from 0 to 65535/);
     expect(() => readConfig({ VOICE_AGENT_SIMULATOR: '{"llm":"http://127.0.0.1:1"}' })).toThrow(/VOICE_AGENT_SIMULATOR lacks the "openaiAudio" URL/);

@@ -29,6 +29,9 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return total;
 }
 
+/** `sample`, with no matching sample as 0. */
+const count = (text: string, name: string, labels: Record<string, string> = {}): number => sample(text, name, labels) ?? 0;
+
 describe('the voice-agent service on PostgreSQL and Redis, against a fault-free simulator', () => {
   let simulator: DemoSimulator;
   let service: RunningService;
@@ -142,5 +145,21 @@ describe('the voice-agent service on PostgreSQL and Redis, against a fault-free 
     expect(sample(text, 'agentmeter_websocket_messages_total', { ...who, direction: 'in' })).toBe(2);
     expect(sample(text, 'agentmeter_db_transactions_total', { db_system: 'postgresql', status: 'commit' })).toBeGreaterThanOrEqual(2);
     expect(sample(text, 'agentmeter_db_connections_max', { db_system: 'postgresql', pool: 'main' })).toBe(10);
+  });
+
+  it('runs realtime exchanges through the openai client and the Agents SDK session: each a response and a turn, the barge-in an interruption', async () => {
+    const before = await metrics();
+    const realtime = { operation: 'realtime', status: 'success' };
+    for (const sdk of ['openai', 'agents']) {
+      const response = await post('/api/realtime', { character: 'captain', sdk });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ character: 'captain', status: 'completed' });
+    }
+    const interrupted = await post('/api/realtime', { character: 'captain', sdk: 'agents', interrupt: true });
+    expect(await interrupted.json()).toMatchObject({ status: 'cancelled' });
+    const after = await metrics();
+    expect(count(after, 'agentmeter_llm_requests_total', realtime) - count(before, 'agentmeter_llm_requests_total', realtime)).toBe(3);
+    expect(count(after, 'agentmeter_turn_latency_seconds_count') - count(before, 'agentmeter_turn_latency_seconds_count')).toBe(3);
+    expect(count(after, 'agentmeter_voice_interruptions_total') - count(before, 'agentmeter_voice_interruptions_total')).toBe(1);
   });
 });

@@ -62,6 +62,8 @@ export function classifyError(error: unknown): ErrorType {
   const names = classNames(error);
   const code = read(error, 'code') ?? read(read(error, 'cause'), 'code');
   if (/Timeout|TimedOut/i.test(names) || (typeof code === 'string' && TIMEOUT_CODES.has(code))) return 'timeout';
+  // node:http wraps a signal's reason: AbortSignal.timeout() fires an AbortError caused by a TimeoutError.
+  if (/Abort/i.test(names) && /Timeout/i.test(classNames(read(error, 'cause')))) return 'timeout';
   if (/Abort|Cancel/i.test(names) || code === 'ABORT_ERR') return 'cancelled';
   const status = statusOf(error);
   if (status !== undefined) return classifyStatus(status);

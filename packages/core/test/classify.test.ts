@@ -26,6 +26,9 @@ describe('classifyError', () => {
     [new APIUserAbortError('x'), 'cancelled'],
     [new DOMException('aborted', 'AbortError'), 'cancelled'],
     [new DOMException('timed out', 'TimeoutError'), 'timeout'],
+    // node:http's AbortError for a request whose signal was AbortSignal.timeout().
+    [Object.assign(new Error('aborted'), { name: 'AbortError', code: 'ABORT_ERR', cause: new DOMException('timed out', 'TimeoutError') }), 'timeout'],
+    [Object.assign(new Error('aborted'), { name: 'AbortError', code: 'ABORT_ERR', cause: new DOMException('aborted', 'AbortError') }), 'cancelled'],
     [new RateLimitError('x'), 'rate_limit'],
     [new ZodError('x'), 'validation_error'],
     [new StreamParseError('x'), 'stream_error'],

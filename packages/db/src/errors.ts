@@ -1,4 +1,4 @@
-import type { ErrorType } from '@agentmeter/core';
+import { classifyFailure, type ErrorType, type FailurePhase } from '@agentmeter/core';
 
 /** SQLSTATE classes (the first two characters), shared by PostgreSQL and MySQL/MariaDB. */
 const SQLSTATE_CLASSES: Readonly<Record<string, ErrorType>> = {
@@ -16,6 +16,21 @@ const SQLSTATE_CLASSES: Readonly<Record<string, ErrorType>> = {
   XX: 'server_error', // internal error
 };
 const SQLSTATE = /^[0-9A-Z]{5}$/;
+/** MySQL and MariaDB error numbers for a privilege the user lacks (their SQLSTATE 42000 is shared with syntax errors). */
+const MYSQL_ACCESS_DENIED: ReadonlySet<unknown> = new Set([1044, 1142, 1143, 1227, 1370]);
+/**
+ * Driver failures that carry no SQLSTATE: a client-side timeout, or an established connection
+ * lost while a query was in flight (the database analog of a body cut mid-stream). Matched on the
+ * driver's code or its fixed message (pg and ioredis give no code), never a message's content.
+ */
+const DRIVER_FAILURES: Readonly<Record<string, readonly [ErrorType, FailurePhase]>> = {
+  PROTOCOL_SEQUENCE_TIMEOUT: ['timeout', 'request'], // mysql2 query({ timeout })
+  PROTOCOL_CONNECTION_LOST: ['connection', 'body'], // mysql2: the server closed the connection mid-query
+  'Query read timeout': ['timeout', 'request'], // pg query_timeout
+  'Connection terminated unexpectedly': ['connection', 'body'], // pg: the connection dropped mid-query
+  'Command timed out': ['timeout', 'request'], // ioredis commandTimeout
+  'Connection is closed.': ['connection', 'body'], // ioredis: the connection closed with the command pending
+};
 const REDIS_PREFIXES: Readonly<Record<string, ErrorType>> = {
   ERR: 'bad_request', WRONGTYPE: 'bad_request', NOSCRIPT: 'bad_request', NOAUTH: 'auth', WRONGPASS: 'auth',
   NOPERM: 'auth', LOADING: 'server_error', READONLY: 'server_error', BUSY: 'server_error', OOM: 'server_error',
@@ -56,7 +71,8 @@ export function dbStatusCode(error: unknown): string | undefined {
 export function dbErrorType(error: unknown): ErrorType | undefined {
   const sqlState = read(error, 'sqlState') ?? read(error, 'code');
   if (typeof sqlState === 'string' && SQLSTATE.test(sqlState)) {
-    if (sqlState === '57014') return 'cancelled';
+    if (sqlState === '57014' || sqlState === '70100') return 'cancelled'; // a cancelled or killed query
+    if (sqlState === '42501' || MYSQL_ACCESS_DENIED.has(read(error, 'errno'))) return 'auth'; // insufficient privilege
     if (sqlState === '57P03') return 'connection';
     const type = SQLSTATE_CLASSES[sqlState.slice(0, 2)];
     if (type !== undefined) return type;
@@ -74,4 +90,24 @@ export function dbErrorType(error: unknown): ErrorType | undefined {
     return REDIS_PREFIXES[prefix] ?? 'other';
   }
   return undefined;
+}
+
+function driverFailure(error: unknown): readonly [ErrorType, FailurePhase] | undefined {
+  const code = read(error, 'code');
+  if (typeof code === 'string' && Object.hasOwn(DRIVER_FAILURES, code)) return DRIVER_FAILURES[code];
+  const message = read(error, 'message');
+  return typeof message === 'string' && message.length < 40 && Object.hasOwn(DRIVER_FAILURES, message) ? DRIVER_FAILURES[message] : undefined;
+}
+
+/**
+ * The `error_type` of a failed query, decided by core's classifyFailure (the one phase rule every
+ * wrapper follows). The database's own code (dbErrorType) or a driver failure is the known type;
+ * an established connection lost with the query in flight is the body phase, so `stream_error`,
+ * where a connection that never came up is `connection`. `sent` is false when the wrapper knows
+ * the query never went out (ioredis queued it offline): then a closed connection is `connection`.
+ */
+export function classifyDbError(error: unknown, sent = true): ErrorType {
+  const driver = driverFailure(error);
+  const phase = driver !== undefined && driver[1] === 'body' && sent ? 'body' : 'request';
+  return classifyFailure(error, phase, dbErrorType(error) ?? driver?.[0]);
 }

@@ -58,7 +58,8 @@ export function instrumentIoredis<T extends object>(client: T, options: CacheIns
       // The client's own connection handshake is not the application's traffic.
       if (!(this.status === 'connect' && HANDSHAKE.has(name))) {
         (command as RedisCommand)[SEEN] = true;
-        watch(command as RedisCommand, name, commands);
+        // Sent on a ready connection, or queued offline until one is up (a refused connection never sends it).
+        watch(command as RedisCommand, name, commands, this.status === 'ready');
       }
     }
     return sendCommand.call(this, command, ...rest);
@@ -115,7 +116,7 @@ function nameOf(command: RedisCommand): string {
   return typeof command.name === 'string' ? command.name.toLowerCase() : '';
 }
 
-function watch(command: RedisCommand, name: string, labels: CommandLabels): void {
+function watch(command: RedisCommand, name: string, labels: CommandLabels, sent: boolean): void {
   try {
     // Commands between MULTI and EXEC on a connection are queued by the server, whichever caller sent them.
     let queuedIn: string[] | undefined;
@@ -135,7 +136,7 @@ function watch(command: RedisCommand, name: string, labels: CommandLabels): void
     const settle = (failed: boolean, error: unknown, reply: unknown): void => {
       if (settled) return;
       settled = true;
-      handles.finish(started, failed, error);
+      handles.finish(started, failed, error, undefined, sent);
       try {
         if (name === 'exec') {
           labels.recorder.transaction(failed || reply === null ? 'rollback' : 'commit');

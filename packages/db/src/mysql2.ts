@@ -10,6 +10,7 @@ interface Mysql2Connection {
   query: Fn;
   execute: Fn;
   addCommand: Fn;
+  once?: (event: string, listener: () => void) => unknown;
 }
 interface Mysql2Pool {
   query: Fn;
@@ -49,6 +50,8 @@ export function instrumentMysql2<T extends object>(client: T, options: DbInstrum
   // Wrapping twice (the promise object or the callback one inside it) changes nothing a scrape sees.
   if (!claimClient(core, WRAPPER, options)) return client;
   const recorder = new QueryRecorder(resolved);
+  // MySQL or MariaDB: without a dbSystem, the server's handshake says which (db.system.name).
+  recorder.detecting = options.dbSystem === undefined;
   if (isPool(core)) instrumentPool(core, recorder);
   else instrumentConnection(core, recorder);
   return client;
@@ -84,6 +87,15 @@ function statementOf(sql: unknown): unknown {
 }
 
 function instrumentConnection(connection: Mysql2Connection, recorder: QueryRecorder): void {
+  // A connection is instrumented once, whichever way it is reached (the kit's wrap is idempotent).
+  if (isWrapped(connection.query)) return;
+  if (recorder.detecting) {
+    // Connected already (the promise API, a pool's connections), or once its handshake is done,
+    // which is before any of its queries runs.
+    const version = serverVersionOf(connection);
+    if (version !== undefined) recorder.learnServer(version);
+    else if (typeof connection.once === 'function') connection.once('connect', () => recorder.learnServer(serverVersionOf(connection)));
+  }
   wrap(connection, 'query', (query) => wrapCommand(query, recorder));
   wrap(connection, 'execute', (execute) => wrapCommand(execute, recorder));
 }
@@ -108,6 +120,19 @@ function wrapCommand(method: Fn, recorder: QueryRecorder): Fn {
     watchEvents(command, handles, started);
     return command;
   };
+}
+
+/**
+ * The server version a connection's handshake announced (`11.4.2-MariaDB-...`, `8.4.3`): mysql2
+ * keeps the handshake packet on the connection once connected, before any query runs.
+ */
+function serverVersionOf(connection: unknown): unknown {
+  try {
+    const handshake = typeof connection === 'object' && connection !== null ? internal(connection, '_handshakePacket') : undefined;
+    return (handshake as { serverVersion?: unknown } | null | undefined)?.serverVersion;
+  } catch {
+    return undefined;
+  }
 }
 
 function settleThen(callback: Fn, handles: QueryHandles, started: number): Fn {

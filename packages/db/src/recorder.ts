@@ -1,7 +1,7 @@
-import { classifyError, type BoundCounter } from '@agentmeter/core';
+import type { BoundCounter, ErrorType } from '@agentmeter/core';
 import { attempt, OutcomeSeries } from '@agentmeter/core/internal';
 import type { Attributes, Histogram } from '@opentelemetry/api';
-import { dbErrorType, dbStatusCode } from './errors.ts';
+import { classifyDbError, dbStatusCode } from './errors.ts';
 import type { ResolvedDbOptions } from './options.ts';
 import { querySummary, statementParser, type StatementParser, type StatementShape } from './statement.ts';
 
@@ -20,7 +20,7 @@ export class QueryHandles {
   readonly #recorder: QueryRecorder;
   /** The kernel's duration and count series of this statement shape (error series bound on first use). */
   readonly #outcome: OutcomeSeries;
-  readonly #semconv: Attributes | undefined;
+  #semconv: Attributes | undefined;
 
   constructor(recorder: QueryRecorder, shape: StatementShape, table: string | undefined) {
     this.shape = shape;
@@ -38,12 +38,17 @@ export class QueryHandles {
   /**
    * Records one finished query. `result` lets a COMMIT that the server turned into a ROLLBACK
    * (PostgreSQL answers an aborted transaction's COMMIT with the ROLLBACK tag) count as one.
+   * `sent` is false for a query the driver never sent (see classifyDbError).
    */
-  finish(started: number, failed: boolean, error?: unknown, result?: unknown): void {
+  finish(started: number, failed: boolean, error?: unknown, result?: unknown, sent = true): void {
     try {
       const seconds = (performance.now() - started) / 1000;
+      let type: ErrorType = 'other';
       this.#outcome.record(seconds, failed);
-      if (failed) this.#recorder.countError(error);
+      if (failed) {
+        type = attempt(() => classifyDbError(error, sent), 'other');
+        this.#recorder.countError(type);
+      }
       const transaction = this.shape.transaction;
       if (transaction === 'commit') {
         this.#recorder.transaction(failed || commandOf(result) === 'ROLLBACK' ? 'rollback' : 'commit');
@@ -51,8 +56,10 @@ export class QueryHandles {
         this.#recorder.transaction('rollback');
       }
       if (this.#semconv !== undefined) {
+        // The server can name itself after the first queries (mysql2 learns MariaDB from the handshake).
+        if (this.#semconv['db.system.name'] !== this.#recorder.semconvSystem) this.#semconv = { ...this.#semconv, 'db.system.name': this.#recorder.semconvSystem };
         if (failed) {
-          const attributes: Attributes = { ...this.#semconv, 'error.type': dbErrorType(error) ?? classifyError(error) };
+          const attributes: Attributes = { ...this.#semconv, 'error.type': type };
           const status = dbStatusCode(error);
           if (status !== undefined) attributes['db.response.status_code'] = status;
           this.#recorder.semconv?.record(seconds, attributes);
@@ -73,7 +80,9 @@ export class QueryRecorder {
   readonly options: ResolvedDbOptions;
   readonly semconv: Histogram | undefined;
   /** `db.system.name`: the semantic conventions' name for the system (PGlite is PostgreSQL). */
-  readonly semconvSystem: string;
+  semconvSystem: string;
+  /** Set while the server's product is still to be learned from a handshake (see learnServer). */
+  detecting = false;
   readonly #parser: StatementParser;
   readonly #byKey = new Map<string, QueryHandles>();
   readonly #bySql = new Map<string, QueryHandles>();
@@ -93,6 +102,17 @@ export class QueryRecorder {
       description: 'Duration of database client operations.',
       advice: { explicitBucketBoundaries: SEMCONV_BUCKETS },
     }), undefined);
+  }
+
+  /**
+   * Learns the server's product from its handshake version (mysql2's `serverVersion`), once:
+   * MariaDB names itself there (`11.4.2-MariaDB-...`), so `db.system.name` is `mariadb`.
+   * Only when `detecting` (no `dbSystem` given); the `db_system` label stays as it was wrapped.
+   */
+  learnServer(version: unknown): void {
+    if (!this.detecting || typeof version !== 'string') return;
+    this.detecting = false;
+    if (version.includes('MariaDB')) this.semconvSystem = 'mariadb';
   }
 
   /** The handles of a statement; repeated statements cost one Map lookup. */
@@ -129,9 +149,10 @@ export class QueryRecorder {
     }
   }
 
-  countError(error: unknown): void {
+  /** Counts a failed query in errors_total, by its type (classifyDbError). */
+  countError(type: ErrorType): void {
     try {
-      this.options.meter.trackError(dbErrorType(error) ?? error ?? new Error('query failed'), { component: 'db' });
+      this.options.meter.trackError(type, { component: 'db' });
     } catch {
       // Never into the host.
     }

@@ -1,6 +1,7 @@
 import { createAgentMeter } from '@agentmeter/core';
 import { createTestReader } from '@agentmeter/core/testing';
 import { PGlite } from '@electric-sql/pglite';
+import mysqlCallbacks from 'mysql2';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +54,29 @@ describe('database semantic conventions against the real servers', () => {
     })?.count).toBe(1);
     await pool.end();
     await semconv.shutdown();
+  });
+
+  it('mysql2 without dbSystem: db.system.name is mariadb, learnt from the MariaDB handshake; db_system stays mysql', async () => {
+    const semconv = createTestReader();
+    const meter = createAgentMeter();
+    const agentmeter = createTestReader(meter);
+    // A pool wrapped before it has any connection, and a callback connection wrapped before its handshake.
+    const pool = instrumentMysql2(mysql.createPool({ host: '127.0.0.1', user: 'root', database: 'test', connectionLimit: 1 }), { meter, semconv: semconv.provider });
+    await pool.query('SELECT 1');
+    const connection = instrumentMysql2(mysqlCallbacks.createConnection({ host: '127.0.0.1', user: 'root', database: 'test' }), { meter, semconv: semconv.provider });
+    await new Promise((resolve, reject) => connection.query('SELECT 2', (error) => (error ? reject(error) : resolve(undefined))));
+    // Told the system, the wrapper keeps it.
+    const told = instrumentMysql2(await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: 'test' }), { meter: createAgentMeter(), semconv: semconv.provider, dbSystem: 'mysql' });
+    await told.query('SELECT 3');
+    const m = await semconv.collect();
+    expect(m.histogram(DURATION, { 'db.system.name': 'mariadb', 'db.operation.name': 'SELECT', 'db.query.summary': 'SELECT' })?.count).toBe(2);
+    expect(m.histogram(DURATION, { 'db.system.name': 'mysql', 'db.operation.name': 'SELECT', 'db.query.summary': 'SELECT' })?.count).toBe(1);
+    expect((await agentmeter.collect()).histogram('agentmeter.db.query.duration', { db_system: 'mysql', operation: 'SELECT', status: 'success' })?.count).toBe(2);
+    await pool.end();
+    await new Promise((resolve) => connection.end(resolve));
+    await told.end();
+    await semconv.shutdown();
+    await agentmeter.shutdown();
   });
 
   it('PGlite is db.system.name postgresql', async () => {

@@ -129,7 +129,7 @@ export function anthropicUsage(raw: unknown, previous?: TokenUsage): TokenUsage 
 }
 
 /** The token count of one modality in a Gemini `*TokensDetails` list. */
-function modality(details: unknown, name: string): number | undefined {
+export function modality(details: unknown, name: string): number | undefined {
   if (!Array.isArray(details)) return undefined;
   for (const item of details) {
     const entry = object(item);

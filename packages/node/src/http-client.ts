@@ -2,12 +2,15 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { context, diag } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
+import { classifyFailure, classifyStatus, type FailurePhase } from '@agentmeter/core';
 import { methodIndex, methodName, versionIndex, versionName } from './http-metrics.ts';
 import type { HttpMetrics } from './http-metrics.ts';
 import type { HttpOptions } from './types.ts';
 
 const STARTED: unique symbol = Symbol('agentmeter.http.client.started');
 const STATUS: unique symbol = Symbol('agentmeter.http.client.status');
+/** A response the caller destroyed before its end (no error on it): the caller gave up. */
+const CALLER_GAVE_UP = new DOMException('the caller destroyed the response', 'AbortError');
 
 type TrackedRequest = ClientRequest & { [STARTED]?: number | undefined };
 /** The parts of an undici request (fetch) its diagnostics channels hand out. */
@@ -25,12 +28,15 @@ interface Target {
   readonly scheme: string;
 }
 
-const ERROR_CODE = /^[A-Za-z][\w.]{0,63}$/;
-/** A low-cardinality error.type: Node's error code (ECONNREFUSED) or the error's class name. */
-function errorType(error: unknown): string {
-  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
-  if (typeof code === 'string' && ERROR_CODE.test(code)) return code;
-  return typeof name === 'string' && ERROR_CODE.test(name) ? name : '_OTHER';
+/**
+ * `error.type` for a finished request, in agentmeter's shared taxonomy (core's classifier decides:
+ * the same names the LLM, speech and database wrappers give). A 4xx or 5xx status is an error for
+ * a client (semantic conventions); a thrown error is classified by phase: before the response
+ * (`connection`, `timeout`, `cancelled`) or once its body was flowing (`stream_error`).
+ */
+function failureType(status: number, error: unknown, phase: FailurePhase): string | undefined {
+  if (status >= 400) return classifyStatus(status);
+  return error === undefined ? undefined : classifyFailure(error, phase);
 }
 
 /**
@@ -93,14 +99,15 @@ export class ClientObserver {
     if (request[STARTED] === undefined) return;
     response.once('close', () => {
       const status = response.statusCode ?? 0;
-      const error = response.complete ? (status >= 500 ? String(status) : undefined) : 'aborted';
-      this.#recordHttp(request, status, versionIndex(response.httpVersion), error);
+      // A body cut short: by the peer (response.errored) or by the caller, who destroyed it.
+      const broken = response.complete ? undefined : (response.errored ?? CALLER_GAVE_UP);
+      this.#recordHttp(request, status, versionIndex(response.httpVersion), failureType(status, broken, 'body'));
     });
   };
 
   readonly #onHttpError = (message: unknown): void => {
     const { request, error } = message as { request: TrackedRequest; error: unknown };
-    this.#recordHttp(request, 0, versionIndex(undefined), errorType(error));
+    this.#recordHttp(request, 0, versionIndex(undefined), failureType(0, error, 'request'));
   };
 
   #recordHttp(request: TrackedRequest, status: number, version: number, error: string | undefined): void {
@@ -125,12 +132,13 @@ export class ClientObserver {
   readonly #onFetchDone = (message: unknown): void => {
     const request = (message as { request: UndiciRequest }).request;
     const status = request[STATUS] ?? 0;
-    this.#recordFetch(request, status, status >= 500 ? String(status) : undefined);
+    this.#recordFetch(request, status, failureType(status, undefined, 'body'));
   };
 
   readonly #onFetchError = (message: unknown): void => {
     const { request, error } = message as { request: UndiciRequest; error: unknown };
-    this.#recordFetch(request, request[STATUS] ?? 0, errorType(error));
+    const status = request[STATUS];
+    this.#recordFetch(request, status ?? 0, failureType(status ?? 0, error, status === undefined ? 'request' : 'body'));
   };
 
   #recordFetch(request: UndiciRequest, status: number, error: string | undefined): void {

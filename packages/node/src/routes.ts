@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AgentMeterConfigError } from '@agentmeter/core';
 import { context, diag } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 
@@ -76,8 +77,8 @@ export interface FastifyLike {
  * registering routes. Returns the same instance.
  */
 export function instrumentFastify<T extends FastifyLike>(app: T): T {
-  if (typeof app !== 'object' && typeof app !== 'function') throw new TypeError('instrumentFastify takes a Fastify instance');
-  if (typeof app?.addHook !== 'function') throw new TypeError('instrumentFastify takes a Fastify instance');
+  if (typeof app !== 'object' && typeof app !== 'function') throw new AgentMeterConfigError('instrumentFastify takes a Fastify instance');
+  if (typeof app?.addHook !== 'function') throw new AgentMeterConfigError('instrumentFastify takes a Fastify instance');
   app.addHook('onRoute', (route) => {
     const { url, handler } = route;
     if (typeof url !== 'string' || typeof handler !== 'function') return;
@@ -126,7 +127,7 @@ function honoRouteMiddleware(c: HonoContextLike, next: () => Promise<void>): Pro
  * get no route. Returns the same app.
  */
 export function instrumentHono<T extends HonoLike>(app: T): T {
-  if (typeof app !== 'object' || app === null || typeof app.use !== 'function') throw new TypeError('instrumentHono takes a Hono app');
+  if (typeof app !== 'object' || app === null || typeof app.use !== 'function') throw new AgentMeterConfigError('instrumentHono takes a Hono app');
   app.use('*', honoRouteMiddleware);
   return app;
 }

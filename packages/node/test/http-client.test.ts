@@ -55,11 +55,11 @@ describe('client metrics from node:http and undici (fetch) diagnostics channels'
     expect(toPort(delta(before, after), port)).toEqual({
       // fetch: undici does not say which HTTP version it spoke, so there is no network_protocol_version.
       [labels({ ...target, http_request_method: 'GET', http_response_status_code: '200' })]: 3,
-      [labels({ ...target, http_request_method: 'POST', http_response_status_code: '503', error_type: '503' })]: 1,
+      [labels({ ...target, http_request_method: 'POST', http_response_status_code: '503', error_type: 'server_error' })]: 1,
       [labels({ ...target, http_request_method: 'GET', http_response_status_code: '200', network_protocol_version: '1.1' })]: 2,
     });
     expect(toPort(delta(before, after), refused)).toEqual({
-      [labels({ server_address: '127.0.0.1', server_port: String(refused), url_scheme: 'http', http_request_method: 'GET', error_type: 'ECONNREFUSED' })]: 2,
+      [labels({ server_address: '127.0.0.1', server_port: String(refused), url_scheme: 'http', http_request_method: 'GET', error_type: 'connection' })]: 2,
     });
     await close(server);
   });

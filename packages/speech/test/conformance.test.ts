@@ -1,7 +1,7 @@
 import Cartesia from '@cartesia/cartesia-js';
 import { DeepgramClient } from '@deepgram/sdk';
 import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
-import { CONFORMANCE_TABLE, startFaultServer, type ConformanceFailure, type FaultServer } from '@agentmeter/provider-sim';
+import { conformanceRows, startFaultServer, type ConformanceFailure, type FaultServer, type NotApplicable } from '@agentmeter/provider-sim';
 import OpenAI, { toFile } from 'openai';
 import { errorTypeCounts } from '@agentmeter/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,12 +18,13 @@ interface Call {
 /** One speech wrapper with its real client: the content type of a success, and a call read to its end. */
 interface Wrapper {
   readonly contentType: string;
-  /** Byte streams cannot be malformed (any bytes are audio); SSE and JSON bodies can. */
-  readonly malformed: boolean;
+  /** The rows this client cannot meet, with the reason (a byte stream cannot be malformed). */
+  readonly notApplicable?: NotApplicable;
   run(fx: MeterFixture, call: Call): Promise<unknown>;
 }
 
 const TEXT = 'Hello from the conformance table.';
+const BYTES_ARE_AUDIO = 'a byte stream has no syntax to break: any bytes are audio';
 const CARTESIA_BODY = { model_id: 'sonic-3', transcript: TEXT, voice: { mode: 'id', id: 'v1' }, output_format: { container: 'raw', encoding: 'pcm_s16le', sample_rate: 16000 } } as never;
 
 async function drain(stream: ReadableStream<Uint8Array> | null | undefined): Promise<void> {
@@ -39,7 +40,7 @@ const cartesia = (fx: MeterFixture, url: string): Cartesia => instrumentCartesia
 const WRAPPERS: Readonly<Record<string, Wrapper>> = {
   'ElevenLabs textToSpeech.stream': {
     contentType: 'audio/mpeg',
-    malformed: false,
+    notApplicable: { 'malformed body': BYTES_ARE_AUDIO },
     run: async (fx, { url, timeoutMs, signal }) => {
       const client = instrumentElevenLabs(new ElevenLabsClient({ apiKey: 'k', baseUrl: url, maxRetries: 0 }), { meter: fx.meter });
       await drain(await client.textToSpeech.stream('voice-1', { text: TEXT, modelId: 'eleven_flash_v2_5' }, { timeoutInSeconds: timeoutMs / 1000, abortSignal: signal }));
@@ -47,7 +48,7 @@ const WRAPPERS: Readonly<Record<string, Wrapper>> = {
   },
   'OpenAI audio.speech.create': {
     contentType: 'audio/mpeg',
-    malformed: false,
+    notApplicable: { 'malformed body': BYTES_ARE_AUDIO },
     run: async (fx, { url, timeoutMs, signal }) => {
       const response = await openai(fx, url).audio.speech.create({ model: 'tts-1', voice: 'alloy', input: TEXT }, { timeout: timeoutMs, signal });
       await drain(response.body);
@@ -55,7 +56,6 @@ const WRAPPERS: Readonly<Record<string, Wrapper>> = {
   },
   'OpenAI audio.transcriptions.create (stream)': {
     contentType: 'text/event-stream',
-    malformed: true,
     run: async (fx, { url, timeoutMs, signal }) => {
       const file = await toFile(new Uint8Array(64), 'speech.wav');
       await iterate(await openai(fx, url).audio.transcriptions.create({ model: 'gpt-4o-transcribe', file, stream: true }, { timeout: timeoutMs, signal }));
@@ -63,7 +63,7 @@ const WRAPPERS: Readonly<Record<string, Wrapper>> = {
   },
   'Cartesia tts.generate (bytes)': {
     contentType: 'application/octet-stream',
-    malformed: false,
+    notApplicable: { 'malformed body': BYTES_ARE_AUDIO },
     run: async (fx, { url, timeoutMs, signal }) => {
       const response = await cartesia(fx, url).tts.generate(CARTESIA_BODY, { timeout: timeoutMs, signal });
       await drain(response.body);
@@ -71,14 +71,13 @@ const WRAPPERS: Readonly<Record<string, Wrapper>> = {
   },
   'Cartesia tts.generateSSE': {
     contentType: 'text/event-stream',
-    malformed: true,
     run: async (fx, { url, timeoutMs, signal }) => {
       await iterate(await cartesia(fx, url).tts.generateSSE(CARTESIA_BODY, { timeout: timeoutMs, signal }) as AsyncIterable<unknown>);
     },
   },
   'Deepgram speak.v1.audio.generate': {
     contentType: 'audio/wav',
-    malformed: false,
+    notApplicable: { 'malformed body': BYTES_ARE_AUDIO },
     run: async (fx, { url, timeoutMs, signal }) => {
       const ws = url.replace('http', 'ws');
       const client = instrumentDeepgram(new DeepgramClient({ apiKey: 'dg-test', environment: { base: url, production: ws, agent: ws, agentRest: url }, maxRetries: 0 }), { meter: fx.meter });
@@ -95,9 +94,13 @@ describe('one error taxonomy across the speech wrappers', () => {
   });
   afterAll(() => server.close());
 
-  const rows = Object.entries(WRAPPERS).flatMap(([name, wrapper]) => CONFORMANCE_TABLE
-    .filter(([failure]) => failure !== 'malformed body' || wrapper.malformed)
-    .map(([failure, expected]) => [name, failure, expected] as const));
+  const { drive: rows, notApplicable } = conformanceRows(Object.fromEntries(Object.entries(WRAPPERS).map(([name, wrapper]) => [name, wrapper.notApplicable])));
+
+  it('names the rows that do not apply: a malformed body, for byte streams only', () => {
+    expect(notApplicable).toEqual(Object.entries(WRAPPERS)
+      .filter(([, wrapper]) => !wrapper.contentType.includes('event-stream'))
+      .map(([name]) => [name, 'malformed body', BYTES_ARE_AUDIO]));
+  });
 
   it.each(rows)('%s: %s is %s', async (name, failure: ConformanceFailure, expected) => {
     const wrapper = WRAPPERS[name]!;

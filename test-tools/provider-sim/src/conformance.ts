@@ -29,6 +29,35 @@ export const CONFORMANCE_TABLE: readonly (readonly [ConformanceFailure, string])
   ['caller abort', 'cancelled'],
 ];
 
+/**
+ * The failures a client cannot meet, each with the reason (an in-process database has no
+ * connection to refuse; a byte stream has no syntax to break). The table names them, so no row is
+ * left out silently.
+ */
+export type NotApplicable = Partial<Readonly<Record<ConformanceFailure, string>>>;
+
+/** One row to drive: the client's name, the failure, and the one `error_type` expected. */
+export type DrivenRow = readonly [client: string, failure: ConformanceFailure, expected: string];
+/** One row that does not apply: the client's name, the failure, and why. */
+export type NotApplicableRow = readonly [client: string, failure: ConformanceFailure, reason: string];
+
+/**
+ * The whole table for every client: each (client, failure) is either driven, expecting the
+ * table's `error_type`, or listed as not applicable with its reason.
+ */
+export function conformanceRows(clients: Readonly<Record<string, NotApplicable | undefined>>): { drive: DrivenRow[]; notApplicable: NotApplicableRow[] } {
+  const drive: DrivenRow[] = [];
+  const notApplicable: NotApplicableRow[] = [];
+  for (const [client, skip] of Object.entries(clients)) {
+    for (const [failure, expected] of CONFORMANCE_TABLE) {
+      const reason = skip?.[failure];
+      if (reason === undefined) drive.push([client, failure, expected]);
+      else notApplicable.push([client, failure, reason]);
+    }
+  }
+  return { drive, notApplicable };
+}
+
 /** What the server answers for the failure being tested. */
 export interface FaultServer extends LoopbackServer {
   /** A loopback URL with nothing listening, for `connection refused`. */

@@ -12,7 +12,9 @@ export {
   startCartesiaSim, startDeepgramSim, startElevenLabsSim, startOpenAIAudioSim, wavFile,
 } from './speech/index.ts';
 export type { DeepgramSimOptions, Millis, SimRequestInfo, SpeechFault, SpeechSim, SpeechSimOptions } from './speech/index.ts';
-export { CONFORMANCE_TABLE, refusedPort, startFaultServer } from './conformance.ts';
-export type { ConformanceFailure, FaultServer } from './conformance.ts';
+export { CONFORMANCE_TABLE, conformanceRows, refusedPort, startFaultServer } from './conformance.ts';
+export type { ConformanceFailure, DrivenRow, FaultServer, NotApplicable, NotApplicableRow } from './conformance.ts';
 export { startOpenAIRealtimeSim } from './realtime/openai-realtime.ts';
 export type { OpenAIRealtimeSim, OpenAIRealtimeSimOptions, RealtimeSimUsage } from './realtime/openai-realtime.ts';
+export { GEMINI_LIVE_BAD_KEY, startGeminiLiveSim } from './realtime/gemini-live.ts';
+export type { GeminiLiveSim, GeminiLiveSimClose, GeminiLiveSimOptions, GeminiLiveSimUsage } from './realtime/gemini-live.ts';

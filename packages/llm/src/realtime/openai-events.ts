@@ -2,6 +2,7 @@ import type { TokenUsage } from '@agentmeter/core';
 import { classifyLlmError } from '../classify.ts';
 import type { LlmCallState, LlmRecorder } from '../recorder.ts';
 import { detailedUsage, object } from '../usage.ts';
+import { recordSessionError } from './session-error.ts';
 
 /** A realtime `response.done` usage: audio and text tokens in and out, cache reads. */
 export function openAIRealtimeUsage(raw: unknown): TokenUsage | undefined {
@@ -74,9 +75,7 @@ export function observeOpenAIRealtime(recorder: LlmRecorder, provider: string, m
       if (call !== undefined && !call.ended) call.fail(e, 'body');
       else {
         // Outside a response (a rejected client event): counted for the session's model.
-        const errorType = classifyLlmError(e, 'body');
-        meter.instruments.llmErrors.add(1, { ...recorder.attributes, provider, model: model() ?? 'unknown', error_type: errorType });
-        meter.trackError(errorType, { component: 'realtime' });
+        recordSessionError(recorder, provider, model(), classifyLlmError(e, 'body'));
       }
     }
   };
