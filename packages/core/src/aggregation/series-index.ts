@@ -18,24 +18,17 @@ type Node = Map<string | undefined, unknown>;
  */
 export class SeriesIndex<Handle extends Indexed> {
   readonly #keys: readonly string[];
-  readonly #match: Matcher;
+  readonly #get: Lookup;
   #root: Node | Handle | undefined;
 
   constructor(keys: readonly string[]) {
     this.#keys = keys;
-    this.#match = compileMatcher(keys);
+    this.#get = compileLookup(keys);
   }
 
   /** The handle whose label values are exactly `values` (undefined for an absent label). */
   get(values: readonly unknown[]): Handle | undefined {
-    let node = this.#root;
-    const keys = this.#keys;
-    for (let i = 0; i < keys.length; i++) {
-      if (node === undefined) return undefined;
-      if (!(node instanceof Map)) return this.#matches(node, values, i) ? node : undefined;
-      node = (node as Node).get(values[i] as string | undefined) as Node | Handle | undefined;
-    }
-    return node as Handle | undefined;
+    return this.#get(this.#root, values, Object.hasOwn, Map) as Handle | undefined;
   }
 
   /** Adds a handle whose values no handle in the index has. */
@@ -71,25 +64,27 @@ export class SeriesIndex<Handle extends Indexed> {
     return Object.hasOwn(handle.attributes, key) ? (handle.attributes[key] as string) : undefined;
   }
 
-  #matches(handle: Handle, values: readonly unknown[], from: number): boolean {
-    return this.#match(handle.attributes, values, from, Object.hasOwn);
-  }
 }
 
-type Matcher = (attributes: Attributes, values: readonly unknown[], from: number, hasOwn: typeof Object.hasOwn) => boolean;
+type Lookup = (root: unknown, values: readonly unknown[], hasOwn: typeof Object.hasOwn, map: MapConstructor) => unknown;
 
 /**
- * Whether an attribute set has `values` from position `from` on. One function per instrument,
- * compiled for its keys, so each reads its own attribute shapes through its own inline caches
- * (a shared loop over keys is megamorphic and costs several times as much on the record path).
+ * The lookup of one instrument's index, compiled for its keys: a Map lookup per level until a
+ * handle is reached, then the handle's attributes compared with the remaining values. One function
+ * per instrument, so each reads its own Maps and attribute shapes through its own inline caches (a
+ * shared loop over keys is megamorphic and costs more than the lookup itself on the record path).
  * Keys are quoted with JSON.stringify: any string is a safe property name.
  */
-function compileMatcher(keys: readonly string[]): Matcher {
-  const cases = keys.map((key, i) => {
-    const name = JSON.stringify(key);
-    // An absent label reads as undefined, unless the key names an Object.prototype member.
-    return `case ${i}: if (a[${name}] !== v[${i}] && (v[${i}] !== undefined || hasOwn(a, ${name}))) return false;`;
+function compileLookup(keys: readonly string[]): Lookup {
+  const names = keys.map((key) => JSON.stringify(key));
+  // An absent label reads as undefined, unless the key names an Object.prototype member.
+  const same = (j: number): string => `(a[${names[j]}] === v[${j}] || (v[${j}] === undefined && !hasOwn(a, ${names[j]})))`;
+  const levels = names.map((_, i) => {
+    const rest = names.slice(i).map((_name, offset) => same(i + offset)).join(' && ');
+    return `if (n === undefined) return undefined;
+      if (!(n instanceof map)) { const a = n.attributes; return ${rest} ? n : undefined; }
+      n = n.get(v[${i}]);`;
   });
   // oxlint-disable-next-line no-new-func -- generated from quoted keys only; see above
-  return new Function('a', 'v', 'from', 'hasOwn', `switch (from) { ${cases.join(' ')} } return true;`) as Matcher;
+  return new Function('n', 'v', 'hasOwn', 'map', `${levels.join('\n')}\nreturn n;`) as Lookup;
 }
