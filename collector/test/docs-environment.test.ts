@@ -20,8 +20,8 @@ function files(dir: string, keep: (name: string) => boolean, skip: readonly stri
 const text = (paths: readonly string[]): string => paths.map((p) => readFileSync(p, 'utf8')).join('\n');
 
 /**
- * Where the project reads its variables: sources, scripts, Collector, Alertmanager and Compose
- * configs, and tests (the fuzzing knobs are test settings). This file is left out: it names none.
+ * Where the project reads its variables: sources, test tools (the provider simulator, the
+ * reliability suite), scripts, Collector, Alertmanager and Compose configs, and tests (the fuzzing knobs are test settings). This file is left out: it names none.
  */
 const isCode = (name: string): boolean => /\.(ts|mts|js|mjs|sh|ya?ml)$/.test(name) && name !== 'docs-environment.test.ts';
 
@@ -29,6 +29,7 @@ function projectCode(): string {
   const code = isCode;
   return text([
     ...files(join(ROOT, 'packages'), code),
+    ...files(join(ROOT, 'test-tools'), code),
     ...files(join(ROOT, 'examples'), code),
     ...files(join(ROOT, 'scripts'), code),
     ...files(COLLECTOR_DIR, code),

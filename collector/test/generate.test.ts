@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { AgentMeterConfigError } from '@agentmeter/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { dashboardQueries, type GrafanaDashboard } from '../src/dashboards/model.ts';
+import { dashboardsFor, namespacedUid } from '../src/dashboards/all.ts';
+import { buildDashboard, dashboardQueries, type GrafanaDashboard } from '../src/dashboards/model.ts';
 import { ALERTS_FILE, COLLECTOR_ROOT, DASHBOARD_FOLDER, RECORDING_FILE, renderAssets, TESTS_FILE, writeAssets } from '../src/generate.ts';
-import { emittedSeriesNames, SCRAPE_SERIES } from '../src/metric-names.ts';
+import { emittedSeriesNames, namesFor, SCRAPE_SERIES } from '../src/metric-names.ts';
 import { metricNamesIn } from '../src/promql-names.ts';
 import { tempDir } from './helpers/processes.ts';
 import { findTool, run } from './helpers/tools.ts';
@@ -27,6 +28,28 @@ describe('the asset generator', () => {
       expect(() => renderAssets(bad)).toThrow(AgentMeterConfigError);
     }
     expect(() => renderAssets('digital-actors')).toThrow(/letters, digits and underscores/);
+  });
+
+  it('gives another namespace\'s dashboards their own uids, titles and tag, so both sets import side by side', () => {
+    const shipped = readdirSync(join(COLLECTOR_ROOT, DASHBOARD_FOLDER)).map((file) =>
+      JSON.parse(readFileSync(join(COLLECTOR_ROOT, DASHBOARD_FOLDER, file), 'utf8')) as GrafanaDashboard);
+    // The shipped uids are what users imported already: they never change.
+    expect(shipped.map((d) => d.uid).toSorted())
+      .toEqual(['agentmeter-data', 'agentmeter-llm', 'agentmeter-overview', 'agentmeter-runtime', 'agentmeter-voice']);
+    expect(shipped.every((d) => d.tags.join() === 'agentmeter')).toBe(true);
+    const longest = 'n'.repeat(63);
+    const sets = [shipped, ...['digital_actors', longest, `${'n'.repeat(62)}x`].map((ns) => Object.values(dashboardsFor(namesFor(ns))).map(buildDashboard))];
+    const uids = sets.flat().map((d) => d.uid);
+    expect(new Set(uids).size).toBe(uids.length);
+    expect(uids.every((uid) => uid.length <= 40 && /^[a-zA-Z0-9_-]+$/.test(uid))).toBe(true);
+    const titles = sets.flat().map((d) => d.title);
+    expect(new Set(titles).size).toBe(titles.length);
+    const actors = sets[1]!;
+    expect(actors.map((d) => d.uid).toSorted())
+      .toEqual(['digital_actors-data', 'digital_actors-llm', 'digital_actors-overview', 'digital_actors-runtime', 'digital_actors-voice']);
+    expect(actors.find((d) => d.uid === 'digital_actors-overview')?.title).toBe('digital_actors / Overview');
+    expect(actors.every((d) => d.tags.join() === 'digital_actors' && JSON.stringify(d['links']).includes('"tags":["digital_actors"]'))).toBe(true);
+    expect(namespacedUid('agentmeter-overview', longest)).toMatch(/^n+-[0-9a-f]{8}-overview$/);
   });
 
   describe('for namespace digital_actors', () => {

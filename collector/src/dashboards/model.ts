@@ -32,6 +32,8 @@ export interface DashboardSpec {
   readonly title: string;
   readonly description: string;
   readonly rows: readonly RowSpec[];
+  /** The tag that groups one namespace's dashboards, and their links to each other (default `agentmeter`). */
+  readonly tag?: string;
 }
 
 interface GridPos {
@@ -131,7 +133,7 @@ export function buildDashboard(spec: DashboardSpec): GrafanaDashboard {
     uid: spec.uid,
     title: spec.title,
     description: spec.description,
-    tags: ['agentmeter'],
+    tags: [spec.tag ?? 'agentmeter'],
     editable: true,
     graphTooltip: 1,
     refresh: '30s',
@@ -140,7 +142,7 @@ export function buildDashboard(spec: DashboardSpec): GrafanaDashboard {
     timezone: 'browser',
     templating: { list: TEMPLATE_VARIABLES },
     annotations: { list: [] },
-    links: [{ title: 'agentmeter', type: 'dashboards', tags: ['agentmeter'], asDropdown: true }],
+    links: [{ title: spec.tag ?? 'agentmeter', type: 'dashboards', tags: [spec.tag ?? 'agentmeter'], asDropdown: true }],
     panels,
   };
 }

@@ -1,12 +1,13 @@
 // The demo's live view: draws the panels /api/panels lists with uPlot, from range queries that the
-// demo proxies to its Prometheus. Plain browser JavaScript, no build step.
+// demo proxies to its Prometheus or, without one, evaluates itself over the service's /metrics
+// history (/api/source says which). Plain browser JavaScript, no build step.
 /* global uPlot */
 const WINDOW_SECONDS = 600;
 const STEP_SECONDS = 5;
 const COLORS = ['#73bf69', '#f2cc0c', '#5794f2', '#ff9830', '#f2495c', '#b877d9', '#8ab8ff', '#ffb357', '#96d98d', '#ca95e5'];
 
 /** What the browser test reads: the panels, and those without a point yet. */
-window.liveView = { panels: 0, empty: [], refreshed: 0 };
+window.liveView = { panels: 0, empty: [], refreshed: 0, source: '' };
 
 function format(value, unit) {
   if (value === null || value === undefined || Number.isNaN(value)) return '-';
@@ -87,6 +88,11 @@ async function refresh(view) {
 }
 
 async function main() {
+  const { source } = await (await fetch('/api/source')).json();
+  window.liveView.source = source;
+  if (source === 'service') {
+    document.getElementById('source').textContent = 'computed by the demo from the service\'s own /metrics (no Prometheus on the PATH)';
+  }
   const panels = await (await fetch('/api/panels')).json();
   const views = panels.map(createPanel);
   window.liveView.panels = views.length;

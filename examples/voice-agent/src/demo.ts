@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { envNumber, needsSimulator, readConfig, type SimulatorUrls } from './config.ts';
 import { freePort, readyMessage, spawnEntry, stopChild } from './processes.ts';
+import { ScrapeStore } from './live-store.ts';
 import { type LiveView, startLiveView } from './live-view.ts';
 import { type DemoPrometheus, startDemoPrometheus } from './prometheus.ts';
 import { simulatorOptionsFromEnv } from './simulator.ts';
@@ -13,7 +14,8 @@ import { startTraffic, type Traffic } from './traffic.ts';
  * Non-interactive (tests, CI): `--ci` or AGENTMETER_DEMO_SECONDS=N stops after N seconds (30 with
  * --ci alone) and prints a progress line every 5 s instead of redrawing one.
  * AGENTMETER_DEMO_PORT: the service port (default 3000, or a free one when taken).
- * AGENTMETER_DEMO_CONCURRENCY: virtual users (default 4). AGENTMETER_DEMO_PROMETHEUS=0: no Prometheus.
+ * AGENTMETER_DEMO_CONCURRENCY: virtual users (default 4). AGENTMETER_DEMO_PROMETHEUS=0: no Prometheus
+ * (the live view then computes its charts from the service's own /metrics, as without one on PATH).
  */
 const ci = process.argv.includes('--ci');
 let seconds = 0;
@@ -37,6 +39,7 @@ const log = (line: string): void => {
 const children: ChildProcess[] = [];
 let prometheus: DemoPrometheus | undefined;
 let liveView: LiveView | undefined;
+let store: ScrapeStore | undefined;
 let traffic: Traffic | undefined;
 let progress: NodeJS.Timeout | undefined;
 let stopping: Promise<void> | undefined;
@@ -50,6 +53,7 @@ function stop(code: number): Promise<void> {
     // The service first (it may still be finishing calls to the simulator), then the rest.
     for (const child of children.toReversed()) await stopChild(child);
     await liveView?.close();
+    store?.stop();
     await stopChild(prometheus?.process);
     await prometheus?.cleanup();
     if (final !== undefined) log(`agentmeter demo: stopped after ${final.total} requests (${final.errors} errors)`);
@@ -93,10 +97,16 @@ async function main(): Promise<void> {
     log(prometheus === undefined
       ? '  prometheus   not on PATH (install it to get a Prometheus UI with the shipped rules)'
       : `  prometheus   ${prometheus.url}  (scrapes the service every 5 s)`);
-    if (prometheus !== undefined) {
-      liveView = await startLiveView(prometheus.url);
-      log(`  live view    ${liveView.url}  (the main dashboards' panels, open it in a browser)`);
-    }
+  }
+  if (prometheus !== undefined) {
+    liveView = await startLiveView({ prometheus: prometheus.url });
+    log(`  live view    ${liveView.url}  (the main dashboards' panels, from Prometheus; open it in a browser)`);
+  } else {
+    // No Prometheus: the live view scrapes the service itself and evaluates the panels' queries.
+    store = new ScrapeStore(`${url}/metrics`);
+    await store.start(5);
+    liveView = await startLiveView({ store });
+    log(`  live view    ${liveView.url}  (the main dashboards' panels, computed from the service's /metrics; open it in a browser)`);
   }
   if (!interactive) log(`  pids         demo ${process.pid}, ${children.map((child) => child.pid).join(', ')}${prometheus ? `, prometheus ${prometheus.process.pid}` : ''}`);
   log(seconds > 0 ? `Running for ${seconds} s.` : 'Press Ctrl-C to stop.');

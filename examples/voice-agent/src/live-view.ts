@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 // The shipped dashboards' definitions: the live view draws the same panels, with the same queries.
 import { DASHBOARDS } from '../../../collector/src/dashboards/all.ts';
 import type { DashboardSpec, QuerySpec } from '../../../collector/src/dashboards/model.ts';
+import type { ScrapeStore } from './live-store.ts';
 
 /** The main dashboards' panels the live view shows, by dashboard title and panel title. */
 export const LIVE_PANELS: readonly (readonly [dashboard: string, panel: string])[] = [
@@ -64,11 +65,28 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
 }
 
 /**
- * Serves the live view on 127.0.0.1: a page that draws the main dashboards' panels with uPlot,
- * querying `prometheus` (range queries, proxied so the page needs no CORS).
+ * Where the charts' range queries go: the demo's Prometheus (proxied, so the page needs no CORS),
+ * or, with no Prometheus, the service's own /metrics history, evaluated in this process.
  */
-export async function startLiveView(prometheus: string, port = 0): Promise<LiveView> {
+export type LiveSource = { readonly prometheus: string } | { readonly store: ScrapeStore };
+
+function fromStore(store: ScrapeStore, params: URLSearchParams, res: ServerResponse): void {
+  const number = (name: string): number => Number(params.get(name));
+  const [start, end, step] = [number('start'), number('end'), number('step')];
+  if (![start, end, step].every(Number.isFinite) || step <= 0 || end < start) {
+    return send(res, 400, 'application/json', JSON.stringify({ status: 'error', error: 'start, end and step must be numbers, step > 0, end >= start' }));
+  }
+  try {
+    send(res, 200, 'application/json', JSON.stringify(store.queryRange(params.get('query') ?? '', start, end, step)));
+  } catch (error) {
+    send(res, 400, 'application/json', JSON.stringify({ status: 'error', error: error instanceof Error ? error.message : String(error) }));
+  }
+}
+
+/** Serves the live view on 127.0.0.1: a page that draws the main dashboards' panels with uPlot. */
+export async function startLiveView(source: LiveSource, port = 0): Promise<LiveView> {
   const panels = JSON.stringify(livePanels());
+  const origin = JSON.stringify({ source: 'prometheus' in source ? 'prometheus' : 'service' });
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://live');
     const file = FILES[url.pathname];
@@ -77,8 +95,10 @@ export async function startLiveView(prometheus: string, port = 0): Promise<LiveV
       return;
     }
     if (url.pathname === '/api/panels') return send(res, 200, 'application/json', panels);
-    if (url.pathname === '/api/query_range') {
-      fetch(`${prometheus}/api/v1/query_range${url.search}`, { signal: AbortSignal.timeout(10_000) })
+    if (url.pathname === '/api/source') return send(res, 200, 'application/json', origin);
+    if (url.pathname === '/api/query_range' && 'store' in source) return fromStore(source.store, url.searchParams, res);
+    if (url.pathname === '/api/query_range' && 'prometheus' in source) {
+      fetch(`${source.prometheus}/api/v1/query_range${url.search}`, { signal: AbortSignal.timeout(10_000) })
         .then(async (answer) => send(res, answer.status, 'application/json', Buffer.from(await answer.arrayBuffer())))
         .catch((error: unknown) => send(res, 502, 'application/json', JSON.stringify({ status: 'error', error: String(error) })));
       return;

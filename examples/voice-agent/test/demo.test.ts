@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { CATALOG_KEYS, createAgentMeter } from '@agentmeter/core';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -44,9 +44,9 @@ function alive(pid: number): boolean {
   }
 }
 
-interface LiveViewState { panels: number; empty: string[]; refreshed: number }
+interface LiveViewState { panels: number; empty: string[]; refreshed: number; source: string }
 
-async function expectLiveView(url: string): Promise<void> {
+async function expectLiveView(url: string, source: 'prometheus' | 'service'): Promise<void> {
   const executablePath = onPath('chromium');
   if (executablePath === undefined) throw new Error('chromium is needed for this test and was not found on the PATH; run `bash collector/scripts/ensure-tools.sh`');
   const profile = mkdtempSync(join(tmpdir(), 'agentmeter-chromium-'));
@@ -69,6 +69,7 @@ async function expectLiveView(url: string): Promise<void> {
     const state = await page.evaluate(() => (globalThis as unknown as { liveView: LiveViewState }).liveView);
     expect(state.empty).toEqual([]);
     expect(state.panels).toBe(12);
+    expect(state.source).toBe(source);
     const charts = await page.$$eval('section.panel', (panels) => panels.map((p) => ({
       title: p.querySelector('h2')?.textContent, points: Number(p.getAttribute('data-points')), canvas: p.querySelector('canvas') !== null,
     })));
@@ -151,7 +152,7 @@ describe('pnpm demo (non-interactive)', () => {
       // The live view, in a real headless Debian chromium: no console error, every chart has data.
       const live = /live view +(http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)?.[1];
       expect(live, output).toBeDefined();
-      await expectLiveView(live!);
+      await expectLiveView(live!, 'prometheus');
     } finally {
       if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGINT');
       await exited;
@@ -162,4 +163,38 @@ describe('pnpm demo (non-interactive)', () => {
     expect(pids.filter(alive)).toEqual([]);
     expect(output).toMatch(/stopped after \d+ requests/);
   }, 300_000);
+});
+
+/** PATH without any directory that holds a `prometheus` executable. */
+function pathWithoutPrometheus(): string {
+  return (process.env['PATH'] ?? '').split(delimiter).filter((dir) => dir !== '' && !existsSync(join(dir, 'prometheus'))).join(delimiter);
+}
+
+describe('pnpm demo with no Prometheus on the PATH', () => {
+  it('serves the live view from the service\'s own /metrics: no console error, every chart has data', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: pathWithoutPrometheus(), AGENTMETER_DEMO_SECONDS: '150', AGENTMETER_DEMO_PORT: '0' };
+    for (const key of ['DATABASE_URL', 'REDIS_URL']) delete env[key];
+    const child = spawn(process.execPath, ['--conditions=@agentmeter/source', demo], { env, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = once(child, 'exit');
+    let output = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      output += chunk;
+    });
+    try {
+      for (let waited = 0; !/pids +demo/.test(output) && child.exitCode === null && waited < 150_000; waited += 250) await sleep(250);
+      expect(output).toMatch(/prometheus +not on PATH/);
+      const live = /live view +(http:\/\/127\.0\.0\.1:\d+\/) +\(the main dashboards' panels, computed from the service's \/metrics/.exec(output)?.[1];
+      expect(live, output).toBeDefined();
+      await expectLiveView(live!, 'service');
+    } finally {
+      if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGINT');
+      await exited;
+    }
+    expect(child.exitCode).toBe(0);
+    // Three processes this time: demo, simulator and service.
+    const pids = [...(/pids +(.*)/.exec(output)?.[1] ?? '').matchAll(/\d+/g)].map((match) => Number(match[0]));
+    expect(pids.length).toBe(3);
+    expect(pids.filter(alive)).toEqual([]);
+  }, 240_000);
 });

@@ -2,7 +2,8 @@ import { AgentMeterConfigError, createPricingTable } from '@agentmeter/core';
 import { GEMINI_LIVE_BAD_KEY, type GeminiLiveSim, refusedPort, startGeminiLiveSim } from '@agentmeter/provider-sim';
 import { GoogleGenAI, type LiveConnectParameters, type LiveServerMessage, Modality, type Session } from '@google/genai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { instrumentGeminiLive } from '../src/index.ts';
+import { geminiLiveUsage, instrumentGeminiLive } from '../src/index.ts';
+import { geminiCloseErrorType } from '../src/realtime/gemini-live-parts.ts';
 import { type Harness, startHarness } from './harness.ts';
 
 const MODEL = 'gemini-live-2.5-flash-preview';
@@ -83,6 +84,10 @@ async function oneTurn(live: Live, send: (session: Session) => void, afterTurn?:
   await live.closed;
 }
 
+const boom = (): never => {
+  throw new Error('recording failed');
+};
+
 const kinds = (messages: readonly LiveServerMessage[]): string[] => messages.map((m) => Object.keys(m).toSorted().join('+'));
 
 describe('Gemini Live sessions, the real @google/genai client against the simulator', () => {
@@ -92,6 +97,9 @@ describe('Gemini Live sessions, the real @google/genai client against the simula
     const live = await twoTurns(ai);
     // The caller's callbacks got the same messages, in the same order, as without the wrapper.
     expect(kinds(live.messages)).toEqual(kinds(plain.messages));
+    // connect resolves to the SDK's own Session, its prototype untouched (only the instance's send methods are observed).
+    expect(Object.getPrototypeOf(live.session)).toBe(Object.getPrototypeOf(plain.session));
+    expect(Object.hasOwn(Object.getPrototypeOf(live.session) as object, 'sendClientContent')).toBe(true);
     expect(live.messages.some((m) => m.serverContent?.interrupted === true)).toBe(true);
     expect(live.messages.filter((m) => m.data !== undefined)).toHaveLength(4 + 1);
 
@@ -208,5 +216,45 @@ describe('Gemini Live sessions, the real @google/genai client against the simula
     // Over-long label values are replaced by core's safety layer.
     expect(m.value('llm.requests', { provider: 'google', model: '_too_long', operation: 'realtime', status: 'success' })).toBe(1);
   });
+
+  it('a meter that throws while recording never reaches the client: every message still arrives', async () => {
+    const ai = instrumentGeminiLive(client(), { meter: h.meter, clock: h.clock });
+    Object.assign(h.meter.instruments.turnLatency, { record: boom });
+    Object.assign(h.meter.instruments.voiceInterruptions, { add: boom });
+    const plain = await twoTurns(client());
+    const live = await twoTurns(ai);
+    expect(kinds(live.messages)).toEqual(kinds(plain.messages));
+  });
 });
 
+describe('Gemini Live usage and close codes', () => {
+  it('reads usageMetadata by modality; NaN, negative, infinite and non-numeric counts are dropped', () => {
+    expect(geminiLiveUsage({
+      promptTokenCount: 100, cachedContentTokenCount: 10, toolUsePromptTokenCount: 5, responseTokenCount: 40, thoughtsTokenCount: 4,
+      promptTokensDetails: [{ modality: 'TEXT', tokenCount: 30 }, { modality: 'AUDIO', tokenCount: 70 }],
+      cacheTokensDetails: [{ modality: 'AUDIO', tokenCount: 10 }],
+      responseTokensDetails: [{ modality: 'AUDIO', tokenCount: 36 }, { modality: 'TEXT', tokenCount: 4 }],
+    })).toEqual({ input: 95, cached_input: 10, input_audio: 60, output: 44, reasoning: 4, output_audio: 36 });
+    for (const bad of [Number.NaN, -1, Number.POSITIVE_INFINITY, '12', null, {}]) {
+      expect(geminiLiveUsage({ promptTokenCount: bad, responseTokenCount: bad, responseTokensDetails: [{ modality: 'AUDIO', tokenCount: bad }] })).toBeUndefined();
+    }
+    for (const bad of [undefined, null, 'usage', 42, []]) expect(geminiLiveUsage(bad)).toBeUndefined();
+  });
+
+  it('maps close codes and reasons to the taxonomy; normal closes are no errors', () => {
+    expect(geminiCloseErrorType(1000, '', true, false)).toBeUndefined();
+    expect(geminiCloseErrorType(1005, undefined, true, false)).toBeUndefined();
+    expect(geminiCloseErrorType(1001, 'going away', true, true)).toBeUndefined();
+    expect(geminiCloseErrorType(1001, 'going away', true, false)).toBe('stream_error');
+    expect(geminiCloseErrorType(1007, 'Request contains an invalid argument.', true, false)).toBe('bad_request');
+    expect(geminiCloseErrorType(1008, 'API key not valid. Please pass a valid API key.', true, false)).toBe('auth');
+    expect(geminiCloseErrorType(1008, 'Policy violation', true, false)).toBe('bad_request');
+    expect(geminiCloseErrorType(1011, 'RESOURCE_EXHAUSTED: You exceeded your current quota', true, false)).toBe('rate_limit');
+    expect(geminiCloseErrorType(1011, 'Deadline expired before operation could complete.', true, false)).toBe('timeout');
+    expect(geminiCloseErrorType(1011, 'Internal error encountered.', true, false)).toBe('server_error');
+    expect(geminiCloseErrorType(1013, '', true, false)).toBe('server_error');
+    expect(geminiCloseErrorType(1006, '', true, false)).toBe('stream_error');
+    expect(geminiCloseErrorType(1006, '', false, false)).toBe('connection');
+    for (const code of [Number.NaN, -1, '1011', null, undefined]) expect(geminiCloseErrorType(code, 'x'.repeat(100_000), true, false)).toBe('stream_error');
+  });
+});

@@ -17,7 +17,8 @@ export type {
   FastifyInstanceLike, FastifyReplyLike, FastifyRequestLike, HonoContextLike, MountableEndpoints,
 } from './http/mounts.ts';
 export type { CheckOptions, HealthCheck, HttpCheckOptions, PingClient, QueryClient } from './health/checks.ts';
-export type { DependencyStatus, HealthOptions } from './health/runner.ts';
+export type { DependencyStatus } from './health/runner.ts';
+export type { HealthOptions } from './health/options.ts';
 export type { HealthReport } from './health/report.ts';
 export type { HistogramSeries, MetricsSnapshot, SnapshotMetric, ValueSeries } from './snapshot.ts';
 export type { ExpositionFormat } from './serialize/exposition.ts';

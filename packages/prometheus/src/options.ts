@@ -1,7 +1,7 @@
 import { AgentMeterConfigError, type AgentMeter } from '@agentmeter/core';
 import type { MetricProducer, MetricReaderOptions } from '@opentelemetry/sdk-metrics';
 import { isEndpointPath, resolveEndpoint, show, type ResolvedEndpoint } from './endpoint.ts';
-import type { HealthOptions } from './health/runner.ts';
+import type { HealthOptions } from './health/options.ts';
 
 export interface PrometheusExporterOptions extends Pick<MetricReaderOptions, 'aggregationSelector' | 'cardinalitySelector'> {
   /** Host `start()` listens on (default `127.0.0.1`; env AGENTMETER_PROMETHEUS_HOST). Use `0.0.0.0` to expose it. */

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { AgentMeterConfigError } from '@agentmeter/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { httpCheck, mysqlCheck, postgresCheck, redisCheck, type HealthCheck } from '../src/index.ts';
 import { parseExposition, valueOf } from './support/parse.ts';
@@ -128,12 +129,57 @@ describe('/api/health', () => {
     expect(runs).toBe(1);
   });
 
-  it('rejects clients and URLs the built-ins cannot use', () => {
-    expect(() => postgresCheck(null as never)).toThrow(/postgresCheck: expected a pg Pool or Client with a query\(\) method; got null/);
-    expect(() => mysqlCheck({} as never)).toThrow(/mysqlCheck: expected a mysql2\/promise pool/);
-    expect(() => redisCheck({ get: () => 1 } as never)).toThrow(/redisCheck: expected an ioredis or node-redis client with a ping\(\) method/);
-    expect(() => httpCheck('not a url')).toThrow(/httpCheck: expected an absolute http\(s\) URL/);
-    expect(() => httpCheck('ftp://example.com')).toThrow(/expected an http: or https: URL; got ftp:/);
-    expect(() => setup({ health: { checks: { db: { check: () => 1, timeoutMs: Number.POSITIVE_INFINITY } } } })).toThrow(/timeoutMs/);
+  it('rejects clients and URLs the built-ins cannot use, with AgentMeterConfigError', () => {
+    const cases: [() => unknown, RegExp][] = [
+      [() => postgresCheck(null as never), /postgresCheck: expected a pg Pool or Client with a query\(\) method; got null/],
+      [() => mysqlCheck({} as never), /mysqlCheck: expected a mysql2\/promise pool/],
+      [() => redisCheck({ get: () => 1 } as never), /redisCheck: expected an ioredis or node-redis client with a ping\(\) method/],
+      [() => redisCheck(new Proxy({}, { get: () => { throw new Error('hostile'); } }) as never), /redisCheck could not be read: hostile/],
+      [() => httpCheck('not a url'), /httpCheck: expected an absolute http\(s\) URL/],
+      [() => httpCheck(42 as never), /httpCheck: expected an absolute http\(s\) URL; got number/],
+      [() => httpCheck('ftp://example.com'), /expected an http: or https: URL; got ftp:/],
+      [() => httpCheck(webUrl, { method: 'POST' as never }), /httpCheck.method must be GET or HEAD; got "POST"/],
+      [() => httpCheck(webUrl, { headers: { a: 1 } as never }), /httpCheck.headers must be an object/],
+      [() => httpCheck(webUrl, { healthyStatus: 200 as never }), /httpCheck.healthyStatus must be a function/],
+      [() => postgresCheck(pool, { timeoutMs: Number.NaN }), /postgresCheck.timeoutMs must be a number of milliseconds between 1 and 600000; got NaN/],
+      [() => postgresCheck(pool, { timeoutMs: -5 }), /postgresCheck.timeoutMs/],
+      [() => mysqlCheck(mysqlPool, { required: 'yes' as never }), /mysqlCheck.required must be true or false; got "yes"/],
+      [() => redisCheck(redis, 'fast' as never), /redisCheck: options must be an object; got "fast"/],
+    ];
+    for (const [make, message] of cases) {
+      expect(make).toThrow(AgentMeterConfigError);
+      expect(make).toThrow(message);
+    }
+  });
+
+  it('rejects bad health options with AgentMeterConfigError naming the option, never a TypeError', () => {
+    const hostile = new Proxy({}, { get: () => { throw new TypeError('hostile getter'); }, ownKeys: () => { throw new TypeError('hostile keys'); } });
+    const cases: [unknown, RegExp][] = [
+      [5, /health must be an object \{ checks, timeoutMs, intervalMs \}; got 5/],
+      ['postgres', /health must be an object/],
+      [null, /health must be an object/],
+      [[() => 1], /health must be an object/],
+      [{ checks: null }, /health.checks must be an object of name → check; got null/],
+      [{ checks: [() => 1] }, /health.checks must be an object/],
+      [{ checks: 'db' }, /health.checks must be an object/],
+      [{ checks: { db: null } }, /health.checks.db: expected a function or \{ check\(signal\) \}/],
+      [{ checks: { db: { check: 'select 1' } } }, /health.checks.db: expected a function/],
+      [{ checks: { db: { check: () => 1, required: 'yes' } } }, /health.checks.db.required must be true or false; got "yes"/],
+      [{ checks: { db: { check: () => 1, timeoutMs: Number.POSITIVE_INFINITY } } }, /health.checks.db.timeoutMs/],
+      [{ checks: { 'no spaces': () => 1 } }, /dependency names must be 1-64 letters/],
+      [{ checks: { ['x'.repeat(100_000)]: () => 1 } }, /dependency names must be 1-64 letters/],
+      [{ timeoutMs: Number.NaN }, /health.timeoutMs must be a number of milliseconds/],
+      [{ timeoutMs: -1 }, /health.timeoutMs/],
+      [{ intervalMs: '10s' }, /health.intervalMs must be a number of milliseconds/],
+      [{ intervalMs: 10n }, /health.intervalMs/],
+      [{ get checks() { throw new Error('boom'); } }, /health could not be read: boom/],
+      [{ checks: hostile }, /health could not be read: hostile/],
+      [hostile, /health could not be read: hostile getter/],
+    ];
+    for (const [health, message] of cases) {
+      const make = (): unknown => setup({ health: health as never });
+      expect(make, String(message)).toThrow(AgentMeterConfigError);
+      expect(make).toThrow(message);
+    }
   });
 });

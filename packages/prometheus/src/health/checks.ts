@@ -1,3 +1,7 @@
+import { AgentMeterConfigError } from '@agentmeter/core';
+import { show } from '../endpoint.ts';
+import { checkOptions, fail, guarded } from './options.ts';
+
 /**
  * A dependency check. `check` resolves (to anything but `false`) when the dependency is healthy
  * and rejects, throws or resolves `false` when it is not. It gets an AbortSignal that fires at
@@ -27,31 +31,33 @@ export interface PingClient {
 }
 
 function requireMethod(client: unknown, method: string, what: string, name: string): void {
-  if (typeof (client as Record<string, unknown> | null | undefined)?.[method] !== 'function') {
-    throw new TypeError(`${name}: expected ${what} with a ${method}() method; got ${client === null ? 'null' : typeof client}`);
-  }
+  const has = guarded(name, () => typeof (client as Record<string, unknown> | null | undefined)?.[method] === 'function');
+  if (!has) fail(`${name}: expected ${what} with a ${method}() method; got ${client === null ? 'null' : typeof client}`);
 }
 
-function withOptions(check: (signal: AbortSignal) => unknown, options: CheckOptions | undefined): HealthCheck {
-  return { check, ...(options?.required !== undefined && { required: options.required }), ...(options?.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }) };
+function withOptions(check: (signal: AbortSignal) => unknown, options: CheckOptions): HealthCheck {
+  return { check, ...options };
 }
 
 /** PostgreSQL: runs `select 1` through a pg Pool or Client (or anything with a promise `query`). */
 export function postgresCheck(client: QueryClient, options?: CheckOptions): HealthCheck {
   requireMethod(client, 'query', 'a pg Pool or Client', 'postgresCheck');
-  return withOptions(() => client.query('select 1'), options);
+  const checked = checkOptions(options, 'postgresCheck');
+  return withOptions(() => client.query('select 1'), checked);
 }
 
 /** MySQL or MariaDB: runs `select 1` through a mysql2/promise pool or connection. */
 export function mysqlCheck(client: QueryClient, options?: CheckOptions): HealthCheck {
   requireMethod(client, 'query', 'a mysql2/promise pool or connection (use pool.promise() for callback pools)', 'mysqlCheck');
-  return withOptions(() => client.query('select 1'), options);
+  const checked = checkOptions(options, 'mysqlCheck');
+  return withOptions(() => client.query('select 1'), checked);
 }
 
 /** Redis: sends PING through an ioredis or node-redis client. */
 export function redisCheck(client: PingClient, options?: CheckOptions): HealthCheck {
   requireMethod(client, 'ping', 'an ioredis or node-redis client', 'redisCheck');
-  return withOptions(() => client.ping(), options);
+  const checked = checkOptions(options, 'redisCheck');
+  return withOptions(() => client.ping(), checked);
 }
 
 export interface HttpCheckOptions extends CheckOptions {
@@ -62,21 +68,32 @@ export interface HttpCheckOptions extends CheckOptions {
   readonly healthyStatus?: (status: number) => boolean;
 }
 
+function httpOptions(options: HttpCheckOptions | undefined): Pick<HttpCheckOptions, 'method' | 'headers'> & { healthy: (status: number) => boolean } {
+  const method = options?.method;
+  if (method !== undefined && method !== 'GET' && method !== 'HEAD') fail(`httpCheck.method must be GET or HEAD; got ${show(method)}`);
+  const given = options?.healthyStatus;
+  if (given !== undefined && typeof given !== 'function') fail(`httpCheck.healthyStatus must be a function (status) => boolean; got ${show(given)}`);
+  const headers = options?.headers;
+  if (headers !== undefined && (typeof headers !== 'object' || headers === null || Object.values(headers).some((value) => typeof value !== 'string'))) {
+    fail(`httpCheck.headers must be an object of header name → string; got ${show(headers)}`);
+  }
+  return { method, headers, healthy: given ?? ((status: number) => status < 500) };
+}
+
 /** An HTTP URL: healthy when it answers with a healthy status before the timeout. */
 export function httpCheck(url: string | URL, options?: HttpCheckOptions): HealthCheck {
   let target: URL;
   try {
     target = new URL(url);
   } catch (error) {
-    throw new TypeError(`httpCheck: expected an absolute http(s) URL; got ${typeof url === 'string' ? JSON.stringify(url.slice(0, 100)) : typeof url}`, { cause: error });
+    throw new AgentMeterConfigError(`@agentmeter/prometheus: httpCheck: expected an absolute http(s) URL; got ${typeof url === 'string' ? JSON.stringify(url.slice(0, 100)) : typeof url}`, { cause: error });
   }
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    throw new TypeError(`httpCheck: expected an http: or https: URL; got ${target.protocol}`);
-  }
-  const healthy = options?.healthyStatus ?? ((status: number) => status < 500);
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') fail(`httpCheck: expected an http: or https: URL; got ${target.protocol}`);
+  const checked = checkOptions(options, 'httpCheck');
+  const { method, headers, healthy } = guarded('httpCheck', () => httpOptions(options));
   return withOptions(async (signal) => {
-    const response = await fetch(target, { method: options?.method ?? 'GET', headers: options?.headers, signal, redirect: 'manual' });
+    const response = await fetch(target, { method: method ?? 'GET', headers, signal, redirect: 'manual' });
     await response.body?.cancel();
     if (!healthy(response.status)) throw Object.assign(new Error(`status ${response.status}`), { status: response.status });
-  }, options);
+  }, checked);
 }

@@ -1,14 +1,7 @@
-import { AgentMeterConfigError, classifyError, type AgentMeter, type ErrorType } from '@agentmeter/core';
-import type { HealthCheck } from './checks.ts';
+import { classifyError, type AgentMeter, type ErrorType } from '@agentmeter/core';
+import { normalizeHealth, type HealthOptions, type NormalizedCheck } from './options.ts';
 
-export interface HealthOptions {
-  /** Dependency checks by name (the name is the `dependency` label and the key in the response). */
-  readonly checks?: Readonly<Record<string, HealthCheck | ((signal: AbortSignal) => unknown)>>;
-  /** Default timeout of each check in milliseconds (default 2000). */
-  readonly timeoutMs?: number;
-  /** Milliseconds between two rounds of checks; requests are answered from the last completed round (default 10000). */
-  readonly intervalMs?: number;
-}
+export type { HealthOptions } from './options.ts';
 
 /** What one round of checks found, with whatever the owner adds to it (session figures). */
 export interface HealthRound<Extra> {
@@ -27,47 +20,7 @@ export interface DependencyStatus {
   readonly error?: ErrorType;
 }
 
-interface NormalizedCheck {
-  readonly name: string;
-  readonly check: (signal: AbortSignal) => unknown;
-  readonly required: boolean;
-  readonly timeoutMs: number;
-}
-
 const TIMED_OUT: unique symbol = Symbol('timed out');
-const DEFAULT_TIMEOUT_MS = 2000;
-const DEFAULT_INTERVAL_MS = 10_000;
-
-function fail(message: string): never {
-  throw new AgentMeterConfigError(`@agentmeter/prometheus: ${message}`);
-}
-
-function validMillis(value: unknown, where: string, option: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 600_000) {
-    fail(`${where}.${option} must be a number of milliseconds between 1 and 600000; got ${String(value)}`);
-  }
-  return value;
-}
-
-function normalize(options: HealthOptions | undefined): NormalizedCheck[] {
-  const fallback = validMillis(options?.timeoutMs, 'health', 'timeoutMs') ?? DEFAULT_TIMEOUT_MS;
-  const checks = options?.checks ?? {};
-  if (typeof checks !== 'object' || checks === null) fail('health.checks must be an object of name → check');
-  return Object.entries(checks).map(([name, given]) => {
-    if (!/^[a-zA-Z_][a-zA-Z0-9_.-]{0,63}$/.test(name)) {
-      fail(`health.checks: dependency names must be 1-64 letters, digits, _ . - (starting with a letter or _); got ${JSON.stringify(name.slice(0, 80))}`);
-    }
-    const spec: HealthCheck | undefined = typeof given === 'function' ? { check: given } : given;
-    if (typeof spec?.check !== 'function') {
-      fail(`health.checks.${name}: expected a function or { check(signal) }, e.g. postgresCheck(pool)`);
-    }
-    return {
-      name, check: spec.check.bind(spec), required: spec.required ?? true,
-      timeoutMs: validMillis(spec.timeoutMs, `health.checks.${name}`, 'timeoutMs') ?? fallback,
-    };
-  });
-}
 
 /**
  * Runs dependency checks in rounds, on their own interval: every check of a round in parallel,
@@ -87,8 +40,9 @@ export class HealthRunner<Extra> {
   #stopped = false;
 
   constructor(options: HealthOptions | undefined, meter: AgentMeter | undefined, extra: () => Promise<Extra>) {
-    this.#checks = normalize(options);
-    this.#intervalMs = validMillis(options?.intervalMs, 'health', 'intervalMs') ?? DEFAULT_INTERVAL_MS;
+    const { checks, intervalMs } = normalizeHealth(options);
+    this.#checks = checks;
+    this.#intervalMs = intervalMs;
     this.#meter = meter;
     this.#extra = extra;
   }
