@@ -24,7 +24,7 @@ describe('OTLP under node:cluster: every worker pushes with its own service.inst
     prometheus = await startPrometheus('global: { scrape_interval: 1s, evaluation_interval: 1s }\n', {
       webConfig: `basic_auth_users:\n  '${INSTANCE_ID}': '${TOKEN_HASH}'\n`, authorization: AUTHORIZATION,
     });
-    collector = await startCollector(['config.yaml'], ports, collectorEnv(ports, {
+    collector = await startCollector(['remote-write.yaml'], ports, collectorEnv(ports, {
       PROMETHEUS_REMOTE_WRITE_URL: `${prometheus.url}/api/v1/write`,
       GRAFANA_CLOUD_INSTANCE_ID: INSTANCE_ID,
       GRAFANA_CLOUD_API_TOKEN: TOKEN,

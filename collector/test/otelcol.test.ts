@@ -20,15 +20,49 @@ const PROCESSES = 3;
 const STEPS_PER_PHASE = 5;
 
 const VALIDATE_ENV = {
+  GRAFANA_CLOUD_OTLP_ENDPOINT: 'https://otlp-gateway-prod-eu-west-2.grafana.net/otlp',
   PROMETHEUS_REMOTE_WRITE_URL: 'https://prometheus-prod-01-eu-west-0.grafana.net/api/prom/push',
   GRAFANA_CLOUD_INSTANCE_ID: INSTANCE_ID,
   GRAFANA_CLOUD_API_TOKEN: TOKEN,
 };
 
+/** The two shipped profiles, as the end-to-end test runs them against a real Prometheus. */
+interface Profile {
+  readonly name: string;
+  readonly config: string;
+  /** The path the Collector sends to (and that must refuse a request without the basic auth). */
+  readonly ingest: string;
+  readonly flags: readonly string[];
+  /** prometheus.yml lines the profile needs (the OTLP receiver's naming, as docs/monitoring.md sets it). */
+  readonly promConfig: readonly string[];
+  env(prometheusUrl: string, dir: string): Record<string, string>;
+}
+
+const PROFILES: readonly Profile[] = [
+  {
+    name: 'OTLP/HTTP to an OTLP gateway (config.yaml, the default), with its persistent sending queue',
+    config: 'config.yaml',
+    ingest: '/api/v1/otlp/v1/metrics',
+    flags: ['--web.enable-otlp-receiver'],
+    promConfig: ['otlp:', '  translation_strategy: UnderscoreEscapingWithSuffixes', '  promote_scope_metadata: true'],
+    // Prometheus 3's OTLP receiver stands in for Grafana Cloud's gateway: same path shape, same basic auth.
+    env: (url, dir) => ({ GRAFANA_CLOUD_OTLP_ENDPOINT: `${url}/api/v1/otlp`, AGENTMETER_COLLECTOR_QUEUE_DIR: join(dir, 'queue') }),
+  },
+  {
+    name: 'remote write (remote-write.yaml, the profile for Prometheus, Mimir and Thanos)',
+    config: 'remote-write.yaml',
+    ingest: '/api/v1/write',
+    flags: [],
+    promConfig: [],
+    env: (url) => ({ PROMETHEUS_REMOTE_WRITE_URL: `${url}/api/v1/write` }),
+  },
+];
+
 describe('otelcol validate', () => {
   it.each([
     [['config.yaml']],
-    [['config.yaml', 'wal.yaml']],
+    [['remote-write.yaml']],
+    [['remote-write.yaml', 'wal.yaml']],
     [['local.yaml']],
     [['local.yaml', 'wal.yaml']],
   ])('accepts %j', async (files) => {
@@ -41,7 +75,7 @@ describe('otelcol validate', () => {
     const dir = tempDir('otelcol-bad');
     try {
       const overlay = join(dir.path, 'bad.yaml');
-      writeFileSync(overlay, 'exporters:\n  prometheus_remote_write:\n    not_a_setting: true\n');
+      writeFileSync(overlay, 'exporters:\n  otlp_http/grafana_cloud:\n    sending_queue:\n      not_a_setting: true\n');
       const result = await run(findTool('otelcol'), ['validate', '--config', join(OTELCOL_DIR, 'config.yaml'), '--config', overlay],
         { env: { ...process.env, ...VALIDATE_ENV } });
       expect(result.code).not.toBe(0);
@@ -53,8 +87,9 @@ describe('otelcol validate', () => {
 });
 
 
-describe('three processes push OTLP to the built Collector, which remote-writes to Prometheus', () => {
+describe.each(PROFILES)('three processes push OTLP to the built Collector, which sends to Prometheus: $name', (profile) => {
   let prometheus: PrometheusServer;
+  const dir = tempDir('otelcol-e2e');
   let collector: Child | undefined;
   let services: ServiceProcess[] = [];
   let ports: CollectorPorts;
@@ -62,7 +97,7 @@ describe('three processes push OTLP to the built Collector, which remote-writes 
   let healthUrl: string;
 
   async function restartCollector(): Promise<void> {
-    collector = await startCollector(['config.yaml'], ports, env);
+    collector = await startCollector([profile.config], ports, env);
   }
 
   async function steps(count: number): Promise<void> {
@@ -91,15 +126,16 @@ describe('three processes push OTLP to the built Collector, which remote-writes 
     const [dead, ...metricsPorts] = await Promise.all(Array.from({ length: 1 + PROCESSES }, () => freePort()));
     prometheus = await startPrometheus([
       'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+      ...profile.promConfig,
       'scrape_configs:',
       '  - job_name: direct',
       '    static_configs:',
       `      - targets: [${metricsPorts.map((p) => `'127.0.0.1:${p}'`).join(', ')}]`,
       '',
-    ].join('\n'), { webConfig: `basic_auth_users:\n  '${INSTANCE_ID}': '${TOKEN_HASH}'\n`, authorization: AUTHORIZATION });
+    ].join('\n'), { webConfig: `basic_auth_users:\n  '${INSTANCE_ID}': '${TOKEN_HASH}'\n`, authorization: AUTHORIZATION, flags: profile.flags });
     healthUrl = `http://127.0.0.1:${ports.health}/`;
     env = collectorEnv(ports, {
-      PROMETHEUS_REMOTE_WRITE_URL: `${prometheus.url}/api/v1/write`,
+      ...profile.env(prometheus.url, dir.path),
       GRAFANA_CLOUD_INSTANCE_ID: INSTANCE_ID,
       GRAFANA_CLOUD_API_TOKEN: TOKEN,
       // Nothing listens there: the Collector's scrape reports up == 0 (what ServiceDown reads).
@@ -118,6 +154,7 @@ describe('three processes push OTLP to the built Collector, which remote-writes 
     await Promise.all(services.map((service) => service.stop()));
     await collector?.stop();
     await prometheus?.stop();
+    dir.cleanup();
   });
 
   it('shows exact totals, through a Collector outage, under the names a direct scrape shows', async () => {
@@ -152,7 +189,7 @@ describe('three processes push OTLP to the built Collector, which remote-writes 
     }, 60_000);
     expect(up['agentmeter']).toBe(0);
     expect(Object.entries(up).filter(([job]) => job.startsWith('otelcol')).map(([, value]) => value)).toEqual([1]);
-    const anonymous = await fetch(`${prometheus.url}/api/v1/write`, { method: 'POST', body: '' });
+    const anonymous = await fetch(`${prometheus.url}${profile.ingest}`, { method: 'POST', body: '' });
     expect(anonymous.status).toBe(401);
   }, 120_000);
 });

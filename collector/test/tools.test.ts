@@ -21,9 +21,11 @@ describe('scripts/ensure-tools.sh', () => {
   it('the built Collector holds every component of builder-config.yaml', async () => {
     const result = await run(findTool('otelcol'), ['components']);
     expect(result.code, result.stderr).toBe(0);
-    for (const name of ['otlp', 'prometheus', 'memory_limiter', 'batch', 'prometheus_remote_write', 'health_check', 'basicauth']) {
+    for (const name of ['otlp', 'prometheus', 'memory_limiter', 'otlp_http', 'prometheus_remote_write', 'health_check', 'basicauth', 'file_storage']) {
       expect(result.stdout).toContain(`name: ${name}\n`);
     }
+    // Batching is the exporter's sending queue's: the batch processor is no longer built in.
+    expect(result.stdout).not.toContain('name: batch\n');
     expect((await run(findTool('otelcol'), ['--version'])).stdout).toContain('0.165.0');
   });
 });

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -18,13 +19,15 @@ function executable(path: string): boolean {
   }
 }
 
-/** Where build-otelcol.sh puts the Collector built from builder-config.yaml. */
+/** Where build-otelcol.sh puts the Collector built from builder-config.yaml (keyed by the manifest's SHA-256). */
 export function otelcolPath(): string {
-  const manifest = readFileSync(join(COLLECTOR_DIR, 'builder-config.yaml'), 'utf8');
+  const bytes = readFileSync(join(COLLECTOR_DIR, 'builder-config.yaml'));
+  const manifest = bytes.toString('utf8');
   const version = /^ {2}version:\s*(\S+)/m.exec(manifest)?.[1];
   const name = /^ {2}name:\s*(\S+)/m.exec(manifest)?.[1];
+  const key = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
   const cache = process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache');
-  return join(cache, 'agentmeter', `otelcol-${version}`, name ?? 'otelcol-agentmeter');
+  return join(cache, 'agentmeter', `otelcol-${version}-${key}`, name ?? 'otelcol-agentmeter');
 }
 
 /** Where build-prometheus.sh puts Prometheus 3 and its promtool (the version is the script's default). */

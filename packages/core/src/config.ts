@@ -1,14 +1,9 @@
 import type { MeterProvider } from '@opentelemetry/api';
+import { FAMILIES } from './catalog/instruments.ts';
 import type { Family } from './catalog/types.ts';
 import { AgentMeterConfigError } from './errors.ts';
 import { LABEL_NAME, RESERVED_LABELS } from './safety/attributes.ts';
 import type { AgentMeterOptions } from './types.ts';
-
-export const FAMILIES: readonly Family[] = [
-  'requests', 'errors', 'sessions', 'llm', 'cost', 'tts', 'stt', 'turns', 'websocket', 'db', 'cache',
-  'conversation', 'generation', 'external_api', 'health',
-];
-
 
 export interface ResolvedOptions {
   readonly namespace: string;
@@ -45,6 +40,11 @@ function integerOption(name: string, value: unknown, min: number, max: number, f
     fail(`${name} must be a whole number from ${min} to ${max}; got ${describe(value)}`);
   }
   return number;
+}
+
+/** The series limit per instrument: the option, else AGENTMETER_SERIES_LIMIT, else 2,000. */
+export function resolveSeriesLimit(value: unknown, env: Env = process.env): number {
+  return integerOption('seriesLimit', value ?? env['AGENTMETER_SERIES_LIMIT'], 1, 1_000_000, 2_000);
 }
 
 function resolveNamespace(value: unknown): string {
@@ -130,7 +130,7 @@ export function resolveOptions(options: AgentMeterOptions | undefined, env: Env 
     namespace: resolveNamespace(given.namespace ?? env['AGENTMETER_NAMESPACE'] ?? 'agentmeter'),
     meterProvider: resolveMeterProvider(given.meterProvider),
     attributes: resolveAttributes(given.attributes),
-    seriesLimit: integerOption('seriesLimit', given.seriesLimit ?? env['AGENTMETER_SERIES_LIMIT'], 1, 1_000_000, 2_000),
+    seriesLimit: resolveSeriesLimit(given.seriesLimit, env),
     maxAttributeLength: integerOption('maxAttributeLength', given.maxAttributeLength, 1, 4_096, 128),
     exemplars: resolveBoolean('exemplars', given.exemplars ?? env['AGENTMETER_EXEMPLARS'], true),
     exponential: resolveExponential(given.exponentialHistograms, env['OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION']),

@@ -15,11 +15,13 @@ export { classifyError, classifyFailure, classifyStatus } from './classify.ts';
 export type { FailurePhase } from './classify.ts';
 export { AgentMeterConfigError, ERROR_TYPES } from './errors.ts';
 export { OVERFLOW_ATTRIBUTES } from './aggregation/instrument.ts';
+export { meterProviderViews } from './aggregation/sdk-views.ts';
+export type { AgentMeterSdkView } from './aggregation/sdk-views.ts';
 export { AGENTMETER_SCOPE } from './scope.ts';
 export { GEN_AI_CHUNK_BUCKETS, GEN_AI_DURATION_BUCKETS, GEN_AI_FIRST_CHUNK_BUCKETS, GEN_AI_TOKEN_BUCKETS } from './genai.ts';
 export { SPEECH_PRICES } from './pricing/speech-prices.ts';
 
-export type { CatalogKey } from './catalog/instruments.ts';
+export type { CatalogKey, KindOf } from './catalog/instruments.ts';
 export type { ClusterMerge, ExternalMetricSpec, Family, InstrumentKind, InstrumentSpec } from './catalog/types.ts';
 export type { ErrorType } from './errors.ts';
 export type { BillingUnit, PriceEntry, PriceTier, TokenRates, TokenType } from './pricing/types.ts';
@@ -27,7 +29,7 @@ export type { ModelMatch, PriceSource, SourceModel, SourcePrices, SourceProvider
 export type {
   AgentMeter, AgentMeterOptions, AttributeValue, BoundCounter, BoundGauge, BoundHistogram, BoundUpDownCounter,
   CatalogInstruments, CounterInstrument, DbQueryAttributes, ExternalApiAttributes, GaugeInstrument,
-  HistogramInstrument, Instrument, InstrumentFor, LlmCall, LlmCallAttributes, LlmCallContext, MeterDecorators,
+  HistogramInstrument, Instrument, InstrumentFor, InstrumentOfKind, LlmCall, LlmCallAttributes, LlmCallContext, MeterDecorators,
   MethodDecorator, RecordAttributes, Session, SpeechCallAttributes, SttCall, SttCallContext, TimedCall, TokenUsage,
   TrackOptions, TtsCall, TtsCallContext, UpDownCounterInstrument,
 } from './types.ts';

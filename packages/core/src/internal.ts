@@ -18,6 +18,7 @@ export { GenAiMetrics, SPEECH_OPERATIONS } from './genai.ts';
 export type { GenAiSeries } from './genai.ts';
 export { Warner } from './safety/warn.ts';
 export { runTracked } from './helpers/run.ts';
+export { guardCreation, neverThrows } from './helpers/guard.ts';
 export { claimClient, rewrapped } from './helpers/wrap-once.ts';
 export { renderMetricsMarkdown } from './catalog/markdown.ts';
 

@@ -1,7 +1,7 @@
 import type { TokenType } from './pricing/types.ts';
 import type { MeterProvider } from '@opentelemetry/api';
 import type { MetricProducer } from '@opentelemetry/sdk-metrics';
-import type { CatalogKey } from './catalog/instruments.ts';
+import type { CatalogKey, KindOf } from './catalog/instruments.ts';
 import type { Family, InstrumentSpec } from './catalog/types.ts';
 import type { ErrorType } from './errors.ts';
 
@@ -89,25 +89,15 @@ export interface GaugeInstrument extends Instrument<BoundGauge> {
 export type CatalogInstruments = {
   readonly [K in CatalogKey]: InstrumentFor<K>;
 };
-type KindOf<K extends CatalogKey> = K extends
-  | 'responseTime' | 'sessionDuration' | 'llmLatency' | 'llmTimeToFirstToken' | 'ttsLatency'
-  | 'ttsTimeToFirstAudio' | 'sttLatency' | 'turnLatency' | 'websocketConnectionDuration'
-  | 'dbQueryDuration' | 'conversationQualityScore' | 'userEngagementScore'
-  | 'contentGenerationDuration' | 'externalApiDuration' | 'healthCheckDuration' | 'toolDuration'
-  ? 'histogram'
-  : K extends 'activeSessions' | 'websocketConnectionsActive'
-    ? 'updowncounter'
-    : K extends 'dbConnectionsActive' | 'dbConnectionsIdle' | 'dbConnectionsMax' | 'dbConnectionsPending'
-        | 'cacheHitRatio' | 'healthCheckStatus' | 'pricingSource'
-      ? 'gauge'
-      : 'counter';
-export type InstrumentFor<K extends CatalogKey> = KindOf<K> extends 'histogram'
-  ? HistogramInstrument
-  : KindOf<K> extends 'updowncounter'
-    ? UpDownCounterInstrument
-    : KindOf<K> extends 'gauge'
-      ? GaugeInstrument
-      : CounterInstrument;
+/** The instrument type of each kind. */
+export interface InstrumentOfKind {
+  readonly counter: CounterInstrument;
+  readonly updowncounter: UpDownCounterInstrument;
+  readonly histogram: HistogramInstrument;
+  readonly gauge: GaugeInstrument;
+}
+/** The instrument type of a catalog key, from the kind the catalog declares for it. */
+export type InstrumentFor<K extends CatalogKey> = InstrumentOfKind[KindOf<K>];
 
 /**
  * Token usage as providers report it, by type (TOKEN_TYPES); missing fields are not recorded.

@@ -53,4 +53,38 @@ describe('the bind cache in front of the series map', () => {
     expect(data.value('agentmeter.errors', { 'otel.metric.overflow': true })).toBe(450);
     await reader.shutdown();
   });
+
+  it('finds series by cleaned values: raw values that clean differently still reach their own series', async () => {
+    const meter = createAgentMeter({ maxAttributeLength: 12 });
+    const reader = createTestReader(meter);
+    const { errors } = meter.instruments;
+    // 'x'.repeat(13) cleans to _too_long; the string '_too_long' is its own cleaned form: one series.
+    errors.add(1, { error_type: 'x'.repeat(13), component: 'a' });
+    errors.add(1, { error_type: '_too_long', component: 'a' });
+    errors.add(1, { error_type: 'x'.repeat(20), component: 'a' });
+    // A number and its string share a series; the lone surrogate is made well-formed.
+    errors.add(1, { error_type: 'n', component: 7 });
+    errors.add(1, { error_type: 'n', component: '7' });
+    errors.add(1, { error_type: 'n', component: 'a\uD800' });
+    errors.add(1, { error_type: 'n', component: 'a\uFFFD' });
+    const data = await reader.collect();
+    expect(data.points('agentmeter.errors')).toHaveLength(3);
+    expect(data.value('agentmeter.errors', { error_type: '_too_long', component: 'a' })).toBe(3);
+    expect(data.value('agentmeter.errors', { error_type: 'n', component: '7' })).toBe(2);
+    expect(data.value('agentmeter.errors', { error_type: 'n', component: 'a\uFFFD' })).toBe(2);
+    await reader.shutdown();
+  });
+
+  it('tells an absent label from a key named like an Object.prototype member', async () => {
+    const meter = createAgentMeter({ attributes: { requests: ['constructor', 'toString'] } });
+    const reader = createTestReader(meter);
+    const { requests } = meter.instruments;
+    const attributes: Record<string, string>[] = [{}, { constructor: 'a' }, { toString: 'b' }, { constructor: 'a', toString: 'b' }];
+    const first = attributes.map((given) => requests.bind(given));
+    expect(new Set(first).size).toBe(4);
+    expect(attributes.map((given) => requests.bind({ ...given }))).toEqual(first);
+    for (const handle of first) handle.add(1);
+    expect((await reader.collect()).points('agentmeter.requests')).toHaveLength(4);
+    await reader.shutdown();
+  });
 });

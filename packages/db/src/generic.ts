@@ -1,5 +1,6 @@
 import { AgentMeterConfigError } from '@agentmeter/core';
 import { runTracked } from '@agentmeter/core/internal';
+import { diag } from '@opentelemetry/api';
 import { describe, resolveOptions } from './options.ts';
 import { now, observe, QueryRecorder, type QueryHandles } from './recorder.ts';
 import type { CacheInstrumentOptions, DbInstrumentOptions } from './types.ts';
@@ -40,8 +41,11 @@ class Operations {
   }
 }
 
-function requireFunction(helper: string, fn: unknown): void {
-  if (typeof fn !== 'function') throw new TypeError(`${helper} takes a function to run as its last argument (got ${describe(fn)})`);
+/** False (with one warning) when `fn` is not a function: there is nothing to run or record, and the caller gets undefined. */
+function callable(helper: string, fn: unknown): boolean {
+  if (typeof fn === 'function') return true;
+  diag.warn(`@agentmeter/db: ${helper} takes a function to run as its last argument (got ${describe(fn)}); nothing ran`);
+  return false;
 }
 
 /** A query tracker for a client agentmeter has no wrapper for: `createQueryTracker({ meter, dbSystem: 'mongodb' })`. */
@@ -54,7 +58,7 @@ export function createQueryTracker(options: DbInstrumentOptions): QueryTracker {
   const operations = new Operations();
   return {
     query(statement, fn) {
-      requireFunction('query', fn);
+      if (!callable('query', fn)) return undefined as never;
       let handles: QueryHandles;
       try {
         if (typeof statement === 'object' && statement !== null) {
@@ -71,7 +75,7 @@ export function createQueryTracker(options: DbInstrumentOptions): QueryTracker {
       return runTracked(fn, (error) => handles.finish(started, error !== undefined, error));
     },
     transaction(fn) {
-      requireFunction('transaction', fn);
+      if (!callable('transaction', fn)) return undefined as never;
       return runTracked(fn, (error) => recorder.transaction(error === undefined ? 'commit' : 'rollback'));
     },
   };
@@ -111,7 +115,7 @@ export function createCacheTracker(options: CacheInstrumentOptions): CacheTracke
 
 /** Runs a cache operation; `settle` sees the resolved value, which hit-or-miss needs. */
 function run<T>(operation: string, fn: () => T, settle: (failed: boolean, value: unknown) => void): T {
-  requireFunction(operation, fn);
+  if (!callable(operation, fn)) return undefined as never;
   let result: T;
   try {
     result = fn();

@@ -32,7 +32,12 @@ export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
   if (typeof value === 'object' || typeof value === 'function') {
-    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    let name: unknown;
+    try {
+      name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    } catch {
+      name = undefined; // A proxy or getter that throws is described by its type.
+    }
     return typeof name === 'string' && name !== '' ? `a ${name}` : `a ${typeof value}`;
   }
   return String(value);

@@ -176,6 +176,18 @@ describe('Gemini Live sessions, the real @google/genai client against the simula
     expect(m.value('llm.requests', { provider: 'google', model: MODEL, operation: 'realtime', status: 'success' })).toBe(1);
   });
 
+  it('a Vertex AI client is labelled google_vertex, with the model as the caller named it', async () => {
+    const vertex = new GoogleGenAI({ vertexai: true, apiKey: 'AIza-test', httpOptions: { baseUrl: sim.url } });
+    // Given the live module, the wrapper asks its API client whether it talks to Vertex AI.
+    instrumentGeminiLive(vertex.live, { meter: h.meter, clock: h.clock });
+    const live = await connect(vertex, { model: 'gemini-live-2.5-flash' });
+    await oneTurn(live, (session) => session.sendClientContent({ turns: 'hi' }));
+    expect(sim.setups).toEqual([expect.objectContaining({ model: 'publishers/google/models/gemini-live-2.5-flash' })]);
+    const m = await h.collect();
+    expect(m.value('llm.requests', { provider: 'google_vertex', model: 'gemini-live-2.5-flash', operation: 'realtime', status: 'success' })).toBe(1);
+    expect(m.value('llm.tokens', { provider: 'google_vertex', model: 'gemini-live-2.5-flash', token_type: 'output_audio' })).toBe(48);
+  });
+
   it('wrapping twice (the client, then its live module) records each session once', async () => {
     const ai = client();
     const options = { meter: h.meter, clock: h.clock };

@@ -82,6 +82,15 @@ async function measure(framework: string, variants: string[]): Promise<Map<strin
   return samples;
 }
 
+/**
+ * autocannon reports latency in whole milliseconds: a p99 under 1 ms reads 0, and a ratio to 0
+ * would print NaNx or Infinityx. Those rows say why there is no ratio instead.
+ */
+function p99Ratio(p99: number, baseP99: number): string {
+  if (!(baseP99 > 0) || !Number.isFinite(p99)) return 'n/a (bare p99 < 1 ms; autocannon records whole ms)';
+  return ratio(p99, baseP99);
+}
+
 function rows(samples: Map<string, Sample[]>): string[][] {
   const base = samples.get('bare')!;
   const baseRps = median(base.map((s) => s.rps));
@@ -93,7 +102,7 @@ function rows(samples: Map<string, Sample[]>): string[][] {
     const cpu = median(measured.map((s) => s.cpuMicros));
     const loss = ((1 - rps / baseRps) * 100).toFixed(1);
     return [
-      variant, fmt(rps), ratio(rps, baseRps), variant === 'bare' ? '-' : `${loss}%`, fmt(p99, 1), ratio(p99, baseP99),
+      variant, fmt(rps), ratio(rps, baseRps), variant === 'bare' ? '-' : `${loss}%`, p99 > 0 ? fmt(p99, 1) : '< 1', p99Ratio(p99, baseP99),
       fmt(cpu, 1), ratio(cpu, baseCpu),
     ];
   });

@@ -58,6 +58,7 @@ export interface ResolvedStart {
   readonly express: boolean;
   readonly runtime: boolean;
   readonly hostMetrics: boolean;
+  readonly shutdownTimeoutMillis: number;
 }
 
 const EXPORTERS = ['prometheus', 'otlp', 'none'];
@@ -221,5 +222,6 @@ export function resolveStart(options: StartOptions | undefined, env: Env = proce
     runtime: flag('runtime', given.runtime, true) && !disabledByEnv.includes('runtime-node'),
     // Host metrics describe the whole process: the main thread reports them, worker threads do not by default.
     hostMetrics: flag('hostMetrics', given.hostMetrics, isMainThread) && !disabledByEnv.includes('host-metrics'),
+    shutdownTimeoutMillis: integer('shutdownTimeoutMillis', given.shutdownTimeoutMillis, 'AGENTMETER_SHUTDOWN_TIMEOUT', env['AGENTMETER_SHUTDOWN_TIMEOUT'], [1, 600_000], 5_000),
   };
 }

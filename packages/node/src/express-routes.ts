@@ -17,7 +17,7 @@ interface RouterProto {
 }
 interface RouteProto {
   path: unknown;
-  dispatch: (this: RouteProto, req: RoutedRequest, ...rest: unknown[]) => unknown;
+  dispatch: (this: RouteProto, req: RoutedRequest, res: unknown, done: unknown) => unknown;
 }
 interface ExpressModule {
   Router: RouterProto & { prototype?: RouterProto };
@@ -78,13 +78,14 @@ export class ExpressRouteInstrumentation extends InstrumentationBase {
       const route = express.Route?.prototype;
       if (route !== undefined) {
         const dispatch = route.dispatch;
-        route.dispatch = function routeDispatch(this: RouteProto, req: RoutedRequest, ...rest: unknown[]) {
+        // Route#dispatch(req, res, done) in Express 4 and 5: named parameters, no rest array per request.
+        route.dispatch = function routeDispatch(this: RouteProto, req: RoutedRequest, res: unknown, done: unknown) {
           const path = this.path;
           if (state.labelling && typeof path === 'string') {
             const mount = req[MOUNT];
             req[ROUTE] = mount === undefined ? path : path === '/' ? mount : mount + path;
           }
-          return dispatch.call(this, req, ...rest);
+          return dispatch.call(this, req, res, done);
         };
       }
       const use = router.use;

@@ -28,6 +28,11 @@ const VERSION_INDEX = new Map(VERSIONS.map((version, index) => [version, index])
 export function versionIndex(version: string | undefined): number {
   return version === undefined ? VERSIONS.length : VERSION_INDEX.get(version) ?? VERSIONS.length;
 }
+/** versionIndex of `${major}.${minor}` (node:http's httpVersion), without building the string for 1.1 and 1.0. */
+export function versionOf(major: number, minor: number): number {
+  if (major === 1 && (minor === 1 || minor === 0)) return 1 - minor;
+  return versionIndex(`${major}.${minor}`);
+}
 export function versionName(index: number): string | undefined {
   return VERSIONS[index];
 }
@@ -51,6 +56,10 @@ export class SeriesTable<Cell> implements ProducedInstrument {
   readonly #limit: number;
   readonly #create: (attributes: Attributes) => Cell;
   #overflow: Cell | undefined;
+  /** The series found last: consecutive requests of one kind skip both Map lookups. */
+  #lastText: string | undefined;
+  #lastCode = -1;
+  #last: Cell | undefined;
 
   constructor(instrument: InstrumentSpec, limit: number, create: (attributes: Attributes) => Cell) {
     this.spec = instrument;
@@ -60,7 +69,16 @@ export class SeriesTable<Cell> implements ProducedInstrument {
   }
 
   find(text: string | undefined, code: number): Cell | undefined {
-    return this.#byText.get(text)?.get(code);
+    if (code === this.#lastCode && text === this.#lastText) return this.#last;
+    const cell = this.#byText.get(text)?.get(code);
+    if (cell !== undefined) this.#remember(text, code, cell);
+    return cell;
+  }
+
+  #remember(text: string | undefined, code: number, cell: Cell): void {
+    this.#lastText = text;
+    this.#lastCode = code;
+    this.#last = cell;
   }
 
   add(text: string | undefined, code: number, attributes: Attributes): Cell {
@@ -76,6 +94,7 @@ export class SeriesTable<Cell> implements ProducedInstrument {
     const cell = this.#create(attributes);
     codes.set(code, cell);
     this.#all.push(cell);
+    this.#remember(text, code, cell);
     return cell;
   }
 

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { HistogramCell, UpDownCounterCell } from '@agentmeter/core/internal';
 import { context, diag, trace } from '@opentelemetry/api';
 import type { Attributes, Span } from '@opentelemetry/api';
-import { methodIndex, methodName, versionIndex, versionName } from './http-metrics.ts';
+import { methodIndex, methodName, versionName, versionOf } from './http-metrics.ts';
 import type { HttpMetrics } from './http-metrics.ts';
 import { routeOf } from './routes.ts';
 
@@ -16,10 +16,13 @@ const STATE: unique symbol = Symbol('agentmeter.http.connection');
 type Tracked = ServerResponse & { [SPAN]?: Span };
 type Watched = Socket & { [STATE]?: Connection; encrypted?: boolean };
 
-/** One request in flight. */
+/** One request in flight: what its start edge read, so the finish edge reads only the clock. */
 interface InFlight {
   response: Tracked | undefined;
   started: number;
+  /** request.method as it was at the start, and its index (re-read at the finish only if it changed). */
+  method: string | undefined;
+  methodCode: number;
   active: UpDownCounterCell | undefined;
 }
 
@@ -27,8 +30,16 @@ interface InFlight {
 class Connection implements InFlight {
   response: Tracked | undefined = undefined;
   started = 0;
+  method: string | undefined = undefined;
+  methodCode = 0;
   active: UpDownCounterCell | undefined = undefined;
+  /** 1 on a TLS socket (url.scheme https); a socket never changes. */
+  readonly scheme: number;
   queued: InFlight[] | undefined = undefined;
+
+  constructor(scheme: number) {
+    this.scheme = scheme;
+  }
 
   /** Takes a queued (pipelined) request's entry out of the queue, if it is there. */
   takeQueued(response: ServerResponse): InFlight | undefined {
@@ -54,24 +65,36 @@ const ERROR_STATUS = 1;
 const ERROR_ABORTED = 2;
 
 export interface ServerOptions {
-  /** Requests to leave out (the user's ignoreIncoming, and agentmeter's own /metrics server). */
-  readonly ignore: ((request: IncomingMessage, server: Server) => boolean) | undefined;
+  /** The user's ignoreIncoming: requests to leave out. */
+  readonly ignore: ((request: IncomingMessage) => boolean) | undefined;
   readonly activeRequests: boolean;
 }
 
 /**
  * http.server.request.duration and http.server.active_requests from node:http's diagnostics
- * channels: a timestamp and an integer update at the start, one histogram record at the finish.
- * A request whose connection closes before its response finished counts with error.type `aborted`.
+ * channels: a clock read and an integer update at the start, a clock read and one histogram
+ * record at the finish. Series are found by small integer codes (method x scheme; status x method
+ * x scheme x version x error under the route), so a request builds no attribute object, string or
+ * closure once its series exist. A request whose connection closes before its response finished
+ * counts with error.type `aborted`.
  */
 export class ServerObserver {
   readonly #metrics: HttpMetrics;
   readonly #options: ServerOptions;
+  /** http.server.active_requests cells by method x scheme. */
+  readonly #active: (UpDownCounterCell | undefined)[] = [];
+  /** A server whose requests are never measured (agentmeter's own /metrics server). */
+  #ownServer: object | undefined;
   #warned = false;
 
   constructor(metrics: HttpMetrics, options: ServerOptions) {
     this.#metrics = metrics;
     this.#options = options;
+  }
+
+  /** Leaves out every request to `server` (one comparison per request). */
+  ignoreServer(server: object): void {
+    this.#ownServer = server;
   }
 
   subscribe(): void {
@@ -86,54 +109,61 @@ export class ServerObserver {
 
   readonly #onStart = (message: unknown): void => {
     const { request, response, socket, server } = message as ServerMessage;
-    if (this.#options.ignore !== undefined && this.#ignored(request, server)) return;
-    let active: UpDownCounterCell | undefined;
-    if (this.#options.activeRequests) {
-      const method = methodIndex(request.method);
-      const scheme = (socket as Watched).encrypted === true ? 1 : 0;
-      const code = method * 2 + scheme;
-      const table = this.#metrics.activeRequests;
-      active = table.find(undefined, code) ?? table.add(undefined, code, {
-        'http.request.method': methodName(method), 'url.scheme': scheme === 1 ? 'https' : 'http',
-      });
-      active.value++;
-    }
+    if (server === this.#ownServer) return;
+    if (this.#options.ignore !== undefined && this.#ignored(request)) return;
     const watched = socket as Watched;
     let connection = watched[STATE];
     if (connection === undefined) {
-      connection = watched[STATE] = new Connection();
+      connection = watched[STATE] = new Connection(watched.encrypted === true ? 1 : 0);
       socket.on('close', onSocketClose);
     }
+    const method = request.method;
+    const methodCode = methodIndex(method);
+    const active = this.#options.activeRequests ? this.#activeCell(methodCode, connection.scheme) : undefined;
+    if (active !== undefined) active.value++;
     if (connection.response === undefined) {
       connection.response = response;
-      connection.started = performance.now();
+      connection.method = method;
+      connection.methodCode = methodCode;
       connection.active = active;
+      connection.started = performance.now();
     } else {
-      (connection.queued ??= []).push({ response, started: performance.now(), active });
+      (connection.queued ??= []).push({ response, started: performance.now(), method, methodCode, active });
     }
   };
+
+  #activeCell(method: number, scheme: number): UpDownCounterCell {
+    const code = method * 2 + scheme;
+    const cell = this.#active[code];
+    if (cell !== undefined) return cell;
+    const table = this.#metrics.activeRequests;
+    const added = table.find(undefined, code) ?? table.add(undefined, code, {
+      'http.request.method': methodName(method), 'url.scheme': scheme === 1 ? 'https' : 'http',
+    });
+    this.#active[code] = added;
+    return added;
+  }
 
   readonly #onFinish = (message: unknown): void => {
     const { request, response, socket } = message as ServerMessage;
     const connection = (socket as Watched)[STATE];
     if (connection === undefined) return;
     if (connection.response === response) {
-      this.#end(connection, response, request, socket as Watched, false);
+      this.#end(connection, response, request, connection.scheme, false);
       connection.clear();
     } else {
       const queued = connection.takeQueued(response);
-      if (queued !== undefined) this.#end(queued, response, request, socket as Watched, false);
+      if (queued !== undefined) this.#end(queued, response, request, connection.scheme, false);
     }
   };
 
   /** Records a request that finished, or whose connection closed first. */
-  #end(inFlight: InFlight, response: Tracked, request: IncomingMessage, socket: Watched, aborted: boolean): void {
+  #end(inFlight: InFlight, response: Tracked, request: IncomingMessage, scheme: number, aborted: boolean): void {
     const seconds = (performance.now() - inFlight.started) / 1000;
     if (inFlight.active !== undefined) inFlight.active.value--;
     const status = response.headersSent ? response.statusCode : 0;
-    const method = methodIndex(request.method);
-    const scheme = socket.encrypted === true ? 1 : 0;
-    const version = versionIndex(request.httpVersion);
+    const method = request.method === inFlight.method ? inFlight.methodCode : methodIndex(request.method);
+    const version = versionOf(request.httpVersionMajor, request.httpVersionMinor);
     const error = aborted ? ERROR_ABORTED : status >= 500 ? ERROR_STATUS : ERROR_NONE;
     const code = (((status * 11 + method) * 2 + scheme) * 5 + version) * 3 + error;
     const route = routeOf(request);
@@ -144,9 +174,9 @@ export class ServerObserver {
     else recordInSpan(cell, seconds, span);
   }
 
-  #ignored(request: IncomingMessage, server: Server): boolean {
+  #ignored(request: IncomingMessage): boolean {
     try {
-      return this.#options.ignore!(request, server);
+      return this.#options.ignore!(request) === true;
     } catch (error) {
       if (!this.#warned) {
         this.#warned = true;
@@ -161,11 +191,14 @@ export class ServerObserver {
     const connection = socket[STATE];
     if (connection === undefined) return;
     const cut: InFlight[] = connection.queued?.splice(0) ?? [];
-    if (connection.response !== undefined) cut.unshift({ response: connection.response, started: connection.started, active: connection.active });
+    if (connection.response !== undefined) {
+      const { response, started, method, methodCode, active } = connection;
+      cut.unshift({ response, started, method, methodCode, active });
+    }
     connection.clear();
     for (const inFlight of cut) {
       const response = inFlight.response!;
-      if (response.req !== undefined) this.#end(inFlight, response, response.req, socket, true);
+      if (response.req !== undefined) this.#end(inFlight, response, response.req, connection.scheme, true);
     }
   }
 }

@@ -49,6 +49,8 @@ export interface HttpSetup {
   readonly instrumentations: Instrumentation[];
   /** Subscribes to the diagnostics channels; call after the SDK started. */
   start(): void;
+  /** Leaves out every request to this server (agentmeter's own /metrics server). */
+  ignoreServer(server: object): void;
   stop(): void;
 }
 
@@ -59,19 +61,14 @@ export interface HttpSetup {
 export function createHttp(options: HttpOptions, setup: HttpSetupOptions): HttpSetup {
   const metrics = new HttpMetrics(setup.seriesLimit);
   metrics.exemplars = setup.tracing && setup.exemplars;
-  const userIgnore = options.ignoreIncoming;
-  const server = new ServerObserver(metrics, {
-    activeRequests: options.activeRequests !== false,
-    ignore: userIgnore === undefined
-      ? (request) => setup.isOwnRequest(request)
-      : (request) => setup.isOwnRequest(request) || userIgnore(request) === true,
-  });
+  const server = new ServerObserver(metrics, { activeRequests: options.activeRequests !== false, ignore: options.ignoreIncoming });
   const client = options.client === false ? undefined : new ClientObserver(metrics, options);
   const spans = setup.tracing ? tracingInstrumentations(options, setup) : [];
   const instrumentations = [...(setup.express ? [createExpressRouteInstrumentation()] : []), ...spans];
   return {
     metrics,
     instrumentations,
+    ignoreServer: (own) => server.ignoreServer(own),
     start: () => {
       setTracingRoutes(setup.tracing);
       for (const instrumentation of spans) instrumentation.setMeterProvider(NO_METRICS);

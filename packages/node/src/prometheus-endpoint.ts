@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { AgentMeterConfigError, type AgentMeter } from '@agentmeter/core';
 import { PrometheusExporter } from '@agentmeter/prometheus';
 import { createEndpointServer } from '@agentmeter/prometheus/internal';
@@ -6,6 +6,8 @@ import type { MetricProducer } from '@opentelemetry/sdk-metrics';
 import type { ResolvedPrometheus } from './config.ts';
 
 export interface PrometheusEndpoint {
+  /** The endpoint's own server, whose requests the HTTP metrics leave out. */
+  readonly server: Server;
   /** Whether a request arrived at this endpoint's server (scrapes are left out of the HTTP metrics). */
   owns(request: IncomingMessage): boolean;
   /** Starts listening (on `port`, else the configured one); resolves to the scrape URL, or rejects with the listen error. */
@@ -41,6 +43,7 @@ export function createPrometheusEndpoint(config: ResolvedPrometheus, meter: Agen
   const server = createEndpointServer(exporter.requestHandler);
   server.unref();
   return {
+    server,
     owns: (request) => (request.socket as { server?: unknown } | undefined)?.server === server,
     listen: (wanted = config.port) => new Promise<string>((resolve, reject) => {
       server.once('error', reject);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AgentMeterConfigError } from '@agentmeter/core';
 import { context, diag } from '@opentelemetry/api';
 import { claimClient } from '@agentmeter/core/internal';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
@@ -77,8 +78,8 @@ export interface FastifyLike {
  * registering routes. Returns the same instance.
  */
 export function instrumentFastify<T extends FastifyLike>(app: T): T {
-  if (typeof app !== 'object' && typeof app !== 'function') throw new TypeError('instrumentFastify takes a Fastify instance');
-  if (typeof app?.addHook !== 'function') throw new TypeError('instrumentFastify takes a Fastify instance');
+  if (typeof app !== 'object' && typeof app !== 'function') throw new AgentMeterConfigError('instrumentFastify takes a Fastify instance');
+  if (typeof app?.addHook !== 'function') throw new AgentMeterConfigError('instrumentFastify takes a Fastify instance');
   if (!claimClient(app, 'instrumentFastify', {})) return app; // one hook, however often it is called
   app.addHook('onRoute', (route) => {
     const { url, handler } = route;
@@ -128,7 +129,7 @@ function honoRouteMiddleware(c: HonoContextLike, next: () => Promise<void>): Pro
  * get no route. Returns the same app.
  */
 export function instrumentHono<T extends HonoLike>(app: T): T {
-  if (typeof app !== 'object' || app === null || typeof app.use !== 'function') throw new TypeError('instrumentHono takes a Hono app');
+  if (typeof app !== 'object' || app === null || typeof app.use !== 'function') throw new AgentMeterConfigError('instrumentHono takes a Hono app');
   if (!claimClient(app, 'instrumentHono', {})) return app; // one middleware, however often it is called
   app.use('*', honoRouteMiddleware);
   return app;

@@ -13,7 +13,7 @@ import { resolveStart } from './config.ts';
 import { setupDiag } from './diag.ts';
 import { createHttp, tracingWanted } from './http.ts';
 import type { HttpSetup } from './http.ts';
-import { createOtlpReader } from './otlp.ts';
+import { createOtlpPush } from './otlp.ts';
 import { createPrometheusEndpoint } from './prometheus-endpoint.ts';
 import type { PrometheusEndpoint } from './prometheus-endpoint.ts';
 import { detectResource, resourceAttributesFrom } from './resource.ts';
@@ -53,6 +53,16 @@ function patchLoadedHttp(): void {
   require('node:http');
   require('node:https');
   syncBuiltinESMExports();
+}
+
+/** Resolves 'done' when `work` settles, or 'late' at the deadline (the timer never holds the process). */
+function beforeDeadline(work: Promise<unknown>, deadline: number): Promise<'done' | 'late'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()) + 50);
+    timer.unref();
+  });
+  return Promise.race([work.then(() => 'done' as const), late]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -102,8 +112,12 @@ export function start(options?: StartOptions): AgentMeterHandle {
   const prometheus: PrometheusEndpoint | undefined = merge?.producer !== undefined && config.prometheus !== undefined
     ? createPrometheusEndpoint(config.prometheus, meter, merge.producer)
     : undefined;
-  if (prometheus !== undefined) ownsRequest = (request) => prometheus.owns(request);
-  if (config.otlp !== undefined && !config.disabled) readers.push(createOtlpReader(config.otlp, producers));
+  if (prometheus !== undefined) {
+    ownsRequest = (request) => prometheus.owns(request);
+    http?.ignoreServer(prometheus.server);
+  }
+  const otlp = config.otlp !== undefined && !config.disabled ? createOtlpPush(config.otlp, producers) : undefined;
+  if (otlp !== undefined) readers.push(otlp.reader);
 
   const instrumentations: Instrumentation[] = enabled
     ? [
@@ -169,13 +183,19 @@ export function start(options?: StartOptions): AgentMeterHandle {
     },
     shutdown: () => {
       stopped ??= (async () => {
+        // One budget for the whole shutdown (shutdownTimeoutMillis), well inside Kubernetes' 30 s grace period.
+        const deadline = Date.now() + config.shutdownTimeoutMillis;
+        otlp?.stop(config.shutdownTimeoutMillis);
         if (runningHandle() === handle) delete (globalThis as Running)[RUNNING];
         for (const instrumentation of instrumentations) instrumentation.disable();
         http?.stop();
         await ready;
         // A worker's final totals go to the primary while its SDK can still collect them.
         await merge?.close();
-        await sdk.shutdown().catch((error: Error) => diag.warn(`agentmeter: shutdown did not complete cleanly (${error.message})`));
+        const sdkDone = sdk.shutdown().catch((error: Error) => diag.warn(`agentmeter: shutdown did not complete cleanly (${error.message})`));
+        if (await beforeDeadline(sdkDone, deadline) === 'late') {
+          diag.warn(`agentmeter: the SDK did not shut down within shutdownTimeoutMillis (${config.shutdownTimeoutMillis} ms); going on without waiting`);
+        }
         await prometheus?.close();
         // After the final push, which still reports the HTTP metrics.
         removeHttpSource?.();

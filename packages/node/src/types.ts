@@ -118,6 +118,13 @@ export interface StartOptions extends Omit<AgentMeterOptions, 'meterProvider'> {
    * exporter mounted in your own app. Give them the meter's data yourself (`{ meter }` there).
    */
   metricReaders?: IMetricReader[];
+  /**
+   * The time limit of `shutdown()` in milliseconds (default 5,000; env AGENTMETER_SHUTDOWN_TIMEOUT):
+   * the final push gets what is left of it, a Collector that refuses the connection is not retried,
+   * and a push still open at the limit is abandoned. Keep it well under your platform's grace
+   * period (Kubernetes: 30 s between SIGTERM and SIGKILL).
+   */
+  shutdownTimeoutMillis?: number;
   /** More OpenTelemetry instrumentations to register. */
   instrumentations?: Instrumentation[];
   /**

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Attributes } from '@opentelemetry/api';
+import { guardCreation } from '@agentmeter/core/internal';
+import { diag, type Attributes } from '@opentelemetry/api';
 import { emptyResource } from '@opentelemetry/resources';
 import {
   AggregationTemporality, MetricReader, type CollectionResult, type MetricProducer,
@@ -41,12 +42,19 @@ export class PrometheusExporter extends MetricReader {
   #figures: [SessionFigures, number] | undefined;
 
   constructor(options: PrometheusExporterOptions = {}) {
-    const resolved = resolveOptions(options);
+    // Whatever reading the options throws (a getter, a proxy) is an AgentMeterConfigError naming the exporter.
+    const [resolved, selectors, health] = guardCreation('@agentmeter/prometheus PrometheusExporter', () => [
+      resolveOptions(options),
+      {
+        ...(options.aggregationSelector !== undefined && { aggregationSelector: options.aggregationSelector }),
+        ...(options.cardinalitySelector !== undefined && { cardinalitySelector: options.cardinalitySelector }),
+      },
+      options.health,
+    ] as const)();
     super({
       aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE,
       metricProducers: resolved.producers,
-      ...(options.aggregationSelector !== undefined && { aggregationSelector: options.aggregationSelector }),
-      ...(options.cardinalitySelector !== undefined && { cardinalitySelector: options.cardinalitySelector }),
+      ...selectors,
     });
     // Only the route keeps the token, as a digest.
     this.#options = { ...resolved, token: undefined };
@@ -55,9 +63,9 @@ export class PrometheusExporter extends MetricReader {
     this.#writer = new ExpositionWriter({ scopeLabels: resolved.scopeLabels });
     this.#protobuf = new ProtobufExpositionWriter(this.#writer.labels, resolved.scopeLabels);
     this.#shared = new SharedCollections(() => this.#collectFamilies(), (collected, kind) => this.#renderBody(collected, kind), resolved.shareWindowMs);
-    this.#health = new HealthRunner(options.health, resolved.meter, () => this.#sessionFigures());
+    this.#health = guardCreation('@agentmeter/prometheus PrometheusExporter health', () => new HealthRunner(health, resolved.meter, () => this.#sessionFigures()))();
     this.#routes = new Routes({ ...resolved, refusalDelayMs: Math.max(resolved.shareWindowMs, 100) }, {
-      body: async (kind, gzip) => (await this.#shared.round()).body(kind, gzip),
+      body: async (kind, gzip, alone) => (await this.#shared.round(alone)).body(kind, gzip),
       healthReport: async () => {
         const report = await this.health();
         return { healthy: report.status !== 'unhealthy', report };
@@ -117,21 +125,28 @@ export class PrometheusExporter extends MetricReader {
       if (response.writableFinished || response.destroyed) release();
       else response.once('close', release);
     };
-    this.#routes.handleHeld(nodeRequest(request), hold).then(
-      (answer) => writeNodeResponse(answer, response, next),
-      (error: unknown) => writeNodeResponse(undefined, response, next, error),
-    );
+    try {
+      this.#routes.handleHeld(nodeRequest(request), hold).then(
+        (answer) => writeNodeResponse(answer, response, next),
+        (error: unknown) => writeNodeResponse(undefined, response, next, error),
+      );
+    } catch (error) {
+      // Not a node:http request and response: nothing to answer; Express gets the error.
+      diag.error('@agentmeter/prometheus: requestHandler was called without a request and response', error);
+      if (typeof next === 'function') next(error);
+    }
   };
 
   /** The exposition as text 0.0.4 (default) or OpenMetrics 1.0, from a new collection (`render('protobuf')` gives protobuf bytes). */
   async scrape(format: Exclude<ExpositionFormat, 'protobuf'> = 'text'): Promise<string> {
-    return (await this.render(format)).toString('utf8');
+    return (await this.render(format === 'openmetrics' ? format : 'text')).toString('utf8');
   }
 
-  /** The exposition as the endpoint sends it (UTF-8 text, or protobuf bytes), from a new collection. */
+  /** The exposition as the endpoint sends it (UTF-8 text, or protobuf bytes), from a new collection. Any other format is text. */
   async render(format: ExpositionFormat = 'text'): Promise<Buffer> {
+    const kind: ExpositionFormat = format === 'openmetrics' || format === 'protobuf' ? format : 'text';
     const round = await this.#shared.fresh();
-    return (await round.body(format, false)).bytes;
+    return (await round.body(kind, false)).bytes;
   }
 
   /** The `/api/metrics` JSON body, from a new collection. */

@@ -49,14 +49,20 @@ export interface SpeechTracker {
 export function createSpeechTracker(options: Omit<SpeechInstrumentOptions, 'provider'>): SpeechTracker {
   const runtime = resolveSpeechOptions('createSpeechTracker', options, 'unknown');
   return {
-    trackSynthesis: (attributes, fn) => trackSynthesis(runtime, attributes, fn),
-    trackTranscription: (attributes, fn) => trackTranscription(runtime, attributes, fn),
+    // A missing function is nothing to run or meter: one warning, and the caller gets undefined.
+    trackSynthesis: (attributes, fn) => (typeof fn === 'function' ? trackSynthesis(runtime, attributes, fn) : notRun(runtime, 'trackSynthesis')),
+    trackTranscription: (attributes, fn) => (typeof fn === 'function' ? trackTranscription(runtime, attributes, fn) : notRun(runtime, 'trackTranscription')),
   };
 }
 
 function runtimeFor(runtime: SpeechRuntime, attributes: unknown): SpeechRuntime {
   const provider = (attributes as { provider?: unknown } | undefined)?.provider;
   return { ...runtime, provider: typeof provider === 'string' && provider !== '' ? provider : 'unknown' };
+}
+
+function notRun(runtime: SpeechRuntime, helper: string): never {
+  runtime.warner.warn(`not-run:${helper}`, `${helper} takes a function to run as its last argument; nothing ran`);
+  return undefined as never;
 }
 
 function trackSynthesis<T>(base: SpeechRuntime, attributes: SynthesisAttributes, fn: (call: SynthesisCall) => T): T {

@@ -16,6 +16,8 @@ import { SCRAPE_TOKEN, type AppReady, type PhaseFigures } from '../src/scrape-be
  * with Retry-After. Everything shares the machine's cores.
  */
 const SECONDS = Number(process.env['AGENTMETER_SCRAPE_BENCH_SECONDS'] ?? 20);
+// Node flags for the service process only, e.g. `--max-semi-space-size=8` to see how much of the
+// RSS growth is V8's young generation growing (see docs/reliability.md).
 const SCRAPERS = 200;
 const APP_CONNECTIONS = 4;
 
@@ -59,7 +61,7 @@ function row(measured: Phase, baseline: Phase | undefined): string[] {
 export async function run(): Promise<string> {
   const cap = process.env['AGENTMETER_SCRAPE_BENCH_CAP'] ?? '';
   const app = fork(fileURLToPath(new URL('../src/scrape-app.ts', import.meta.url)), [cap], {
-    execArgv: ['--conditions=@agentmeter/source'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: ['--conditions=@agentmeter/source', ...(process.env['AGENTMETER_SCRAPE_BENCH_NODE_FLAGS']?.split(' ').filter(Boolean) ?? [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {
     const [ready] = (await once(app, 'message')) as [AppReady];

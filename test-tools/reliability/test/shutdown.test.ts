@@ -1,4 +1,6 @@
+import { AgentMeterConfigError } from '@agentmeter/core';
 import { start } from '@agentmeter/node';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
 import autocannon from 'autocannon';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseExposition } from '../../../packages/prometheus/test/support/parse.ts';
@@ -62,5 +64,64 @@ describe('shutdown under load', () => {
     reportFigure('shutdown: time to resolve with a hung collector (export timeout 1000 ms)', Math.round(elapsed), 'ms');
     expect(outcome).toBe('resolved');
     expect(sink.attempts.hang).toBe(1);
+  });
+
+  // Issue 14 item 6: shutdown has its own time limit (default 5 s) and does not retry a refused
+  // connection. The old figures, with the same default push settings: about 13 s against a
+  // refusing Collector (the exporter's retry backoff), 24 s against a hung one (its request timeout).
+  // Bounds below are generous multiples of the limit, far under those figures; the measured times are reported.
+  it('returns at once against a Collector that refuses connections, with default push settings', async () => {
+    sink = await startOtlpSink();
+    await sink.setMode('refuse');
+    const warnings: string[] = [];
+    const handle = start({ ...QUIET, serviceName: 'shutdown-refused', prometheus: false, otlp: { protocol: 'http/json', endpoint: sink.url } });
+    diag.setLogger({ warn: (message: string) => warnings.push(message), error: () => {}, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+    for (let i = 0; i < 1_000; i++) handle.meter.increment('jobs_done');
+    const started = performance.now();
+    await handle.shutdown();
+    const elapsed = performance.now() - started;
+    reportFigure('shutdown: time to resolve with a refusing collector (default settings, shutdown timeout 5000 ms)', Math.round(elapsed), 'ms');
+    // Well under the default shutdown timeout: nothing waited for a retry.
+    expect(elapsed).toBeLessThan(5_000);
+    diag.disable();
+    expect(warnings.some((message) => message.includes('final OTLP metric push') && message.includes('ECONNREFUSED'))).toBe(true);
+  });
+
+  it('returns within shutdownTimeoutMillis against a Collector that accepts but never answers, and abandons the push', async () => {
+    sink = await startOtlpSink();
+    await sink.setMode('hang');
+    const shutdownTimeoutMillis = 1_500;
+    // Default push settings: a 24 s request timeout the final push would otherwise wait out.
+    const handle = start({ ...QUIET, serviceName: 'shutdown-hung', prometheus: false, shutdownTimeoutMillis, otlp: { protocol: 'http/json', endpoint: sink.url } });
+    for (let i = 0; i < 1_000; i++) handle.meter.increment('jobs_done');
+    const started = performance.now();
+    const outcome = await Promise.race([
+      handle.shutdown().then(() => 'resolved'),
+      new Promise((resolve) => setTimeout(() => resolve('still pending'), 20_000)),
+    ]);
+    const elapsed = performance.now() - started;
+    reportFigure('shutdown: time to resolve with a hung collector (default settings, shutdown timeout 1500 ms)', Math.round(elapsed), 'ms');
+    expect(outcome).toBe('resolved');
+    expect(elapsed).toBeGreaterThanOrEqual(shutdownTimeoutMillis - 50);
+    expect(elapsed).toBeLessThan(4 * shutdownTimeoutMillis);
+    expect(sink.attempts.hang).toBe(1);
+    // The abandoned push is not retried later (the agent refuses new connections after shutdown).
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(sink.attempts.hang).toBe(1);
+  });
+
+  it('reads AGENTMETER_SHUTDOWN_TIMEOUT and refuses bad limits with AgentMeterConfigError naming them', () => {
+    for (const bad of [0, -1, Number.NaN, Infinity, 1.5, '5000', 600_001]) {
+      expect(() => start({ ...QUIET, prometheus: false, shutdownTimeoutMillis: bad as number })).toThrow(AgentMeterConfigError);
+      expect(() => start({ ...QUIET, prometheus: false, shutdownTimeoutMillis: bad as number })).toThrow(/shutdownTimeoutMillis/);
+    }
+    const before = process.env['AGENTMETER_SHUTDOWN_TIMEOUT'];
+    process.env['AGENTMETER_SHUTDOWN_TIMEOUT'] = 'soon';
+    try {
+      expect(() => start({ ...QUIET, prometheus: false })).toThrow(/AGENTMETER_SHUTDOWN_TIMEOUT/);
+    } finally {
+      if (before === undefined) delete process.env['AGENTMETER_SHUTDOWN_TIMEOUT'];
+      else process.env['AGENTMETER_SHUTDOWN_TIMEOUT'] = before;
+    }
   });
 });

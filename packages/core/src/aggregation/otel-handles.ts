@@ -2,13 +2,14 @@ import type { Attributes, Counter, Histogram, Meter, ObservableGauge, UpDownCoun
 import type { InstrumentSpec } from '../catalog/types.ts';
 import type { BoundCounter, BoundGauge, BoundHistogram, BoundUpDownCounter } from '../types.ts';
 import { GaugeCell, type CellOwner } from './cells.ts';
+import type { Indexed } from './series-index.ts';
 
 /**
  * Handles for the MeterProvider backend: the same validation as the cells, then the plain
  * OpenTelemetry API. Gauges keep their last value in a cell and are reported by an observable
  * gauge, so `onCollect` callbacks can set them just before each collection.
  */
-export type OtelHandleFactory = (owner: CellOwner, attributes: Attributes) => BoundCounter | BoundUpDownCounter | BoundHistogram | BoundGauge;
+export type OtelHandleFactory = (owner: CellOwner, attributes: Attributes) => (BoundCounter | BoundUpDownCounter | BoundHistogram | BoundGauge) & Indexed;
 
 /** Registers an observable gauge and its cells with the meter's one batch callback. */
 export type RegisterGauge = (observable: ObservableGauge, cells: readonly GaugeCell[]) => void;
@@ -19,6 +20,7 @@ export function otelHandleFactory(meter: Meter, otelName: string, spec: Instrume
     case 'counter': {
       const counter: Counter = meter.createCounter(otelName, options);
       return (owner, attributes) => ({
+        attributes,
         add(value: number = 1): void {
           if (typeof value === 'number' && value >= 0 && value < Infinity) counter.add(value, attributes);
           else owner.reject(value, 'a finite number >= 0');
@@ -28,6 +30,7 @@ export function otelHandleFactory(meter: Meter, otelName: string, spec: Instrume
     case 'updowncounter': {
       const counter: UpDownCounter = meter.createUpDownCounter(otelName, options);
       return (owner, attributes) => ({
+        attributes,
         add(value: number): void {
           if (typeof value === 'number' && value > -Infinity && value < Infinity) counter.add(value, attributes);
           else owner.reject(value, 'a finite number');
@@ -39,6 +42,7 @@ export function otelHandleFactory(meter: Meter, otelName: string, spec: Instrume
         ...options, advice: { explicitBucketBoundaries: [...(spec.buckets ?? [])] },
       });
       return (owner, attributes) => ({
+        attributes,
         record(value: number): void {
           if (typeof value === 'number' && value >= 0 && value < Infinity) histogram.record(value, attributes);
           else owner.reject(value, 'a finite number >= 0');

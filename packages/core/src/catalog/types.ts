@@ -1,3 +1,7 @@
+import type { BucketName } from './buckets.ts';
+import type { REQUEST_AND_AI_INSTRUMENTS } from './request-ai-instruments.ts';
+import type { SERVICE_INSTRUMENTS } from './service-instruments.ts';
+
 /** How an instrument aggregates. `updowncounter` and `gauge` both export as Prometheus gauges. */
 export type InstrumentKind = 'counter' | 'updowncounter' | 'histogram' | 'gauge';
 
@@ -9,23 +13,29 @@ export type InstrumentKind = 'counter' | 'updowncounter' | 'histogram' | 'gauge'
  */
 export type ClusterMerge = 'sum' | 'per_worker';
 
-/** The catalog's families; extra attributes are declared per family. */
+/**
+ * The catalog's families (extra attributes are declared per family): every `family` the
+ * catalog's entries name, read off the declared tables.
+ */
 export type Family =
-  | 'requests'
-  | 'errors'
-  | 'sessions'
-  | 'llm'
-  | 'cost'
-  | 'tts'
-  | 'stt'
-  | 'turns'
-  | 'websocket'
-  | 'db'
-  | 'cache'
-  | 'conversation'
-  | 'generation'
-  | 'external_api'
-  | 'health';
+  | (typeof REQUEST_AND_AI_INSTRUMENTS)[keyof typeof REQUEST_AND_AI_INSTRUMENTS]['family']
+  | (typeof SERVICE_INSTRUMENTS)[keyof typeof SERVICE_INSTRUMENTS]['family'];
+
+/**
+ * One catalog entry as declared: plain literals only (so its types can be read off it), with the
+ * histogram's bucket layout named rather than given.
+ */
+export interface DeclaredInstrument {
+  readonly name: string;
+  readonly family: string;
+  readonly kind: InstrumentKind;
+  readonly unit: string;
+  readonly description: string;
+  readonly attributes: readonly string[];
+  readonly buckets?: BucketName;
+  readonly clusterMerge?: ClusterMerge;
+  readonly replaces: readonly string[];
+}
 
 /** One documented instrument, declared once as data. */
 export interface InstrumentSpec {

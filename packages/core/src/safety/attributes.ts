@@ -3,13 +3,16 @@ import type { RecordAttributes } from '../types.ts';
 import { cleanAttributeValue } from './values.ts';
 import { describeName, type Warner } from './warn.ts';
 
-/** An attribute set resolved once: its series key and its exported attributes. */
+/**
+ * An attribute set resolved once: its exported attributes, and what names its series: the
+ * cleaned values in allow-list order (allow-listed keys), or a key string (custom metrics).
+ */
 export interface ResolvedAttributes {
   readonly key: string;
+  readonly values?: readonly (string | undefined)[];
   readonly attributes: Attributes;
 }
 
-const ABSENT = '-';
 const MAX_DYNAMIC_KEYS = 16;
 export const LABEL_NAME: RegExp = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** Label names Prometheus reserves (a histogram's `le` would be duplicated) or agentmeter uses itself. */
@@ -120,13 +123,13 @@ export class AllowListResolver {
 
   #build(values: readonly (string | undefined)[]): ResolvedAttributes {
     const attributes: Attributes = {};
-    let key = '';
+    const all: (string | undefined)[] = [];
     for (let i = 0; i < this.keys.length; i++) {
       const value = values[i];
       if (value !== undefined) attributes[this.keys[i]!] = value;
-      key += value === undefined ? ABSENT : `${value.length}:${value}`;
+      all.push(value);
     }
-    return { key, attributes };
+    return { key: '', values: all, attributes };
   }
 }
 
@@ -163,15 +166,16 @@ export class DynamicResolver {
         this.#warner.warn(`attr-many:${this.#instrumentName}`, `${this.#instrumentName} got ${keys.length} attribute keys; only the first ${MAX_DYNAMIC_KEYS} are kept`);
         keys.length = MAX_DYNAMIC_KEYS;
       }
-      let key = '';
+      const parts: string[] = [];
       for (const name of keys) {
         const clean = cleanAttributeValue((input as Record<string, unknown>)[name], this.#maxLength);
         if (clean === undefined) continue;
         attributes[name] = clean;
         // Length-prefixed, so no value (NUL included) can make two label sets share a key.
-        key += `${name.length}:${name}${clean.length}:${clean}`;
+        parts.push(`${name.length}:${name}${clean.length}:${clean}`);
       }
-      return { key, attributes };
+      // join() builds one flat string: the key is kept per series, a chain of concatenations would cost more.
+      return { key: parts.join(''), attributes };
     } catch {
       this.#warner.warn(`attrs-throw:${this.#instrumentName}`, `reading attributes for ${describeName(this.#instrumentName)} threw; recorded without attributes`);
       return { key: '', attributes: {} };

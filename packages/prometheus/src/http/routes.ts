@@ -22,7 +22,8 @@ export interface EndpointResponse {
 /** What the routes serve; the exporter implements it. */
 export interface EndpointSource {
   /** The exposition or JSON snapshot, shared with other requests (see SharedCollections). */
-  body(kind: BodyKind, gzip: boolean): Promise<Body>;
+  /** `alone`: no other scrape is being answered (see SharedCollections.round). */
+  body(kind: BodyKind, gzip: boolean, alone: boolean): Promise<Body>;
   healthReport(): Promise<{ readonly healthy: boolean; readonly report: unknown }>;
 }
 
@@ -56,6 +57,28 @@ function plain(status: number, text: string, headers: Record<string, string> = {
   return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body: Buffer.from(`${text}\n`) };
 }
 
+/** The request's method and path read once, and headers that never throw; undefined when it has no readable path. */
+function readable(request: EndpointRequest): EndpointRequest | undefined {
+  try {
+    const { method, path } = request;
+    if (typeof path !== 'string') return undefined;
+    return {
+      method: typeof method === 'string' ? method : 'GET',
+      path,
+      header: (name) => {
+        try {
+          const value = request.header(name);
+          return typeof value === 'string' ? value : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Routes /metrics, /api/metrics and /api/health: method check, bearer token (metrics endpoints
  * only: load balancers probe health without one), content negotiation and gzip.
@@ -84,8 +107,10 @@ export class Routes {
    * The same, but a scrape's slot in the concurrency cap is handed to `hold`, which releases
    * it when the response is written (node:http holds it until the socket took the body).
    */
-  async handleHeld(request: EndpointRequest, hold: (release: Release) => void): Promise<EndpointResponse | undefined> {
+  async handleHeld(given: EndpointRequest, hold: (release: Release) => void): Promise<EndpointResponse | undefined> {
     const { endpoint, jsonEndpoint, healthEndpoint } = this.#config;
+    const request = readable(given);
+    if (request === undefined) return undefined;
     const path = request.path;
     if (path !== endpoint && path !== jsonEndpoint && path !== healthEndpoint) return undefined;
     let release = RELEASED;
@@ -114,12 +139,13 @@ export class Routes {
         await sleep(this.#config.refusalDelayMs);
         return plain(503, 'Too many concurrent scrapes; retry later', { 'retry-after': RETRY_AFTER_SECONDS });
       }
+      const alone = this.#scrapes === 0;
       this.#scrapes++;
       held(this.#releaser());
       const gzip = this.#config.gzip && acceptsGzip(request.header('accept-encoding'));
-      if (path === this.#config.jsonEndpoint) return this.#answer(JSON_TYPE, await this.#source.body('json', gzip));
+      if (path === this.#config.jsonEndpoint) return this.#answer(JSON_TYPE, await this.#source.body('json', gzip, alone));
       const format = negotiateFormat(request.header('accept'));
-      return this.#answer(CONTENT_TYPES[format], await this.#source.body(format, gzip));
+      return this.#answer(CONTENT_TYPES[format], await this.#source.body(format, gzip, alone));
     } catch (error) {
       diag.error('@agentmeter/prometheus: collection failed', error);
       return plain(500, 'Collection failed; see the service log');

@@ -55,6 +55,8 @@ interface Connection {
   /** Resolves a turn waiting on the client's tool response. */
   toolWaiter: (() => void) | undefined;
   tools: string[];
+  /** Vertex AI's dialect (LlmBidiService): usage says `candidates*` where the Gemini API says `response*`. */
+  readonly vertex: boolean;
 }
 
 /**
@@ -65,6 +67,7 @@ interface Connection {
  * when the setup declared functions (the turn goes on after `toolResponse`), `modelTurn` audio parts
  * with output transcription, `generationComplete`, and `turnComplete` with `usageMetadata` by
  * modality. A client `activityStart` during a turn interrupts it (`interrupted`, then `turnComplete`).
+ * A Vertex AI client (the LlmBidiService path) gets Vertex's usage names (`candidatesTokenCount`).
  */
 export async function startGeminiLiveSim(options: GeminiLiveSimOptions = {}): Promise<GeminiLiveSim> {
   const usage: GeminiLiveSimUsage = { textIn: 20, audioIn: 60, textOut: 12, audioOut: 48, ...options.usage };
@@ -78,7 +81,8 @@ export async function startGeminiLiveSim(options: GeminiLiveSimOptions = {}): Pr
       ws.close(1008, 'Simulated: unknown method');
       return;
     }
-    const conn: Connection = { ws, turns: 0, current: undefined, toolWaiter: undefined, tools: [] };
+    const vertex = url.pathname.includes('LlmBidiService');
+    const conn: Connection = { ws, turns: 0, current: undefined, toolWaiter: undefined, tools: [], vertex };
     const key = url.searchParams.get('key');
     ws.on('message', (data) => void onMessage(conn, key, data));
   });
@@ -144,10 +148,10 @@ export async function startGeminiLiveSim(options: GeminiLiveSimOptions = {}): Pr
       serverContent: { turnComplete: true },
       usageMetadata: {
         promptTokenCount: usage.textIn + usage.audioIn,
-        responseTokenCount: usage.textOut + usage.audioOut,
+        [conn.vertex ? 'candidatesTokenCount' : 'responseTokenCount']: usage.textOut + usage.audioOut,
         totalTokenCount: usage.textIn + usage.audioIn + usage.textOut + usage.audioOut,
         promptTokensDetails: [{ modality: 'TEXT', tokenCount: usage.textIn }, { modality: 'AUDIO', tokenCount: usage.audioIn }],
-        responseTokensDetails: [{ modality: 'TEXT', tokenCount: usage.textOut }, { modality: 'AUDIO', tokenCount: usage.audioOut }],
+        [conn.vertex ? 'candidatesTokensDetails' : 'responseTokensDetails']: [{ modality: 'TEXT', tokenCount: usage.textOut }, { modality: 'AUDIO', tokenCount: usage.audioOut }],
       },
     });
     if (options.goAwayAfterTurns === turn) send(ws, { goAway: { timeLeft: '10s' } });
