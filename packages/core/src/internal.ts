@@ -12,6 +12,8 @@ export { AgentMeterProducer } from './aggregation/producer.ts';
 export type { InstrumentSource, ProducedInstrument } from './aggregation/producer.ts';
 export { HistogramCell, UpDownCounterCell } from './aggregation/cells.ts';
 export type { CellOwner } from './aggregation/cells.ts';
+export { kindOfMetric, prometheusTypeOf } from './aggregation/kinds.ts';
+export type { PrometheusType } from './aggregation/kinds.ts';
 export { CLASSIC_BUCKETS, EXEMPLARS, getClassicBuckets, getExemplars } from './aggregation/exemplars.ts';
 export type { Exemplar } from './aggregation/exemplars.ts';
 export { GenAiMetrics, SPEECH_OPERATIONS } from './genai.ts';
