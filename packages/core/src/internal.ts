@@ -21,7 +21,7 @@ export type { GenAiSeries } from './genai.ts';
 export { Warner } from './safety/warn.ts';
 export { runTracked } from './helpers/run.ts';
 export { guardCreation, neverThrows } from './helpers/guard.ts';
-export { claimClient } from './helpers/wrap-once.ts';
+export { claimClient, rewrapped } from './helpers/wrap-once.ts';
 export { renderMetricsMarkdown } from './catalog/markdown.ts';
 
 /**
