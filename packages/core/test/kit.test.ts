@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { createAgentMeter } from '../src/index.ts';
 import {
-  describeValue, isAgentMeter, isApiPromise, isWrapped, labelOption, observeApiPromise, observeIterator, originalOf, requireMeter,
-  resolveSemconv, safeExecuteInTheMiddle, unwrap, wrap, wrapBound,
+  describeValue,
+  isAgentMeter,
+  isApiPromise,
+  isWrapped,
+  labelOption,
+  observeApiPromise,
+  observeIterator,
+  originalOf,
+  requireMeter,
+  resolveSemconv,
+  safeExecuteInTheMiddle,
+  unwrap,
+  wrap,
+  wrapBound,
 } from '../src/internal.ts';
 
 const THEN_UNWRAP = '_thenUnwrap';
@@ -20,10 +32,17 @@ describe('wrap, unwrap, isWrapped', () => {
     const client = new Client();
     const other = new Client();
     const seen: number[] = [];
-    expect(wrap(client, 'create', (original) => function created(this: unknown, ...args: unknown[]) {
-      seen.push(args[0] as number);
-      return original.apply(this, args);
-    })).toBe(true);
+    expect(
+      wrap(
+        client,
+        'create',
+        (original) =>
+          function created(this: unknown, ...args: unknown[]) {
+            seen.push(args[0] as number);
+            return original.apply(this, args);
+          },
+      ),
+    ).toBe(true);
     expect(client.create(2)).toBe(4);
     expect(client.calls).toBe(1);
     expect(seen).toEqual([2]);
@@ -48,12 +67,21 @@ describe('wrap, unwrap, isWrapped', () => {
     expect(wrap(frozen, 'create', () => () => 2)).toBe(false);
     expect(frozen.create()).toBe(1);
     const client = new Client();
-    expect(wrap(client, 'create', () => {
-      throw new Error('wrapper bug');
-    })).toBe(false);
+    expect(
+      wrap(client, 'create', () => {
+        throw new Error('wrapper bug');
+      }),
+    ).toBe(false);
     expect(client.create(1)).toBe(2);
     expect(isWrapped(client.create)).toBe(false);
-    const hostile = new Proxy({}, { get: () => { throw new Error('getter'); } });
+    const hostile = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('getter');
+        },
+      },
+    );
     expect(wrap(hostile, 'create', (original) => original)).toBe(false);
   });
 
@@ -67,12 +95,22 @@ describe('wrap, unwrap, isWrapped', () => {
   it('safeExecuteInTheMiddle rethrows the host error untouched and swallows its own', () => {
     const error = new Error('host');
     const finished: unknown[] = [];
-    expect(() => safeExecuteInTheMiddle(() => {
-      throw error;
-    }, (failure) => finished.push(failure))).toThrow(error);
-    expect(safeExecuteInTheMiddle(() => 7, () => {
-      throw new Error('recording bug');
-    })).toBe(7);
+    expect(() =>
+      safeExecuteInTheMiddle(
+        () => {
+          throw error;
+        },
+        (failure) => finished.push(failure),
+      ),
+    ).toThrow(error);
+    expect(
+      safeExecuteInTheMiddle(
+        () => 7,
+        () => {
+          throw new Error('recording bug');
+        },
+      ),
+    ).toBe(7);
     expect(finished).toEqual([error]);
   });
 });
@@ -115,9 +153,11 @@ describe('observeIterator', () => {
   it('reports a failure and passes it on, and an early return', async () => {
     const failing = recorder();
     const iterator = observeIterator(numbers(true), failing.observer);
-    await expect((async () => {
-      for await (const value of iterator) void value;
-    })()).rejects.toThrow('dropped');
+    await expect(
+      (async () => {
+        for await (const value of iterator) void value;
+      })(),
+    ).rejects.toThrow('dropped');
     expect(failing.events).toEqual(['item 1', 'item 2', 'error dropped']);
     const stopped = recorder();
     for await (const value of observeIterator(numbers(), stopped.observer)) if (value === 1) break;
@@ -125,7 +165,12 @@ describe('observeIterator', () => {
   });
 
   it('never lets an observer throw into the consumer, and leaves non-iterators alone', async () => {
-    const iterator = observeIterator(numbers(), { item: throwing, done: throwing, error: throwing, returned: throwing });
+    const iterator = observeIterator(numbers(), {
+      item: throwing,
+      done: throwing,
+      error: throwing,
+      returned: throwing,
+    });
     const values: number[] = [];
     for await (const value of iterator) values.push(value);
     expect(values).toEqual([1, 2]);
@@ -148,15 +193,20 @@ describe('observeApiPromise', () => {
       responsePromise: Promise.resolve({ status: 200 }),
       parseResponse: async (): Promise<unknown> => body,
       [THEN_UNWRAP](transform: (data: unknown) => unknown) {
-        return { responsePromise: this.responsePromise, parseResponse: async () => transform(await this.parseResponse()) };
+        return {
+          responsePromise: this.responsePromise,
+          parseResponse: async () => transform(await this.parseResponse()),
+        };
       },
     };
-    expect(observeApiPromise(promise, {
-      headers: () => events.push('headers'),
-      failed: (error) => events.push(['failed', error]),
-      parsed: (data) => events.push(['parsed', data]),
-      parseFailed: (error) => events.push(['parseFailed', error]),
-    })).toBe(true);
+    expect(
+      observeApiPromise(promise, {
+        headers: () => events.push('headers'),
+        failed: (error) => events.push(['failed', error]),
+        parsed: (data) => events.push(['parsed', data]),
+        parseFailed: (error) => events.push(['parseFailed', error]),
+      }),
+    ).toBe(true);
     const derived = promise[THEN_UNWRAP]((data) => ({ wrapped: data }));
     expect(await derived.parseResponse()).toEqual({ wrapped: body });
     expect(await promise.parseResponse()).toBe(body);
@@ -164,10 +214,17 @@ describe('observeApiPromise', () => {
     const error = new Error('refused');
     const failing = { responsePromise: Promise.reject(error), parseResponse: () => Promise.reject(error) };
     const failures: unknown[] = [];
-    observeApiPromise(failing, { failed: (e) => failures.push(['failed', e]), parsed() {}, parseFailed: (e) => failures.push(['parseFailed', e]) });
+    observeApiPromise(failing, {
+      failed: (e) => failures.push(['failed', e]),
+      parsed() {},
+      parseFailed: (e) => failures.push(['parseFailed', e]),
+    });
     await expect(failing.parseResponse()).rejects.toBe(error);
     await Promise.resolve();
-    expect(failures).toEqual([['failed', error], ['parseFailed', error]]);
+    expect(failures).toEqual([
+      ['failed', error],
+      ['parseFailed', error],
+    ]);
   });
 });
 
@@ -176,7 +233,9 @@ describe('option checks', () => {
     const meter = createAgentMeter();
     expect(isAgentMeter(meter)).toBe(true);
     for (const bad of [undefined, null, {}, 'meter', 42, { instruments: null }]) expect(isAgentMeter(bad)).toBe(false);
-    expect(() => requireMeter('instrumentX', undefined)).toThrow(/instrumentX: options must be an object with a "meter"/);
+    expect(() => requireMeter('instrumentX', undefined)).toThrow(
+      /instrumentX: options must be an object with a "meter"/,
+    );
     expect(() => requireMeter('instrumentX', { meter: {} as never })).toThrow(/options.meter must be an AgentMeter/);
     expect(labelOption('f', 'provider', undefined, 'openai')).toBe('openai');
     expect(labelOption('f', 'provider', 'my-provider.v2', 'openai')).toBe('my-provider.v2');
@@ -196,6 +255,9 @@ describe('option checks', () => {
     expect(resolveSemconv('f', 'global', false)).toBe('global');
     expect(resolveSemconv('f', false, true)).toBeUndefined();
     expect(resolveSemconv('f', provider, false)).toBe(provider);
-    for (const bad of [42, {}, 'yes', null]) expect(() => resolveSemconv('f', bad, false)).toThrow(/options.semconv must be an OpenTelemetry MeterProvider or 'global'/);
+    for (const bad of [42, {}, 'yes', null])
+      expect(() => resolveSemconv('f', bad, false)).toThrow(
+        /options.semconv must be an OpenTelemetry MeterProvider or 'global'/,
+      );
   });
 });

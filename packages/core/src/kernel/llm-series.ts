@@ -35,7 +35,13 @@ export class LlmSeries {
   /** The series' labels on the llm instruments: static attributes, provider, model (no operation). */
   readonly labels: RecordAttributes;
 
-  constructor(instruments: CatalogInstruments, labels: RecordAttributes, operation: unknown, provider: string, model: string) {
+  constructor(
+    instruments: CatalogInstruments,
+    labels: RecordAttributes,
+    operation: unknown,
+    provider: string,
+    model: string,
+  ) {
     this.#instruments = instruments;
     this.provider = provider;
     this.model = model;
@@ -45,15 +51,26 @@ export class LlmSeries {
   }
 
   get latency(): BoundHistogram {
-    return (this.#latency ??= this.#instruments.llmLatency.bind({ ...this.labels, operation: this.#operationLabel as string }));
+    return (this.#latency ??= this.#instruments.llmLatency.bind({
+      ...this.labels,
+      operation: this.#operationLabel as string,
+    }));
   }
 
   get succeeded(): BoundCounter {
-    return (this.#succeeded ??= this.#instruments.llmRequests.bind({ ...this.labels, operation: this.#operationLabel as string, status: 'success' }));
+    return (this.#succeeded ??= this.#instruments.llmRequests.bind({
+      ...this.labels,
+      operation: this.#operationLabel as string,
+      status: 'success',
+    }));
   }
 
   get failed(): BoundCounter {
-    return (this.#failed ??= this.#instruments.llmRequests.bind({ ...this.labels, operation: this.#operationLabel as string, status: 'error' }));
+    return (this.#failed ??= this.#instruments.llmRequests.bind({
+      ...this.labels,
+      operation: this.#operationLabel as string,
+      status: 'error',
+    }));
   }
 
   get firstToken(): BoundHistogram {
@@ -72,13 +89,19 @@ export class LlmSeries {
 
   /** The token counter of one type (an index into TOKEN_TYPES). */
   tokens(index: number): BoundCounter {
-    return (this.#tokens[index] ??= this.#instruments.llmTokens.bind({ ...this.labels, token_type: TOKEN_TYPES[index] as TokenType }));
+    return (this.#tokens[index] ??= this.#instruments.llmTokens.bind({
+      ...this.labels,
+      token_type: TOKEN_TYPES[index] as TokenType,
+    }));
   }
 
   /** Adds a token count of one type (an index into TOKEN_TYPES) when it is a positive finite number. */
   count(index: number, count: number | undefined): void {
     if (typeof count === 'number' && count > 0 && count < Infinity) {
-      (this.#tokens[index] ??= this.#instruments.llmTokens.bind({ ...this.labels, token_type: TOKEN_TYPES[index] as TokenType })).add(count);
+      (this.#tokens[index] ??= this.#instruments.llmTokens.bind({
+        ...this.labels,
+        token_type: TOKEN_TYPES[index] as TokenType,
+      })).add(count);
     }
   }
 
@@ -89,12 +112,19 @@ export class LlmSeries {
   /** The cost counter of one part of the cost (an index into COST_TYPES). */
   cost(index: number): BoundCounter {
     return (this.#costs[index] ??= this.#instruments.apiCost.bind({
-      provider: this.provider, model: this.model, service: 'llm', token_type: COST_TYPES[index] as CostType,
+      provider: this.provider,
+      model: this.model,
+      service: 'llm',
+      token_type: COST_TYPES[index] as CostType,
     }));
   }
 
   /** The cost counter of a cost given in USD as a whole (no token type). */
   get costTotal(): BoundCounter {
-    return (this.#costTotal ??= this.#instruments.apiCost.bind({ provider: this.labels['provider'], model: this.labels['model'], service: 'llm' }));
+    return (this.#costTotal ??= this.#instruments.apiCost.bind({
+      provider: this.labels['provider'],
+      model: this.labels['model'],
+      service: 'llm',
+    }));
   }
 }

@@ -70,7 +70,10 @@ export class LlmRecorder {
 
   /** The (cached) series of a provider, model and operation. */
   series(provider: unknown, model: unknown, operation: unknown): LlmSeries {
-    return this.#series.get(provider, operation, model) ?? this.#series.set(provider, operation, model, this.#create(provider, model, operation));
+    return (
+      this.#series.get(provider, operation, model) ??
+      this.#series.set(provider, operation, model, this.#create(provider, model, operation))
+    );
   }
 
   #create(provider: unknown, model: unknown, operation: unknown): LlmSeries {
@@ -78,7 +81,13 @@ export class LlmRecorder {
     if (provider !== undefined) labels['provider'] = provider;
     const modelValue = this.#label(model);
     if (modelValue !== undefined) labels['model'] = modelValue;
-    return new LlmSeries(this.instruments, labels as RecordAttributes, operation, String(provider), modelLabel(modelValue));
+    return new LlmSeries(
+      this.instruments,
+      labels as RecordAttributes,
+      operation,
+      String(provider),
+      modelLabel(modelValue),
+    );
   }
 
   /** The price row for a series' call now, looked up again when it expires (never more than a minute on). */

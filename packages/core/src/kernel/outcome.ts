@@ -8,8 +8,12 @@ import { attempt } from '../kit/wrap.ts';
 import { SeriesCache } from './cache.ts';
 import type { BoundCounter, BoundHistogram, CatalogInstruments, RecordAttributes } from '../types.ts';
 
-type HistogramKey = { [K in keyof CatalogInstruments]: CatalogInstruments[K] extends { record: unknown } ? K : never }[keyof CatalogInstruments];
-type CounterKey = { [K in keyof CatalogInstruments]: CatalogInstruments[K] extends { add: unknown } ? K : never }[keyof CatalogInstruments];
+type HistogramKey = {
+  [K in keyof CatalogInstruments]: CatalogInstruments[K] extends { record: unknown } ? K : never;
+}[keyof CatalogInstruments];
+type CounterKey = {
+  [K in keyof CatalogInstruments]: CatalogInstruments[K] extends { add: unknown } ? K : never;
+}[keyof CatalogInstruments];
 
 const NOOP_COUNTER: BoundCounter = { add() {} };
 const NOOP_HISTOGRAM: BoundHistogram = { record() {} };
@@ -52,12 +56,14 @@ export class OutcomeSeries {
     const labels = { ...this.labels, status };
     const i = this.#instruments;
     return {
-      duration: attempt(() => (i[this.#duration] as { bind(a: RecordAttributes): BoundHistogram }).bind(labels), NOOP_HISTOGRAM),
+      duration: attempt(
+        () => (i[this.#duration] as { bind(a: RecordAttributes): BoundHistogram }).bind(labels),
+        NOOP_HISTOGRAM,
+      ),
       count: attempt(() => (i[this.#count] as { bind(a: RecordAttributes): BoundCounter }).bind(labels), NOOP_COUNTER),
     };
   }
 }
-
 
 /**
  * Outcome series of one call kind, cached by up to three label values.

@@ -96,7 +96,12 @@ interface StainlessPromise {
 /** True for a Stainless SDK's APIPromise: a lazy promise with its response and parse step apart. */
 export function isApiPromise(value: unknown): boolean {
   const target = value as StainlessPromise | null;
-  return typeof target === 'object' && target !== null && typeof target.parseResponse === 'function' && isThenable(target.responsePromise);
+  return (
+    typeof target === 'object' &&
+    target !== null &&
+    typeof target.parseResponse === 'function' &&
+    isThenable(target.responsePromise)
+  );
 }
 
 /**
@@ -110,7 +115,9 @@ export function isApiPromise(value: unknown): boolean {
 export function observeApiPromise(promise: unknown, observer: ApiPromiseObserver): boolean {
   if (!isApiPromise(promise)) return false;
   const onHeaders = observer.headers === undefined ? undefined : () => safely(() => observer.headers?.());
-  (promise as { responsePromise: PromiseLike<unknown> }).responsePromise.then(onHeaders, (error: unknown) => safely(() => observer.failed(error)));
+  (promise as { responsePromise: PromiseLike<unknown> }).responsePromise.then(onHeaders, (error: unknown) =>
+    safely(() => observer.failed(error)),
+  );
   observeParse(promise as StainlessPromise, observer, { parsed: false });
   return true;
 }

@@ -20,7 +20,7 @@ export function isWrapped(fn: unknown): boolean {
 
 /** The function a patched method replaced, or `fn` itself when it is not patched. */
 export function originalOf<F>(fn: F): F {
-  return isWrapped(fn) ? ((fn as { [ORIGINAL]: F })[ORIGINAL]) : fn;
+  return isWrapped(fn) ? (fn as { [ORIGINAL]: F })[ORIGINAL] : fn;
 }
 
 /**
@@ -89,7 +89,10 @@ export function attempt<T>(step: () => T, fallback: T): T {
  * Runs the host's `execute`, then `onFinish` with its error or result inside a guard: a throw
  * of `onFinish` is swallowed, and `execute`'s own error is rethrown untouched.
  */
-export function safeExecuteInTheMiddle<T>(execute: () => T, onFinish: (error: unknown, result: T | undefined) => void): T {
+export function safeExecuteInTheMiddle<T>(
+  execute: () => T,
+  onFinish: (error: unknown, result: T | undefined) => void,
+): T {
   let result: T;
   try {
     result = execute();
@@ -99,18 +102,4 @@ export function safeExecuteInTheMiddle<T>(execute: () => T, onFinish: (error: un
   }
   safely(() => onFinish(undefined, result));
   return result;
-}
-
-/**
- * Starts recording with `start`; when that throws, the host's call runs as if unwrapped. Then
- * runs `call` with what `start` returned.
- */
-export function orOriginal<C, T>(start: () => C, call: (context: C) => T, original: () => T): T {
-  let context: C;
-  try {
-    context = start();
-  } catch {
-    return original();
-  }
-  return call(context);
 }

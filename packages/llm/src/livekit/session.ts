@@ -1,5 +1,5 @@
 import { AgentMeterConfigError, type Session as MeterSession } from '@agentmeter/core';
-import { claimClient } from '@agentmeter/core/internal';
+import { claimClient, wrap } from '@agentmeter/core/internal';
 import { classifyLlmError } from '../classify.ts';
 import { createRecorder, type LlmInstrumentOptions } from '../options.ts';
 import { quiet } from '../quiet.ts';
@@ -74,10 +74,9 @@ export function instrumentLiveKitSession<Session extends object>(session: Sessio
   });
   // The session's `error` events are observed at `emit`, not with a listener: node's EventEmitter
   // throws an `error` nobody listens for, and a listener of ours would silence that.
-  const emit = session.emit;
-  session.emit = function emitObserved(this: unknown, event: string | symbol, ...args: unknown[]): boolean {
-    if (event === 'error') onError(args[0]);
-    return Reflect.apply(emit, this, [event, ...args]) as boolean;
-  };
+  wrap(session, 'emit', (emit) => function emitObserved(this: unknown, ...args: unknown[]): unknown {
+    if (args[0] === 'error') onError(args[1]);
+    return Reflect.apply(emit, this, args);
+  });
   return session;
 }

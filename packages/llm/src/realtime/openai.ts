@@ -1,12 +1,10 @@
 import { AgentMeterConfigError } from '@agentmeter/core';
-import { claimClient } from '@agentmeter/core/internal';
+import { claimClient, wrap } from '@agentmeter/core/internal';
 import { createRecorder, type LlmInstrumentOptions } from '../options.ts';
 import { object } from '../usage.ts';
 import { observeOpenAIRealtime } from './openai-events.ts';
 
 export { openAIRealtimeUsage } from './openai-events.ts';
-
-type Fn = (...args: unknown[]) => unknown;
 
 const INTERRUPTING = new Set(['response.cancel', 'conversation.item.truncate']);
 
@@ -46,8 +44,7 @@ export function instrumentOpenAIRealtime<Client extends object>(client: Client, 
   const observer = observeOpenAIRealtime(recorder, provider, () => model);
   rt.on('event', (event: never) => observer.onEvent(event));
 
-  const send = rt.send as Fn;
-  rt.send = function sendObserved(this: unknown, event: unknown): void {
+  wrap(rt, 'send', (send) => function sendObserved(this: unknown, event: unknown): void {
     try {
       const type = object(event)?.type;
       if (typeof type === 'string' && INTERRUPTING.has(type)) observer.interrupt();
@@ -55,6 +52,6 @@ export function instrumentOpenAIRealtime<Client extends object>(client: Client, 
       // The event is sent as it is.
     }
     Reflect.apply(send, this, [event]);
-  };
+  });
   return client;
 }
