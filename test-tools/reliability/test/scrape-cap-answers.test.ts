@@ -1,4 +1,7 @@
-import { Agent, request as httpRequest } from 'node:http';
+import { once } from 'node:events';
+import { Agent, createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { createAgentMeter } from '@agentmeter/core';
 import { PrometheusExporter } from '@agentmeter/prometheus';
@@ -90,5 +93,38 @@ describe('scrapers beyond the concurrency cap (issue 14)', () => {
     expect(problems).toEqual([]);
     expect([...statuses.keys()].sort()).toEqual([200, 503]);
     expect((statuses.get(200) ?? 0) + (statuses.get(503) ?? 0)).toBe(SCRAPERS * ROUNDS);
+  });
+
+  it('lets a slow reader take a whole body: the server\'s header and request timeouts cannot cut a response in progress', async () => {
+    const meter = createAgentMeter({ seriesLimit: 200_000, attributes: { requests: ['route'] } });
+    // A body of several megabytes: more than the socket buffers hold, so most of it waits for the reader.
+    for (let i = 0; i < 40_000; i++) meter.instruments.requests.add(1, { route: `/slow/${i}`, status: 'ok' });
+    const exporter = new PrometheusExporter({ meter, env: {} });
+    running = exporter;
+    // The exporter's handler on a server whose timeouts are far shorter than the reader's pause, checked every 50 ms.
+    const server = createServer({ requestTimeout: 300, headersTimeout: 200, connectionsCheckingInterval: 50 }, exporter.requestHandler);
+    server.keepAliveTimeout = 200;
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const response = await new Promise<IncomingMessage>((resolve, reject) => {
+        httpRequest({ host: '127.0.0.1', port, path: '/metrics', agent: false }, resolve).on('error', reject).end();
+      });
+      response.pause();
+      await sleep(1_500);
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.resume();
+      await once(response, 'end');
+      const body = Buffer.concat(chunks);
+      expect(response.complete).toBe(true);
+      expect(body.length).toBe(Number(response.headers['content-length']));
+      expect(body.length).toBeGreaterThan(2 * 1024 * 1024);
+      expect(parseExposition(body, 'text').samples.length).toBeGreaterThanOrEqual(40_000);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
