@@ -127,4 +127,33 @@ describe('scrapers beyond the concurrency cap (issue 14)', () => {
       server.close();
     }
   });
+
+  it('answers 503 with Retry-After, not a body it would throw away, to a scraper whose X-Prometheus-Scrape-Timeout-Seconds has passed', async () => {
+    const meter = createAgentMeter({ seriesLimit: 200_000, attributes: { requests: ['route'] } });
+    for (let i = 0; i < 40_000; i++) meter.instruments.requests.add(1, { route: `/slow/${i}`, status: 'ok' });
+    // A long sharing window: a scrape that is not alone waits for the next round, longer than its own timeout.
+    const exporter = new PrometheusExporter({ meter, port: 0, env: {}, maxConcurrentScrapes: 2, shareWindowMs: 3_000 });
+    running = exporter;
+    const url = `${await exporter.start()}/metrics`;
+    // A slow reader holds its slot: the body is larger than the socket buffers.
+    const held = await new Promise<IncomingMessage>((resolve, reject) => {
+      httpRequest(url, { agent: false }, resolve).on('error', reject).end();
+    });
+    held.pause();
+    const late = await get(url, new Agent(), { 'x-prometheus-scrape-timeout-seconds': '1' });
+    expect(late.status).toBe(503);
+    expect(late.headers['retry-after']).toBe('1');
+    expect(late.body.toString()).toContain('X-Prometheus-Scrape-Timeout-Seconds');
+    // Beyond the cap, the refusal comes within half the scraper's timeout, not after the 3 s window.
+    const second = new Promise<IncomingMessage>((resolve, reject) => {
+      httpRequest(url, { agent: false }, resolve).on('error', reject).end();
+    });
+    await sleep(50);
+    const refused = await get(url, new Agent(), { 'x-prometheus-scrape-timeout-seconds': '0.2' });
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.body.toString()).toContain('Too many concurrent scrapes');
+    held.resume();
+    (await second).resume();
+  });
 });
