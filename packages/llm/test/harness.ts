@@ -80,3 +80,12 @@ export function instrumentedOpenAI(h: Harness, options: ConstructorParameters<ty
   const openai = new OpenAI({ apiKey: 'sk-test-secret', baseURL: `${h.sim.url}/v1`, maxRetries: 0, ...options });
   return instrumentOpenAI(openai, { meter: h.meter, pricing: h.pricing, clock: h.clock, genAiMetrics: false, provider: 'openai' });
 }
+
+/** A meter whose every instrument and helper throws, as a broken exporter or SDK would. */
+export function brokenMeter(): AgentMeter {
+  const throwing = (): never => {
+    throw new Error('broken meter');
+  };
+  const instrument = new Proxy({}, { get: () => throwing });
+  return new Proxy({}, { get: (_, key) => (key === 'instruments' ? new Proxy({}, { get: () => instrument }) : throwing) }) as AgentMeter;
+}

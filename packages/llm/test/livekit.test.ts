@@ -3,7 +3,7 @@ import { wrapTwiceRuns } from '@agentmeter/core/testing';
 import { APIStatusError, initializeLogger, llm, type metrics, voice } from '@livekit/agents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instrumentLiveKitSession } from '../src/livekit/index.ts';
-import { type Harness, startHarness } from './harness.ts';
+import { brokenMeter, type Harness, startHarness } from './harness.ts';
 
 initializeLogger({ pretty: false, level: 'error' });
 
@@ -158,6 +158,18 @@ describe('LiveKit agents-js, a real AgentSession and its metrics events', () => 
     const m = await h.collect();
     expect(m.value('llm.errors', { provider: 'openai', model: 'gpt-4o-mini', error_type: 'rate_limit' })).toBe(2);
     expect(m.value('errors', { error_type: 'rate_limit', component: 'llm' })).toBe(2);
+  });
+
+  it('a meter that throws everywhere changes nothing for the session', async () => {
+    const session = instrumentLiveKitSession(new voice.AgentSession({}), { meter: brokenMeter(), pricing: false });
+    const seen: string[] = [];
+    session.on(voice.AgentSessionEventTypes.MetricsCollected, (event) => seen.push(event.metrics.type));
+    session.on(voice.AgentSessionEventTypes.Error, (event) => seen.push(event.type));
+    await session.start({ agent: new voice.Agent({ instructions: 'x' }) });
+    for (const m of [stt(1000), eou('speech_1'), llmMetrics('speech_1'), tts('speech_1', true), realtime, vad]) expect(collected(session, m)).toBe(true);
+    session.emit(voice.AgentSessionEventTypes.Error, voice.createErrorEvent({ type: 'tts_error', timestamp: now, label: 'x', error: new Error('boom'), recoverable: true }));
+    await session.close();
+    expect(seen).toEqual(['stt_metrics', 'eou_metrics', 'llm_metrics', 'tts_metrics', 'realtime_model_metrics', 'vad_metrics', 'error']);
   });
 
   it('instrumenting again changes nothing a scrape sees, and warns once when the options differ', async () => {

@@ -5,6 +5,7 @@ import { OpenAIRealtimeWebSocket, RealtimeAgent, RealtimeSession } from '@openai
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { instrumentRealtimeSession } from '../src/openai-agents-realtime/index.ts';
+import { brokenMeter } from './harness.ts';
 import { expectSpokenTurnAndInterruption, REALTIME_LABELS, useRealtimeSim } from './realtime-harness.ts';
 
 const env = useRealtimeSim();
@@ -113,6 +114,16 @@ describe('@openai/agents-realtime sessions, the real RealtimeSession and WebSock
     const m = await env.h.collect();
     expect(m.value('errors', { error_type: 'connection', component: 'realtime' })).toBe(1);
     expect(m.value('sessions')).toBeUndefined();
+  });
+
+  it('a meter that throws everywhere changes nothing for the session', async () => {
+    const session = instrumentRealtimeSession(newSession(), { meter: brokenMeter(), pricing: false });
+    const heard: string[] = [];
+    session.on('agent_end', () => heard.push('agent_end'));
+    session.on('audio_interrupted', () => heard.push('audio_interrupted'));
+    await converse(session);
+    expect(heard).toEqual(['agent_end', 'audio_interrupted', 'agent_end']);
+    expect(session.usage.requests).toBe(2);
   });
 
   it('instrumenting again changes nothing a scrape sees, and warns once when the options differ', async () => {

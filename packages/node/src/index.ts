@@ -16,11 +16,35 @@ export type { AgentMeterHandle, ClusterOptions, HandleControls, HttpOptions, Otl
 export type { WebSocketInstrumentationOptions, WebSocketLike, WebSocketServerLike } from './websocket.ts';
 export type { FastifyLike, HonoLike } from './routes.ts';
 
-/** Whatever reading its arguments throws becomes an AgentMeterConfigError naming it. */
+/**
+ * Counts a `ws` server's connections, messages and bytes in each direction and how long
+ * connections stay open; optionally maps connections to sessions. Returns the same server.
+ * Only connections opened after this call are measured.
+ *
+ * Whatever reading its arguments throws becomes an AgentMeterConfigError naming it.
+ */
 export const instrumentWebSocketServer: typeof rawInstrumentWebSocketServer = guardCreation('instrumentWebSocketServer', rawInstrumentWebSocketServer);
-/** Whatever reading its arguments throws becomes an AgentMeterConfigError naming it. */
+/**
+ * Labels Fastify requests with their route template (`/users/:id`): each route's handler, as it is
+ * registered, first writes its template on the request (no per-request hook). Call it before
+ * registering routes. Returns the same instance.
+ *
+ * Whatever reading its arguments throws becomes an AgentMeterConfigError naming it.
+ */
 export const instrumentFastify: typeof rawInstrumentFastify = guardCreation('instrumentFastify', rawInstrumentFastify);
-/** Whatever reading its arguments throws becomes an AgentMeterConfigError naming it. */
+/**
+ * Labels Hono requests (served by @hono/node-server) with the template of the route that
+ * answered. Register it before the routes; requests answered by middleware or by notFound (404)
+ * get no route. Returns the same app.
+ *
+ * Whatever reading its arguments throws becomes an AgentMeterConfigError naming it.
+ */
 export const instrumentHono: typeof rawInstrumentHono = guardCreation('instrumentHono', rawInstrumentHono);
-/** Starts agentmeter (see start.ts). Whatever reading its options throws becomes an AgentMeterConfigError naming it. */
+/**
+ * Starts agentmeter: the meter, the OpenTelemetry Node SDK with HTTP, runtime and host metrics,
+ * a /metrics server and OTLP push. A second call returns the running handle with one warning.
+ * Configuration mistakes throw AgentMeterConfigError before anything starts.
+ *
+ * Whatever reading its options throws becomes an AgentMeterConfigError naming it.
+ */
 export const start: typeof rawStart = guardCreation('@agentmeter/node start()', rawStart);

@@ -44,9 +44,13 @@ export function instrumentLiveKitSession<Session extends object>(session: Sessio
   const metrics = new LiveKitMetricsRecorder(checked, options.provider, options.clock ?? ((): number => performance.now()));
   const { meter, attributes } = checked;
 
-  let live: MeterSession | undefined = session.started === true ? meter.startSession() : undefined;
+  let live: MeterSession | undefined;
+  const start = quiet(() => {
+    live ??= meter.startSession();
+  });
+  if (session.started === true) start();
   session.on('agent_state_changed', quiet((event: unknown) => {
-    if (object(event)?.oldState === 'initializing') live ??= meter.startSession();
+    if (object(event)?.oldState === 'initializing') start();
   }) as Listener);
   session.on('close', quiet(() => {
     live?.end();

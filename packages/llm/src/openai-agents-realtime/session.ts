@@ -48,16 +48,15 @@ export function instrumentRealtimeSession<Session extends object>(session: Sessi
   const observer = observeOpenAIRealtime(recorder, provider, model);
   let connection: MeterSession | undefined;
 
-
-  const onStatus = (status: unknown): void => {
+  const onStatus = quiet((status: unknown): void => {
     if (status === 'connected' && connection === undefined) connection = recorder.meter.startSession();
     if (status === 'disconnected' && connection !== undefined) {
       connection.end();
       connection = undefined;
     }
-  };
+  });
   onStatus(transport.status);
-  transport.on('connection_change', quiet(onStatus) as Listener);
+  transport.on('connection_change', onStatus as Listener);
   session.on('transport_event', quiet(observer.onEvent) as Listener);
   session.on('audio_interrupted', quiet(observer.interrupt) as Listener);
   // The transport's errors, not the session's: a listener on the session's own `error` would keep
