@@ -58,7 +58,8 @@ async function refresh(view) {
         const values = times.map(() => null);
         for (const [t, v] of result.values) {
           const i = index.get(Math.round(t));
-          if (i !== undefined) values[i] = Number(v);
+          // NaN (a quantile of an empty window) is a gap: uPlot's scales would turn NaN everywhere.
+          if (i !== undefined) values[i] = Number.isFinite(Number(v)) ? Number(v) : null;
         }
         series.push({ label: legendOf(query.legend, result.metric), values });
       }

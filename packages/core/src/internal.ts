@@ -12,6 +12,8 @@ export { AgentMeterProducer } from './aggregation/producer.ts';
 export type { InstrumentSource, ProducedInstrument } from './aggregation/producer.ts';
 export { HistogramCell, UpDownCounterCell } from './aggregation/cells.ts';
 export type { CellOwner } from './aggregation/cells.ts';
+export { kindOfMetric, prometheusTypeOf } from './aggregation/kinds.ts';
+export type { PrometheusType } from './aggregation/kinds.ts';
 export { CLASSIC_BUCKETS, EXEMPLARS, getClassicBuckets, getExemplars } from './aggregation/exemplars.ts';
 export type { Exemplar } from './aggregation/exemplars.ts';
 export { GenAiMetrics, SPEECH_OPERATIONS } from './genai.ts';
@@ -19,7 +21,7 @@ export type { GenAiSeries } from './genai.ts';
 export { Warner } from './safety/warn.ts';
 export { runTracked } from './helpers/run.ts';
 export { guardCreation, neverThrows } from './helpers/guard.ts';
-export { claimClient } from './helpers/wrap-once.ts';
+export { claimClient, rewrapped } from './helpers/wrap-once.ts';
 export { renderMetricsMarkdown } from './catalog/markdown.ts';
 
 /**

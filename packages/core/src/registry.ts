@@ -1,11 +1,9 @@
 import { metrics, type Attributes, type Meter, type ObservableGauge } from '@opentelemetry/api';
 import { CATALOG, CATALOG_KEYS } from './catalog/instruments.ts';
 import type { InstrumentKind, InstrumentSpec } from './catalog/types.ts';
-import { CounterCell, GaugeCell, HistogramCell, UpDownCounterCell, type CellOwner } from './aggregation/cells.ts';
-import {
-  Counter, Gauge, Histogram, UpDownCounter, type AnyInstrument, type InstrumentConfig,
-} from './aggregation/instrument.ts';
-import { otelHandleFactory } from './aggregation/otel-handles.ts';
+import type { Cell, CellOwner, GaugeCell } from './aggregation/cells.ts';
+import type { AnyInstrument, Counter, Gauge, Histogram, InstrumentConfig } from './aggregation/instrument.ts';
+import { KINDS } from './aggregation/kinds.ts';
 import type { ResolvedOptions } from './config.ts';
 import { prometheusName } from './naming.ts';
 import { AGENTMETER_SCOPE } from './scope.ts';
@@ -129,33 +127,15 @@ export class InstrumentRegistry {
       warner: this.#warner,
       exemplars: this.#options.exemplars,
     };
+    const kind = KINDS[spec.kind];
     const meter = this.#otelMeter;
     if (meter !== undefined) {
-      const createHandle = otelHandleFactory(meter, otelName, spec, (observable, cells) => this.#gauges.push({ observable, cells }));
-      return instrumentOfKind(spec.kind, { ...base, createHandle } as InstrumentConfig<never>);
+      const createHandle = kind.otel(meter, otelName, spec, (observable, cells) => this.#gauges.push({ observable, cells }));
+      return kind.instrument({ ...base, createHandle } as InstrumentConfig<never>);
     }
     const buckets = spec.buckets ?? [];
     const exponential = spec.kind === 'histogram' && this.#options.exponential(spec.name);
-    const createHandle = {
-      counter: (owner: CellOwner, attributes: Attributes) => new CounterCell(owner, attributes),
-      updowncounter: (owner: CellOwner, attributes: Attributes) => new UpDownCounterCell(owner, attributes),
-      gauge: (owner: CellOwner, attributes: Attributes) => new GaugeCell(owner, attributes),
-      histogram: (owner: CellOwner, attributes: Attributes) => new HistogramCell(owner, attributes, buckets, exponential),
-    }[spec.kind];
-    return instrumentOfKind(spec.kind, { ...base, createHandle } as InstrumentConfig<never>);
+    const createHandle = (owner: CellOwner, attributes: Attributes): Cell => kind.cell(owner, attributes, buckets, exponential);
+    return kind.instrument({ ...base, createHandle } as InstrumentConfig<never>);
   }
 }
-
-function instrumentOfKind(kind: InstrumentKind, config: InstrumentConfig<never>): AnyInstrument {
-  switch (kind) {
-    case 'counter':
-      return new Counter(config);
-    case 'updowncounter':
-      return new UpDownCounter(config);
-    case 'histogram':
-      return new Histogram(config);
-    case 'gauge':
-      return new Gauge(config);
-  }
-}
-

@@ -14,7 +14,8 @@ import { statement, TABLES, TAINT, type Dialect, type Generated } from './sql-ge
  * The generated statements of the property test, sent to the real servers through the wrapped
  * clients: each must be accepted (so the generator writes real SQL and its reference answers
  * are the server's reading), and the labels the wrappers export must be exactly the reference.
- * A few thousand per server; the pure lexer property runs 10^5 per dialect.
+ * A few thousand per server through the wrapped clients; all 10^5 per dialect of the property test
+ * are sent to the servers in statement.acceptance.test.ts.
  */
 const PER_SERVER = 2000;
 const DDL = TABLES.map((t) => `CREATE TABLE IF NOT EXISTS ${t} (id int, name varchar(400))`);

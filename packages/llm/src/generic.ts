@@ -1,5 +1,6 @@
 import type { TokenUsage } from '@agentmeter/core';
 import { AgentMeterConfigError } from '@agentmeter/core';
+import { claimClient, rewrapped } from '@agentmeter/core/internal';
 import { observeIterator } from './observe.ts';
 import { createRecorder, type LlmInstrumentOptions } from './options.ts';
 import type { LlmCallState } from './recorder.ts';
@@ -95,9 +96,11 @@ export function instrumentLlmFunction<Args extends unknown[], Result>(
       throw new AgentMeterConfigError(`${name}: options.${key} must be a function; got ${typeof options[key]}`);
     }
   }
+  // A function this wrapper made is returned as it is: wrapping twice changes nothing a scrape sees.
+  if (rewrapped(fn, name, options)) return fn;
   const { recorder, provider } = createRecorder(name, options, options.provider);
   const operation = typeof options.operation === 'string' ? options.operation : 'chat';
-  return function llmFunctionObserved(this: unknown, ...args: Args): Result {
+  const observed = function llmFunctionObserved(this: unknown, ...args: Args): Result {
     let call: LlmCallState;
     try {
       call = recorder.start(provider, typeof model === 'string' ? model : model(...args), operation);
@@ -122,4 +125,6 @@ export function instrumentLlmFunction<Args extends unknown[], Result>(
     }
     return result;
   };
+  claimClient(observed, name, options);
+  return observed;
 }

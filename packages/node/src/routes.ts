@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AgentMeterConfigError } from '@agentmeter/core';
 import { context, diag } from '@opentelemetry/api';
+import { claimClient } from '@agentmeter/core/internal';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 
 /** Where a request carries its route template: a property of the request object, no context lookup. */
@@ -79,6 +80,7 @@ export interface FastifyLike {
 export function instrumentFastify<T extends FastifyLike>(app: T): T {
   if (typeof app !== 'object' && typeof app !== 'function') throw new AgentMeterConfigError('instrumentFastify takes a Fastify instance');
   if (typeof app?.addHook !== 'function') throw new AgentMeterConfigError('instrumentFastify takes a Fastify instance');
+  if (!claimClient(app, 'instrumentFastify', {})) return app; // one hook, however often it is called
   app.addHook('onRoute', (route) => {
     const { url, handler } = route;
     if (typeof url !== 'string' || typeof handler !== 'function') return;
@@ -128,6 +130,7 @@ function honoRouteMiddleware(c: HonoContextLike, next: () => Promise<void>): Pro
  */
 export function instrumentHono<T extends HonoLike>(app: T): T {
   if (typeof app !== 'object' || app === null || typeof app.use !== 'function') throw new AgentMeterConfigError('instrumentHono takes a Hono app');
+  if (!claimClient(app, 'instrumentHono', {})) return app; // one middleware, however often it is called
   app.use('*', honoRouteMiddleware);
   return app;
 }

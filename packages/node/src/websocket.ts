@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { AgentMeterConfigError } from '@agentmeter/core';
+import { claimClient } from '@agentmeter/core/internal';
 import type { AgentMeter, RecordAttributes, Session } from '@agentmeter/core';
 import { runningHandle } from './start.ts';
 
@@ -89,6 +90,8 @@ export function instrumentWebSocketServer<T extends WebSocketServerLike>(server:
     throw new AgentMeterConfigError('instrumentWebSocketServer: sessions must be true, false or a function of the upgrade request');
   }
   const meter = resolveMeter(options);
+  // Wrapping twice changes nothing a scrape sees: the first wrap's meter and options stay.
+  if (!claimClient(server, 'instrumentWebSocketServer', options)) return server;
   const { websocketConnectionsActive, websocketMessages, websocketTraffic, websocketConnectionDuration } = meter.instruments;
 
   server.prependListener('connection', (socket, request) => {

@@ -100,6 +100,25 @@ describe('http.route for real frameworks: templates, never raw paths', () => {
     await close(server);
   });
 
+  it('instrumentFastify and instrumentHono twice: one hook or middleware, each request labelled and counted once', async () => {
+    const fastify = instrumentFastify(instrumentFastify(Fastify()));
+    fastify.get('/twice/fastify/:id', async () => ({ ok: true }));
+    await fastify.listen({ port: 0, host: '127.0.0.1' });
+    const hono = new Hono();
+    expect(instrumentHono(instrumentHono(hono))).toBe(hono);
+    // Hono lists each middleware it was given: instrumentHono added exactly one.
+    expect(hono.routes.filter((route) => route.path === '/*' && route.method === 'ALL')).toHaveLength(1);
+    hono.get('/twice/hono/:id', (c) => c.text('ok'));
+    const server = serve({ fetch: hono.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
+    await new Promise((resolve) => server.once('listening', resolve));
+    await hit((fastify.server.address() as { port: number }).port, ['/twice/fastify/1', '/twice/fastify/2']);
+    await hit((server.address() as { port: number }).port, ['/twice/hono/1']);
+    const text = await scrape(handle.prometheusUrl!);
+    expect(routes(text, '200')).toMatchObject({ '/twice/fastify/:id': 2, '/twice/hono/:id': 1 });
+    await fastify.close();
+    await close(server);
+  });
+
   it('rejects things that are not apps', () => {
     expect(() => instrumentFastify({} as never)).toThrow(/Fastify instance/);
     expect(() => instrumentFastify(null as never)).toThrow(/Fastify instance/);

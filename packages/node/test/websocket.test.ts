@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { createAgentMeter } from '@agentmeter/core';
 import type { AgentMeter } from '@agentmeter/core';
-import { createTestReader } from '@agentmeter/core/testing';
+import { createTestReader, wrapTwiceRuns } from '@agentmeter/core/testing';
 import type { TestReader } from '@agentmeter/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -159,6 +159,36 @@ describe('instrumentWebSocketServer with a real ws server and client', () => {
     const serverSide = closed([...wss.clients][0]!);
     client.close();
     await serverSide;
+  });
+
+  it('wrapping a server again changes nothing a scrape sees, and warns once when the options differ', async () => {
+    /** A server of its own per run, and the client that talks to it. */
+    interface Served { wss: WebSocketServer; http: ReturnType<typeof createServer>; port: number }
+    const runs = await wrapTwiceRuns(async (): Promise<Served> => {
+      const http = createServer();
+      const own = new WebSocketServer({ server: http });
+      own.on('connection', (socket) => socket.on('message', (data) => socket.send(data)));
+      return { wss: own, http, port: await listen(http) };
+    }, (served, options) => instrumentWebSocketServer((served as Served).wss, options), async (served) => {
+      const { wss: own, port: ownPort } = served as Served;
+      const socket = new WebSocket(`ws://127.0.0.1:${ownPort}/`);
+      await new Promise((resolve) => socket.once('open', resolve));
+      const echoed = new Promise((resolve) => socket.once('message', resolve));
+      socket.send('ping');
+      await echoed;
+      const serverSide = [...own.clients][0]!;
+      const serverClosed = closed(serverSide);
+      socket.close();
+      await serverClosed;
+    }, (otherMeter) => [{ meter: otherMeter, sessions: true }, { meter: createAgentMeter(), attributes: () => ({ channel: 'other' }) }], async (served) => {
+      (served as Served).wss.close();
+      await close((served as Served).http);
+    });
+    expect(runs.map((run) => run.warnings.length)).toEqual([0, 0, 1]);
+    expect(runs[2]!.warnings[0]).toMatch(/instrumentWebSocketServer: this client is already instrumented/);
+    expect(runs[0]!.lines.some((line) => line.includes('websocket.messages'))).toBe(true);
+    expect(runs[1]!.lines).toEqual(runs[0]!.lines);
+    expect(runs[2]!.lines).toEqual(runs[0]!.lines);
   });
 
   it('rejects bad arguments at creation', () => {

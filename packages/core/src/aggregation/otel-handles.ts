@@ -14,49 +14,54 @@ export type OtelHandleFactory = (owner: CellOwner, attributes: Attributes) => (B
 /** Registers an observable gauge and its cells with the meter's one batch callback. */
 export type RegisterGauge = (observable: ObservableGauge, cells: readonly GaugeCell[]) => void;
 
-export function otelHandleFactory(meter: Meter, otelName: string, spec: InstrumentSpec, registerGauge: RegisterGauge): OtelHandleFactory {
-  const options = { description: spec.description, unit: spec.unit };
-  switch (spec.kind) {
-    case 'counter': {
-      const counter: Counter = meter.createCounter(otelName, options);
-      return (owner, attributes) => ({
-        attributes,
-        add(value: number = 1): void {
-          if (typeof value === 'number' && value >= 0 && value < Infinity) counter.add(value, attributes);
-          else owner.reject(value, 'a finite number >= 0');
-        },
-      });
-    }
-    case 'updowncounter': {
-      const counter: UpDownCounter = meter.createUpDownCounter(otelName, options);
-      return (owner, attributes) => ({
-        attributes,
-        add(value: number): void {
-          if (typeof value === 'number' && value > -Infinity && value < Infinity) counter.add(value, attributes);
-          else owner.reject(value, 'a finite number');
-        },
-      });
-    }
-    case 'histogram': {
-      const histogram: Histogram = meter.createHistogram(otelName, {
-        ...options, advice: { explicitBucketBoundaries: [...(spec.buckets ?? [])] },
-      });
-      return (owner, attributes) => ({
-        attributes,
-        record(value: number): void {
-          if (typeof value === 'number' && value >= 0 && value < Infinity) histogram.record(value, attributes);
-          else owner.reject(value, 'a finite number >= 0');
-        },
-      });
-    }
-    case 'gauge': {
-      const cells: GaugeCell[] = [];
-      registerGauge(meter.createObservableGauge(otelName, options), cells);
-      return (owner, attributes) => {
-        const cell = new GaugeCell(owner, attributes);
-        cells.push(cell);
-        return cell;
-      };
-    }
-  }
+/** Creates the OpenTelemetry instrument of one kind and returns the factory of its handles. */
+export type OtelInstrumentFactory = (meter: Meter, otelName: string, spec: InstrumentSpec, registerGauge: RegisterGauge) => OtelHandleFactory;
+
+function options(spec: InstrumentSpec): { description: string; unit: string } {
+  return { description: spec.description, unit: spec.unit };
 }
+
+export const otelCounter: OtelInstrumentFactory = (meter, otelName, spec) => {
+  const counter: Counter = meter.createCounter(otelName, options(spec));
+  return (owner, attributes) => ({
+    attributes,
+    add(value: number = 1): void {
+      if (typeof value === 'number' && value >= 0 && value < Infinity) counter.add(value, attributes);
+      else owner.reject(value, 'a finite number >= 0');
+    },
+  });
+};
+
+export const otelUpDownCounter: OtelInstrumentFactory = (meter, otelName, spec) => {
+  const counter: UpDownCounter = meter.createUpDownCounter(otelName, options(spec));
+  return (owner, attributes) => ({
+    attributes,
+    add(value: number): void {
+      if (typeof value === 'number' && value > -Infinity && value < Infinity) counter.add(value, attributes);
+      else owner.reject(value, 'a finite number');
+    },
+  });
+};
+
+export const otelHistogram: OtelInstrumentFactory = (meter, otelName, spec) => {
+  const histogram: Histogram = meter.createHistogram(otelName, {
+    ...options(spec), advice: { explicitBucketBoundaries: [...(spec.buckets ?? [])] },
+  });
+  return (owner, attributes) => ({
+    attributes,
+    record(value: number): void {
+      if (typeof value === 'number' && value >= 0 && value < Infinity) histogram.record(value, attributes);
+      else owner.reject(value, 'a finite number >= 0');
+    },
+  });
+};
+
+export const otelGauge: OtelInstrumentFactory = (meter, otelName, spec, registerGauge) => {
+  const cells: GaugeCell[] = [];
+  registerGauge(meter.createObservableGauge(otelName, options(spec)), cells);
+  return (owner, attributes) => {
+    const cell = new GaugeCell(owner, attributes);
+    cells.push(cell);
+    return cell;
+  };
+};

@@ -1,12 +1,10 @@
 import { type HrTime, ValueType } from '@opentelemetry/api';
 import { hrTime } from '@opentelemetry/core';
 import { emptyResource } from '@opentelemetry/resources';
-import {
-  AggregationTemporality, DataPointType, type CollectionResult, type MetricData, type MetricProducer,
-} from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, type CollectionResult, type MetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import type { InstrumentSpec } from '../catalog/types.ts';
-import { CounterCell, GaugeCell, HistogramCell, UpDownCounterCell, type Cell } from './cells.ts';
-import { CLASSIC_BUCKETS, EXEMPLARS } from './exemplars.ts';
+import type { Cell } from './cells.ts';
+import { KINDS } from './kinds.ts';
 import { AGENTMETER_SCOPE } from '../scope.ts';
 
 /** What the producer reads: each instrument's spec, name and cells. */
@@ -75,59 +73,20 @@ export class AgentMeterProducer implements MetricProducer {
 
   #toMetricData(instrument: ProducedInstrument, endTime: HrTime): MetricData | undefined {
     const { spec } = instrument;
-    const descriptor = { name: instrument.otelName, description: spec.description, unit: spec.unit, valueType: ValueType.DOUBLE };
-    const startTime = this.#startTime;
-    const temporality = AggregationTemporality.CUMULATIVE;
+    const kind = KINDS[spec.kind];
     const points: object[] = [];
-    let exponential = false;
+    let first: Cell | undefined;
     for (const cell of instrument.handles() as IterableIterator<Cell>) {
-      if (cell instanceof HistogramCell && cell.exponential !== undefined) {
-        const buckets = cell.exponential;
-        points.push({
-          startTime, endTime, attributes: cell.attributes,
-          value: {
-            count: cell.count, sum: cell.sum,
-            min: cell.count > 0 ? cell.min : undefined,
-            max: cell.count > 0 ? cell.max : undefined,
-            scale: buckets.scale, zeroCount: buckets.zeroCount,
-            positive: { offset: buckets.offset, bucketCounts: buckets.counts.slice() },
-            negative: { offset: 0, bucketCounts: [] },
-          },
-          [CLASSIC_BUCKETS]: { boundaries: cell.boundaries.slice(), counts: cell.counts.slice() },
-          [EXEMPLARS]: cell.exemplars?.slice(),
-        });
-        exponential = true;
-      } else if (cell instanceof HistogramCell) {
-        points.push({
-          startTime, endTime, attributes: cell.attributes,
-          value: {
-            buckets: { boundaries: cell.boundaries.slice(), counts: cell.counts.slice() },
-            sum: cell.sum, count: cell.count,
-            min: cell.count > 0 ? cell.min : undefined,
-            max: cell.count > 0 ? cell.max : undefined,
-          },
-          [EXEMPLARS]: cell.exemplars?.slice(),
-        });
-      } else if (cell instanceof CounterCell) {
-        points.push({ startTime, endTime, attributes: cell.attributes, value: cell.value, [EXEMPLARS]: cell.exemplar });
-      } else if (cell instanceof UpDownCounterCell || cell instanceof GaugeCell) {
-        points.push({ startTime, endTime, attributes: cell.attributes, value: cell.value });
-      }
+      first ??= cell;
+      points.push(kind.point(cell, this.#startTime, endTime));
     }
-    if (points.length === 0) return undefined;
-    switch (spec.kind) {
-      case 'histogram':
-        return {
-          descriptor, aggregationTemporality: temporality,
-          dataPointType: exponential ? DataPointType.EXPONENTIAL_HISTOGRAM : DataPointType.HISTOGRAM, dataPoints: points as never,
-        };
-      case 'gauge':
-        return { descriptor, aggregationTemporality: temporality, dataPointType: DataPointType.GAUGE, dataPoints: points as never };
-      default:
-        return {
-          descriptor, aggregationTemporality: temporality, dataPointType: DataPointType.SUM,
-          dataPoints: points as never, isMonotonic: spec.kind === 'counter',
-        };
-    }
+    if (first === undefined) return undefined;
+    return {
+      descriptor: { name: instrument.otelName, description: spec.description, unit: spec.unit, valueType: ValueType.DOUBLE },
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: kind.dataPointType(first),
+      dataPoints: points,
+      ...(kind.monotonic === undefined ? {} : { isMonotonic: kind.monotonic }),
+    } as MetricData;
   }
 }

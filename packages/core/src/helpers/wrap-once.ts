@@ -51,3 +51,17 @@ export function claimClient(client: object, wrapper: string, options: unknown): 
   }
   return false;
 }
+
+/**
+ * For wrappers that return a new object rather than patching the one given (instrumentLlmFunction,
+ * the AI SDK model and tool wrappers): true when `value` is one `wrapper` already made, so the
+ * caller returns it as it is instead of wrapping it again, with the same one warning as
+ * claimClient when the options differ. The wrapper registers what it makes with
+ * `claimClient(made, wrapper, options)`.
+ */
+export function rewrapped(value: unknown, wrapper: string, options: unknown): boolean {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
+  if (FIRST.get(value)?.has(wrapper) !== true) return false;
+  claimClient(value, wrapper, options);
+  return true;
+}

@@ -1,4 +1,5 @@
 import { type AgentMeter, AgentMeterConfigError } from '@agentmeter/core';
+import { claimClient, rewrapped } from '@agentmeter/core/internal';
 import { startToolRun, type ToolRun } from '../tool-runs.ts';
 
 export interface AiToolsInstrumentOptions {
@@ -73,10 +74,13 @@ export function instrumentAiTools<Tools extends Record<string, object>>(tools: T
   }
   const clock = options.clock ?? (() => performance.now());
   if (typeof clock !== 'function') throw new AgentMeterConfigError(`${fn}: options.clock must be a function returning milliseconds`);
+  // A tool set this function returned is given back as it is: each run is counted once.
+  if (rewrapped(tools, fn, options)) return tools;
   const copy: Record<string, object> = {};
   for (const [name, tool] of Object.entries(tools)) {
     const execute = (tool as { execute?: unknown } | null)?.execute;
     copy[name] = typeof execute === 'function' ? { ...tool, execute: observed(execute as Fn, name, meter, clock) } : tool;
   }
+  claimClient(copy, fn, options);
   return copy as Tools;
 }

@@ -1,14 +1,14 @@
 import { CATALOG, CATALOG_KEYS, prometheusName, type InstrumentKind } from '@agentmeter/core';
-import { getClassicBuckets, Warner } from '@agentmeter/core/internal';
+import { getClassicBuckets, kindOfMetric, prometheusTypeOf, Warner, type PrometheusType } from '@agentmeter/core/internal';
 import {
   type DataPoint, DataPointType, type ExponentialHistogram, type ExponentialHistogramMetricData, type GaugeMetricData, type Histogram,
-  type HistogramMetricData, type MetricData, type ResourceMetrics, type ScopeMetrics, type SumMetricData,
+  type HistogramMetricData, type ResourceMetrics, type ScopeMetrics, type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
 import { writableFamilies } from './collisions.ts';
 
 export type InstrumentationScope = ScopeMetrics['scope'];
 
-export type FamilyType = 'counter' | 'gauge' | 'histogram';
+export type FamilyType = PrometheusType;
 
 /** One Prometheus metric family: every MetricData (from any scope) that reaches the same name. */
 export interface MetricFamily {
@@ -20,16 +20,6 @@ export interface MetricFamily {
   readonly metrics: (SumMetricData | GaugeMetricData | HistogramMetricData | ExponentialHistogramMetricData)[];
   /** The instrumentation scope of each entry of `metrics` (same index): one name may come from several scopes. */
   readonly scopes: InstrumentationScope[];
-}
-
-function kindOf(metric: MetricData): InstrumentKind | undefined {
-  switch (metric.dataPointType) {
-    case DataPointType.SUM: return metric.isMonotonic ? 'counter' : 'updowncounter';
-    case DataPointType.GAUGE: return 'gauge';
-    case DataPointType.HISTOGRAM:
-    case DataPointType.EXPONENTIAL_HISTOGRAM: return 'histogram';
-    default: return undefined;
-  }
 }
 
 /**
@@ -71,14 +61,14 @@ export class FamilyBuilder {
     for (const scope of resourceMetrics.scopeMetrics) {
       for (const metric of scope.metrics) {
         if (!this.#genAi && metric.descriptor.name.startsWith('gen_ai.')) continue;
-        const kind = kindOf(metric);
+        const kind = kindOfMetric(metric);
         if (kind === undefined) continue;
         if (metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM && metric.dataPoints.some((point) => classicHistogram(point) === undefined)) {
           this.#warner.warn(`exponential:${metric.descriptor.name}`, `${metric.descriptor.name} has only exponential buckets: it is served to scrapers that ask for the protobuf format (native histograms), not in the text formats`);
         }
         if (metric.dataPoints.length === 0) continue;
         const name = this.#name(metric.descriptor.name, metric.descriptor.unit, kind);
-        const type: FamilyType = kind === 'counter' || kind === 'histogram' ? kind : 'gauge';
+        const type = prometheusTypeOf(kind);
         const family = byName.get(name);
         if (family === undefined) {
           const { description, unit } = metric.descriptor;

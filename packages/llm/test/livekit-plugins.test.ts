@@ -1,4 +1,5 @@
-import { APIStatusError, initializeLogger, tts, voice } from '@livekit/agents';
+import { createPricingTable } from '@agentmeter/core';
+import { APIStatusError, DEFAULT_API_CONNECT_OPTIONS, initializeLogger, llm, tts, voice } from '@livekit/agents';
 import { AudioFrame } from '@livekit/rtc-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { instrumentLiveKitSession } from '../src/livekit/index.ts';
@@ -48,6 +49,29 @@ class SilentStream extends tts.ChunkedStream {
   }
 }
 
+/** An LLM as a plugin writes one: streams three text chunks, then the usage. */
+class WordsLLM extends llm.LLM {
+  label(): string {
+    return 'test.WordsLLM';
+  }
+  override get provider(): string {
+    return 'openai';
+  }
+  override get model(): string {
+    return 'gpt-4o-mini';
+  }
+  chat({ chatCtx }: { chatCtx: llm.ChatContext }): llm.LLMStream {
+    return new WordsStream(this, { chatCtx, connOptions: DEFAULT_API_CONNECT_OPTIONS });
+  }
+}
+
+class WordsStream extends llm.LLMStream {
+  protected async run(): Promise<void> {
+    for (const word of ['Aye, ', 'captain', '.']) this.queue.put({ id: 'chunk', delta: { role: 'assistant', content: word } });
+    this.queue.put({ id: 'chunk', usage: { promptTokens: 120, promptCachedTokens: 20, completionTokens: 3, totalTokens: 123 } });
+  }
+}
+
 let h: Harness;
 beforeEach(async () => {
   h = await startHarness();
@@ -56,7 +80,33 @@ afterEach(async () => {
   await h.close();
 });
 
-describe('LiveKit agents-js: metrics LiveKit itself computes, from a real TTS on a real AgentSession', () => {
+describe('LiveKit agents-js: metrics LiveKit itself computes, from plugin-style LLM and TTS on a real AgentSession', () => {
+  it('a chat completion: one call with its time to first token, tokens and cost, as LiveKit measured them', async () => {
+    const model = new WordsLLM();
+    const pricing = createPricingTable(undefined, { file: false });
+    const session = instrumentLiveKitSession(new voice.AgentSession({ llm: model }), { meter: h.meter, pricing });
+    const reported: unknown[] = [];
+    session.on(voice.AgentSessionEventTypes.MetricsCollected, (event) => reported.push(event.metrics));
+    await session.start({ agent: new voice.Agent({ instructions: 'x' }) });
+    const reply = await model.chat({ chatCtx: llm.ChatContext.empty() }).collect();
+    await new Promise((resolve) => setImmediate(resolve));
+    await session.close();
+    expect(reply.text).toBe('Aye, captain.');
+    expect(reported).toMatchObject([{ type: 'llm_metrics', promptTokens: 120, promptCachedTokens: 20, completionTokens: 3, cancelled: false }]);
+
+    const m = await h.collect();
+    const gpt = { provider: 'openai', model: 'gpt-4o-mini' };
+    expect(m.value('llm.requests', { ...gpt, operation: 'chat', status: 'success' })).toBe(1);
+    expect(m.histogram('llm.latency', { ...gpt, operation: 'chat' })?.count).toBe(1);
+    expect(m.histogram('llm.time_to_first_token', gpt)?.count).toBe(1);
+    expect(m.value('llm.tokens', { ...gpt, token_type: 'input' })).toBe(100);
+    expect(m.value('llm.tokens', { ...gpt, token_type: 'cached_input' })).toBe(20);
+    expect(m.value('llm.tokens', { ...gpt, token_type: 'output' })).toBe(3);
+    const usd = pricing.cost({ ...gpt, input: 100, cached_input: 20, output: 3 });
+    expect(usd).toBeGreaterThan(0);
+    expect(m.total('api.cost.usd', { ...gpt, service: 'llm' })).toBeCloseTo(usd!, 12);
+  });
+
   it('a synthesis: requests, latency, time to first audio, characters and audio seconds as LiveKit measured them', async () => {
     const voiceTts = new SilentTTS(3);
     const session = instrumentLiveKitSession(new voice.AgentSession({ tts: voiceTts }), { meter: h.meter });
