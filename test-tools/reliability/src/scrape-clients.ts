@@ -77,7 +77,9 @@ const check = (format: 'text' | 'openmetrics' | 'json', gzip: boolean) => (statu
   }
 };
 
-const base = authorization === '' ? {} : { authorization };
+// As Prometheus does: its scrape_timeout (default 10 s, the autocannon timeout below) in a header.
+const TIMEOUT_SECONDS = 10;
+const base = { 'x-prometheus-scrape-timeout-seconds': String(TIMEOUT_SECONDS), ...(authorization === '' ? {} : { authorization }) };
 const requests = path === '/api/health'
   ? [{ method: 'GET' as const, path, onResponse: check('json', false) }]
   : [
@@ -107,7 +109,7 @@ const gzipChecks = (async () => {
 })();
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
-const run = await autocannon({ url, connections: Number(connectionsText), duration: Number(secondsText), timeout: 10, requests });
+const run = await autocannon({ url, connections: Number(connectionsText), duration: Number(secondsText), timeout: TIMEOUT_SECONDS, requests });
 await gzipChecks;
 loop.disable();
 result.ownLoopP99Ms = loop.percentile(99) / 1e6;
