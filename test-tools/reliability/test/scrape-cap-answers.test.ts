@@ -91,7 +91,7 @@ describe('scrapers beyond the concurrency cap (issue 14)', () => {
       }
     }));
     expect(problems).toEqual([]);
-    expect([...statuses.keys()].sort()).toEqual([200, 503]);
+    expect([...statuses.keys()].toSorted()).toEqual([200, 503]);
     expect((statuses.get(200) ?? 0) + (statuses.get(503) ?? 0)).toBe(SCRAPERS * ROUNDS);
   });
 
