@@ -34,7 +34,7 @@ export const createQueryTracker: typeof rawCreateQueryTracker = guardCreation('c
  * the bookkeeping is too: a statement is parsed and its series bound once, when it is
  * prepared, and each run costs two clock reads and two pre-bound updates.
  *
- * {@inheritDoc rawInstrumentBetterSqlite3} Whatever reading its arguments throws becomes an AgentMeterConfigError naming it.
+ * Whatever reading its arguments throws becomes an AgentMeterConfigError naming it.
  */
 export const instrumentBetterSqlite3: typeof rawInstrumentBetterSqlite3 = guardCreation('instrumentBetterSqlite3', rawInstrumentBetterSqlite3);
 /**
@@ -48,7 +48,7 @@ export const instrumentIoredis: typeof rawInstrumentIoredis = guardCreation('ins
  * Instruments a mysql2 connection or pool in place and returns it: the callback API
  * (`mysql2`) or the promise API (`mysql2/promise`, whose objects wrap a callback one).
  *
- * {@inheritDoc rawInstrumentMysql2} Whatever reading its arguments throws becomes an AgentMeterConfigError naming it.
+ * Whatever reading its arguments throws becomes an AgentMeterConfigError naming it.
  */
 export const instrumentMysql2: typeof rawInstrumentMysql2 = guardCreation('instrumentMysql2', rawInstrumentMysql2);
 /**

@@ -81,11 +81,12 @@ export function instrumentedOpenAI(h: Harness, options: ConstructorParameters<ty
   return instrumentOpenAI(openai, { meter: h.meter, pricing: h.pricing, clock: h.clock, genAiMetrics: false, provider: 'openai' });
 }
 
+const throwing = (): never => {
+  throw new Error('broken meter');
+};
+
 /** A meter whose every instrument and helper throws, as a broken exporter or SDK would. */
 export function brokenMeter(): AgentMeter {
-  const throwing = (): never => {
-    throw new Error('broken meter');
-  };
   const instrument = new Proxy({}, { get: () => throwing });
   return new Proxy({}, { get: (_, key) => (key === 'instruments' ? new Proxy({}, { get: () => instrument }) : throwing) }) as AgentMeter;
 }

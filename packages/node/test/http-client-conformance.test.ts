@@ -90,6 +90,17 @@ describe('one error taxonomy for Node\'s HTTP client metrics (node:http and fetc
     expect(changed.map(([labels, count]) => [labels['error_type'], count])).toEqual([[expected, 1]]);
   });
 
+  it('node:http: a response the caller destroys before its end is cancelled (not a dropped stream)', async () => {
+    server.set('dropped mid-body', 'application/octet-stream');
+    const changed = await changedBy(handle, server.url, () => new Promise<void>((resolve, reject) => {
+      request(`${server.url}/v1/x`, { agent: false }, (response) => {
+        response.once('data', () => response.destroy());
+        response.once('close', () => resolve());
+      }).on('error', reject).end();
+    }));
+    expect(changed.map(([labels, count]) => [labels['http_response_status_code'], labels['error_type'], count])).toEqual([['200', 'cancelled', 1]]);
+  });
+
   it('lists every row that does not apply, with its reason, and a malformed body is a successful request', async () => {
     expect(notApplicable).toEqual(Object.keys(CLIENTS).map((name) => [name, 'malformed body', BODIES_ARE_NOT_PARSED]));
     server.set('malformed body', 'application/json');

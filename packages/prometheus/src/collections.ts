@@ -50,17 +50,16 @@ export class Round {
 
 /**
  * Shares collections between requests. A request that arrives while a collection runs joins it.
- * One that arrives less than `windowMs` after the last completed collection *started*:
- * - when no other scrape is being answered (a sequential scraper), gets that finished round at
- *   once: no new collection and no waiting;
- * - when others are (many concurrent scrapers), waits for the next collection, which starts when
- *   the window ends and serves every request that arrived in between, so hammering clients are
- *   paced to one round per window.
- * Past the window a request starts a new collection. However many scrapers ask, the service runs
- * at most one collection, and one render per format and encoding, per window, and no answer holds
- * data older than the window (plus the collection's own time). Only the latest round is kept, and
- * only while its window lasts. A failed collection is shared by the requests that waited for it,
- * then forgotten.
+ * Otherwise:
+ * - when no other scrape is being answered (one scraper, or one scraper after another), it starts
+ *   a new collection at once, so a scrape that follows a change always shows it (read after write)
+ *   and never waits for the window;
+ * - when others are (many concurrent scrapers) and the last collection started less than
+ *   `windowMs` ago, it waits for the next collection, which starts when the window ends and serves
+ *   every request that arrived in between, so hammering clients are paced to one round per window.
+ * However many scrapers ask at once, the service runs at most one collection at a time, and one
+ * render per format and encoding per collection. No round is kept once its requests are answered.
+ * A failed collection is shared by the requests that waited for it, then forgotten.
  */
 export class SharedCollections {
   readonly #collect: () => Promise<Collected>;
@@ -69,8 +68,6 @@ export class SharedCollections {
   #running: Promise<Round> | undefined;
   #next: Promise<Round> | undefined;
   #startedAt = -Infinity;
-  /** The last completed round and when its collection started. */
-  #latest: { readonly round: Promise<Round>; readonly startedAt: number } | undefined;
 
   constructor(collect: () => Promise<Collected>, render: (collected: Collected, kind: BodyKind) => Promise<Buffer>, windowMs: number) {
     this.#collect = collect;
@@ -81,8 +78,7 @@ export class SharedCollections {
   /** The round a request is answered from; `alone`: no other scrape is being answered right now. */
   round(alone = true): Promise<Round> {
     if (this.#running !== undefined) return this.#running;
-    const latest = this.#latest;
-    if (alone && latest !== undefined && performance.now() - latest.startedAt < this.#windowMs) return latest.round;
+    if (alone) return this.fresh();
     if (this.#next !== undefined) return this.#next;
     const wait = this.#startedAt + this.#windowMs - performance.now();
     if (wait <= 0) return this.fresh();
@@ -100,26 +96,13 @@ export class SharedCollections {
 
   /** A new collection now (shared with requests that arrive while it runs). */
   fresh(): Promise<Round> {
-    const startedAt = performance.now();
-    this.#startedAt = startedAt;
+    this.#startedAt = performance.now();
     const running = this.#collect().then((collected) => new Round(collected, this.#render));
     this.#running = running;
-    running.then(
-      () => {
-        if (this.#running === running) this.#running = undefined;
-        // A round started earlier must not replace a newer one that finished first.
-        if (this.#latest !== undefined && this.#latest.startedAt > startedAt) return;
-        const latest = { round: running, startedAt };
-        this.#latest = latest;
-        // Past the window nobody is served this round: its bodies are let go rather than kept while idle.
-        setTimeout(() => {
-          if (this.#latest === latest) this.#latest = undefined;
-        }, Math.max(0, startedAt + this.#windowMs - performance.now())).unref();
-      },
-      () => {
-        if (this.#running === running) this.#running = undefined;
-      },
-    );
+    const settled = (): void => {
+      if (this.#running === running) this.#running = undefined;
+    };
+    running.then(settled, settled);
     return running;
   }
 }

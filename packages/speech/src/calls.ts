@@ -1,4 +1,4 @@
-import { classifyError, type SttCall, type TtsCall } from '@agentmeter/core';
+import { classifyError, classifyFailure, type SttCall, type TtsCall } from '@agentmeter/core';
 import type { SpeechRuntime } from './options.ts';
 
 import { activeTurn } from './turn-context.ts';
@@ -115,6 +115,9 @@ export function normalizeError(error: unknown): unknown {
   try {
     const cause = typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : undefined;
     if (cause === 'timeout') return 'timeout';
+    // undici ends a body cut off after the headers with its fixed TypeError 'terminated', which
+    // Fern passes on as the cause: the body phase of core's rule, so stream_error.
+    if (typeof cause === 'object' && cause !== null && (cause as { name?: unknown }).name === 'TypeError' && (cause as { message?: unknown }).message === 'terminated') return classifyFailure(error, 'body');
     // Only where nothing else names the error: a Stainless timeout also carries its AbortError.
     if (typeof cause === 'object' && cause !== null && (cause as { name?: unknown }).name === 'AbortError' && classifyError(error) === 'other') return 'cancelled';
   } catch {

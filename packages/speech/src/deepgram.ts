@@ -1,4 +1,4 @@
-import { AgentMeterConfigError } from '@agentmeter/core';
+import { AgentMeterConfigError, classifyFailure } from '@agentmeter/core';
 import { claimClient } from '@agentmeter/core/internal';
 import { invoke, modelOf, readFields, SttTracker } from './calls.ts';
 import { instrumentDeepgramLive } from './deepgram-live.ts';
@@ -92,12 +92,23 @@ function meteredPrerecorded(runtime: SpeechRuntime, run: () => unknown, request:
   return meterFernPromise(result, {
     failed: (error) => call.end(error),
     parsed: (data) => {
+      // Fern hands back a body that is not JSON as { ok: false, error: { reason: 'non-json' } }
+      // instead of throwing: the response broke after it started, so core's body phase.
+      if (notJson(data)) {
+        call.end(classifyFailure(undefined, 'body'));
+        return data;
+      }
       const duration = (data as PrerecordedResponse | undefined)?.metadata?.duration;
       call.audioSeconds(typeof duration === 'number' ? duration : undefined);
       call.end();
       return data;
     },
   });
+}
+
+function notJson(data: unknown): boolean {
+  const failure = data as { ok?: unknown; error?: { reason?: unknown } } | null | undefined;
+  return typeof failure === 'object' && failure !== null && failure.ok === false && failure.error?.reason === 'non-json';
 }
 
 function findGetter(target: object, key: string): (() => unknown) | undefined {

@@ -1,7 +1,7 @@
 import Cartesia from '@cartesia/cartesia-js';
 import { DeepgramClient } from '@deepgram/sdk';
 import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
-import { conformanceRows, startFaultServer, type ConformanceFailure, type FaultServer, type NotApplicable } from '@agentmeter/provider-sim';
+import { conformanceRows, startFaultServer, wavFile, type ConformanceFailure, type FaultServer, type NotApplicable } from '@agentmeter/provider-sim';
 import OpenAI, { toFile } from 'openai';
 import { errorTypeCounts } from '@agentmeter/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +85,16 @@ const WRAPPERS: Readonly<Record<string, Wrapper>> = {
       await drain(response.stream());
     },
   },
+  'Deepgram listen.v1.media.transcribeFile': {
+    contentType: 'application/json',
+    run: async (fx, { url, timeoutMs, signal }) => {
+      const ws = url.replace('http', 'ws');
+      const client = instrumentDeepgram(new DeepgramClient({ apiKey: 'dg-test', environment: { base: url, production: ws, agent: ws, agentRest: url }, maxRetries: 0 }), { meter: fx.meter });
+      const result = await client.listen.v1.media.transcribeFile(wavFile(0.5), { model: 'nova-3' }, { timeoutInSeconds: timeoutMs / 1000, abortSignal: signal });
+      // Fern resolves a body that is not JSON as { ok: false, ... } rather than throwing.
+      if ((result as { ok?: unknown }).ok === false) throw new Error('not a transcript');
+    },
+  },
 };
 
 describe('one error taxonomy across the speech wrappers', () => {
@@ -98,7 +108,7 @@ describe('one error taxonomy across the speech wrappers', () => {
 
   it('names the rows that do not apply: a malformed body, for byte streams only', () => {
     expect(notApplicable).toEqual(Object.entries(WRAPPERS)
-      .filter(([, wrapper]) => !wrapper.contentType.includes('event-stream'))
+      .filter(([, wrapper]) => !/event-stream|json/.test(wrapper.contentType))
       .map(([name]) => [name, 'malformed body', BYTES_ARE_AUDIO]));
   });
 

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { gunzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import { parseExposition } from '../../../packages/prometheus/test/support/parse.ts';
@@ -19,19 +20,33 @@ export interface ScrapeClientsResult {
   readonly otherStatus: number;
   readonly errors: number;
   readonly timeouts: number;
+  /**
+   * Responses with no status line of their own: after a timeout autocannon (9.0.0) destroys the
+   * connection but keeps its HTTP parser, which reads the next connection's bytes as the rest of
+   * the abandoned body, so every timeout is followed by one or more garbled "responses" (status
+   * undefined, the body beginning with `HTTP/1.1 200 OK`). They are the client's, not the server's.
+   */
+  readonly garbledAfterTimeout: number;
+  /** This process's own event-loop delay: when it stalls, its timers fire before the data it has. */
+  readonly ownLoopP99Ms: number;
+  readonly ownLoopMaxMs: number;
   readonly failures: string[];
 }
 
 const [url = '', path = '/metrics', connectionsText = '200', secondsText = '20', authorization = ''] = process.argv.slice(2);
 const OPENMETRICS = 'application/openmetrics-text; version=1.0.0';
-const result = { responses: 0, ok: 0, refused: 0, refusedWithoutRetryAfter: 0, malformed: 0, parsed: 0, otherStatus: 0, errors: 0, timeouts: 0, failures: [] as string[] };
+const result = { responses: 0, ok: 0, refused: 0, refusedWithoutRetryAfter: 0, malformed: 0, parsed: 0, otherStatus: 0, errors: 0, timeouts: 0, garbledAfterTimeout: 0, ownLoopP99Ms: 0, ownLoopMaxMs: 0, failures: [] as string[] };
 const fail = (message: string): void => {
   result.malformed++;
   if (result.failures.length < 5) result.failures.push(message);
 };
 
-const check = (format: 'text' | 'openmetrics' | 'json', gzip: boolean) => (status: number, body: string, _context: unknown, headers?: Record<string, unknown>): void => {
+const check = (format: 'text' | 'openmetrics' | 'json', gzip: boolean) => (status: number | undefined, body: string, _context: unknown, headers?: Record<string, unknown>): void => {
   result.responses++;
+  if (status === undefined) {
+    result.garbledAfterTimeout++;
+    return;
+  }
   if (status === 503 && path !== '/api/health') {
     result.refused++;
     if (headers?.['retry-after'] === undefined) result.refusedWithoutRetryAfter++;
@@ -39,6 +54,7 @@ const check = (format: 'text' | 'openmetrics' | 'json', gzip: boolean) => (statu
   }
   if (status !== 200) {
     result.otherStatus++;
+    if (result.failures.length < 5) result.failures.push(`${format}: status ${status}: ${body.slice(0, 80)}`);
     return;
   }
   result.ok++;
@@ -61,7 +77,9 @@ const check = (format: 'text' | 'openmetrics' | 'json', gzip: boolean) => (statu
   }
 };
 
-const base = authorization === '' ? {} : { authorization };
+// As Prometheus does: its scrape_timeout (default 10 s, the autocannon timeout below) in a header.
+const TIMEOUT_SECONDS = 10;
+const base = { 'x-prometheus-scrape-timeout-seconds': String(TIMEOUT_SECONDS), ...(authorization === '' ? {} : { authorization }) };
 const requests = path === '/api/health'
   ? [{ method: 'GET' as const, path, onResponse: check('json', false) }]
   : [
@@ -89,8 +107,13 @@ const gzipChecks = (async () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 })();
-const run = await autocannon({ url, connections: Number(connectionsText), duration: Number(secondsText), timeout: 10, requests });
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+const run = await autocannon({ url, connections: Number(connectionsText), duration: Number(secondsText), timeout: TIMEOUT_SECONDS, requests });
 await gzipChecks;
+loop.disable();
+result.ownLoopP99Ms = loop.percentile(99) / 1e6;
+result.ownLoopMaxMs = loop.max / 1e6;
 result.errors = run.errors;
 result.timeouts = run.timeouts;
 console.log(JSON.stringify(result satisfies ScrapeClientsResult));

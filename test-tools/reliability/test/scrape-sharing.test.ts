@@ -59,47 +59,55 @@ function get(url: string, headers: Record<string, string> = {}): Promise<Answer>
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 describe('the scrape path shares its work (issue 14)', () => {
-  it('serves 60 concurrent scrapes of three formats and encodings from at most two collections, each format one body', async () => {
+  it('serves 60 concurrent scrapes of three formats and encodings over sockets, sharing collections', async () => {
     const { meter, url, collections } = await counted({ maxConcurrentScrapes: 100 });
     for (let i = 0; i < 2000; i++) meter.instruments.requests.add(1, { route: `/r/${i}`, status: 'ok' });
     const kinds = [auth, { ...auth, accept: OPENMETRICS }, { ...auth, 'accept-encoding': 'gzip' }];
     const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => get(`${url}/metrics`, kinds[i % 3])));
     expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
-    // All 60 arrive within one window: one collection, or two when some arrive after the first completed.
-    expect(collections()).toBeLessThanOrEqual(2);
-    for (const [i, kind] of kinds.entries()) {
-      const bodies = new Set(answers.filter((_, j) => j % 3 === i).map((answer) => answer.body.toString('base64')));
-      expect(bodies.size, JSON.stringify(kind)).toBeLessThanOrEqual(2);
-    }
+    // Over sockets, a scrape that arrives after every other one was answered collects afresh, so
+    // how many collections 60 make depends on the machine's timing; far fewer than 60, though.
+    expect(collections()).toBeLessThan(20);
     expect(answers[2]!.headers['content-encoding']).toBe('gzip');
     parseExposition(answers[1]!.body, 'openmetrics');
   });
 
-  it('serves a sequential scraper the finished round inside the window, without waiting, and a new collection after it', async () => {
+  it('answers 60 requests that arrive while one collection runs from that one collection, one body per format', async () => {
+    const { meter, exporter, collections } = await counted({ maxConcurrentScrapes: 100 });
+    for (let i = 0; i < 2000; i++) meter.instruments.requests.add(1, { route: `/r/${i}`, status: 'ok' });
+    const kinds: Record<string, string>[] = [auth, { ...auth, accept: OPENMETRICS }, { ...auth, 'accept-encoding': 'gzip' }];
+    // Handed in within one turn of the event loop: the first starts the collection, the others join it.
+    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => exporter.handle({
+      method: 'GET', path: '/metrics', header: (name) => kinds[i % 3]![name],
+    })));
+    expect(answers.map((answer) => answer?.status)).toEqual(answers.map(() => 200));
+    expect(collections()).toBe(1);
+    for (const [i, kind] of kinds.entries()) {
+      const bodies = new Set(answers.filter((_, j) => j % 3 === i).map((answer) => Buffer.from(answer!.body).toString('base64')));
+      expect(bodies.size, JSON.stringify(kind)).toBe(1);
+    }
+  });
+
+  it('serves a sequential scraper a fresh collection at once, inside the window: a scrape after a change shows it', async () => {
     const { meter, url, collections } = await counted();
     meter.instruments.requests.add(1, { route: '/fresh', status: 'ok' });
     const first = parseExposition((await get(`${url}/metrics`, auth)).body, 'text');
     meter.instruments.requests.add(1, { route: '/fresh', status: 'ok' });
-    // Back to back, inside the window: the finished round, at once (no new collection, no wait for the window).
+    // Back to back, inside the window, with no other scrape being answered: a new collection, no waiting.
     const second = parseExposition((await get(`${url}/metrics`, auth)).body, 'text');
-    expect(collections()).toBe(1);
-    expect(valueOf(first, 'agentmeter_requests_total', { route: '/fresh', status: 'ok' })).toBe(1);
-    expect(valueOf(second, 'agentmeter_requests_total', { route: '/fresh', status: 'ok' })).toBe(1);
-    // Past the window: a new collection with the new data.
-    await new Promise((resolve) => setTimeout(resolve, 1_050));
-    const third = parseExposition((await get(`${url}/metrics`, auth)).body, 'text');
     expect(collections()).toBe(2);
-    expect(valueOf(third, 'agentmeter_requests_total', { route: '/fresh', status: 'ok' })).toBe(2);
+    expect(valueOf(first, 'agentmeter_requests_total', { route: '/fresh', status: 'ok' })).toBe(1);
+    expect(valueOf(second, 'agentmeter_requests_total', { route: '/fresh', status: 'ok' })).toBe(2);
   });
 
-  it('makes ten back-to-back scrapes cost one collection and no waiting for the window', async () => {
+  it('makes ten back-to-back scrapes ten fresh collections with no waiting for the window', async () => {
     const { url, collections } = await counted();
     const started = performance.now();
     for (let i = 0; i < 10; i++) expect((await get(`${url}/metrics`, auth)).status).toBe(200);
     const elapsed = performance.now() - started;
-    // Before, each scrape inside the window waited for the next collection: ten took about 9 s.
+    // When every scrape inside the window waited for the next collection, ten took about 9 s.
     reportFigure('scrape sharing: ten back-to-back scrapes (window 1000 ms)', Math.round(elapsed), 'ms');
-    expect(collections()).toBeLessThanOrEqual(2);
+    expect(collections()).toBe(10);
     expect(elapsed).toBeLessThan(5_000);
   });
 

@@ -85,6 +85,29 @@ function compileLookup(keys: readonly string[]): Lookup {
       if (!(n instanceof map)) { const a = n.attributes; return ${rest} ? n : undefined; }
       n = n.get(v[${i}]);`;
   });
-  // oxlint-disable-next-line no-new-func -- generated from quoted keys only; see above
-  return new Function('n', 'v', 'hasOwn', 'map', `${levels.join('\n')}\nreturn n;`) as Lookup;
+  try {
+    // oxlint-disable-next-line no-new-func -- generated from quoted keys only; see above
+    return new Function('n', 'v', 'hasOwn', 'map', `${levels.join('\n')}\nreturn n;`) as Lookup;
+  } catch {
+    // Code generation disallowed (--disallow-code-generation-from-strings, a CSP): the same lookup as a loop.
+    return (root, values, hasOwn, map) => genericLookup(keys, root, values, hasOwn, map);
+  }
+}
+
+/** compileLookup's function as a loop over the keys: the same answers, through shared inline caches. */
+function genericLookup(keys: readonly string[], root: unknown, values: readonly unknown[], hasOwn: typeof Object.hasOwn, map: MapConstructor): unknown {
+  let node = root;
+  for (let i = 0; i < keys.length; i++) {
+    if (node === undefined) return undefined;
+    if (!(node instanceof map)) {
+      const attributes = (node as Indexed).attributes;
+      for (let j = i; j < keys.length; j++) {
+        const key = keys[j]!;
+        if (attributes[key] !== values[j] && (values[j] !== undefined || hasOwn(attributes, key))) return undefined;
+      }
+      return node;
+    }
+    node = (node as Node).get(values[i] as string | undefined);
+  }
+  return node;
 }

@@ -9,7 +9,7 @@ export interface EndpointRequest {
   readonly method: string;
   /** The path without the query string, relative to where the handler is mounted. */
   readonly path: string;
-  header(name: 'accept' | 'accept-encoding' | 'authorization'): string | undefined;
+  header(name: 'accept' | 'accept-encoding' | 'authorization' | 'x-prometheus-scrape-timeout-seconds'): string | undefined;
 }
 
 export interface EndpointResponse {
@@ -49,12 +49,22 @@ const RELEASED: Release = () => {};
 /** Health requests wait at most this long for the batch they join. */
 export const HEALTH_BATCH_MS = 100;
 
+/** The scraper's own timeout (Prometheus sends its scrape_timeout in this header), in ms; Infinity when absent or unreadable. */
+export function scrapeTimeoutMs(request: EndpointRequest): number {
+  const seconds = Number(request.header('x-prometheus-scrape-timeout-seconds'));
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : Infinity;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function plain(status: number, text: string, headers: Record<string, string> = {}): EndpointResponse {
   return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body: Buffer.from(`${text}\n`) };
+}
+
+function refusal(text: string): EndpointResponse {
+  return plain(503, text, { 'retry-after': RETRY_AFTER_SECONDS });
 }
 
 /** The request's method and path read once, and headers that never throw; undefined when it has no readable path. */
@@ -114,10 +124,14 @@ export class Routes {
     const path = request.path;
     if (path !== endpoint && path !== jsonEndpoint && path !== healthEndpoint) return undefined;
     let release = RELEASED;
+    const arrived = performance.now();
+    const timeoutMs = scrapeTimeoutMs(request);
     try {
-      const response = await this.#route(request, path, (slot) => {
+      let response = await this.#route(request, path, timeoutMs, (slot) => {
         release = slot;
       });
+      // A scraper that has given up would throw the body away: it gets a small 503 instead, and the slot is freed at once.
+      if (response.status === 200 && performance.now() - arrived > timeoutMs) response = refusal('Scrape took longer than X-Prometheus-Scrape-Timeout-Seconds; retry later');
       await this.#pacer.admit(response.body.length);
       return request.method.toUpperCase() === 'HEAD' ? { ...response, body: EMPTY } : response;
     } finally {
@@ -125,7 +139,7 @@ export class Routes {
     }
   }
 
-  async #route(request: EndpointRequest, path: string, held: (release: Release) => void): Promise<EndpointResponse> {
+  async #route(request: EndpointRequest, path: string, timeoutMs: number, held: (release: Release) => void): Promise<EndpointResponse> {
     const method = request.method.toUpperCase();
     if (path !== this.#config.healthEndpoint && this.#auth !== undefined) {
       const result = this.#auth.check(request.header('authorization'));
@@ -135,9 +149,10 @@ export class Routes {
     try {
       if (path === this.#config.healthEndpoint) return await this.#healthBatch();
       if (this.#scrapes >= this.#config.maxConcurrentScrapes) {
-        // The refusal waits one window, so a refused client cannot ask faster than the scrapers it competes with.
-        await sleep(this.#config.refusalDelayMs);
-        return plain(503, 'Too many concurrent scrapes; retry later', { 'retry-after': RETRY_AFTER_SECONDS });
+        // The refusal waits one window, so a refused client cannot ask faster than the scrapers it
+        // competes with, but at most half the scraper's own timeout, so that it gets the 503 rather than time out.
+        await sleep(Math.min(this.#config.refusalDelayMs, timeoutMs / 2));
+        return refusal('Too many concurrent scrapes; retry later');
       }
       const alone = this.#scrapes === 0;
       this.#scrapes++;
