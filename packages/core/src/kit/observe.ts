@@ -115,9 +115,14 @@ export function isApiPromise(value: unknown): boolean {
 export function observeApiPromise(promise: unknown, observer: ApiPromiseObserver): boolean {
   if (!isApiPromise(promise)) return false;
   const onHeaders = observer.headers === undefined ? undefined : () => safely(() => observer.headers?.());
-  (promise as { responsePromise: PromiseLike<unknown> }).responsePromise.then(onHeaders, (error: unknown) =>
-    safely(() => observer.failed(error)),
-  );
+  // Inline guards rather than `safely` closures: this runs once per call of every wrapped method.
+  (promise as { responsePromise: PromiseLike<unknown> }).responsePromise.then(onHeaders, (error: unknown) => {
+    try {
+      observer.failed(error);
+    } catch {
+      // Recording never reaches the caller.
+    }
+  });
   observeParse(promise as StainlessPromise, observer, { parsed: false });
   return true;
 }
@@ -149,7 +154,11 @@ function observeParse(target: StainlessPromise, observer: ApiPromiseObserver, st
       (data) => {
         if (!state.parsed) {
           state.parsed = true;
-          safely(() => observer.parsed(data));
+          try {
+            observer.parsed(data);
+          } catch {
+            // The caller gets its data whatever the observer does.
+          }
         }
         return data;
       },
