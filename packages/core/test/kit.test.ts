@@ -182,7 +182,9 @@ describe('observeIterator', () => {
 describe('observeApiPromise', () => {
   it('observes nothing but a Stainless APIPromise', () => {
     expect(isApiPromise(Promise.resolve(1))).toBe(false);
-    expect(observeApiPromise(Promise.resolve(1), { failed() {}, parsed() {}, parseFailed() {} })).toBe(false);
+    expect(observeApiPromise(Promise.resolve(1), { failed() {}, parsed() {}, parseFailed() {} }, undefined)).toBe(
+      false,
+    );
   });
 
   it('sees the response, the parsed body once (derived promises too) and a failure, on the same object', async () => {
@@ -200,25 +202,36 @@ describe('observeApiPromise', () => {
       },
     };
     expect(
-      observeApiPromise(promise, {
-        headers: () => events.push('headers'),
-        failed: (error) => events.push(['failed', error]),
-        parsed: (data) => events.push(['parsed', data]),
-        parseFailed: (error) => events.push(['parseFailed', error]),
-      }),
+      observeApiPromise(
+        promise,
+        {
+          headers: (context) => events.push(['headers', context]),
+          failed: (error) => events.push(['failed', error]),
+          parsed: (data, context) => events.push(['parsed', data, context]),
+          parseFailed: (error) => events.push(['parseFailed', error]),
+        },
+        'call 1',
+      ),
     ).toBe(true);
     const derived = promise[THEN_UNWRAP]((data) => ({ wrapped: data }));
     expect(await derived.parseResponse()).toEqual({ wrapped: body });
     expect(await promise.parseResponse()).toBe(body);
-    expect(events).toEqual(['headers', ['parsed', body]]);
+    expect(events).toEqual([
+      ['headers', 'call 1'],
+      ['parsed', body, 'call 1'],
+    ]);
     const error = new Error('refused');
     const failing = { responsePromise: Promise.reject(error), parseResponse: () => Promise.reject(error) };
     const failures: unknown[] = [];
-    observeApiPromise(failing, {
-      failed: (e) => failures.push(['failed', e]),
-      parsed() {},
-      parseFailed: (e) => failures.push(['parseFailed', e]),
-    });
+    observeApiPromise(
+      failing,
+      {
+        failed: (e) => failures.push(['failed', e]),
+        parsed() {},
+        parseFailed: (e) => failures.push(['parseFailed', e]),
+      },
+      undefined,
+    );
     await expect(failing.parseResponse()).rejects.toBe(error);
     await Promise.resolve();
     expect(failures).toEqual([

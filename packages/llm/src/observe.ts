@@ -19,37 +19,23 @@ interface StainlessStream {
 let warnedInternals = false;
 
 /**
- * Observes an APIPromise of the openai or @anthropic-ai/sdk clients without replacing it (the
- * kit's `observeApiPromise`): a request failure, the parsed JSON body or the stream it holds.
+ * What the openai and @anthropic-ai/sdk wrappers observe of an APIPromise (the kit's
+ * `observeApiPromise`), built once per wrapped method: a request failure, the parsed JSON body
+ * or the stream it holds. The call is the context of each promise.
  */
-export function observeApiPromise(promise: unknown, call: LlmCallState, handlers: ResponseHandlers): void {
-  const observed = observeStainless(promise, new CallObserver(call, handlers));
-  if (!observed && !warnedInternals) {
-    warnedInternals = true;
-    diag.warn('agentmeter: this LLM client version returns promises agentmeter cannot observe; its calls are not recorded (check @agentmeter/llm\'s supported versions)');
-  }
+export function callPromiseObserver(handlers: ResponseHandlers): ApiPromiseObserver<LlmCallState> {
+  return {
+    failed: (error, call) => call.fail(error, 'request'),
+    parseFailed: (error, call) => call.fail(error, 'body'),
+    parsed: (data, call) => observeParsed(data, call, handlers),
+  };
 }
 
-/** One call's view of its APIPromise (one object per call: this is the wrappers' hot path). */
-class CallObserver implements ApiPromiseObserver {
-  readonly #call: LlmCallState;
-  readonly #handlers: ResponseHandlers;
-
-  constructor(call: LlmCallState, handlers: ResponseHandlers) {
-    this.#call = call;
-    this.#handlers = handlers;
-  }
-
-  failed(error: unknown): void {
-    this.#call.fail(error, 'request');
-  }
-
-  parseFailed(error: unknown): void {
-    this.#call.fail(error, 'body');
-  }
-
-  parsed(data: unknown): void {
-    observeParsed(data, this.#call, this.#handlers);
+/** Observes an APIPromise for one call without replacing it; an SDK whose promises cannot be observed gets one warning. */
+export function observeApiPromise(promise: unknown, call: LlmCallState, observer: ApiPromiseObserver<LlmCallState>): void {
+  if (!observeStainless(promise, observer, call) && !warnedInternals) {
+    warnedInternals = true;
+    diag.warn('agentmeter: this LLM client version returns promises agentmeter cannot observe; its calls are not recorded (check @agentmeter/llm\'s supported versions)');
   }
 }
 

@@ -1,4 +1,4 @@
-import { observeApiPromise, type ResponseHandlers } from './observe.ts';
+import { callPromiseObserver, observeApiPromise, type ResponseHandlers } from './observe.ts';
 import type { LlmRecorder } from './recorder.ts';
 
 type Fn = (...args: unknown[]) => unknown;
@@ -16,6 +16,7 @@ function modelOf(body: unknown): unknown {
  * call and observes the APIPromise it returns, which is handed back to the caller unchanged.
  */
 export function wrapCreate(recorder: LlmRecorder, provider: string, operation: string, handlers: ResponseHandlers): (original: Fn) => Fn {
+  const observer = callPromiseObserver(handlers);
   return (original) =>
     function createObserved(this: unknown, ...args: unknown[]): unknown {
       let call;
@@ -32,7 +33,7 @@ export function wrapCreate(recorder: LlmRecorder, provider: string, operation: s
         throw error;
       }
       try {
-        observeApiPromise(result, call, handlers);
+        observeApiPromise(result, call, observer);
       } catch {
         // Observation failing must not change what the caller gets.
       }

@@ -17,7 +17,7 @@ export interface PromiseObserver {
 /** Meters an APIPromise and returns it; anything else is returned as is after `parsed` sees no data. */
 export function meterAPIPromise(result: unknown, observer: PromiseObserver): unknown {
   const failed = (error: unknown): void => observer.failed(error ?? new Error('rejected'));
-  const observed = observeApiPromise(result, { headers: observer.headers, failed, parseFailed: failed, parsed: observer.parsed });
+  const observed = observeApiPromise(result, { headers: observer.headers, failed, parseFailed: failed, parsed: observer.parsed }, undefined);
   if (!observed) parsedSafely(observer, undefined);
   return result;
 }

@@ -72,16 +72,20 @@ export function observeIterator<I>(iterator: I, observer: IteratorObserver): I {
   return iterator;
 }
 
-/** What `observeApiPromise` reports about one request and the promises derived from it. */
-export interface ApiPromiseObserver {
+/**
+ * What `observeApiPromise` reports about one request and the promises derived from it. Each
+ * method also gets the `context` given with the promise, so one observer (built once, at wrap
+ * time) can serve every call.
+ */
+export interface ApiPromiseObserver<C = undefined> {
   /** The response arrived (its headers; the body may still be streaming). */
-  headers?(): void;
+  headers?(context: C): void;
   /** The request failed before a response (status errors, timeouts, connection errors). */
-  failed(error: unknown): void;
+  failed(error: unknown, context: C): void;
   /** The body was parsed (once, the first parse of this promise or one derived from it). */
-  parsed(data: unknown): void;
+  parsed(data: unknown, context: C): void;
   /** Parsing the body failed. */
-  parseFailed(error: unknown): void;
+  parseFailed(error: unknown, context: C): void;
 }
 
 /** The SDKs' own (underscored) name for deriving an APIPromise with a transformed result. */
@@ -112,33 +116,49 @@ export function isApiPromise(value: unknown): boolean {
  * helpers, embeddings' base64 decoding) are observed as well. Returns false, observing nothing,
  * when `promise` is not an APIPromise.
  */
-export function observeApiPromise(promise: unknown, observer: ApiPromiseObserver): boolean {
+export function observeApiPromise<C>(promise: unknown, observer: ApiPromiseObserver<C>, context: C): boolean {
   if (!isApiPromise(promise)) return false;
-  const onHeaders = observer.headers === undefined ? undefined : () => safely(() => observer.headers?.());
+  const observation = new Observation(observer, context);
+  const onHeaders = observer.headers === undefined ? undefined : () => safely(() => observer.headers?.(context));
   // Inline guards rather than `safely` closures: this runs once per call of every wrapped method.
   (promise as { responsePromise: PromiseLike<unknown> }).responsePromise.then(onHeaders, (error: unknown) => {
     try {
-      observer.failed(error);
+      observer.failed(error, context);
     } catch {
       // Recording never reaches the caller.
     }
   });
-  observeParse(promise as StainlessPromise, observer, { parsed: false });
+  observeParse(promise as StainlessPromise, observation);
   return true;
 }
 
-/** Shared by a promise and those derived from it: the body is reported once. */
-interface ParseState {
-  parsed: boolean;
+/** One observed request, shared by its promise and those derived from it: the body is reported once. */
+class Observation<C> {
+  readonly observer: ApiPromiseObserver<C>;
+  readonly context: C;
+  parsed = false;
+
+  constructor(observer: ApiPromiseObserver<C>, context: C) {
+    this.observer = observer;
+    this.context = context;
+  }
+
+  parseFailed(error: unknown): void {
+    try {
+      this.observer.parseFailed(error, this.context);
+    } catch {
+      // Recording never reaches the caller.
+    }
+  }
 }
 
-function observeParse(target: StainlessPromise, observer: ApiPromiseObserver, state: ParseState): void {
+function observeParse<C>(target: StainlessPromise, observation: Observation<C>): void {
   const parse = target.parseResponse as AnyFunction;
   const thenUnwrap = target[THEN_UNWRAP];
   if (typeof thenUnwrap === 'function') {
     target[THEN_UNWRAP] = function thenUnwrapObserved(this: unknown, ...args: unknown[]): unknown {
       const derived = Reflect.apply(thenUnwrap as AnyFunction, this, args);
-      if (isApiPromise(derived)) safely(() => observeParse(derived as StainlessPromise, observer, state));
+      if (isApiPromise(derived)) safely(() => observeParse(derived as StainlessPromise, observation));
       return derived;
     };
   }
@@ -147,15 +167,15 @@ function observeParse(target: StainlessPromise, observer: ApiPromiseObserver, st
     try {
       result = Reflect.apply(parse, this, args);
     } catch (error) {
-      safely(() => observer.parseFailed(error));
+      observation.parseFailed(error);
       throw error;
     }
     return Promise.resolve(result).then(
       (data) => {
-        if (!state.parsed) {
-          state.parsed = true;
+        if (!observation.parsed) {
+          observation.parsed = true;
           try {
-            observer.parsed(data);
+            observation.observer.parsed(data, observation.context);
           } catch {
             // The caller gets its data whatever the observer does.
           }
@@ -163,7 +183,7 @@ function observeParse(target: StainlessPromise, observer: ApiPromiseObserver, st
         return data;
       },
       (error: unknown) => {
-        safely(() => observer.parseFailed(error));
+        observation.parseFailed(error);
         throw error;
       },
     );
