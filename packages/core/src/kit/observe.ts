@@ -170,7 +170,7 @@ function observeParse<C>(target: StainlessPromise, observation: Observation<C>):
       observation.parseFailed(error);
       throw error;
     }
-    return Promise.resolve(result).then(
+    return (isThenable(result) ? (result as Promise<unknown>) : Promise.resolve(result)).then(
       (data) => {
         if (!observation.parsed) {
           observation.parsed = true;
