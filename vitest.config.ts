@@ -8,7 +8,13 @@ export default defineConfig({
   // Tests run in Vite's SSR environment, which takes its own resolve conditions.
   ssr: { resolve: { conditions: ['@agentmeter/source'] } },
   test: {
-    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'test-tools/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'collector/test/**/*.test.ts'],
+    include: [
+      'test/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
+      'test-tools/*/test/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+      'collector/test/**/*.test.ts',
+    ],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

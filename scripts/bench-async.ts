@@ -29,7 +29,11 @@ async function usPerCall(fn: () => Promise<unknown>, calls: number, clock: Bench
 
 /** µs per awaited call of each function (wall time unless `clock` is `cpu`), rounds alternating so drift hits both alike. */
 export async function compareAsync(
-  plain: () => Promise<unknown>, wrapped: () => Promise<unknown>, calls: number, rounds: number, clock: BenchClock = 'wall',
+  plain: () => Promise<unknown>,
+  wrapped: () => Promise<unknown>,
+  calls: number,
+  rounds: number,
+  clock: BenchClock = 'wall',
 ): Promise<AsyncComparison> {
   const usPer = (fn: () => Promise<unknown>): Promise<number> => usPerCall(fn, calls, clock);
   await usPer(plain);

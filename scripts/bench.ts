@@ -49,4 +49,8 @@ const header = [
   'The machine is shared, so figures vary from run to run by 10-20%; ratios are steadier than absolute numbers.',
   '',
 ].join('\n');
-if (only === undefined) writeFileSync(join(root, 'docs', 'benchmarks.md'), `${header}\n${sections.map((section) => section.trimEnd()).join('\n\n')}\n`);
+if (only === undefined)
+  writeFileSync(
+    join(root, 'docs', 'benchmarks.md'),
+    `${header}\n${sections.map((section) => section.trimEnd()).join('\n\n')}\n`,
+  );

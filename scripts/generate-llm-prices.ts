@@ -4,5 +4,8 @@ import { installedVersion, publishedDay, renderPriceModule, SOURCE_NAME, sourceP
 /** Writes packages/core/src/pricing/source/data.ts from the installed @pydantic/genai-prices. */
 const version = installedVersion();
 const target = new URL('../packages/core/src/pricing/source/data.ts', import.meta.url);
-writeFileSync(target, renderPriceModule({ name: SOURCE_NAME, version, published: publishedDay(version), providers: sourceProviders() }));
+writeFileSync(
+  target,
+  renderPriceModule({ name: SOURCE_NAME, version, published: publishedDay(version), providers: sourceProviders() }),
+);
 console.log(`wrote ${target.pathname} from ${SOURCE_NAME} ${version}`);

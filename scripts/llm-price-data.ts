@@ -6,7 +6,12 @@ import { findProvider, type Usage } from '@pydantic/genai-prices';
 import type { UsageAmounts } from '../packages/core/src/pricing/price.ts';
 import { SOURCE_PROVIDER_IDS } from '../packages/core/src/pricing/source/providers.ts';
 import {
-  SOURCE_PRICE_KEYS, type ModelMatch, type PriceSource, type SourceModel, type SourcePrices, type SourceProvider,
+  SOURCE_PRICE_KEYS,
+  type ModelMatch,
+  type PriceSource,
+  type SourceModel,
+  type SourcePrices,
+  type SourceProvider,
 } from '../packages/core/src/pricing/source/types.ts';
 
 export const SOURCE_NAME = '@pydantic/genai-prices';
@@ -33,7 +38,13 @@ function pick(prices: Record<string, unknown>): SourcePrices {
     const value = prices[key];
     if (value === undefined) continue;
     // TieredPrices instances become plain objects.
-    out[key] = typeof value === 'number' ? value : { base: (value as { base: number }).base, tiers: (value as { tiers: unknown[] }).tiers.map((t) => ({ ...(t as object) })) };
+    out[key] =
+      typeof value === 'number'
+        ? value
+        : {
+            base: (value as { base: number }).base,
+            tiers: (value as { tiers: unknown[] }).tiers.map((t) => ({ ...(t as object) })),
+          };
   }
   return out as SourcePrices;
 }
@@ -41,7 +52,8 @@ function pick(prices: Record<string, unknown>): SourcePrices {
 function model(m: { id: string; match: unknown; prices: unknown }): SourceModel {
   const prices = Array.isArray(m.prices)
     ? m.prices.map((c: { constraint?: unknown; prices: Record<string, unknown> }) =>
-      (c.constraint === undefined ? { prices: pick(c.prices) } : { constraint: c.constraint, prices: pick(c.prices) }))
+        c.constraint === undefined ? { prices: pick(c.prices) } : { constraint: c.constraint, prices: pick(c.prices) },
+      )
     : pick(m.prices as Record<string, unknown>);
   return { id: m.id, match: m.match as ModelMatch, prices: prices as SourceModel['prices'] };
 }
@@ -55,7 +67,11 @@ export function sourceProviders(): SourceProvider[] {
     if (p === undefined || p.id !== wanted[i]) throw new Error(`${SOURCE_NAME} has no provider ${wanted[i]}`);
     for (const id of p.fallback_model_providers ?? []) if (!wanted.includes(id)) wanted.push(id);
     const provider: SourceProvider = { id: p.id, models: p.models.map(model) };
-    out.push(p.fallback_model_providers === undefined ? provider : { ...provider, fallback_model_providers: p.fallback_model_providers });
+    out.push(
+      p.fallback_model_providers === undefined
+        ? provider
+        : { ...provider, fallback_model_providers: p.fallback_model_providers },
+    );
   }
   return out;
 }
@@ -63,7 +79,10 @@ export function sourceProviders(): SourceProvider[] {
 /** The TypeScript module that holds the data, one model per line. */
 export function renderPriceModule(source: PriceSource): string {
   const providers = source.providers.map((p) => {
-    const head = p.fallback_model_providers === undefined ? '' : `fallback_model_providers: ${JSON.stringify(p.fallback_model_providers)}, `;
+    const head =
+      p.fallback_model_providers === undefined
+        ? ''
+        : `fallback_model_providers: ${JSON.stringify(p.fallback_model_providers)}, `;
     return `    { id: ${JSON.stringify(p.id)}, ${head}models: [\n${p.models.map((m) => `      ${JSON.stringify(m)},`).join('\n')}\n    ] },`;
   });
   return [

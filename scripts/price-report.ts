@@ -4,7 +4,15 @@ import type { PricingTable } from '../packages/core/src/index.ts';
 import { SOURCE_PROVIDER_IDS } from '../packages/core/src/pricing/source/providers.ts';
 
 /** Where the demo and the tests name models: the demo's sources, and every package's tests and benchmarks. */
-const SCANNED = ['examples/*/src', 'packages/*/test', 'packages/*/bench', 'test-tools/*/test', 'test-tools/*/bench', 'collector/test', 'test'];
+const SCANNED = [
+  'examples/*/src',
+  'packages/*/test',
+  'packages/*/bench',
+  'test-tools/*/test',
+  'test-tools/*/bench',
+  'collector/test',
+  'test',
+];
 /** `model: 'id'` in a call or a fixture, with the provider when the same line names one. */
 const MODEL = /\bmodel:\s*['"]([\w.:/@-]{1,100})['"]/g;
 const PROVIDER = /\bprovider:\s*['"]([\w.-]{1,64})['"]/;
@@ -18,7 +26,9 @@ export interface ModelUse {
 }
 
 export interface PriceReport {
-  readonly source: { readonly name: string; readonly version: string; readonly published: string; readonly ageDays: number } | undefined;
+  readonly source:
+    | { readonly name: string; readonly version: string; readonly published: string; readonly ageDays: number }
+    | undefined;
   /** The oldest `effective` date among the speech rows. */
   readonly oldestRow: string | undefined;
   /** Models named by the demo that no provider prices. */
@@ -57,34 +67,41 @@ function expand(root: string, pattern: string): string[] {
 export function modelUses(root: string, folders: readonly string[]): ModelUse[] {
   const uses = new Map<string, { model: string; provider: string | undefined; where: string[] }>();
   for (const file of folders.flatMap((folder) => expand(root, folder)).flatMap(files)) {
-    readFileSync(file, 'utf8').split('\n').forEach((line, index) => {
-      const provider = PROVIDER.exec(line)?.[1];
-      for (const [, model] of line.matchAll(MODEL)) {
-        const key = `${provider ?? ''}\u0000${model}`;
-        const use = uses.get(key) ?? { model: model!, provider, where: [] };
-        use.where.push(`${relative(root, file)}:${index + 1}`);
-        uses.set(key, use);
-      }
-    });
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, index) => {
+        const provider = PROVIDER.exec(line)?.[1];
+        for (const [, model] of line.matchAll(MODEL)) {
+          const key = `${provider ?? ''}\u0000${model}`;
+          const use = uses.get(key) ?? { model: model!, provider, where: [] };
+          use.where.push(`${relative(root, file)}:${index + 1}`);
+          uses.set(key, use);
+        }
+      });
   }
   return [...uses.values()];
 }
 
 /** Whether a model has a price: under the provider named with it, else under any provider the table knows. */
 function priced(table: PricingTable, use: ModelUse): boolean {
-  const providers = use.provider !== undefined
-    ? [use.provider]
-    : [...new Set([...Object.keys(SOURCE_PROVIDER_IDS), ...table.entries.map((entry) => entry.provider)])];
+  const providers =
+    use.provider !== undefined
+      ? [use.provider]
+      : [...new Set([...Object.keys(SOURCE_PROVIDER_IDS), ...table.entries.map((entry) => entry.provider)])];
   return providers.some((provider) => table.lookup(provider, use.model) !== undefined);
 }
 
 /** The age of the LLM price data and the models the demo and the tests use that have no price. */
 export function priceReport(table: PricingTable, root: string, now: number = Date.now()): PriceReport {
   const { source } = table;
-  const unpriced = (folders: readonly string[]): ModelUse[] => modelUses(root, folders).filter((use) => !priced(table, use));
+  const unpriced = (folders: readonly string[]): ModelUse[] =>
+    modelUses(root, folders).filter((use) => !priced(table, use));
   const effective = table.entries.map((entry) => entry.effective).toSorted();
   return {
-    source: source === undefined ? undefined : { ...source, ageDays: Math.floor((now - Date.parse(`${source.published}T00:00:00Z`)) / 86_400_000) },
+    source:
+      source === undefined
+        ? undefined
+        : { ...source, ageDays: Math.floor((now - Date.parse(`${source.published}T00:00:00Z`)) / 86_400_000) },
     oldestRow: effective[0],
     demoUnpriced: unpriced(SCANNED.slice(0, 1)),
     testUnpriced: unpriced(SCANNED.slice(1)),

@@ -51,21 +51,29 @@ describe('published packages', () => {
     });
 
     const peers = Object.entries(manifest.peerDependencies ?? {});
-    it.runIf(peers.length > 0).each(peers)('declares peer %s %s: one tested major, installed in the tests', (peer, range) => {
-      const installed = readJson(join(dir, 'node_modules', peer, 'package.json')) as Manifest & { version: string };
-      const tested = semver.parse(installed.version)!;
-      expect(semver.satisfies(tested, range), `${peer}@${tested.version} is outside ${range}`).toBe(true);
-      // Nothing outside the tested major: the range's floor is in it, and the next major is excluded.
-      const floor = semver.minVersion(range)!;
-      const next = tested.major === 0 ? `0.${tested.minor + 1}.0` : `${tested.major + 1}.0.0`;
-      expect(tested.major === 0 ? floor.minor : floor.major).toBe(tested.major === 0 ? tested.minor : tested.major);
-      expect(semver.satisfies(next, range), `${range} admits untested ${next}`).toBe(false);
-    });
+    it.runIf(peers.length > 0).each(peers)(
+      'declares peer %s %s: one tested major, installed in the tests',
+      (peer, range) => {
+        const installed = readJson(join(dir, 'node_modules', peer, 'package.json')) as Manifest & { version: string };
+        const tested = semver.parse(installed.version)!;
+        expect(semver.satisfies(tested, range), `${peer}@${tested.version} is outside ${range}`).toBe(true);
+        // Nothing outside the tested major: the range's floor is in it, and the next major is excluded.
+        const floor = semver.minVersion(range)!;
+        const next = tested.major === 0 ? `0.${tested.minor + 1}.0` : `${tested.major + 1}.0.0`;
+        expect(tested.major === 0 ? floor.minor : floor.major).toBe(tested.major === 0 ? tested.minor : tested.major);
+        expect(semver.satisfies(next, range), `${range} admits untested ${next}`).toBe(false);
+      },
+    );
   });
 });
 
 describe('documentation links', () => {
-  const pages = ['README.md', ...readdirSync(join(root, 'docs')).filter((file) => file.endsWith('.md')).map((file) => `docs/${file}`)];
+  const pages = [
+    'README.md',
+    ...readdirSync(join(root, 'docs'))
+      .filter((file) => file.endsWith('.md'))
+      .map((file) => `docs/${file}`),
+  ];
 
   it.each(pages)('%s links only files that exist', (page) => {
     const text = readFileSync(join(root, page), 'utf8').replace(/```[\s\S]*?```/g, '');

@@ -75,7 +75,9 @@ export function writeAssets(namespace: string, out: string): string[] {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { namespace: { type: 'string', default: NAMESPACE }, out: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { namespace: { type: 'string', default: NAMESPACE }, out: { type: 'string' } },
+  });
   const out = values.out === undefined ? COLLECTOR_ROOT : resolve(process.env['INIT_CWD'] ?? process.cwd(), values.out);
   for (const path of writeAssets(values.namespace, out)) console.log(`wrote ${path}`);
 }

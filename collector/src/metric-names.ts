@@ -32,7 +32,8 @@ export function namesFor(namespace: string): Names {
   return {
     ns: namespace,
     m,
-    rule: (base, suffix) => `${namespace}:${base.startsWith(`${namespace}_`) ? base.slice(namespace.length + 1) : base}:${suffix}`,
+    rule: (base, suffix) =>
+      `${namespace}:${base.startsWith(`${namespace}_`) ? base.slice(namespace.length + 1) : base}:${suffix}`,
     stem: (key) => m(key).replace(/_total$/, ''),
   };
 }

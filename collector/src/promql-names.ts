@@ -5,8 +5,22 @@
  * against a real Prometheus in the end-to-end tests, which catches anything it would miss.
  */
 const KEYWORDS: ReadonlySet<string> = new Set([
-  'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless',
-  'offset', 'inf', 'nan', 'Inf', 'NaN', 'atan2',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'and',
+  'or',
+  'unless',
+  'offset',
+  'inf',
+  'nan',
+  'Inf',
+  'NaN',
+  'atan2',
 ]);
 
 export function metricNamesIn(expr: string): string[] {

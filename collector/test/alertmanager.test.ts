@@ -12,7 +12,11 @@ const SECRETS = {
   pagerduty_routing_key: 'R0UT1NGKEY',
   smtp_password: "it's a secret: {{ not a template }}",
 };
-const EMAIL = { ALERT_EMAIL_TO: 'oncall@example.com', SMTP_SMARTHOST: 'smtp.example.com:587', SMTP_FROM: "alerts'team@example.com" };
+const EMAIL = {
+  ALERT_EMAIL_TO: 'oncall@example.com',
+  SMTP_SMARTHOST: 'smtp.example.com:587',
+  SMTP_FROM: "alerts'team@example.com",
+};
 
 const dirs: { cleanup: () => void }[] = [];
 afterAll(() => dirs.forEach((d) => d.cleanup()));
@@ -38,7 +42,14 @@ async function configured(files: Partial<typeof SECRETS>, env: Record<string, st
 }
 
 async function routes(config: string, labels: string): Promise<string> {
-  const result = await run(findTool('amtool'), ['config', 'routes', 'test', `--config.file=${config}`, 'alertname=HighErrorRate', labels]);
+  const result = await run(findTool('amtool'), [
+    'config',
+    'routes',
+    'test',
+    `--config.file=${config}`,
+    'alertname=HighErrorRate',
+    labels,
+  ]);
   expect(result.code, result.stderr).toBe(0);
   return result.stdout.trim();
 }
@@ -76,7 +87,14 @@ describe('Alertmanager config (configure.sh)', () => {
 
   it('the routing test fails when routing changes (it can fail)', async () => {
     const config = await configured(SECRETS, EMAIL);
-    const result = await run(findTool('amtool'), ['config', 'routes', 'test', `--config.file=${config}`, '--verify.receivers=slack', 'severity=critical']);
+    const result = await run(findTool('amtool'), [
+      'config',
+      'routes',
+      'test',
+      `--config.file=${config}`,
+      '--verify.receivers=slack',
+      'severity=critical',
+    ]);
     expect(result.code).not.toBe(0);
   });
 
@@ -84,7 +102,9 @@ describe('Alertmanager config (configure.sh)', () => {
     const received: unknown[] = [];
     const hook: Server = createServer((req, res) => {
       let body = '';
-      req.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
       req.on('end', () => {
         received.push(JSON.parse(body));
         res.end('ok');
@@ -93,13 +113,28 @@ describe('Alertmanager config (configure.sh)', () => {
     await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
     const address = hook.address();
     if (address === null || typeof address === 'string') throw new Error('no port');
-    const config = await configured({ slack_webhook_url: `http://127.0.0.1:${address.port}/hook` }, { ALERTMANAGER_GROUP_WAIT: '1s' });
+    const config = await configured(
+      { slack_webhook_url: `http://127.0.0.1:${address.port}/hook` },
+      { ALERTMANAGER_GROUP_WAIT: '1s' },
+    );
     const alertmanager = await startAlertmanager(readFileSync(config, 'utf8'));
     try {
-      const alert = { labels: { alertname: 'HTTPErrorRateHigh', job: 'api', severity: 'critical' }, annotations: { summary: 'HTTP 5xx responses on api', description: '10%' } };
-      const post = await fetch(`${alertmanager.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([alert]) });
+      const alert = {
+        labels: { alertname: 'HTTPErrorRateHigh', job: 'api', severity: 'critical' },
+        annotations: { summary: 'HTTP 5xx responses on api', description: '10%' },
+      };
+      const post = await fetch(`${alertmanager.url}/api/v2/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([alert]),
+      });
       expect(post.status).toBe(200);
-      await waitFor('the Slack webhook to receive the alert', async () => (received.length > 0 ? true : undefined), 60_000, 200);
+      await waitFor(
+        'the Slack webhook to receive the alert',
+        async () => (received.length > 0 ? true : undefined),
+        60_000,
+        200,
+      );
       expect(JSON.stringify(received[0])).toContain('HTTP 5xx responses on api');
       expect(JSON.stringify(received[0])).toContain('"title":"[FIRING] HTTPErrorRateHigh (critical)"');
     } finally {

@@ -22,11 +22,16 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ se
 
 describe('readExposition', () => {
   it('accepts the text and OpenMetrics formats and names what is wrong', () => {
-    const ok = readExposition('# HELP a_total x\n# TYPE a_total counter\na_total{b="c\\"d"} 1\n# TYPE h histogram\nh_bucket{le="+Inf"} 2\nh_sum 1.5e-3\nh_count 2\n# EOF\n');
+    const ok = readExposition(
+      '# HELP a_total x\n# TYPE a_total counter\na_total{b="c\\"d"} 1\n# TYPE h histogram\nh_bucket{le="+Inf"} 2\nh_sum 1.5e-3\nh_count 2\n# EOF\n',
+    );
     expect(ok).toEqual({ families: ['a_total', 'h'], problems: [] });
     const bad = readExposition('# TYPE a counter\na 1\na{b=c} 2\nb 3\na NaNx\n# TYPE a counter\n');
     expect(bad.problems).toEqual([
-      'line 3: not a sample: a{b=c} 2', 'line 4: b has no TYPE', 'line 5: not a sample: a NaNx', 'line 6: second TYPE for a',
+      'line 3: not a sample: a{b=c} 2',
+      'line 4: b has no TYPE',
+      'line 5: not a sample: a NaNx',
+      'line 6: second TYPE for a',
     ]);
   });
 });
@@ -44,26 +49,40 @@ describe('the stack check against a real Prometheus and Alertmanager', () => {
     writeFileSync(join(secrets.path, 'slack_webhook_url'), 'http://127.0.0.1:9/hook');
     const configured = await configureAlertmanager({ ALERTMANAGER_SECRETS_DIR: secrets.path });
     alertmanager = await startAlertmanager(configured.config);
-    prometheus = await startPrometheus([
-      // Scrapes far apart enough that a loaded test machine does not miss one (a missed scrape is a FAIL).
-      'global: { scrape_interval: 3s, scrape_timeout: 3s, evaluation_interval: 1s }',
-      'rule_files:',
-      `  - ${join(COLLECTOR_ROOT, RECORDING_FILE)}`,
-      `  - ${join(COLLECTOR_ROOT, ALERTS_FILE)}`,
-      'alerting:',
-      `  alertmanagers: [{ static_configs: [{ targets: ['${new URL(alertmanager.url).host}'] }] }]`,
-      'scrape_configs:',
-      '  - job_name: voice-api',
-      `    static_configs: [{ targets: ['127.0.0.1:${metricsPort}'] }]`,
-      '',
-    ].join('\n'));
-    service = await startService({ AGENTMETER_E2E_SERVICE: 'voice-api', AGENTMETER_E2E_METRICS_PORT: String(metricsPort) });
+    prometheus = await startPrometheus(
+      [
+        // Scrapes far apart enough that a loaded test machine does not miss one (a missed scrape is a FAIL).
+        'global: { scrape_interval: 3s, scrape_timeout: 3s, evaluation_interval: 1s }',
+        'rule_files:',
+        `  - ${join(COLLECTOR_ROOT, RECORDING_FILE)}`,
+        `  - ${join(COLLECTOR_ROOT, ALERTS_FILE)}`,
+        'alerting:',
+        `  alertmanagers: [{ static_configs: [{ targets: ['${new URL(alertmanager.url).host}'] }] }]`,
+        'scrape_configs:',
+        '  - job_name: voice-api',
+        `    static_configs: [{ targets: ['127.0.0.1:${metricsPort}'] }]`,
+        '',
+      ].join('\n'),
+    );
+    service = await startService({
+      AGENTMETER_E2E_SERVICE: 'voice-api',
+      AGENTMETER_E2E_METRICS_PORT: String(metricsPort),
+    });
     await service.request({ type: 'load' }, 'loading');
     // Rates need two scrapes and recording rules an evaluation: wait until the stack is whole.
-    await waitFor('every check to pass', async () => {
-      const lines = await checkStack({ prometheus: prometheus.url, alertmanager: alertmanager.url, service: metricsUrl });
-      return lines.every((line) => line.ok) ? true : undefined;
-    }, 120_000, 1_000).catch(() => undefined);
+    await waitFor(
+      'every check to pass',
+      async () => {
+        const lines = await checkStack({
+          prometheus: prometheus.url,
+          alertmanager: alertmanager.url,
+          service: metricsUrl,
+        });
+        return lines.every((line) => line.ok) ? true : undefined;
+      },
+      120_000,
+      1_000,
+    ).catch(() => undefined);
   }, 180_000);
 
   afterAll(async () => {
@@ -74,7 +93,14 @@ describe('the stack check against a real Prometheus and Alertmanager', () => {
   });
 
   it('passes on a whole stack: one PASS line per target, rule group, Alertmanager check, panel and service, exit 0', async () => {
-    const result = await check(['--prometheus', prometheus.url, '--alertmanager', alertmanager.url, '--service', metricsUrl]);
+    const result = await check([
+      '--prometheus',
+      prometheus.url,
+      '--alertmanager',
+      alertmanager.url,
+      '--service',
+      metricsUrl,
+    ]);
     expect(result.stdout.split('\n').filter((l) => l.startsWith('FAIL'))).toEqual([]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toContain('PASS  target voice-api 127.0.0.1:');
@@ -89,19 +115,28 @@ describe('the stack check against a real Prometheus and Alertmanager', () => {
   it('fails, line by line, on a broken stack, and exits 1', async () => {
     const deadPort = await freePort();
     const garbage = await listen((_req, res) => res.end('# TYPE x counter\nx{oops} 1\n'));
-    const broken = await startPrometheus([
-      'global: { scrape_interval: 1s }',
-      'scrape_configs:',
-      '  - job_name: gone',
-      `    static_configs: [{ targets: ['127.0.0.1:${deadPort}'] }]`,
-      '',
-    ].join('\n'));
+    const broken = await startPrometheus(
+      [
+        'global: { scrape_interval: 1s }',
+        'scrape_configs:',
+        '  - job_name: gone',
+        `    static_configs: [{ targets: ['127.0.0.1:${deadPort}'] }]`,
+        '',
+      ].join('\n'),
+    );
     try {
       await waitFor('the dead target to be scraped once', async () => {
         const data = (await broken.api('/api/v1/targets')) as { activeTargets: { health: string }[] };
         return data.activeTargets.some((t) => t.health === 'down') ? true : undefined;
       });
-      const result = await check(['--prometheus', broken.url, '--alertmanager', `http://127.0.0.1:${deadPort}`, '--service', garbage.url]);
+      const result = await check([
+        '--prometheus',
+        broken.url,
+        '--alertmanager',
+        `http://127.0.0.1:${deadPort}`,
+        '--service',
+        garbage.url,
+      ]);
       expect(result.code).toBe(1);
       expect(result.stdout).toMatch(/FAIL {2}target gone 127\.0\.0\.1:\d+: down: .+/);
       expect(result.stdout).toContain('FAIL  rule group agentmeter_http: not loaded');
@@ -117,7 +152,12 @@ describe('the stack check against a real Prometheus and Alertmanager', () => {
   }, 120_000);
 
   it('exits 2 with the usage on bad arguments', async () => {
-    for (const args of [[], ['--prometheus', 'not a url'], ['--prometheus', 'http://x', '--namespace', 'bad-name'], ['--nope']]) {
+    for (const args of [
+      [],
+      ['--prometheus', 'not a url'],
+      ['--prometheus', 'http://x', '--namespace', 'bad-name'],
+      ['--nope'],
+    ]) {
       const result = await check(args);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toContain('usage: check --prometheus URL');

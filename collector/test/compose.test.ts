@@ -37,7 +37,8 @@ describe('docker-compose.yml (Docker does not run here: syntax and references)',
       for (const volume of service.volumes ?? []) {
         const [source = '', target = ''] = volume.split(':');
         expect(target, `${name}: ${volume}`).toMatch(/^\//);
-        if (source.startsWith('.')) expect(existsSync(join(COLLECTOR_DIR, source)), `${name}: ${source} is missing`).toBe(true);
+        if (source.startsWith('.'))
+          expect(existsSync(join(COLLECTOR_DIR, source)), `${name}: ${source} is missing`).toBe(true);
         else expect(compose.volumes, `${name}: volume ${source} is not declared`).toHaveProperty(source);
       }
     }
@@ -49,7 +50,10 @@ describe('docker-compose.yml (Docker does not run here: syntax and references)',
       const mounted = (service.volumes ?? []).map((v) => v.split(':')[1] ?? '');
       for (const match of command.matchAll(/(\/etc\/[\w./-]+\.(?:yml|yaml|tmpl|sh))/g)) {
         const path = match[1]!;
-        expect(mounted.some((m) => path === m || path.startsWith(`${m}/`)), `${name}: ${path} is not mounted`).toBe(true);
+        expect(
+          mounted.some((m) => path === m || path.startsWith(`${m}/`)),
+          `${name}: ${path} is not mounted`,
+        ).toBe(true);
       }
     }
   });
@@ -63,7 +67,10 @@ describe('docker-compose.yml (Docker does not run here: syntax and references)',
 
   it('passes every setting configure.sh reads through from the environment, none of them required', () => {
     const script = readFileSync(join(COLLECTOR_DIR, 'alertmanager', 'configure.sh'), 'utf8');
-    const code = script.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
+    const code = script
+      .split('\n')
+      .filter((l) => !l.trim().startsWith('#'))
+      .join('\n');
     const read = new Set([...code.matchAll(/\$\{?([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]!));
     expect(read.size).toBeGreaterThan(5);
     const environment = compose.services['alertmanager']?.environment ?? {};
@@ -73,12 +80,15 @@ describe('docker-compose.yml (Docker does not run here: syntax and references)',
   });
 
   it('starts Prometheus and Grafana alone by default; Alertmanager and the Collector by profile', () => {
-    const always = Object.entries(compose.services).filter(([, s]) => s.profiles === undefined).map(([name]) => name);
+    const always = Object.entries(compose.services)
+      .filter(([, s]) => s.profiles === undefined)
+      .map(([name]) => name);
     expect(always.toSorted()).toEqual(['grafana', 'prometheus']);
     expect(compose.services['alertmanager']?.profiles).toEqual(['alerting', 'full']);
     expect(compose.services['otelcol']?.profiles).toEqual(['collector', 'full']);
     for (const name of always) {
-      for (const value of Object.values(compose.services[name]?.environment ?? {})) expect(value).not.toMatch(/ALERT|SLACK|PAGERDUTY|SMTP/);
+      for (const value of Object.values(compose.services[name]?.environment ?? {}))
+        expect(value).not.toMatch(/ALERT|SLACK|PAGERDUTY|SMTP/);
     }
   });
 });

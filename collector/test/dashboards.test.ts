@@ -14,15 +14,21 @@ const DASHBOARD_DIR = join(COLLECTOR_ROOT, DASHBOARD_FOLDER);
 
 function checkedIn(): Record<string, GrafanaDashboard> {
   const out: Record<string, GrafanaDashboard> = {};
-  for (const file of readdirSync(DASHBOARD_DIR)) out[file] = JSON.parse(readFileSync(join(DASHBOARD_DIR, file), 'utf8')) as GrafanaDashboard;
+  for (const file of readdirSync(DASHBOARD_DIR))
+    out[file] = JSON.parse(readFileSync(join(DASHBOARD_DIR, file), 'utf8')) as GrafanaDashboard;
   return out;
 }
 
 describe('Grafana dashboards', () => {
   it('ships the five dashboards with unique uids and non-overlapping panels', () => {
     const titles = Object.values(DASHBOARDS).map((d) => d.title);
-    expect(titles).toEqual(['agentmeter / Overview', 'agentmeter / LLM and cost', 'agentmeter / Voice pipeline',
-      'agentmeter / Database and cache', 'agentmeter / Runtime']);
+    expect(titles).toEqual([
+      'agentmeter / Overview',
+      'agentmeter / LLM and cost',
+      'agentmeter / Voice pipeline',
+      'agentmeter / Database and cache',
+      'agentmeter / Runtime',
+    ]);
     const dashboards = Object.values(checkedIn());
     expect(new Set(dashboards.map((d) => d.uid)).size).toBe(dashboards.length);
     for (const dashboard of dashboards) {
@@ -64,13 +70,17 @@ describe('Grafana dashboards', () => {
   });
 
   it('shows what every alert watches on a panel', () => {
-    const shown = new Set(Object.values(checkedIn()).flatMap((d) => dashboardQueries(d).flatMap((q) => metricNamesIn(q.expr))));
+    const shown = new Set(
+      Object.values(checkedIn()).flatMap((d) => dashboardQueries(d).flatMap((q) => metricNamesIn(q.expr))),
+    );
     const unshown = alertRules().filter((rule) => !metricNamesIn(rule.expr).some((name) => shown.has(name)));
     expect(unshown.map((rule) => rule.alert)).toEqual([]);
   });
 
   it('is provisioned from the folder the generator writes', () => {
-    const provider = parse(readFileSync(join(COLLECTOR_DIR, 'grafana', 'provisioning', 'dashboards', 'agentmeter.yml'), 'utf8')) as {
+    const provider = parse(
+      readFileSync(join(COLLECTOR_DIR, 'grafana', 'provisioning', 'dashboards', 'agentmeter.yml'), 'utf8'),
+    ) as {
       providers: { type: string; options: { path: string } }[];
     };
     expect(provider.providers[0]?.type).toBe('file');

@@ -6,9 +6,14 @@ import { COLLECTOR_DIR } from './helpers/tools.ts';
 const ROOT = join(COLLECTOR_DIR, '..');
 
 /** The environment variables an operator sets: agentmeter's, OpenTelemetry's, the monitoring stack's. */
-const ENV_NAME = /\b(?:AGENTMETER|OTEL|GRAFANA|PROMETHEUS|SLACK|SMTP|ALERT|ALERTMANAGER|PAGERDUTY)_[A-Z0-9_]*[A-Z0-9]\b_?(?!\w)/g;
+const ENV_NAME =
+  /\b(?:AGENTMETER|OTEL|GRAFANA|PROMETHEUS|SLACK|SMTP|ALERT|ALERTMANAGER|PAGERDUTY)_[A-Z0-9_]*[A-Z0-9]\b_?(?!\w)/g;
 
-function files(dir: string, keep: (name: string) => boolean, skip: readonly string[] = ['node_modules', 'dist']): string[] {
+function files(
+  dir: string,
+  keep: (name: string) => boolean,
+  skip: readonly string[] = ['node_modules', 'dist'],
+): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -23,7 +28,8 @@ const text = (paths: readonly string[]): string => paths.map((p) => readFileSync
  * Where the project reads its variables: sources, test tools (the provider simulator, the
  * reliability suite), scripts, Collector, Alertmanager and Compose configs, and tests (the fuzzing knobs are test settings). This file is left out: it names none.
  */
-const isCode = (name: string): boolean => /\.(ts|mts|js|mjs|sh|ya?ml)$/.test(name) && name !== 'docs-environment.test.ts';
+const isCode = (name: string): boolean =>
+  /\.(ts|mts|js|mjs|sh|ya?ml)$/.test(name) && name !== 'docs-environment.test.ts';
 
 function projectCode(): string {
   const code = isCode;
@@ -40,15 +46,24 @@ function projectCode(): string {
 function openTelemetryCode(): string {
   const store = join(ROOT, 'node_modules', '.pnpm');
   const packages = readdirSync(store).filter((name) => name.startsWith('@opentelemetry+'));
-  return text(packages.flatMap((name) => files(join(store, name, 'node_modules', '@opentelemetry'), (f) => /\.(c|m)?js$/.test(f), [])));
+  return text(
+    packages.flatMap((name) =>
+      files(join(store, name, 'node_modules', '@opentelemetry'), (f) => /\.(c|m)?js$/.test(f), []),
+    ),
+  );
 }
 
 describe('the environment variables the docs name', () => {
   it('are each read by the code (agentmeter, the OpenTelemetry SDK, or the collector/ configs)', () => {
-    const docs = [...files(join(ROOT, 'docs'), (n) => n.endsWith('.md'), ['node_modules', 'dist', 'api']), join(ROOT, 'README.md'), join(COLLECTOR_DIR, 'README.md')];
+    const docs = [
+      ...files(join(ROOT, 'docs'), (n) => n.endsWith('.md'), ['node_modules', 'dist', 'api']),
+      join(ROOT, 'README.md'),
+      join(COLLECTOR_DIR, 'README.md'),
+    ];
     const named = new Map<string, string>();
     for (const doc of docs) {
-      for (const match of readFileSync(doc, 'utf8').matchAll(ENV_NAME)) if (!named.has(match[0])) named.set(match[0], doc.slice(ROOT.length + 1));
+      for (const match of readFileSync(doc, 'utf8').matchAll(ENV_NAME))
+        if (!named.has(match[0])) named.set(match[0], doc.slice(ROOT.length + 1));
     }
     expect(named.size).toBeGreaterThan(30);
     const ours = projectCode();
@@ -56,7 +71,8 @@ describe('the environment variables the docs name', () => {
     const unread: string[] = [];
     for (const [name, doc] of named) {
       // A name ending in `_` is a prefix (`AGENTMETER_PROMETHEUS_*`): some variable read must start with it.
-      const read = (code: string): boolean => (name.endsWith('_') ? code.includes(name) : new RegExp(`\\b${name}\\b`).test(code));
+      const read = (code: string): boolean =>
+        name.endsWith('_') ? code.includes(name) : new RegExp(`\\b${name}\\b`).test(code);
       if (read(ours)) continue;
       if (name.startsWith('OTEL_') && read((sdk ??= openTelemetryCode()))) continue;
       unread.push(`${name} (${doc})`);

@@ -22,14 +22,19 @@ describe('OTLP under node:cluster: every worker pushes with its own service.inst
   beforeAll(async () => {
     const ports = await collectorPorts();
     prometheus = await startPrometheus('global: { scrape_interval: 1s, evaluation_interval: 1s }\n', {
-      webConfig: `basic_auth_users:\n  '${INSTANCE_ID}': '${TOKEN_HASH}'\n`, authorization: AUTHORIZATION,
+      webConfig: `basic_auth_users:\n  '${INSTANCE_ID}': '${TOKEN_HASH}'\n`,
+      authorization: AUTHORIZATION,
     });
-    collector = await startCollector(['remote-write.yaml'], ports, collectorEnv(ports, {
-      PROMETHEUS_REMOTE_WRITE_URL: `${prometheus.url}/api/v1/write`,
-      GRAFANA_CLOUD_INSTANCE_ID: INSTANCE_ID,
-      GRAFANA_CLOUD_API_TOKEN: TOKEN,
-      AGENTMETER_SCRAPE_TARGET: `127.0.0.1:${await freePort()}`,
-    }));
+    collector = await startCollector(
+      ['remote-write.yaml'],
+      ports,
+      collectorEnv(ports, {
+        PROMETHEUS_REMOTE_WRITE_URL: `${prometheus.url}/api/v1/write`,
+        GRAFANA_CLOUD_INSTANCE_ID: INSTANCE_ID,
+        GRAFANA_CLOUD_API_TOKEN: TOKEN,
+        AGENTMETER_SCRAPE_TARGET: `127.0.0.1:${await freePort()}`,
+      }),
+    );
     app = new ClusterApp({
       WORKERS: String(WORKERS),
       QUIET: '1',
@@ -44,21 +49,33 @@ describe('OTLP under node:cluster: every worker pushes with its own service.inst
     await prometheus?.stop();
   });
 
-  it('gives the Collector exact totals, which the primary\'s merged /metrics shows too', async () => {
-    const { metrics, app: appUrl } = await app!.next() as { metrics: string; app: string };
+  it("gives the Collector exact totals, which the primary's merged /metrics shows too", async () => {
+    const { metrics, app: appUrl } = (await app!.next()) as { metrics: string; app: string };
     await sendRequests(appUrl, REQUESTS);
 
-    for (const query of [`sum(agentmeter_requests_total{job="${JOB}"})`, `sum(http_server_request_duration_seconds_count{job="${JOB}"})`]) {
-      const got = await waitFor(`${query} == ${REQUESTS}`, async () => {
-        const [sample] = await prometheus.query(query);
-        return sample?.value === REQUESTS ? sample.value : undefined;
-      }, 60_000).catch(async (error: unknown) => {
-        throw new Error(`${String(error)}; now ${JSON.stringify(await prometheus.query(query))}\n${collector?.output() ?? ''}`, { cause: error });
+    for (const query of [
+      `sum(agentmeter_requests_total{job="${JOB}"})`,
+      `sum(http_server_request_duration_seconds_count{job="${JOB}"})`,
+    ]) {
+      const got = await waitFor(
+        `${query} == ${REQUESTS}`,
+        async () => {
+          const [sample] = await prometheus.query(query);
+          return sample?.value === REQUESTS ? sample.value : undefined;
+        },
+        60_000,
+      ).catch(async (error: unknown) => {
+        throw new Error(
+          `${String(error)}; now ${JSON.stringify(await prometheus.query(query))}\n${collector?.output() ?? ''}`,
+          { cause: error },
+        );
       });
       expect(got).toBe(REQUESTS);
     }
     // One series per worker that served requests, each named by its own service.instance.id.
-    const instances = (await prometheus.query(`agentmeter_requests_total{job="${JOB}"}`)).map((sample) => sample.metric['instance']);
+    const instances = (await prometheus.query(`agentmeter_requests_total{job="${JOB}"}`)).map(
+      (sample) => sample.metric['instance'],
+    );
     expect(new Set(instances).size).toBe(instances.length);
     expect(instances.length).toBeGreaterThan(1);
     expect(instances.length).toBeLessThanOrEqual(WORKERS);

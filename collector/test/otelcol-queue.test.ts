@@ -9,7 +9,8 @@ import { startService, type ServiceProcess } from './helpers/services.ts';
 const JOB = 'agentmeter-queue';
 const REQUESTS = `sum(agentmeter_requests_total{job="${JOB}"})`;
 /** Prometheus 3's OTLP receiver, named as docs/monitoring.md sets it up: the gateway's stand-in. */
-const PROM_CONFIG = 'global: { scrape_interval: 1s }\notlp:\n  translation_strategy: UnderscoreEscapingWithSuffixes\n  promote_scope_metadata: true\n';
+const PROM_CONFIG =
+  'global: { scrape_interval: 1s }\notlp:\n  translation_strategy: UnderscoreEscapingWithSuffixes\n  promote_scope_metadata: true\n';
 /** What config.yaml would be with an in-memory queue: the same exporter, its storage removed. */
 const IN_MEMORY = 'exporters:\n  otlp_http/grafana_cloud:\n    sending_queue:\n      storage: null\n';
 
@@ -19,13 +20,17 @@ const IN_MEMORY = 'exporters:\n  otlp_http/grafana_cloud:\n    sending_queue:\n 
  * after the restart. Checked by querying Prometheus at a moment inside the outage once the backend
  * is back: only the queued points can answer with the outage's total.
  */
-describe('the OTLP default\'s persistent sending queue across a backend outage and a Collector restart', () => {
+describe("the OTLP default's persistent sending queue across a backend outage and a Collector restart", () => {
   const cleanups: (() => Promise<void> | void)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).toReversed()) await cleanup();
   });
 
-  async function outage(overlay?: string): Promise<{ valueDuring: () => Promise<number | undefined>; latest: () => Promise<number | undefined>; writing: () => Promise<void> }> {
+  async function outage(overlay?: string): Promise<{
+    valueDuring: () => Promise<number | undefined>;
+    latest: () => Promise<number | undefined>;
+    writing: () => Promise<void>;
+  }> {
     const dir = tempDir('queue');
     cleanups.push(dir.cleanup);
     const configs = ['config.yaml'];
@@ -59,7 +64,9 @@ describe('the OTLP default\'s persistent sending queue across a backend outage a
     cleanups.push(() => service.stop());
 
     await service.request({ type: 'step', count: 5 }, 'done');
-    await waitFor(`${REQUESTS} == 5`, async () => ((await prometheus.query(REQUESTS))[0]?.value === 5 ? true : undefined));
+    await waitFor(`${REQUESTS} == 5`, async () =>
+      (await prometheus.query(REQUESTS))[0]?.value === 5 ? true : undefined,
+    );
 
     // The backend goes away; the Collector keeps receiving 10 and cannot send it.
     await prometheus.stop();
@@ -78,14 +85,22 @@ describe('the OTLP default\'s persistent sending queue across a backend outage a
       latest: async () => (await server.query(REQUESTS))[0]?.value,
       // The Collector's self-scrape (every 15 s) shows when it sends again.
       writing: async () => {
-        await waitFor('the Collector to send again', async () => ((await server.query('max(timestamp(up))'))[0]?.value ?? 0) > restarted ? true : undefined, 60_000);
+        await waitFor(
+          'the Collector to send again',
+          async () => (((await server.query('max(timestamp(up))'))[0]?.value ?? 0) > restarted ? true : undefined),
+          60_000,
+        );
       },
     };
   }
 
   it('sends what it queued after the restart, with exact totals', async () => {
     const { valueDuring, latest } = await outage();
-    await waitFor('the outage points from the queue', async () => ((await valueDuring()) === 10 ? true : undefined), 60_000).catch(() => undefined);
+    await waitFor(
+      'the outage points from the queue',
+      async () => ((await valueDuring()) === 10 ? true : undefined),
+      60_000,
+    ).catch(() => undefined);
     expect(await valueDuring()).toBe(10);
     expect(await latest()).toBe(10);
   }, 180_000);

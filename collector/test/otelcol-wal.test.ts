@@ -23,7 +23,9 @@ describe('the Collector across a backend outage and its own restart', () => {
    * Runs the outage and restarts everything; returns the request total Prometheus shows for a
    * moment inside the outage, and a check that the restarted Collector writes again.
    */
-  async function outage(configs: readonly string[]): Promise<{ valueDuring: () => Promise<number | undefined>; writing: () => Promise<void> }> {
+  async function outage(
+    configs: readonly string[],
+  ): Promise<{ valueDuring: () => Promise<number | undefined>; writing: () => Promise<void> }> {
     const dir = tempDir('wal');
     cleanups.push(dir.cleanup);
     const ports = await collectorPorts();
@@ -51,7 +53,9 @@ describe('the Collector across a backend outage and its own restart', () => {
     cleanups.push(() => service.stop());
 
     await service.request({ type: 'step', count: 5 }, 'done');
-    await waitFor(`${REQUESTS} == 5`, async () => ((await prometheus.query(REQUESTS))[0]?.value === 5 ? true : undefined));
+    await waitFor(`${REQUESTS} == 5`, async () =>
+      (await prometheus.query(REQUESTS))[0]?.value === 5 ? true : undefined,
+    );
 
     // The backend goes away; the Collector keeps receiving 10 and cannot send it.
     await prometheus.stop();
@@ -68,14 +72,22 @@ describe('the Collector across a backend outage and its own restart', () => {
     const valueDuring = async (): Promise<number | undefined> => (await server.query(REQUESTS, during))[0]?.value;
     // The Collector's self-scrape (every 15 s) shows when it writes again.
     const writing = async (): Promise<void> => {
-      await waitFor('the Collector to write again', async () => ((await server.query('max(timestamp(up))'))[0]?.value ?? 0) > restarted ? true : undefined, 60_000);
+      await waitFor(
+        'the Collector to write again',
+        async () => (((await server.query('max(timestamp(up))'))[0]?.value ?? 0) > restarted ? true : undefined),
+        60_000,
+      );
     };
     return { valueDuring, writing };
   }
 
   it('keeps the samples of the outage with wal.yaml', async () => {
     const { valueDuring } = await outage(['local.yaml', 'wal.yaml']);
-    await waitFor('the outage samples from the WAL', async () => ((await valueDuring()) === 10 ? true : undefined), 60_000).catch(() => undefined);
+    await waitFor(
+      'the outage samples from the WAL',
+      async () => ((await valueDuring()) === 10 ? true : undefined),
+      60_000,
+    ).catch(() => undefined);
     expect(await valueDuring()).toBe(10);
   }, 180_000);
 

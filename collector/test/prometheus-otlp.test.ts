@@ -11,36 +11,44 @@ const STEPS = 5;
  * The second push path: services push OTLP straight into Prometheus 3's own receiver, with no
  * Collector in between. The same processes also serve /metrics, scraped as job `direct`.
  */
-describe('services push OTLP to Prometheus 3\'s OTLP receiver', () => {
+describe("services push OTLP to Prometheus 3's OTLP receiver", () => {
   let prometheus: PrometheusServer;
   let services: ServiceProcess[] = [];
 
   beforeAll(async () => {
     const ports = await Promise.all([freePort(), freePort()]);
-    prometheus = await startPrometheus([
-      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-      // As docs/monitoring.md sets it up: the names a scrape gives, and the scope labels.
-      'otlp:',
-      '  translation_strategy: UnderscoreEscapingWithSuffixes',
-      '  promote_scope_metadata: true',
-      'scrape_configs:',
-      '  - job_name: direct',
-      '    scrape_native_histograms: true',
-      '    always_scrape_classic_histograms: true',
-      '    static_configs:',
-      `      - targets: ['127.0.0.1:${ports[0]}']`,
-      '',
-    ].join('\n'), { flags: ['--web.enable-otlp-receiver'] });
+    prometheus = await startPrometheus(
+      [
+        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+        // As docs/monitoring.md sets it up: the names a scrape gives, and the scope labels.
+        'otlp:',
+        '  translation_strategy: UnderscoreEscapingWithSuffixes',
+        '  promote_scope_metadata: true',
+        'scrape_configs:',
+        '  - job_name: direct',
+        '    scrape_native_histograms: true',
+        '    always_scrape_classic_histograms: true',
+        '    static_configs:',
+        `      - targets: ['127.0.0.1:${ports[0]}']`,
+        '',
+      ].join('\n'),
+      { flags: ['--web.enable-otlp-receiver'] },
+    );
     const endpoint = `${prometheus.url}/api/v1/otlp/v1/metrics`;
     services = await Promise.all([
       startService({
-        AGENTMETER_E2E_INSTANCE: 'explicit', AGENTMETER_E2E_SERVICE: SERVICE_NAME, AGENTMETER_E2E_METRICS_PORT: String(ports[0]),
+        AGENTMETER_E2E_INSTANCE: 'explicit',
+        AGENTMETER_E2E_SERVICE: SERVICE_NAME,
+        AGENTMETER_E2E_METRICS_PORT: String(ports[0]),
         OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: endpoint,
       }),
       // Exponential histograms over OTLP: Prometheus stores them as native histograms.
       startService({
-        AGENTMETER_E2E_INSTANCE: 'exponential', AGENTMETER_E2E_SERVICE: `${SERVICE_NAME}-exponential`, AGENTMETER_E2E_METRICS_PORT: String(ports[1]),
-        OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: 'base2_exponential_bucket_histogram',
+        AGENTMETER_E2E_INSTANCE: 'exponential',
+        AGENTMETER_E2E_SERVICE: `${SERVICE_NAME}-exponential`,
+        AGENTMETER_E2E_METRICS_PORT: String(ports[1]),
+        OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: endpoint,
+        OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: 'base2_exponential_bucket_histogram',
       }),
     ]);
     await Promise.all(services.map((service) => service.request({ type: 'step', count: STEPS }, 'done')));
@@ -54,10 +62,14 @@ describe('services push OTLP to Prometheus 3\'s OTLP receiver', () => {
   it('shows exact totals under the names and whole label sets a direct scrape shows', async () => {
     for (const { metric, perStep } of STEP_TOTALS) {
       for (const job of [SERVICE_NAME, 'direct']) {
-        const got = await waitFor(`${total(metric, job)} == ${perStep * STEPS}`, async () => {
-          const [sample] = await prometheus.query(total(metric, job));
-          return sample?.value === perStep * STEPS ? sample.value : undefined;
-        }, 60_000);
+        const got = await waitFor(
+          `${total(metric, job)} == ${perStep * STEPS}`,
+          async () => {
+            const [sample] = await prometheus.query(total(metric, job));
+            return sample?.value === perStep * STEPS ? sample.value : undefined;
+          },
+          60_000,
+        );
         expect(got, `${job} ${metric}`).toBe(perStep * STEPS);
       }
     }
@@ -68,10 +80,14 @@ describe('services push OTLP to Prometheus 3\'s OTLP receiver', () => {
 
   it('stores exponential histograms pushed over OTLP as native histograms', async () => {
     const selector = `agentmeter_llm_latency_seconds{job="${SERVICE_NAME}-exponential"}`;
-    const count = await waitFor('the native histogram', async () => {
-      const [sample] = await prometheus.query(`histogram_count(${selector})`);
-      return sample?.value === STEPS ? sample.value : undefined;
-    }, 60_000);
+    const count = await waitFor(
+      'the native histogram',
+      async () => {
+        const [sample] = await prometheus.query(`histogram_count(${selector})`);
+        return sample?.value === STEPS ? sample.value : undefined;
+      },
+      60_000,
+    );
     expect(count).toBe(STEPS);
     const [median] = await prometheus.query(`histogram_quantile(0.5, ${selector})`);
     // Every step records 0.75 s: the native bucket that holds it is a few percent wide.

@@ -36,7 +36,8 @@ export async function checkTargets(prometheus: string): Promise<CheckLine[]> {
   const data = (await prometheusApi(prometheus, '/api/v1/targets?state=active')) as {
     activeTargets: { labels: Record<string, string>; health: string; lastError: string; scrapeUrl: string }[];
   };
-  if (data.activeTargets.length === 0) return [fail('targets', 'Prometheus has no scrape target: add the service to scrape_configs')];
+  if (data.activeTargets.length === 0)
+    return [fail('targets', 'Prometheus has no scrape target: add the service to scrape_configs')];
   return data.activeTargets.map((t) => {
     const what = `target ${t.labels['job'] ?? ''} ${t.labels['instance'] ?? t.scrapeUrl}`;
     return t.health === 'up' ? pass(what, 'up') : fail(what, `${t.health}: ${t.lastError || 'not scraped yet'}`);
@@ -52,10 +53,13 @@ export async function checkRules(prometheus: string, names: Names): Promise<Chec
   return [...recordingGroups(names), ...alertGroups(names)].map((shipped) => {
     const what = `rule group ${shipped.name}`;
     const group = loaded.get(shipped.name);
-    if (group === undefined) return fail(what, 'not loaded: add rules/recording.yml and rules/alerts.yml to rule_files');
+    if (group === undefined)
+      return fail(what, 'not loaded: add rules/recording.yml and rules/alerts.yml to rule_files');
     const bad = group.rules.filter((r) => r.health !== 'ok' && r.health !== 'unknown');
-    if (bad.length > 0) return fail(what, bad.map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`.trim()).join('; '));
-    if (group.rules.length < shipped.rules.length) return fail(what, `${group.rules.length} of ${shipped.rules.length} rules loaded: reload the shipped file`);
+    if (bad.length > 0)
+      return fail(what, bad.map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`.trim()).join('; '));
+    if (group.rules.length < shipped.rules.length)
+      return fail(what, `${group.rules.length} of ${shipped.rules.length} rules loaded: reload the shipped file`);
     return pass(what, `${group.rules.length} rules healthy`);
   });
 }
@@ -64,23 +68,37 @@ export async function checkRules(prometheus: string, names: Names): Promise<Chec
 export async function checkAlertmanager(prometheus: string, alertmanager: string): Promise<CheckLine[]> {
   const lines: CheckLine[] = [];
   try {
-    const status = (await getJson(`${alertmanager}/api/v2/status`)) as { config: { original: string }; versionInfo?: { version?: string } };
+    const status = (await getJson(`${alertmanager}/api/v2/status`)) as {
+      config: { original: string };
+      versionInfo?: { version?: string };
+    };
     const config = parse(status.config.original) as { receivers?: Record<string, unknown>[] };
-    const receivers = (config.receivers ?? []).filter((r) => Object.keys(r).some((key) => key.endsWith('_configs'))).map((r) => String(r['name']));
+    const receivers = (config.receivers ?? [])
+      .filter((r) => Object.keys(r).some((key) => key.endsWith('_configs')))
+      .map((r) => String(r['name']));
     lines.push(pass('alertmanager', `reachable, version ${status.versionInfo?.version ?? 'unknown'}, config loaded`));
-    lines.push(receivers.length > 0
-      ? pass('alertmanager receivers', receivers.join(', '))
-      : fail('alertmanager receivers', 'none configured: alerts reach nobody (see alertmanager/configure.sh)'));
+    lines.push(
+      receivers.length > 0
+        ? pass('alertmanager receivers', receivers.join(', '))
+        : fail('alertmanager receivers', 'none configured: alerts reach nobody (see alertmanager/configure.sh)'),
+    );
   } catch (error) {
     lines.push(fail('alertmanager', `unreachable at ${alertmanager}: ${message(error)}`));
   }
   try {
-    const data = (await prometheusApi(prometheus, '/api/v1/alertmanagers')) as { activeAlertmanagers: { url: string }[] };
+    const data = (await prometheusApi(prometheus, '/api/v1/alertmanagers')) as {
+      activeAlertmanagers: { url: string }[];
+    };
     const port = new URL(alertmanager).port;
     const active = data.activeAlertmanagers.map((a) => a.url);
-    lines.push(active.length > 0 && (port === '' || active.some((url) => new URL(url).port === port))
-      ? pass('prometheus -> alertmanager', active.join(', '))
-      : fail('prometheus -> alertmanager', `Prometheus sends alerts to ${active.length === 0 ? 'no Alertmanager' : active.join(', ')}: set alerting.alertmanagers`));
+    lines.push(
+      active.length > 0 && (port === '' || active.some((url) => new URL(url).port === port))
+        ? pass('prometheus -> alertmanager', active.join(', '))
+        : fail(
+            'prometheus -> alertmanager',
+            `Prometheus sends alerts to ${active.length === 0 ? 'no Alertmanager' : active.join(', ')}: set alerting.alertmanagers`,
+          ),
+    );
   } catch (error) {
     lines.push(fail('prometheus -> alertmanager', message(error)));
   }
@@ -109,14 +127,21 @@ export async function checkDashboards(prometheus: string, names: Names, job: str
       for (const expr of exprs) {
         const query = resolveQuery(expr, job);
         try {
-          const data = (await prometheusApi(prometheus, `/api/v1/query_range?query=${encodeURIComponent(query)}${range}`)) as { result: unknown[] };
+          const data = (await prometheusApi(
+            prometheus,
+            `/api/v1/query_range?query=${encodeURIComponent(query)}${range}`,
+          )) as { result: unknown[] };
           if (data.result.length === 0) empty.push(query);
         } catch (error) {
           empty.push(`${query} (${message(error)})`);
         }
       }
       const what = `panel ${dashboard.title} / ${panel}`;
-      lines.push(empty.length === 0 ? pass(what, `${exprs.length} ${exprs.length === 1 ? 'query' : 'queries'} with data`) : fail(what, `no data: ${empty.join(' | ')}`));
+      lines.push(
+        empty.length === 0
+          ? pass(what, `${exprs.length} ${exprs.length === 1 ? 'query' : 'queries'} with data`)
+          : fail(what, `no data: ${empty.join(' | ')}`),
+      );
     }
   }
   return lines;
@@ -128,12 +153,23 @@ export async function checkService(service: string, names: Names): Promise<Check
   if (url.pathname === '/' || url.pathname === '') url.pathname = '/metrics';
   const what = `service ${url.href}`;
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(10_000), headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' } });
-    if (!response.ok) return [fail(what, `HTTP ${response.status}${response.status === 401 ? ': a token is set (AGENTMETER_METRICS_TOKEN)' : ''}`)];
+    const response = await fetch(url, {
+      signal: AbortSignal.timeout(10_000),
+      headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' },
+    });
+    if (!response.ok)
+      return [
+        fail(
+          what,
+          `HTTP ${response.status}${response.status === 401 ? ': a token is set (AGENTMETER_METRICS_TOKEN)' : ''}`,
+        ),
+      ];
     const report = readExposition(await response.text());
-    if (report.problems.length > 0) return [fail(what, `invalid exposition: ${report.problems.slice(0, 5).join('; ')}`)];
+    if (report.problems.length > 0)
+      return [fail(what, `invalid exposition: ${report.problems.slice(0, 5).join('; ')}`)];
     const ours = report.families.filter((f) => f.startsWith(`${names.ns}_`));
-    if (ours.length === 0) return [fail(what, `valid, but no ${names.ns}_* family: is the namespace right (--namespace)?`)];
+    if (ours.length === 0)
+      return [fail(what, `valid, but no ${names.ns}_* family: is the namespace right (--namespace)?`)];
     return [pass(what, `valid, ${report.families.length} families, ${ours.length} ${names.ns}_*`)];
   } catch (error) {
     return [fail(what, `unreachable: ${message(error)}`)];

@@ -7,7 +7,9 @@ const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
 const LABEL = '[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\.)*"';
 const VALUE = '(?:[-+]?(?:[0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?|Inf|inf)|NaN)';
 const SAMPLE = new RegExp(`^(${NAME})(?:\\{(?:${LABEL}(?:,${LABEL})*,?)?\\})? ${VALUE}(?: [-+]?[0-9.]+)?(?: # .*)?$`);
-const TYPE = new RegExp(`^# TYPE (${NAME}) (counter|gauge|histogram|summary|untyped|unknown|info|stateset|gaugehistogram)$`);
+const TYPE = new RegExp(
+  `^# TYPE (${NAME}) (counter|gauge|histogram|summary|untyped|unknown|info|stateset|gaugehistogram)$`,
+);
 const SUFFIXES = ['_bucket', '_sum', '_count', '_total', '_created', '_info', '_gsum', '_gcount'];
 
 export interface ExpositionReport {

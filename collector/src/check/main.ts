@@ -7,7 +7,14 @@
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { namesFor, NAMESPACE } from '../metric-names.ts';
-import { checkAlertmanager, checkDashboards, checkRules, checkService, checkTargets, type CheckLine } from './checks.ts';
+import {
+  checkAlertmanager,
+  checkDashboards,
+  checkRules,
+  checkService,
+  checkTargets,
+  type CheckLine,
+} from './checks.ts';
 
 export interface StackCheckOptions {
   readonly prometheus: string;
@@ -29,13 +36,18 @@ export async function checkStack(options: StackCheckOptions): Promise<CheckLine[
     });
     lines.push({ ok: true, what: 'prometheus', detail: `ready at ${prometheus}` });
   } catch (error) {
-    lines.push({ ok: false, what: 'prometheus', detail: `unreachable at ${prometheus}: ${error instanceof Error ? error.message : String(error)}` });
+    lines.push({
+      ok: false,
+      what: 'prometheus',
+      detail: `unreachable at ${prometheus}: ${error instanceof Error ? error.message : String(error)}`,
+    });
     return [...lines, ...(options.service === undefined ? [] : await checkService(options.service, names))];
   }
   lines.push(...(await guarded('targets', () => checkTargets(prometheus))));
   lines.push(...(await guarded('rules', () => checkRules(prometheus, names))));
   const alertmanager = options.alertmanager;
-  if (alertmanager !== undefined) lines.push(...(await checkAlertmanager(prometheus, alertmanager.replace(/\/+$/, ''))));
+  if (alertmanager !== undefined)
+    lines.push(...(await checkAlertmanager(prometheus, alertmanager.replace(/\/+$/, ''))));
   lines.push(...(await guarded('dashboards', () => checkDashboards(prometheus, names, options.job ?? '.+'))));
   if (options.service !== undefined) lines.push(...(await checkService(options.service, names)));
   return lines;
@@ -59,17 +71,24 @@ async function main(): Promise<number> {
   try {
     ({ values } = parseArgs({
       options: {
-        prometheus: { type: 'string' }, alertmanager: { type: 'string' }, service: { type: 'string' },
-        namespace: { type: 'string' }, job: { type: 'string' },
+        prometheus: { type: 'string' },
+        alertmanager: { type: 'string' },
+        service: { type: 'string' },
+        namespace: { type: 'string' },
+        job: { type: 'string' },
       },
     }));
     if (values.prometheus === undefined) throw new Error('--prometheus URL is required');
-    const bad = [values.prometheus, values.alertmanager, values.service].find((url) => url !== undefined && !URL.canParse(url));
+    const bad = [values.prometheus, values.alertmanager, values.service].find(
+      (url) => url !== undefined && !URL.canParse(url),
+    );
     if (bad !== undefined) throw new Error(`not a URL: ${bad}`);
     namesFor(values.namespace ?? NAMESPACE);
   } catch (error) {
     console.error(`check: ${error instanceof Error ? error.message : String(error)}`);
-    console.error('usage: check --prometheus URL [--alertmanager URL] [--service URL] [--namespace NAME] [--job REGEX]');
+    console.error(
+      'usage: check --prometheus URL [--alertmanager URL] [--service URL] [--namespace NAME] [--job REGEX]',
+    );
     return 2;
   }
   const lines = await checkStack({ ...values, prometheus: values.prometheus });

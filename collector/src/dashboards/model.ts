@@ -90,13 +90,22 @@ function target(query: QuerySpec, index: number): GrafanaTarget {
 
 function panelOptions(kind: PanelKind): unknown {
   if (kind === 'stat') {
-    return { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'value', graphMode: 'area', textMode: 'auto' };
+    return {
+      reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+      colorMode: 'value',
+      graphMode: 'area',
+      textMode: 'auto',
+    };
   }
-  return { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi', sort: 'desc' } };
+  return {
+    legend: { displayMode: 'list', placement: 'bottom', showLegend: true },
+    tooltip: { mode: 'multi', sort: 'desc' },
+  };
 }
 
 function fieldConfig(kind: PanelKind, unit: string): unknown {
-  const custom = kind === 'timeseries' ? { custom: { drawStyle: 'line', lineWidth: 1, fillOpacity: 10, showPoints: 'never' } } : {};
+  const custom =
+    kind === 'timeseries' ? { custom: { drawStyle: 'line', lineWidth: 1, fillOpacity: 10, showPoints: 'never' } } : {};
   return { defaults: { unit, ...custom }, overrides: [] };
 }
 
@@ -106,7 +115,14 @@ export function buildDashboard(spec: DashboardSpec): GrafanaDashboard {
   let id = 1;
   let y = 0;
   for (const row of spec.rows) {
-    panels.push({ id: id++, type: 'row', title: row.title, gridPos: { h: 1, w: 24, x: 0, y }, collapsed: false, panels: [] });
+    panels.push({
+      id: id++,
+      type: 'row',
+      title: row.title,
+      gridPos: { h: 1, w: 24, x: 0, y },
+      collapsed: false,
+      panels: [],
+    });
     y += 1;
     let x = 0;
     let rowHeight = 0;
@@ -120,9 +136,15 @@ export function buildDashboard(spec: DashboardSpec): GrafanaDashboard {
         rowHeight = 0;
       }
       panels.push({
-        id: id++, type: kind, title: panel.title, description: panel.description,
-        gridPos: { h, w, x, y }, datasource: DATASOURCE,
-        targets: panel.queries.map(target), fieldConfig: fieldConfig(kind, panel.unit), options: panelOptions(kind),
+        id: id++,
+        type: kind,
+        title: panel.title,
+        description: panel.description,
+        gridPos: { h, w, x, y },
+        datasource: DATASOURCE,
+        targets: panel.queries.map(target),
+        fieldConfig: fieldConfig(kind, panel.unit),
+        options: panelOptions(kind),
       });
       x += w;
       rowHeight = Math.max(rowHeight, h);
@@ -142,7 +164,9 @@ export function buildDashboard(spec: DashboardSpec): GrafanaDashboard {
     timezone: 'browser',
     templating: { list: TEMPLATE_VARIABLES },
     annotations: { list: [] },
-    links: [{ title: spec.tag ?? 'agentmeter', type: 'dashboards', tags: [spec.tag ?? 'agentmeter'], asDropdown: true }],
+    links: [
+      { title: spec.tag ?? 'agentmeter', type: 'dashboards', tags: [spec.tag ?? 'agentmeter'], asDropdown: true },
+    ],
     panels,
   };
 }
@@ -151,9 +175,19 @@ export function buildDashboard(spec: DashboardSpec): GrafanaDashboard {
 const TEMPLATE_VARIABLES: readonly unknown[] = [
   { name: 'datasource', label: 'Data source', type: 'datasource', query: 'prometheus', current: {}, hide: 0 },
   {
-    name: 'job', label: 'Service', type: 'query', datasource: DATASOURCE,
-    query: { query: 'label_values(job)', refId: 'job' }, definition: 'label_values(job)',
-    includeAll: true, multi: true, allValue: '.+', current: { text: 'All', value: '$__all' }, refresh: 2, sort: 1, hide: 0,
+    name: 'job',
+    label: 'Service',
+    type: 'query',
+    datasource: DATASOURCE,
+    query: { query: 'label_values(job)', refId: 'job' },
+    definition: 'label_values(job)',
+    includeAll: true,
+    multi: true,
+    allValue: '.+',
+    current: { text: 'All', value: '$__all' },
+    refresh: 2,
+    sort: 1,
+    hide: 0,
   },
 ];
 

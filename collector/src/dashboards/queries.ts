@@ -35,6 +35,11 @@ export function dashboardNames(names: Names): DashboardNames {
 }
 
 /** p50, p90, p95 and p99 computed in the query (for histograms without recording rules). */
-export function quantiles(histogram: string, by: string, legend: string, levels: readonly number[] = [0.5, 0.95, 0.99]): QuerySpec[] {
+export function quantiles(
+  histogram: string,
+  by: string,
+  legend: string,
+  levels: readonly number[] = [0.5, 0.95, 0.99],
+): QuerySpec[] {
   return levels.map((q) => ({ expr: quantile(q, histogram, by), legend: `p${Math.round(q * 100)} ${legend}`.trim() }));
 }

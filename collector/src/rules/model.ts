@@ -59,7 +59,11 @@ export interface ExprTest {
 }
 
 /** Shorthand for a test case, so the test lists read as series, then expectations. */
-export function alertTest(alert: string, series: AlertTest['series'], expect: Omit<AlertTest, 'alert' | 'series'>): AlertTest {
+export function alertTest(
+  alert: string,
+  series: AlertTest['series'],
+  expect: Omit<AlertTest, 'alert' | 'series'>,
+): AlertTest {
   return { alert, series, ...expect };
 }
 
@@ -81,7 +85,11 @@ function render(header: string, body: Record<string, unknown>, comments: (doc: D
 }
 
 /** Sets each group's (and each rule's) comment on the `groups` sequence of a rule file. */
-function groupComments<R>(doc: Document, groups: readonly RuleGroup<R>[], ruleComment: (rule: R) => string | undefined): void {
+function groupComments<R>(
+  doc: Document,
+  groups: readonly RuleGroup<R>[],
+  ruleComment: (rule: R) => string | undefined,
+): void {
   const seq = doc.get('groups');
   if (!isSeq(seq)) return;
   groups.forEach((group, i) => {
@@ -99,7 +107,9 @@ function groupComments<R>(doc: Document, groups: readonly RuleGroup<R>[], ruleCo
 }
 
 export function renderRecordingRules(header: string, groups: readonly RuleGroup<RecordingRule>[]): string {
-  return render(header, { groups: groups.map((g) => ({ name: g.name, rules: g.rules })) }, (doc) => groupComments(doc, groups, () => undefined));
+  return render(header, { groups: groups.map((g) => ({ name: g.name, rules: g.rules })) }, (doc) =>
+    groupComments(doc, groups, () => undefined),
+  );
 }
 
 export function renderAlertRules(header: string, groups: readonly RuleGroup<AlertRule>[]): string {
@@ -107,27 +117,45 @@ export function renderAlertRules(header: string, groups: readonly RuleGroup<Aler
   return render(header, body, (doc) => groupComments(doc, groups, (rule) => rule.comment));
 }
 
-export function renderAlertTests(header: string, ruleFiles: readonly string[], tests: readonly AlertTest[], exprTests: readonly ExprTest[] = []): string {
+export function renderAlertTests(
+  header: string,
+  ruleFiles: readonly string[],
+  tests: readonly AlertTest[],
+  exprTests: readonly ExprTest[] = [],
+): string {
   const body = {
     rule_files: ruleFiles,
     evaluation_interval: '1m',
-    tests: [...exprTests.map((t) => ({
-      name: t.name,
-      interval: '1m',
-      input_series: t.series.map(([series, values]) => ({ series, values })),
-      promql_expr_test: [{ expr: t.expr, eval_time: t.at, exp_samples: t.samples.map(([labels, value]) => ({ labels: `${t.expr}${labels}`, value })) }],
-    })), ...tests.map((t) => ({
-      name: t.alert,
-      interval: t.interval ?? '1m',
-      input_series: t.series.map(([series, values]) => ({ series, values })),
-      alert_rule_test: [
-        { eval_time: t.silentAt, alertname: t.alert, exp_alerts: [] },
-        {
-          eval_time: t.firesAt, alertname: t.alert,
-          exp_alerts: t.alerts.map((a) => ({ exp_labels: a.labels, exp_annotations: { summary: a.summary, description: a.description } })),
-        },
-      ],
-    }))],
+    tests: [
+      ...exprTests.map((t) => ({
+        name: t.name,
+        interval: '1m',
+        input_series: t.series.map(([series, values]) => ({ series, values })),
+        promql_expr_test: [
+          {
+            expr: t.expr,
+            eval_time: t.at,
+            exp_samples: t.samples.map(([labels, value]) => ({ labels: `${t.expr}${labels}`, value })),
+          },
+        ],
+      })),
+      ...tests.map((t) => ({
+        name: t.alert,
+        interval: t.interval ?? '1m',
+        input_series: t.series.map(([series, values]) => ({ series, values })),
+        alert_rule_test: [
+          { eval_time: t.silentAt, alertname: t.alert, exp_alerts: [] },
+          {
+            eval_time: t.firesAt,
+            alertname: t.alert,
+            exp_alerts: t.alerts.map((a) => ({
+              exp_labels: a.labels,
+              exp_annotations: { summary: a.summary, description: a.description },
+            })),
+          },
+        ],
+      })),
+    ],
   };
   return render(header, body, () => undefined);
 }

@@ -36,20 +36,29 @@ function rateRule(n: Names, counter: string, by: string): RecordingRule {
 
 /** Share of a counter's increments with status="error" (`<ns>:llm_requests_errors:ratio_rate5m`). */
 function errorRatio(n: Names, counter: string, by: string, window = '5m'): RecordingRule {
-  return { record: n.rule(`${counter.replace(/_total$/, '')}_errors`, `ratio_rate${window}`), expr: share(`${counter}{status="error"}`, counter, by, window) };
+  return {
+    record: n.rule(`${counter.replace(/_total$/, '')}_errors`, `ratio_rate${window}`),
+    expr: share(`${counter}{status="error"}`, counter, by, window),
+  };
 }
 
 /** Share of HTTP server requests answered with a 5xx status. */
 function httpErrorRatio(n: Names, window: string): RecordingRule {
   const count = `${HTTP_DURATION}_count`;
-  return { record: n.rule('http_server_errors', `ratio_rate${window}`), expr: share(`${count}{http_response_status_code=~"5.."}`, count, 'job', window) };
+  return {
+    record: n.rule('http_server_errors', `ratio_rate${window}`),
+    expr: share(`${count}{http_response_status_code=~"5.."}`, count, 'job', window),
+  };
 }
 
 /** Share of requests slower than the latency SLO's threshold. */
 function slowRatio(n: Names, window: string): RecordingRule {
   const histogram = n.m('responseTime');
   const fast = sumRate(`${histogram}_bucket{le="${SLOW_SECONDS}"}`, 'job', window);
-  return { record: n.rule('response_time_slow', `ratio_rate${window}`), expr: `1 - (${fast} / ${sumRate(`${histogram}_count`, 'job', window)})` };
+  return {
+    record: n.rule('response_time_slow', `ratio_rate${window}`),
+    expr: `1 - (${fast} / ${sumRate(`${histogram}_count`, 'job', window)})`,
+  };
 }
 
 const PROVIDER = 'job, provider, model';
@@ -58,49 +67,103 @@ const PROVIDER = 'job, provider, model';
 export function recordingGroups(n: Names): RuleGroup<RecordingRule>[] {
   const { m, ns } = n;
   return [
-    { name: `${ns}_http`, rules: [
-      { record: n.rule('http_server_requests', 'rate5m'), expr: sumRate(`${HTTP_DURATION}_count`, 'job, http_route', '5m') },
-      httpErrorRatio(n, '5m'),
-      ...quantileRules(n, HTTP_DURATION, 'job'),
-    ] },
-    { name: `${ns}_requests`, rules: [rateRule(n, m('requests'), 'job'), errorRatio(n, m('requests'), 'job'), ...quantileRules(n, m('responseTime'), 'job')] },
-    { name: `${ns}_llm`, rules: [
-      rateRule(n, m('llmRequests'), PROVIDER),
-      errorRatio(n, m('llmRequests'), PROVIDER),
-      ...quantileRules(n, m('llmLatency'), PROVIDER),
-      ...quantileRules(n, m('llmTimeToFirstToken'), PROVIDER),
-      rateRule(n, m('llmTokens'), `${PROVIDER}, token_type`),
-      { record: n.rule(n.stem('apiCost'), 'rate1h'), expr: sumRate(m('apiCost'), 'job, provider, service, model', '1h') },
-    ] },
-    { name: `${ns}_tts`, rules: [
-      rateRule(n, m('ttsRequests'), PROVIDER),
-      errorRatio(n, m('ttsRequests'), PROVIDER),
-      ...quantileRules(n, m('ttsLatency'), PROVIDER),
-      ...quantileRules(n, m('ttsTimeToFirstAudio'), PROVIDER),
-    ] },
-    { name: `${ns}_stt`, rules: [rateRule(n, m('sttRequests'), PROVIDER), errorRatio(n, m('sttRequests'), PROVIDER), ...quantileRules(n, m('sttLatency'), PROVIDER)] },
+    {
+      name: `${ns}_http`,
+      rules: [
+        {
+          record: n.rule('http_server_requests', 'rate5m'),
+          expr: sumRate(`${HTTP_DURATION}_count`, 'job, http_route', '5m'),
+        },
+        httpErrorRatio(n, '5m'),
+        ...quantileRules(n, HTTP_DURATION, 'job'),
+      ],
+    },
+    {
+      name: `${ns}_requests`,
+      rules: [
+        rateRule(n, m('requests'), 'job'),
+        errorRatio(n, m('requests'), 'job'),
+        ...quantileRules(n, m('responseTime'), 'job'),
+      ],
+    },
+    {
+      name: `${ns}_llm`,
+      rules: [
+        rateRule(n, m('llmRequests'), PROVIDER),
+        errorRatio(n, m('llmRequests'), PROVIDER),
+        ...quantileRules(n, m('llmLatency'), PROVIDER),
+        ...quantileRules(n, m('llmTimeToFirstToken'), PROVIDER),
+        rateRule(n, m('llmTokens'), `${PROVIDER}, token_type`),
+        {
+          record: n.rule(n.stem('apiCost'), 'rate1h'),
+          expr: sumRate(m('apiCost'), 'job, provider, service, model', '1h'),
+        },
+      ],
+    },
+    {
+      name: `${ns}_tts`,
+      rules: [
+        rateRule(n, m('ttsRequests'), PROVIDER),
+        errorRatio(n, m('ttsRequests'), PROVIDER),
+        ...quantileRules(n, m('ttsLatency'), PROVIDER),
+        ...quantileRules(n, m('ttsTimeToFirstAudio'), PROVIDER),
+      ],
+    },
+    {
+      name: `${ns}_stt`,
+      rules: [
+        rateRule(n, m('sttRequests'), PROVIDER),
+        errorRatio(n, m('sttRequests'), PROVIDER),
+        ...quantileRules(n, m('sttLatency'), PROVIDER),
+      ],
+    },
     { name: `${ns}_voice`, rules: quantileRules(n, m('turnLatency'), 'job') },
-    { name: `${ns}_generation_external`, rules: [
-      rateRule(n, m('contentGeneration'), 'job, content_type'),
-      errorRatio(n, m('contentGeneration'), 'job, content_type'),
-      ...quantileRules(n, m('contentGenerationDuration'), 'job, content_type'),
-      rateRule(n, m('externalApiRequests'), 'job, service'),
-      errorRatio(n, m('externalApiRequests'), 'job, service'),
-      ...quantileRules(n, m('externalApiDuration'), 'job, service'),
-    ] },
-    { name: `${ns}_db`, rules: [
-      rateRule(n, m('dbQueries'), 'job, db_system'),
-      errorRatio(n, m('dbQueries'), 'job, db_system'),
-      ...quantileRules(n, m('dbQueryDuration'), 'job, db_system'),
-      { record: n.rule('db_connections', 'utilization_ratio'),
-        expr: `max by (job, db_system, pool) (${m('dbConnectionsActive')} / (${m('dbConnectionsMax')} > 0))` },
-    ] },
-    { name: `${ns}_cache_health`, rules: [
-      { record: n.rule('cache_hit', 'ratio_rate5m'),
-        expr: share(`${m('cacheOperations')}{result="hit"}`, `${m('cacheOperations')}{result=~"hit|miss"}`, 'job, cache', '5m') },
-      { record: n.rule('health_check_success', 'ratio_rate5m'),
-        expr: share(`${m('healthCheckDuration')}_count{status="healthy"}`, `${m('healthCheckDuration')}_count`, 'job', '5m') },
-    ] },
+    {
+      name: `${ns}_generation_external`,
+      rules: [
+        rateRule(n, m('contentGeneration'), 'job, content_type'),
+        errorRatio(n, m('contentGeneration'), 'job, content_type'),
+        ...quantileRules(n, m('contentGenerationDuration'), 'job, content_type'),
+        rateRule(n, m('externalApiRequests'), 'job, service'),
+        errorRatio(n, m('externalApiRequests'), 'job, service'),
+        ...quantileRules(n, m('externalApiDuration'), 'job, service'),
+      ],
+    },
+    {
+      name: `${ns}_db`,
+      rules: [
+        rateRule(n, m('dbQueries'), 'job, db_system'),
+        errorRatio(n, m('dbQueries'), 'job, db_system'),
+        ...quantileRules(n, m('dbQueryDuration'), 'job, db_system'),
+        {
+          record: n.rule('db_connections', 'utilization_ratio'),
+          expr: `max by (job, db_system, pool) (${m('dbConnectionsActive')} / (${m('dbConnectionsMax')} > 0))`,
+        },
+      ],
+    },
+    {
+      name: `${ns}_cache_health`,
+      rules: [
+        {
+          record: n.rule('cache_hit', 'ratio_rate5m'),
+          expr: share(
+            `${m('cacheOperations')}{result="hit"}`,
+            `${m('cacheOperations')}{result=~"hit|miss"}`,
+            'job, cache',
+            '5m',
+          ),
+        },
+        {
+          record: n.rule('health_check_success', 'ratio_rate5m'),
+          expr: share(
+            `${m('healthCheckDuration')}_count{status="healthy"}`,
+            `${m('healthCheckDuration')}_count`,
+            'job',
+            '5m',
+          ),
+        },
+      ],
+    },
     { name: `${ns}_slo_availability`, rules: SLO_WINDOWS.map((w) => errorRatio(n, m('requests'), 'job', w)) },
     { name: `${ns}_slo_latency`, rules: ['5m', ...SLO_WINDOWS].map((w) => slowRatio(n, w)) },
     { name: `${ns}_slo_http`, rules: SLO_WINDOWS.map((w) => httpErrorRatio(n, w)) },

@@ -6,7 +6,9 @@ import { COLLECTOR_DIR, findTool, run } from './tools.ts';
 export const CONFIGURE: string = join(COLLECTOR_DIR, 'alertmanager', 'configure.sh');
 
 /** Runs configure.sh with only the given environment (and PATH); returns its config text. */
-export async function configureAlertmanager(env: Record<string, string>): Promise<{ code: number; config: string; stderr: string }> {
+export async function configureAlertmanager(
+  env: Record<string, string>,
+): Promise<{ code: number; config: string; stderr: string }> {
   const result = await run('sh', [CONFIGURE], { env: { PATH: process.env['PATH'], ...env } });
   return { code: result.code, config: result.stdout, stderr: result.stderr };
 }

@@ -7,10 +7,14 @@ import type { PrometheusServer } from './processes.ts';
  */
 export async function labelSets(prometheus: PrometheusServer, job: string): Promise<string[]> {
   return (await prometheus.query(`{job="${job}", __name__=~"agentmeter_.+"}`))
-    .map((sample) => JSON.stringify(Object.entries(sample.metric)
-      .filter(([key]) => key !== 'job' && key !== 'instance')
-      .map(([key, value]) => (key === 'le' ? [key, String(Number(value))] : [key, value]))
-      .toSorted()))
+    .map((sample) =>
+      JSON.stringify(
+        Object.entries(sample.metric)
+          .filter(([key]) => key !== 'job' && key !== 'instance')
+          .map(([key, value]) => (key === 'le' ? [key, String(Number(value))] : [key, value]))
+          .toSorted(),
+      ),
+    )
     .toSorted();
 }
 

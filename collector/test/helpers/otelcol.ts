@@ -11,7 +11,9 @@ export interface CollectorPorts {
 }
 
 export async function collectorPorts(): Promise<CollectorPorts> {
-  const [grpc = 0, http = 0, health = 0, telemetry = 0] = await Promise.all(Array.from({ length: 4 }, () => freePort()));
+  const [grpc = 0, http = 0, health = 0, telemetry = 0] = await Promise.all(
+    Array.from({ length: 4 }, () => freePort()),
+  );
   return { grpc, http, health, telemetry };
 }
 
@@ -28,12 +30,20 @@ export function collectorEnv(ports: CollectorPorts, extra: Record<string, string
 }
 
 /** Starts the built Collector with configs from collector/otelcol (or absolute paths) and waits for its health check. */
-export async function startCollector(configs: readonly string[], ports: CollectorPorts, env: NodeJS.ProcessEnv): Promise<Child> {
+export async function startCollector(
+  configs: readonly string[],
+  ports: CollectorPorts,
+  env: NodeJS.ProcessEnv,
+): Promise<Child> {
   // A name is a file of collector/otelcol; an absolute path (a test's own overlay) is taken as it is.
   const args = configs.flatMap((file) => ['--config', resolve(COLLECTOR_DIR, 'otelcol', file)]);
   const child = startChild(findTool('otelcol'), args, env);
   try {
-    await waitFor('the Collector to be healthy', async () => ((await fetch(`http://127.0.0.1:${ports.health}/`)).ok ? true : undefined), 60_000);
+    await waitFor(
+      'the Collector to be healthy',
+      async () => ((await fetch(`http://127.0.0.1:${ports.health}/`)).ok ? true : undefined),
+      60_000,
+    );
   } catch (error) {
     await child.stop();
     throw new Error(`${String(error)}\n${child.output()}`, { cause: error });

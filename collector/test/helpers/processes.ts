@@ -52,7 +52,12 @@ export function startChild(command: string, args: readonly string[], env: NodeJS
 }
 
 /** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs` with `what`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+  everyMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -68,7 +73,13 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 }
 
 /** Waits until a server's readiness URL answers 200; on failure stops it and fails with its output. */
-export async function untilReady(what: string, url: string, headers: Record<string, string>, child: Child, dir: { cleanup: () => void }): Promise<void> {
+export async function untilReady(
+  what: string,
+  url: string,
+  headers: Record<string, string>,
+  child: Child,
+  dir: { cleanup: () => void },
+): Promise<void> {
   try {
     await waitFor(`${what} to be ready`, async () => ((await fetch(url, { headers })).ok ? true : undefined), 60_000);
   } catch (error) {
@@ -117,7 +128,8 @@ export async function startPrometheus(config: string, options: PrometheusOptions
     writeFileSync(join(dir.path, 'web.yml'), options.webConfig);
     extraArgs.push(`--web.config.file=${join(dir.path, 'web.yml')}`);
   }
-  const headers: Record<string, string> = options.authorization === undefined ? {} : { authorization: options.authorization };
+  const headers: Record<string, string> =
+    options.authorization === undefined ? {} : { authorization: options.authorization };
   const child = startChild(findTool('prometheus'), [
     `--config.file=${join(dir.path, 'prometheus.yml')}`,
     `--storage.tsdb.path=${options.dataDir ?? join(dir.path, 'data')}`,
@@ -135,17 +147,28 @@ export async function startPrometheus(config: string, options: PrometheusOptions
     async query(expr: string, time?: number): Promise<PromSample[]> {
       const at = time === undefined ? '' : `&time=${time}`;
       const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}${at}`, { headers });
-      const body = (await response.json()) as { status: string; error?: string; data?: { resultType: string; result: unknown } };
+      const body = (await response.json()) as {
+        status: string;
+        error?: string;
+        data?: { resultType: string; result: unknown };
+      };
       if (body.status !== 'success') throw new Error(`query ${expr} failed: ${body.error ?? response.status}`);
       const data = body.data!;
       if (data.resultType === 'scalar') {
         const [, value] = data.result as [number, string];
         return [{ metric: {}, value: Number(value) }];
       }
-      return (data.result as { metric: Record<string, string>; value: [number, string] }[]).map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+      return (data.result as { metric: Record<string, string>; value: [number, string] }[]).map((r) => ({
+        metric: r.metric,
+        value: Number(r.value[1]),
+      }));
     },
     async api(path: string): Promise<unknown> {
-      const body = (await (await fetch(`${url}${path}`, { headers })).json()) as { status: string; data?: unknown; error?: string };
+      const body = (await (await fetch(`${url}${path}`, { headers })).json()) as {
+        status: string;
+        data?: unknown;
+        error?: string;
+      };
       if (body.status !== 'success') throw new Error(`${path} failed: ${body.error}`);
       return body.data;
     },

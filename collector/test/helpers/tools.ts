@@ -33,7 +33,9 @@ export function otelcolPath(): string {
 /** Where build-prometheus.sh puts Prometheus 3 and its promtool (the version is the script's default). */
 export function prometheusDir(): string {
   const script = readFileSync(join(COLLECTOR_DIR, 'scripts', 'build-prometheus.sh'), 'utf8');
-  const version = process.env['AGENTMETER_PROMETHEUS_MODULE_VERSION'] ?? /AGENTMETER_PROMETHEUS_MODULE_VERSION:-(v[\w.-]+)/.exec(script)?.[1];
+  const version =
+    process.env['AGENTMETER_PROMETHEUS_MODULE_VERSION'] ??
+    /AGENTMETER_PROMETHEUS_MODULE_VERSION:-(v[\w.-]+)/.exec(script)?.[1];
   const cache = process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache');
   return join(cache, 'agentmeter', `prometheus-${version}`);
 }
@@ -47,12 +49,16 @@ export function findTool(name: 'promtool' | 'prometheus' | 'amtool' | 'alertmana
   if (name === 'otelcol') {
     const path = process.env['AGENTMETER_OTELCOL'] ?? otelcolPath();
     if (executable(path)) return path;
-    throw new Error(`The OpenTelemetry Collector is not built (looked for ${path}); run \`${ENSURE}\` (or collector/scripts/build-otelcol.sh).`);
+    throw new Error(
+      `The OpenTelemetry Collector is not built (looked for ${path}); run \`${ENSURE}\` (or collector/scripts/build-otelcol.sh).`,
+    );
   }
   if (name === 'prometheus' || name === 'promtool') {
     const path = join(prometheusDir(), name);
     if (executable(path)) return path;
-    throw new Error(`Prometheus 3 is not built (looked for ${path}); run \`${ENSURE}\` (or collector/scripts/build-prometheus.sh).`);
+    throw new Error(
+      `Prometheus 3 is not built (looked for ${path}); run \`${ENSURE}\` (or collector/scripts/build-prometheus.sh).`,
+    );
   }
   const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/bin', '/usr/local/bin'];
   // Debian names the Alertmanager binary prometheus-alertmanager.
@@ -60,7 +66,9 @@ export function findTool(name: 'promtool' | 'prometheus' | 'amtool' | 'alertmana
   for (const dir of dirs) {
     for (const file of names) if (dir !== '' && executable(join(dir, file))) return join(dir, file);
   }
-  throw new Error(`${name} is not installed (not on PATH nor in /usr/bin); run \`${ENSURE}\` to install Debian's prometheus-alertmanager package.`);
+  throw new Error(
+    `${name} is not installed (not on PATH nor in /usr/bin); run \`${ENSURE}\` to install Debian's prometheus-alertmanager package.`,
+  );
 }
 
 export interface RunResult {
@@ -70,11 +78,20 @@ export interface RunResult {
 }
 
 /** Runs a command to completion and returns its exit code and output (never throws on failure). */
-export function run(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd: options.cwd, env: options.env ?? process.env, maxBuffer: 32 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      command,
+      args,
+      { cwd: options.cwd, env: options.env ?? process.env, maxBuffer: 32 * 1024 * 1024, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }

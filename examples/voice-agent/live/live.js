@@ -4,7 +4,18 @@
 /* global uPlot */
 const WINDOW_SECONDS = 600;
 const STEP_SECONDS = 5;
-const COLORS = ['#73bf69', '#f2cc0c', '#5794f2', '#ff9830', '#f2495c', '#b877d9', '#8ab8ff', '#ffb357', '#96d98d', '#ca95e5'];
+const COLORS = [
+  '#73bf69',
+  '#f2cc0c',
+  '#5794f2',
+  '#ff9830',
+  '#f2495c',
+  '#b877d9',
+  '#8ab8ff',
+  '#ffb357',
+  '#96d98d',
+  '#ca95e5',
+];
 
 /** What the browser test reads: the panels, and those without a point yet. */
 window.liveView = { panels: 0, empty: [], refreshed: 0, source: '' };
@@ -22,7 +33,12 @@ function legendOf(template, metric) {
 }
 
 async function queryRange(expr, start, end) {
-  const params = new URLSearchParams({ query: expr, start: String(start), end: String(end), step: String(STEP_SECONDS) });
+  const params = new URLSearchParams({
+    query: expr,
+    start: String(start),
+    end: String(end),
+    step: String(STEP_SECONDS),
+  });
   const response = await fetch(`/api/query_range?${params}`);
   const body = await response.json();
   if (body.status !== 'success') throw new Error(body.error || `HTTP ${response.status}`);
@@ -78,12 +94,27 @@ async function refresh(view) {
   } else {
     view.plot?.destroy();
     view.labels = labels;
-    view.plot = new uPlot({
-      width: Math.max(view.chart.clientWidth, 380),
-      height: 220,
-      series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 1.5, value: (_, v) => format(v, view.panel.unit) }))],
-      axes: [{ stroke: '#9fa7b3' }, { stroke: '#9fa7b3', size: 70, values: (_, ticks) => ticks.map((v) => format(v, view.panel.unit)) }],
-    }, data, view.chart);
+    view.plot = new uPlot(
+      {
+        width: Math.max(view.chart.clientWidth, 380),
+        height: 220,
+        series: [
+          {},
+          ...series.map((s, i) => ({
+            label: s.label,
+            stroke: COLORS[i % COLORS.length],
+            width: 1.5,
+            value: (_, v) => format(v, view.panel.unit),
+          })),
+        ],
+        axes: [
+          { stroke: '#9fa7b3' },
+          { stroke: '#9fa7b3', size: 70, values: (_, ticks) => ticks.map((v) => format(v, view.panel.unit)) },
+        ],
+      },
+      data,
+      view.chart,
+    );
   }
   return points > 0;
 }
@@ -92,7 +123,8 @@ async function main() {
   const { source } = await (await fetch('/api/source')).json();
   window.liveView.source = source;
   if (source === 'service') {
-    document.getElementById('source').textContent = 'computed by the demo from the service\'s own /metrics (no Prometheus on the PATH)';
+    document.getElementById('source').textContent =
+      "computed by the demo from the service's own /metrics (no Prometheus on the PATH)";
   }
   const panels = await (await fetch('/api/panels')).json();
   const views = panels.map(createPanel);

@@ -28,12 +28,22 @@ export class Agent {
   }
 
   /** Streams the character's reply; `onText` gets each text delta as it arrives. */
-  async reply(character: Character, history: readonly ChatMessage[], signal?: AbortSignal, onText?: (delta: string) => void): Promise<string> {
+  async reply(
+    character: Character,
+    history: readonly ChatMessage[],
+    signal?: AbortSignal,
+    onText?: (delta: string) => void,
+  ): Promise<string> {
     const system = `${character.persona} Answer in one or two short sentences.`;
     let text = '';
     if (character.llm.provider === 'openai') {
       const stream = await this.#providers.openai.chat.completions.create(
-        { model: character.llm.model, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'system', content: system }, ...history] },
+        {
+          model: character.llm.model,
+          stream: true,
+          stream_options: { include_usage: true },
+          messages: [{ role: 'system', content: system }, ...history],
+        },
         { signal },
       );
       for await (const chunk of stream) {
@@ -60,25 +70,44 @@ export class Agent {
   async complete(character: Character, prompt: string): Promise<string> {
     if (character.llm.provider === 'openai') {
       const response = await this.#providers.openai.chat.completions.create({
-        model: character.llm.model, messages: [{ role: 'system', content: character.persona }, { role: 'user', content: prompt }],
+        model: character.llm.model,
+        messages: [
+          { role: 'system', content: character.persona },
+          { role: 'user', content: prompt },
+        ],
       });
       return response.choices[0]?.message.content ?? '';
     }
     const message = await this.#providers.anthropic.messages.create({
-      model: character.llm.model, max_tokens: 800, system: character.persona, messages: [{ role: 'user', content: prompt }],
+      model: character.llm.model,
+      max_tokens: 800,
+      system: character.persona,
+      messages: [{ role: 'user', content: prompt }],
     });
     return message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
   }
 
   /** Speaks `text` in the character's voice, handing each audio chunk to `onAudio`; returns the bytes sent. */
-  async speak(character: Character, text: string, onAudio: (chunk: Uint8Array) => void, signal?: AbortSignal): Promise<number> {
+  async speak(
+    character: Character,
+    text: string,
+    onAudio: (chunk: Uint8Array) => void,
+    signal?: AbortSignal,
+  ): Promise<number> {
     const { tts } = character;
-    const body = tts.provider === 'elevenlabs'
-      ? await this.#providers.elevenlabs.textToSpeech.stream(tts.voice, { text, modelId: tts.model, outputFormat: 'pcm_16000' }, { abortSignal: signal })
-      : (await this.#providers.cartesia.tts.generate(
-          { model_id: tts.model, transcript: text, voice: { mode: 'id', id: tts.voice }, output_format: RAW_PCM },
-          { signal },
-        )).body;
+    const body =
+      tts.provider === 'elevenlabs'
+        ? await this.#providers.elevenlabs.textToSpeech.stream(
+            tts.voice,
+            { text, modelId: tts.model, outputFormat: 'pcm_16000' },
+            { abortSignal: signal },
+          )
+        : (
+            await this.#providers.cartesia.tts.generate(
+              { model_id: tts.model, transcript: text, voice: { mode: 'id', id: tts.voice }, output_format: RAW_PCM },
+              { signal },
+            )
+          ).body;
     let bytes = 0;
     if (body === null) return bytes;
     for await (const chunk of body) {
@@ -95,7 +124,8 @@ export class Agent {
       return 'results' in result ? (result.results.channels[0]?.alternatives?.[0]?.transcript ?? '') : '';
     }
     const transcription = await this.#providers.openaiAudio.audio.transcriptions.create({
-      file: await toFile(wav, 'speech.wav', { type: 'audio/wav' }), model: character.stt.model,
+      file: await toFile(wav, 'speech.wav', { type: 'audio/wav' }),
+      model: character.stt.model,
     });
     return transcription.text;
   }
@@ -112,10 +142,14 @@ export class Agent {
     if (cached !== null) return cached;
     try {
       const found = await this.#meter.trackExternalApi({ service: 'knowledge_base', endpoint: 'search' }, async () => {
-        const response = await fetch(`${url}/v1/search?scene=${encodeURIComponent(scene)}&topic=${encodeURIComponent(topic)}`, {
-          signal: AbortSignal.timeout(2000),
-        });
-        if (!response.ok) throw Object.assign(new Error(`knowledge base answered ${response.status}`), { status: response.status });
+        const response = await fetch(
+          `${url}/v1/search?scene=${encodeURIComponent(scene)}&topic=${encodeURIComponent(topic)}`,
+          {
+            signal: AbortSignal.timeout(2000),
+          },
+        );
+        if (!response.ok)
+          throw Object.assign(new Error(`knowledge base answered ${response.status}`), { status: response.status });
         return response.text();
       });
       await this.#cache.set(key, found, 20);

@@ -28,15 +28,20 @@ export class Assistant {
     this.#ai = ai;
     // One middleware for every model: its series and prices are shared across calls.
     this.#middleware = agentmeterMiddleware({ meter });
-    this.#tools = instrumentAiTools({
-      scene_facts: tool({
-        description: 'Facts about a scene of the story, from the knowledge base.',
-        inputSchema: jsonSchema<{ scene: string; topic: string }>({
-          type: 'object', properties: { scene: { type: 'string' }, topic: { type: 'string' } }, required: ['scene', 'topic'],
+    this.#tools = instrumentAiTools(
+      {
+        scene_facts: tool({
+          description: 'Facts about a scene of the story, from the knowledge base.',
+          inputSchema: jsonSchema<{ scene: string; topic: string }>({
+            type: 'object',
+            properties: { scene: { type: 'string' }, topic: { type: 'string' } },
+            required: ['scene', 'topic'],
+          }),
+          execute: async ({ scene, topic }) => (await agent.lookup(scene, topic)) ?? 'No facts found.',
         }),
-        execute: async ({ scene, topic }) => (await agent.lookup(scene, topic)) ?? 'No facts found.',
-      }),
-    }, { meter });
+      },
+      { meter },
+    );
   }
 
   async answer(character: Character, question: string, signal?: AbortSignal): Promise<{ text: string; steps: number }> {

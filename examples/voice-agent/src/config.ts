@@ -47,14 +47,24 @@ const KEY_VARIABLES: Readonly<Record<ProviderName, string>> = {
  * [min, max] (a whole one when `integer`) throws a message naming the variable.
  */
 export function envNumber(
-  env: NodeJS.ProcessEnv, name: string, fallback: number, range: { min: number; max: number; integer?: boolean },
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  range: { min: number; max: number; integer?: boolean },
 ): number {
   const value = env[name];
   if (value === undefined || value.trim() === '') return fallback;
   const number = Number(value);
-  if (!Number.isFinite(number) || number < range.min || number > range.max || (range.integer === true && !Number.isInteger(number))) {
+  if (
+    !Number.isFinite(number) ||
+    number < range.min ||
+    number > range.max ||
+    (range.integer === true && !Number.isInteger(number))
+  ) {
     const kind = range.integer === true ? 'a whole number' : 'a number';
-    throw new Error(`${name} must be ${kind} from ${range.min} to ${range.max}; got ${JSON.stringify(value.slice(0, 40))}`);
+    throw new Error(
+      `${name} must be ${kind} from ${range.min} to ${range.max}; got ${JSON.stringify(value.slice(0, 40))}`,
+    );
   }
   return number;
 }

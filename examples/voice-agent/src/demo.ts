@@ -83,7 +83,11 @@ async function main(): Promise<void> {
   env['PORT'] = String(await freePort(preferredPort));
   const service = spawnEntry('./main.ts', env);
   children.push(service);
-  const ready = await readyMessage<{ url: string; database: string; cache: string; simulated: string[] }>(service, 'the voice-agent service', 120_000);
+  const ready = await readyMessage<{ url: string; database: string; cache: string; simulated: string[] }>(
+    service,
+    'the voice-agent service',
+    120_000,
+  );
   const { url } = ready;
 
   log(`agentmeter demo: ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -94,9 +98,11 @@ async function main(): Promise<void> {
   log(`  health       ${url}/api/health`);
   if (process.env['AGENTMETER_DEMO_PROMETHEUS'] !== '0') {
     prometheus = await startDemoPrometheus(new URL(url).host);
-    log(prometheus === undefined
-      ? '  prometheus   not on PATH (install it to get a Prometheus UI with the shipped rules)'
-      : `  prometheus   ${prometheus.url}  (scrapes the service every 5 s)`);
+    log(
+      prometheus === undefined
+        ? '  prometheus   not on PATH (install it to get a Prometheus UI with the shipped rules)'
+        : `  prometheus   ${prometheus.url}  (scrapes the service every 5 s)`,
+    );
   }
   if (prometheus !== undefined) {
     liveView = await startLiveView({ prometheus: prometheus.url });
@@ -106,9 +112,14 @@ async function main(): Promise<void> {
     store = new ScrapeStore(`${url}/metrics`);
     await store.start(5);
     liveView = await startLiveView({ store });
-    log(`  live view    ${liveView.url}  (the main dashboards' panels, computed from the service's /metrics; open it in a browser)`);
+    log(
+      `  live view    ${liveView.url}  (the main dashboards' panels, computed from the service's /metrics; open it in a browser)`,
+    );
   }
-  if (!interactive) log(`  pids         demo ${process.pid}, ${children.map((child) => child.pid).join(', ')}${prometheus ? `, prometheus ${prometheus.process.pid}` : ''}`);
+  if (!interactive)
+    log(
+      `  pids         demo ${process.pid}, ${children.map((child) => child.pid).join(', ')}${prometheus ? `, prometheus ${prometheus.process.pid}` : ''}`,
+    );
   log(seconds > 0 ? `Running for ${seconds} s.` : 'Press Ctrl-C to stop.');
 
   traffic = startTraffic(url, { concurrency });

@@ -12,9 +12,15 @@ const AUDIO = { data: Buffer.alloc(3200).toString('base64'), mimeType: 'audio/pc
  * answer (an `activityStart` at its first audio). The session, the model turn (tokens, cost), turn
  * latency and the interruption are recorded by `instrumentGeminiLive`.
  */
-export async function geminiLiveExchange(meter: AgentMeter, target: { url: string } | { apiKey: string }, interrupt: boolean): Promise<string> {
+export async function geminiLiveExchange(
+  meter: AgentMeter,
+  target: { url: string } | { apiKey: string },
+  interrupt: boolean,
+): Promise<string> {
   const ai = instrumentGeminiLive(
-    'url' in target ? new GoogleGenAI({ apiKey: 'AIza-simulated', httpOptions: { baseUrl: target.url } }) : new GoogleGenAI({ apiKey: target.apiKey }),
+    'url' in target
+      ? new GoogleGenAI({ apiKey: 'AIza-simulated', httpOptions: { baseUrl: target.url } })
+      : new GoogleGenAI({ apiKey: target.apiKey }),
     { meter, provider: 'google' },
   );
   let session: Session | undefined;
@@ -22,7 +28,10 @@ export async function geminiLiveExchange(meter: AgentMeter, target: { url: strin
   const { promise: done, resolve: finish, reject: fail } = Promise.withResolvers<string>();
   // A session refused before its turn rejects `done` with nobody awaiting it.
   void done.catch(() => undefined);
-  const timer = setTimeout(() => fail(Object.assign(new Error('gemini live turn timed out'), { code: 'ETIMEDOUT' })), TIMEOUT_MS);
+  const timer = setTimeout(
+    () => fail(Object.assign(new Error('gemini live turn timed out'), { code: 'ETIMEDOUT' })),
+    TIMEOUT_MS,
+  );
   try {
     session = await ai.live.connect({
       model: MODEL,
@@ -35,7 +44,8 @@ export async function geminiLiveExchange(meter: AgentMeter, target: { url: strin
           }
           if (message.serverContent?.turnComplete === true) finish(interrupt ? 'interrupted' : 'completed');
         },
-        onclose: (event) => fail(Object.assign(new Error(`gemini live session closed: ${event.code}`), { code: event.code })),
+        onclose: (event) =>
+          fail(Object.assign(new Error(`gemini live session closed: ${event.code}`), { code: event.code })),
       },
     });
     session.sendRealtimeInput({ audio: AUDIO });

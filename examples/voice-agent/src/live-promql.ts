@@ -9,8 +9,14 @@
  */
 
 export type Labels = Readonly<Record<string, string>>;
-export interface Sample { readonly labels: Labels; readonly value: number }
-export interface RangeSeries { readonly labels: Labels; readonly points: readonly (readonly [t: number, v: number])[] }
+export interface Sample {
+  readonly labels: Labels;
+  readonly value: number;
+}
+export interface RangeSeries {
+  readonly labels: Labels;
+  readonly points: readonly (readonly [t: number, v: number])[];
+}
 
 /** Where selectors read from: instant values at `t`, or the points in (t - range, t]. */
 export interface SeriesSource {
@@ -29,10 +35,17 @@ export type Node =
   | { readonly kind: 'number'; readonly value: number }
   | { readonly kind: 'selector'; readonly name: string; readonly matchers: readonly Matcher[]; readonly range?: number }
   | { readonly kind: 'call'; readonly fn: string; readonly args: readonly Node[] }
-  | { readonly kind: 'aggregate'; readonly op: string; readonly by: readonly string[] | undefined; readonly without: readonly string[] | undefined; readonly arg: Node }
+  | {
+      readonly kind: 'aggregate';
+      readonly op: string;
+      readonly by: readonly string[] | undefined;
+      readonly without: readonly string[] | undefined;
+      readonly arg: Node;
+    }
   | { readonly kind: 'binary'; readonly op: string; readonly left: Node; readonly right: Node };
 
-const TOKEN = /\s*(?:(\d+[smhd](?![a-zA-Z0-9_]))|(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|([a-zA-Z_:][a-zA-Z0-9_:]*)|("(?:[^"\\]|\\.)*")|(=~|!~|!=|==|>=|<=|[-+*/(){}[\],=<>]))/y;
+const TOKEN =
+  /\s*(?:(\d+[smhd](?![a-zA-Z0-9_]))|(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|([a-zA-Z_:][a-zA-Z0-9_:]*)|("(?:[^"\\]|\\.)*")|(=~|!~|!=|==|>=|<=|[-+*/(){}[\],=<>]))/y;
 const AGGREGATES = new Set(['sum', 'avg', 'min', 'max', 'count']);
 const FUNCTIONS = new Set(['rate', 'increase', 'histogram_quantile', 'clamp_min', 'clamp_max']);
 const DURATION = /^(\d+)([smhd])$/;
@@ -79,7 +92,8 @@ export function parse(text: string): Node {
     let left = below();
     while (ops.includes(peek() ?? '')) {
       const op = next();
-      if (['on', 'ignoring', 'bool', 'group_left', 'group_right'].includes(peek() ?? '')) throw new Error(`live view PromQL: ${peek()} is not supported (${text})`);
+      if (['on', 'ignoring', 'bool', 'group_left', 'group_right'].includes(peek() ?? ''))
+        throw new Error(`live view PromQL: ${peek()} is not supported (${text})`);
       left = { kind: 'binary', op, left, right: below() };
     }
     return left;
@@ -100,8 +114,13 @@ export function parse(text: string): Node {
       let by: string[] | undefined;
       let without: string[] | undefined;
       const modifier = (): void => {
-        if (peek() === 'by') { next(); by = labelList(); }
-        else if (peek() === 'without') { next(); without = labelList(); }
+        if (peek() === 'by') {
+          next();
+          by = labelList();
+        } else if (peek() === 'without') {
+          next();
+          without = labelList();
+        }
       };
       modifier();
       expect('(');
@@ -128,7 +147,8 @@ export function parse(text: string): Node {
       while (peek() !== '}') {
         const label = next();
         const op = next();
-        if (op !== '=' && op !== '!=' && op !== '=~' && op !== '!~') throw new Error(`live view PromQL: bad matcher ${label}${op} in ${text}`);
+        if (op !== '=' && op !== '!=' && op !== '=~' && op !== '!~')
+          throw new Error(`live view PromQL: bad matcher ${label}${op} in ${text}`);
         matchers.push({ label, op, value: JSON.parse(next()) as string });
         if (peek() === ',') next();
       }
@@ -155,7 +175,11 @@ export function parse(text: string): Node {
 
 /** Labels as a key; `__name__` left out, as operators drop the name. */
 export function labelKey(labels: Labels): string {
-  return JSON.stringify(Object.entries(labels).filter(([name]) => name !== '__name__').toSorted(([a], [b]) => (a < b ? -1 : 1)));
+  return JSON.stringify(
+    Object.entries(labels)
+      .filter(([name]) => name !== '__name__')
+      .toSorted(([a], [b]) => (a < b ? -1 : 1)),
+  );
 }
 
 function withoutName(labels: Labels): Labels {
@@ -209,10 +233,18 @@ function aggregate(op: string, values: readonly number[]): number {
 }
 
 const ARITHMETIC: Readonly<Record<string, (a: number, b: number) => number>> = {
-  '+': (a, b) => a + b, '-': (a, b) => a - b, '*': (a, b) => a * b, '/': (a, b) => a / b,
+  '+': (a, b) => a + b,
+  '-': (a, b) => a - b,
+  '*': (a, b) => a * b,
+  '/': (a, b) => a / b,
 };
 const COMPARE: Readonly<Record<string, (a: number, b: number) => boolean>> = {
-  '==': (a, b) => a === b, '!=': (a, b) => a !== b, '>': (a, b) => a > b, '<': (a, b) => a < b, '>=': (a, b) => a >= b, '<=': (a, b) => a <= b,
+  '==': (a, b) => a === b,
+  '!=': (a, b) => a !== b,
+  '>': (a, b) => a > b,
+  '<': (a, b) => a < b,
+  '>=': (a, b) => a >= b,
+  '<=': (a, b) => a <= b,
 };
 
 type Value = number | readonly Sample[];
@@ -225,18 +257,30 @@ export function evaluate(node: Node, t: number, source: SeriesSource, rules: Rul
   };
   const ev = (inner: Node): Value => evaluate(inner, t, source, rules);
   switch (node.kind) {
-    case 'number': return node.value;
+    case 'number':
+      return node.value;
     case 'selector': {
-      if (node.range !== undefined) throw new Error(`live view PromQL: a range selector (${node.name}) outside rate or increase`);
+      if (node.range !== undefined)
+        throw new Error(`live view PromQL: a range selector (${node.name}) outside rate or increase`);
       const rule = rules.get(node.name);
-      const found = rule === undefined ? source.instant(node.name, t) : vector(evaluate(rule, t, source, rules)).map((s) => ({ labels: { ...s.labels, __name__: node.name }, value: s.value }));
+      const found =
+        rule === undefined
+          ? source.instant(node.name, t)
+          : vector(evaluate(rule, t, source, rules)).map((s) => ({
+              labels: { ...s.labels, __name__: node.name },
+              value: s.value,
+            }));
       return found.filter((s) => matches(s.labels, node.matchers));
     }
     case 'aggregate': {
       const groups = new Map<string, { labels: Labels; values: number[] }>();
       for (const sample of vector(ev(node.arg))) {
-        const entries = Object.entries(sample.labels).filter(([name]) => name !== '__name__'
-          && (node.by === undefined || node.by.includes(name)) && (node.without === undefined || !node.without.includes(name)));
+        const entries = Object.entries(sample.labels).filter(
+          ([name]) =>
+            name !== '__name__' &&
+            (node.by === undefined || node.by.includes(name)) &&
+            (node.without === undefined || !node.without.includes(name)),
+        );
         const labels = Object.fromEntries(node.by === undefined && node.without === undefined ? [] : entries);
         const key = labelKey(labels);
         const group = groups.get(key) ?? { labels, values: [] };
@@ -245,16 +289,25 @@ export function evaluate(node: Node, t: number, source: SeriesSource, rules: Rul
       }
       return [...groups.values()].map((g) => ({ labels: g.labels, value: aggregate(node.op, g.values) }));
     }
-    case 'call': return call(node, t, source, rules, ev, vector);
-    case 'binary': return binary(node.op, ev(node.left), ev(node.right), vector);
+    case 'call':
+      return call(node, t, source, rules, ev, vector);
+    case 'binary':
+      return binary(node.op, ev(node.left), ev(node.right), vector);
   }
 }
 
-function call(node: Extract<Node, { kind: 'call' }>, t: number, source: SeriesSource, rules: RuleBook,
-  ev: (n: Node) => Value, vector: (v: Value) => readonly Sample[]): Value {
+function call(
+  node: Extract<Node, { kind: 'call' }>,
+  t: number,
+  source: SeriesSource,
+  rules: RuleBook,
+  ev: (n: Node) => Value,
+  vector: (v: Value) => readonly Sample[],
+): Value {
   const [first, second] = node.args;
   if (node.fn === 'rate' || node.fn === 'increase') {
-    if (first?.kind !== 'selector' || first.range === undefined || rules.has(first.name)) throw new Error(`live view PromQL: ${node.fn} takes a range selector of a scraped series`);
+    if (first?.kind !== 'selector' || first.range === undefined || rules.has(first.name))
+      throw new Error(`live view PromQL: ${node.fn} takes a range selector of a scraped series`);
     const out: Sample[] = [];
     for (const series of source.range(first.name, t, first.range)) {
       if (!matches(series.labels, first.matchers)) continue;

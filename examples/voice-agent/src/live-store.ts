@@ -1,6 +1,16 @@
 import { namesFor } from '../../../collector/src/metric-names.ts';
 import { recordingGroups } from '../../../collector/src/rules/recording.ts';
-import { evaluate, labelKey, parse, type Labels, type Node, type RangeSeries, type RuleBook, type Sample, type SeriesSource } from './live-promql.ts';
+import {
+  evaluate,
+  labelKey,
+  parse,
+  type Labels,
+  type Node,
+  type RangeSeries,
+  type RuleBook,
+  type Sample,
+  type SeriesSource,
+} from './live-promql.ts';
 
 /** How far back the store keeps points: the live view's 10 minutes plus the rules' 5-minute windows. */
 const KEEP_SECONDS = 16 * 60;
@@ -31,7 +41,9 @@ function unescape(value: string): string {
 }
 
 /** One sample line of the Prometheus text format, or undefined for comments and blank lines. */
-export function parseSampleLine(line: string): { name: string; labels: Record<string, string>; value: number } | undefined {
+export function parseSampleLine(
+  line: string,
+): { name: string; labels: Record<string, string>; value: number } | undefined {
   if (line === '' || line.startsWith('#')) return undefined;
   const name = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line)?.[0];
   if (name === undefined) return undefined;
@@ -55,7 +67,11 @@ export function parseSampleLine(line: string): { name: string; labels: Record<st
 
 /** The shipped recording rules (namespace agentmeter), each parsed when a query first reads it. */
 function ruleBook(): RuleBook {
-  const exprs = new Map(recordingGroups(namesFor('agentmeter')).flatMap((group) => group.rules).map((rule) => [rule.record, rule.expr] as const));
+  const exprs = new Map(
+    recordingGroups(namesFor('agentmeter'))
+      .flatMap((group) => group.rules)
+      .map((rule) => [rule.record, rule.expr] as const),
+  );
   const parsed = new Map<string, Node>();
   return {
     has: (name) => exprs.has(name),

@@ -39,9 +39,18 @@ function resolve(expr: string): string {
 /** The live view's panels, taken from the dashboard definitions (a missing one is a programming error). */
 export function livePanels(dashboards: readonly DashboardSpec[] = Object.values(DASHBOARDS)): LivePanel[] {
   return LIVE_PANELS.map(([dashboard, title]) => {
-    const panel = dashboards.find((d) => d.title === dashboard)?.rows.flatMap((row) => row.panels).find((p) => p.title === title);
+    const panel = dashboards
+      .find((d) => d.title === dashboard)
+      ?.rows.flatMap((row) => row.panels)
+      .find((p) => p.title === title);
     if (panel === undefined) throw new Error(`live view: no panel "${title}" on ${dashboard}`);
-    return { dashboard, title, description: panel.description, unit: panel.unit, queries: panel.queries.map((q) => ({ expr: resolve(q.expr), legend: q.legend })) };
+    return {
+      dashboard,
+      title,
+      description: panel.description,
+      unit: panel.unit,
+      queries: panel.queries.map((q) => ({ expr: resolve(q.expr), legend: q.legend })),
+    };
   });
 }
 
@@ -74,12 +83,22 @@ function fromStore(store: ScrapeStore, params: URLSearchParams, res: ServerRespo
   const number = (name: string): number => Number(params.get(name));
   const [start, end, step] = [number('start'), number('end'), number('step')];
   if (![start, end, step].every(Number.isFinite) || step <= 0 || end < start) {
-    return send(res, 400, 'application/json', JSON.stringify({ status: 'error', error: 'start, end and step must be numbers, step > 0, end >= start' }));
+    return send(
+      res,
+      400,
+      'application/json',
+      JSON.stringify({ status: 'error', error: 'start, end and step must be numbers, step > 0, end >= start' }),
+    );
   }
   try {
     send(res, 200, 'application/json', JSON.stringify(store.queryRange(params.get('query') ?? '', start, end, step)));
   } catch (error) {
-    send(res, 400, 'application/json', JSON.stringify({ status: 'error', error: error instanceof Error ? error.message : String(error) }));
+    send(
+      res,
+      400,
+      'application/json',
+      JSON.stringify({ status: 'error', error: error instanceof Error ? error.message : String(error) }),
+    );
   }
 }
 
@@ -91,7 +110,10 @@ export async function startLiveView(source: LiveSource, port = 0): Promise<LiveV
     const url = new URL(req.url ?? '/', 'http://live');
     const file = FILES[url.pathname];
     if (file !== undefined) {
-      readFile(file[0]).then((body) => send(res, 200, file[1], body), () => send(res, 500, 'text/plain', 'unreadable'));
+      readFile(file[0]).then(
+        (body) => send(res, 200, file[1], body),
+        () => send(res, 500, 'text/plain', 'unreadable'),
+      );
       return;
     }
     if (url.pathname === '/api/panels') return send(res, 200, 'application/json', panels);
@@ -100,7 +122,9 @@ export async function startLiveView(source: LiveSource, port = 0): Promise<LiveV
     if (url.pathname === '/api/query_range' && 'prometheus' in source) {
       fetch(`${source.prometheus}/api/v1/query_range${url.search}`, { signal: AbortSignal.timeout(10_000) })
         .then(async (answer) => send(res, answer.status, 'application/json', Buffer.from(await answer.arrayBuffer())))
-        .catch((error: unknown) => send(res, 502, 'application/json', JSON.stringify({ status: 'error', error: String(error) })));
+        .catch((error: unknown) =>
+          send(res, 502, 'application/json', JSON.stringify({ status: 'error', error: String(error) })),
+        );
       return;
     }
     send(res, 404, 'text/plain', 'not found');
@@ -113,9 +137,10 @@ export async function startLiveView(source: LiveSource, port = 0): Promise<LiveV
   const bound = typeof address === 'object' && address !== null ? address.port : port;
   return {
     url: `http://127.0.0.1:${bound}/`,
-    close: () => new Promise<void>((resolvePromise) => {
-      server.close(() => resolvePromise());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolvePromise) => {
+        server.close(() => resolvePromise());
+        server.closeAllConnections();
+      }),
   };
 }

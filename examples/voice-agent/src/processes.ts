@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 export function spawnEntry(file: string, env: NodeJS.ProcessEnv): ChildProcess {
   const path = fileURLToPath(new URL(file, import.meta.url));
   return spawn(process.execPath, ['--conditions=@agentmeter/source', path], {
-    env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
 

@@ -45,10 +45,16 @@ export async function startDemoPrometheus(target: string): Promise<DemoPrometheu
   const config = join(dir, 'prometheus.yml');
   await writeFile(config, demoPrometheusConfig(target));
   const port = await freePort(9090);
-  const child = spawn(binary, [
-    `--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`,
-    '--log.level=warn',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    binary,
+    [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   // Prometheus logs to stderr; kept quiet unless it fails to start.
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => {

@@ -6,7 +6,12 @@ import { DeepgramClient } from '@deepgram/sdk';
 import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
 import type { AgentMeter } from '@agentmeter/core';
 import { instrumentAnthropic, instrumentOpenAI } from '@agentmeter/llm';
-import { instrumentCartesia, instrumentDeepgram, instrumentElevenLabs, instrumentOpenAIAudio } from '@agentmeter/speech';
+import {
+  instrumentCartesia,
+  instrumentDeepgram,
+  instrumentElevenLabs,
+  instrumentOpenAIAudio,
+} from '@agentmeter/speech';
 import OpenAI from 'openai';
 import type { AiProviders } from './assist.ts';
 import type { ServiceConfig } from './config.ts';
@@ -47,34 +52,57 @@ export function createProviders(config: ServiceConfig, meter: AgentMeter): Provi
   const deepgramUrl = sim<string>('deepgram', simulator?.deepgram);
   const openaiAudioUrl = keys.openai === undefined ? simulator?.openaiAudio : undefined;
 
-  const openai = new OpenAI(openaiUrl === undefined
-    ? { apiKey: keys.openai }
-    : { apiKey: 'sk-simulated', baseURL: `${openaiUrl}/v1`, maxRetries: SIM.maxRetries, timeout: SIM.timeoutMs });
-  const openaiAudio = new OpenAI(openaiAudioUrl === undefined
-    ? { apiKey: keys.openai }
-    : { apiKey: 'sk-simulated', baseURL: `${openaiAudioUrl}/v1`, maxRetries: SIM.maxRetries, timeout: SIM.timeoutMs });
-  const anthropic = new Anthropic(anthropicUrl === undefined
-    ? { apiKey: keys.anthropic }
-    : { apiKey: 'sk-ant-simulated', baseURL: anthropicUrl, maxRetries: SIM.maxRetries, timeout: SIM.timeoutMs });
-  const elevenlabs = new ElevenLabsClient(elevenlabsUrl === undefined
-    ? { apiKey: keys.elevenlabs }
-    : { apiKey: 'simulated', baseUrl: elevenlabsUrl, maxRetries: SIM.maxRetries, timeoutInSeconds: SIM.timeoutMs / 1000 });
-  const cartesia = new Cartesia(cartesiaUrl === undefined
-    ? { apiKey: keys.cartesia }
-    : { apiKey: 'sk_car_simulated', baseURL: cartesiaUrl, maxRetries: SIM.maxRetries, timeout: SIM.timeoutMs });
+  const openai = new OpenAI(
+    openaiUrl === undefined
+      ? { apiKey: keys.openai }
+      : { apiKey: 'sk-simulated', baseURL: `${openaiUrl}/v1`, maxRetries: SIM.maxRetries, timeout: SIM.timeoutMs },
+  );
+  const openaiAudio = new OpenAI(
+    openaiAudioUrl === undefined
+      ? { apiKey: keys.openai }
+      : { apiKey: 'sk-simulated', baseURL: `${openaiAudioUrl}/v1`, maxRetries: SIM.maxRetries, timeout: SIM.timeoutMs },
+  );
+  const anthropic = new Anthropic(
+    anthropicUrl === undefined
+      ? { apiKey: keys.anthropic }
+      : { apiKey: 'sk-ant-simulated', baseURL: anthropicUrl, maxRetries: SIM.maxRetries, timeout: SIM.timeoutMs },
+  );
+  const elevenlabs = new ElevenLabsClient(
+    elevenlabsUrl === undefined
+      ? { apiKey: keys.elevenlabs }
+      : {
+          apiKey: 'simulated',
+          baseUrl: elevenlabsUrl,
+          maxRetries: SIM.maxRetries,
+          timeoutInSeconds: SIM.timeoutMs / 1000,
+        },
+  );
+  const cartesia = new Cartesia(
+    cartesiaUrl === undefined
+      ? { apiKey: keys.cartesia }
+      : { apiKey: 'sk_car_simulated', baseURL: cartesiaUrl, maxRetries: SIM.maxRetries, timeout: SIM.timeoutMs },
+  );
   const deepgramWs = deepgramUrl?.replace('http', 'ws');
-  const deepgram = new DeepgramClient(deepgramUrl === undefined || deepgramWs === undefined
-    ? { apiKey: keys.deepgram }
-    : {
-        apiKey: 'simulated',
-        environment: { base: deepgramUrl, production: deepgramWs, agent: deepgramWs, agentRest: deepgramUrl },
-        maxRetries: SIM.maxRetries,
-        timeoutInSeconds: SIM.timeoutMs / 1000,
-      });
+  const deepgram = new DeepgramClient(
+    deepgramUrl === undefined || deepgramWs === undefined
+      ? { apiKey: keys.deepgram }
+      : {
+          apiKey: 'simulated',
+          environment: { base: deepgramUrl, production: deepgramWs, agent: deepgramWs, agentRest: deepgramUrl },
+          maxRetries: SIM.maxRetries,
+          timeoutInSeconds: SIM.timeoutMs / 1000,
+        },
+  );
 
   const ai: AiProviders = {
-    openai: createOpenAI(openaiUrl === undefined ? { apiKey: keys.openai } : { apiKey: 'sk-simulated', baseURL: `${openaiUrl}/v1` }),
-    anthropic: createAnthropic(anthropicUrl === undefined ? { apiKey: keys.anthropic } : { apiKey: 'sk-ant-simulated', baseURL: `${anthropicUrl}/v1` }),
+    openai: createOpenAI(
+      openaiUrl === undefined ? { apiKey: keys.openai } : { apiKey: 'sk-simulated', baseURL: `${openaiUrl}/v1` },
+    ),
+    anthropic: createAnthropic(
+      anthropicUrl === undefined
+        ? { apiKey: keys.anthropic }
+        : { apiKey: 'sk-ant-simulated', baseURL: `${anthropicUrl}/v1` },
+    ),
     maxRetries: openaiUrl === undefined && anthropicUrl === undefined ? 2 : SIM.maxRetries,
   };
 

@@ -12,7 +12,8 @@ function transportFor(target: { url: string } | { apiKey: string }): OpenAIRealt
   if (!('url' in target)) return new OpenAIRealtimeWebSocket();
   return new OpenAIRealtimeWebSocket({
     url: `${target.url.replace('https:', 'wss:')}/v1/realtime?model=${MODEL}`,
-    createWebSocket: async ({ url, apiKey }) => new WebSocket(url, { ca: LOOPBACK_TLS_CERT, headers: { Authorization: `Bearer ${apiKey}` } }) as never,
+    createWebSocket: async ({ url, apiKey }) =>
+      new WebSocket(url, { ca: LOOPBACK_TLS_CERT, headers: { Authorization: `Bearer ${apiKey}` } }) as never,
   });
 }
 
@@ -21,15 +22,27 @@ function transportFor(target: { url: string } | { apiKey: string }): OpenAIRealt
  * `RealtimeSession` of a `RealtimeAgent`, recorded by `instrumentRealtimeSession`. With
  * `interrupt` the user barges in at the answer's first audio (`session.interrupt()`).
  */
-export async function agentsRealtimeExchange(meter: AgentMeter, target: { url: string } | { apiKey: string }, interrupt: boolean): Promise<string> {
+export async function agentsRealtimeExchange(
+  meter: AgentMeter,
+  target: { url: string } | { apiKey: string },
+  interrupt: boolean,
+): Promise<string> {
   const agent = new RealtimeAgent({ name: 'Crew member', instructions: 'Answer the crew briefly.' });
-  const session = instrumentRealtimeSession(new RealtimeSession(agent, { transport: transportFor(target), model: MODEL }), { meter, provider: 'openai' });
+  const session = instrumentRealtimeSession(
+    new RealtimeSession(agent, { transport: transportFor(target), model: MODEL }),
+    { meter, provider: 'openai' },
+  );
   let timer: NodeJS.Timeout | undefined;
   try {
     await session.connect({ apiKey: 'url' in target ? 'sk-simulated' : target.apiKey });
     return await new Promise<string>((resolve, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error('realtime response timed out'), { code: 'ETIMEDOUT' })), TIMEOUT_MS);
-      session.on('error', (event) => reject(event.error instanceof Error ? event.error : new Error('realtime session error')));
+      timer = setTimeout(
+        () => reject(Object.assign(new Error('realtime response timed out'), { code: 'ETIMEDOUT' })),
+        TIMEOUT_MS,
+      );
+      session.on('error', (event) =>
+        reject(event.error instanceof Error ? event.error : new Error('realtime session error')),
+      );
       session.on('transport_event', (event) => {
         const raw = event as { type: string; response?: { status?: string } };
         if (raw.type === 'response.done') resolve(raw.response?.status ?? 'unknown');

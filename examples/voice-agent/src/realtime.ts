@@ -13,13 +13,26 @@ const TIMEOUT_MS = 8000;
  * is cancelled at its first audio). The session, the response (tokens, cost), turn latency and the
  * interruption are recorded by `instrumentOpenAIRealtime`.
  */
-export async function realtimeExchange(meter: AgentMeter, target: { url: string } | { apiKey: string }, interrupt: boolean): Promise<string> {
-  const openai = 'url' in target ? new OpenAI({ apiKey: 'sk-simulated', baseURL: `${target.url}/v1` }) : new OpenAI({ apiKey: target.apiKey });
+export async function realtimeExchange(
+  meter: AgentMeter,
+  target: { url: string } | { apiKey: string },
+  interrupt: boolean,
+): Promise<string> {
+  const openai =
+    'url' in target
+      ? new OpenAI({ apiKey: 'sk-simulated', baseURL: `${target.url}/v1` })
+      : new OpenAI({ apiKey: target.apiKey });
   const options = 'url' in target ? { ca: LOOPBACK_TLS_CERT } : undefined;
-  const rt = instrumentOpenAIRealtime(new OpenAIRealtimeWS({ model: MODEL, options }, openai), { meter, provider: 'openai' });
+  const rt = instrumentOpenAIRealtime(new OpenAIRealtimeWS({ model: MODEL, options }, openai), {
+    meter,
+    provider: 'openai',
+  });
   try {
     return await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(Object.assign(new Error('realtime response timed out'), { code: 'ETIMEDOUT' })), TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(Object.assign(new Error('realtime response timed out'), { code: 'ETIMEDOUT' })),
+        TIMEOUT_MS,
+      );
       rt.on('error', (error) => {
         clearTimeout(timer);
         reject(error);

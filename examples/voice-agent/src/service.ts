@@ -40,7 +40,9 @@ export async function startService(config: ServiceConfig): Promise<RunningServic
       database: db.health,
       ...(cache.health === undefined ? {} : { cache: cache.health }),
       // Optional: the agent answers without it, so it never makes /api/health 503.
-      ...(providers.knowledgeUrl === undefined ? {} : { knowledge_base: httpCheck(`${providers.knowledgeUrl}/health`, { required: false }) }),
+      ...(providers.knowledgeUrl === undefined
+        ? {}
+        : { knowledge_base: httpCheck(`${providers.knowledgeUrl}/health`, { required: false }) }),
     },
   };
   const telemetry = startTelemetry(meter, health);
@@ -53,7 +55,9 @@ export async function startService(config: ServiceConfig): Promise<RunningServic
   const app = createApp({ meter, exporter: telemetry.exporter, agent, assistant, realtime, db, cache });
 
   const server = await new Promise<Server>((resolve, reject) => {
-    const created = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(created as Server));
+    const created = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+      resolve(created as Server),
+    );
     created.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
@@ -91,14 +95,15 @@ export async function startService(config: ServiceConfig): Promise<RunningServic
     database: db.system,
     cache: cache.kind,
     simulated: providers.simulated,
-    close: () => (closed ??= (async () => {
-      for (const client of wss.clients) client.terminate();
-      wss.close();
-      server.closeAllConnections?.();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.allSettled([db.close(), cache.close()]);
-      await telemetry.shutdown();
-    })()),
+    close: () =>
+      (closed ??= (async () => {
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        server.closeAllConnections?.();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await Promise.allSettled([db.close(), cache.close()]);
+        await telemetry.shutdown();
+      })()),
   };
 }
 

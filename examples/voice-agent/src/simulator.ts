@@ -1,7 +1,20 @@
 import {
-  type Delay, type FaultRule, faultRates, logNormalMs, realisticLlmOptions, seededRandom, type SpeechSim,
-  type SpeechSimOptions, startCartesiaSim, startDeepgramSim, startElevenLabsSim, startLlmSimulator,
-  startGeminiLiveSim, startLoopbackServer, startOpenAIAudioSim, startOpenAIRealtimeSim,
+  type Delay,
+  type FaultRule,
+  faultRates,
+  logNormalMs,
+  realisticLlmOptions,
+  seededRandom,
+  type SpeechSim,
+  type SpeechSimOptions,
+  startCartesiaSim,
+  startDeepgramSim,
+  startElevenLabsSim,
+  startLlmSimulator,
+  startGeminiLiveSim,
+  startLoopbackServer,
+  startOpenAIAudioSim,
+  startOpenAIRealtimeSim,
 } from '@agentmeter/provider-sim';
 import { envNumber, type SimulatorUrls } from './config.ts';
 
@@ -74,12 +87,18 @@ export async function startDemoSimulator(options: DemoSimulatorOptions = {}): Pr
     if (typeof delay === 'number') return delay * scale;
     return { median: delay.median * scale, p95: delay.p95 * scale, max: (delay.max ?? 10_000) * scale };
   };
-  const latencyByProvider = Object.fromEntries(Object.entries(profile.latencyByProvider ?? {}).map(([provider, latency]) => [
-    provider, { firstByte: scaled(latency.firstByte), betweenFrames: scaled(latency.betweenFrames) },
-  ]));
+  const latencyByProvider = Object.fromEntries(
+    Object.entries(profile.latencyByProvider ?? {}).map(([provider, latency]) => [
+      provider,
+      { firstByte: scaled(latency.firstByte), betweenFrames: scaled(latency.betweenFrames) },
+    ]),
+  );
   // One of each enabled fault among a provider's first requests, then faults at their rates: a
   // short demo shows rate limits and errors on every panel (AGENTMETER_SIM_*=0 turns a kind off).
-  const earlyLlm: FaultRule[] = rates.rateLimit > 0 ? ['openai', 'anthropic'].map((provider) => ({ fault: '429', provider, times: 1, retryAfter: 1 })) : [];
+  const earlyLlm: FaultRule[] =
+    rates.rateLimit > 0
+      ? ['openai', 'anthropic'].map((provider) => ({ fault: '429', provider, times: 1, retryAfter: 1 }))
+      : [];
   const llmFaults: FaultRule[] = [
     ...earlyLlm,
     { fault: '429', rate: rates.rateLimit, retryAfter: 1 },
@@ -92,11 +111,14 @@ export async function startDemoSimulator(options: DemoSimulatorOptions = {}): Pr
   ];
   const models = Object.fromEntries(
     ['gpt-4o-mini', 'claude-haiku-4-5', 'claude-opus-4-1'].map((model, i) => [
-      model, { reply: REPLIES[i % REPLIES.length]!, usage: { input: 420 + 40 * i, cached_input: 128 } },
+      model,
+      { reply: REPLIES[i % REPLIES.length]!, usage: { input: 420 + 40 * i, cached_input: 128 } },
     ]),
   );
   const llm = await startLlmSimulator({
-    seed, models, faults: llmFaults,
+    seed,
+    models,
+    faults: llmFaults,
     reply: REPLIES[3]!,
     latencyByProvider,
   });
@@ -104,14 +126,18 @@ export async function startDemoSimulator(options: DemoSimulatorOptions = {}): Pr
   const speech = (index: number, median: number, p95: number): SpeechSimOptions => {
     const random = seededRandom(seed * 31 + index);
     const latency = logNormalMs(Math.max(median * scale, 0.01), Math.max(p95 * scale, 0.02), random);
-    const byRate = faultRates({ rate_limit: rates.rateLimit, server_error: rates.serverError, hang: rates.timeout }, random);
+    const byRate = faultRates(
+      { rate_limit: rates.rateLimit, server_error: rates.serverError, hang: rates.timeout },
+      random,
+    );
     let requests = 0;
     return {
       firstByteMs: () => Math.min(latency(), 8000 * scale),
       chunkGapMs: () => (15 + random() * 35) * scale,
       chunks: 6,
       // The third request is rate limited (when rate limits are on), as early faults above.
-      faultFor: () => (++requests === 3 && rates.rateLimit > 0 ? { kind: 'rate_limit', retryAfterSeconds: 1 } : byRate()),
+      faultFor: () =>
+        ++requests === 3 && rates.rateLimit > 0 ? { kind: 'rate_limit', retryAfterSeconds: 1 } : byRate(),
     };
   };
   const sims: SpeechSim[] = [];
@@ -136,7 +162,11 @@ export async function startDemoSimulator(options: DemoSimulatorOptions = {}): Pr
     // The second search fails (when server errors are on), then searches fail at their rate.
     const failed = !probe && ((++searches === 2 && rates.serverError > 0) || knowledgeRandom() < rates.serverError);
     res.writeHead(failed ? 503 : 200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(failed ? { error: 'unavailable' } : { results: [{ title: 'Deck plan', score: 0.82 }], path: req.url }));
+    res.end(
+      JSON.stringify(
+        failed ? { error: 'unavailable' } : { results: [{ title: 'Deck plan', score: 0.82 }], path: req.url },
+      ),
+    );
   });
 
   // Speech-to-speech sessions: audio deltas about 40 ms apart, as a realtime model streams them.
@@ -145,11 +175,23 @@ export async function startDemoSimulator(options: DemoSimulatorOptions = {}): Pr
 
   return {
     urls: {
-      llm: llm.url, openaiAudio: openaiAudio.url, elevenlabs: elevenlabs.url, cartesia: cartesia.url,
-      deepgram: deepgram.url, knowledge: knowledge.url, openaiRealtime: realtime.url, geminiLive: geminiLive.url,
+      llm: llm.url,
+      openaiAudio: openaiAudio.url,
+      elevenlabs: elevenlabs.url,
+      cartesia: cartesia.url,
+      deepgram: deepgram.url,
+      knowledge: knowledge.url,
+      openaiRealtime: realtime.url,
+      geminiLive: geminiLive.url,
     },
     async close() {
-      await Promise.all([llm.close(), knowledge.close(), realtime.close(), geminiLive.close(), ...sims.map((sim) => sim.close())]);
+      await Promise.all([
+        llm.close(),
+        knowledge.close(),
+        realtime.close(),
+        geminiLive.close(),
+        ...sims.map((sim) => sim.close()),
+      ]);
     },
   };
 }

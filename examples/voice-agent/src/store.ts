@@ -39,7 +39,11 @@ const SCHEMA = `
 /** PostgreSQL through pg when DATABASE_URL is set, otherwise PGlite in process (nothing to install). */
 export async function openDatabase(url: string | undefined, meter: AgentMeter): Promise<Database> {
   const db = url === undefined ? await openPGlite(meter) : openPostgres(url, meter);
-  await db.query(SCHEMA.split(';').filter((s) => s.trim() !== '').join(';'));
+  await db.query(
+    SCHEMA.split(';')
+      .filter((s) => s.trim() !== '')
+      .join(';'),
+  );
   await db.transaction(async (query) => {
     for (const character of CHARACTERS) {
       await query(
@@ -71,11 +75,21 @@ async function openPGlite(meter: AgentMeter): Promise<Database> {
     }
   };
   const query = <R extends Row>(sql: string, params?: unknown[]): Promise<R[]> =>
-    counted(async () => (params === undefined && sql.includes(';') ? (await db.exec(sql)).at(-1)?.rows ?? [] : (await db.query<R>(sql, params)).rows) as R[]);
+    counted(
+      async () =>
+        (params === undefined && sql.includes(';')
+          ? ((await db.exec(sql)).at(-1)?.rows ?? [])
+          : (await db.query<R>(sql, params)).rows) as R[],
+    );
   return {
     system: 'pglite',
     query,
-    transaction: (fn) => counted(() => db.transaction((tx) => fn(async <R extends Row>(sql: string, params?: unknown[]) => (await tx.query<R>(sql, params)).rows))),
+    transaction: (fn) =>
+      counted(() =>
+        db.transaction((tx) =>
+          fn(async <R extends Row>(sql: string, params?: unknown[]) => (await tx.query<R>(sql, params)).rows),
+        ),
+      ),
     health: { check: () => db.query('SELECT 1') },
     close: () => db.close(),
   };
@@ -90,7 +104,9 @@ function openPostgres(url: string, meter: AgentMeter): Database {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await fn(async <R extends Row>(sql: string, params?: unknown[]) => (await client.query<R>(sql, params)).rows);
+        const result = await fn(
+          async <R extends Row>(sql: string, params?: unknown[]) => (await client.query<R>(sql, params)).rows,
+        );
         await client.query('COMMIT');
         return result;
       } catch (error) {

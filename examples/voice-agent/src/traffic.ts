@@ -53,18 +53,66 @@ export function startTraffic(baseUrl: string, options: TrafficOptions = {}): Tra
     const ok = await fn().catch(() => false);
     record(performance.now() - started, ok);
   };
-  const post = (path: string, body: unknown): Promise<boolean> => timedFetch(`${baseUrl}${path}`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-  });
+  const post = (path: string, body: unknown): Promise<boolean> =>
+    timedFetch(`${baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   const actions: readonly [weight: number, run: () => Promise<void>][] = [
     [40, () => voiceSession(baseUrl, pick(CHARACTERS), sessions++ === 0, record, () => running)],
-    [30, () => timed(() => post('/api/chat', { character: pick(CHARACTERS).id, message: pick(['Hello!', 'Where is the galley?', 'How deep are we?', 'Tell me a story']) }))],
-    [10, () => timed(() => post('/api/assist', { character: pick(CHARACTERS).id, question: pick(['What is in the galley?', 'How deep can we dive?']) }))],
-    [3, () => timed(() => post('/api/realtime', { character: pick(CHARACTERS).id, provider: 'openai', sdk: pick(['openai', 'agents']), interrupt: Math.random() < 0.25 }))],
-    [2, () => timed(() => post('/api/realtime', { character: pick(CHARACTERS).id, provider: 'google', interrupt: Math.random() < 0.25 }))],
-    [10, () => timed(() => post('/api/generate', { character: pick(CHARACTERS).id, kind: pick(['script', 'summary']) }))],
-    [10, () => timed(() => post('/api/speak', { character: pick(CHARACTERS).id, text: 'All hands, prepare to surface.' }))],
+    [
+      30,
+      () =>
+        timed(() =>
+          post('/api/chat', {
+            character: pick(CHARACTERS).id,
+            message: pick(['Hello!', 'Where is the galley?', 'How deep are we?', 'Tell me a story']),
+          }),
+        ),
+    ],
+    [
+      10,
+      () =>
+        timed(() =>
+          post('/api/assist', {
+            character: pick(CHARACTERS).id,
+            question: pick(['What is in the galley?', 'How deep can we dive?']),
+          }),
+        ),
+    ],
+    [
+      3,
+      () =>
+        timed(() =>
+          post('/api/realtime', {
+            character: pick(CHARACTERS).id,
+            provider: 'openai',
+            sdk: pick(['openai', 'agents']),
+            interrupt: Math.random() < 0.25,
+          }),
+        ),
+    ],
+    [
+      2,
+      () =>
+        timed(() =>
+          post('/api/realtime', {
+            character: pick(CHARACTERS).id,
+            provider: 'google',
+            interrupt: Math.random() < 0.25,
+          }),
+        ),
+    ],
+    [
+      10,
+      () => timed(() => post('/api/generate', { character: pick(CHARACTERS).id, kind: pick(['script', 'summary']) })),
+    ],
+    [
+      10,
+      () => timed(() => post('/api/speak', { character: pick(CHARACTERS).id, text: 'All hands, prepare to surface.' })),
+    ],
     [10, () => timed(() => timedFetch(`${baseUrl}/api/scenes`))],
   ];
   const weights = actions.reduce((sum, [weight]) => sum + weight, 0);
@@ -101,7 +149,10 @@ export function startTraffic(baseUrl: string, options: TrafficOptions = {}): Tra
       return {
         perSecond: span > 0 ? results.length / span : 0,
         errorRatio: results.length === 0 ? 0 : failed / results.length,
-        p95Ms: latencies.length === 0 ? Number.NaN : latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.95))]!,
+        p95Ms:
+          latencies.length === 0
+            ? Number.NaN
+            : latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.95))]!,
         total,
         errors,
       };
@@ -135,8 +186,11 @@ async function timedFetch(url: string, init?: RequestInit): Promise<boolean> {
  * ended (late), and a barge-in; later sessions do each now and then.
  */
 async function voiceSession(
-  baseUrl: string, character: Character, scripted: boolean,
-  record: (ms: number, ok: boolean) => void, running: () => boolean,
+  baseUrl: string,
+  character: Character,
+  scripted: boolean,
+  record: (ms: number, ok: boolean) => void,
+  running: () => boolean,
 ): Promise<void> {
   const url = `${baseUrl.replace(/^http/, 'ws')}/ws/voice?scene=${character.scene}&character=${character.id}`;
   const ws = new WebSocket(url);
@@ -157,7 +211,10 @@ async function voiceSession(
   });
   ws.on('close', () => wake?.());
   ws.on('error', () => wake?.());
-  const next = async (match: (message: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown> | undefined> => {
+  const next = async (
+    match: (message: Record<string, unknown>) => boolean,
+    timeoutMs: number,
+  ): Promise<Record<string, unknown> | undefined> => {
     const deadline = performance.now() + timeoutMs;
     while (performance.now() < deadline && ws.readyState <= WebSocket.OPEN) {
       const index = inbox.findIndex(match);
@@ -182,12 +239,17 @@ async function voiceSession(
     for (let offset = 0; offset < audio.byteLength; offset += 16_000) ws.send(audio.subarray(offset, offset + 16_000));
     const started = performance.now();
     ws.send(JSON.stringify({ type: 'end_of_speech', utterance }));
-    if ((scripted && utterance === 1) || Math.random() < 0.04) ws.send(JSON.stringify({ type: 'end_of_speech', utterance }));
+    if ((scripted && utterance === 1) || Math.random() < 0.04)
+      ws.send(JSON.stringify({ type: 'end_of_speech', utterance }));
     const bargeIn = (scripted && utterance === 2) || Math.random() < 0.06;
-    const done = (m: Record<string, unknown>): boolean => m['utterance'] === utterance && (m['type'] === 'agent_done' || m['type'] === 'error');
+    const done = (m: Record<string, unknown>): boolean =>
+      m['utterance'] === utterance && (m['type'] === 'agent_done' || m['type'] === 'error');
     if (bargeIn) {
       const frames = audioFrames;
-      const text = await next((m) => m['utterance'] === utterance && (m['type'] === 'agent_text' || m['type'] === 'error'), TURN_TIMEOUT_MS);
+      const text = await next(
+        (m) => m['utterance'] === utterance && (m['type'] === 'agent_text' || m['type'] === 'error'),
+        TURN_TIMEOUT_MS,
+      );
       record(performance.now() - started, text?.['type'] === 'agent_text');
       // The user talks over the agent once its voice is heard: wait for the first audio frame.
       if (text?.['type'] === 'agent_text') {
@@ -199,7 +261,8 @@ async function voiceSession(
     }
     const answer = await next(done, TURN_TIMEOUT_MS);
     record(performance.now() - started, answer?.['type'] === 'agent_done');
-    if ((scripted && utterance === 1) || Math.random() < 0.03) ws.send(JSON.stringify({ type: 'end_of_speech', utterance }));
+    if ((scripted && utterance === 1) || Math.random() < 0.03)
+      ws.send(JSON.stringify({ type: 'end_of_speech', utterance }));
     await sleep(100 + Math.random() * 300);
   }
   ws.close(1000);

@@ -7,9 +7,7 @@ import { type Character, intentOf } from './characters.ts';
 import type { Database } from './store.ts';
 
 /** Messages a client sends; audio arrives as binary frames before `end_of_speech`. */
-type ClientMessage =
-  | { type: 'end_of_speech'; utterance: number }
-  | { type: 'interrupt' };
+type ClientMessage = { type: 'end_of_speech'; utterance: number } | { type: 'interrupt' };
 
 const MAX_AUDIO_BYTES = 2_000_000;
 const REMEMBERED_TURNS = 8;
@@ -20,7 +18,13 @@ const REMEMBERED_TURNS = 8;
  * the first agent audio). Clients that resend an utterance produce the dropped-event metrics
  * (`duplicate_final` while the turn runs, `late` after it ended); a barge-in interrupts the turn.
  */
-export function runVoiceSession(ws: WebSocket, character: Character, agent: Agent, db: Database, meter: AgentMeter): void {
+export function runVoiceSession(
+  ws: WebSocket,
+  character: Character,
+  agent: Agent,
+  db: Database,
+  meter: AgentMeter,
+): void {
   const session = randomUUID();
   const turns = createVoiceTurns({ meter });
   const byUtterance = new Map<number, VoiceTurn>();
@@ -49,14 +53,31 @@ export function runVoiceSession(ws: WebSocket, character: Character, agent: Agen
       history.push({ role: 'user', content: transcript || '(silence)' });
       const text = await agent.reply(character, history.slice(-6), abort.signal);
       send({ type: 'agent_text', utterance, text });
-      await turn.run(() => agent.speak(character, text, (chunk) => {
-        if (ws.readyState === ws.OPEN) ws.send(chunk);
-      }, abort.signal));
+      await turn.run(() =>
+        agent.speak(
+          character,
+          text,
+          (chunk) => {
+            if (ws.readyState === ws.OPEN) ws.send(chunk);
+          },
+          abort.signal,
+        ),
+      );
       turn.agentReplyEnded();
       history.push({ role: 'assistant', content: text });
       await db.transaction(async (query) => {
-        await query('INSERT INTO va_messages (session, character, role, content) VALUES ($1, $2, $3, $4)', [session, character.id, 'user', transcript]);
-        await query('INSERT INTO va_messages (session, character, role, content) VALUES ($1, $2, $3, $4)', [session, character.id, 'assistant', text]);
+        await query('INSERT INTO va_messages (session, character, role, content) VALUES ($1, $2, $3, $4)', [
+          session,
+          character.id,
+          'user',
+          transcript,
+        ]);
+        await query('INSERT INTO va_messages (session, character, role, content) VALUES ($1, $2, $3, $4)', [
+          session,
+          character.id,
+          'assistant',
+          text,
+        ]);
       });
       completed++;
       // An example quality heuristic: full marks for a reply within a second, less as it gets slower.

@@ -21,24 +21,30 @@ function scrape(k: number): string {
 }
 
 function filled(store: ScrapeStore, expr: string, at: number): Record<string, number> {
-  const answer = store.queryRange(expr, at, at, 5) as { data: { result: { metric: Record<string, string>; values: [number, string][] }[] } };
+  const answer = store.queryRange(expr, at, at, 5) as {
+    data: { result: { metric: Record<string, string>; values: [number, string][] }[] };
+  };
   return Object.fromEntries(answer.data.result.map((r) => [labelKey(r.metric), Number(r.values[0]![1])]));
 }
 
-describe('the live view without Prometheus: PromQL over the service\'s own /metrics', () => {
+describe("the live view without Prometheus: PromQL over the service's own /metrics", () => {
   const store = new ScrapeStore('http://127.0.0.1:1/metrics');
   const t0 = 1_700_000_000;
   for (let k = 0; k <= 24; k++) store.add(scrape(k), t0 + 5 * k);
   const now = t0 + 120;
 
   it('reads the text format, escapes included', () => {
-    expect(parseSampleLine('label_escapes{path="a\\"b\\\\c\\nd"} 1')).toEqual({ name: 'label_escapes', labels: { path: 'a"b\\c\nd' }, value: 1 });
+    expect(parseSampleLine('label_escapes{path="a\\"b\\\\c\\nd"} 1')).toEqual({
+      name: 'label_escapes',
+      labels: { path: 'a"b\\c\nd' },
+      value: 1,
+    });
     expect(parseSampleLine('x_bucket{le="+Inf"} +Inf 1700000000000')?.value).toBe(Number.POSITIVE_INFINITY);
     expect(parseSampleLine('# TYPE x counter')).toBeUndefined();
     expect(parseSampleLine('broken{a="b" 1')).toBeUndefined();
   });
 
-  it('computes rates, sums by label, and the labels the demo\'s Prometheus adds', () => {
+  it("computes rates, sums by label, and the labels the demo's Prometheus adds", () => {
     expect(filled(store, 'sum by (job, status) (rate(agentmeter_requests_total{job=~".+"}[1m]))', now)).toEqual({
       [labelKey({ job: 'agentmeter', status: 'success' })]: 2,
       [labelKey({ job: 'agentmeter', status: 'error' })]: 0.2,
@@ -54,13 +60,16 @@ describe('the live view without Prometheus: PromQL over the service\'s own /metr
     const ratio = filled(store, 'agentmeter:cache_hit:ratio_rate5m{job=~".+"}', now);
     expect(Object.keys(ratio)).toEqual([labelKey({ cache: 'llm', job: 'agentmeter' })]);
     expect(Object.values(ratio)[0]).toBeCloseTo(0.75, 12);
-    const [top] = Object.values(filled(store, 'histogram_quantile(1, sum by (le) (rate(agentmeter_response_time_seconds_bucket[1m])))', now));
+    const [top] = Object.values(
+      filled(store, 'histogram_quantile(1, sum by (le) (rate(agentmeter_response_time_seconds_bucket[1m])))', now),
+    );
     expect(top).toBeCloseTo(0.5, 12);
   });
 
   it('answers every live panel query, and keeps the answers for steps already scraped', () => {
     for (const panel of livePanels()) {
-      for (const query of panel.queries) expect(() => store.queryRange(query.expr, now - 600, now, 5), query.expr).not.toThrow();
+      for (const query of panel.queries)
+        expect(() => store.queryRange(query.expr, now - 600, now, 5), query.expr).not.toThrow();
     }
     const first = JSON.stringify(store.queryRange('sum(rate(agentmeter_requests_total[1m]))', now - 60, now, 5));
     store.add(scrape(1000), now + 5);

@@ -30,20 +30,28 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 /** `sample`, with no matching sample as 0. */
-const count = (text: string, name: string, labels: Record<string, string> = {}): number => sample(text, name, labels) ?? 0;
+const count = (text: string, name: string, labels: Record<string, string> = {}): number =>
+  sample(text, name, labels) ?? 0;
 
 describe('the voice-agent service on PostgreSQL and Redis, against a fault-free simulator', () => {
   let simulator: DemoSimulator;
   let service: RunningService;
   const metrics = async (): Promise<string> => (await fetch(`${service.url}/metrics`)).text();
-  const post = (path: string, body: unknown): Promise<Response> => fetch(`${service.url}${path}`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-  });
+  const post = (path: string, body: unknown): Promise<Response> =>
+    fetch(`${service.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   beforeAll(async () => {
     await requireServer('PostgreSQL', 5432);
     await requireServer('Redis', 6379);
-    simulator = await startDemoSimulator({ latencyScale: 0, faults: { rateLimit: 0, serverError: 0, timeout: 0 }, seed: 7 });
+    simulator = await startDemoSimulator({
+      latencyScale: 0,
+      faults: { rateLimit: 0, serverError: 0, timeout: 0 },
+      seed: 7,
+    });
     const env = { PORT: '0', DATABASE_URL, REDIS_URL, VOICE_AGENT_CACHE_PREFIX: `voice-agent-test:${randomUUID()}:` };
     service = await startService({ ...readConfig(env), simulator: simulator.urls });
   });
@@ -70,7 +78,13 @@ describe('the voice-agent service on PostgreSQL and Redis, against a fault-free 
     expect(sample(text, 'agentmeter_cache_operations_total', { ...get, result: 'miss' })).toBe(1);
     expect(sample(text, 'agentmeter_cache_operations_total', { ...get, result: 'hit' })).toBe(1);
     expect(sample(text, 'agentmeter_requests_total', { route: '/api/scenes', status: 'success' })).toBe(2);
-    expect(sample(text, 'agentmeter_db_queries_total', { db_system: 'postgresql', operation: 'SELECT', table: 'va_characters' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'agentmeter_db_queries_total', {
+        db_system: 'postgresql',
+        operation: 'SELECT',
+        table: 'va_characters',
+      }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('labels a chat with its scene and character, and meters the OpenAI call it makes', async () => {
@@ -86,7 +100,12 @@ describe('the voice-agent service on PostgreSQL and Redis, against a fault-free 
     expect(sample(text, 'agentmeter_llm_time_to_first_token_seconds_count', model)).toBe(1);
     expect(sample(text, 'agentmeter_conversation_exchanges_total', { intent: 'smalltalk' })).toBe(1);
     // HTTP server metrics from @agentmeter/node, with the Hono route template.
-    expect(sample(text, 'http_server_request_duration_seconds_count', { http_route: '/api/chat', http_response_status_code: '200' })).toBe(1);
+    expect(
+      sample(text, 'http_server_request_duration_seconds_count', {
+        http_route: '/api/chat',
+        http_response_status_code: '200',
+      }),
+    ).toBe(1);
   });
 
   it('answers bad input without a label from it: unknown or hostile characters, missing messages, broken JSON', async () => {
@@ -94,7 +113,11 @@ describe('the voice-agent service on PostgreSQL and Redis, against a fault-free 
     for (const character of ['nobody', 'x'.repeat(100_000), 42, null, { id: 'captain' }]) {
       expect((await post('/api/chat', { character, message: 'hi' })).status).toBe(404);
     }
-    const broken = await fetch(`${service.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"character":' });
+    const broken = await fetch(`${service.url}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"character":',
+    });
     expect(broken.status).toBe(404);
     const missing = await post('/api/chat', { character: 'guide' });
     expect(missing.status).toBe(400);
@@ -137,13 +160,29 @@ describe('the voice-agent service on PostgreSQL and Redis, against a fault-free 
     const who = { scene: 'submarine', character: 'captain' };
     expect(sample(text, 'agentmeter_sessions_total', who)).toBe(1);
     expect(sample(text, 'agentmeter_turn_latency_seconds_count')).toBe(1);
-    expect(sample(text, 'agentmeter_stt_requests_total', { provider: 'deepgram', model: 'nova-3', status: 'success' })).toBe(1);
+    expect(
+      sample(text, 'agentmeter_stt_requests_total', { provider: 'deepgram', model: 'nova-3', status: 'success' }),
+    ).toBe(1);
     expect(sample(text, 'agentmeter_stt_audio_seconds_total', { provider: 'deepgram', model: 'nova-3' })).toBe(1.5);
-    expect(sample(text, 'agentmeter_llm_requests_total', { provider: 'anthropic', model: 'claude-haiku-4-5', status: 'success' })).toBe(1);
-    expect(sample(text, 'agentmeter_tts_requests_total', { provider: 'elevenlabs', model: 'eleven_flash_v2_5', status: 'success' })).toBe(1);
+    expect(
+      sample(text, 'agentmeter_llm_requests_total', {
+        provider: 'anthropic',
+        model: 'claude-haiku-4-5',
+        status: 'success',
+      }),
+    ).toBe(1);
+    expect(
+      sample(text, 'agentmeter_tts_requests_total', {
+        provider: 'elevenlabs',
+        model: 'eleven_flash_v2_5',
+        status: 'success',
+      }),
+    ).toBe(1);
     expect(sample(text, 'agentmeter_tts_time_to_first_audio_seconds_count', { provider: 'elevenlabs' })).toBe(1);
     expect(sample(text, 'agentmeter_websocket_messages_total', { ...who, direction: 'in' })).toBe(2);
-    expect(sample(text, 'agentmeter_db_transactions_total', { db_system: 'postgresql', status: 'commit' })).toBeGreaterThanOrEqual(2);
+    expect(
+      sample(text, 'agentmeter_db_transactions_total', { db_system: 'postgresql', status: 'commit' }),
+    ).toBeGreaterThanOrEqual(2);
     expect(sample(text, 'agentmeter_db_connections_max', { db_system: 'postgresql', pool: 'main' })).toBe(10);
   });
 
@@ -158,8 +197,15 @@ describe('the voice-agent service on PostgreSQL and Redis, against a fault-free 
     const interrupted = await post('/api/realtime', { character: 'captain', sdk: 'agents', interrupt: true });
     expect(await interrupted.json()).toMatchObject({ status: 'cancelled' });
     const after = await metrics();
-    expect(count(after, 'agentmeter_llm_requests_total', realtime) - count(before, 'agentmeter_llm_requests_total', realtime)).toBe(3);
-    expect(count(after, 'agentmeter_turn_latency_seconds_count') - count(before, 'agentmeter_turn_latency_seconds_count')).toBe(3);
-    expect(count(after, 'agentmeter_voice_interruptions_total') - count(before, 'agentmeter_voice_interruptions_total')).toBe(1);
+    expect(
+      count(after, 'agentmeter_llm_requests_total', realtime) -
+        count(before, 'agentmeter_llm_requests_total', realtime),
+    ).toBe(3);
+    expect(
+      count(after, 'agentmeter_turn_latency_seconds_count') - count(before, 'agentmeter_turn_latency_seconds_count'),
+    ).toBe(3);
+    expect(
+      count(after, 'agentmeter_voice_interruptions_total') - count(before, 'agentmeter_voice_interruptions_total'),
+    ).toBe(1);
   });
 });

@@ -44,7 +44,13 @@ function builders(buckets: readonly number[]): Record<'histogram' | 'counter', R
         return provider;
       },
       'prom-client': (models) => {
-        const h = new PromHistogram({ name: 'h', help: 'h', labelNames: ['provider', 'model', 'operation'], registers: [new Registry()], buckets: [...buckets] });
+        const h = new PromHistogram({
+          name: 'h',
+          help: 'h',
+          labelNames: ['provider', 'model', 'operation'],
+          registers: [new Registry()],
+          buckets: [...buckets],
+        });
         for (const model of models) h.observe({ ...LATENCY, model }, 0.1);
         return h;
       },
@@ -62,7 +68,12 @@ function builders(buckets: readonly number[]): Record<'histogram' | 'counter', R
         return provider;
       },
       'prom-client': (models) => {
-        const c = new PromCounter({ name: 'c', help: 'h', labelNames: ['provider', 'model', 'token_type'], registers: [new Registry()] });
+        const c = new PromCounter({
+          name: 'c',
+          help: 'h',
+          labelNames: ['provider', 'model', 'token_type'],
+          registers: [new Registry()],
+        });
         for (const model of models) c.inc({ ...TOKENS, model });
         return c;
       },
@@ -79,7 +90,9 @@ export async function run(): Promise<string> {
     // The label values exist before measuring, so every library is charged for its own storage only.
     const models = Array.from({ length: series }, (_, i) => `model-${i}`);
     for (const [kind, libraries] of Object.entries(kinds)) {
-      const measured = Object.entries(libraries).map(([name, build]) => [name, bytesKept(() => build(models)) / series] as const);
+      const measured = Object.entries(libraries).map(
+        ([name, build]) => [name, bytesKept(() => build(models)) / series] as const,
+      );
       const prom = measured.find(([name]) => name === 'prom-client')![1];
       for (const [name, bytes] of measured) rows.push([fmt(series), kind, name, fmt(bytes), ratio(bytes, prom)]);
     }
@@ -88,7 +101,7 @@ export async function run(): Promise<string> {
     '### Memory per series (core)',
     '',
     `Heap and ArrayBuffer bytes kept per series, three labels (one varying), histograms with the same ${buckets.length} bucket ` +
-      'boundaries in every library (prom-client\'s per-series cost depends strongly on the bucket count), exemplars off:',
+      "boundaries in every library (prom-client's per-series cost depends strongly on the bucket count), exemplars off:",
     '',
     table(['series', 'kind', 'library', 'bytes/series', 'vs prom-client'], rows),
   ].join('\n');

@@ -1,12 +1,27 @@
 import type { ErrorType } from './errors.ts';
 
 const CONNECTION_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH',
-  'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ERR_SOCKET_CLOSED', 'ENETDOWN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'ERR_SOCKET_CLOSED',
+  'ENETDOWN',
 ]);
 const TIMEOUT_CODES = new Set([
-  'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT', '23',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+  '23',
 ]);
 
 function read(object: unknown, key: string): unknown {
@@ -20,7 +35,12 @@ function read(object: unknown, key: string): unknown {
 }
 
 function statusOf(error: unknown): number | undefined {
-  for (const candidate of [read(error, 'status'), read(error, 'statusCode'), read(read(error, 'response'), 'status'), read(error, 'code')]) {
+  for (const candidate of [
+    read(error, 'status'),
+    read(error, 'statusCode'),
+    read(read(error, 'response'), 'status'),
+    read(error, 'code'),
+  ]) {
     if (typeof candidate === 'number' && candidate >= 100 && candidate < 600) return candidate;
   }
   return undefined;
@@ -69,7 +89,8 @@ export function classifyError(error: unknown): ErrorType {
   if (status !== undefined) return classifyStatus(status);
   if (/RateLimit/i.test(names)) return 'rate_limit';
   if (/Authentication|PermissionDenied|Unauthori[sz]ed/i.test(names)) return 'auth';
-  if (/Connection|FetchError|NetworkError/i.test(names) || (typeof code === 'string' && CONNECTION_CODES.has(code))) return 'connection';
+  if (/Connection|FetchError|NetworkError/i.test(names) || (typeof code === 'string' && CONNECTION_CODES.has(code)))
+    return 'connection';
   const causeCode = read(read(read(error, 'cause'), 'cause'), 'code');
   if (typeof causeCode === 'string' && CONNECTION_CODES.has(causeCode)) return 'connection';
   if (/Stream/i.test(names)) return 'stream_error';
@@ -91,7 +112,12 @@ export type FailurePhase = 'request' | 'body';
  * `known` is a type a wrapper read from provider specifics (an SDK class, a close code); it
  * replaces classifyError's answer but still follows the phase rule.
  */
-export function classifyFailure(error: unknown, phase: FailurePhase, known?: ErrorType, inStream?: ErrorType): ErrorType {
+export function classifyFailure(
+  error: unknown,
+  phase: FailurePhase,
+  known?: ErrorType,
+  inStream?: ErrorType,
+): ErrorType {
   const type = known ?? classifyError(error);
   if (phase === 'request' || type === 'cancelled' || type === 'timeout') return type;
   if (type === 'other' || type === 'connection') return inStream ?? 'stream_error';

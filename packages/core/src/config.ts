@@ -106,13 +106,17 @@ function resolveExponential(given: unknown, env: string | undefined): (name: str
     if (value === '') return () => false;
     const exponential = HISTOGRAM_AGGREGATIONS[value];
     if (exponential === undefined) {
-      fail(`OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION must be base2_exponential_bucket_histogram or explicit_bucket_histogram; got ${describe(env)}`);
+      fail(
+        `OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION must be base2_exponential_bucket_histogram or explicit_bucket_histogram; got ${describe(env)}`,
+      );
     }
     return () => exponential;
   }
   if (typeof given === 'boolean') return () => given;
   if (!Array.isArray(given) || given.some((name) => typeof name !== 'string')) {
-    fail(`exponentialHistograms must be true, false or a list of histogram names such as ['llm.latency']; got ${describe(given)}`);
+    fail(
+      `exponentialHistograms must be true, false or a list of histogram names such as ['llm.latency']; got ${describe(given)}`,
+    );
   }
   const names = new Set(given as readonly string[]);
   return (name) => names.has(name);
@@ -133,8 +137,15 @@ export function resolveOptions(options: AgentMeterOptions | undefined, env: Env 
     seriesLimit: resolveSeriesLimit(given.seriesLimit, env),
     maxAttributeLength: integerOption('maxAttributeLength', given.maxAttributeLength, 1, 4_096, 128),
     exemplars: resolveBoolean('exemplars', given.exemplars ?? env['AGENTMETER_EXEMPLARS'], true),
-    exponential: resolveExponential(given.exponentialHistograms, env['OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION']),
-    genAiMetrics: resolveBoolean('genAiMetrics', given.genAiMetrics ?? env['AGENTMETER_GENAI_METRICS']?.trim().toLowerCase(), true),
+    exponential: resolveExponential(
+      given.exponentialHistograms,
+      env['OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION'],
+    ),
+    genAiMetrics: resolveBoolean(
+      'genAiMetrics',
+      given.genAiMetrics ?? env['AGENTMETER_GENAI_METRICS']?.trim().toLowerCase(),
+      true,
+    ),
     clock,
   };
 }

@@ -12,8 +12,16 @@ export type ErrorType =
   | 'other';
 
 export const ERROR_TYPES: readonly ErrorType[] = [
-  'rate_limit', 'timeout', 'auth', 'bad_request', 'server_error',
-  'connection', 'cancelled', 'stream_error', 'validation_error', 'other',
+  'rate_limit',
+  'timeout',
+  'auth',
+  'bad_request',
+  'server_error',
+  'connection',
+  'cancelled',
+  'stream_error',
+  'validation_error',
+  'other',
 ];
 
 /** Thrown at creation time for configuration mistakes; the message says what to change. */

@@ -40,7 +40,13 @@ export type { AnyFunction } from './kit/wrap.ts';
 export { isApiPromise, observeApiPromise, observeIterator } from './kit/observe.ts';
 export type { ApiPromiseObserver, IteratorObserver } from './kit/observe.ts';
 export {
-  configFail, describeValue, isAgentMeter, LABEL_OPTION, labelOption, requireMeter, resolveSemconv,
+  configFail,
+  describeValue,
+  isAgentMeter,
+  LABEL_OPTION,
+  labelOption,
+  requireMeter,
+  resolveSemconv,
 } from './kit/options.ts';
 export type { SemconvOption } from './kit/options.ts';
 

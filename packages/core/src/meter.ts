@@ -44,12 +44,21 @@ export function createAgentMeter(options?: AgentMeterOptions): AgentMeter {
       return fallback;
     }
   };
-  const noopCall = { end(): void {}, firstToken(): void {}, firstAudio(): void {}, usage(): void {}, cost(): void {}, characters(): void {}, audioSeconds(): void {} };
+  const noopCall = {
+    end(): void {},
+    firstToken(): void {},
+    firstAudio(): void {},
+    usage(): void {},
+    cost(): void {},
+    characters(): void {},
+    audioSeconds(): void {},
+  };
 
   const meter: AgentMeter = {
     namespace: resolved.namespace,
     instruments: i,
-    metricProducer: resolved.meterProvider === undefined ? new AgentMeterProducer(() => registry.all(), runHooks) : undefined,
+    metricProducer:
+      resolved.meterProvider === undefined ? new AgentMeterProducer(() => registry.all(), runHooks) : undefined,
     onCollect(callback) {
       if (typeof callback !== 'function') {
         warner.warn('on-collect', 'onCollect takes a function; ignored');
@@ -66,21 +75,34 @@ export function createAgentMeter(options?: AgentMeterOptions): AgentMeter {
     startExternalApi: (attributes) => guard('startExternalApi', () => calls.externalApi(attributes), noopCall),
 
     trackRequest(attributes, fn, trackOptions) {
-      const component = guard('trackRequest', () => (typeof trackOptions?.component === 'string' ? trackOptions.component : 'request'), 'request');
+      const component = guard(
+        'trackRequest',
+        () => (typeof trackOptions?.component === 'string' ? trackOptions.component : 'request'),
+        'request',
+      );
       const call = guard('trackRequest', () => calls.request(attributes, component), noopCall);
       return runTracked(fn, (error) => call.end(error));
     },
     trackLlmCall(attributes, fn) {
       const call = meter.startLlmCall(attributes);
-      return runTracked(() => fn(call), (error) => call.end(error));
+      return runTracked(
+        () => fn(call),
+        (error) => call.end(error),
+      );
     },
     trackTtsCall(attributes, fn) {
       const call = meter.startTtsCall(attributes);
-      return runTracked(() => fn(call), (error) => call.end(error));
+      return runTracked(
+        () => fn(call),
+        (error) => call.end(error),
+      );
     },
     trackSttCall(attributes, fn) {
       const call = meter.startSttCall(attributes);
-      return runTracked(() => fn(call), (error) => call.end(error));
+      return runTracked(
+        () => fn(call),
+        (error) => call.end(error),
+      );
     },
     trackDbQuery(attributes, fn) {
       const call = meter.startDbQuery(attributes);
@@ -91,74 +113,105 @@ export function createAgentMeter(options?: AgentMeterOptions): AgentMeter {
       return runTracked(fn, (error) => call.end(error));
     },
     trackContentGeneration(attributes, fn) {
-      const call = guard('trackContentGeneration', () => calls.contentGeneration(pick(attributes, 'content_type')), noopCall);
+      const call = guard(
+        'trackContentGeneration',
+        () => calls.contentGeneration(pick(attributes, 'content_type')),
+        noopCall,
+      );
       return runTracked(fn, (error) => call.end(error));
     },
     trackError(error, attributes) {
-      return guard('trackError', (): ErrorType => {
-        const component = pick(attributes, 'component')['component'];
-        return calls.countError(error, typeof component === 'string' ? component : 'app');
-      }, errorTypeOf(undefined));
+      return guard(
+        'trackError',
+        (): ErrorType => {
+          const component = pick(attributes, 'component')['component'];
+          return calls.countError(error, typeof component === 'string' ? component : 'app');
+        },
+        errorTypeOf(undefined),
+      );
     },
 
     startSession(attributes) {
-      return guard('startSession', (): Session => {
-        const labels = { ...attributes };
-        const started = clock();
-        i.activeSessions.add(1, labels);
-        i.sessions.add(1, labels);
-        let ended = false;
-        return {
-          end: () => {
-            if (ended) return;
-            ended = true;
-            guard('session.end', () => {
-              i.activeSessions.add(-1, labels);
-              i.sessionDuration.record((clock() - started) / 1000, labels);
-            }, undefined);
-          },
-        };
-      }, noopCall);
+      return guard(
+        'startSession',
+        (): Session => {
+          const labels = { ...attributes };
+          const started = clock();
+          i.activeSessions.add(1, labels);
+          i.sessions.add(1, labels);
+          let ended = false;
+          return {
+            end: () => {
+              if (ended) return;
+              ended = true;
+              guard(
+                'session.end',
+                () => {
+                  i.activeSessions.add(-1, labels);
+                  i.sessionDuration.record((clock() - started) / 1000, labels);
+                },
+                undefined,
+              );
+            },
+          };
+        },
+        noopCall,
+      );
     },
     recordTokens: (attributes, usage) => guard('recordTokens', () => calls.recordTokens(attributes, usage), undefined),
     recordCost: (attributes, usd) =>
       guard('recordCost', () => i.apiCost.add(usd, pick(attributes, 'provider', 'service', 'model')), undefined),
     recordCacheOperation(attributes) {
-      guard('recordCacheOperation', () => {
-        const labels = pick(attributes, 'cache', 'operation', 'result');
-        i.cacheOperations.add(1, labels);
-        const result = labels['result'];
-        if (result !== 'hit' && result !== 'miss') return;
-        const cache = typeof labels['cache'] === 'string' ? labels['cache'] : '';
-        let counts = cacheCounts.get(cache);
-        if (counts === undefined) {
-          if (cacheCounts.size >= resolved.seriesLimit) return;
-          counts = { hits: 0, misses: 0 };
-          cacheCounts.set(cache, counts);
-        }
-        if (result === 'hit') counts.hits++;
-        else counts.misses++;
-        i.cacheHitRatio.set(counts.hits / (counts.hits + counts.misses), cache === '' ? undefined : { cache });
-      }, undefined);
+      guard(
+        'recordCacheOperation',
+        () => {
+          const labels = pick(attributes, 'cache', 'operation', 'result');
+          i.cacheOperations.add(1, labels);
+          const result = labels['result'];
+          if (result !== 'hit' && result !== 'miss') return;
+          const cache = typeof labels['cache'] === 'string' ? labels['cache'] : '';
+          let counts = cacheCounts.get(cache);
+          if (counts === undefined) {
+            if (cacheCounts.size >= resolved.seriesLimit) return;
+            counts = { hits: 0, misses: 0 };
+            cacheCounts.set(cache, counts);
+          }
+          if (result === 'hit') counts.hits++;
+          else counts.misses++;
+          i.cacheHitRatio.set(counts.hits / (counts.hits + counts.misses), cache === '' ? undefined : { cache });
+        },
+        undefined,
+      );
     },
     recordConversationExchange(attributes, scores) {
-      guard('recordConversationExchange', () => {
-        const labels = pick(attributes, 'intent');
-        i.conversationExchanges.add(1, labels);
-        if (scores?.quality !== undefined) i.conversationQualityScore.record(scores.quality, labels);
-      }, undefined);
+      guard(
+        'recordConversationExchange',
+        () => {
+          const labels = pick(attributes, 'intent');
+          i.conversationExchanges.add(1, labels);
+          if (scores?.quality !== undefined) i.conversationQualityScore.record(scores.quality, labels);
+        },
+        undefined,
+      );
     },
-    recordEngagement: (score, attributes) => guard('recordEngagement', () => i.userEngagementScore.record(score, attributes), undefined),
+    recordEngagement: (score, attributes) =>
+      guard('recordEngagement', () => i.userEngagementScore.record(score, attributes), undefined),
     recordHealthCheck(dependency, healthy, seconds) {
-      guard('recordHealthCheck', () => {
-        i.healthCheckStatus.set(healthy === true ? 1 : 0, { dependency });
-        i.healthCheckDuration.record(seconds, { dependency, status: healthy === true ? 'healthy' : 'unhealthy' });
-      }, undefined);
+      guard(
+        'recordHealthCheck',
+        () => {
+          i.healthCheckStatus.set(healthy === true ? 1 : 0, { dependency });
+          i.healthCheckDuration.record(seconds, { dependency, status: healthy === true ? 'healthy' : 'unhealthy' });
+        },
+        undefined,
+      );
     },
 
-    increment: (name, tags, value = 1) => guard('increment', () => registry.customCounter(name)?.add(value, tags), undefined),
+    increment: (name, tags, value = 1) =>
+      guard('increment', () => registry.customCounter(name)?.add(value, tags), undefined),
     gauge: (name, value, tags) => guard('gauge', () => registry.customGauge(name)?.set(value, tags), undefined),
-    observe: (name, value, tags) => guard('observe', () => registry.customHistogram(name, '')?.record(value, tags), undefined),
+    observe: (name, value, tags) =>
+      guard('observe', () => registry.customHistogram(name, '')?.record(value, tags), undefined),
     time(name, tags, fn) {
       const started = clock();
       return runTracked(fn, () => {

@@ -40,10 +40,14 @@ export class InstrumentRegistry {
       const spec = CATALOG[key];
       const extras = options.attributes[spec.family] ?? [];
       const keys = [...new Set([...spec.attributes, ...extras])];
-      catalog[key] = this.#create(spec, new AllowListResolver(keys, options.maxAttributeLength, warner, this.#otelName(spec.name)));
+      catalog[key] = this.#create(
+        spec,
+        new AllowListResolver(keys, options.maxAttributeLength, warner, this.#otelName(spec.name)),
+      );
     }
     this.catalog = catalog as unknown as CatalogInstruments;
-    for (const instrument of Object.values(catalog)) this.#taken.add(instrument!.prometheusName.replace(SAMPLE_SUFFIX, ''));
+    for (const instrument of Object.values(catalog))
+      this.#taken.add(instrument!.prometheusName.replace(SAMPLE_SUFFIX, ''));
     if (this.#otelMeter !== undefined) {
       const observables = this.#gauges.map((gauge) => gauge.observable);
       this.#otelMeter.addBatchObservableCallback((result) => {
@@ -80,35 +84,58 @@ export class InstrumentRegistry {
   /** A custom instrument, created on first use; undefined (with a warning) when the name is unusable. */
   #createCustom(name: unknown, kind: InstrumentKind, unit: string): AnyInstrument | undefined {
     if (typeof name !== 'string' || !CUSTOM_NAME.test(name)) {
-      this.#warner.warn('custom-name', 'custom metric names must match [a-zA-Z_][a-zA-Z0-9_.]* (at most 128 characters); the measurement was dropped');
+      this.#warner.warn(
+        'custom-name',
+        'custom metric names must match [a-zA-Z_][a-zA-Z0-9_.]* (at most 128 characters); the measurement was dropped',
+      );
       return undefined;
     }
     // A name shaped like an API key is a secret passed in the wrong argument: it must not be exported.
     if (name.length >= 10 && looksSecret(name)) {
-      this.#warner.warn('custom-secret', 'a custom metric name looks like an API key or token; the measurement was dropped');
+      this.#warner.warn(
+        'custom-secret',
+        'a custom metric name looks like an API key or token; the measurement was dropped',
+      );
       return undefined;
     }
     const existing = this.#custom.get(name);
     if (existing !== undefined) {
       if (existing.spec.kind === kind && existing.spec.unit === unit) return existing;
-      this.#warner.warn(`custom-kind:${name}`, `custom metric ${name} is a ${existing.spec.kind}${existing.spec.unit === 's' ? ' of seconds' : ''}; it cannot also be used another way`);
+      this.#warner.warn(
+        `custom-kind:${name}`,
+        `custom metric ${name} is a ${existing.spec.kind}${existing.spec.unit === 's' ? ' of seconds' : ''}; it cannot also be used another way`,
+      );
       return undefined;
     }
     const family = prometheusName(this.#otelName(name), unit, kind).replace(SAMPLE_SUFFIX, '');
     if (this.#taken.has(family)) {
-      this.#warner.warn(`custom-clash:${name}`, `custom metric ${name} would reach Prometheus under a name already in use (${family}); pick another name`);
+      this.#warner.warn(
+        `custom-clash:${name}`,
+        `custom metric ${name} would reach Prometheus under a name already in use (${family}); pick another name`,
+      );
       return undefined;
     }
     if (this.#custom.size >= MAX_CUSTOM_INSTRUMENTS) {
-      this.#warner.warn('custom-limit', `at most ${MAX_CUSTOM_INSTRUMENTS} custom metrics can be created; ${name} was dropped`);
+      this.#warner.warn(
+        'custom-limit',
+        `at most ${MAX_CUSTOM_INSTRUMENTS} custom metrics can be created; ${name} was dropped`,
+      );
       return undefined;
     }
     const spec: InstrumentSpec = {
-      name, family: 'requests', kind, unit,
-      description: `Custom ${kind} ${name}.`, attributes: [], replaces: [],
+      name,
+      family: 'requests',
+      kind,
+      unit,
+      description: `Custom ${kind} ${name}.`,
+      attributes: [],
+      replaces: [],
       ...(kind === 'histogram' ? { buckets: CATALOG.responseTime.buckets } : {}),
     };
-    const instrument = this.#create(spec, new DynamicResolver(this.#options.maxAttributeLength, this.#warner, this.#otelName(name)));
+    const instrument = this.#create(
+      spec,
+      new DynamicResolver(this.#options.maxAttributeLength, this.#warner, this.#otelName(name)),
+    );
     this.#custom.set(name, instrument);
     this.#taken.add(family);
     return instrument;
@@ -121,7 +148,9 @@ export class InstrumentRegistry {
   #create(spec: InstrumentSpec, resolver: AttributeResolver): AnyInstrument {
     const otelName = this.#otelName(spec.name);
     const base = {
-      spec, otelName, resolver,
+      spec,
+      otelName,
+      resolver,
       prometheusName: prometheusName(otelName, spec.unit, spec.kind),
       seriesLimit: this.#options.seriesLimit,
       warner: this.#warner,
@@ -130,12 +159,15 @@ export class InstrumentRegistry {
     const kind = KINDS[spec.kind];
     const meter = this.#otelMeter;
     if (meter !== undefined) {
-      const createHandle = kind.otel(meter, otelName, spec, (observable, cells) => this.#gauges.push({ observable, cells }));
+      const createHandle = kind.otel(meter, otelName, spec, (observable, cells) =>
+        this.#gauges.push({ observable, cells }),
+      );
       return kind.instrument({ ...base, createHandle } as InstrumentConfig<never>);
     }
     const buckets = spec.buckets ?? [];
     const exponential = spec.kind === 'histogram' && this.#options.exponential(spec.name);
-    const createHandle = (owner: CellOwner, attributes: Attributes): Cell => kind.cell(owner, attributes, buckets, exponential);
+    const createHandle = (owner: CellOwner, attributes: Attributes): Cell =>
+      kind.cell(owner, attributes, buckets, exponential);
     return kind.instrument({ ...base, createHandle } as InstrumentConfig<never>);
   }
 }

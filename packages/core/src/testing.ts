@@ -6,7 +6,12 @@
  */
 import { diag, DiagLogLevel, type Attributes } from '@opentelemetry/api';
 import {
-  DataPointType, MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData,
+  DataPointType,
+  MeterProvider,
+  MetricReader,
+  type DataPoint,
+  type Histogram,
+  type MetricData,
 } from '@opentelemetry/sdk-metrics';
 import { createAgentMeter } from './meter.ts';
 import type { AgentMeter } from './types.ts';
@@ -62,21 +67,26 @@ export function createTestReader(meter?: AgentMeter): TestReader {
       const { resourceMetrics } = await reader.collect();
       const metrics = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
       const points = (name: string): readonly DataPoint<number | Histogram>[] =>
-        (metrics.find((metric) => metric.descriptor.name === name)?.dataPoints ?? []) as DataPoint<number | Histogram>[];
+        (metrics.find((metric) => metric.descriptor.name === name)?.dataPoints ?? []) as DataPoint<
+          number | Histogram
+        >[];
       return {
         metrics,
         points,
         value(name, attributes = {}) {
           const metric = metrics.find((m) => m.descriptor.name === name);
           if (metric === undefined || metric.dataPointType === DataPointType.HISTOGRAM) return undefined;
-          const point = (metric.dataPoints as DataPoint<number>[]).find((p) => sameAttributes(p.attributes, attributes));
+          const point = (metric.dataPoints as DataPoint<number>[]).find((p) =>
+            sameAttributes(p.attributes, attributes),
+          );
           return point?.value;
         },
         total(name, attributes = {}) {
           const metric = metrics.find((m) => m.descriptor.name === name);
           if (metric === undefined || metric.dataPointType === DataPointType.HISTOGRAM) return undefined;
-          const matching = (metric.dataPoints as DataPoint<number>[])
-            .filter((p) => Object.entries(attributes).every(([key, value]) => p.attributes[key] === value));
+          const matching = (metric.dataPoints as DataPoint<number>[]).filter((p) =>
+            Object.entries(attributes).every(([key, value]) => p.attributes[key] === value),
+          );
           return matching.length === 0 ? undefined : matching.reduce((sum, p) => sum + p.value, 0);
         },
         histogram(name, attributes = {}) {
@@ -108,10 +118,14 @@ export function errorTypeCounts(snapshot: MetricsSnapshot): Record<string, numbe
  * since its sum holds timings): what a scrape sees, for comparing two runs.
  */
 export function seriesLines(snapshot: MetricsSnapshot): string[] {
-  return snapshot.metrics.flatMap((metric) => (metric.dataPoints as DataPoint<number | Histogram>[]).map((point) => {
-    const value = typeof point.value === 'number' ? point.value : point.value.count;
-    return `${metric.descriptor.name}${JSON.stringify(point.attributes)} ${value}`;
-  })).toSorted();
+  return snapshot.metrics
+    .flatMap((metric) =>
+      (metric.dataPoints as DataPoint<number | Histogram>[]).map((point) => {
+        const value = typeof point.value === 'number' ? point.value : point.value.count;
+        return `${metric.descriptor.name}${JSON.stringify(point.attributes)} ${value}`;
+      }),
+    )
+    .toSorted();
 }
 
 /** What one run of `wrapTwiceRuns` saw: the scrape, and the warnings the wrapping logged. */
@@ -141,7 +155,10 @@ export async function wrapTwiceRuns(
     const options = { meter };
     wrap(client, options);
     const warnings: string[] = [];
-    diag.setLogger({ error: () => {}, warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+    diag.setLogger(
+      { error: () => {}, warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} },
+      { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+    );
     try {
       if (again === 'same') wrap(client, options);
       if (again === 'different') for (const other of others(meter)) wrap(client, other);

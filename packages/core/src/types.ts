@@ -216,7 +216,9 @@ export interface AgentMeter {
   startSession(attributes?: RecordAttributes): Session;
   recordTokens(attributes: LlmCallAttributes, usage: TokenUsage): void;
   recordCost(attributes: RecordAttributes & { provider: string; service: string; model: string }, usd: number): void;
-  recordCacheOperation(attributes: RecordAttributes & { operation: string; result: 'hit' | 'miss' | 'ok' | 'error'; cache?: string }): void;
+  recordCacheOperation(
+    attributes: RecordAttributes & { operation: string; result: 'hit' | 'miss' | 'ok' | 'error'; cache?: string },
+  ): void;
   recordConversationExchange(attributes: RecordAttributes & { intent: string }, scores?: { quality?: number }): void;
   recordEngagement(score: number, attributes?: RecordAttributes): void;
   recordHealthCheck(dependency: string, healthy: boolean, seconds: number): void;

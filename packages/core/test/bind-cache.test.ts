@@ -10,7 +10,9 @@ describe('the bind cache in front of the series map', () => {
     const c = instruments.llmTokens.bind({ provider: 'openai', model: 'm', token_type: 'output' });
     expect(a).toBe(b);
     expect(a).not.toBe(c);
-    expect(instruments.errors.bind({ error_type: 'other', component: 1 })).toBe(instruments.errors.bind({ error_type: 'other', component: '1' }));
+    expect(instruments.errors.bind({ error_type: 'other', component: 1 })).toBe(
+      instruments.errors.bind({ error_type: 'other', component: '1' }),
+    );
     expect(instruments.activeSessions.bind()).toBe(instruments.activeSessions.bind({}));
   });
 
@@ -28,7 +30,9 @@ describe('the bind cache in front of the series map', () => {
     const first = attributes.map((given) => instruments.llmTokens.bind(given));
     expect(new Set(first).size).toBe(attributes.length);
     // Bound again in another order, through the cache: the same handles.
-    expect(attributes.toReversed().map((given) => instruments.llmTokens.bind({ ...given }))).toEqual(first.toReversed());
+    expect(attributes.toReversed().map((given) => instruments.llmTokens.bind({ ...given }))).toEqual(
+      first.toReversed(),
+    );
   });
 
   it('keeps values apart that a joined key would confuse', async () => {
@@ -79,7 +83,12 @@ describe('the bind cache in front of the series map', () => {
     const meter = createAgentMeter({ attributes: { requests: ['constructor', 'toString'] } });
     const reader = createTestReader(meter);
     const { requests } = meter.instruments;
-    const attributes: Record<string, string>[] = [{}, { constructor: 'a' }, { toString: 'b' }, { constructor: 'a', toString: 'b' }];
+    const attributes: Record<string, string>[] = [
+      {},
+      { constructor: 'a' },
+      { toString: 'b' },
+      { constructor: 'a', toString: 'b' },
+    ];
     const first = attributes.map((given) => requests.bind(given));
     expect(new Set(first).size).toBe(4);
     expect(attributes.map((given) => requests.bind({ ...given }))).toEqual(first);

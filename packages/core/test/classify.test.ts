@@ -19,7 +19,10 @@ describe('classifyError', () => {
     [Object.assign(new Error('x'), { status: 503 }), 'server_error'],
     [Object.assign(new Error('x'), { response: { status: 504 } }), 'timeout'],
     [Object.assign(new Error('x'), { code: 'ECONNREFUSED' }), 'connection'],
-    [Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('c'), { code: 'ECONNRESET' }) }), 'connection'],
+    [
+      Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('c'), { code: 'ECONNRESET' }) }),
+      'connection',
+    ],
     [Object.assign(new Error('x'), { code: 'ETIMEDOUT' }), 'timeout'],
     [new APIConnectionTimeoutError('x'), 'timeout'],
     [new APIConnectionError('x'), 'connection'],
@@ -27,8 +30,22 @@ describe('classifyError', () => {
     [new DOMException('aborted', 'AbortError'), 'cancelled'],
     [new DOMException('timed out', 'TimeoutError'), 'timeout'],
     // node:http's AbortError for a request whose signal was AbortSignal.timeout().
-    [Object.assign(new Error('aborted'), { name: 'AbortError', code: 'ABORT_ERR', cause: new DOMException('timed out', 'TimeoutError') }), 'timeout'],
-    [Object.assign(new Error('aborted'), { name: 'AbortError', code: 'ABORT_ERR', cause: new DOMException('aborted', 'AbortError') }), 'cancelled'],
+    [
+      Object.assign(new Error('aborted'), {
+        name: 'AbortError',
+        code: 'ABORT_ERR',
+        cause: new DOMException('timed out', 'TimeoutError'),
+      }),
+      'timeout',
+    ],
+    [
+      Object.assign(new Error('aborted'), {
+        name: 'AbortError',
+        code: 'ABORT_ERR',
+        cause: new DOMException('aborted', 'AbortError'),
+      }),
+      'cancelled',
+    ],
     [new RateLimitError('x'), 'rate_limit'],
     [new ZodError('x'), 'validation_error'],
     [new StreamParseError('x'), 'stream_error'],
@@ -42,20 +59,32 @@ describe('classifyError', () => {
   });
 
   it('survives a hostile proxy', () => {
-    const hostile = new Proxy({}, {
-      get: () => {
-        throw new Error('hostile');
+    const hostile = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('hostile');
+        },
+        getPrototypeOf: () => {
+          throw new Error('hostile');
+        },
       },
-      getPrototypeOf: () => {
-        throw new Error('hostile');
-      },
-    });
+    );
     expect(classifyError(hostile)).toBe('other');
   });
 
   it('maps statuses', () => {
     expect([429, 408, 401, 403, 400, 404, 422, 500, 502, 200].map(classifyStatus)).toEqual([
-      'rate_limit', 'timeout', 'auth', 'auth', 'bad_request', 'bad_request', 'bad_request', 'server_error', 'server_error', 'other',
+      'rate_limit',
+      'timeout',
+      'auth',
+      'auth',
+      'bad_request',
+      'bad_request',
+      'bad_request',
+      'server_error',
+      'server_error',
+      'other',
     ]);
   });
 });

@@ -48,7 +48,8 @@ describe('exponentialHistograms', () => {
   it('exports the chosen histograms as exponential, with the explicit buckets beside them', async () => {
     const meter = createAgentMeter({ exponentialHistograms: ['llm.latency'] });
     const reader = createTestReader(meter);
-    for (const seconds of [0.2, 0.4, 0.4, 3]) meter.instruments.llmLatency.record(seconds, { provider: 'openai', model: 'm', operation: 'chat' });
+    for (const seconds of [0.2, 0.4, 0.4, 3])
+      meter.instruments.llmLatency.record(seconds, { provider: 'openai', model: 'm', operation: 'chat' });
     meter.instruments.ttsLatency.record(0.5, { provider: 'x', model: 'y', status: 'success' });
     const collected = await meter.metricProducer!.collect();
     const metrics = collected.resourceMetrics.scopeMetrics[0]!.metrics;
@@ -61,7 +62,9 @@ describe('exponentialHistograms', () => {
     expect(value.scale).toBe(5);
     expect(value.positive.bucketCounts.reduce((a, b) => a + b, 0)).toBe(4);
     expect(getClassicBuckets(point)?.counts.reduce((a, b) => a + b, 0)).toBe(4);
-    expect(metrics.find((metric) => metric.descriptor.name === 'agentmeter.tts.latency')!.dataPointType).toBe(DataPointType.HISTOGRAM);
+    expect(metrics.find((metric) => metric.descriptor.name === 'agentmeter.tts.latency')!.dataPointType).toBe(
+      DataPointType.HISTOGRAM,
+    );
     await reader.shutdown();
   });
 
@@ -71,13 +74,19 @@ describe('exponentialHistograms', () => {
       const meter = createAgentMeter();
       meter.instruments.ttsLatency.record(0.5, { provider: 'x', model: 'y', status: 'success' });
       const collected = await meter.metricProducer!.collect();
-      expect(collected.resourceMetrics.scopeMetrics[0]!.metrics[0]!.dataPointType).toBe(DataPointType.EXPONENTIAL_HISTOGRAM);
+      expect(collected.resourceMetrics.scopeMetrics[0]!.metrics[0]!.dataPointType).toBe(
+        DataPointType.EXPONENTIAL_HISTOGRAM,
+      );
       process.env['OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION'] = 'sometimes';
-      expect(() => createAgentMeter()).toThrow(/OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION must be base2_exponential_bucket_histogram or explicit_bucket_histogram/);
+      expect(() => createAgentMeter()).toThrow(
+        /OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION must be base2_exponential_bucket_histogram or explicit_bucket_histogram/,
+      );
     } finally {
       delete process.env['OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION'];
     }
     expect(() => createAgentMeter({ exponentialHistograms: 'all' as never })).toThrow(AgentMeterConfigError);
-    expect(() => createAgentMeter({ exponentialHistograms: [1] as never })).toThrow(/exponentialHistograms must be true, false or a list/);
+    expect(() => createAgentMeter({ exponentialHistograms: [1] as never })).toThrow(
+      /exponentialHistograms must be true, false or a list/,
+    );
   });
 });

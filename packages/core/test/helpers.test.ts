@@ -15,7 +15,11 @@ afterEach(async () => {
   active = undefined;
 });
 
-function setup(options: Parameters<typeof createAgentMeter>[0] = {}): { meter: AgentMeter; clock: FakeClock; reader: TestReader } {
+function setup(options: Parameters<typeof createAgentMeter>[0] = {}): {
+  meter: AgentMeter;
+  clock: FakeClock;
+  reader: TestReader;
+} {
   const clock = new FakeClock();
   const meter = createAgentMeter({ ...options, clock: () => clock.now });
   active = createTestReader(meter);
@@ -30,22 +34,30 @@ describe('trackRequest', () => {
   it('records success and failure of sync and async functions with declared attributes', async () => {
     const { meter, clock, reader } = setup({ attributes: { requests: ['scene', 'character'] } });
     const labels = { scene: 'welcome', character: 'clippy' };
-    expect(meter.trackRequest(labels, () => {
-      clock.advance(250);
-      return 'sync';
-    })).toBe('sync');
-    await expect(meter.trackRequest(labels, async () => {
-      clock.advance(750);
-      return 'async';
-    })).resolves.toBe('async');
+    expect(
+      meter.trackRequest(labels, () => {
+        clock.advance(250);
+        return 'sync';
+      }),
+    ).toBe('sync');
+    await expect(
+      meter.trackRequest(labels, async () => {
+        clock.advance(750);
+        return 'async';
+      }),
+    ).resolves.toBe('async');
     const failure = new RateLimitError('slow down');
-    await expect(meter.trackRequest(labels, async () => {
-      clock.advance(2000);
-      throw failure;
-    })).rejects.toBe(failure);
-    expect(() => meter.trackRequest(labels, () => {
-      throw failure;
-    })).toThrow(failure);
+    await expect(
+      meter.trackRequest(labels, async () => {
+        clock.advance(2000);
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(() =>
+      meter.trackRequest(labels, () => {
+        throw failure;
+      }),
+    ).toThrow(failure);
 
     const data = await reader.collect();
     expect(data.value('agentmeter.requests', { ...labels, status: 'success' })).toBe(2);
@@ -135,7 +147,9 @@ describe('sessions, DB, cache, conversation, generation, health', () => {
     clock.advance(30_000);
     first.end();
     first.end();
-    await meter.trackDbQuery({ db_system: 'postgresql', operation: 'SELECT', table: 'users' }, async () => clock.advance(4));
+    await meter.trackDbQuery({ db_system: 'postgresql', operation: 'SELECT', table: 'users' }, async () =>
+      clock.advance(4),
+    );
     meter.recordCacheOperation({ cache: 'redis', operation: 'get', result: 'hit' });
     meter.recordCacheOperation({ cache: 'redis', operation: 'get', result: 'hit' });
     meter.recordCacheOperation({ cache: 'redis', operation: 'get', result: 'miss' });
@@ -176,9 +190,13 @@ describe('sessions, DB, cache, conversation, generation, health', () => {
     meter.onCollect(() => {
       throw new Error('broken hook');
     });
-    expect((await reader.collect()).value('agentmeter.db.connections.max', { db_system: 'postgresql', pool: 'main' })).toBe(3);
+    expect(
+      (await reader.collect()).value('agentmeter.db.connections.max', { db_system: 'postgresql', pool: 'main' }),
+    ).toBe(3);
     size = 10;
-    expect((await reader.collect()).value('agentmeter.db.connections.max', { db_system: 'postgresql', pool: 'main' })).toBe(10);
+    expect(
+      (await reader.collect()).value('agentmeter.db.connections.max', { db_system: 'postgresql', pool: 'main' }),
+    ).toBe(10);
   });
 });
 
@@ -213,14 +231,34 @@ describe('custom metrics and decorators', () => {
       }
     }
     // Applied the way the decorator syntax applies them, so the test runs wherever it is transpiled.
-    const get = meter.decorators.trackDbOperation('select', 'users', 'postgresql')(Users.prototype.get, { kind: 'method', name: 'get' } as never);
-    const complete = meter.decorators.trackExternalApi('openai', 'completions')(Users.prototype.complete, { kind: 'method', name: 'complete' } as never);
+    const get = meter.decorators.trackDbOperation(
+      'select',
+      'users',
+      'postgresql',
+    )(Users.prototype.get, { kind: 'method', name: 'get' } as never);
+    const complete = meter.decorators.trackExternalApi('openai', 'completions')(Users.prototype.complete, {
+      kind: 'method',
+      name: 'complete',
+    } as never);
     const users = new Users();
     expect(get.call(users, 7)).toBe('user-7');
     await expect(complete.call(users)).resolves.toBe('done');
 
     const data = await reader.collect();
-    expect(data.value('agentmeter.db.queries', { db_system: 'postgresql', operation: 'select', table: 'users', status: 'success' })).toBe(1);
-    expect(data.histogram('agentmeter.external_api.duration', { service: 'openai', endpoint: 'completions', status: 'success' })?.sum).toBe(0.8);
+    expect(
+      data.value('agentmeter.db.queries', {
+        db_system: 'postgresql',
+        operation: 'select',
+        table: 'users',
+        status: 'success',
+      }),
+    ).toBe(1);
+    expect(
+      data.histogram('agentmeter.external_api.duration', {
+        service: 'openai',
+        endpoint: 'completions',
+        status: 'success',
+      })?.sum,
+    ).toBe(0.8);
   });
 });

@@ -33,6 +33,11 @@ describe('the table of instrument kinds', () => {
   });
 
   it('gives the Prometheus type of each kind: up-down counters and gauges are gauges', () => {
-    expect((['counter', 'updowncounter', 'histogram', 'gauge'] as const).map(prometheusTypeOf)).toEqual(['counter', 'gauge', 'histogram', 'gauge']);
+    expect((['counter', 'updowncounter', 'histogram', 'gauge'] as const).map(prometheusTypeOf)).toEqual([
+      'counter',
+      'gauge',
+      'histogram',
+      'gauge',
+    ]);
   });
 });

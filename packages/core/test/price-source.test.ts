@@ -17,7 +17,9 @@ function rates(model: SourceModel): SourceRate[] {
 
 /** Usages that exercise every token type, and each tier threshold of the model from just below to just above. */
 function usages(model: SourceModel): UsageAmounts[] {
-  const thresholds = rates(model).flatMap((rate) => (typeof rate === 'number' ? [] : rate.tiers.map((tier) => tier.start)));
+  const thresholds = rates(model).flatMap((rate) =>
+    typeof rate === 'number' ? [] : rate.tiers.map((tier) => tier.start),
+  );
   const base: UsageAmounts[] = [
     { input: 1200, output: 300 },
     { input: 1000, cached_input: 4000, cache_write: 2500, output: 900, reasoning: 600 },
@@ -64,10 +66,16 @@ describe('LLM prices from @pydantic/genai-prices', () => {
             const where = `${label}/${model.id} at ${new Date(at).toISOString()} ${JSON.stringify(usage)}`;
             if (expected === null || entry === undefined) {
               // Both sides agree a model has no token price (e.g. one billed by audio hours only).
-              expect(entry === undefined ? 0 : (table.cost({ provider: label, model: model.id, at, ...usage }) ?? 0), where).toBe(expected?.total_price ?? 0);
+              expect(
+                entry === undefined ? 0 : (table.cost({ provider: label, model: model.id, at, ...usage }) ?? 0),
+                where,
+              ).toBe(expected?.total_price ?? 0);
               continue;
             }
-            expect(Math.abs(table.cost({ provider: label, model: model.id, at, ...usage })! - expected.total_price), where).toBeLessThan(TOLERANCE);
+            expect(
+              Math.abs(table.cost({ provider: label, model: model.id, at, ...usage })! - expected.total_price),
+              where,
+            ).toBeLessThan(TOLERANCE);
             tokenCosts(entry, usage, out);
             const inputSide = out[0]! + out[1]! + out[2]! + out[3]!;
             const outputSide = out[4]! + out[5]! + out[6]!;

@@ -9,7 +9,13 @@ import type { PriceEntry } from '../src/pricing/types.ts';
 import { validatePriceEntry } from '../src/pricing/validate.ts';
 
 const row = (over: Partial<PriceEntry> = {}): PriceEntry => ({
-  provider: 'acme', model: 'm1', effective: '2025-01-01', unit: 'token', input: 2, output: 8, ...over,
+  provider: 'acme',
+  model: 'm1',
+  effective: '2025-01-01',
+  unit: 'token',
+  input: 2,
+  output: 8,
+  ...over,
 });
 
 function quiet(): { warnings: string[]; onWarning: (m: string) => void } {
@@ -52,18 +58,24 @@ describe('createPricingTable', () => {
   });
 
   it('layers overrides over the bundled rows, falling back before their date', () => {
-    const table = createPricingTable([row()], { file: false, overrides: [row({ effective: '2025-06-01', input: 100, output: 100 })] });
+    const table = createPricingTable([row()], {
+      file: false,
+      overrides: [row({ effective: '2025-06-01', input: 100, output: 100 })],
+    });
     expect(table.cost({ provider: 'acme', model: 'm1', input: 1, at: Date.parse('2025-07-01') })).toBe(100 / 1e6);
     expect(table.cost({ provider: 'acme', model: 'm1', input: 1, at: Date.parse('2025-02-01') })).toBe(2 / 1e6);
   });
 
   it('prices the other billing units', () => {
-    const table = createPricingTable([
-      row({ model: 'tts', unit: 'character', input: undefined, output: undefined, price: 0.00003 }),
-      row({ model: 'stt', unit: 'minute', input: undefined, output: undefined, price: 0.006 }),
-      row({ model: 'sec', unit: 'second', input: undefined, output: undefined, price: 0.001 }),
-      row({ model: 'req', unit: 'request', input: undefined, output: undefined, price: 0.5 }),
-    ], { file: false });
+    const table = createPricingTable(
+      [
+        row({ model: 'tts', unit: 'character', input: undefined, output: undefined, price: 0.00003 }),
+        row({ model: 'stt', unit: 'minute', input: undefined, output: undefined, price: 0.006 }),
+        row({ model: 'sec', unit: 'second', input: undefined, output: undefined, price: 0.001 }),
+        row({ model: 'req', unit: 'request', input: undefined, output: undefined, price: 0.5 }),
+      ],
+      { file: false },
+    );
     expect(table.cost({ provider: 'acme', model: 'tts', characters: 1000 })).toBe(1000 * 0.00003);
     expect(table.cost({ provider: 'acme', model: 'stt', seconds: 30 })).toBe(0.5 * 0.006);
     expect(table.cost({ provider: 'acme', model: 'stt', minutes: 2 })).toBe(2 * 0.006);
@@ -115,7 +127,9 @@ describe('price files', () => {
     const path = join(dir, 'prices.json');
     writeFileSync(path, JSON.stringify({ version: 'mine', prices: [row({ model: 'from-file', input: 3 })] }));
     expect(loadPriceFile(path)).toEqual([row({ model: 'from-file', input: 3 })]);
-    expect(createPricingTable([], { file: path }).cost({ provider: 'acme', model: 'from-file', input: 1 })).toBe(3 / 1e6);
+    expect(createPricingTable([], { file: path }).cost({ provider: 'acme', model: 'from-file', input: 1 })).toBe(
+      3 / 1e6,
+    );
     process.env.AGENTMETER_PRICING_FILE = path;
     try {
       expect(createPricingTable([]).lookup('acme', 'from-file')?.input).toBe(3);

@@ -8,14 +8,19 @@ import { BAD_ATTRIBUTES, BAD_NUMBERS } from './fixtures.ts';
 const warnings: string[] = [];
 beforeAll(() => {
   const logger: DiagLogger = {
-    error: () => {}, info: () => {}, debug: () => {}, verbose: () => {},
+    error: () => {},
+    info: () => {},
+    debug: () => {},
+    verbose: () => {},
     warn: (message: string) => warnings.push(message),
   };
   diag.setLogger(logger, DiagLogLevel.WARN);
 });
 afterAll(() => diag.disable());
 
-function allExportedNumbers(metrics: Awaited<ReturnType<ReturnType<typeof createTestReader>['collect']>>['metrics']): number[] {
+function allExportedNumbers(
+  metrics: Awaited<ReturnType<ReturnType<typeof createTestReader>['collect']>>['metrics'],
+): number[] {
   return metrics.flatMap((metric) =>
     metric.dataPoints.flatMap((point) => {
       if (metric.dataPointType !== DataPointType.HISTOGRAM) return [point.value as number];
@@ -80,7 +85,9 @@ describe('recording never throws and never poisons a series', () => {
     const data = await reader.collect();
     expect(allExportedNumbers(data.metrics).every(Number.isFinite)).toBe(true);
     expect(data.value('agentmeter.requests', { status: 'baseline' })).toBe(1);
-    expect(data.histogram('agentmeter.llm.latency', { provider: 'baseline', model: 'm', operation: 'chat' })).toMatchObject({ count: 1, sum: 0.5 });
+    expect(
+      data.histogram('agentmeter.llm.latency', { provider: 'baseline', model: 'm', operation: 'chat' }),
+    ).toMatchObject({ count: 1, sum: 0.5 });
     expect(warnings.length).toBeGreaterThan(0);
     await reader.shutdown();
   });
@@ -89,14 +96,26 @@ describe('recording never throws and never poisons a series', () => {
     const meter = createAgentMeter();
     const reader = createTestReader(meter);
     meter.instruments.llmRequests.add(1, {
-      provider: 'openai', model: 'gpt-4o', status: 'success', prompt: 'tell me a secret', api_key: 'sk-abc',
+      provider: 'openai',
+      model: 'gpt-4o',
+      status: 'success',
+      prompt: 'tell me a secret',
+      api_key: 'sk-abc',
     } as never);
-    meter.instruments.llmRequests.add(1, { provider: 'sk-proj-abcdefghijklmnop', model: 'x'.repeat(500), status: 'success' });
+    meter.instruments.llmRequests.add(1, {
+      provider: 'sk-proj-abcdefghijklmnop',
+      model: 'x'.repeat(500),
+      status: 'success',
+    });
     meter.instruments.llmRequests.add(1, { provider: 'Bearer abc.def', model: 'gpt-4o', status: 'success' });
     const data = await reader.collect();
     expect(data.value('agentmeter.llm.requests', { provider: 'openai', model: 'gpt-4o', status: 'success' })).toBe(1);
-    expect(data.value('agentmeter.llm.requests', { provider: '_redacted', model: '_too_long', status: 'success' })).toBe(1);
-    expect(data.value('agentmeter.llm.requests', { provider: '_redacted', model: 'gpt-4o', status: 'success' })).toBe(1);
+    expect(
+      data.value('agentmeter.llm.requests', { provider: '_redacted', model: '_too_long', status: 'success' }),
+    ).toBe(1);
+    expect(data.value('agentmeter.llm.requests', { provider: '_redacted', model: 'gpt-4o', status: 'success' })).toBe(
+      1,
+    );
     const labels = data.points('agentmeter.llm.requests').flatMap((point) => Object.values(point.attributes));
     expect(labels.join(' ')).not.toMatch(/secret|sk-|Bearer/);
     await reader.shutdown();
@@ -117,7 +136,8 @@ describe('series limit', () => {
     const meter = createAgentMeter({ seriesLimit: 100 });
     const reader = createTestReader(meter);
     for (let round = 0; round < 3; round++) {
-      for (let i = 0; i < 250; i++) meter.instruments.errors.add(1, { error_type: 'other', component: `c${round}-${i}` });
+      for (let i = 0; i < 250; i++)
+        meter.instruments.errors.add(1, { error_type: 'other', component: `c${round}-${i}` });
       const points = (await reader.collect()).points('agentmeter.errors');
       expect(points.length).toBe(101);
       const overflow = points.find((point) => point.attributes['otel.metric.overflow'] === true);
@@ -128,7 +148,9 @@ describe('series limit', () => {
 
   it('counts bound handles toward the limit', async () => {
     const meter = createAgentMeter({ seriesLimit: 2 });
-    const handles = ['a', 'b', 'c', 'd'].map((component) => meter.instruments.errors.bind({ error_type: 'other', component }));
+    const handles = ['a', 'b', 'c', 'd'].map((component) =>
+      meter.instruments.errors.bind({ error_type: 'other', component }),
+    );
     expect(handles[2]).toBe(handles[3]);
     expect(handles[0]).not.toBe(handles[1]);
   });

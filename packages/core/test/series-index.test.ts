@@ -27,7 +27,11 @@ function recordIn(flags: string[]): unknown {
       requests: data.points('agentmeter.requests').length,
     }));
     await reader.shutdown();`;
-  const out = execFileSync(process.execPath, [...flags, '--conditions=@agentmeter/source', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  const out = execFileSync(
+    process.execPath,
+    [...flags, '--conditions=@agentmeter/source', '--input-type=module', '-e', script],
+    { encoding: 'utf8' },
+  );
   return JSON.parse(out.trim().split('\n').at(-1)!);
 }
 

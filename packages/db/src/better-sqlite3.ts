@@ -22,11 +22,17 @@ interface StatementLike {
 }
 const TRANSACTION_VARIANTS = ['deferred', 'immediate', 'exclusive'] as const;
 
-
 function isDatabase(value: unknown): value is DatabaseLike {
   const db = value as Partial<DatabaseLike> | null;
-  return typeof db === 'object' && db !== null && typeof db.prepare === 'function' && typeof db.exec === 'function'
-    && typeof db.transaction === 'function' && typeof db.pragma === 'function' && typeof db.inTransaction === 'boolean';
+  return (
+    typeof db === 'object' &&
+    db !== null &&
+    typeof db.prepare === 'function' &&
+    typeof db.exec === 'function' &&
+    typeof db.transaction === 'function' &&
+    typeof db.pragma === 'function' &&
+    typeof db.inTransaction === 'boolean'
+  );
 }
 
 /**
@@ -41,26 +47,41 @@ export function instrumentBetterSqlite3<T extends object>(db: T, options: DbInst
   if (!claimClient(db, WRAPPER, options)) return db;
   const recorder = new QueryRecorder(resolved);
   let methods: StatementMethods | undefined;
-  wrap(db, 'prepare', (prepare) => function instrumentedPrepare(this: unknown, ...args: unknown[]): unknown {
-    const handles = recorder.statement(args[0]);
-    // A statement that fails to prepare (a syntax error) counts as one failed query.
-    const statement = timedCall(prepare, this, args, handles, true) as StatementLike;
-    try {
-      methods ??= statementMethods(Object.getPrototypeOf(statement) as StatementLike);
-      statement[HANDLES] = handles;
-      Object.assign(statement, methods);
-    } catch {
-      // A statement that cannot be wrapped runs as it is.
-    }
-    return statement;
-  });
-  wrap(db, 'exec', (exec) => function instrumentedExec(this: unknown, ...args: unknown[]): unknown {
-    return timedCall(exec, this, args, recorder.statement(args[0]));
-  });
-  wrap(db, 'transaction', (transaction) => function instrumentedTransaction(this: unknown, ...args: unknown[]): unknown {
-    const tx = transaction.apply(this, args);
-    return typeof tx === 'function' ? wrapTransaction(tx as Fn & Record<string, unknown>, db, recorder) : tx;
-  });
+  wrap(
+    db,
+    'prepare',
+    (prepare) =>
+      function instrumentedPrepare(this: unknown, ...args: unknown[]): unknown {
+        const handles = recorder.statement(args[0]);
+        // A statement that fails to prepare (a syntax error) counts as one failed query.
+        const statement = timedCall(prepare, this, args, handles, true) as StatementLike;
+        try {
+          methods ??= statementMethods(Object.getPrototypeOf(statement) as StatementLike);
+          statement[HANDLES] = handles;
+          Object.assign(statement, methods);
+        } catch {
+          // A statement that cannot be wrapped runs as it is.
+        }
+        return statement;
+      },
+  );
+  wrap(
+    db,
+    'exec',
+    (exec) =>
+      function instrumentedExec(this: unknown, ...args: unknown[]): unknown {
+        return timedCall(exec, this, args, recorder.statement(args[0]));
+      },
+  );
+  wrap(
+    db,
+    'transaction',
+    (transaction) =>
+      function instrumentedTransaction(this: unknown, ...args: unknown[]): unknown {
+        const tx = transaction.apply(this, args);
+        return typeof tx === 'function' ? wrapTransaction(tx as Fn & Record<string, unknown>, db, recorder) : tx;
+      },
+  );
   return db;
 }
 
@@ -98,7 +119,14 @@ function statementMethods(proto: StatementLike): StatementMethods {
       try {
         const count = arguments.length;
         // oxlint-disable-next-line prefer-rest-params -- arity must be kept exactly, without a rest array on the hot path
-        result = count === 0 ? method.call(this) : count === 1 ? method.call(this, a) : count === 2 ? method.call(this, a, b) : method.apply(this, arguments as unknown as unknown[]);
+        result =
+          count === 0
+            ? method.call(this)
+            : count === 1
+              ? method.call(this, a)
+              : count === 2
+                ? method.call(this, a, b)
+                : method.apply(this, arguments as unknown as unknown[]);
       } catch (error) {
         handles.finish(started, true, error);
         throw error;
@@ -171,7 +199,10 @@ function wrapTransaction(tx: Fn & Record<string, unknown>, db: DatabaseLike, rec
   };
   try {
     const wrapped = timedVariant(tx);
-    const properties: PropertyDescriptorMap = { default: { value: wrapped }, database: { value: tx['database'], enumerable: true } };
+    const properties: PropertyDescriptorMap = {
+      default: { value: wrapped },
+      database: { value: tx['database'], enumerable: true },
+    };
     const variants = [wrapped];
     for (const name of TRANSACTION_VARIANTS) {
       const variant = typeof tx[name] === 'function' ? timedVariant(tx[name]) : undefined;

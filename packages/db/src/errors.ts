@@ -32,8 +32,16 @@ const DRIVER_FAILURES: Readonly<Record<string, readonly [ErrorType, FailurePhase
   'Connection is closed.': ['connection', 'body'], // ioredis: the connection closed with the command pending
 };
 const REDIS_PREFIXES: Readonly<Record<string, ErrorType>> = {
-  ERR: 'bad_request', WRONGTYPE: 'bad_request', NOSCRIPT: 'bad_request', NOAUTH: 'auth', WRONGPASS: 'auth',
-  NOPERM: 'auth', LOADING: 'server_error', READONLY: 'server_error', BUSY: 'server_error', OOM: 'server_error',
+  ERR: 'bad_request',
+  WRONGTYPE: 'bad_request',
+  NOSCRIPT: 'bad_request',
+  NOAUTH: 'auth',
+  WRONGPASS: 'auth',
+  NOPERM: 'auth',
+  LOADING: 'server_error',
+  READONLY: 'server_error',
+  BUSY: 'server_error',
+  OOM: 'server_error',
 };
 
 function read(value: unknown, key: string): unknown {
@@ -54,7 +62,12 @@ const STATUS_CODE = /^[A-Za-z0-9_]{1,40}$/;
 export function dbStatusCode(error: unknown): string | undefined {
   const code = read(error, 'sqlState') !== undefined ? read(error, 'errno') : read(error, 'code');
   const value = typeof code === 'number' && Number.isInteger(code) ? String(code) : code;
-  if (typeof value === 'string' && STATUS_CODE.test(value) && (SQLSTATE.test(value) || /^\d+$/.test(value) || value.startsWith('SQLITE_'))) return value;
+  if (
+    typeof value === 'string' &&
+    STATUS_CODE.test(value) &&
+    (SQLSTATE.test(value) || /^\d+$/.test(value) || value.startsWith('SQLITE_'))
+  )
+    return value;
   if (read(error, 'name') === 'ReplyError') {
     const message = read(error, 'message');
     const prefix = typeof message === 'string' ? message.split(' ', 1)[0]! : '';
@@ -79,7 +92,13 @@ export function dbErrorType(error: unknown): ErrorType | undefined {
   }
   const code = read(error, 'code');
   if (typeof code === 'string' && code.startsWith('SQLITE_')) {
-    if (code === 'SQLITE_ERROR' || code.startsWith('SQLITE_CONSTRAINT') || code === 'SQLITE_MISMATCH' || code === 'SQLITE_RANGE') return 'bad_request';
+    if (
+      code === 'SQLITE_ERROR' ||
+      code.startsWith('SQLITE_CONSTRAINT') ||
+      code === 'SQLITE_MISMATCH' ||
+      code === 'SQLITE_RANGE'
+    )
+      return 'bad_request';
     if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'timeout';
     if (code.startsWith('SQLITE_AUTH') || code.startsWith('SQLITE_PERM')) return 'auth';
     return 'server_error';
@@ -96,7 +115,9 @@ function driverFailure(error: unknown): readonly [ErrorType, FailurePhase] | und
   const code = read(error, 'code');
   if (typeof code === 'string' && Object.hasOwn(DRIVER_FAILURES, code)) return DRIVER_FAILURES[code];
   const message = read(error, 'message');
-  return typeof message === 'string' && message.length < 40 && Object.hasOwn(DRIVER_FAILURES, message) ? DRIVER_FAILURES[message] : undefined;
+  return typeof message === 'string' && message.length < 40 && Object.hasOwn(DRIVER_FAILURES, message)
+    ? DRIVER_FAILURES[message]
+    : undefined;
 }
 
 /**

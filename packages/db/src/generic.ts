@@ -44,7 +44,9 @@ class Operations {
 /** False (with one warning) when `fn` is not a function: there is nothing to run or record, and the caller gets undefined. */
 function callable(helper: string, fn: unknown): boolean {
   if (typeof fn === 'function') return true;
-  diag.warn(`@agentmeter/db: ${helper} takes a function to run as its last argument (got ${describeValue(fn)}); nothing ran`);
+  diag.warn(
+    `@agentmeter/db: ${helper} takes a function to run as its last argument (got ${describeValue(fn)}); nothing ran`,
+  );
   return false;
 }
 
@@ -52,7 +54,9 @@ function callable(helper: string, fn: unknown): boolean {
 export function createQueryTracker(options: DbInstrumentOptions): QueryTracker {
   const resolved = resolveOptions('createQueryTracker', options, 'other_sql');
   if (options.dbSystem === undefined) {
-    throw new AgentMeterConfigError("createQueryTracker: options.dbSystem is required, e.g. { meter, dbSystem: 'mongodb' }");
+    throw new AgentMeterConfigError(
+      "createQueryTracker: options.dbSystem is required, e.g. { meter, dbSystem: 'mongodb' }",
+    );
   }
   const recorder = new QueryRecorder(resolved);
   const operations = new Operations();
@@ -62,8 +66,13 @@ export function createQueryTracker(options: DbInstrumentOptions): QueryTracker {
       let handles: QueryHandles;
       try {
         if (typeof statement === 'object' && statement !== null) {
-          const table = typeof statement.table === 'string' && TABLE.test(statement.table) ? statement.table : undefined;
-          handles = recorder.handles({ operation: operations.label(statement.operation), table, transaction: undefined });
+          const table =
+            typeof statement.table === 'string' && TABLE.test(statement.table) ? statement.table : undefined;
+          handles = recorder.handles({
+            operation: operations.label(statement.operation),
+            table,
+            transaction: undefined,
+          });
         } else {
           handles = recorder.statement(statement);
         }

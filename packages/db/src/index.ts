@@ -22,13 +22,19 @@ export type { CacheInstrumentOptions, DbInstrumentOptions } from './types.ts';
  *
  * Whatever reading its arguments throws becomes an AgentMeterConfigError naming it.
  */
-export const createCacheTracker: typeof rawCreateCacheTracker = guardCreation('createCacheTracker', rawCreateCacheTracker);
+export const createCacheTracker: typeof rawCreateCacheTracker = guardCreation(
+  'createCacheTracker',
+  rawCreateCacheTracker,
+);
 /**
  * A query tracker for a client agentmeter has no wrapper for: `createQueryTracker({ meter, dbSystem: 'mongodb' })`.
  *
  * Whatever reading its arguments throws becomes an AgentMeterConfigError naming it.
  */
-export const createQueryTracker: typeof rawCreateQueryTracker = guardCreation('createQueryTracker', rawCreateQueryTracker);
+export const createQueryTracker: typeof rawCreateQueryTracker = guardCreation(
+  'createQueryTracker',
+  rawCreateQueryTracker,
+);
 /**
  * Instruments a better-sqlite3 Database in place and returns it. The API is synchronous, so
  * the bookkeeping is too: a statement is parsed and its series bound once, when it is
@@ -36,7 +42,10 @@ export const createQueryTracker: typeof rawCreateQueryTracker = guardCreation('c
  *
  * Whatever reading its arguments throws becomes an AgentMeterConfigError naming it.
  */
-export const instrumentBetterSqlite3: typeof rawInstrumentBetterSqlite3 = guardCreation('instrumentBetterSqlite3', rawInstrumentBetterSqlite3);
+export const instrumentBetterSqlite3: typeof rawInstrumentBetterSqlite3 = guardCreation(
+  'instrumentBetterSqlite3',
+  rawInstrumentBetterSqlite3,
+);
 /**
  * Instruments an ioredis client (Redis or Cluster) in place and returns it. Every command,
  * pipelined or in MULTI, is timed as a query; reads count cache hits and misses, writes `ok`.

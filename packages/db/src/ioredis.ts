@@ -19,12 +19,44 @@ interface RedisCommand {
 }
 
 /** Reads that hit or miss: a nil (or empty) reply is a miss. */
-const READS: ReadonlySet<string> = new Set(['get', 'getex', 'getdel', 'hget', 'hgetall', 'mget', 'hmget', 'exists', 'hexists']);
+const READS: ReadonlySet<string> = new Set([
+  'get',
+  'getex',
+  'getdel',
+  'hget',
+  'hgetall',
+  'mget',
+  'hmget',
+  'exists',
+  'hexists',
+]);
 /** Reads that answer one value per key, counted one hit or miss per key. */
 const MULTI_KEY_READS: ReadonlySet<string> = new Set(['mget', 'hmget']);
 const WRITES: ReadonlySet<string> = new Set([
-  'set', 'setex', 'psetex', 'setnx', 'getset', 'mset', 'msetnx', 'hset', 'hmset', 'hsetnx', 'hdel', 'del', 'unlink',
-  'expire', 'pexpire', 'expireat', 'pexpireat', 'persist', 'incr', 'incrby', 'incrbyfloat', 'decr', 'decrby', 'append',
+  'set',
+  'setex',
+  'psetex',
+  'setnx',
+  'getset',
+  'mset',
+  'msetnx',
+  'hset',
+  'hmset',
+  'hsetnx',
+  'hdel',
+  'del',
+  'unlink',
+  'expire',
+  'pexpire',
+  'expireat',
+  'pexpireat',
+  'persist',
+  'incr',
+  'incrby',
+  'incrbyfloat',
+  'decr',
+  'decrby',
+  'append',
 ]);
 const HANDSHAKE: ReadonlySet<string> = new Set(['auth', 'hello', 'client', 'select', 'info', 'readonly']);
 const COMMAND_NAME = /^[a-z][a-z0-9_.|-]{0,31}$/i;
@@ -36,8 +68,13 @@ const SEEN: unique symbol = Symbol('agentmeter.seen');
 
 function isRedis(value: unknown): value is RedisLike {
   const r = value as Partial<RedisLike> | null;
-  return typeof r === 'object' && r !== null && typeof r.sendCommand === 'function' && typeof r.pipeline === 'function'
-    && typeof r.multi === 'function';
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.sendCommand === 'function' &&
+    typeof r.pipeline === 'function' &&
+    typeof r.multi === 'function'
+  );
 }
 
 /**
@@ -51,19 +88,24 @@ export function instrumentIoredis<T extends object>(client: T, options: CacheIns
   if (!claimClient(client, WRAPPER, options)) return client;
   const recorder = new QueryRecorder(resolved);
   const commands = new CommandLabels(recorder);
-  wrap(client, 'sendCommand', (sendCommand) => function instrumentedSendCommand(this: { status?: unknown }, command: unknown, ...rest: unknown[]): unknown {
-    // ioredis resends queued commands after a reconnect; each is counted once.
-    if (typeof command === 'object' && command !== null && (command as RedisCommand)[SEEN] !== true) {
-      const name = nameOf(command as RedisCommand);
-      // The client's own connection handshake is not the application's traffic.
-      if (!(this.status === 'connect' && HANDSHAKE.has(name))) {
-        (command as RedisCommand)[SEEN] = true;
-        // Sent on a ready connection, or queued offline until one is up (a refused connection never sends it).
-        watch(command as RedisCommand, name, commands, this.status === 'ready');
-      }
-    }
-    return sendCommand.call(this, command, ...rest);
-  });
+  wrap(
+    client,
+    'sendCommand',
+    (sendCommand) =>
+      function instrumentedSendCommand(this: { status?: unknown }, command: unknown, ...rest: unknown[]): unknown {
+        // ioredis resends queued commands after a reconnect; each is counted once.
+        if (typeof command === 'object' && command !== null && (command as RedisCommand)[SEEN] !== true) {
+          const name = nameOf(command as RedisCommand);
+          // The client's own connection handshake is not the application's traffic.
+          if (!(this.status === 'connect' && HANDSHAKE.has(name))) {
+            (command as RedisCommand)[SEEN] = true;
+            // Sent on a ready connection, or queued offline until one is up (a refused connection never sends it).
+            watch(command as RedisCommand, name, commands, this.status === 'ready');
+          }
+        }
+        return sendCommand.call(this, command, ...rest);
+      },
+  );
   return client;
 }
 
@@ -84,7 +126,11 @@ class CommandLabels {
     let handles = this.#handles.get(name);
     if (handles === undefined) {
       const known = COMMAND_NAME.test(name) && this.#handles.size < MAX_COMMANDS;
-      handles = this.recorder.handles({ operation: known ? name.toUpperCase() : 'OTHER', table: undefined, transaction: undefined });
+      handles = this.recorder.handles({
+        operation: known ? name.toUpperCase() : 'OTHER',
+        table: undefined,
+        transaction: undefined,
+      });
       if (known) this.#handles.set(name, handles);
     }
     return handles;
@@ -100,7 +146,8 @@ class CommandLabels {
     if (failed) {
       meter.recordCacheOperation({ cache: this.cache, operation: name, result: 'error' });
     } else if (MULTI_KEY_READS.has(name) && Array.isArray(reply)) {
-      for (const value of reply) meter.recordCacheOperation({ cache: this.cache, operation: name, result: value === null ? 'miss' : 'hit' });
+      for (const value of reply)
+        meter.recordCacheOperation({ cache: this.cache, operation: name, result: value === null ? 'miss' : 'hit' });
     } else {
       meter.recordCacheOperation({ cache: this.cache, operation: name, result: isMiss(reply) ? 'miss' : 'hit' });
     }

@@ -26,14 +26,25 @@ interface Command {
 
 function isConnection(value: unknown): value is Mysql2Connection {
   const c = value as Partial<Mysql2Connection> | null;
-  return typeof c === 'object' && c !== null && typeof c.query === 'function' && typeof c.execute === 'function'
-    && typeof c.addCommand === 'function';
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.query === 'function' &&
+    typeof c.execute === 'function' &&
+    typeof c.addCommand === 'function'
+  );
 }
 
 function isPool(value: unknown): value is Mysql2Pool {
   const p = value as Partial<Mysql2Pool> | null;
-  return typeof p === 'object' && p !== null && typeof p.getConnection === 'function' && typeof p.query === 'function'
-    && typeof p.on === 'function' && typeof p.config?.connectionLimit === 'number';
+  return (
+    typeof p === 'object' &&
+    p !== null &&
+    typeof p.getConnection === 'function' &&
+    typeof p.query === 'function' &&
+    typeof p.on === 'function' &&
+    typeof p.config?.connectionLimit === 'number'
+  );
 }
 
 /**
@@ -41,10 +52,15 @@ function isPool(value: unknown): value is Mysql2Pool {
  * (`mysql2`) or the promise API (`mysql2/promise`, whose objects wrap a callback one).
  */
 export function instrumentMysql2<T extends object>(client: T, options: DbInstrumentOptions): T {
-  const inner = (client as { connection?: unknown; pool?: unknown } | null);
-  const core = isConnection(client) || isPool(client) ? client
-    : isConnection(inner?.connection) ? inner.connection
-      : isPool(inner?.pool) ? inner.pool : undefined;
+  const inner = client as { connection?: unknown; pool?: unknown } | null;
+  const core =
+    isConnection(client) || isPool(client)
+      ? client
+      : isConnection(inner?.connection)
+        ? inner.connection
+        : isPool(inner?.pool)
+          ? inner.pool
+          : undefined;
   if (core === undefined) unsupported(WRAPPER, client, 'a mysql2 Connection or Pool (callback or promise API)');
   const resolved = resolveOptions(WRAPPER, options, 'mysql');
   // Wrapping twice (the promise object or the callback one inside it) changes nothing a scrape sees.
@@ -65,9 +81,20 @@ function instrumentPool(pool: Mysql2Pool, recorder: QueryRecorder): void {
   observePool(recorder.options, pool, (p) => {
     const all = count(internal(p, '_allConnections'));
     const idle = count(internal(p, '_freeConnections'));
-    return { active: all - idle, idle, max: count(p.config.connectionLimit), pending: count(internal(p, '_connectionQueue')) };
+    return {
+      active: all - idle,
+      idle,
+      max: count(p.config.connectionLimit),
+      pending: count(internal(p, '_connectionQueue')),
+    };
   });
-  countAcquireFailures(pool as unknown as Record<string, unknown>, ['query', 'execute'], 'getConnection', recorder, statementOf);
+  countAcquireFailures(
+    pool as unknown as Record<string, unknown>,
+    ['query', 'execute'],
+    'getConnection',
+    recorder,
+    statementOf,
+  );
 }
 
 function queueItems(queue: unknown): Mysql2Connection[] {
@@ -94,7 +121,8 @@ function instrumentConnection(connection: Mysql2Connection, recorder: QueryRecor
     // which is before any of its queries runs.
     const version = serverVersionOf(connection);
     if (version !== undefined) recorder.learnServer(version);
-    else if (typeof connection.once === 'function') connection.once('connect', () => recorder.learnServer(serverVersionOf(connection)));
+    else if (typeof connection.once === 'function')
+      connection.once('connect', () => recorder.learnServer(serverVersionOf(connection)));
   }
   wrap(connection, 'query', (query) => wrapCommand(query, recorder));
   wrap(connection, 'execute', (execute) => wrapCommand(execute, recorder));
@@ -128,7 +156,8 @@ function wrapCommand(method: Fn, recorder: QueryRecorder): Fn {
  */
 function serverVersionOf(connection: unknown): unknown {
   try {
-    const handshake = typeof connection === 'object' && connection !== null ? internal(connection, '_handshakePacket') : undefined;
+    const handshake =
+      typeof connection === 'object' && connection !== null ? internal(connection, '_handshakePacket') : undefined;
     return (handshake as { serverVersion?: unknown } | null | undefined)?.serverVersion;
   } catch {
     return undefined;

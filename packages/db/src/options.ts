@@ -44,5 +44,8 @@ export function resolveOptions(
 
 /** Fails at wrap time when the client is not what the wrapper instruments. */
 export function unsupported(wrapper: string, client: unknown, expected: string): never {
-  configFail(wrapper, `expected ${expected}, got ${describeValue(client)}; pass the client object itself, not a module or a promise of it`);
+  configFail(
+    wrapper,
+    `expected ${expected}, got ${describeValue(client)}; pass the client object itself, not a module or a promise of it`,
+  );
 }

@@ -20,13 +20,23 @@ interface PgPoolLike extends PgClientLike {
 
 function isPool(value: object): value is PgPoolLike {
   const pool = value as Partial<PgPoolLike>;
-  return typeof pool.query === 'function' && typeof pool.connect === 'function' && typeof pool.on === 'function'
-    && typeof pool.totalCount === 'number' && typeof pool.idleCount === 'number' && typeof pool.waitingCount === 'number';
+  return (
+    typeof pool.query === 'function' &&
+    typeof pool.connect === 'function' &&
+    typeof pool.on === 'function' &&
+    typeof pool.totalCount === 'number' &&
+    typeof pool.idleCount === 'number' &&
+    typeof pool.waitingCount === 'number'
+  );
 }
 
 function isClient(value: object): value is PgClientLike {
   const client = value as Partial<PgClientLike> & { escapeLiteral?: unknown };
-  return typeof client.query === 'function' && typeof client.connect === 'function' && typeof client.escapeLiteral === 'function';
+  return (
+    typeof client.query === 'function' &&
+    typeof client.connect === 'function' &&
+    typeof client.escapeLiteral === 'function'
+  );
 }
 
 /**
@@ -65,34 +75,39 @@ function statementOf(config: unknown): unknown {
 
 function instrumentClient(client: PgClientLike, recorder: QueryRecorder): void {
   // A pool's clients are instrumented once, whichever way they are reached (the kit's wrap is idempotent).
-  wrap(client, 'query', (query) => function instrumentedQuery(this: unknown, ...args: unknown[]): unknown {
-    const config = args[0];
-    // Submittables (cursors, query streams) report through their own events; they pass through.
-    if (typeof (config as { submit?: unknown } | null)?.submit === 'function') return query.apply(this, args);
-    const handles = recorder.statement(statementOf(config));
-    const started = now();
-    const last = typeof args[2] === 'function' ? 2 : typeof args[1] === 'function' ? 1 : -1;
-    if (last !== -1) {
-      const callback = args[last] as Fn;
-      args[last] = function onQueryResult(this: unknown, error: unknown, result: unknown): unknown {
-        handles.finish(started, Boolean(error), error, result);
-        return callback.call(this, error, result);
-      };
-      return callSync(query, this, args, handles, started);
-    }
-    if (typeof (config as { callback?: unknown } | null)?.callback === 'function') {
-      const original = config as { callback: Fn };
-      const copy = Object.assign(Object.create(Object.getPrototypeOf(original) as object) as object, original, {
-        callback(this: unknown, error: unknown, result: unknown): unknown {
-          handles.finish(started, Boolean(error), error, result);
-          return original.callback.call(this, error, result);
-        },
-      });
-      args[0] = copy;
-      return callSync(query, this, args, handles, started);
-    }
-    return observe(callSync(query, this, args, handles, started), (failed, error, result) => {
-      handles.finish(started, failed, error, result);
-    });
-  });
+  wrap(
+    client,
+    'query',
+    (query) =>
+      function instrumentedQuery(this: unknown, ...args: unknown[]): unknown {
+        const config = args[0];
+        // Submittables (cursors, query streams) report through their own events; they pass through.
+        if (typeof (config as { submit?: unknown } | null)?.submit === 'function') return query.apply(this, args);
+        const handles = recorder.statement(statementOf(config));
+        const started = now();
+        const last = typeof args[2] === 'function' ? 2 : typeof args[1] === 'function' ? 1 : -1;
+        if (last !== -1) {
+          const callback = args[last] as Fn;
+          args[last] = function onQueryResult(this: unknown, error: unknown, result: unknown): unknown {
+            handles.finish(started, Boolean(error), error, result);
+            return callback.call(this, error, result);
+          };
+          return callSync(query, this, args, handles, started);
+        }
+        if (typeof (config as { callback?: unknown } | null)?.callback === 'function') {
+          const original = config as { callback: Fn };
+          const copy = Object.assign(Object.create(Object.getPrototypeOf(original) as object) as object, original, {
+            callback(this: unknown, error: unknown, result: unknown): unknown {
+              handles.finish(started, Boolean(error), error, result);
+              return original.callback.call(this, error, result);
+            },
+          });
+          args[0] = copy;
+          return callSync(query, this, args, handles, started);
+        }
+        return observe(callSync(query, this, args, handles, started), (failed, error, result) => {
+          handles.finish(started, failed, error, result);
+        });
+      },
+  );
 }

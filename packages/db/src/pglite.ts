@@ -19,11 +19,16 @@ interface Transaction {
   rollback?: Fn;
 }
 
-
 function isPGlite(value: unknown): value is PGliteLike {
   const db = value as Partial<PGliteLike> | null;
-  return typeof db === 'object' && db !== null && typeof db.query === 'function' && typeof db.exec === 'function'
-    && typeof db.transaction === 'function' && typeof db.describeQuery === 'function';
+  return (
+    typeof db === 'object' &&
+    db !== null &&
+    typeof db.query === 'function' &&
+    typeof db.exec === 'function' &&
+    typeof db.transaction === 'function' &&
+    typeof db.describeQuery === 'function'
+  );
 }
 
 /**
@@ -39,28 +44,38 @@ export function instrumentPGlite<T extends object>(db: T, options: DbInstrumentO
   // `sql` calls `this.query`, so wrapping `query` counts tagged templates once.
   wrap(db, 'query', (query) => timed(query, recorder, (args) => args[0]));
   wrap(db, 'exec', (exec) => timed(exec, recorder, (args) => args[0]));
-  wrap(db, 'transaction', (transaction) => function instrumentedTransaction(this: unknown, ...args: unknown[]): unknown {
-    const callback = args[0];
-    if (typeof callback !== 'function') return transaction.apply(this, args);
-    let rolledBack = false;
-    args[0] = function instrumentedCallback(this: unknown, tx: Transaction, ...rest: unknown[]): unknown {
-      try {
-        wrap(tx, 'query', (query) => timed(query, recorder, (a) => a[0]));
-        wrap(tx, 'exec', (exec) => timed(exec, recorder, (a) => a[0]));
-        wrap(tx, 'sql', (sql) => timed(sql, recorder, templateText));
-        wrap(tx, 'rollback', (rollback) => function instrumentedRollback(this: unknown, ...rollbackArgs: unknown[]): unknown {
-          rolledBack = true;
-          return rollback.apply(this, rollbackArgs);
+  wrap(
+    db,
+    'transaction',
+    (transaction) =>
+      function instrumentedTransaction(this: unknown, ...args: unknown[]): unknown {
+        const callback = args[0];
+        if (typeof callback !== 'function') return transaction.apply(this, args);
+        let rolledBack = false;
+        args[0] = function instrumentedCallback(this: unknown, tx: Transaction, ...rest: unknown[]): unknown {
+          try {
+            wrap(tx, 'query', (query) => timed(query, recorder, (a) => a[0]));
+            wrap(tx, 'exec', (exec) => timed(exec, recorder, (a) => a[0]));
+            wrap(tx, 'sql', (sql) => timed(sql, recorder, templateText));
+            wrap(
+              tx,
+              'rollback',
+              (rollback) =>
+                function instrumentedRollback(this: unknown, ...rollbackArgs: unknown[]): unknown {
+                  rolledBack = true;
+                  return rollback.apply(this, rollbackArgs);
+                },
+            );
+          } catch {
+            // A transaction object that cannot be wrapped runs as it is.
+          }
+          return (callback as Fn).call(this, tx, ...rest);
+        };
+        return observe(transaction.apply(this, args), (failed) => {
+          recorder.transaction(failed || rolledBack ? 'rollback' : 'commit');
         });
-      } catch {
-        // A transaction object that cannot be wrapped runs as it is.
-      }
-      return (callback as Fn).call(this, tx, ...rest);
-    };
-    return observe(transaction.apply(this, args), (failed) => {
-      recorder.transaction(failed || rolledBack ? 'rollback' : 'commit');
-    });
-  });
+      },
+  );
   return db;
 }
 

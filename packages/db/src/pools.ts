@@ -20,7 +20,12 @@ export function observePool<P extends object>(options: ResolvedDbOptions, pool: 
     const { meter, dbSystem } = options;
     const labels = { db_system: dbSystem, pool: options.pool };
     const i = meter.instruments;
-    const gauges = [i.dbConnectionsActive.bind(labels), i.dbConnectionsIdle.bind(labels), i.dbConnectionsMax.bind(labels), i.dbConnectionsPending.bind(labels)];
+    const gauges = [
+      i.dbConnectionsActive.bind(labels),
+      i.dbConnectionsIdle.bind(labels),
+      i.dbConnectionsMax.bind(labels),
+      i.dbConnectionsPending.bind(labels),
+    ];
     const ref = new WeakRef(pool);
     observeSemconvPool(options, ref, read);
     const unsubscribe = meter.onCollect(() => {
@@ -42,14 +47,27 @@ export function observePool<P extends object>(options: ResolvedDbOptions, pool: 
  * `db.client.connection.count{db.client.connection.state=idle|used}`, `db.client.connection.max`
  * and `db.client.connection.pending_requests`, each with `db.client.connection.pool.name`.
  */
-function observeSemconvPool<P extends object>(options: ResolvedDbOptions, ref: WeakRef<P>, read: (pool: P) => PoolSizes): void {
+function observeSemconvPool<P extends object>(
+  options: ResolvedDbOptions,
+  ref: WeakRef<P>,
+  read: (pool: P) => PoolSizes,
+): void {
   const provider = options.semconv;
   if (provider === undefined) return;
   const meter = provider.getMeter('@agentmeter/db');
   const pool = { 'db.client.connection.pool.name': options.pool };
-  const connections = meter.createObservableUpDownCounter('db.client.connection.count', { unit: '{connection}', description: 'The number of connections that are currently in state described by the state attribute.' });
-  const max = meter.createObservableUpDownCounter('db.client.connection.max', { unit: '{connection}', description: 'The maximum number of open connections allowed.' });
-  const pending = meter.createObservableUpDownCounter('db.client.connection.pending_requests', { unit: '{request}', description: 'The number of current pending requests for an open connection.' });
+  const connections = meter.createObservableUpDownCounter('db.client.connection.count', {
+    unit: '{connection}',
+    description: 'The number of connections that are currently in state described by the state attribute.',
+  });
+  const max = meter.createObservableUpDownCounter('db.client.connection.max', {
+    unit: '{connection}',
+    description: 'The maximum number of open connections allowed.',
+  });
+  const pending = meter.createObservableUpDownCounter('db.client.connection.pending_requests', {
+    unit: '{request}',
+    description: 'The number of current pending requests for an open connection.',
+  });
   const callback = (result: BatchObservableResult): void => {
     const target = ref.deref();
     if (target === undefined) {
@@ -99,28 +117,38 @@ export function countAcquireFailures(
 ): void {
   let pending: { handles: QueryHandles; started: number } | undefined;
   for (const name of queryMethods) {
-    wrap(pool, name, (query) => function instrumentedPoolQuery(this: unknown, ...args: unknown[]): unknown {
-      const outer = pending;
-      pending = { handles: recorder.statement(statementOf(args[0])), started: now() };
-      try {
-        return query.apply(this, args);
-      } finally {
-        pending = outer;
-      }
-    });
+    wrap(
+      pool,
+      name,
+      (query) =>
+        function instrumentedPoolQuery(this: unknown, ...args: unknown[]): unknown {
+          const outer = pending;
+          pending = { handles: recorder.statement(statementOf(args[0])), started: now() };
+          try {
+            return query.apply(this, args);
+          } finally {
+            pending = outer;
+          }
+        },
+    );
   }
-  wrap(pool, acquireMethod, (acquire) => function instrumentedAcquire(this: unknown, ...args: unknown[]): unknown {
-    const context = pending;
-    pending = undefined;
-    const callback = args[0];
-    if (context !== undefined && typeof callback === 'function') {
-      args[0] = function onAcquired(this: unknown, error: unknown, ...rest: unknown[]): unknown {
-        if (error) context.handles.finish(context.started, true, error);
-        return (callback as Fn).call(this, error, ...rest);
-      };
-    }
-    return acquire.apply(this, args);
-  });
+  wrap(
+    pool,
+    acquireMethod,
+    (acquire) =>
+      function instrumentedAcquire(this: unknown, ...args: unknown[]): unknown {
+        const context = pending;
+        pending = undefined;
+        const callback = args[0];
+        if (context !== undefined && typeof callback === 'function') {
+          args[0] = function onAcquired(this: unknown, error: unknown, ...rest: unknown[]): unknown {
+            if (error) context.handles.finish(context.started, true, error);
+            return (callback as Fn).call(this, error, ...rest);
+          };
+        }
+        return acquire.apply(this, args);
+      },
+  );
 }
 
 /** Reads a client library's internal field (pools keep their queues in underscored fields). */

@@ -13,7 +13,6 @@ const SEMCONV_SYSTEMS: Readonly<Record<string, string>> = { pglite: 'postgresql'
 /** Boundaries the semantic conventions advise for db.client.operation.duration. */
 const SEMCONV_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
 
-
 /** Pre-bound series for one (operation, table) of one client: recording does no attribute work. */
 export class QueryHandles {
   readonly shape: StatementShape;
@@ -30,7 +29,11 @@ export class QueryHandles {
     if (table !== undefined) labels['table'] = table;
     this.#outcome = new OutcomeSeries(meter.instruments, 'dbQueryDuration', 'dbQueries', labels).warm();
     if (recorder.semconv !== undefined) {
-      this.#semconv = { 'db.system.name': recorder.semconvSystem, 'db.operation.name': shape.operation, 'db.query.summary': querySummary(shape, table) };
+      this.#semconv = {
+        'db.system.name': recorder.semconvSystem,
+        'db.operation.name': shape.operation,
+        'db.query.summary': querySummary(shape, table),
+      };
       if (table !== undefined) this.#semconv['db.collection.name'] = table;
     }
   }
@@ -57,7 +60,8 @@ export class QueryHandles {
       }
       if (this.#semconv !== undefined) {
         // The server can name itself after the first queries (mysql2 learns MariaDB from the handshake).
-        if (this.#semconv['db.system.name'] !== this.#recorder.semconvSystem) this.#semconv = { ...this.#semconv, 'db.system.name': this.#recorder.semconvSystem };
+        if (this.#semconv['db.system.name'] !== this.#recorder.semconvSystem)
+          this.#semconv = { ...this.#semconv, 'db.system.name': this.#recorder.semconvSystem };
         if (failed) {
           const attributes: Attributes = { ...this.#semconv, 'error.type': type };
           const status = dbStatusCode(error);
@@ -95,13 +99,23 @@ export class QueryRecorder {
     const { meter, dbSystem, semconv } = options;
     this.#parser = statementParser(dbSystem);
     this.semconvSystem = SEMCONV_SYSTEMS[dbSystem] ?? dbSystem;
-    this.#commit = attempt(() => meter.instruments.dbTransactions.bind({ db_system: dbSystem, status: 'commit' }), NOOP_COUNTER);
-    this.#rollback = attempt(() => meter.instruments.dbTransactions.bind({ db_system: dbSystem, status: 'rollback' }), NOOP_COUNTER);
-    this.semconv = attempt(() => semconv?.getMeter('@agentmeter/db').createHistogram('db.client.operation.duration', {
-      unit: 's',
-      description: 'Duration of database client operations.',
-      advice: { explicitBucketBoundaries: SEMCONV_BUCKETS },
-    }), undefined);
+    this.#commit = attempt(
+      () => meter.instruments.dbTransactions.bind({ db_system: dbSystem, status: 'commit' }),
+      NOOP_COUNTER,
+    );
+    this.#rollback = attempt(
+      () => meter.instruments.dbTransactions.bind({ db_system: dbSystem, status: 'rollback' }),
+      NOOP_COUNTER,
+    );
+    this.semconv = attempt(
+      () =>
+        semconv?.getMeter('@agentmeter/db').createHistogram('db.client.operation.duration', {
+          unit: 's',
+          description: 'Duration of database client operations.',
+          advice: { explicitBucketBoundaries: SEMCONV_BUCKETS },
+        }),
+      undefined,
+    );
   }
 
   /**
@@ -172,7 +186,11 @@ export function observe<T>(value: T, settle: (failed: boolean, error?: unknown, 
   try {
     const then = (value as { then?: unknown } | null | undefined)?.then;
     if (typeof then === 'function') {
-      then.call(value, (result: unknown) => settle(false, undefined, result), (error: unknown) => settle(true, error));
+      then.call(
+        value,
+        (result: unknown) => settle(false, undefined, result),
+        (error: unknown) => settle(true, error),
+      );
       return value;
     }
   } catch {
@@ -185,7 +203,13 @@ export function observe<T>(value: T, settle: (failed: boolean, error?: unknown, 
 export const now: () => number = () => performance.now();
 
 /** Calls the original; a synchronous throw is counted and rethrown untouched. */
-export function callSync(fn: (...args: unknown[]) => unknown, self: unknown, args: unknown[], handles: QueryHandles, started: number): unknown {
+export function callSync(
+  fn: (...args: unknown[]) => unknown,
+  self: unknown,
+  args: unknown[],
+  handles: QueryHandles,
+  started: number,
+): unknown {
   try {
     return fn.apply(self, args);
   } catch (error) {

@@ -256,13 +256,27 @@ class Lexer {
 export function lex(sql: string, dialect: SqlDialect, limit: number, plainBackslash = false): Lexed {
   const lexer = new Lexer(sql, Math.min(sql.length, limit), dialect, plainBackslash);
   lexer.run();
-  return { tokens: lexer.tokens, backslashInString: lexer.backslashInString, executableComment: lexer.executableComment };
+  return {
+    tokens: lexer.tokens,
+    backslashInString: lexer.backslashInString,
+    executableComment: lexer.executableComment,
+  };
 }
 
 const DIALECTS: Readonly<Record<string, SqlDialect>> = {
-  postgresql: 'postgresql', pglite: 'postgresql', cockroachdb: 'postgresql', yugabytedb: 'postgresql',
-  redshift: 'postgresql', timescaledb: 'postgresql', mysql: 'mysql', mariadb: 'mysql', tidb: 'mysql',
-  singlestore: 'mysql', sqlite: 'sqlite', libsql: 'sqlite', d1: 'sqlite',
+  postgresql: 'postgresql',
+  pglite: 'postgresql',
+  cockroachdb: 'postgresql',
+  yugabytedb: 'postgresql',
+  redshift: 'postgresql',
+  timescaledb: 'postgresql',
+  mysql: 'mysql',
+  mariadb: 'mysql',
+  tidb: 'mysql',
+  singlestore: 'mysql',
+  sqlite: 'sqlite',
+  libsql: 'sqlite',
+  d1: 'sqlite',
 };
 
 /** The lexical dialect of a `db.system.name`; unknown systems are read as ANSI SQL. */

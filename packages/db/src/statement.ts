@@ -13,24 +13,122 @@ export interface StatementShape {
 }
 
 const OPERATIONS: ReadonlySet<string> = new Set([
-  'SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'REPLACE', 'VALUES', 'TABLE', 'BEGIN', 'COMMIT',
-  'ROLLBACK', 'SAVEPOINT', 'RELEASE', 'CREATE', 'ALTER', 'DROP', 'TRUNCATE', 'RENAME', 'GRANT',
-  'REVOKE', 'SET', 'SHOW', 'EXPLAIN', 'ANALYZE', 'VACUUM', 'COPY', 'CALL', 'EXECUTE', 'PREPARE',
-  'DEALLOCATE', 'LOCK', 'UNLOCK', 'LISTEN', 'NOTIFY', 'UNLISTEN', 'DO', 'DECLARE', 'FETCH', 'CLOSE',
-  'MOVE', 'PRAGMA', 'ATTACH', 'DETACH', 'REINDEX', 'USE', 'DESCRIBE', 'REFRESH', 'CLUSTER', 'COMMENT',
-  'DISCARD', 'RESET', 'LOAD', 'CHECKPOINT', 'OPTIMIZE', 'KILL', 'FLUSH', 'HANDLER', 'XA',
+  'SELECT',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'MERGE',
+  'REPLACE',
+  'VALUES',
+  'TABLE',
+  'BEGIN',
+  'COMMIT',
+  'ROLLBACK',
+  'SAVEPOINT',
+  'RELEASE',
+  'CREATE',
+  'ALTER',
+  'DROP',
+  'TRUNCATE',
+  'RENAME',
+  'GRANT',
+  'REVOKE',
+  'SET',
+  'SHOW',
+  'EXPLAIN',
+  'ANALYZE',
+  'VACUUM',
+  'COPY',
+  'CALL',
+  'EXECUTE',
+  'PREPARE',
+  'DEALLOCATE',
+  'LOCK',
+  'UNLOCK',
+  'LISTEN',
+  'NOTIFY',
+  'UNLISTEN',
+  'DO',
+  'DECLARE',
+  'FETCH',
+  'CLOSE',
+  'MOVE',
+  'PRAGMA',
+  'ATTACH',
+  'DETACH',
+  'REINDEX',
+  'USE',
+  'DESCRIBE',
+  'REFRESH',
+  'CLUSTER',
+  'COMMENT',
+  'DISCARD',
+  'RESET',
+  'LOAD',
+  'CHECKPOINT',
+  'OPTIMIZE',
+  'KILL',
+  'FLUSH',
+  'HANDLER',
+  'XA',
 ]);
-const ALIASES: Readonly<Record<string, string>> = { START: 'BEGIN', END: 'COMMIT', ABORT: 'ROLLBACK', DESC: 'DESCRIBE' };
+const ALIASES: Readonly<Record<string, string>> = {
+  START: 'BEGIN',
+  END: 'COMMIT',
+  ABORT: 'ROLLBACK',
+  DESC: 'DESCRIBE',
+};
 /** Words that may stand between a verb and its table (`INSERT IGNORE INTO`, `UPDATE ONLY`, `INSERT OR REPLACE`). */
 const MODIFIERS: ReadonlySet<string> = new Set([
-  'IGNORE', 'LOW_PRIORITY', 'DELAYED', 'HIGH_PRIORITY', 'QUICK', 'ONLY', 'OR', 'ABORT', 'FAIL', 'ROLLBACK',
-  'REPLACE', 'INTO', 'TABLE', 'IF', 'NOT', 'EXISTS', 'TEMP', 'TEMPORARY', 'UNLOGGED', 'GLOBAL', 'LOCAL',
-  'VIRTUAL', 'LATERAL',
+  'IGNORE',
+  'LOW_PRIORITY',
+  'DELAYED',
+  'HIGH_PRIORITY',
+  'QUICK',
+  'ONLY',
+  'OR',
+  'ABORT',
+  'FAIL',
+  'ROLLBACK',
+  'REPLACE',
+  'INTO',
+  'TABLE',
+  'IF',
+  'NOT',
+  'EXISTS',
+  'TEMP',
+  'TEMPORARY',
+  'UNLOGGED',
+  'GLOBAL',
+  'LOCAL',
+  'VIRTUAL',
+  'LATERAL',
 ]);
 /** Words that are never a table's name where one is expected: the statement is not understood. */
 const RESERVED: ReadonlySet<string> = new Set([
-  'SELECT', 'FROM', 'WHERE', 'VALUES', 'SET', 'USING', 'ON', 'JOIN', 'AS', 'WITH', 'UNION', 'GROUP', 'ORDER',
-  'LIMIT', 'DEFAULT', 'RETURNING', 'INTO', 'TABLE', 'SEQUENCE', 'INDEX', 'VIEW', 'FUNCTION', 'UNNEST',
+  'SELECT',
+  'FROM',
+  'WHERE',
+  'VALUES',
+  'SET',
+  'USING',
+  'ON',
+  'JOIN',
+  'AS',
+  'WITH',
+  'UNION',
+  'GROUP',
+  'ORDER',
+  'LIMIT',
+  'DEFAULT',
+  'RETURNING',
+  'INTO',
+  'TABLE',
+  'SEQUENCE',
+  'INDEX',
+  'VIEW',
+  'FUNCTION',
+  'UNNEST',
 ]);
 const TABLE_NAME = /^[A-Za-z0-9_$.]{1,63}$/;
 /** Only the head of a statement is read, so a huge statement costs no more than a small one. */
@@ -100,8 +198,13 @@ class Reader {
     for (; this.i < this.tokens.length; this.i++) {
       const token = this.tokens[this.i]!;
       if (token.depth !== this.base || token.kind !== Kind.Word || token.text !== keyword) continue;
-      if (keyword === 'FROM' && this.tokens[this.i - 1]?.text === 'DISTINCT' && this.i >= 2
-        && ['IS', 'NOT'].includes(this.tokens[this.i - 2]!.text)) continue;
+      if (
+        keyword === 'FROM' &&
+        this.tokens[this.i - 1]?.text === 'DISTINCT' &&
+        this.i >= 2 &&
+        ['IS', 'NOT'].includes(this.tokens[this.i - 2]!.text)
+      )
+        continue;
       this.i++;
       return true;
     }
@@ -162,11 +265,16 @@ function analyze(tokens: Token[], level: number, outer: readonly Cte[]): Stateme
       reader.i++;
     }
     verb = reader.word;
-    if (verb === undefined || !['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'VALUES', 'TABLE'].includes(verb)) return OTHER;
+    if (verb === undefined || !['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'VALUES', 'TABLE'].includes(verb))
+      return OTHER;
   }
   if (!OPERATIONS.has(verb)) return OTHER;
   reader.i++;
-  const shape = (table: string | undefined, transaction?: 'commit' | 'rollback'): StatementShape => ({ operation: verb, table, transaction });
+  const shape = (table: string | undefined, transaction?: 'commit' | 'rollback'): StatementShape => ({
+    operation: verb,
+    table,
+    transaction,
+  });
   switch (verb) {
     case 'SELECT':
       return shape(reader.seek('FROM') ? source(reader, level, ctes) : undefined);
@@ -176,11 +284,17 @@ function analyze(tokens: Token[], level: number, outer: readonly Cte[]): Stateme
       reader.skip(MODIFIERS);
       if (reader.word === 'FROM') reader.i++;
       return shape(target(reader));
-    case 'INSERT': case 'REPLACE': case 'MERGE': case 'UPDATE': case 'TRUNCATE':
+    case 'INSERT':
+    case 'REPLACE':
+    case 'MERGE':
+    case 'UPDATE':
+    case 'TRUNCATE':
       return shape(target(reader));
     case 'COPY':
       return shape(reader.is('(') ? undefined : target(reader));
-    case 'CREATE': case 'DROP': case 'ALTER':
+    case 'CREATE':
+    case 'DROP':
+    case 'ALTER':
       while (reader.word !== undefined && reader.word !== 'TABLE' && MODIFIERS.has(reader.word)) reader.i++;
       return shape(reader.word === 'TABLE' ? target(reader) : undefined);
     case 'COMMIT':
@@ -225,8 +339,11 @@ function parse(sql: string, dialect: SqlDialect): StatementShape {
   // A backslash in a plain string means one thing with standard_conforming_strings on (the
   // default) and another with it off: a label is kept only where both readings agree.
   const other = analyze(firstStatement(lex(sql, dialect, SCAN_LIMIT, true).tokens), 0, []);
-  if (other.operation === shape.operation && other.table === shape.table && other.transaction === shape.transaction) return shape;
-  return other.operation === shape.operation ? { operation: shape.operation, table: undefined, transaction: undefined } : OTHER;
+  if (other.operation === shape.operation && other.table === shape.table && other.transaction === shape.transaction)
+    return shape;
+  return other.operation === shape.operation
+    ? { operation: shape.operation, table: undefined, transaction: undefined }
+    : OTHER;
 }
 
 /**

@@ -30,7 +30,7 @@ describe('instrumentBetterSqlite3, in process', () => {
     expect(db.prepare('SELECT sqlite_version() AS v').get()).toEqual({ v: expect.stringMatching(/^3\./) });
   });
 
-  it('counts run, get, all, iterate and exec, returning better-sqlite3\'s own results', async () => {
+  it("counts run, get, all, iterate and exec, returning better-sqlite3's own results", async () => {
     const insert = db.prepare('INSERT INTO notes (body) VALUES (?)');
     expect(insert.run('a')).toEqual({ changes: 1, lastInsertRowid: 1 });
     insert.run('b');
@@ -38,14 +38,23 @@ describe('instrumentBetterSqlite3, in process', () => {
     expect(db.prepare('SELECT body FROM notes WHERE id = ?').get(2)).toEqual({ body: 'b' });
     expect(db.prepare('SELECT body FROM notes WHERE id = ?').pluck().get(3)).toBe('c');
     expect(db.prepare('SELECT id FROM notes ORDER BY id').all()).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
-    const bodies = [...db.prepare('SELECT body FROM notes ORDER BY id').iterate()].map((row) => (row as { body: string }).body);
+    const bodies = [...db.prepare('SELECT body FROM notes ORDER BY id').iterate()].map(
+      (row) => (row as { body: string }).body,
+    );
     expect(bodies).toEqual(['a', 'b', 'c']);
     for (const row of db.prepare('SELECT id FROM notes').iterate()) if (row !== undefined) break;
     const m = await reader.collect();
     expect(queries(m, { operation: 'CREATE', table: 'notes', status: 'success' })).toBe(1);
     expect(queries(m, { operation: 'INSERT', table: 'notes', status: 'success' })).toBe(3);
     expect(queries(m, { operation: 'SELECT', table: 'notes', status: 'success' })).toBe(5);
-    expect(m.histogram(meter.instruments.dbQueryDuration.otelName, { db_system: 'sqlite', operation: 'SELECT', table: 'notes', status: 'success' })?.count).toBe(5);
+    expect(
+      m.histogram(meter.instruments.dbQueryDuration.otelName, {
+        db_system: 'sqlite',
+        operation: 'SELECT',
+        table: 'notes',
+        status: 'success',
+      })?.count,
+    ).toBe(5);
   });
 
   it('counts syntax errors at prepare time and constraint errors at run time', async () => {

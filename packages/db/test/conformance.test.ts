@@ -6,10 +6,12 @@ import { DB_CLIENTS, type Scenario } from './conformance-clients.ts';
 import { requireServer } from './servers.ts';
 
 /** The rows each client cannot meet, with their reasons, as the shared table's helper wants them. */
-const NOT_APPLICABLE: Readonly<Record<string, NotApplicable>> = Object.fromEntries(Object.entries(DB_CLIENTS).map(([name, rows]) => [
-  name,
-  Object.fromEntries(Object.entries(rows).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
-]));
+const NOT_APPLICABLE: Readonly<Record<string, NotApplicable>> = Object.fromEntries(
+  Object.entries(DB_CLIENTS).map(([name, rows]) => [
+    name,
+    Object.fromEntries(Object.entries(rows).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
+  ]),
+);
 
 describe('one error taxonomy across the database wrappers (real PostgreSQL, MariaDB, Redis, PGlite, better-sqlite3)', () => {
   beforeAll(async () => {

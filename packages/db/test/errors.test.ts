@@ -26,10 +26,27 @@ describe('dbErrorType', () => {
   });
 
   it('leaves what it does not know to the meter', () => {
-    for (const value of [undefined, null, 42, 'text', {}, new Error('x'), { code: 'ECONNREFUSED' }, { code: '99999' }, { code: 12345 }]) {
+    for (const value of [
+      undefined,
+      null,
+      42,
+      'text',
+      {},
+      new Error('x'),
+      { code: 'ECONNREFUSED' },
+      { code: '99999' },
+      { code: 12345 },
+    ]) {
       expect(dbErrorType(value)).toBeUndefined();
     }
-    const hostile = new Proxy({}, { get() { throw new Error('no'); } });
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('no');
+        },
+      },
+    );
     expect(dbErrorType(hostile)).toBeUndefined();
   });
 });

@@ -20,7 +20,11 @@ describe('createQueryTracker and createCacheTracker', () => {
     expect(db.query({ operation: 'find', table: 'users' }, () => promise)).toBe(promise);
     await promise;
     const boom = new Error('duplicate key');
-    expect(() => db.query({ operation: 'insertOne', table: 'users' }, () => { throw boom; })).toThrow(boom);
+    expect(() =>
+      db.query({ operation: 'insertOne', table: 'users' }, () => {
+        throw boom;
+      }),
+    ).toThrow(boom);
     await expect(db.query({ operation: 'find', table: 'users' }, () => Promise.reject(boom))).rejects.toBe(boom);
     const m = await reader.collect();
     const q = meter.instruments.dbQueries.otelName;
@@ -34,8 +38,16 @@ describe('createQueryTracker and createCacheTracker', () => {
     const db = createQueryTracker({ meter, dbSystem: 'mongodb' });
     expect(db.transaction(() => 'ok')).toBe('ok');
     await db.transaction(async () => 'ok');
-    expect(() => db.transaction(() => { throw new Error('abort'); })).toThrow('abort');
-    await expect(db.transaction(async () => { throw new Error('abort'); })).rejects.toThrow('abort');
+    expect(() =>
+      db.transaction(() => {
+        throw new Error('abort');
+      }),
+    ).toThrow('abort');
+    await expect(
+      db.transaction(async () => {
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
     const m = await reader.collect();
     const tx = meter.instruments.dbTransactions.otelName;
     expect(m.value(tx, { db_system: 'mongodb', status: 'commit' })).toBe(2);
@@ -48,15 +60,31 @@ describe('createQueryTracker and createCacheTracker', () => {
     expect(cache.read('get', () => store.get('a'))).toBe('1');
     expect(cache.read('get', () => store.get('b'))).toBeUndefined();
     expect(await cache.read('get', async () => store.get('a'))).toBe('1');
-    expect(cache.read('has', () => store.has('z'), (found) => found)).toBe(false);
+    expect(
+      cache.read(
+        'has',
+        () => store.has('z'),
+        (found) => found,
+      ),
+    ).toBe(false);
     cache.write('set', () => store.set('c', '3'));
     await expect(cache.write('set', () => Promise.reject(new Error('full')))).rejects.toThrow('full');
-    expect(() => cache.read('get', () => { throw new Error('down'); })).toThrow('down');
+    expect(() =>
+      cache.read('get', () => {
+        throw new Error('down');
+      }),
+    ).toThrow('down');
     const m = await reader.collect();
     const ops = (operation: string, result: string): number | undefined =>
       m.value(meter.instruments.cacheOperations.otelName, { cache: 'lru', operation, result });
-    expect([ops('get', 'hit'), ops('get', 'miss'), ops('has', 'miss'), ops('set', 'ok'), ops('set', 'error'), ops('get', 'error')])
-      .toEqual([2, 1, 1, 1, 1, 1]);
+    expect([
+      ops('get', 'hit'),
+      ops('get', 'miss'),
+      ops('has', 'miss'),
+      ops('set', 'ok'),
+      ops('set', 'error'),
+      ops('get', 'error'),
+    ]).toEqual([2, 1, 1, 1, 1, 1]);
     expect(m.value(meter.instruments.cacheHitRatio.otelName, { cache: 'lru' })).toBe(0.5);
   });
 
@@ -77,7 +105,7 @@ describe('createQueryTracker and createCacheTracker', () => {
     const tables = new Set(series.map((point) => point.attributes['table']));
     expect(tables.size).toBe(5 + 2);
     expect(tables.has('_other')).toBe(true);
-        const operations = new Set(series.map((point) => point.attributes['operation']));
+    const operations = new Set(series.map((point) => point.attributes['operation']));
     expect(operations.has('OTHER')).toBe(true);
     expect(operations.size).toBe(102);
     expect(m.points(meter.instruments.cacheOperations.otelName).length).toBe(101);

@@ -19,7 +19,10 @@ describe('instrumentIoredis against Redis on 127.0.0.1:6379', () => {
   beforeEach(() => {
     meter = createAgentMeter();
     reader = createTestReader(meter);
-    redis = instrumentIoredis(new Redis({ host: '127.0.0.1', port: 6379, keyPrefix: prefix }), { meter, cache: 'sessions' });
+    redis = instrumentIoredis(new Redis({ host: '127.0.0.1', port: 6379, keyPrefix: prefix }), {
+      meter,
+      cache: 'sessions',
+    });
   });
   afterEach(async () => {
     const keys = await redis.keys('*');
@@ -29,7 +32,7 @@ describe('instrumentIoredis against Redis on 127.0.0.1:6379', () => {
     await reader.shutdown();
   });
 
-  it('counts hits, misses and writes, and the hit ratio, returning ioredis\'s own replies', async () => {
+  it("counts hits, misses and writes, and the hit ratio, returning ioredis's own replies", async () => {
     expect(await redis.set('user:1', 'ada')).toBe('OK');
     expect(await redis.get('user:1')).toBe('ada');
     expect(await redis.get('user:2')).toBeNull();
@@ -48,7 +51,13 @@ describe('instrumentIoredis against Redis on 127.0.0.1:6379', () => {
     // 3 hits out of 7 reads.
     expect(m.value(meter.instruments.cacheHitRatio.otelName, { cache: 'sessions' })).toBe(3 / 7);
     expect(queries(m, 'GET')).toBe(3);
-    expect(m.histogram(meter.instruments.dbQueryDuration.otelName, { db_system: 'redis', operation: 'GET', status: 'success' })?.count).toBe(3);
+    expect(
+      m.histogram(meter.instruments.dbQueryDuration.otelName, {
+        db_system: 'redis',
+        operation: 'GET',
+        status: 'success',
+      })?.count,
+    ).toBe(3);
     // The connection handshake (HELLO, CLIENT SETINFO, INFO) is not counted.
     expect(queries(m, 'INFO')).toBeUndefined();
     expect(queries(m, 'CLIENT', 'error')).toBeUndefined();
@@ -57,9 +66,17 @@ describe('instrumentIoredis against Redis on 127.0.0.1:6379', () => {
   it('counts each command of a pipeline, and MULTI results from the EXEC reply', async () => {
     await redis.set('a', '1');
     const piped = await redis.pipeline().get('a').get('b').set('c', '3').exec();
-    expect(piped).toEqual([[null, '1'], [null, null], [null, 'OK']]);
+    expect(piped).toEqual([
+      [null, '1'],
+      [null, null],
+      [null, 'OK'],
+    ]);
     const multi = await redis.multi().get('a').get('b').incr('n').exec();
-    expect(multi).toEqual([[null, '1'], [null, null], [null, 1]]);
+    expect(multi).toEqual([
+      [null, '1'],
+      [null, null],
+      [null, 1],
+    ]);
     const m = await reader.collect();
     expect(cacheOps(m, 'get', 'hit')).toBe(2);
     expect(cacheOps(m, 'get', 'miss')).toBe(2);
@@ -94,13 +111,18 @@ describe('instrumentIoredis against Redis on 127.0.0.1:6379', () => {
 
   it('counts commands refused by a server that is not there', async () => {
     const port = await closedPort();
-    const down = instrumentIoredis(new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true }), { meter, cache: 'down' });
+    const down = instrumentIoredis(
+      new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true }),
+      { meter, cache: 'down' },
+    );
     down.on('error', () => undefined);
     await down.connect().catch(() => undefined);
     const error = await down.get('k').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     const m = await reader.collect();
-    expect(m.value(meter.instruments.cacheOperations.otelName, { cache: 'down', operation: 'get', result: 'error' })).toBe(1);
+    expect(
+      m.value(meter.instruments.cacheOperations.otelName, { cache: 'down', operation: 'get', result: 'error' }),
+    ).toBe(1);
     expect(queries(m, 'GET', 'error')).toBe(1);
     down.disconnect();
   });

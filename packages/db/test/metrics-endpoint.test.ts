@@ -8,7 +8,13 @@ import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instrumentBetterSqlite3, instrumentIoredis, instrumentMysql2, instrumentPg, instrumentPGlite } from '../src/index.ts';
+import {
+  instrumentBetterSqlite3,
+  instrumentIoredis,
+  instrumentMysql2,
+  instrumentPg,
+  instrumentPGlite,
+} from '../src/index.ts';
 import { requireServer, uniqueName } from './servers.ts';
 
 /** Scrapes /metrics served by the real Prometheus exporter, as Prometheus would. */
@@ -20,7 +26,11 @@ describe('the five clients on /metrics', () => {
   let url: string;
 
   beforeAll(async () => {
-    await Promise.all([requireServer('PostgreSQL', 5432), requireServer('MariaDB', 3306), requireServer('Redis', 6379)]);
+    await Promise.all([
+      requireServer('PostgreSQL', 5432),
+      requireServer('MariaDB', 3306),
+      requireServer('Redis', 6379),
+    ]);
     server = createServer((req, res) => exporter.getMetricsRequestHandler(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
@@ -32,8 +42,14 @@ describe('the five clients on /metrics', () => {
   });
 
   it('exports the DB and cache families with exact values', async () => {
-    const pool = instrumentPg(new pg.Pool({ host: '127.0.0.1', user: 'postgres', database: 'test', max: 3 }), { meter, pool: 'pg_main' });
-    const my = instrumentMysql2(mysql.createPool({ host: '127.0.0.1', user: 'root', database: 'test', connectionLimit: 4 }), { meter, pool: 'my_main' });
+    const pool = instrumentPg(new pg.Pool({ host: '127.0.0.1', user: 'postgres', database: 'test', max: 3 }), {
+      meter,
+      pool: 'pg_main',
+    });
+    const my = instrumentMysql2(
+      mysql.createPool({ host: '127.0.0.1', user: 'root', database: 'test', connectionLimit: 4 }),
+      { meter, pool: 'my_main' },
+    );
     const redis = instrumentIoredis(new Redis({ host: '127.0.0.1' }), { meter });
     const lite = instrumentPGlite(await PGlite.create(), { meter });
     const sqlite = instrumentBetterSqlite3(new Database(':memory:'), { meter });
@@ -54,15 +70,24 @@ describe('the five clients on /metrics', () => {
     const value = (name: string, labels: string): number => Number(line(name, labels)?.split(' ').pop());
 
     const i = meter.instruments;
-    expect([i.dbQueries, i.dbQueryDuration, i.cacheOperations, i.cacheHitRatio, i.dbConnectionsMax].map((x) => x.prometheusName)).toEqual([
-      'agentmeter_db_queries_total', 'agentmeter_db_query_duration_seconds', 'agentmeter_cache_operations_total',
-      'agentmeter_cache_hit_ratio', 'agentmeter_db_connections_max',
+    expect(
+      [i.dbQueries, i.dbQueryDuration, i.cacheOperations, i.cacheHitRatio, i.dbConnectionsMax].map(
+        (x) => x.prometheusName,
+      ),
+    ).toEqual([
+      'agentmeter_db_queries_total',
+      'agentmeter_db_query_duration_seconds',
+      'agentmeter_cache_operations_total',
+      'agentmeter_cache_hit_ratio',
+      'agentmeter_db_connections_max',
     ]);
     for (const system of ['postgresql', 'mysql', 'pglite', 'sqlite']) {
       expect(value('agentmeter_db_queries_total', `db_system="${system}",operation="SELECT",status="success"`)).toBe(1);
       // The stock exporter (0.301) adds no unit suffix to histograms; the Collector's translation and
       // the catalog's prometheusName say agentmeter_db_query_duration_seconds.
-      expect(value('agentmeter_db_query_duration_count', `db_system="${system}",operation="SELECT",status="success"`)).toBe(1);
+      expect(
+        value('agentmeter_db_query_duration_count', `db_system="${system}",operation="SELECT",status="success"`),
+      ).toBe(1);
     }
     expect(value('agentmeter_db_queries_total', 'db_system="redis",operation="GET",status="success"')).toBe(2);
     expect(value('agentmeter_cache_operations_total', 'cache="redis",operation="get",result="hit"')).toBe(1);

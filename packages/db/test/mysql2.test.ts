@@ -27,11 +27,16 @@ describe('instrumentMysql2 against MariaDB on 127.0.0.1:3306', () => {
     await reader?.shutdown();
   });
 
-  it('counts promise-API queries and executes, and returns mysql2\'s own results', async () => {
+  it("counts promise-API queries and executes, and returns mysql2's own results", async () => {
     const connection = await mysqlPromise.createConnection(CONNECTION);
     expect(instrumentMysql2(connection, { meter })).toBe(connection);
     await connection.query(`CREATE TABLE ${table} (id INT PRIMARY KEY, name VARCHAR(20))`);
-    const [inserted] = await connection.execute(`INSERT INTO ${table} (id, name) VALUES (?, ?), (?, ?)`, [1, 'a', 2, 'b']);
+    const [inserted] = await connection.execute(`INSERT INTO ${table} (id, name) VALUES (?, ?), (?, ?)`, [
+      1,
+      'a',
+      2,
+      'b',
+    ]);
     expect((inserted as { affectedRows: number }).affectedRows).toBe(2);
     const [rows] = await connection.query(`SELECT name FROM ${table} WHERE id = ?`, [2]);
     expect(rows).toEqual([{ name: 'b' }]);
@@ -54,27 +59,34 @@ describe('instrumentMysql2 against MariaDB on 127.0.0.1:3306', () => {
   it('counts callback-API and event-emitter queries, and transactions', async () => {
     const connection = instrumentMysql2(mysql.createConnection(CONNECTION), { meter });
     const rows = await new Promise((resolve, reject) => {
-      connection.query(`SELECT id FROM ${table} ORDER BY id`, (error, result) => (error ? reject(error) : resolve(result)));
+      connection.query(`SELECT id FROM ${table} ORDER BY id`, (error, result) =>
+        error ? reject(error) : resolve(result),
+      );
     });
     expect(rows).toEqual([{ id: 1 }, { id: 2 }]);
     const streamed: unknown[] = [];
     await new Promise<void>((resolve, reject) => {
-      connection.query(`SELECT name FROM ${table} ORDER BY id`).on('result', (row) => streamed.push(row)).on('error', reject).on('end', () => resolve());
+      connection
+        .query(`SELECT name FROM ${table} ORDER BY id`)
+        .on('result', (row) => streamed.push(row))
+        .on('error', reject)
+        .on('end', () => resolve());
     });
     expect(streamed).toEqual([{ name: 'a' }, { name: 'b' }]);
     const streamError = await new Promise((resolve) => {
       connection.query('SELEC broken').on('error', resolve);
     });
     expect((streamError as { code?: string }).code).toBe('ER_PARSE_ERROR');
-    const transaction = (body: string, end: 'commit' | 'rollback'): Promise<void> => new Promise((resolve, reject) => {
-      connection.beginTransaction((error) => {
-        if (error) return reject(error);
-        connection.query(body, (queryError) => {
-          if (queryError) return reject(queryError);
-          connection[end]((endError) => (endError ? reject(endError) : resolve()));
+    const transaction = (body: string, end: 'commit' | 'rollback'): Promise<void> =>
+      new Promise((resolve, reject) => {
+        connection.beginTransaction((error) => {
+          if (error) return reject(error);
+          connection.query(body, (queryError) => {
+            if (queryError) return reject(queryError);
+            connection[end]((endError) => (endError ? reject(endError) : resolve()));
+          });
         });
       });
-    });
     await transaction(`UPDATE ${table} SET name = 'c' WHERE id = 1`, 'commit');
     await transaction(`DELETE FROM ${table}`, 'rollback');
     await new Promise<void>((resolve) => connection.end(() => resolve()));
@@ -91,12 +103,16 @@ describe('instrumentMysql2 against MariaDB on 127.0.0.1:3306', () => {
   });
 
   it('reports pool sizes and exhaustion for a promise pool, and counts its queries once', async () => {
-    const pool = instrumentMysql2(mysqlPromise.createPool({ ...CONNECTION, connectionLimit: 2 }), { meter, pool: 'exhaust' });
+    const pool = instrumentMysql2(mysqlPromise.createPool({ ...CONNECTION, connectionLimit: 2 }), {
+      meter,
+      pool: 'exhaust',
+    });
     const gauge = async (): Promise<number[]> => {
       const m = await reader.collect();
       const i = meter.instruments;
-      return [i.dbConnectionsActive, i.dbConnectionsIdle, i.dbConnectionsMax, i.dbConnectionsPending]
-        .map((instrument) => m.value(instrument.otelName, { db_system: 'mysql', pool: 'exhaust' }) ?? -1);
+      return [i.dbConnectionsActive, i.dbConnectionsIdle, i.dbConnectionsMax, i.dbConnectionsPending].map(
+        (instrument) => m.value(instrument.otelName, { db_system: 'mysql', pool: 'exhaust' }) ?? -1,
+      );
     };
     const before = queries(await reader.collect(), { operation: 'SELECT', table, status: 'success' }) ?? 0;
     const a = await pool.getConnection();
@@ -122,10 +138,19 @@ describe('instrumentMysql2 against MariaDB on 127.0.0.1:3306', () => {
     const pool = instrumentMysql2(mysql.createPool({ ...CONNECTION, port }), { meter, dbSystem: 'mysql-refused' });
     const viaQuery = await new Promise((resolve) => pool.query('SELECT 1', (error) => resolve(error)));
     const viaExecute = await new Promise((resolve) => pool.execute('SELECT 2', (error) => resolve(error)));
-    expect([(viaQuery as { code?: string }).code, (viaExecute as { code?: string }).code]).toEqual(['ECONNREFUSED', 'ECONNREFUSED']);
+    expect([(viaQuery as { code?: string }).code, (viaExecute as { code?: string }).code]).toEqual([
+      'ECONNREFUSED',
+      'ECONNREFUSED',
+    ]);
     await new Promise<void>((resolve) => pool.end(() => resolve()));
     const m = await reader.collect();
-    expect(m.value(meter.instruments.dbQueries.otelName, { db_system: 'mysql-refused', operation: 'SELECT', status: 'error' })).toBe(2);
+    expect(
+      m.value(meter.instruments.dbQueries.otelName, {
+        db_system: 'mysql-refused',
+        operation: 'SELECT',
+        status: 'error',
+      }),
+    ).toBe(2);
     expect(m.value(meter.instruments.errors.otelName, { error_type: 'connection', component: 'db' })).toBe(2);
   });
 });

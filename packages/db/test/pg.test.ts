@@ -27,7 +27,7 @@ describe('instrumentPg against PostgreSQL on 127.0.0.1:5432', () => {
     await reader?.shutdown();
   });
 
-  it('counts Client queries by operation, table and status, and returns pg\'s own results', async () => {
+  it("counts Client queries by operation, table and status, and returns pg's own results", async () => {
     const client = new pg.Client(CONNECTION);
     expect(instrumentPg(client, { meter })).toBe(client);
     await client.connect();
@@ -38,7 +38,9 @@ describe('instrumentPg against PostgreSQL on 127.0.0.1:5432', () => {
     const selected = await client.query({ text: `SELECT name FROM ${table} WHERE id = $1`, values: [2] });
     expect(selected.rows).toEqual([{ name: 'b' }]);
     const viaCallback = await new Promise<pg.QueryResult>((resolve, reject) => {
-      client.query(`SELECT id FROM ${table} ORDER BY id`, (error: Error | null, result: pg.QueryResult) => (error ? reject(error) : resolve(result)));
+      client.query(`SELECT id FROM ${table} ORDER BY id`, (error: Error | null, result: pg.QueryResult) =>
+        error ? reject(error) : resolve(result),
+      );
     });
     expect(viaCallback.rows).toEqual([{ id: 1 }, { id: 2 }]);
     const error = await client.query('SELEC nonsense').catch((e: unknown) => e);
@@ -59,9 +61,15 @@ describe('instrumentPg against PostgreSQL on 127.0.0.1:5432', () => {
   it('counts a config object with its own callback, and lets submittables pass through', async () => {
     const client = instrumentPg(new pg.Client(CONNECTION), { meter });
     await client.connect();
-    const before = (await reader.collect()).value(q(), { db_system: 'postgresql', operation: 'SELECT', table, status: 'success' }) ?? 0;
+    const before =
+      (await reader.collect()).value(q(), { db_system: 'postgresql', operation: 'SELECT', table, status: 'success' }) ??
+      0;
     const viaConfig = await new Promise((resolve, reject) => {
-      client.query({ text: `SELECT id FROM ${table} WHERE id = $1`, values: [1], callback: (e: Error | null, r: pg.QueryResult) => (e ? reject(e) : resolve(r.rows)) } as never);
+      client.query({
+        text: `SELECT id FROM ${table} WHERE id = $1`,
+        values: [1],
+        callback: (e: Error | null, r: pg.QueryResult) => (e ? reject(e) : resolve(r.rows)),
+      } as never);
     });
     expect(viaConfig).toEqual([{ id: 1 }]);
     const submittable = new pg.Query(`SELECT id FROM ${table}`);
@@ -74,7 +82,8 @@ describe('instrumentPg against PostgreSQL on 127.0.0.1:5432', () => {
 
   it('counts commits and rollbacks, including a COMMIT that PostgreSQL turns into a ROLLBACK', async () => {
     const before = await reader.collect();
-    const tx = (status: string): number => before.value(meter.instruments.dbTransactions.otelName, { db_system: 'postgresql', status }) ?? 0;
+    const tx = (status: string): number =>
+      before.value(meter.instruments.dbTransactions.otelName, { db_system: 'postgresql', status }) ?? 0;
     const [commits, rollbacks] = [tx('commit'), tx('rollback')];
     const client = instrumentPg(new pg.Client(CONNECTION), { meter });
     await client.connect();
@@ -90,20 +99,27 @@ describe('instrumentPg against PostgreSQL on 127.0.0.1:5432', () => {
     expect(aborted.command).toBe('ROLLBACK');
     await client.end();
     const m = await reader.collect();
-    expect(m.value(meter.instruments.dbTransactions.otelName, { db_system: 'postgresql', status: 'commit' })).toBe(commits + 1);
-    expect(m.value(meter.instruments.dbTransactions.otelName, { db_system: 'postgresql', status: 'rollback' })).toBe(rollbacks + 2);
+    expect(m.value(meter.instruments.dbTransactions.otelName, { db_system: 'postgresql', status: 'commit' })).toBe(
+      commits + 1,
+    );
+    expect(m.value(meter.instruments.dbTransactions.otelName, { db_system: 'postgresql', status: 'rollback' })).toBe(
+      rollbacks + 2,
+    );
   });
 
   it('reports pool sizes, and pool exhaustion as active = max with waiters', async () => {
     const pool = instrumentPg(new pg.Pool({ ...CONNECTION, max: 2 }), { meter, pool: 'exhaust' });
-    const selects = async (): Promise<number> => (await reader.collect()).value(q(), { db_system: 'postgresql', operation: 'SELECT', table, status: 'success' }) ?? 0;
+    const selects = async (): Promise<number> =>
+      (await reader.collect()).value(q(), { db_system: 'postgresql', operation: 'SELECT', table, status: 'success' }) ??
+      0;
     const before = await selects();
     const gauge = async (): Promise<number[]> => {
       const m = await reader.collect();
       const labels = { db_system: 'postgresql', pool: 'exhaust' };
       const i = meter.instruments;
-      return [i.dbConnectionsActive, i.dbConnectionsIdle, i.dbConnectionsMax, i.dbConnectionsPending]
-        .map((instrument) => m.value(instrument.otelName, labels) ?? -1);
+      return [i.dbConnectionsActive, i.dbConnectionsIdle, i.dbConnectionsMax, i.dbConnectionsPending].map(
+        (instrument) => m.value(instrument.otelName, labels) ?? -1,
+      );
     };
     const a = await pool.connect();
     const b = await pool.connect();
@@ -123,7 +139,11 @@ describe('instrumentPg against PostgreSQL on 127.0.0.1:5432', () => {
 
   it('counts connection refused on pool.query and Client.connect failures as errors', async () => {
     const port = await closedPort();
-    const pool = instrumentPg(new pg.Pool({ ...CONNECTION, port, max: 1 }), { meter, dbSystem: 'pg-refused', pool: 'refused' });
+    const pool = instrumentPg(new pg.Pool({ ...CONNECTION, port, max: 1 }), {
+      meter,
+      dbSystem: 'pg-refused',
+      pool: 'refused',
+    });
     const error = await pool.query('SELECT 1').catch((e: unknown) => e);
     expect((error as { code?: string }).code).toBe('ECONNREFUSED');
     const viaCallback = await new Promise((resolve) => pool.query('SELECT 2', (e: Error) => resolve(e)));

@@ -24,7 +24,7 @@ describe('instrumentPGlite, in process', () => {
     await reader.shutdown();
   });
 
-  it('counts query, sql and exec by operation and table, and returns PGlite\'s own results', async () => {
+  it("counts query, sql and exec by operation and table, and returns PGlite's own results", async () => {
     await db.exec('CREATE TABLE items (id int primary key, name text)');
     const inserted = await db.query('INSERT INTO items VALUES ($1, $2), ($3, $4)', [1, 'a', 2, 'b']);
     expect(inserted.affectedRows).toBe(2);
@@ -47,10 +47,12 @@ describe('instrumentPGlite, in process', () => {
       return 'done';
     });
     expect(result).toBe('done');
-    const failure = await db.transaction(async (tx) => {
-      await tx.exec('DELETE FROM items');
-      throw new Error('changed my mind');
-    }).catch((e: unknown) => e);
+    const failure = await db
+      .transaction(async (tx) => {
+        await tx.exec('DELETE FROM items');
+        throw new Error('changed my mind');
+      })
+      .catch((e: unknown) => e);
     expect((failure as Error).message).toBe('changed my mind');
     await db.transaction(async (tx) => {
       await tx.query('DELETE FROM items');

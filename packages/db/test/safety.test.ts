@@ -7,40 +7,84 @@ import mysql from 'mysql2';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import {
-  createCacheTracker, createQueryTracker, instrumentBetterSqlite3, instrumentIoredis, instrumentMysql2, instrumentPg, instrumentPGlite,
+  createCacheTracker,
+  createQueryTracker,
+  instrumentBetterSqlite3,
+  instrumentIoredis,
+  instrumentMysql2,
+  instrumentPg,
+  instrumentPGlite,
 } from '../src/index.ts';
 import { requireServer } from './servers.ts';
 
-const WRAPPERS = { instrumentPg, instrumentMysql2, instrumentIoredis, instrumentPGlite, instrumentBetterSqlite3 } as const;
+const WRAPPERS = {
+  instrumentPg,
+  instrumentMysql2,
+  instrumentIoredis,
+  instrumentPGlite,
+  instrumentBetterSqlite3,
+} as const;
 
-const fail = (): never => { throw new Error('telemetry is down'); };
+const fail = (): never => {
+  throw new Error('telemetry is down');
+};
 
 /** A meter whose every instrument, hook and helper throws: telemetry at its worst. */
 function brokenMeter(): AgentMeter {
-  const instrument = { bind: () => ({ add: fail, record: fail, set: fail }), add: fail, record: fail, set: fail, otelName: 'x' };
+  const instrument = {
+    bind: () => ({ add: fail, record: fail, set: fail }),
+    add: fail,
+    record: fail,
+    set: fail,
+    otelName: 'x',
+  };
   return {
     instruments: new Proxy({}, { get: (_target, key) => (key === 'dbQueries' ? fail() : instrument) }),
-    onCollect: fail, recordCacheOperation: fail, trackError: fail,
+    onCollect: fail,
+    recordCacheOperation: fail,
+    trackError: fail,
   } as unknown as AgentMeter;
 }
 
 describe('wrap-time checks', () => {
   const meter = createAgentMeter();
-  const notClients: unknown[] = [undefined, null, 42, Number.NaN, Infinity, 'postgres://localhost', {}, [], () => undefined,
-    Promise.resolve({}), pg, mysql, { query: 'not a function' }];
+  const notClients: unknown[] = [
+    undefined,
+    null,
+    42,
+    Number.NaN,
+    Infinity,
+    'postgres://localhost',
+    {},
+    [],
+    () => undefined,
+    Promise.resolve({}),
+    pg,
+    mysql,
+    { query: 'not a function' },
+  ];
 
-  it.each(Object.entries(WRAPPERS))('%s rejects what it cannot instrument, naming itself and what it expected', (name, wrap) => {
-    for (const value of notClients) {
-      expect(() => (wrap as (c: unknown, o: unknown) => unknown)(value, { meter })).toThrow(AgentMeterConfigError);
-      expect(() => (wrap as (c: unknown, o: unknown) => unknown)(value, { meter })).toThrow(new RegExp(`^${name}: expected `));
-    }
-  });
+  it.each(Object.entries(WRAPPERS))(
+    '%s rejects what it cannot instrument, naming itself and what it expected',
+    (name, wrap) => {
+      for (const value of notClients) {
+        expect(() => (wrap as (c: unknown, o: unknown) => unknown)(value, { meter })).toThrow(AgentMeterConfigError);
+        expect(() => (wrap as (c: unknown, o: unknown) => unknown)(value, { meter })).toThrow(
+          new RegExp(`^${name}: expected `),
+        );
+      }
+    },
+  );
 
   it('rejects a client of another library', () => {
     const db = new Database(':memory:');
     expect(() => instrumentPg(db, { meter })).toThrow(/instrumentPg: expected a pg.Client or pg.Pool, got a Database/);
-    expect(() => instrumentIoredis(new pg.Client(), { meter })).toThrow(/expected an ioredis Redis or Cluster client, got a Client/);
-    expect(() => instrumentMysql2(new pg.Pool(), { meter })).toThrow(/instrumentMysql2: expected a mysql2 Connection or Pool/);
+    expect(() => instrumentIoredis(new pg.Client(), { meter })).toThrow(
+      /expected an ioredis Redis or Cluster client, got a Client/,
+    );
+    expect(() => instrumentMysql2(new pg.Pool(), { meter })).toThrow(
+      /instrumentMysql2: expected a mysql2 Connection or Pool/,
+    );
     db.close();
   });
 
@@ -76,7 +120,9 @@ describe('wrap-time checks', () => {
     expect(instrumentBetterSqlite3(instrumentBetterSqlite3(db, { meter }), { meter })).toBe(db);
     db.prepare('SELECT 1').get();
     const m = await reader.collect();
-    expect(m.value(meter.instruments.dbQueries.otelName, { db_system: 'sqlite', operation: 'SELECT', status: 'success' })).toBe(1);
+    expect(
+      m.value(meter.instruments.dbQueries.otelName, { db_system: 'sqlite', operation: 'SELECT', status: 'success' }),
+    ).toBe(1);
     db.close();
     await reader.shutdown();
   });
@@ -103,12 +149,18 @@ describe('a telemetry failure never alters a result or an error', () => {
     await requireServer('MariaDB', 3306);
     await requireServer('Redis', 6379);
     const meter = brokenMeter();
-    const pool = instrumentPg(new pg.Pool({ host: '127.0.0.1', user: 'postgres', database: 'test', max: 1 }), { meter });
+    const pool = instrumentPg(new pg.Pool({ host: '127.0.0.1', user: 'postgres', database: 'test', max: 1 }), {
+      meter,
+    });
     expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
     await expect(pool.query('SELEC')).rejects.toMatchObject({ code: '42601' });
     await pool.end();
-    const connection = instrumentMysql2(mysql.createConnection({ host: '127.0.0.1', user: 'root', database: 'test' }), { meter });
-    const rows = await new Promise((resolve, reject) => connection.query('SELECT 1 AS one', (e, r) => (e ? reject(e) : resolve(r))));
+    const connection = instrumentMysql2(mysql.createConnection({ host: '127.0.0.1', user: 'root', database: 'test' }), {
+      meter,
+    });
+    const rows = await new Promise((resolve, reject) =>
+      connection.query('SELECT 1 AS one', (e, r) => (e ? reject(e) : resolve(r))),
+    );
     expect(rows).toEqual([{ one: 1 }]);
     const error = await new Promise((resolve) => connection.query('SELEC', (e) => resolve(e)));
     expect(error).toMatchObject({ code: 'ER_PARSE_ERROR' });
@@ -137,11 +189,22 @@ describe('OpenTelemetry semantic conventions', () => {
     expect(() => db.prepare('SELECT * FROM nowhere')).toThrow(/no such table/);
     const m = await semconv.collect();
     const name = 'db.client.operation.duration';
-    const select = { 'db.system.name': 'sqlite', 'db.operation.name': 'SELECT', 'db.query.summary': 'SELECT notes', 'db.collection.name': 'notes' };
+    const select = {
+      'db.system.name': 'sqlite',
+      'db.operation.name': 'SELECT',
+      'db.query.summary': 'SELECT notes',
+      'db.collection.name': 'notes',
+    };
     expect(m.histogram(name, select)?.count).toBe(2);
-    expect(m.histogram(name, {
-      ...select, 'db.query.summary': 'SELECT nowhere', 'db.collection.name': 'nowhere', 'error.type': 'bad_request', 'db.response.status_code': 'SQLITE_ERROR',
-    })?.count).toBe(1);
+    expect(
+      m.histogram(name, {
+        ...select,
+        'db.query.summary': 'SELECT nowhere',
+        'db.collection.name': 'nowhere',
+        'error.type': 'bad_request',
+        'db.response.status_code': 'SQLITE_ERROR',
+      })?.count,
+    ).toBe(1);
     db.close();
     await semconv.shutdown();
   });

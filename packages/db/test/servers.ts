@@ -2,9 +2,10 @@ import { createConnection } from 'node:net';
 
 /** How to start each local server (the machine notes' commands). */
 const START: Readonly<Record<string, string>> = {
-  PostgreSQL: "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
+  PostgreSQL: 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start',
   MariaDB: 'start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd',
-  Redis: 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log',
+  Redis:
+    'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log',
 };
 
 /**
@@ -15,12 +16,20 @@ export async function requireServer(name: 'PostgreSQL' | 'MariaDB' | 'Redis', po
   const up = await new Promise<boolean>((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     socket.setTimeout(3000);
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('timeout', () => { socket.destroy(); resolve(false); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
     socket.once('error', () => resolve(false));
   });
   if (!up) {
-    throw new Error(`${name} is not listening on 127.0.0.1:${port}; these tests need the real server. Start it with: ${START[name]}`);
+    throw new Error(
+      `${name} is not listening on 127.0.0.1:${port}; these tests need the real server. Start it with: ${START[name]}`,
+    );
   }
 }
 

@@ -34,7 +34,10 @@ function withBad(statements: Generated[]): Generated[] {
 }
 /** Only BAD was rejected. */
 function expectOnlyBad(rejected: readonly string[]): void {
-  expect(rejected.filter((line) => !line.endsWith(`: ${BAD.sql}`)).slice(0, 3), `${rejected.length - 1} of ${RUNS} rejected`).toEqual([]);
+  expect(
+    rejected.filter((line) => !line.endsWith(`: ${BAD.sql}`)).slice(0, 3),
+    `${rejected.length - 1} of ${RUNS} rejected`,
+  ).toEqual([]);
   expect(rejected).toHaveLength(1);
 }
 
@@ -46,7 +49,11 @@ const isolated = (sql: string): string => `SAVEPOINT s;\n${sql}\n;\nROLLBACK TO 
  * with 10^5 savepoints runs PGlite out of shared memory); returns the statements the server
  * rejected, with its message.
  */
-async function rejectedBy(statements: readonly Generated[], run: (sql: string) => Promise<unknown> | unknown, begin = 'BEGIN'): Promise<string[]> {
+async function rejectedBy(
+  statements: readonly Generated[],
+  run: (sql: string) => Promise<unknown> | unknown,
+  begin = 'BEGIN',
+): Promise<string[]> {
   const transaction = (body: string): string => `${begin};\n${body}ROLLBACK;\n`;
   const rollback = async (): Promise<void> => {
     try {
@@ -83,9 +90,12 @@ describe(`the property test's ${RUNS} statements per dialect, on the real server
 
   it('are the statements fc.assert checks (same seed, same values)', () => {
     const seen: string[] = [];
-    fc.assert(fc.property(statement('postgresql'), ({ sql }) => {
-      seen.push(sql);
-    }), { numRuns: 2000, seed: SEED });
+    fc.assert(
+      fc.property(statement('postgresql'), ({ sql }) => {
+        seen.push(sql);
+      }),
+      { numRuns: 2000, seed: SEED },
+    );
     expect(seen).toEqual(generated('postgresql', 2000).map((s) => s.sql));
   });
 
@@ -102,10 +112,20 @@ describe(`the property test's ${RUNS} statements per dialect, on the real server
   });
 
   it('MariaDB accepts every one', { timeout: 900_000 }, async () => {
-    const connection = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root', database: 'test', multipleStatements: true });
+    const connection = await mysql.createConnection({
+      host: '127.0.0.1',
+      port: 3306,
+      user: 'root',
+      database: 'test',
+      multipleStatements: true,
+    });
     try {
       for (const ddl of DDL) await connection.query(ddl);
-      const rejected = await rejectedBy(withBad(generated('mysql')), (sql) => connection.query(sql), 'START TRANSACTION');
+      const rejected = await rejectedBy(
+        withBad(generated('mysql')),
+        (sql) => connection.query(sql),
+        'START TRANSACTION',
+      );
       expectOnlyBad(rejected);
     } finally {
       await connection.end();

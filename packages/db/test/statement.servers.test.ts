@@ -25,7 +25,10 @@ function sample(dialect: Dialect, seed: number): Generated[] {
 }
 
 /** Runs every statement; returns those the server rejected, with its message. */
-async function runAll(statements: readonly Generated[], run: (sql: string) => Promise<unknown> | unknown): Promise<string[]> {
+async function runAll(
+  statements: readonly Generated[],
+  run: (sql: string) => Promise<unknown> | unknown,
+): Promise<string[]> {
   const rejected: string[] = [];
   for (const { sql } of statements) {
     try {
@@ -40,7 +43,11 @@ async function runAll(statements: readonly Generated[], run: (sql: string) => Pr
 /** The (operation, table) label pairs that the meter exported, against the reference's. */
 async function expectLabels(reader: TestReader, meter: AgentMeter, statements: readonly Generated[]): Promise<void> {
   const snapshot = await reader.collect();
-  const exported = new Set(snapshot.points(meter.instruments.dbQueries.otelName).map((p) => `${String(p.attributes['operation'])} ${String(p.attributes['table'] ?? '')}`));
+  const exported = new Set(
+    snapshot
+      .points(meter.instruments.dbQueries.otelName)
+      .map((p) => `${String(p.attributes['operation'])} ${String(p.attributes['table'] ?? '')}`),
+  );
   const expected = new Set(statements.map((s) => `${s.operation} ${s.table ?? ''}`));
   expect([...exported].toSorted()).toEqual([...expected].toSorted());
   for (const label of exported) for (const word of TAINT) expect(label.split(' ')[1]).not.toContain(word);
@@ -64,7 +71,10 @@ describe('generated statements on the real servers', () => {
 
   it('PostgreSQL accepts every statement and its labels are the reference', async () => {
     fresh();
-    const client = instrumentPg(new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' }), { meter, maxTables: 1000 });
+    const client = instrumentPg(new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' }), {
+      meter,
+      maxTables: 1000,
+    });
     await client.connect();
     try {
       for (const ddl of DDL) await client.query(ddl);
@@ -80,7 +90,12 @@ describe('generated statements on the real servers', () => {
       });
       await client.query('ROLLBACK');
       expect(rejected.slice(0, 3), `${rejected.length} rejected`).toEqual([]);
-      await expectLabels(reader, meter, [...statements, ...['BEGIN', 'ROLLBACK'].map((operation) => ({ sql: '', operation, table: undefined })), { sql: '', operation: 'SAVEPOINT', table: undefined }, ...DDL.map((_, i) => ({ sql: '', operation: 'CREATE', table: TABLES[i] }))]);
+      await expectLabels(reader, meter, [
+        ...statements,
+        ...['BEGIN', 'ROLLBACK'].map((operation) => ({ sql: '', operation, table: undefined })),
+        { sql: '', operation: 'SAVEPOINT', table: undefined },
+        ...DDL.map((_, i) => ({ sql: '', operation: 'CREATE', table: TABLES[i] })),
+      ]);
     } finally {
       await client.end();
     }
@@ -97,7 +112,12 @@ describe('generated statements on the real servers', () => {
       const rejected = await runAll(statements, (sql) => connection.query(sql));
       await connection.query('ROLLBACK');
       expect(rejected.slice(0, 3), `${rejected.length} rejected`).toEqual([]);
-      await expectLabels(reader, meter, [...statements, { sql: '', operation: 'BEGIN', table: undefined }, { sql: '', operation: 'ROLLBACK', table: undefined }, ...DDL.map((_, i) => ({ sql: '', operation: 'CREATE', table: TABLES[i] }))]);
+      await expectLabels(reader, meter, [
+        ...statements,
+        { sql: '', operation: 'BEGIN', table: undefined },
+        { sql: '', operation: 'ROLLBACK', table: undefined },
+        ...DDL.map((_, i) => ({ sql: '', operation: 'CREATE', table: TABLES[i] })),
+      ]);
     } finally {
       await connection.end();
     }
@@ -114,7 +134,10 @@ describe('generated statements on the real servers', () => {
         return prepared.reader ? prepared.all() : prepared.run();
       });
       expect(rejected.slice(0, 3), `${rejected.length} rejected`).toEqual([]);
-      await expectLabels(reader, meter, [...statements, ...DDL.map((_, i) => ({ sql: '', operation: 'CREATE', table: TABLES[i] }))]);
+      await expectLabels(reader, meter, [
+        ...statements,
+        ...DDL.map((_, i) => ({ sql: '', operation: 'CREATE', table: TABLES[i] })),
+      ]);
     } finally {
       db.close();
     }
@@ -128,7 +151,10 @@ describe('generated statements on the real servers', () => {
       const statements = sample('postgresql', 4).slice(0, PER_SERVER / 4);
       const rejected = await runAll(statements, (sql) => db.query(sql));
       expect(rejected.slice(0, 3), `${rejected.length} rejected`).toEqual([]);
-      await expectLabels(reader, meter, [...statements, ...DDL.map((_, i) => ({ sql: '', operation: 'CREATE', table: TABLES[i] }))]);
+      await expectLabels(reader, meter, [
+        ...statements,
+        ...DDL.map((_, i) => ({ sql: '', operation: 'CREATE', table: TABLES[i] })),
+      ]);
     } finally {
       await db.close();
     }

@@ -49,7 +49,7 @@ const DIALECT_CASES: readonly [string, string, string, string | undefined][] = [
   ['postgresql', 'SELECT * FROM generate_series(1, 3)', 'SELECT', undefined],
   ['postgresql', 'SELECT a IS DISTINCT FROM b', 'SELECT', undefined],
   ['postgresql', 'SELECT extract(year from now()) FROM items', 'SELECT', 'items'],
-  ['postgresql', 'COMMIT PREPARED \'tx1\'', 'COMMIT', undefined],
+  ['postgresql', "COMMIT PREPARED 'tx1'", 'COMMIT', undefined],
   ['mysql', "SELECT 'O\\'Brien from evil' FROM items", 'SELECT', 'items'],
   ['mysql', 'SELECT "a \\" from evil" FROM items', 'SELECT', 'items'],
   ['mysql', 'SELECT 1 # from evil\nFROM items', 'SELECT', 'items'],
@@ -100,7 +100,11 @@ describe('StatementParser', () => {
 
   it('never labels literal values, and rejects table names that are not plain identifiers', () => {
     const parser = new StatementParser();
-    expect(parser.shape("SELECT * FROM users WHERE password = 'hunter2'")).toEqual({ operation: 'SELECT', table: 'users', transaction: undefined });
+    expect(parser.shape("SELECT * FROM users WHERE password = 'hunter2'")).toEqual({
+      operation: 'SELECT',
+      table: 'users',
+      transaction: undefined,
+    });
     expect(parser.shape("SELECT 'x' FROM \"Robert'); DROP TABLE students;--\"").table).toBeUndefined();
     expect(parser.shape(`SELECT * FROM ${'t'.repeat(64)}`).table).toBeUndefined();
     expect(parser.shape('SELECT * FROM tëst').table).toBeUndefined();

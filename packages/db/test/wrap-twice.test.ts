@@ -5,7 +5,13 @@ import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { instrumentBetterSqlite3, instrumentIoredis, instrumentMysql2, instrumentPg, instrumentPGlite } from '../src/index.ts';
+import {
+  instrumentBetterSqlite3,
+  instrumentIoredis,
+  instrumentMysql2,
+  instrumentPg,
+  instrumentPGlite,
+} from '../src/index.ts';
 import { requireServer } from './servers.ts';
 
 /** Each wrapper with a real client, one query to run, and how to close it. */
@@ -20,7 +26,10 @@ const CASES: Readonly<Record<string, Case>> = {
   'pg Client': {
     wrap: (c, o) => instrumentPg(c, o as never),
     open: async () => new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' }),
-    run: async (c) => { await (c as pg.Client).connect(); return (c as pg.Client).query('SELECT 1'); },
+    run: async (c) => {
+      await (c as pg.Client).connect();
+      return (c as pg.Client).query('SELECT 1');
+    },
     close: (c) => (c as pg.Client).end(),
   },
   'pg Pool': {
@@ -38,7 +47,10 @@ const CASES: Readonly<Record<string, Case>> = {
   ioredis: {
     wrap: (c, o) => instrumentIoredis(c, o as never),
     open: async () => new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true }),
-    run: async (c) => { await (c as Redis).connect(); return (c as Redis).get('i20:absent'); },
+    run: async (c) => {
+      await (c as Redis).connect();
+      return (c as Redis).get('i20:absent');
+    },
     close: (c) => (c as Redis).quit(),
   },
   PGlite: {
@@ -62,14 +74,22 @@ describe('wrapping an instrumented database client again', () => {
     await requireServer('Redis', 6379);
   });
 
-  it.each(Object.keys(CASES))('%s: changes nothing a scrape sees, whatever the options, and warns once when they differ', async (name) => {
-    const { wrap, open, run, close } = CASES[name]!;
-    const runs = await wrapTwiceRuns(open, (client, options) => wrap(client, { ...options, pool: 'main' }), run,
-      (meter) => [{ meter, dbSystem: 'other_sql', pool: 'second', tables: false, cache: 'second' }], close);
-    expect(runs.map((r) => r.warnings.length)).toEqual([0, 0, 1]);
-    expect(runs[2]!.warnings[0]).toMatch(/already instrumented.*first wrap's options stay/);
-    expect(runs[0]!.lines.length).toBeGreaterThan(0);
-    expect(runs[1]!.lines).toEqual(runs[0]!.lines);
-    expect(runs[2]!.lines).toEqual(runs[0]!.lines);
-  });
+  it.each(Object.keys(CASES))(
+    '%s: changes nothing a scrape sees, whatever the options, and warns once when they differ',
+    async (name) => {
+      const { wrap, open, run, close } = CASES[name]!;
+      const runs = await wrapTwiceRuns(
+        open,
+        (client, options) => wrap(client, { ...options, pool: 'main' }),
+        run,
+        (meter) => [{ meter, dbSystem: 'other_sql', pool: 'second', tables: false, cache: 'second' }],
+        close,
+      );
+      expect(runs.map((r) => r.warnings.length)).toEqual([0, 0, 1]);
+      expect(runs[2]!.warnings[0]).toMatch(/already instrumented.*first wrap's options stay/);
+      expect(runs[0]!.lines.length).toBeGreaterThan(0);
+      expect(runs[1]!.lines).toEqual(runs[0]!.lines);
+      expect(runs[2]!.lines).toEqual(runs[0]!.lines);
+    },
+  );
 });

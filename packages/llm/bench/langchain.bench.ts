@@ -12,30 +12,54 @@ function row(name: string, c: AsyncComparison): string[] {
 /** Per-run cost of the LangChain.js handler: a chat model that answers at once, with and without it. */
 export async function run(): Promise<string> {
   const meter = createAgentMeter();
-  const handler = new AgentmeterCallbackHandler({ meter, provider: 'openai', pricing: createPricingTable(undefined, { file: false }) });
+  const handler = new AgentmeterCallbackHandler({
+    meter,
+    provider: 'openai',
+    pricing: createPricingTable(undefined, { file: false }),
+  });
   const model = new FakeListChatModel({ responses: ['hello there'] });
-  const invoked = await compareAsync(() => model.invoke('hi'), () => model.invoke('hi', { callbacks: [handler] }), 500, 8);
+  const invoked = await compareAsync(
+    () => model.invoke('hi'),
+    () => model.invoke('hi', { callbacks: [handler] }),
+    500,
+    8,
+  );
   // LangChain's own callback work, with a handler that does nothing inline, as the baseline of ours.
   const noop = BaseCallbackHandler.fromMethods({ handleLLMEnd() {} });
   noop.awaitHandlers = true;
-  const versusNoop = await compareAsync(() => model.invoke('hi', { callbacks: [noop] }), () => model.invoke('hi', { callbacks: [handler] }), 500, 8);
+  const versusNoop = await compareAsync(
+    () => model.invoke('hi', { callbacks: [noop] }),
+    () => model.invoke('hi', { callbacks: [handler] }),
+    500,
+    8,
+  );
   const drain = async (callbacks: BaseCallbackHandler[]): Promise<void> => {
-    for await (const _ of await model.stream('hi', { callbacks })) { /* drain */ }
+    for await (const _ of await model.stream('hi', { callbacks })) {
+      /* drain */
+    }
   };
-  const streamed = await compareAsync(() => drain([]), () => drain([handler]), 300, 8);
+  const streamed = await compareAsync(
+    () => drain([]),
+    () => drain([handler]),
+    300,
+    8,
+  );
   return [
     '### LangChain.js handler overhead (@agentmeter/llm/langchain)',
     '',
     'The real `@langchain/core` with its `FakeListChatModel` (answers at once), without and with',
     '`AgentmeterCallbackHandler`; wall time per awaited call, rounds alternating, the overhead the',
-    'median of the per-round differences (it includes LangChain\'s own callback-manager work, which a',
+    "median of the per-round differences (it includes LangChain's own callback-manager work, which a",
     'run without any handler skips):',
     '',
-    table(['call', 'plain µs/call', 'with handler µs/call', 'overhead µs/call'], [
-      row('invoke (500 calls x 8 rounds)', invoked),
-      row('invoke with a no-op inline handler vs with agentmeter\'s: the handler\'s own cost (500 x 8)', versusNoop),
-      row('stream, 11 one-character chunks, drained (300 x 8)', streamed),
-    ]),
+    table(
+      ['call', 'plain µs/call', 'with handler µs/call', 'overhead µs/call'],
+      [
+        row('invoke (500 calls x 8 rounds)', invoked),
+        row("invoke with a no-op inline handler vs with agentmeter's: the handler's own cost (500 x 8)", versusNoop),
+        row('stream, 11 one-character chunks, drained (300 x 8)', streamed),
+      ],
+    ),
     '',
   ].join('\n');
 }

@@ -9,7 +9,10 @@ import { wrapCreate } from '../src/stainless.ts';
 
 const ASK = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'hi' }] };
 const COMPLETION = JSON.stringify({
-  id: 'c1', object: 'chat.completion', created: 1, model: 'gpt-4o-mini',
+  id: 'c1',
+  object: 'chat.completion',
+  created: 1,
+  model: 'gpt-4o-mini',
   choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop', logprobs: null }],
   usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, prompt_tokens_details: { cached_tokens: 2 } },
 });
@@ -17,8 +20,14 @@ const COMPLETION = JSON.stringify({
 type Create = (client: OpenAI) => Promise<unknown>;
 const json: Create = (client) => client.chat.completions.create(ASK);
 const streamed: Create = async (client) => {
-  const stream = await client.chat.completions.create({ ...ASK, stream: true, stream_options: { include_usage: true } });
-  for await (const _ of stream) { /* drain */ }
+  const stream = await client.chat.completions.create({
+    ...ASK,
+    stream: true,
+    stream_options: { include_usage: true },
+  });
+  for await (const _ of stream) {
+    /* drain */
+  }
 };
 
 /** The shape of an SDK APIPromise the wrapper observes, answered at once: no SDK, no network. */
@@ -34,7 +43,12 @@ function fakeCreate(): FakePromise {
 }
 
 /** Median over rounds of the mean ns per awaited call-and-parse, plain and wrapped alternating. */
-async function wholePath(plain: () => FakePromise, wrapped: () => FakePromise, calls: number, rounds: number): Promise<{ plain: number; wrapped: number }> {
+async function wholePath(
+  plain: () => FakePromise,
+  wrapped: () => FakePromise,
+  calls: number,
+  rounds: number,
+): Promise<{ plain: number; wrapped: number }> {
   const once = async (create: () => FakePromise): Promise<number> => {
     const start = process.hrtime.bigint();
     for (let i = 0; i < calls; i++) {
@@ -79,7 +93,13 @@ interface Comparison {
 }
 
 /** Alternates plain and wrapped rounds so drift on a shared machine hits both alike. */
-async function compare(plain: OpenAI, wrapped: OpenAI, create: Create, calls: number, rounds: number): Promise<Comparison> {
+async function compare(
+  plain: OpenAI,
+  wrapped: OpenAI,
+  create: Create,
+  calls: number,
+  rounds: number,
+): Promise<Comparison> {
   await usPerCall(plain, create, calls);
   await usPerCall(wrapped, create, calls);
   const plains: number[] = [];
@@ -128,10 +148,12 @@ export async function run(): Promise<string> {
   // Scale for this machine's load during the run: the same work measured by core's own helper,
   // and the primitives the bookkeeping is made of.
   const attributes = { provider: 'openai', model: 'gpt-4o-mini', operation: 'chat' };
-  const coreHelper = nsPerOp(() => meter.trackLlmCall(attributes, (call) => {
-    call.firstToken();
-    call.usage(usage);
-  }));
+  const coreHelper = nsPerOp(() =>
+    meter.trackLlmCall(attributes, (call) => {
+      call.firstToken();
+      call.usage(usage);
+    }),
+  );
   const clockRead = nsPerOp(() => performance.now());
   const bound = meter.instruments.llmLatency.bind(attributes);
   const boundRecord = nsPerOp(() => bound.record(0.5));
@@ -142,7 +164,8 @@ export async function run(): Promise<string> {
   const path = await wholePath(fakeCreate, observed, 50_000, 7);
 
   // In process: the real client with a fetch that answers at once, so the network adds no noise.
-  const fetchStub = (async () => new Response(COMPLETION, { headers: { 'content-type': 'application/json' } })) as typeof fetch;
+  const fetchStub = (async () =>
+    new Response(COMPLETION, { headers: { 'content-type': 'application/json' } })) as typeof fetch;
   const inProcess = (): OpenAI => new OpenAI({ apiKey: 'x', maxRetries: 0, fetch: fetchStub });
   const local = await compare(inProcess(), instrumentOpenAI(inProcess(), options), json, 500, 10);
 
@@ -165,30 +188,42 @@ export async function run(): Promise<string> {
     'request count, 3 token counters, cost by token type from the pricing table in 3 counters; 3 clock',
     'reads, 9 bound records):',
     '',
-    table(['path', 'µs/call'], [
-      ['@agentmeter/llm bookkeeping (goal ≤ 2 µs)', fmt(bookkeeping / 1000, 2)],
-      ['same, meter with exemplars off', fmt(bookkeepingNoExemplars / 1000, 2)],
-      ['whole wrapper path around an instant APIPromise-shaped object, minus the same unwrapped', fmt((path.wrapped - path.plain) / 1000, 2)],
-      ['core `trackLlmCall` doing the same minus cost (attributes resolved per call)', fmt(coreHelper / 1000, 2)],
-      ['one `performance.now()` (machine load scale)', fmt(clockRead / 1000, 3)],
-      ['bookkeeping in units of one `performance.now()` (load-independent)', `${fmt(bookkeeping / clockRead, 1)}x`],
-      ['whole wrapper path in units of one `performance.now()`', `${fmt((path.wrapped - path.plain) / clockRead, 1)}x`],
-      ['one bound histogram record (machine load scale)', fmt(boundRecord / 1000, 3)],
-    ]),
+    table(
+      ['path', 'µs/call'],
+      [
+        ['@agentmeter/llm bookkeeping (goal ≤ 2 µs)', fmt(bookkeeping / 1000, 2)],
+        ['same, meter with exemplars off', fmt(bookkeepingNoExemplars / 1000, 2)],
+        [
+          'whole wrapper path around an instant APIPromise-shaped object, minus the same unwrapped',
+          fmt((path.wrapped - path.plain) / 1000, 2),
+        ],
+        ['core `trackLlmCall` doing the same minus cost (attributes resolved per call)', fmt(coreHelper / 1000, 2)],
+        ['one `performance.now()` (machine load scale)', fmt(clockRead / 1000, 3)],
+        ['bookkeeping in units of one `performance.now()` (load-independent)', `${fmt(bookkeeping / clockRead, 1)}x`],
+        [
+          'whole wrapper path in units of one `performance.now()`',
+          `${fmt((path.wrapped - path.plain) / clockRead, 1)}x`,
+        ],
+        ['one bound histogram record (machine load scale)', fmt(boundRecord / 1000, 3)],
+      ],
+    ),
     '',
     'The same client unwrapped and wrapped, calls awaited one at a time, in CPU time of the process',
     '(client and simulator); rounds alternate, and the overhead is the median of the per-round',
     'differences (lowest … highest round):',
     '',
-    table(['path', 'unwrapped CPU µs/call', 'wrapped CPU µs/call', 'overhead µs/call'], [
-      row('chat.completions.create, in-process fetch (500 calls x 10 rounds)', local),
-      row('chat.completions.create JSON, loopback HTTP (100 x 8)', jsonLoopback),
-      row('streamed, 10 chunks + usage, loopback HTTP (100 x 8)', streamLoopback),
-    ]),
+    table(
+      ['path', 'unwrapped CPU µs/call', 'wrapped CPU µs/call', 'overhead µs/call'],
+      [
+        row('chat.completions.create, in-process fetch (500 calls x 10 rounds)', local),
+        row('chat.completions.create JSON, loopback HTTP (100 x 8)', jsonLoopback),
+        row('streamed, 10 chunks + usage, loopback HTTP (100 x 8)', streamLoopback),
+      ],
+    ),
     '',
     'On a shared machine the rounds of these end-to-end rows spread over hundreds of µs, far more than',
     'the wrapper costs: they show that the wrapper is lost in the noise of a real call, not its size.',
-    'The table above resolves the wrapper\'s own cost.',
+    "The table above resolves the wrapper's own cost.",
     '',
   ].join('\n');
 }

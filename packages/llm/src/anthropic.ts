@@ -37,7 +37,10 @@ const MESSAGES: ResponseHandlers = {
 };
 
 /** The beta surface speaks the same protocol; its stream() runs through its create() too. */
-const METHODS: readonly MethodPath[] = [['messages', 'create'], ['beta', 'messages', 'create']];
+const METHODS: readonly MethodPath[] = [
+  ['messages', 'create'],
+  ['beta', 'messages', 'create'],
+];
 
 /**
  * Instruments an `@anthropic-ai/sdk` client in place and returns it: messages.create, streamed or
@@ -46,7 +49,12 @@ const METHODS: readonly MethodPath[] = [['messages', 'create'], ['beta', 'messag
  */
 export function instrumentAnthropic<Client extends object>(client: Client, options: LlmInstrumentOptions): Client {
   const fn = 'instrumentAnthropic';
-  const present = requireMethods(fn, client, METHODS, 'an Anthropic client (new Anthropic() from the "@anthropic-ai/sdk" package)');
+  const present = requireMethods(
+    fn,
+    client,
+    METHODS,
+    'an Anthropic client (new Anthropic() from the "@anthropic-ai/sdk" package)',
+  );
   const { recorder, provider } = createRecorder(fn, options, 'anthropic');
   if (!claimClient(client, fn, options)) return client;
   for (const path of present) patchMethod(client, path, wrapCreate(recorder, provider, 'chat', MESSAGES));

@@ -49,7 +49,12 @@ function sdkClassType(error: unknown): ErrorType | undefined {
 /** An error code a provider put in a stream's error event, if any. */
 function inStreamCode(error: unknown): ErrorType | undefined {
   const body = read(error, 'error');
-  for (const candidate of [read(error, 'type'), read(body, 'code'), read(body, 'type'), read(read(body, 'error'), 'type')]) {
+  for (const candidate of [
+    read(error, 'type'),
+    read(body, 'code'),
+    read(body, 'type'),
+    read(read(body, 'error'), 'type'),
+  ]) {
     if (typeof candidate === 'string' && candidate in IN_STREAM_CODES) return IN_STREAM_CODES[candidate];
   }
   return undefined;

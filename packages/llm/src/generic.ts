@@ -49,7 +49,11 @@ function settle<Result>(value: unknown, call: LlmCallState, options: LlmFunction
 }
 
 /** For a streamed result (with the `chunk` option), defers the record to the end of iteration. */
-function observeStreamResult<Result>(value: unknown, call: LlmCallState, options: LlmFunctionOptions<never, Result>): boolean {
+function observeStreamResult<Result>(
+  value: unknown,
+  call: LlmCallState,
+  options: LlmFunctionOptions<never, Result>,
+): boolean {
   const iterable = value as { [Symbol.asyncIterator]?: unknown } | null;
   const { chunk } = options;
   if (chunk !== undefined && typeof iterable?.[Symbol.asyncIterator] === 'function') {
@@ -58,11 +62,17 @@ function observeStreamResult<Result>(value: unknown, call: LlmCallState, options
     (iterable as Record<symbol, unknown>)[Symbol.asyncIterator] = function iteratorObserved(this: unknown): unknown {
       const iterator = Reflect.apply(factory, this, []);
       try {
-        observeCallIterator(iterator, call, (item, state) => {
-          const info = chunk(item);
-          if (info?.content === true) state.outputChunk();
-          if (info?.usage !== undefined) state.usage = info.usage;
-        }, () => false, true);
+        observeCallIterator(
+          iterator,
+          call,
+          (item, state) => {
+            const info = chunk(item);
+            if (info?.content === true) state.outputChunk();
+            if (info?.usage !== undefined) state.usage = info.usage;
+          },
+          () => false,
+          true,
+        );
       } catch {
         // An iterator that cannot be patched is returned unobserved.
       }
@@ -83,13 +93,20 @@ export function instrumentLlmFunction<Args extends unknown[], Result>(
   options: LlmFunctionOptions<Args, Result>,
 ): (...args: Args) => Result {
   const name = 'instrumentLlmFunction';
-  if (typeof fn !== 'function') throw new AgentMeterConfigError(`${name}: expected the function that calls the LLM; got ${fn === null ? 'null' : typeof fn}`);
+  if (typeof fn !== 'function')
+    throw new AgentMeterConfigError(
+      `${name}: expected the function that calls the LLM; got ${fn === null ? 'null' : typeof fn}`,
+    );
   if (typeof options?.provider !== 'string') {
-    throw new AgentMeterConfigError(`${name}: options.provider is required for a custom client, e.g. { provider: 'cohere', model: 'command-r', meter }`);
+    throw new AgentMeterConfigError(
+      `${name}: options.provider is required for a custom client, e.g. { provider: 'cohere', model: 'command-r', meter }`,
+    );
   }
   const { model } = options;
   if (typeof model !== 'string' && typeof model !== 'function') {
-    throw new AgentMeterConfigError(`${name}: options.model must be a model name or a function of the call's arguments; got ${model === null ? 'null' : typeof model}`);
+    throw new AgentMeterConfigError(
+      `${name}: options.model must be a model name or a function of the call's arguments; got ${model === null ? 'null' : typeof model}`,
+    );
   }
   for (const key of ['usage', 'chunk'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'function') {
@@ -116,7 +133,10 @@ export function instrumentLlmFunction<Args extends unknown[], Result>(
     }
     try {
       if (isThenable(result)) {
-        result.then((value) => settle(value, call, options), (error: unknown) => call.fail(error, 'request'));
+        result.then(
+          (value) => settle(value, call, options),
+          (error: unknown) => call.fail(error, 'request'),
+        );
       } else {
         settle(result, call, options);
       }

@@ -43,10 +43,14 @@ function onResponse(response: unknown, call: LlmCallState, streamed = true): voi
   if (Array.isArray(candidates)) {
     for (const candidate of candidates) {
       const parts = read(read(candidate, 'content'), 'parts');
-      if (streamed && Array.isArray(parts) && parts.some((part) => {
-        const text = read(part, 'text');
-        return (typeof text === 'string' && text !== '') || read(part, 'functionCall') !== undefined;
-      })) {
+      if (
+        streamed &&
+        Array.isArray(parts) &&
+        parts.some((part) => {
+          const text = read(part, 'text');
+          return (typeof text === 'string' && text !== '') || read(part, 'functionCall') !== undefined;
+        })
+      ) {
         call.outputChunk();
       }
       if (typeof read(candidate, 'finishReason') === 'string') call.completed = true;
@@ -128,11 +132,21 @@ const METHODS: readonly (readonly [MethodPath, boolean])[] = [
  */
 export function instrumentGoogleGenAI<Client extends object>(client: Client, options: LlmInstrumentOptions): Client {
   const fn = 'instrumentGoogleGenAI';
-  const present = requireMethods(fn, client, METHODS.map(([path]) => path), 'a GoogleGenAI client (new GoogleGenAI() from the "@google/genai" package)');
+  const present = requireMethods(
+    fn,
+    client,
+    METHODS.map(([path]) => path),
+    'a GoogleGenAI client (new GoogleGenAI() from the "@google/genai" package)',
+  );
   // Vertex AI and the Gemini API bill separately: a Vertex client gets its own provider label, and
   // the GenAI conventions' name for it.
   const vertex = (client as { vertexai?: unknown }).vertexai === true;
-  const { recorder, provider } = createRecorder(fn, options, vertex ? 'google_vertex' : 'google', vertex ? 'gcp.vertex_ai' : undefined);
+  const { recorder, provider } = createRecorder(
+    fn,
+    options,
+    vertex ? 'google_vertex' : 'google',
+    vertex ? 'gcp.vertex_ai' : undefined,
+  );
   if (!claimClient(client, fn, options)) return client;
   for (const [path, streamed] of METHODS) {
     if (present.includes(path)) patchMethod(client, path, wrapGenerate(recorder, provider, streamed));

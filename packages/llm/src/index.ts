@@ -9,13 +9,27 @@ import { instrumentOpenAI as rawInstrumentOpenAI } from './openai.ts';
 import { instrumentAnthropic as rawInstrumentAnthropic } from './anthropic.ts';
 import { instrumentGoogleGenAI as rawInstrumentGoogleGenAI } from './google.ts';
 import { instrumentLlmFunction as rawInstrumentLlmFunction } from './generic.ts';
-import { instrumentOpenAIRealtime as rawInstrumentOpenAIRealtime, openAIRealtimeUsage as rawOpenAIRealtimeUsage } from './realtime/openai.ts';
-import { anthropicUsage as rawAnthropicUsage, googleUsage as rawGoogleUsage, openAIChatUsage as rawOpenAIChatUsage, openAIEmbeddingsUsage as rawOpenAIEmbeddingsUsage, openAIResponsesUsage as rawOpenAIResponsesUsage } from './usage.ts';
+import {
+  instrumentOpenAIRealtime as rawInstrumentOpenAIRealtime,
+  openAIRealtimeUsage as rawOpenAIRealtimeUsage,
+} from './realtime/openai.ts';
+import {
+  anthropicUsage as rawAnthropicUsage,
+  googleUsage as rawGoogleUsage,
+  openAIChatUsage as rawOpenAIChatUsage,
+  openAIEmbeddingsUsage as rawOpenAIEmbeddingsUsage,
+  openAIResponsesUsage as rawOpenAIResponsesUsage,
+} from './usage.ts';
 import { geminiLiveUsage as rawGeminiLiveUsage } from './realtime/gemini-live-parts.ts';
 import { instrumentGeminiLive as rawInstrumentGeminiLive } from './realtime/gemini-live.ts';
 export { classifyLlmError } from './classify.ts';
 export { providerFromBaseURL } from './providers.ts';
-export { GEN_AI_CHUNK_BUCKETS, GEN_AI_DURATION_BUCKETS, GEN_AI_FIRST_CHUNK_BUCKETS, GEN_AI_TOKEN_BUCKETS } from '@agentmeter/core';
+export {
+  GEN_AI_CHUNK_BUCKETS,
+  GEN_AI_DURATION_BUCKETS,
+  GEN_AI_FIRST_CHUNK_BUCKETS,
+  GEN_AI_TOKEN_BUCKETS,
+} from '@agentmeter/core';
 
 export type { FailurePhase } from './classify.ts';
 export type { LlmChunkInfo, LlmFunctionOptions } from './generic.ts';
@@ -36,7 +50,10 @@ export const instrumentOpenAI: typeof rawInstrumentOpenAI = guardCreation('instr
  *
  * Whatever reading its arguments throws becomes an AgentMeterConfigError naming it.
  */
-export const instrumentAnthropic: typeof rawInstrumentAnthropic = guardCreation('instrumentAnthropic', rawInstrumentAnthropic);
+export const instrumentAnthropic: typeof rawInstrumentAnthropic = guardCreation(
+  'instrumentAnthropic',
+  rawInstrumentAnthropic,
+);
 /**
  * Instruments a `@google/genai` client (`new GoogleGenAI()`) in place and returns it:
  * models.generateContent and models.generateContentStream (chats use them too). The provider label
@@ -44,7 +61,10 @@ export const instrumentAnthropic: typeof rawInstrumentAnthropic = guardCreation(
  *
  * Whatever reading its arguments throws becomes an AgentMeterConfigError naming it.
  */
-export const instrumentGoogleGenAI: typeof rawInstrumentGoogleGenAI = guardCreation('instrumentGoogleGenAI', rawInstrumentGoogleGenAI);
+export const instrumentGoogleGenAI: typeof rawInstrumentGoogleGenAI = guardCreation(
+  'instrumentGoogleGenAI',
+  rawInstrumentGoogleGenAI,
+);
 /**
  * Instruments any function that calls an LLM (a client this package has no wrapper for, a raw
  * fetch): returns a function with the same signature that records latency, tokens, cost and
@@ -52,7 +72,10 @@ export const instrumentGoogleGenAI: typeof rawInstrumentGoogleGenAI = guardCreat
  *
  * Whatever reading its arguments throws becomes an AgentMeterConfigError naming it.
  */
-export const instrumentLlmFunction: typeof rawInstrumentLlmFunction = guardCreation('instrumentLlmFunction', rawInstrumentLlmFunction);
+export const instrumentLlmFunction: typeof rawInstrumentLlmFunction = guardCreation(
+  'instrumentLlmFunction',
+  rawInstrumentLlmFunction,
+);
 /**
  * Instruments an `openai` realtime client (`OpenAIRealtimeWS` or `OpenAIRealtimeWebSocket`) in place
  * and returns it: the session (count, duration, active), each response as an llm call (operation
@@ -62,7 +85,10 @@ export const instrumentLlmFunction: typeof rawInstrumentLlmFunction = guardCreat
  *
  * Whatever reading its arguments throws becomes an AgentMeterConfigError naming it.
  */
-export const instrumentOpenAIRealtime: typeof rawInstrumentOpenAIRealtime = guardCreation('instrumentOpenAIRealtime', rawInstrumentOpenAIRealtime);
+export const instrumentOpenAIRealtime: typeof rawInstrumentOpenAIRealtime = guardCreation(
+  'instrumentOpenAIRealtime',
+  rawInstrumentOpenAIRealtime,
+);
 /** Never throws: input it cannot read gives `undefined`. */
 export const openAIRealtimeUsage: typeof rawOpenAIRealtimeUsage = neverThrows(rawOpenAIRealtimeUsage, undefined);
 /**
@@ -107,7 +133,10 @@ export const openAIResponsesUsage: typeof rawOpenAIResponsesUsage = neverThrows(
  *
  * Whatever reading its arguments throws becomes an AgentMeterConfigError naming it.
  */
-export const instrumentGeminiLive: typeof rawInstrumentGeminiLive = guardCreation('instrumentGeminiLive', rawInstrumentGeminiLive);
+export const instrumentGeminiLive: typeof rawInstrumentGeminiLive = guardCreation(
+  'instrumentGeminiLive',
+  rawInstrumentGeminiLive,
+);
 /**
  * A Gemini Live `usageMetadata` (BidiGenerateContent): prompt tokens (cache reads and tool-use
  * prompt tokens included) with their audio part, response tokens with theirs, thoughts billed as

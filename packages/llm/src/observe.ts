@@ -1,5 +1,9 @@
 import { diag } from '@opentelemetry/api';
-import { type ApiPromiseObserver, observeApiPromise as observeStainless, observeIterator } from '@agentmeter/core/internal';
+import {
+  type ApiPromiseObserver,
+  observeApiPromise as observeStainless,
+  observeIterator,
+} from '@agentmeter/core/internal';
 import type { LlmCallState } from './recorder.ts';
 
 /** What a wrapper does with a parsed JSON body, and with each stream event. */
@@ -32,10 +36,16 @@ export function callPromiseObserver(handlers: ResponseHandlers): ApiPromiseObser
 }
 
 /** Observes an APIPromise for one call without replacing it; an SDK whose promises cannot be observed gets one warning. */
-export function observeApiPromise(promise: unknown, call: LlmCallState, observer: ApiPromiseObserver<LlmCallState>): void {
+export function observeApiPromise(
+  promise: unknown,
+  call: LlmCallState,
+  observer: ApiPromiseObserver<LlmCallState>,
+): void {
   if (!observeStainless(promise, observer, call) && !warnedInternals) {
     warnedInternals = true;
-    diag.warn('agentmeter: this LLM client version returns promises agentmeter cannot observe; its calls are not recorded (check @agentmeter/llm\'s supported versions)');
+    diag.warn(
+      "agentmeter: this LLM client version returns promises agentmeter cannot observe; its calls are not recorded (check @agentmeter/llm's supported versions)",
+    );
   }
 }
 
@@ -54,7 +64,12 @@ function observeParsed(data: unknown, call: LlmCallState, handlers: ResponseHand
 }
 
 /** Replaces a stream's iterator factory so whoever iterates it (for await, tee, toReadableStream) is observed. */
-function observeStream(stream: StainlessStream, call: LlmCallState, onEvent: ResponseHandlers['event'], aborted: () => boolean): void {
+function observeStream(
+  stream: StainlessStream,
+  call: LlmCallState,
+  onEvent: ResponseHandlers['event'],
+  aborted: () => boolean,
+): void {
   const original = stream.iterator as Fn;
   stream.iterator = function iteratorObserved(this: unknown, ...args: unknown[]): unknown {
     const iterator = Reflect.apply(original, this, args);

@@ -26,9 +26,13 @@ export const CHAT: ResponseHandlers = {
     if (Array.isArray(choices)) {
       for (const choice of choices as Loose[]) {
         const delta = choice.delta as Loose | undefined;
-        if (delta !== undefined && delta !== null
-          && ((typeof delta.content === 'string' && delta.content !== '') || Array.isArray(delta.tool_calls)
-            || (typeof delta.refusal === 'string' && delta.refusal !== ''))) {
+        if (
+          delta !== undefined &&
+          delta !== null &&
+          ((typeof delta.content === 'string' && delta.content !== '') ||
+            Array.isArray(delta.tool_calls) ||
+            (typeof delta.refusal === 'string' && delta.refusal !== ''))
+        ) {
           call.outputChunk();
         }
         if (typeof choice.finish_reason === 'string') call.completed = true;
@@ -92,8 +96,17 @@ const METHODS: readonly (readonly [MethodPath, string, ResponseHandlers])[] = [
  */
 export function instrumentOpenAI<Client extends object>(client: Client, options: LlmInstrumentOptions): Client {
   const fn = 'instrumentOpenAI';
-  const present = requireMethods(fn, client, METHODS.map(([path]) => path), 'an OpenAI client (new OpenAI() from the "openai" package)');
-  const { recorder, provider } = createRecorder(fn, options, providerFromBaseURL((client as { baseURL?: unknown }).baseURL));
+  const present = requireMethods(
+    fn,
+    client,
+    METHODS.map(([path]) => path),
+    'an OpenAI client (new OpenAI() from the "openai" package)',
+  );
+  const { recorder, provider } = createRecorder(
+    fn,
+    options,
+    providerFromBaseURL((client as { baseURL?: unknown }).baseURL),
+  );
   if (!claimClient(client, fn, options)) return client;
   for (const [path, operation, handlers] of METHODS) {
     if (present.includes(path)) patchMethod(client, path, wrapCreate(recorder, provider, operation, handlers));

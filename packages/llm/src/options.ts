@@ -1,7 +1,18 @@
 import type { MeterProvider } from '@opentelemetry/api';
-import { configFail, describeValue, labelOption, requireMeter, resolveSemconv, type SemconvOption } from '@agentmeter/core/internal';
 import {
-  type AgentMeter, createPricingTable, type PriceSourceInfo, type PricingTable, type RecordAttributes,
+  configFail,
+  describeValue,
+  labelOption,
+  requireMeter,
+  resolveSemconv,
+  type SemconvOption,
+} from '@agentmeter/core/internal';
+import {
+  type AgentMeter,
+  createPricingTable,
+  type PriceSourceInfo,
+  type PricingTable,
+  type RecordAttributes,
 } from '@agentmeter/core';
 import { GenAiMetrics } from '@agentmeter/core/internal';
 import { LlmRecorder } from './recorder.ts';
@@ -46,15 +57,20 @@ export interface LlmInstrumentOptions {
 }
 
 function isPricingTable(value: unknown): value is PricingTable {
-  return typeof value === 'object' && value !== null
-    && typeof (value as PricingTable).cost === 'function' && typeof (value as PricingTable).lookup === 'function'
-    && typeof (value as PricingTable).resolve === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as PricingTable).cost === 'function' &&
+    typeof (value as PricingTable).lookup === 'function' &&
+    typeof (value as PricingTable).resolve === 'function'
+  );
 }
 
 /** Publishes which LLM price data the meter's costs come from, and its date (pricing.source.published). */
 function recordPriceSource(meter: AgentMeter, source: PriceSourceInfo): void {
   const published = Date.parse(`${source.published}T00:00:00Z`) / 1000;
-  if (Number.isFinite(published)) meter.instruments.pricingSource.set(published, { source: source.name, version: source.version });
+  if (Number.isFinite(published))
+    meter.instruments.pricingSource.set(published, { source: source.name, version: source.version });
 }
 
 /**
@@ -75,25 +91,49 @@ function semconvOf(fn: string, options: LlmInstrumentOptions): MeterProvider | '
 
 /** Checks the options at wrap time and builds the client's recorder; mistakes throw with what to change. */
 export function createRecorder(
-  fn: string, options: LlmInstrumentOptions | undefined, defaultProvider: string, genAiProviderName?: string,
+  fn: string,
+  options: LlmInstrumentOptions | undefined,
+  defaultProvider: string,
+  genAiProviderName?: string,
 ): { recorder: LlmRecorder; provider: string } {
   requireMeter(fn, options);
-  const provider = labelOption(fn, 'provider', options.provider, defaultProvider, 'must be a short lower-case name such as "groq" (letters, digits, _ . -)');
+  const provider = labelOption(
+    fn,
+    'provider',
+    options.provider,
+    defaultProvider,
+    'must be a short lower-case name such as "groq" (letters, digits, _ . -)',
+  );
   const { pricing, clock, attributes } = options;
-  if (attributes !== undefined && (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes))) {
-    configFail(fn, `options.attributes must be an object of static labels such as { tenant: 'acme' }; got ${describeValue(attributes)}`);
+  if (
+    attributes !== undefined &&
+    (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes))
+  ) {
+    configFail(
+      fn,
+      `options.attributes must be an object of static labels such as { tenant: 'acme' }; got ${describeValue(attributes)}`,
+    );
   }
   for (const key of ['provider', 'model', 'operation', 'status', 'token_type', 'error_type']) {
-    if (attributes !== undefined && key in attributes) configFail(fn, `options.attributes must not set "${key}": the wrapper sets it`);
+    if (attributes !== undefined && key in attributes)
+      configFail(fn, `options.attributes must not set "${key}": the wrapper sets it`);
   }
   if (pricing !== undefined && pricing !== false && !isPricingTable(pricing)) {
     configFail(fn, `options.pricing must be a table from createPricingTable() or false; got ${describeValue(pricing)}`);
   }
-  if (clock !== undefined && typeof clock !== 'function') configFail(fn, `options.clock must be a function returning milliseconds; got ${describeValue(clock)}`);
+  if (clock !== undefined && typeof clock !== 'function')
+    configFail(fn, `options.clock must be a function returning milliseconds; got ${describeValue(clock)}`);
   const through = semconvOf(fn, options);
-  const semconv = through === undefined ? undefined : new GenAiMetrics(through === 'global' ? undefined : through, genAiProviderName);
+  const semconv =
+    through === undefined ? undefined : new GenAiMetrics(through === 'global' ? undefined : through, genAiProviderName);
   const table = pricing === false ? undefined : (pricing ?? createPricingTable());
   if (table?.source !== undefined) recordPriceSource(options.meter, table.source);
-  const recorder = new LlmRecorder(options.meter, table, clock ?? (() => performance.now()), semconv, attributes === undefined ? {} : { ...attributes });
+  const recorder = new LlmRecorder(
+    options.meter,
+    table,
+    clock ?? (() => performance.now()),
+    semconv,
+    attributes === undefined ? {} : { ...attributes },
+  );
   return { recorder, provider };
 }

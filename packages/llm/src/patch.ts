@@ -22,7 +22,12 @@ export type MethodPath = readonly string[];
  * Checks at wrap time that the client has at least one of the methods; otherwise throws with
  * what was expected. Returns the paths present.
  */
-export function requireMethods(fn: string, client: unknown, paths: readonly MethodPath[], expected: string): MethodPath[] {
+export function requireMethods(
+  fn: string,
+  client: unknown,
+  paths: readonly MethodPath[],
+  expected: string,
+): MethodPath[] {
   if (!isObject(client)) {
     throw new AgentMeterConfigError(`${fn}: expected ${expected}; got ${client === null ? 'null' : typeof client}`);
   }

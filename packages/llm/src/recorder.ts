@@ -11,7 +11,13 @@ export { FINISH_REASONS, type FinishReason, type LlmCallState } from '@agentmete
 export class LlmRecorder extends KernelRecorder {
   readonly meter: AgentMeter;
 
-  constructor(meter: AgentMeter, pricing: PricingTable | undefined, clock: () => number, semconv: GenAiMetrics | undefined, attributes: RecordAttributes = {}) {
+  constructor(
+    meter: AgentMeter,
+    pricing: PricingTable | undefined,
+    clock: () => number,
+    semconv: GenAiMetrics | undefined,
+    attributes: RecordAttributes = {},
+  ) {
     super({ instruments: meter.instruments, pricing, clock, semconv, attributes, classify: classifyLlmError });
     this.meter = meter;
   }

@@ -15,7 +15,12 @@ function modelOf(body: unknown): unknown {
  * Wraps a `create(body, options)` method of the openai or @anthropic-ai/sdk clients: times the
  * call and observes the APIPromise it returns, which is handed back to the caller unchanged.
  */
-export function wrapCreate(recorder: LlmRecorder, provider: string, operation: string, handlers: ResponseHandlers): (original: Fn) => Fn {
+export function wrapCreate(
+  recorder: LlmRecorder,
+  provider: string,
+  operation: string,
+  handlers: ResponseHandlers,
+): (original: Fn) => Fn {
   const observer = callPromiseObserver(handlers);
   return (original) =>
     function createObserved(this: unknown, ...args: unknown[]): unknown {

@@ -31,7 +31,8 @@ export interface Counts {
 
 /** Usage from counts: `input` is the total less cache reads and writes. */
 export function usageOf(c: Counts): TokenUsage | undefined {
-  if (c.total === undefined && c.output === undefined && c.read === undefined && c.written === undefined) return undefined;
+  if (c.total === undefined && c.output === undefined && c.read === undefined && c.written === undefined)
+    return undefined;
   const usage: TokenUsage = {};
   if (c.total !== undefined) usage.input = Math.max(0, c.total - (c.read ?? 0) - (c.written ?? 0));
   if (c.read !== undefined) usage.cached_input = c.read;
@@ -58,7 +59,8 @@ export function detailedUsage(raw: unknown, keys: DetailKeys): TokenUsage | unde
   if (u === undefined || u === null) return undefined;
   const inputs = object(u.input_token_details);
   const outputs = object(u.output_token_details);
-  const detail = (details: Loose, key: string | undefined): number | undefined => (key === undefined ? undefined : count(details?.[key]));
+  const detail = (details: Loose, key: string | undefined): number | undefined =>
+    key === undefined ? undefined : count(details?.[key]);
   return usageOf({
     total: count(u.input_tokens),
     read: detail(inputs, keys.read),

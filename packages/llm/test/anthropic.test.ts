@@ -5,7 +5,9 @@ import { expectedCost, type Harness, startHarness, TEST_PRICES } from './harness
 
 let h: Harness;
 beforeEach(async () => {
-  h = await startHarness({ models: { 'claude-test': { reply: 'Bonjour mon ami', usage: { input: 50, cached_input: 30, output: 12 } } } });
+  h = await startHarness({
+    models: { 'claude-test': { reply: 'Bonjour mon ami', usage: { input: 50, cached_input: 30, output: 12 } } },
+  });
 });
 afterEach(() => h.close());
 
@@ -34,7 +36,9 @@ async function expectOneSuccess(streamed: boolean): Promise<void> {
 async function expectOneFailure(errorType: string): Promise<void> {
   const m = await h.collect();
   expect(m.value('llm.requests', { ...CHAT, status: 'error' })).toBe(1);
-  expect(m.raw.points('agentmeter.llm.errors').map((point) => point.attributes)).toEqual([{ ...CLAUDE, error_type: errorType }]);
+  expect(m.raw.points('agentmeter.llm.errors').map((point) => point.attributes)).toEqual([
+    { ...CLAUDE, error_type: errorType },
+  ]);
   expect(m.value('errors', { error_type: errorType, component: 'llm' })).toBe(1);
 }
 
@@ -100,16 +104,26 @@ describe('instrumentAnthropic', () => {
   });
 
   it('a client timeout is timeout', async () => {
-    await expect(client({ timeout: 100 }).messages.create(ask, fault('hang'))).rejects.toBeInstanceOf(Anthropic.APIConnectionTimeoutError);
+    await expect(client({ timeout: 100 }).messages.create(ask, fault('hang'))).rejects.toBeInstanceOf(
+      Anthropic.APIConnectionTimeoutError,
+    );
     await expectOneFailure('timeout');
   });
 
   it('a dropped stream is stream_error, a malformed one too, an overloaded_error event is server_error', async () => {
-    for (const [spec, errorType] of [['abort:4', 'stream_error'], ['malformed:4', 'stream_error'], ['error-event:4', 'server_error']] as const) {
+    for (const [spec, errorType] of [
+      ['abort:4', 'stream_error'],
+      ['malformed:4', 'stream_error'],
+      ['error-event:4', 'server_error'],
+    ] as const) {
       const stream = await client().messages.create({ ...ask, stream: true }, fault(spec));
-      await expect((async () => {
-        for await (const _ of stream) { /* read */ }
-      })()).rejects.toThrow();
+      await expect(
+        (async () => {
+          for await (const _ of stream) {
+            /* read */
+          }
+        })(),
+      ).rejects.toThrow();
       const m = await h.collect();
       expect(m.value('llm.errors', { ...CLAUDE, error_type: errorType })).toBeGreaterThanOrEqual(1);
     }

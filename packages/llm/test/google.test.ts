@@ -5,12 +5,19 @@ import { expectedCost, type Harness, startHarness, TEST_PRICES } from './harness
 
 let h: Harness;
 beforeEach(async () => {
-  h = await startHarness({ models: { 'gemini-test': { reply: 'Hallo du da', usage: { input: 40, cached_input: 8, output: 25, reasoning: 20 } } } });
+  h = await startHarness({
+    models: {
+      'gemini-test': { reply: 'Hallo du da', usage: { input: 40, cached_input: 8, output: 25, reasoning: 20 } },
+    },
+  });
 });
 afterEach(() => h.close());
 
 function client(timeout?: number): GoogleGenAI {
-  const ai = new GoogleGenAI({ apiKey: 'AIza-test-secret', httpOptions: { baseUrl: h.sim.url, ...(timeout === undefined ? {} : { timeout }) } });
+  const ai = new GoogleGenAI({
+    apiKey: 'AIza-test-secret',
+    httpOptions: { baseUrl: h.sim.url, ...(timeout === undefined ? {} : { timeout }) },
+  });
   return instrumentGoogleGenAI(ai, { meter: h.meter, pricing: h.pricing, clock: h.clock, genAiMetrics: false });
 }
 
@@ -22,7 +29,9 @@ const price = TEST_PRICES[4]!;
 async function expectOneFailure(errorType: string): Promise<void> {
   const m = await h.collect();
   expect(m.value('llm.requests', { ...OP, status: 'error' })).toBe(1);
-  expect(m.raw.points('agentmeter.llm.errors').map((point) => point.attributes)).toEqual([{ ...GEMINI, error_type: errorType }]);
+  expect(m.raw.points('agentmeter.llm.errors').map((point) => point.attributes)).toEqual([
+    { ...GEMINI, error_type: errorType },
+  ]);
   expect(m.value('errors', { error_type: errorType, component: 'llm' })).toBe(1);
 }
 
@@ -66,15 +75,23 @@ describe('instrumentGoogleGenAI', () => {
     ['403', 'auth'],
     ['400', 'bad_request'],
   ] as const)('HTTP %s is %s (ApiError)', async (status, errorType) => {
-    await expect(client().models.generateContent({ model: 'gemini-test', contents: 'x', config: fault(status) })).rejects.toBeInstanceOf(ApiError);
+    await expect(
+      client().models.generateContent({ model: 'gemini-test', contents: 'x', config: fault(status) }),
+    ).rejects.toBeInstanceOf(ApiError);
     await expectOneFailure(errorType);
   });
 
   it('the SDK timeout is timeout, the caller abort is cancelled (both AbortError)', async () => {
-    await expect(client(100).models.generateContent({ model: 'gemini-test', contents: 'x', config: fault('hang') })).rejects.toThrow();
+    await expect(
+      client(100).models.generateContent({ model: 'gemini-test', contents: 'x', config: fault('hang') }),
+    ).rejects.toThrow();
     await expectOneFailure('timeout');
     const controller = new AbortController();
-    const pending = client().models.generateContent({ model: 'gemini-test', contents: 'x', config: { ...fault('hang'), abortSignal: controller.signal } });
+    const pending = client().models.generateContent({
+      model: 'gemini-test',
+      contents: 'x',
+      config: { ...fault('hang'), abortSignal: controller.signal },
+    });
     setTimeout(() => controller.abort(), 20);
     await expect(pending).rejects.toThrow();
     expect((await h.collect()).value('llm.errors', { ...GEMINI, error_type: 'cancelled' })).toBe(1);
@@ -85,10 +102,18 @@ describe('instrumentGoogleGenAI', () => {
     ['malformed:1', 'stream_error'],
     ['error-event:1', 'server_error'],
   ] as const)('a stream with fault %s is %s', async (spec, errorType) => {
-    const stream = await client().models.generateContentStream({ model: 'gemini-test', contents: 'x', config: fault(spec) });
-    await expect((async () => {
-      for await (const _ of stream) { /* read */ }
-    })()).rejects.toThrow();
+    const stream = await client().models.generateContentStream({
+      model: 'gemini-test',
+      contents: 'x',
+      config: fault(spec),
+    });
+    await expect(
+      (async () => {
+        for await (const _ of stream) {
+          /* read */
+        }
+      })(),
+    ).rejects.toThrow();
     await expectOneFailure(errorType);
   });
 

@@ -1,16 +1,51 @@
 import OpenAI from 'openai';
-import { createAgentMeter, createPricingTable, type AgentMeter, type PriceEntry, type PricingTable } from '@agentmeter/core';
-import { createTestReader, type HistogramSnapshot, type MetricsSnapshot, type TestReader } from '@agentmeter/core/testing';
+import {
+  createAgentMeter,
+  createPricingTable,
+  type AgentMeter,
+  type PriceEntry,
+  type PricingTable,
+} from '@agentmeter/core';
+import {
+  createTestReader,
+  type HistogramSnapshot,
+  type MetricsSnapshot,
+  type TestReader,
+} from '@agentmeter/core/testing';
 import { instrumentOpenAI } from '../src/index.ts';
 import { type LlmSimulatorOptions, type LlmSimulatorServer, startLlmSimulator } from '@agentmeter/provider-sim';
 
 /** Test prices in round numbers: USD per million tokens. */
 export const TEST_PRICES: readonly PriceEntry[] = [
-  { provider: 'openai', model: 'gpt-test', effective: '2024-01-01', unit: 'token', input: 1, cached_input: 0.5, output: 2 },
+  {
+    provider: 'openai',
+    model: 'gpt-test',
+    effective: '2024-01-01',
+    unit: 'token',
+    input: 1,
+    cached_input: 0.5,
+    output: 2,
+  },
   { provider: 'groq', model: 'llama-test', effective: '2024-01-01', unit: 'token', input: 3, output: 4 },
   { provider: 'openai', model: 'embed-test', effective: '2024-01-01', unit: 'token', input: 0.1, output: 0 },
-  { provider: 'anthropic', model: 'claude-test', effective: '2024-01-01', unit: 'token', input: 3, cached_input: 0.3, output: 15 },
-  { provider: 'google', model: 'gemini-test', effective: '2024-01-01', unit: 'token', input: 0.3, cached_input: 0.075, output: 2.5 },
+  {
+    provider: 'anthropic',
+    model: 'claude-test',
+    effective: '2024-01-01',
+    unit: 'token',
+    input: 3,
+    cached_input: 0.3,
+    output: 15,
+  },
+  {
+    provider: 'google',
+    model: 'gemini-test',
+    effective: '2024-01-01',
+    unit: 'token',
+    input: 0.3,
+    cached_input: 0.075,
+    output: 2.5,
+  },
 ];
 
 /** Each token price row's cost, computed the way the table does (one division, same order). */
@@ -78,7 +113,13 @@ export async function startHarness(simOptions: LlmSimulatorOptions = {}): Promis
 /** A real openai client pointed at the harness's simulator, instrumented with its meter, prices and clock. */
 export function instrumentedOpenAI(h: Harness, options: ConstructorParameters<typeof OpenAI>[0] = {}): OpenAI {
   const openai = new OpenAI({ apiKey: 'sk-test-secret', baseURL: `${h.sim.url}/v1`, maxRetries: 0, ...options });
-  return instrumentOpenAI(openai, { meter: h.meter, pricing: h.pricing, clock: h.clock, genAiMetrics: false, provider: 'openai' });
+  return instrumentOpenAI(openai, {
+    meter: h.meter,
+    pricing: h.pricing,
+    clock: h.clock,
+    genAiMetrics: false,
+    provider: 'openai',
+  });
 }
 
 const throwing = (): never => {
@@ -88,5 +129,8 @@ const throwing = (): never => {
 /** A meter whose every instrument and helper throws, as a broken exporter or SDK would. */
 export function brokenMeter(): AgentMeter {
   const instrument = new Proxy({}, { get: () => throwing });
-  return new Proxy({}, { get: (_, key) => (key === 'instruments' ? new Proxy({}, { get: () => instrument }) : throwing) }) as AgentMeter;
+  return new Proxy(
+    {},
+    { get: (_, key) => (key === 'instruments' ? new Proxy({}, { get: () => instrument }) : throwing) },
+  ) as AgentMeter;
 }

@@ -41,10 +41,16 @@ class SilentStream extends tts.ChunkedStream {
     this.#tts = owner;
   }
   protected async run(): Promise<void> {
-    if (this.#tts.rateLimited) throw new APIStatusError({ message: 'Too many requests', options: { statusCode: 429, retryable: false } });
+    if (this.#tts.rateLimited)
+      throw new APIStatusError({ message: 'Too many requests', options: { statusCode: 429, retryable: false } });
     for (let i = 0; i < this.#tts.frames; i++) {
       const samples = SAMPLE_RATE / 10;
-      this.queue.put({ requestId: 'req_1', segmentId: 'seg_1', frame: new AudioFrame(new Int16Array(samples), SAMPLE_RATE, 1, samples), final: i === this.#tts.frames - 1 });
+      this.queue.put({
+        requestId: 'req_1',
+        segmentId: 'seg_1',
+        frame: new AudioFrame(new Int16Array(samples), SAMPLE_RATE, 1, samples),
+        final: i === this.#tts.frames - 1,
+      });
     }
   }
 }
@@ -67,8 +73,12 @@ class WordsLLM extends llm.LLM {
 
 class WordsStream extends llm.LLMStream {
   protected async run(): Promise<void> {
-    for (const word of ['Aye, ', 'captain', '.']) this.queue.put({ id: 'chunk', delta: { role: 'assistant', content: word } });
-    this.queue.put({ id: 'chunk', usage: { promptTokens: 120, promptCachedTokens: 20, completionTokens: 3, totalTokens: 123 } });
+    for (const word of ['Aye, ', 'captain', '.'])
+      this.queue.put({ id: 'chunk', delta: { role: 'assistant', content: word } });
+    this.queue.put({
+      id: 'chunk',
+      usage: { promptTokens: 120, promptCachedTokens: 20, completionTokens: 3, totalTokens: 123 },
+    });
   }
 }
 
@@ -92,7 +102,9 @@ describe('LiveKit agents-js: metrics LiveKit itself computes, from plugin-style 
     await new Promise((resolve) => setImmediate(resolve));
     await session.close();
     expect(reply.text).toBe('Aye, captain.');
-    expect(reported).toMatchObject([{ type: 'llm_metrics', promptTokens: 120, promptCachedTokens: 20, completionTokens: 3, cancelled: false }]);
+    expect(reported).toMatchObject([
+      { type: 'llm_metrics', promptTokens: 120, promptCachedTokens: 20, completionTokens: 3, cancelled: false },
+    ]);
 
     const m = await h.collect();
     const gpt = { provider: 'openai', model: 'gpt-4o-mini' };
@@ -117,7 +129,9 @@ describe('LiveKit agents-js: metrics LiveKit itself computes, from plugin-style 
     await new Promise((resolve) => setImmediate(resolve));
     await session.close();
     expect(frame.samplesPerChannel).toBe(3 * 2400);
-    expect(reported).toMatchObject([{ type: 'tts_metrics', charactersCount: 10, audioDurationMs: 300, streamed: false }]);
+    expect(reported).toMatchObject([
+      { type: 'tts_metrics', charactersCount: 10, audioDurationMs: 300, streamed: false },
+    ]);
 
     const m = await h.collect();
     const sonic = { provider: 'cartesia', model: 'sonic-2' };
@@ -143,7 +157,8 @@ describe('LiveKit agents-js: metrics LiveKit itself computes, from plugin-style 
     process.on('unhandledRejection', take);
     try {
       await expect(voiceTts.synthesize('Hello crew').collect()).rejects.toThrow();
-      for (let waited = 0; unhandled.length === 0 && waited < 5000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (let waited = 0; unhandled.length === 0 && waited < 5000; waited += 10)
+        await new Promise((resolve) => setTimeout(resolve, 10));
     } finally {
       process.off('unhandledRejection', take);
     }

@@ -8,12 +8,32 @@ import { brokenMeter, type Harness, startHarness } from './harness.ts';
 initializeLogger({ pretty: false, level: 'error' });
 
 /** USD per million tokens, per character and per second. */
-const PRICES = createPricingTable([
-  { provider: 'openai', model: 'gpt-4o-mini', effective: '2025-01-01', unit: 'token', input: 1, cached_input: 0.5, output: 2 },
-  { provider: 'openai', model: 'gpt-realtime', effective: '2025-01-01', unit: 'token', input: 4, input_audio: 32, output: 16, output_audio: 64 },
-  { provider: 'cartesia', model: 'sonic-2', effective: '2025-01-01', unit: 'character', price: 0.00003 },
-  { provider: 'deepgram', model: 'nova-3', effective: '2025-01-01', unit: 'second', price: 0.0001 },
-], { file: false });
+const PRICES = createPricingTable(
+  [
+    {
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      effective: '2025-01-01',
+      unit: 'token',
+      input: 1,
+      cached_input: 0.5,
+      output: 2,
+    },
+    {
+      provider: 'openai',
+      model: 'gpt-realtime',
+      effective: '2025-01-01',
+      unit: 'token',
+      input: 4,
+      input_audio: 32,
+      output: 16,
+      output_audio: 64,
+    },
+    { provider: 'cartesia', model: 'sonic-2', effective: '2025-01-01', unit: 'character', price: 0.00003 },
+    { provider: 'deepgram', model: 'nova-3', effective: '2025-01-01', unit: 'second', price: 0.0001 },
+  ],
+  { file: false },
+);
 
 const now = Date.now();
 const LLM_META = { modelProvider: 'openai', modelName: 'gpt-4o-mini' };
@@ -21,28 +41,78 @@ const TTS_META = { modelProvider: 'cartesia', modelName: 'sonic-2' };
 
 /** The installed version's metrics shapes, as its plugins fill them. */
 const stt = (audioDurationMs: number): metrics.STTMetrics => ({
-  type: 'stt_metrics', label: 'lk.stt', requestId: 'stt_1', timestamp: now, durationMs: 0, audioDurationMs, streamed: true,
+  type: 'stt_metrics',
+  label: 'lk.stt',
+  requestId: 'stt_1',
+  timestamp: now,
+  durationMs: 0,
+  audioDurationMs,
+  streamed: true,
   metadata: { modelProvider: 'deepgram', modelName: 'nova-3' },
 });
 const eou = (speechId: string): metrics.EOUMetrics => ({
-  type: 'eou_metrics', timestamp: now, endOfUtteranceDelayMs: 300, transcriptionDelayMs: 120, onUserTurnCompletedDelayMs: 2, lastSpeakingTimeMs: now - 400, speechId,
+  type: 'eou_metrics',
+  timestamp: now,
+  endOfUtteranceDelayMs: 300,
+  transcriptionDelayMs: 120,
+  onUserTurnCompletedDelayMs: 2,
+  lastSpeakingTimeMs: now - 400,
+  speechId,
 });
 const llmMetrics = (speechId: string, cancelled = false): metrics.LLMMetrics => ({
-  type: 'llm_metrics', label: 'lk.llm', requestId: `llm_${speechId}`, timestamp: now, durationMs: 900, ttftMs: 250, cancelled,
-  completionTokens: 30, promptTokens: 120, promptCachedTokens: 20, totalTokens: 150, tokensPerSecond: 33, speechId, metadata: LLM_META,
+  type: 'llm_metrics',
+  label: 'lk.llm',
+  requestId: `llm_${speechId}`,
+  timestamp: now,
+  durationMs: 900,
+  ttftMs: 250,
+  cancelled,
+  completionTokens: 30,
+  promptTokens: 120,
+  promptCachedTokens: 20,
+  totalTokens: 150,
+  tokensPerSecond: 33,
+  speechId,
+  metadata: LLM_META,
 });
 const tts = (speechId: string, cancelled = false): metrics.TTSMetrics => ({
-  type: 'tts_metrics', label: 'lk.tts', requestId: `tts_${speechId}`, timestamp: now, ttfbMs: 150, durationMs: 700, audioDurationMs: 2500,
-  cancelled, charactersCount: 42, streamed: true, speechId, metadata: TTS_META,
+  type: 'tts_metrics',
+  label: 'lk.tts',
+  requestId: `tts_${speechId}`,
+  timestamp: now,
+  ttfbMs: 150,
+  durationMs: 700,
+  audioDurationMs: 2500,
+  cancelled,
+  charactersCount: 42,
+  streamed: true,
+  speechId,
+  metadata: TTS_META,
 });
 const realtime: metrics.RealtimeModelMetrics = {
-  type: 'realtime_model_metrics', label: 'lk.realtime', requestId: 'resp_1', timestamp: now, durationMs: 1200, ttftMs: 400, cancelled: false,
-  inputTokens: 70, outputTokens: 50, totalTokens: 120, tokensPerSecond: 40,
+  type: 'realtime_model_metrics',
+  label: 'lk.realtime',
+  requestId: 'resp_1',
+  timestamp: now,
+  durationMs: 1200,
+  ttftMs: 400,
+  cancelled: false,
+  inputTokens: 70,
+  outputTokens: 50,
+  totalTokens: 120,
+  tokensPerSecond: 40,
   inputTokenDetails: { audioTokens: 50, textTokens: 20, imageTokens: 0, cachedTokens: 0 },
   outputTokenDetails: { textTokens: 10, audioTokens: 40, imageTokens: 0 },
   metadata: { modelProvider: 'openai', modelName: 'gpt-realtime' },
 };
-const vad: metrics.VADMetrics = { type: 'vad_metrics', label: 'lk.vad', timestamp: now, idleTimeMs: 10, inferenceDurationTotalMs: 3, inferenceCount: 30 };
+const vad: metrics.VADMetrics = {
+  type: 'vad_metrics',
+  label: 'lk.vad',
+  timestamp: now,
+  idleTimeMs: 10,
+  inferenceDurationTotalMs: 3,
+  inferenceCount: 30,
+};
 
 /** An LLM as a plugin defines one: the source of a session's error events. */
 class TestLLM extends llm.LLM {
@@ -85,7 +155,17 @@ describe('LiveKit agents-js, a real AgentSession and its metrics events', () => 
     const seen: string[] = [];
     session.on(voice.AgentSessionEventTypes.MetricsCollected, (event) => seen.push(event.metrics.type));
     await session.start({ agent: new voice.Agent({ instructions: 'Say something secret.' }) });
-    for (const m of [stt(2000), eou('speech_1'), llmMetrics('speech_1'), tts('speech_1'), vad, eou('speech_2'), llmMetrics('speech_2', true), tts('speech_2', true), realtime]) {
+    for (const m of [
+      stt(2000),
+      eou('speech_1'),
+      llmMetrics('speech_1'),
+      tts('speech_1'),
+      vad,
+      eou('speech_2'),
+      llmMetrics('speech_2', true),
+      tts('speech_2', true),
+      realtime,
+    ]) {
       collected(session, m);
     }
     await session.close();
@@ -106,7 +186,10 @@ describe('LiveKit agents-js, a real AgentSession and its metrics events', () => 
     expect(m.value('llm.tokens', { ...gpt, token_type: 'input' })).toBe(2 * 100);
     expect(m.value('llm.tokens', { ...gpt, token_type: 'cached_input' })).toBe(2 * 20);
     expect(m.value('llm.tokens', { ...gpt, token_type: 'output' })).toBe(2 * 30);
-    expect(m.total('api.cost.usd', { ...gpt, service: 'llm' })).toBeCloseTo(2 * (100 * 1 + 20 * 0.5 + 30 * 2) / 1e6, 12);
+    expect(m.total('api.cost.usd', { ...gpt, service: 'llm' })).toBeCloseTo(
+      (2 * (100 * 1 + 20 * 0.5 + 30 * 2)) / 1e6,
+      12,
+    );
 
     const sonic = { provider: 'cartesia', model: 'sonic-2' };
     expect(m.value('tts.requests', { ...sonic, status: 'success' })).toBe(1);
@@ -132,7 +215,10 @@ describe('LiveKit agents-js, a real AgentSession and its metrics events', () => 
     expect(m.histogram('llm.time_to_first_token', rt)?.sum).toBeCloseTo(0.4, 6);
     expect(m.value('llm.tokens', { ...rt, token_type: 'input_audio' })).toBe(50);
     expect(m.value('llm.tokens', { ...rt, token_type: 'output_audio' })).toBe(40);
-    expect(m.total('api.cost.usd', { ...rt, service: 'llm' })).toBeCloseTo((20 * 4 + 50 * 32 + 10 * 16 + 40 * 64) / 1e6, 12);
+    expect(m.total('api.cost.usd', { ...rt, service: 'llm' })).toBeCloseTo(
+      (20 * 4 + 50 * 32 + 10 * 16 + 40 * 64) / 1e6,
+      12,
+    );
 
     // Both replies had end of utterance, first token and first byte: 300 + 250 + 150 ms each.
     expect(m.histogram('turn.latency')).toMatchObject({ count: 2 });
@@ -146,10 +232,15 @@ describe('LiveKit agents-js, a real AgentSession and its metrics events', () => 
     const session = await startedSession();
     instrumentLiveKitSession(session, { meter: h.meter });
     const rateLimited: Parameters<typeof voice.createErrorEvent>[0] = {
-      type: 'llm_error', timestamp: now, label: 'test.LLM', recoverable: true,
+      type: 'llm_error',
+      timestamp: now,
+      label: 'test.LLM',
+      recoverable: true,
       error: new APIStatusError({ message: 'Too many requests', options: { statusCode: 429 } }),
     };
-    expect(() => session.emit(voice.AgentSessionEventTypes.Error, voice.createErrorEvent(rateLimited, new TestLLM()))).toThrow(/Unhandled error/);
+    expect(() =>
+      session.emit(voice.AgentSessionEventTypes.Error, voice.createErrorEvent(rateLimited, new TestLLM())),
+    ).toThrow(/Unhandled error/);
     const errors: unknown[] = [];
     session.on(voice.AgentSessionEventTypes.Error, (event) => errors.push(event));
     session.emit(voice.AgentSessionEventTypes.Error, voice.createErrorEvent(rateLimited, new TestLLM()));
@@ -166,10 +257,28 @@ describe('LiveKit agents-js, a real AgentSession and its metrics events', () => 
     session.on(voice.AgentSessionEventTypes.MetricsCollected, (event) => seen.push(event.metrics.type));
     session.on(voice.AgentSessionEventTypes.Error, (event) => seen.push(event.type));
     await session.start({ agent: new voice.Agent({ instructions: 'x' }) });
-    for (const m of [stt(1000), eou('speech_1'), llmMetrics('speech_1'), tts('speech_1', true), realtime, vad]) expect(collected(session, m)).toBe(true);
-    session.emit(voice.AgentSessionEventTypes.Error, voice.createErrorEvent({ type: 'tts_error', timestamp: now, label: 'x', error: new Error('boom'), recoverable: true }));
+    for (const m of [stt(1000), eou('speech_1'), llmMetrics('speech_1'), tts('speech_1', true), realtime, vad])
+      expect(collected(session, m)).toBe(true);
+    session.emit(
+      voice.AgentSessionEventTypes.Error,
+      voice.createErrorEvent({
+        type: 'tts_error',
+        timestamp: now,
+        label: 'x',
+        error: new Error('boom'),
+        recoverable: true,
+      }),
+    );
     await session.close();
-    expect(seen).toEqual(['stt_metrics', 'eou_metrics', 'llm_metrics', 'tts_metrics', 'realtime_model_metrics', 'vad_metrics', 'error']);
+    expect(seen).toEqual([
+      'stt_metrics',
+      'eou_metrics',
+      'llm_metrics',
+      'tts_metrics',
+      'realtime_model_metrics',
+      'vad_metrics',
+      'error',
+    ]);
   });
 
   it('instrumenting again changes nothing a scrape sees, and warns once when the options differ', async () => {
@@ -194,14 +303,43 @@ describe('LiveKit agents-js, a real AgentSession and its metrics events', () => 
     const meterH = await startHarness();
     const session = instrumentLiveKitSession(new voice.AgentSession({}), { meter: meterH.meter, genAiMetrics: false });
     const hostile: unknown[] = [
-      null, 42, 'metrics', { type: 'llm_metrics' }, { type: 'nonsense_metrics', durationMs: 1 },
-      { ...llmMetrics('s'), durationMs: Number.NaN, ttftMs: -1, promptTokens: Number.POSITIVE_INFINITY, completionTokens: -5, speechId: 7 },
-      { ...tts('s'), ttfbMs: Number.NaN, durationMs: -3, charactersCount: 'many', audioDurationMs: Number.POSITIVE_INFINITY, metadata: { modelProvider: 'X'.repeat(10_000), modelName: 42 } },
+      null,
+      42,
+      'metrics',
+      { type: 'llm_metrics' },
+      { type: 'nonsense_metrics', durationMs: 1 },
+      {
+        ...llmMetrics('s'),
+        durationMs: Number.NaN,
+        ttftMs: -1,
+        promptTokens: Number.POSITIVE_INFINITY,
+        completionTokens: -5,
+        speechId: 7,
+      },
+      {
+        ...tts('s'),
+        ttfbMs: Number.NaN,
+        durationMs: -3,
+        charactersCount: 'many',
+        audioDurationMs: Number.POSITIVE_INFINITY,
+        metadata: { modelProvider: 'X'.repeat(10_000), modelName: 42 },
+      },
       { ...stt(Number.NaN), streamed: false, durationMs: Number.NEGATIVE_INFINITY },
       { ...eou('s'), endOfUtteranceDelayMs: Number.NaN, transcriptionDelayMs: -1 },
-      { get type(): string { throw new Error('hostile getter'); } },
+      {
+        get type(): string {
+          throw new Error('hostile getter');
+        },
+      },
     ];
-    for (const m of hostile) expect(() => session.emit(voice.AgentSessionEventTypes.MetricsCollected, { type: 'metrics_collected', metrics: m as metrics.AgentMetrics, createdAt: now })).not.toThrow();
+    for (const m of hostile)
+      expect(() =>
+        session.emit(voice.AgentSessionEventTypes.MetricsCollected, {
+          type: 'metrics_collected',
+          metrics: m as metrics.AgentMetrics,
+          createdAt: now,
+        }),
+      ).not.toThrow();
     const m = await meterH.collect();
     const text = JSON.stringify(m.raw);
     expect(text).not.toContain('XXXX');
@@ -217,8 +355,17 @@ describe('LiveKit agents-js, a real AgentSession and its metrics events', () => 
     for (const bad of [null, undefined, {}, 'session', 42, { on: () => {} }, new voice.Agent({ instructions: 'x' })]) {
       expect(() => instrumentLiveKitSession(bad as never, { meter: h.meter })).toThrow(AgentMeterConfigError);
     }
-    for (const options of [undefined, {}, { meter: {} }, { meter: h.meter, provider: 'A'.repeat(1000) }, { meter: h.meter, clock: 'now' }, { meter: h.meter, pricing: 'free' }]) {
-      expect(() => instrumentLiveKitSession(new voice.AgentSession({}), options as never)).toThrow(AgentMeterConfigError);
+    for (const options of [
+      undefined,
+      {},
+      { meter: {} },
+      { meter: h.meter, provider: 'A'.repeat(1000) },
+      { meter: h.meter, clock: 'now' },
+      { meter: h.meter, pricing: 'free' },
+    ]) {
+      expect(() => instrumentLiveKitSession(new voice.AgentSession({}), options as never)).toThrow(
+        AgentMeterConfigError,
+      );
     }
   });
 });

@@ -32,25 +32,51 @@ async function scrape(): Promise<string> {
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
   // OTel's own Prometheus exporter leaves out unit suffixes (`_seconds`) that the Collector adds.
   const names = [name, name.replace('_seconds_', '_')];
-  const line = text.split('\n').find((candidate) =>
-    names.some((n) => candidate.startsWith(`${n}{`)) && Object.entries(labels).every(([key, value]) => candidate.includes(`${key}="${value}"`)));
+  const line = text
+    .split('\n')
+    .find(
+      (candidate) =>
+        names.some((n) => candidate.startsWith(`${n}{`)) &&
+        Object.entries(labels).every(([key, value]) => candidate.includes(`${key}="${value}"`)),
+    );
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
 it('one line per client puts latency, time to first token, tokens, cost and error types on /metrics', async () => {
   const options = { meter: h.meter, pricing: h.pricing, clock: h.clock, genAiMetrics: false };
-  const openai = instrumentOpenAI(new OpenAI({ apiKey: 'sk-x', baseURL: `${h.sim.url}/v1`, maxRetries: 0 }), { ...options, provider: 'openai' });
-  const anthropic = instrumentAnthropic(new Anthropic({ apiKey: 'sk-ant-x', baseURL: h.sim.url, maxRetries: 0 }), options);
+  const openai = instrumentOpenAI(new OpenAI({ apiKey: 'sk-x', baseURL: `${h.sim.url}/v1`, maxRetries: 0 }), {
+    ...options,
+    provider: 'openai',
+  });
+  const anthropic = instrumentAnthropic(
+    new Anthropic({ apiKey: 'sk-ant-x', baseURL: h.sim.url, maxRetries: 0 }),
+    options,
+  );
   const ai = instrumentGoogleGenAI(new GoogleGenAI({ apiKey: 'AIza-x', httpOptions: { baseUrl: h.sim.url } }), options);
 
-  const stream = await openai.chat.completions.create({ model: 'gpt-test', messages: [], stream: true, stream_options: { include_usage: true } });
-  for await (const _ of stream) { /* drain */ }
+  const stream = await openai.chat.completions.create({
+    model: 'gpt-test',
+    messages: [],
+    stream: true,
+    stream_options: { include_usage: true },
+  });
+  for await (const _ of stream) {
+    /* drain */
+  }
   await anthropic.messages.stream({ model: 'claude-test', max_tokens: 10, messages: [] }).finalMessage();
-  for await (const _ of await ai.models.generateContentStream({ model: 'gemini-test', contents: 'x' })) { /* drain */ }
-  await expect(openai.chat.completions.create({ model: 'gpt-test', messages: [] }, { headers: { 'x-sim-fault': '429' } })).rejects.toThrow();
+  for await (const _ of await ai.models.generateContentStream({ model: 'gemini-test', contents: 'x' })) {
+    /* drain */
+  }
+  await expect(
+    openai.chat.completions.create({ model: 'gpt-test', messages: [] }, { headers: { 'x-sim-fault': '429' } }),
+  ).rejects.toThrow();
 
   const text = await scrape();
-  for (const [p, model, operation] of [['openai', 'gpt-test', 'chat'], ['anthropic', 'claude-test', 'chat'], ['google', 'gemini-test', 'generate_content']] as const) {
+  for (const [p, model, operation] of [
+    ['openai', 'gpt-test', 'chat'],
+    ['anthropic', 'claude-test', 'chat'],
+    ['google', 'gemini-test', 'generate_content'],
+  ] as const) {
     const labels = { provider: p, model };
     expect(sample(text, 'agentmeter_llm_requests_total', { ...labels, operation, status: 'success' })).toBe(1);
     expect(sample(text, 'agentmeter_llm_latency_seconds_count', { ...labels, operation })).toBe(p === 'openai' ? 2 : 1);
@@ -59,7 +85,9 @@ it('one line per client puts latency, time to first token, tokens, cost and erro
     expect(sample(text, 'agentmeter_llm_tokens_total', { ...labels, token_type: 'output' })).toBe(4);
     expect(sample(text, 'agentmeter_api_cost_usd_total', { ...labels, service: 'llm' })).toBeGreaterThan(0);
   }
-  expect(sample(text, 'agentmeter_llm_errors_total', { provider: 'openai', model: 'gpt-test', error_type: 'rate_limit' })).toBe(1);
+  expect(
+    sample(text, 'agentmeter_llm_errors_total', { provider: 'openai', model: 'gpt-test', error_type: 'rate_limit' }),
+  ).toBe(1);
   expect(sample(text, 'agentmeter_errors_total', { error_type: 'rate_limit', component: 'llm' })).toBe(1);
   expect(text).not.toMatch(/sk-x|sk-ant-x|AIza-x/);
 });

@@ -11,20 +11,37 @@ import { expectSpokenTurnAndInterruption, REALTIME_LABELS, useRealtimeSim } from
 const env = useRealtimeSim();
 
 /** USD per million tokens; audio at its own rates. */
-const PRICES = createPricingTable([
-  { provider: 'openai', model: 'gpt-realtime', effective: '2025-01-01', unit: 'token', input: 4, input_audio: 32, output: 16, output_audio: 64 },
-], { file: false });
+const PRICES = createPricingTable(
+  [
+    {
+      provider: 'openai',
+      model: 'gpt-realtime',
+      effective: '2025-01-01',
+      unit: 'token',
+      input: 4,
+      input_audio: 32,
+      output: 16,
+      output_audio: 64,
+    },
+  ],
+  { file: false },
+);
 
 /** A real RealtimeSession whose WebSocket transport talks to the simulator (trusting its certificate). */
 function newSession(url = `${env.sim.url.replace('https:', 'wss:')}/v1/realtime?model=gpt-realtime`): RealtimeSession {
   const transport = new OpenAIRealtimeWebSocket({
     url,
-    createWebSocket: async ({ url: target, apiKey }) => new WebSocket(target, { ca: env.sim.ca, headers: { Authorization: `Bearer ${apiKey}` } }) as never,
+    createWebSocket: async ({ url: target, apiKey }) =>
+      new WebSocket(target, { ca: env.sim.ca, headers: { Authorization: `Bearer ${apiKey}` } }) as never,
   });
-  return new RealtimeSession(new RealtimeAgent({ name: 'assistant', instructions: 'Say something secret.' }), { transport, model: 'gpt-realtime' });
+  return new RealtimeSession(new RealtimeAgent({ name: 'assistant', instructions: 'Say something secret.' }), {
+    transport,
+    model: 'gpt-realtime',
+  });
 }
 
-const agentEnd = (session: RealtimeSession): Promise<void> => new Promise((resolve) => session.once('agent_end', () => resolve()));
+const agentEnd = (session: RealtimeSession): Promise<void> =>
+  new Promise((resolve) => session.once('agent_end', () => resolve()));
 
 /** One spoken turn (audio committed, a response) and one response the user interrupts. */
 async function converse(session: RealtimeSession): Promise<void> {
@@ -45,7 +62,14 @@ async function converse(session: RealtimeSession): Promise<void> {
 describe('@openai/agents-realtime sessions, the real RealtimeSession and WebSocket transport against the simulator', () => {
   it('records the session, each response with audio and text tokens and cost, turn latency and one interruption', async () => {
     const session = newSession();
-    expect(instrumentRealtimeSession(session, { meter: env.h.meter, clock: env.h.clock, pricing: PRICES, genAiMetrics: false })).toBe(session);
+    expect(
+      instrumentRealtimeSession(session, {
+        meter: env.h.meter,
+        clock: env.h.clock,
+        pricing: PRICES,
+        genAiMetrics: false,
+      }),
+    ).toBe(session);
     const heard: string[] = [];
     session.on('audio_interrupted', () => heard.push('audio_interrupted'));
     session.on('agent_end', () => heard.push('agent_end'));
@@ -62,7 +86,10 @@ describe('@openai/agents-realtime sessions, the real RealtimeSession and WebSock
     expect(m.histogram('turn.latency')?.sum).toBeCloseTo(0.3, 9);
     // audio_interrupted and the response the SDK then cancelled were one interruption (counted above).
     // Per response: 20 text in at $4, 50 audio in at $32, 10 text out at $16, 40 audio out at $64 per million.
-    expect(m.total('api.cost.usd', { ...labels, service: 'llm' })).toBeCloseTo(2 * (20 * 4 + 50 * 32 + 10 * 16 + 40 * 64) / 1e6, 12);
+    expect(m.total('api.cost.usd', { ...labels, service: 'llm' })).toBeCloseTo(
+      (2 * (20 * 4 + 50 * 32 + 10 * 16 + 40 * 64)) / 1e6,
+      12,
+    );
     expect(m.value('llm.errors', labels)).toBeUndefined();
     // No prompt, transcript or audio in any label.
     const text = JSON.stringify(m.raw);
@@ -108,7 +135,9 @@ describe('@openai/agents-realtime sessions, the real RealtimeSession and WebSock
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const { port } = closed.address() as { port: number };
     await new Promise((resolve) => closed.close(resolve));
-    const session = instrumentRealtimeSession(newSession(`wss://127.0.0.1:${port}/v1/realtime?model=gpt-realtime`), { meter: env.h.meter });
+    const session = instrumentRealtimeSession(newSession(`wss://127.0.0.1:${port}/v1/realtime?model=gpt-realtime`), {
+      meter: env.h.meter,
+    });
     session.on('error', () => {});
     await expect(session.connect({ apiKey: 'sk-test-secret' })).rejects.toBeDefined();
     const m = await env.h.collect();
@@ -140,10 +169,25 @@ describe('@openai/agents-realtime sessions, the real RealtimeSession and WebSock
   });
 
   it('rejects what is not a RealtimeSession, and bad options, naming them', () => {
-    for (const bad of [null, undefined, {}, 'session', 42, { on: () => {} }, { on: () => {}, transport: {} }, new RealtimeAgent({ name: 'x' })]) {
+    for (const bad of [
+      null,
+      undefined,
+      {},
+      'session',
+      42,
+      { on: () => {} },
+      { on: () => {}, transport: {} },
+      new RealtimeAgent({ name: 'x' }),
+    ]) {
       expect(() => instrumentRealtimeSession(bad as never, { meter: env.h.meter })).toThrow(AgentMeterConfigError);
     }
-    for (const options of [undefined, {}, { meter: {} }, { meter: env.h.meter, provider: 'A'.repeat(1000) }, { meter: env.h.meter, clock: Number.NaN }]) {
+    for (const options of [
+      undefined,
+      {},
+      { meter: {} },
+      { meter: env.h.meter, provider: 'A'.repeat(1000) },
+      { meter: env.h.meter, clock: Number.NaN },
+    ]) {
       expect(() => instrumentRealtimeSession(newSession(), options as never)).toThrow(AgentMeterConfigError);
     }
   });

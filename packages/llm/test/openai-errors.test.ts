@@ -23,7 +23,9 @@ async function expectOneFailure(errorType: string): Promise<void> {
   const m = await h.collect();
   expect(m.value('llm.requests', { ...CHAT, status: 'error' })).toBe(1);
   expect(m.value('llm.requests', { ...CHAT, status: 'success' })).toBeUndefined();
-  expect(m.raw.points('agentmeter.llm.errors').map((point) => point.attributes)).toEqual([{ ...GPT, error_type: errorType }]);
+  expect(m.raw.points('agentmeter.llm.errors').map((point) => point.attributes)).toEqual([
+    { ...GPT, error_type: errorType },
+  ]);
   expect(m.value('llm.errors', { ...GPT, error_type: errorType })).toBe(1);
   expect(m.value('errors', { error_type: errorType, component: 'llm' })).toBe(1);
   expect(m.histogram('llm.latency', CHAT)?.count).toBe(1);
@@ -55,7 +57,9 @@ describe('instrumentOpenAI: errors in the shared taxonomy', () => {
   });
 
   it('a client timeout is timeout (APIConnectionTimeoutError)', async () => {
-    await expect(client({ timeout: 100 }).chat.completions.create(ask, fault('hang'))).rejects.toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
+    await expect(client({ timeout: 100 }).chat.completions.create(ask, fault('hang'))).rejects.toBeInstanceOf(
+      OpenAI.APIConnectionTimeoutError,
+    );
     await expectOneFailure('timeout');
   });
 
@@ -71,7 +75,11 @@ describe('instrumentOpenAI: errors in the shared taxonomy', () => {
     const url = h.sim.url;
     await h.sim.close();
     const openai = instrumentOpenAI(new OpenAI({ apiKey: 'x', baseURL: `${url}/v1`, maxRetries: 0 }), {
-      meter: h.meter, pricing: h.pricing, clock: h.clock, genAiMetrics: false, provider: 'openai',
+      meter: h.meter,
+      pricing: h.pricing,
+      clock: h.clock,
+      genAiMetrics: false,
+      provider: 'openai',
     });
     await expect(openai.chat.completions.create(ask)).rejects.toBeInstanceOf(OpenAI.APIConnectionError);
     await expectOneFailure('connection');
@@ -80,9 +88,11 @@ describe('instrumentOpenAI: errors in the shared taxonomy', () => {
   it('a stream dropped by the server is stream_error, after its first token', async () => {
     const stream = await client().chat.completions.create({ ...ask, stream: true }, fault('abort:3'));
     const seen: string[] = [];
-    await expect((async () => {
-      for await (const chunk of stream) seen.push(chunk.choices[0]?.delta.content ?? '');
-    })()).rejects.toThrow();
+    await expect(
+      (async () => {
+        for await (const chunk of stream) seen.push(chunk.choices[0]?.delta.content ?? '');
+      })(),
+    ).rejects.toThrow();
     expect(seen).toEqual(['', 'one', ' two']);
     await expectOneFailure('stream_error');
     expect((await h.collect()).histogram('llm.time_to_first_token', GPT)?.count).toBe(1);
@@ -90,9 +100,13 @@ describe('instrumentOpenAI: errors in the shared taxonomy', () => {
 
   it('a malformed SSE frame is stream_error', async () => {
     const stream = await client().chat.completions.create({ ...ask, stream: true }, fault('malformed:2'));
-    await expect((async () => {
-      for await (const _ of stream) { /* read */ }
-    })()).rejects.toThrow(/malformed/);
+    await expect(
+      (async () => {
+        for await (const _ of stream) {
+          /* read */
+        }
+      })(),
+    ).rejects.toThrow(/malformed/);
     await expectOneFailure('stream_error');
   });
 
@@ -126,12 +140,17 @@ describe('instrumentOpenAI: errors in the shared taxonomy', () => {
     ['responses', 'rate_limit'],
   ] as const)('an error event inside a %s stream is classified by its code (%s)', async (api, errorType) => {
     const openai = client();
-    const stream = api === 'chat'
-      ? await openai.chat.completions.create({ ...ask, stream: true }, fault('error-event:3'))
-      : await openai.responses.create({ model: 'gpt-test', input: 'x', stream: true }, fault('error-event:5'));
-    await expect((async () => {
-      for await (const _ of stream) { /* read */ }
-    })()).rejects.toBeInstanceOf(OpenAI.APIError);
+    const stream =
+      api === 'chat'
+        ? await openai.chat.completions.create({ ...ask, stream: true }, fault('error-event:3'))
+        : await openai.responses.create({ model: 'gpt-test', input: 'x', stream: true }, fault('error-event:5'));
+    await expect(
+      (async () => {
+        for await (const _ of stream) {
+          /* read */
+        }
+      })(),
+    ).rejects.toBeInstanceOf(OpenAI.APIError);
     const m = await h.collect();
     expect(m.value('llm.errors', { ...GPT, error_type: errorType })).toBe(1);
     expect(m.histogram('llm.time_to_first_token', GPT)?.count).toBe(1);

@@ -10,7 +10,10 @@ const env = useRealtimeSim();
 
 async function connect(): Promise<OpenAIRealtimeWS> {
   const openai = new OpenAI({ apiKey: 'sk-test-secret', baseURL: `${env.sim.url}/v1` });
-  const rt = instrumentOpenAIRealtime(new OpenAIRealtimeWS({ model: 'gpt-realtime', options: { ca: env.sim.ca } }, openai), { meter: env.h.meter, clock: env.h.clock });
+  const rt = instrumentOpenAIRealtime(
+    new OpenAIRealtimeWS({ model: 'gpt-realtime', options: { ca: env.sim.ca } }, openai),
+    { meter: env.h.meter, clock: env.h.clock },
+  );
   await once(rt.socket, 'open');
   return rt;
 }

@@ -5,7 +5,11 @@ import { expectedCost, type Harness, instrumentedOpenAI, startHarness, TEST_PRIC
 
 let h: Harness;
 beforeEach(async () => {
-  h = await startHarness({ models: { 'gpt-test': { reply: 'Hello there, friend', usage: { input: 80, cached_input: 20, output: 9, reasoning: 4 } } } });
+  h = await startHarness({
+    models: {
+      'gpt-test': { reply: 'Hello there, friend', usage: { input: 80, cached_input: 20, output: 9, reasoning: 4 } },
+    },
+  });
 });
 afterEach(() => h.close());
 
@@ -45,7 +49,11 @@ describe('instrumentOpenAI: chat.completions.create', () => {
 
   it('records a stream with the usage chunk: time to first token, latency to the end, tokens and cost', async () => {
     const openai = client();
-    const stream = await openai.chat.completions.create({ ...ask, stream: true, stream_options: { include_usage: true } });
+    const stream = await openai.chat.completions.create({
+      ...ask,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     expect(stream.controller).toBeInstanceOf(AbortController);
     let text = '';
     let usageChunks = 0;
@@ -68,7 +76,9 @@ describe('instrumentOpenAI: chat.completions.create', () => {
   it('records no tokens for a stream without usage (nothing estimated)', async () => {
     const openai = client();
     const stream = await openai.chat.completions.create({ ...ask, stream: true });
-    for await (const _ of stream) { /* drain */ }
+    for await (const _ of stream) {
+      /* drain */
+    }
     const m = await h.collect();
     expect(m.value('llm.requests', { ...CHAT, status: 'success' })).toBe(1);
     expect(m.raw.points('agentmeter.llm.tokens')).toHaveLength(0);
@@ -77,14 +87,18 @@ describe('instrumentOpenAI: chat.completions.create', () => {
 
   it('observes tee() and toReadableStream() consumers once', async () => {
     const openai = client();
-    const [left, right] = (await openai.chat.completions.create({ ...ask, stream: true, stream_options: { include_usage: true } })).tee();
+    const [left, right] = (
+      await openai.chat.completions.create({ ...ask, stream: true, stream_options: { include_usage: true } })
+    ).tee();
     let chunks = 0;
     for await (const _ of left) chunks += 1;
     for await (const _ of right) chunks += 1;
     expect(chunks).toBe(12);
     const readable = (await openai.chat.completions.create({ ...ask, stream: true })).toReadableStream();
     const reader = readable.getReader();
-    while (!(await reader.read()).done) { /* drain */ }
+    while (!(await reader.read()).done) {
+      /* drain */
+    }
     const m = await h.collect();
     expect(m.value('llm.requests', { ...CHAT, status: 'success' })).toBe(2);
     expect(m.histogram('llm.time_to_first_token', GPT)?.count).toBe(2);
@@ -122,7 +136,9 @@ describe('instrumentOpenAI: responses.create and embeddings.create', () => {
 
   it('counts responses.stream() and responses.parse(), which run through responses.create()', async () => {
     const openai = client();
-    expect((await openai.responses.stream({ model: 'gpt-test', input: 'hi' }).finalResponse()).output_text).toBe('Hello there, friend');
+    expect((await openai.responses.stream({ model: 'gpt-test', input: 'hi' }).finalResponse()).output_text).toBe(
+      'Hello there, friend',
+    );
     expect((await openai.responses.parse({ model: 'gpt-test', input: 'hi' })).output_text).toBe('Hello there, friend');
     const m = await h.collect();
     expect(m.value('llm.requests', { ...GPT, operation: 'responses', status: 'success' })).toBe(2);
@@ -139,30 +155,48 @@ describe('instrumentOpenAI: responses.create and embeddings.create', () => {
     const embed = { provider: 'openai', model: 'embed-test' };
     expect(m.value('llm.requests', { ...embed, operation: 'embeddings', status: 'success' })).toBe(1);
     expect(m.value('llm.tokens', { ...embed, token_type: 'input' })).toBe(10);
-    expect(m.total('api.cost.usd', { ...embed, service: 'llm' })).toBeCloseTo(expectedCost(TEST_PRICES[2]!, 10, 0, 0), 15);
+    expect(m.total('api.cost.usd', { ...embed, service: 'llm' })).toBeCloseTo(
+      expectedCost(TEST_PRICES[2]!, 10, 0, 0),
+      15,
+    );
   });
 });
 
 describe('instrumentOpenAI: providers through baseURL', () => {
   it('labels an OpenAI-compatible endpoint with the provider option and prices it', async () => {
-    const groq = instrumentOpenAI(new OpenAI({ apiKey: 'gsk-test', baseURL: `${h.sim.url}/openai/v1`, maxRetries: 0 }), {
-      meter: h.meter, pricing: h.pricing, clock: h.clock, genAiMetrics: false, provider: 'groq',
-    });
+    const groq = instrumentOpenAI(
+      new OpenAI({ apiKey: 'gsk-test', baseURL: `${h.sim.url}/openai/v1`, maxRetries: 0 }),
+      {
+        meter: h.meter,
+        pricing: h.pricing,
+        clock: h.clock,
+        genAiMetrics: false,
+        provider: 'groq',
+      },
+    );
     await groq.chat.completions.create({ model: 'llama-test', messages: [{ role: 'user', content: 'x' }] });
     const m = await h.collect();
     const llama = { provider: 'groq', model: 'llama-test' };
     expect(m.value('llm.requests', { ...llama, operation: 'chat', status: 'success' })).toBe(1);
-    expect(m.total('api.cost.usd', { ...llama, service: 'llm' })).toBeCloseTo(expectedCost(TEST_PRICES[1]!, 10, 0, 5), 15);
+    expect(m.total('api.cost.usd', { ...llama, service: 'llm' })).toBeCloseTo(
+      expectedCost(TEST_PRICES[1]!, 10, 0, 5),
+      15,
+    );
   });
 
   it('labels a loopback baseURL as local by default, and an unknown model gets no cost and one warning', async () => {
     const local = instrumentOpenAI(new OpenAI({ apiKey: 'x', baseURL: `${h.sim.url}/v1`, maxRetries: 0 }), {
-      meter: h.meter, pricing: h.pricing, clock: h.clock, genAiMetrics: false,
+      meter: h.meter,
+      pricing: h.pricing,
+      clock: h.clock,
+      genAiMetrics: false,
     });
     await local.chat.completions.create({ model: 'llama3.2', messages: [] });
     await local.chat.completions.create({ model: 'llama3.2', messages: [] });
     const m = await h.collect();
-    expect(m.value('llm.requests', { provider: 'local', model: 'llama3.2', operation: 'chat', status: 'success' })).toBe(2);
+    expect(
+      m.value('llm.requests', { provider: 'local', model: 'llama3.2', operation: 'chat', status: 'success' }),
+    ).toBe(2);
     expect(m.value('llm.tokens', { provider: 'local', model: 'llama3.2', token_type: 'input' })).toBe(20);
     expect(m.raw.points('agentmeter.api.cost.usd')).toHaveLength(0);
     expect(h.warnings).toHaveLength(1);

@@ -1,9 +1,16 @@
-import { type OpenAIRealtimeSim, type OpenAIRealtimeSimOptions, startOpenAIRealtimeSim } from '@agentmeter/provider-sim';
+import {
+  type OpenAIRealtimeSim,
+  type OpenAIRealtimeSimOptions,
+  startOpenAIRealtimeSim,
+} from '@agentmeter/provider-sim';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { type Harness, type Metrics, startHarness } from './harness.ts';
 
 /** A fresh harness and OpenAI Realtime simulator for each test of the file; read them in the test. */
-export function useRealtimeSim(options: OpenAIRealtimeSimOptions = { audioDeltas: 4, deltaMs: 5 }): { readonly h: Harness; readonly sim: OpenAIRealtimeSim } {
+export function useRealtimeSim(options: OpenAIRealtimeSimOptions = { audioDeltas: 4, deltaMs: 5 }): {
+  readonly h: Harness;
+  readonly sim: OpenAIRealtimeSim;
+} {
   const state = {} as { h: Harness; sim: OpenAIRealtimeSim };
   beforeEach(async () => {
     state.h = await startHarness();

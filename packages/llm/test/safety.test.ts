@@ -16,22 +16,41 @@ afterEach(() => h.close());
 const throwing = (): never => {
   throw new Error('broken exporter');
 };
-const openai = (): OpenAI => new OpenAI({ apiKey: 'sk-test-secret-1234567890ABC', baseURL: `${h.sim.url}/v1`, maxRetries: 0 });
+const openai = (): OpenAI =>
+  new OpenAI({ apiKey: 'sk-test-secret-1234567890ABC', baseURL: `${h.sim.url}/v1`, maxRetries: 0 });
 
 describe('wrap-time checks', () => {
-  const notClients: readonly unknown[] = [null, undefined, 'openai', 42, Number.NaN, Infinity, {}, [], () => {}, { chat: {} }, { chat: { completions: { create: 'no' } } }];
+  const notClients: readonly unknown[] = [
+    null,
+    undefined,
+    'openai',
+    42,
+    Number.NaN,
+    Infinity,
+    {},
+    [],
+    () => {},
+    { chat: {} },
+    { chat: { completions: { create: 'no' } } },
+  ];
 
   it.each(notClients.map((value) => [value]))('instrumentOpenAI(%o) fails with what to pass', (value) => {
     expect(() => instrumentOpenAI(value as object, { meter: h.meter })).toThrow(AgentMeterConfigError);
-    expect(() => instrumentOpenAI(value as object, { meter: h.meter })).toThrow(/instrumentOpenAI: expected an OpenAI client/);
+    expect(() => instrumentOpenAI(value as object, { meter: h.meter })).toThrow(
+      /instrumentOpenAI: expected an OpenAI client/,
+    );
   });
 
   it('a client of another SDK is refused by name', () => {
     const anthropic = new Anthropic({ apiKey: 'x' });
-    expect(() => instrumentOpenAI(anthropic, { meter: h.meter })).toThrow(/chat\.completions\.create, responses\.create, embeddings\.create/);
+    expect(() => instrumentOpenAI(anthropic, { meter: h.meter })).toThrow(
+      /chat\.completions\.create, responses\.create, embeddings\.create/,
+    );
     expect(() => instrumentAnthropic(openai(), { meter: h.meter })).toThrow(/expected an Anthropic client/);
     expect(() => instrumentGoogleGenAI(openai(), { meter: h.meter })).toThrow(/expected a GoogleGenAI client/);
-    expect(() => instrumentAnthropic(new GoogleGenAI({ apiKey: 'x' }), { meter: h.meter })).toThrow(AgentMeterConfigError);
+    expect(() => instrumentAnthropic(new GoogleGenAI({ apiKey: 'x' }), { meter: h.meter })).toThrow(
+      AgentMeterConfigError,
+    );
   });
 
   it.each([
@@ -53,7 +72,8 @@ describe('wrap-time checks', () => {
     [{ attributes: ['tenant'] }, /options.attributes must be an object/],
     [{ attributes: { model: 'x' } }, /options.attributes must not set "model"/],
   ])('bad options %o fail at wrap time', (options, message) => {
-    const given = options === undefined || options === null || 'meter' in options ? options : { meter: h.meter, ...options };
+    const given =
+      options === undefined || options === null || 'meter' in options ? options : { meter: h.meter, ...options };
     expect(() => instrumentOpenAI(openai(), given as never)).toThrow(message);
   });
 });
@@ -68,7 +88,9 @@ describe('recording safety', () => {
     expect(client.chat.completions.create).toBe(create);
     await client.chat.completions.create({ model: 'gpt-test', messages: [] });
     const m = await h.collect();
-    expect(m.value('llm.requests', { provider: 'openai', model: 'gpt-test', operation: 'chat', status: 'success' })).toBe(1);
+    expect(
+      m.value('llm.requests', { provider: 'openai', model: 'gpt-test', operation: 'chat', status: 'success' }),
+    ).toBe(1);
   });
 
   it('wraps only this instance: other clients and the prototype are untouched', () => {
@@ -86,16 +108,25 @@ describe('recording safety', () => {
     await client.chat.completions.create({ model: 42 as never, messages: secretPrompt });
     await client.chat.completions.create({ model: 'sk-proj-Abc123Def456Ghi789', messages: secretPrompt });
     const m = await h.collect();
-    const labels = JSON.stringify(m.raw.metrics.flatMap((metric) => metric.dataPoints.map((point) => point.attributes)));
+    const labels = JSON.stringify(
+      m.raw.metrics.flatMap((metric) => metric.dataPoints.map((point) => point.attributes)),
+    );
     expect(labels).not.toMatch(/secret|Abc123|provider simulator/);
     expect(labels).not.toContain('m'.repeat(200));
-    expect(m.value('llm.requests', { provider: 'local', model: 'unknown', operation: 'chat', status: 'success' })).toBe(1);
-    expect(m.value('llm.requests', { provider: 'local', model: '_too_long', operation: 'chat', status: 'success' })).toBe(1);
+    expect(m.value('llm.requests', { provider: 'local', model: 'unknown', operation: 'chat', status: 'success' })).toBe(
+      1,
+    );
+    expect(
+      m.value('llm.requests', { provider: 'local', model: '_too_long', operation: 'chat', status: 'success' }),
+    ).toBe(1);
   });
 
   it('a meter that throws never breaks or alters the call', async () => {
     const instrument = new Proxy({}, { get: () => throwing });
-    const brokenMeter = { instruments: new Proxy({}, { get: () => instrument }), startLlmCall: throwing } as unknown as AgentMeter;
+    const brokenMeter = {
+      instruments: new Proxy({}, { get: () => instrument }),
+      startLlmCall: throwing,
+    } as unknown as AgentMeter;
     const client = instrumentOpenAI(openai(), { meter: brokenMeter, pricing: false });
     const reply = await client.chat.completions.create({ model: 'gpt-test', messages: [] });
     expect(reply.choices[0]?.message.content).toBe('Hello from the provider simulator.');
@@ -103,13 +134,20 @@ describe('recording safety', () => {
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('Hello from the provider simulator.');
-    await expect(client.chat.completions.create({ model: 'gpt-test', messages: [] }, { headers: { 'x-sim-fault': '429' } })).rejects.toBeInstanceOf(OpenAI.RateLimitError);
+    await expect(
+      client.chat.completions.create({ model: 'gpt-test', messages: [] }, { headers: { 'x-sim-fault': '429' } }),
+    ).rejects.toBeInstanceOf(OpenAI.RateLimitError);
   });
 
   it('static attributes label every llm series of the client', async () => {
     const meter = createAgentMeter({ attributes: { llm: ['tenant'] } });
     const reader = createTestReader(meter);
-    const client = instrumentOpenAI(openai(), { meter, pricing: false, provider: 'openai', attributes: { tenant: 'acme' } });
+    const client = instrumentOpenAI(openai(), {
+      meter,
+      pricing: false,
+      provider: 'openai',
+      attributes: { tenant: 'acme' },
+    });
     await client.chat.completions.create({ model: 'gpt-test', messages: [] });
     const m = await reader.collect();
     const labels = { tenant: 'acme', provider: 'openai', model: 'gpt-test' };
@@ -131,7 +169,10 @@ describe('recording safety', () => {
     await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [] });
     const m = await h.collect();
     // 10 input and 5 output tokens at $0.15 and $0.60 per million.
-    expect(m.total('api.cost.usd', { provider: 'openai', model: 'gpt-4o-mini', service: 'llm' })).toBeCloseTo((10 * 0.15 + 5 * 0.6) / 1e6, 15);
+    expect(m.total('api.cost.usd', { provider: 'openai', model: 'gpt-4o-mini', service: 'llm' })).toBeCloseTo(
+      (10 * 0.15 + 5 * 0.6) / 1e6,
+      15,
+    );
   });
 });
 

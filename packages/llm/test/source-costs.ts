@@ -35,7 +35,12 @@ function without(usage: TokenUsage, type: string): TokenUsage {
  * Each token type's cost as the source computes it: the whole call's price less the price of the
  * same call without that type's tokens (below a tier threshold, where the difference is exact).
  */
-export function sourceCostByType(usage: TokenUsage, model: string, providerId: string, at: Date): Record<string, number> {
+export function sourceCostByType(
+  usage: TokenUsage,
+  model: string,
+  providerId: string,
+  at: Date,
+): Record<string, number> {
   const whole = sourceCost(usage, model, providerId, at);
   const out: Record<string, number> = {};
   for (const type of COST_TYPES) {
@@ -51,8 +56,8 @@ export function recordedByType(m: Metrics, provider: string, model: string): Rec
   const out: Record<string, number> = {};
   for (const point of m.raw.points('agentmeter.api.cost.usd')) {
     const a = point.attributes;
-    if (a.provider === provider && a.model === model && a.service === 'llm') out[String(a.token_type)] = point.value as number;
+    if (a.provider === provider && a.model === model && a.service === 'llm')
+      out[String(a.token_type)] = point.value as number;
   }
   return out;
 }
-

@@ -18,18 +18,24 @@ describe('wrapped clients keep their exact types', () => {
     expectTypeOf(openai).toEqualTypeOf<OpenAI>();
     expectTypeOf(openai.chat.completions.create).toEqualTypeOf<OpenAI['chat']['completions']['create']>();
     // Arrow functions: the types are checked, the calls never made.
-    expectTypeOf(() => openai.chat.completions.create({ model: 'm', messages: [], stream: true }))
-      .returns.toEqualTypeOf<APIPromise<Stream<ChatCompletionChunk>>>();
-    expectTypeOf(() => openai.chat.completions.create({ model: 'm', messages: [] })).returns.toEqualTypeOf<APIPromise<ChatCompletion>>();
-    expectTypeOf(() => openai.chat.completions.create({ model: 'm', messages: [] }).withResponse())
-      .returns.toEqualTypeOf<ReturnType<APIPromise<ChatCompletion>['withResponse']>>();
+    expectTypeOf(() =>
+      openai.chat.completions.create({ model: 'm', messages: [], stream: true }),
+    ).returns.toEqualTypeOf<APIPromise<Stream<ChatCompletionChunk>>>();
+    expectTypeOf(() => openai.chat.completions.create({ model: 'm', messages: [] })).returns.toEqualTypeOf<
+      APIPromise<ChatCompletion>
+    >();
+    expectTypeOf(() =>
+      openai.chat.completions.create({ model: 'm', messages: [] }).withResponse(),
+    ).returns.toEqualTypeOf<ReturnType<APIPromise<ChatCompletion>['withResponse']>>();
   });
 
   it('@anthropic-ai/sdk', () => {
     const anthropic = instrumentAnthropic(new Anthropic({ apiKey: 'x' }), { meter });
     expectTypeOf(anthropic).toEqualTypeOf<Anthropic>();
     expectTypeOf(anthropic.messages.stream).toEqualTypeOf<Anthropic['messages']['stream']>();
-    expectTypeOf(() => anthropic.messages.stream({ model: 'm', max_tokens: 1, messages: [] })).returns.toEqualTypeOf<MessageStream<null>>();
+    expectTypeOf(() => anthropic.messages.stream({ model: 'm', max_tokens: 1, messages: [] })).returns.toEqualTypeOf<
+      MessageStream<null>
+    >();
   });
 
   it('@google/genai', () => {

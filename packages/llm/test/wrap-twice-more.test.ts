@@ -24,14 +24,21 @@ function expectIdempotent(runs: WrapRun[], family: string, wrapped = 1): void {
   expect(runs[2]!.lines).toEqual(runs[0]!.lines);
 }
 
-const others = (meter: object): Record<string, unknown>[] => [{ meter, pricing: false, provider: 'other' }, { meter, provider: 'third' }];
+const others = (meter: object): Record<string, unknown>[] => [
+  { meter, pricing: false, provider: 'other' },
+  { meter, provider: 'third' },
+];
 
 describe('wrapping again: the realtime, function and AI SDK wrappers', () => {
   it('instrumentOpenAIRealtime: a session and its response are counted once', async () => {
     const sim = await startOpenAIRealtimeSim({ audioDeltas: 2, deltaMs: 1 });
     try {
       const runs = await wrapTwiceRuns(
-        () => new OpenAIRealtimeWS({ model: 'gpt-realtime', options: { ca: sim.ca } }, new OpenAI({ apiKey: 'sk-test', baseURL: `${sim.url}/v1` })),
+        () =>
+          new OpenAIRealtimeWS(
+            { model: 'gpt-realtime', options: { ca: sim.ca } },
+            new OpenAI({ apiKey: 'sk-test', baseURL: `${sim.url}/v1` }),
+          ),
         (rt, options) => instrumentOpenAIRealtime(rt, options as never),
         async (client) => {
           const rt = client as OpenAIRealtimeWS;
@@ -64,7 +71,10 @@ describe('wrapping again: the realtime, function and AI SDK wrappers', () => {
           const session = await (ai as GoogleGenAI).live.connect({
             model: 'gemini-live-2.5-flash-preview',
             config: { responseModalities: [Modality.AUDIO] },
-            callbacks: { onmessage: (m) => m.serverContent?.turnComplete === true && turnDone(), onclose: () => closed() },
+            callbacks: {
+              onmessage: (m) => m.serverContent?.turnComplete === true && turnDone(),
+              onclose: () => closed(),
+            },
           });
           session.sendClientContent({ turns: 'hi' });
           await turn;
@@ -96,13 +106,24 @@ describe('wrapping again: the realtime, function and AI SDK wrappers', () => {
     const sim = await startLlmSimulator();
     try {
       const provider = createOpenAI({ apiKey: 'sk-test', baseURL: `${sim.url}/v1` });
-      type Models = Held<{ model: ReturnType<typeof instrumentLanguageModel>; embedder: ReturnType<typeof instrumentEmbeddingModel>; tools: Record<string, object> }>;
+      type Models = Held<{
+        model: ReturnType<typeof instrumentLanguageModel>;
+        embedder: ReturnType<typeof instrumentEmbeddingModel>;
+        tools: Record<string, object>;
+      }>;
       const runs = await wrapTwiceRuns(
-        (): Models => ({ value: {
-          model: provider('gpt-test') as never,
-          embedder: provider.embedding('embed-test') as never,
-          tools: { weather: tool({ inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } } }), execute: async () => ({ celsius: 21 }) }) },
-        } }),
+        (): Models => ({
+          value: {
+            model: provider('gpt-test') as never,
+            embedder: provider.embedding('embed-test') as never,
+            tools: {
+              weather: tool({
+                inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } } }),
+                execute: async () => ({ celsius: 21 }),
+              }),
+            },
+          },
+        }),
         (held, options) => {
           const h = held as Models;
           h.value = {
@@ -115,7 +136,10 @@ describe('wrapping again: the realtime, function and AI SDK wrappers', () => {
           const { model, embedder, tools } = (held as Models).value;
           await generateText({ model, prompt: 'hi' });
           await embed({ model: embedder, value: 'hello' });
-          await (tools['weather'] as { execute: (input: unknown, context: unknown) => Promise<unknown> }).execute({ city: 'Paris' }, { toolCallId: 't1', messages: [] });
+          await (tools['weather'] as { execute: (input: unknown, context: unknown) => Promise<unknown> }).execute(
+            { city: 'Paris' },
+            { toolCallId: 't1', messages: [] },
+          );
         },
         (meter) => [{ meter, provider: 'other', pricing: false }],
       );

@@ -17,19 +17,29 @@ const total = workers === 0 ? series : series * workers;
 /** Distinct routes per worker, so the merge has as many series as the single process. */
 function record(first: number, count: number): void {
   if (variant === 'agentmeter') {
-    for (let i = first; i < first + count; i++) am!.instruments.requests.add(1 + (i % 3), { route: `/r/${i}`, status: 'success' });
+    for (let i = first; i < first + count; i++)
+      am!.instruments.requests.add(1 + (i % 3), { route: `/r/${i}`, status: 'success' });
   } else {
-    const counter = new client.Counter({ name: 'bench_requests_total', help: 'Requests.', labelNames: ['route', 'status'] });
+    const counter = new client.Counter({
+      name: 'bench_requests_total',
+      help: 'Requests.',
+      labelNames: ['route', 'status'],
+    });
     for (let i = first; i < first + count; i++) counter.inc({ route: `/r/${i}`, status: 'success' }, 1 + (i % 3));
   }
 }
 
-const am = variant === 'agentmeter'
-  ? start({
-      prometheus: { host: '127.0.0.1', port: 0 }, http: false, hostMetrics: false, diagLogger: false,
-      attributes: { requests: ['route'] }, seriesLimit: total + 10,
-    })
-  : undefined;
+const am =
+  variant === 'agentmeter'
+    ? start({
+        prometheus: { host: '127.0.0.1', port: 0 },
+        http: false,
+        hostMetrics: false,
+        diagLogger: false,
+        attributes: { requests: ['route'] },
+        seriesLimit: total + 10,
+      })
+    : undefined;
 
 // prom-client's workers answer the primary only once an AggregatorRegistry exists in them too.
 const registry = variant === 'prom-client' ? new client.AggregatorRegistry() : undefined;
@@ -42,10 +52,13 @@ if (cluster.isPrimary) {
   } else {
     const server = createServer((_request, response) => {
       // prom-client gives up after 5 s when a worker is slow to answer.
-      (workers === 0 ? client.register.metrics() : registry!.clusterMetrics()).then((text) => response.end(text), (error: Error) => {
-        response.statusCode = 500;
-        response.end(error.message);
-      });
+      (workers === 0 ? client.register.metrics() : registry!.clusterMetrics()).then(
+        (text) => response.end(text),
+        (error: Error) => {
+          response.statusCode = 500;
+          response.end(error.message);
+        },
+      );
     }).listen(0, '127.0.0.1');
     await once(server, 'listening');
     const address = server.address();

@@ -15,16 +15,40 @@ interface Setup {
 }
 
 const SETUPS: Setup[] = [
-  { name: `agentmeter, one process, ${fmt(SERIES * WORKERS)} series`, variant: 'agentmeter', workers: 0, series: SERIES * WORKERS },
-  { name: `agentmeter, ${WORKERS} workers x ${fmt(SERIES)} series, merged by the primary`, variant: 'agentmeter', workers: WORKERS, series: SERIES },
-  { name: `prom-client, one process, ${fmt(SERIES * WORKERS)} series`, variant: 'prom-client', workers: 0, series: SERIES * WORKERS },
-  { name: `prom-client AggregatorRegistry, ${WORKERS} workers x ${fmt(SERIES)} series`, variant: 'prom-client', workers: WORKERS, series: SERIES },
+  {
+    name: `agentmeter, one process, ${fmt(SERIES * WORKERS)} series`,
+    variant: 'agentmeter',
+    workers: 0,
+    series: SERIES * WORKERS,
+  },
+  {
+    name: `agentmeter, ${WORKERS} workers x ${fmt(SERIES)} series, merged by the primary`,
+    variant: 'agentmeter',
+    workers: WORKERS,
+    series: SERIES,
+  },
+  {
+    name: `prom-client, one process, ${fmt(SERIES * WORKERS)} series`,
+    variant: 'prom-client',
+    workers: 0,
+    series: SERIES * WORKERS,
+  },
+  {
+    name: `prom-client AggregatorRegistry, ${WORKERS} workers x ${fmt(SERIES)} series`,
+    variant: 'prom-client',
+    workers: WORKERS,
+    series: SERIES,
+  },
 ];
 
 async function launch(setup: Setup): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--conditions=@agentmeter/source', SERVICE, setup.variant, String(setup.workers), String(setup.series)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@agentmeter/source', SERVICE, setup.variant, String(setup.workers), String(setup.series)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout!.once('data', (chunk: Buffer) => resolve(String(chunk).trim()));
     child.once('exit', (code) => reject(new Error(`${setup.name} exited with ${code}`)));
@@ -77,8 +101,24 @@ export async function run(): Promise<string> {
     `spread over ${WORKERS} node:cluster workers (${fmt(SERIES)} each) and merged by the primary at scrape time. ${SCRAPES} scrapes after 3 warm-up ones,`,
     `each ${fmt(SPACING_MS)} ms after the one before (past the exporter's sharing window, so every scrape collects and renders afresh).`,
     '',
-    table(['setup', 'scrape (ms)', 'body (KiB)', 'vs agentmeter one process', 'vs prom-client one process', 'failed scrapes'],
-      rows.map((row) => [row.name, fmt(row.millis, 1), fmt(row.bytes / 1024), ratio(row.millis, single), ratio(row.millis, promSingle), `${row.failed} of ${SCRAPES}`])),
+    table(
+      [
+        'setup',
+        'scrape (ms)',
+        'body (KiB)',
+        'vs agentmeter one process',
+        'vs prom-client one process',
+        'failed scrapes',
+      ],
+      rows.map((row) => [
+        row.name,
+        fmt(row.millis, 1),
+        fmt(row.bytes / 1024),
+        ratio(row.millis, single),
+        ratio(row.millis, promSingle),
+        `${row.failed} of ${SCRAPES}`,
+      ]),
+    ),
     '',
   ].join('\n');
 }

@@ -54,10 +54,13 @@ export async function run(): Promise<string> {
     `In-process: ${fmt(REQUESTS)} requests (a real IncomingMessage and ServerResponse each, with a route template) through the two channels ` +
       `node:http publishes, with and without start()'s observer subscribed; median of ${ROUNDS} interleaved rounds.`,
     '',
-    table(['loop', 'ns/request'], [
-      ['request and response objects, no subscriber', fmt(median(bare))],
-      ['the same, observer subscribed (timestamp, in-flight count, duration record)', fmt(median(observed))],
-      ['added by the observer', fmt(added)],
-    ]),
+    table(
+      ['loop', 'ns/request'],
+      [
+        ['request and response objects, no subscriber', fmt(median(bare))],
+        ['the same, observer subscribed (timestamp, in-flight count, duration record)', fmt(median(observed))],
+        ['added by the observer', fmt(added)],
+      ],
+    ),
   ].join('\n');
 }

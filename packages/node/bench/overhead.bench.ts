@@ -14,8 +14,8 @@ const FRAMEWORKS: Record<string, string[]> = {
   fastify: ['bare', 'start()', 'start(), tracing (instrumentation-http)'],
 };
 const PATHS: Record<string, string> = { 'node:http': '/', express: '/items/42', fastify: '/items/42' };
-const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 5);
-const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 3);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
 const CONNECTIONS = 16;
 
 interface Sample {
@@ -33,7 +33,9 @@ interface Service {
 
 async function launch(framework: string, variant: string): Promise<Service> {
   // process.execPath: the workspace's Node 24.
-  const child = spawn(process.execPath, ['--conditions=@agentmeter/source', SERVICE, framework, variant], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const child = spawn(process.execPath, ['--conditions=@agentmeter/source', SERVICE, framework, variant], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim())));
     child.once('exit', (code) => reject(new Error(`service ${variant} exited with ${code}`)));
@@ -50,9 +52,14 @@ function cpuMicros(child: ChildProcess): Promise<number> {
 
 async function load(service: Service, seconds: number): Promise<Sample> {
   const before = await cpuMicros(service.child);
-  const result = await autocannon({ url: `http://127.0.0.1:${service.port}${service.path}`, connections: CONNECTIONS, duration: seconds });
+  const result = await autocannon({
+    url: `http://127.0.0.1:${service.port}${service.path}`,
+    connections: CONNECTIONS,
+    duration: seconds,
+  });
   const after = await cpuMicros(service.child);
-  if (result.errors > 0 || result.non2xx > 0) throw new Error(`load run had ${result.errors} errors and ${result.non2xx} non-2xx answers`);
+  if (result.errors > 0 || result.non2xx > 0)
+    throw new Error(`load run had ${result.errors} errors and ${result.non2xx} non-2xx answers`);
   return { rps: result.requests.average, p99: result.latency.p99, cpuMicros: (after - before) / result.requests.total };
 }
 
@@ -102,8 +109,14 @@ function rows(samples: Map<string, Sample[]>): string[][] {
     const cpu = median(measured.map((s) => s.cpuMicros));
     const loss = ((1 - rps / baseRps) * 100).toFixed(1);
     return [
-      variant, fmt(rps), ratio(rps, baseRps), variant === 'bare' ? '-' : `${loss}%`, p99 > 0 ? fmt(p99, 1) : '< 1', p99Ratio(p99, baseP99),
-      fmt(cpu, 1), ratio(cpu, baseCpu),
+      variant,
+      fmt(rps),
+      ratio(rps, baseRps),
+      variant === 'bare' ? '-' : `${loss}%`,
+      p99 > 0 ? fmt(p99, 1) : '< 1',
+      p99Ratio(p99, baseP99),
+      fmt(cpu, 1),
+      ratio(cpu, baseCpu),
     ];
   });
 }
@@ -115,10 +128,28 @@ export async function run(): Promise<string> {
   for (const [framework, variants] of Object.entries(FRAMEWORKS)) {
     if (only !== undefined && !only.includes(framework)) continue;
     const samples = await measure(framework, variants);
-    sections.push(`${framework} (\`${PATHS[framework]}\`):`, '',
-      table(['variant', 'req/s', 'vs bare', 'throughput loss', 'p99 ms', 'p99 vs bare', 'server CPU µs/request', 'CPU vs bare'], rows(samples)), '');
+    sections.push(
+      `${framework} (\`${PATHS[framework]}\`):`,
+      '',
+      table(
+        [
+          'variant',
+          'req/s',
+          'vs bare',
+          'throughput loss',
+          'p99 ms',
+          'p99 vs bare',
+          'server CPU µs/request',
+          'CPU vs bare',
+        ],
+        rows(samples),
+      ),
+      '',
+    );
   }
-  const load1 = loadavg().map((value) => value.toFixed(1)).join(', ');
+  const load1 = loadavg()
+    .map((value) => value.toFixed(1))
+    .join(', ');
   return [
     '### @agentmeter/node: HTTP overhead of start()',
     '',
@@ -129,6 +160,6 @@ export async function run(): Promise<string> {
     ...sections,
     'Throughput and p99 move with whatever else the machine runs; server CPU time per request (the service process, measured over',
     'IPC around each round) is the steadier measure of overhead. `start()` observes HTTP through node:diagnostics_channel;',
-    'tracing mode adds @opentelemetry/instrumentation-http\'s spans (the former metrics path). See docs/node.md.',
+    "tracing mode adds @opentelemetry/instrumentation-http's spans (the former metrics path). See docs/node.md.",
   ].join('\n');
 }

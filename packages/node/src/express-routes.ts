@@ -68,43 +68,51 @@ export class ExpressRouteInstrumentation extends InstrumentationBase {
   }
 
   protected init(): InstrumentationNodeModuleDefinition[] {
-    return [new InstrumentationNodeModuleDefinition('express', ['>=4.0.0 <6'], (express: ExpressModule) => {
-      state.labelling = true;
-      // Wrapped once per module and never unwrapped: instrumentation-express (tracing mode) wraps
-      // the same functions, and unwrapping out of order would drop its wrapper or ours.
-      if (express[PATCHED] === true) return express;
-      express[PATCHED] = true;
-      const router = typeof express.Router.prototype?.use === 'function' ? express.Router.prototype : express.Router;
-      const route = express.Route?.prototype;
-      if (route !== undefined) {
-        const dispatch = route.dispatch;
-        // Route#dispatch(req, res, done) in Express 4 and 5: named parameters, no rest array per request.
-        route.dispatch = function routeDispatch(this: RouteProto, req: RoutedRequest, res: unknown, done: unknown) {
-          const path = this.path;
-          if (state.labelling && typeof path === 'string') {
-            const mount = req[MOUNT];
-            req[ROUTE] = mount === undefined ? path : path === '/' ? mount : mount + path;
+    return [
+      new InstrumentationNodeModuleDefinition(
+        'express',
+        ['>=4.0.0 <6'],
+        (express: ExpressModule) => {
+          state.labelling = true;
+          // Wrapped once per module and never unwrapped: instrumentation-express (tracing mode) wraps
+          // the same functions, and unwrapping out of order would drop its wrapper or ours.
+          if (express[PATCHED] === true) return express;
+          express[PATCHED] = true;
+          const router =
+            typeof express.Router.prototype?.use === 'function' ? express.Router.prototype : express.Router;
+          const route = express.Route?.prototype;
+          if (route !== undefined) {
+            const dispatch = route.dispatch;
+            // Route#dispatch(req, res, done) in Express 4 and 5: named parameters, no rest array per request.
+            route.dispatch = function routeDispatch(this: RouteProto, req: RoutedRequest, res: unknown, done: unknown) {
+              const path = this.path;
+              if (state.labelling && typeof path === 'string') {
+                const mount = req[MOUNT];
+                req[ROUTE] = mount === undefined ? path : path === '/' ? mount : mount + path;
+              }
+              return dispatch.call(this, req, res, done);
+            };
           }
-          return dispatch.call(this, req, res, done);
-        };
-      }
-      const use = router.use;
-      router.use = function routerUse(this: RouterProto, ...args: unknown[]) {
-        const before = this.stack.length;
-        const result = use.apply(this, args);
-        const path = mountPath(args);
-        if (path !== undefined) {
-          for (let i = before; i < this.stack.length; i++) {
-            const layer = this.stack[i]!;
-            if (layer.handle.length <= 3) layer.handle = mounted(layer.handle, path);
-          }
-        }
-        return result;
-      };
-      return express;
-    }, () => {
-      state.labelling = false;
-    })];
+          const use = router.use;
+          router.use = function routerUse(this: RouterProto, ...args: unknown[]) {
+            const before = this.stack.length;
+            const result = use.apply(this, args);
+            const path = mountPath(args);
+            if (path !== undefined) {
+              for (let i = before; i < this.stack.length; i++) {
+                const layer = this.stack[i]!;
+                if (layer.handle.length <= 3) layer.handle = mounted(layer.handle, path);
+              }
+            }
+            return result;
+          };
+          return express;
+        },
+        () => {
+          state.labelling = false;
+        },
+      ),
+    ];
   }
 }
 

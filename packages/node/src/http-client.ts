@@ -90,7 +90,21 @@ export class ClientObserver {
   readonly #onHttpStart = (message: unknown): void => {
     const request = (message as { request: TrackedRequest }).request;
     const hook = this.#options.ignoreOutgoing;
-    if (this.#skip(hook && (() => hook({ method: request.method, host: request.host, hostname: request.host, port: httpTarget(request).port, path: request.path, protocol: request.protocol })))) return;
+    if (
+      this.#skip(
+        hook &&
+          (() =>
+            hook({
+              method: request.method,
+              host: request.host,
+              hostname: request.host,
+              port: httpTarget(request).port,
+              path: request.path,
+              protocol: request.protocol,
+            })),
+      )
+    )
+      return;
     request[STARTED] = performance.now();
   };
 
@@ -114,13 +128,23 @@ export class ClientObserver {
     const started = request[STARTED];
     if (started === undefined) return;
     request[STARTED] = undefined;
-    this.#record(httpTarget(request), methodIndex(request.method), status, version, error, (performance.now() - started) / 1000);
+    this.#record(
+      httpTarget(request),
+      methodIndex(request.method),
+      status,
+      version,
+      error,
+      (performance.now() - started) / 1000,
+    );
   }
 
   readonly #onFetchCreate = (message: unknown): void => {
     const request = (message as { request: UndiciRequest }).request;
     const hook = this.#options.ignoreOutgoingFetch;
-    if (this.#skip(hook && (() => hook({ origin: String(request.origin), method: request.method, path: request.path })))) return;
+    if (
+      this.#skip(hook && (() => hook({ origin: String(request.origin), method: request.method, path: request.path })))
+    )
+      return;
     request[STARTED] = performance.now();
   };
 
@@ -145,7 +169,14 @@ export class ClientObserver {
     const started = request[STARTED];
     if (started === undefined) return;
     request[STARTED] = undefined;
-    this.#record(this.#fetchTarget(request.origin), methodIndex(request.method), status, versionIndex(undefined), error, (performance.now() - started) / 1000);
+    this.#record(
+      this.#fetchTarget(request.origin),
+      methodIndex(request.method),
+      status,
+      versionIndex(undefined),
+      error,
+      (performance.now() - started) / 1000,
+    );
   }
 
   #fetchTarget(origin: string | URL): Target {
@@ -155,25 +186,41 @@ export class ClientObserver {
       if (this.#origins.size >= 1000) this.#origins = new Map();
       const url = URL.parse(text);
       const scheme = url?.protocol === 'https:' ? 'https' : 'http';
-      target = { address: url?.hostname.replace(/^\[|\]$/g, '') ?? '', port: Number(url?.port || (scheme === 'https' ? 443 : 80)), scheme };
+      target = {
+        address: url?.hostname.replace(/^\[|\]$/g, '') ?? '',
+        port: Number(url?.port || (scheme === 'https' ? 443 : 80)),
+        scheme,
+      };
       this.#origins.set(text, target);
     }
     return target;
   }
 
-  #record(target: Target, method: number, status: number, version: number, error: string | undefined, seconds: number): void {
-    const text = error === undefined ? `${target.scheme}://${target.address}:${target.port}` : `${target.scheme}://${target.address}:${target.port} ${error}`;
+  #record(
+    target: Target,
+    method: number,
+    status: number,
+    version: number,
+    error: string | undefined,
+    seconds: number,
+  ): void {
+    const text =
+      error === undefined
+        ? `${target.scheme}://${target.address}:${target.port}`
+        : `${target.scheme}://${target.address}:${target.port} ${error}`;
     const code = (status * 11 + method) * 5 + version;
     const table = this.#metrics.clientDuration;
-    const cell = table.find(text, code) ?? table.add(text, code, {
-      'http.request.method': methodName(method),
-      'server.address': target.address,
-      'server.port': target.port,
-      'url.scheme': target.scheme,
-      ...(status > 0 ? { 'http.response.status_code': status } : {}),
-      ...(versionName(version) === undefined ? {} : { 'network.protocol.version': versionName(version) }),
-      ...(error === undefined ? {} : { 'error.type': error }),
-    });
+    const cell =
+      table.find(text, code) ??
+      table.add(text, code, {
+        'http.request.method': methodName(method),
+        'server.address': target.address,
+        'server.port': target.port,
+        'url.scheme': target.scheme,
+        ...(status > 0 ? { 'http.response.status_code': status } : {}),
+        ...(versionName(version) === undefined ? {} : { 'network.protocol.version': versionName(version) }),
+        ...(error === undefined ? {} : { 'error.type': error }),
+      });
     cell.record(seconds);
   }
 }

@@ -6,10 +6,23 @@ import type { Attributes } from '@opentelemetry/api';
 import { NODE_SCOPE } from './scope.ts';
 
 /** The buckets instrumentation-http and -undici give these histograms, so dashboards and rules keep working. */
-export const HTTP_SECONDS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+export const HTTP_SECONDS: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+];
 
 /** HTTP methods semantic conventions name; any other method is reported as `_OTHER`. */
-export const KNOWN_METHODS: readonly string[] = ['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE'];
+export const KNOWN_METHODS: readonly string[] = [
+  'CONNECT',
+  'DELETE',
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PATCH',
+  'POST',
+  'PUT',
+  'QUERY',
+  'TRACE',
+];
 const METHOD_INDEX = new Map(KNOWN_METHODS.map((method, index) => [method, index]));
 const OTHER = KNOWN_METHODS.length;
 
@@ -26,7 +39,7 @@ const VERSIONS = ['1.1', '1.0', '2', '3'];
 const VERSION_INDEX = new Map(VERSIONS.map((version, index) => [version, index]));
 /** 0 to 3 for HTTP 1.1, 1.0, 2 and 3; 4 when unknown. */
 export function versionIndex(version: string | undefined): number {
-  return version === undefined ? VERSIONS.length : VERSION_INDEX.get(version) ?? VERSIONS.length;
+  return version === undefined ? VERSIONS.length : (VERSION_INDEX.get(version) ?? VERSIONS.length);
 }
 /** versionIndex of `${major}.${minor}` (node:http's httpVersion), without building the string for 1.1 and 1.0. */
 export function versionOf(major: number, minor: number): number {
@@ -40,7 +53,16 @@ export function versionName(index: number): string | undefined {
 const OVERFLOW: Attributes = Object.freeze({ 'otel.metric.overflow': true });
 
 function spec(name: string, kind: 'histogram' | 'updowncounter', unit: string, description: string): InstrumentSpec {
-  return { name, family: 'requests', kind, unit, description, attributes: [], replaces: [], ...(kind === 'histogram' ? { buckets: HTTP_SECONDS } : {}) };
+  return {
+    name,
+    family: 'requests',
+    kind,
+    unit,
+    description,
+    attributes: [],
+    replaces: [],
+    ...(kind === 'histogram' ? { buckets: HTTP_SECONDS } : {}),
+  };
 }
 
 /**
@@ -84,7 +106,9 @@ export class SeriesTable<Cell> implements ProducedInstrument {
   add(text: string | undefined, code: number, attributes: Attributes): Cell {
     if (this.#all.length >= this.#limit) {
       if (this.#overflow === undefined) {
-        diag.warn(`agentmeter: ${this.otelName} reached its series limit of ${this.#limit}; new attribute sets are counted in the otel.metric.overflow series (raise seriesLimit, or check that routes are templates)`);
+        diag.warn(
+          `agentmeter: ${this.otelName} reached its series limit of ${this.#limit}; new attribute sets are counted in the otel.metric.overflow series (raise seriesLimit, or check that routes are templates)`,
+        );
         this.#overflow = this.#create(OVERFLOW);
       }
       return this.#overflow;
@@ -119,12 +143,22 @@ export class HttpMetrics implements InstrumentSource {
   readonly activeRequests: SeriesTable<UpDownCounterCell>;
 
   constructor(seriesLimit: number) {
-    const histogram = (attributes: Attributes): HistogramCell => new HistogramCell(this.#owner, attributes, HTTP_SECONDS);
-    this.serverDuration = new SeriesTable(spec('http.server.request.duration', 'histogram', 's', 'Duration of HTTP server requests.'), seriesLimit, histogram);
-    this.clientDuration = new SeriesTable(spec('http.client.request.duration', 'histogram', 's', 'Duration of HTTP client requests.'), seriesLimit, histogram);
+    const histogram = (attributes: Attributes): HistogramCell =>
+      new HistogramCell(this.#owner, attributes, HTTP_SECONDS);
+    this.serverDuration = new SeriesTable(
+      spec('http.server.request.duration', 'histogram', 's', 'Duration of HTTP server requests.'),
+      seriesLimit,
+      histogram,
+    );
+    this.clientDuration = new SeriesTable(
+      spec('http.client.request.duration', 'histogram', 's', 'Duration of HTTP client requests.'),
+      seriesLimit,
+      histogram,
+    );
     this.activeRequests = new SeriesTable(
       spec('http.server.active_requests', 'updowncounter', '{request}', 'Number of active HTTP server requests.'),
-      seriesLimit, (attributes) => new UpDownCounterCell(this.#owner, attributes),
+      seriesLimit,
+      (attributes) => new UpDownCounterCell(this.#owner, attributes),
     );
   }
 

@@ -137,9 +137,12 @@ export class ServerObserver {
     const cell = this.#active[code];
     if (cell !== undefined) return cell;
     const table = this.#metrics.activeRequests;
-    const added = table.find(undefined, code) ?? table.add(undefined, code, {
-      'http.request.method': methodName(method), 'url.scheme': scheme === 1 ? 'https' : 'http',
-    });
+    const added =
+      table.find(undefined, code) ??
+      table.add(undefined, code, {
+        'http.request.method': methodName(method),
+        'url.scheme': scheme === 1 ? 'https' : 'http',
+      });
     this.#active[code] = added;
     return added;
   }
@@ -168,7 +171,9 @@ export class ServerObserver {
     const code = (((status * 11 + method) * 2 + scheme) * 5 + version) * 3 + error;
     const route = routeOf(request);
     const table = this.#metrics.serverDuration;
-    const cell = table.find(route, code) ?? table.add(route, code, serverAttributes(method, status, scheme, version, error, route));
+    const cell =
+      table.find(route, code) ??
+      table.add(route, code, serverAttributes(method, status, scheme, version, error, route));
     const span = response[SPAN];
     if (span === undefined) cell.record(seconds);
     else recordInSpan(cell, seconds, span);
@@ -180,7 +185,9 @@ export class ServerObserver {
     } catch (error) {
       if (!this.#warned) {
         this.#warned = true;
-        diag.warn(`agentmeter: http.ignoreIncoming threw (${error instanceof Error ? error.message : String(error)}); the request is measured`);
+        diag.warn(
+          `agentmeter: http.ignoreIncoming threw (${error instanceof Error ? error.message : String(error)}); the request is measured`,
+        );
       }
       return false;
     }
@@ -217,8 +224,18 @@ function recordInSpan(cell: HistogramCell, seconds: number, span: Span): void {
   context.with(trace.setSpan(context.active(), span), () => cell.record(seconds));
 }
 
-function serverAttributes(method: number, status: number, scheme: number, version: number, error: number, route: string | undefined): Attributes {
-  const attributes: Attributes = { 'http.request.method': methodName(method), 'url.scheme': scheme === 1 ? 'https' : 'http' };
+function serverAttributes(
+  method: number,
+  status: number,
+  scheme: number,
+  version: number,
+  error: number,
+  route: string | undefined,
+): Attributes {
+  const attributes: Attributes = {
+    'http.request.method': methodName(method),
+    'url.scheme': scheme === 1 ? 'https' : 'http',
+  };
   const protocol = versionName(version);
   if (protocol !== undefined) attributes['network.protocol.version'] = protocol;
   if (status > 0) attributes['http.response.status_code'] = status;

@@ -61,7 +61,10 @@ export interface HttpSetup {
 export function createHttp(options: HttpOptions, setup: HttpSetupOptions): HttpSetup {
   const metrics = new HttpMetrics(setup.seriesLimit);
   metrics.exemplars = setup.tracing && setup.exemplars;
-  const server = new ServerObserver(metrics, { activeRequests: options.activeRequests !== false, ignore: options.ignoreIncoming });
+  const server = new ServerObserver(metrics, {
+    activeRequests: options.activeRequests !== false,
+    ignore: options.ignoreIncoming,
+  });
   const client = options.client === false ? undefined : new ClientObserver(metrics, options);
   const spans = setup.tracing ? tracingInstrumentations(options, setup) : [];
   const instrumentations = [...(setup.express ? [createExpressRouteInstrumentation()] : []), ...spans];
@@ -86,18 +89,32 @@ export function createHttp(options: HttpOptions, setup: HttpSetupOptions): HttpS
 }
 
 function tracingInstrumentations(options: HttpOptions, setup: HttpSetupOptions): Instrumentation[] {
-  const http = reuse<HttpInstrumentation>('http', {
-    disableOutgoingRequestInstrumentation: options.client === false,
-    ignoreIncomingRequestHook: (request: IncomingMessage) => setup.isOwnRequest(request) || options.ignoreIncoming?.(request) === true,
-    ...(options.ignoreOutgoing ? { ignoreOutgoingRequestHook: options.ignoreOutgoing } : {}),
-    // The server span, kept on the response so its duration's exemplar links to it.
-    responseHook: (span, response) => {
-      if (response instanceof ServerResponse) (response as ServerResponse & { [SPAN]?: typeof span })[SPAN] = span;
-    },
-  } satisfies HttpInstrumentationConfig, (config) => new HttpInstrumentation(config));
-  const undici = options.client === false
-    ? []
-    : [reuse<UndiciInstrumentation>('undici', options.ignoreOutgoingFetch ? { ignoreRequestHook: options.ignoreOutgoingFetch } : {}, (config) => new UndiciInstrumentation(config))];
-  const express = setup.express ? [reuse<ExpressInstrumentation>('express', {}, (config) => new ExpressInstrumentation(config))] : [];
+  const http = reuse<HttpInstrumentation>(
+    'http',
+    {
+      disableOutgoingRequestInstrumentation: options.client === false,
+      ignoreIncomingRequestHook: (request: IncomingMessage) =>
+        setup.isOwnRequest(request) || options.ignoreIncoming?.(request) === true,
+      ...(options.ignoreOutgoing ? { ignoreOutgoingRequestHook: options.ignoreOutgoing } : {}),
+      // The server span, kept on the response so its duration's exemplar links to it.
+      responseHook: (span, response) => {
+        if (response instanceof ServerResponse) (response as ServerResponse & { [SPAN]?: typeof span })[SPAN] = span;
+      },
+    } satisfies HttpInstrumentationConfig,
+    (config) => new HttpInstrumentation(config),
+  );
+  const undici =
+    options.client === false
+      ? []
+      : [
+          reuse<UndiciInstrumentation>(
+            'undici',
+            options.ignoreOutgoingFetch ? { ignoreRequestHook: options.ignoreOutgoingFetch } : {},
+            (config) => new UndiciInstrumentation(config),
+          ),
+        ];
+  const express = setup.express
+    ? [reuse<ExpressInstrumentation>('express', {}, (config) => new ExpressInstrumentation(config))]
+    : [];
   return [http, ...undici, ...express];
 }

@@ -12,7 +12,15 @@ export { runningHandle } from './start.ts';
 export { payloadBytes } from './websocket.ts';
 export { setHttpRoute } from './routes.ts';
 
-export type { AgentMeterHandle, ClusterOptions, HandleControls, HttpOptions, OtlpOptions, PrometheusOptions, StartOptions } from './types.ts';
+export type {
+  AgentMeterHandle,
+  ClusterOptions,
+  HandleControls,
+  HttpOptions,
+  OtlpOptions,
+  PrometheusOptions,
+  StartOptions,
+} from './types.ts';
 export type { WebSocketInstrumentationOptions, WebSocketLike, WebSocketServerLike } from './websocket.ts';
 export type { FastifyLike, HonoLike } from './routes.ts';
 
@@ -23,7 +31,10 @@ export type { FastifyLike, HonoLike } from './routes.ts';
  *
  * Whatever reading its arguments throws becomes an AgentMeterConfigError naming it.
  */
-export const instrumentWebSocketServer: typeof rawInstrumentWebSocketServer = guardCreation('instrumentWebSocketServer', rawInstrumentWebSocketServer);
+export const instrumentWebSocketServer: typeof rawInstrumentWebSocketServer = guardCreation(
+  'instrumentWebSocketServer',
+  rawInstrumentWebSocketServer,
+);
 /**
  * Labels Fastify requests with their route template (`/users/:id`): each route's handler, as it is
  * registered, first writes its template on the request (no per-request hook). Call it before

@@ -22,7 +22,10 @@ export interface StoppableAgents {
   stop(): void;
 }
 
-type CreateConnection = (options: unknown, callback?: (error: Error | null, socket?: Duplex) => void) => Duplex | undefined;
+type CreateConnection = (
+  options: unknown,
+  callback?: (error: Error | null, socket?: Duplex) => void,
+) => Duplex | undefined;
 
 export function stoppableAgents(): StoppableAgents {
   const agents = new Map<string, http.Agent>();
@@ -51,7 +54,8 @@ export function stoppableAgents(): StoppableAgents {
     },
     stop() {
       stopped = true;
-      for (const socket of sockets) socket.destroy(shutdownError('agentmeter: shutdown timeout reached; the OTLP push was abandoned'));
+      for (const socket of sockets)
+        socket.destroy(shutdownError('agentmeter: shutdown timeout reached; the OTLP push was abandoned'));
       sockets.clear();
       for (const agent of agents.values()) agent.destroy();
     },

@@ -2,7 +2,10 @@ import { diag } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
-import { AggregationTemporalityPreference, OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import {
+  AggregationTemporalityPreference,
+  OTLPMetricExporter as JsonMetricExporter,
+} from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtobufMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { AggregationType, InstrumentType, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type {
@@ -46,7 +49,11 @@ class GuardedExporter implements PushMetricExporter {
     this.#expired = new Promise((resolve) => {
       this.#timer = setTimeout(() => {
         this.#agents.stop();
-        for (const settle of this.#pending) settle({ code: ExportResultCode.FAILED, error: new Error(`not done within the shutdown timeout (${timeoutMillis} ms)`) });
+        for (const settle of this.#pending)
+          settle({
+            code: ExportResultCode.FAILED,
+            error: new Error(`not done within the shutdown timeout (${timeoutMillis} ms)`),
+          });
         resolve();
       }, timeoutMillis);
       // Nothing to wait for once every push settled: the timer alone must not hold the process.
@@ -73,7 +80,11 @@ class GuardedExporter implements PushMetricExporter {
     // Shutting down: a refused connection ends the final push at once instead of retrying for seconds.
     void probe(this.#url, this.#deadline - Date.now()).then((refusal) => {
       if (refusal === undefined) push();
-      else settle({ code: ExportResultCode.FAILED, error: new Error(`the connection was refused (${refusal}); not retried during shutdown`) });
+      else
+        settle({
+          code: ExportResultCode.FAILED,
+          error: new Error(`the connection was refused (${refusal}); not retried during shutdown`),
+        });
     });
   }
 
@@ -119,7 +130,9 @@ class GuardedExporter implements PushMetricExporter {
 
 /** Base-2 exponential buckets for histograms, the SDK's default aggregation for the rest. */
 const exponentialForHistograms = (type: InstrumentType): AggregationOption =>
-  type === InstrumentType.HISTOGRAM ? { type: AggregationType.EXPONENTIAL_HISTOGRAM } : { type: AggregationType.DEFAULT };
+  type === InstrumentType.HISTOGRAM
+    ? { type: AggregationType.EXPONENTIAL_HISTOGRAM }
+    : { type: AggregationType.DEFAULT };
 
 /** OpenTelemetry's own exporter for the configured protocol; headers not given come from OTEL_EXPORTER_OTLP_(METRICS_)HEADERS. */
 function createExporter(config: ResolvedOtlp, agents: StoppableAgents): PushMetricExporter {
@@ -132,13 +145,20 @@ function createExporter(config: ResolvedOtlp, agents: StoppableAgents): PushMetr
     temporalityPreference: AggregationTemporalityPreference.CUMULATIVE,
     ...(config.exponentialHistograms && { aggregationPreference: exponentialForHistograms }),
   };
-  const withCompression = config.compression === undefined
-    ? options
-    : { ...options, compression: config.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE };
+  const withCompression =
+    config.compression === undefined
+      ? options
+      : {
+          ...options,
+          compression: config.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
+        };
   switch (config.protocol) {
-    case 'grpc': return new GrpcMetricExporter(withCompression);
-    case 'http/json': return new JsonMetricExporter(withCompression);
-    default: return new ProtobufMetricExporter(withCompression);
+    case 'grpc':
+      return new GrpcMetricExporter(withCompression);
+    case 'http/json':
+      return new JsonMetricExporter(withCompression);
+    default:
+      return new ProtobufMetricExporter(withCompression);
   }
 }
 

@@ -29,7 +29,10 @@ function newExporter(config: ResolvedPrometheus, meter: AgentMeter, producer: Me
     });
   } catch (error) {
     if (error instanceof AgentMeterConfigError) throw error;
-    throw new AgentMeterConfigError(`@agentmeter/node start(): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new AgentMeterConfigError(
+      `@agentmeter/node start(): ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
 }
 
@@ -38,29 +41,40 @@ function newExporter(config: ResolvedPrometheus, meter: AgentMeter, producer: Me
  * on a server of its own, reading `producer`: the SDK's metrics and the meter's, merged with the
  * cluster's workers and threads. The server is unref'd, so it never keeps a finishing process alive.
  */
-export function createPrometheusEndpoint(config: ResolvedPrometheus, meter: AgentMeter, producer: MetricProducer): PrometheusEndpoint {
+export function createPrometheusEndpoint(
+  config: ResolvedPrometheus,
+  meter: AgentMeter,
+  producer: MetricProducer,
+): PrometheusEndpoint {
   const exporter = newExporter(config, meter, producer);
   const server = createEndpointServer(exporter.requestHandler);
   server.unref();
   return {
     server,
     owns: (request) => (request.socket as { server?: unknown } | undefined)?.server === server,
-    listen: (wanted = config.port) => new Promise<string>((resolve, reject) => {
-      server.once('error', reject);
-      // exclusive: a cluster worker that serves its own port binds it itself, unshared.
-      server.listen({ host: config.host, port: wanted, exclusive: true }, () => {
-        server.off('error', reject);
-        const address = server.address();
-        const port = typeof address === 'object' && address !== null ? address.port : wanted;
-        const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
-        resolve(`http://${host}:${port}${config.endpoint}`);
-      });
-    }),
-    close: () => new Promise<void>((resolve) => {
-      void exporter.shutdown();
-      if (!server.listening) return resolve();
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    listen: (wanted = config.port) =>
+      new Promise<string>((resolve, reject) => {
+        server.once('error', reject);
+        // exclusive: a cluster worker that serves its own port binds it itself, unshared.
+        server.listen({ host: config.host, port: wanted, exclusive: true }, () => {
+          server.off('error', reject);
+          const address = server.address();
+          const port = typeof address === 'object' && address !== null ? address.port : wanted;
+          const host =
+            config.host === '0.0.0.0' || config.host === '::'
+              ? 'localhost'
+              : config.host.includes(':')
+                ? `[${config.host}]`
+                : config.host;
+          resolve(`http://${host}:${port}${config.endpoint}`);
+        });
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        void exporter.shutdown();
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -1,7 +1,13 @@
 import { AgentMeterConfigError } from '@agentmeter/core';
 import type { Attributes } from '@opentelemetry/api';
 import {
-  defaultResource, detectResources, envDetector, hostDetector, osDetector, processDetector, serviceInstanceIdDetector,
+  defaultResource,
+  detectResources,
+  envDetector,
+  hostDetector,
+  osDetector,
+  processDetector,
+  serviceInstanceIdDetector,
 } from '@opentelemetry/resources';
 import type { Resource, ResourceDetector } from '@opentelemetry/resources';
 import type { StartOptions } from './types.ts';
@@ -22,7 +28,9 @@ const COMMAND_LINE = new Set(['process.command_args', 'process.command_line']);
 const processWithoutArguments: ResourceDetector = {
   detect: (config) => {
     const detected = processDetector.detect(config);
-    const attributes = Object.fromEntries(Object.entries(detected.attributes ?? {}).filter(([key]) => !COMMAND_LINE.has(key)));
+    const attributes = Object.fromEntries(
+      Object.entries(detected.attributes ?? {}).filter(([key]) => !COMMAND_LINE.has(key)),
+    );
     return { ...detected, attributes };
   },
 };
@@ -31,7 +39,9 @@ const processWithoutArguments: ResourceDetector = {
 export function resourceAttributesFrom(options: StartOptions): Attributes {
   const extra = options.resourceAttributes;
   if (extra !== undefined && (typeof extra !== 'object' || extra === null || Array.isArray(extra))) {
-    throw new AgentMeterConfigError('@agentmeter/node start(): resourceAttributes must be an object of attribute values');
+    throw new AgentMeterConfigError(
+      '@agentmeter/node start(): resourceAttributes must be an object of attribute values',
+    );
   }
   const attributes: Attributes = { ...extra };
   const name = text('serviceName', options.serviceName);
@@ -49,7 +59,16 @@ export function resourceAttributesFrom(options: StartOptions): Attributes {
  */
 export function detectResource(attributes: Attributes): Resource {
   const fromOptions: ResourceDetector = { detect: () => ({ attributes }) };
-  return defaultResource().merge(detectResources({
-    detectors: [serviceInstanceIdDetector, processWithoutArguments, hostDetector, osDetector, envDetector, fromOptions],
-  }));
+  return defaultResource().merge(
+    detectResources({
+      detectors: [
+        serviceInstanceIdDetector,
+        processWithoutArguments,
+        hostDetector,
+        osDetector,
+        envDetector,
+        fromOptions,
+      ],
+    }),
+  );
 }

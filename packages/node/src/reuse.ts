@@ -7,7 +7,11 @@ const INSTANCES = Symbol.for('@agentmeter/node.instrumentations');
 type Registry = { [INSTANCES]?: Map<string, Instrumentation> };
 
 /** The instrumentation of this name, built once per process; later calls update its config. */
-export function reuse<T extends Instrumentation>(name: string, config: Parameters<T['setConfig']>[0], create: (config: Parameters<T['setConfig']>[0]) => T): T {
+export function reuse<T extends Instrumentation>(
+  name: string,
+  config: Parameters<T['setConfig']>[0],
+  create: (config: Parameters<T['setConfig']>[0]) => T,
+): T {
   const global = globalThis as Registry;
   const instances = (global[INSTANCES] ??= new Map());
   const existing = instances.get(name) as T | undefined;

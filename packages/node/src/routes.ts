@@ -19,7 +19,7 @@ export function setTracingRoutes(on: boolean): void {
 }
 
 function usable(route: unknown): route is string {
-  return typeof route === 'string' && route !== '' && route.length <= 256 && route.charCodeAt(0) === 47 /* / */;
+  return typeof route === 'string' && route !== '' && route.length <= 256 && route.charCodeAt(0) === 47; /* / */
 }
 
 /** Records the route template on the request (and, in tracing mode, on the span's RPC metadata). */
@@ -61,7 +61,9 @@ export function setHttpRoute(first: IncomingMessage | ServerResponse | string, r
     setContextRoute(first);
   } else if (!state.warnedContextless) {
     state.warnedContextless = true;
-    diag.warn('agentmeter: setHttpRoute(route) without the request needs tracing mode; call setHttpRoute(req, route) so the route labels the request');
+    diag.warn(
+      'agentmeter: setHttpRoute(route) without the request needs tracing mode; call setHttpRoute(req, route) so the route labels the request',
+    );
   }
 }
 
@@ -78,7 +80,8 @@ export interface FastifyLike {
  * registering routes. Returns the same instance.
  */
 export function instrumentFastify<T extends FastifyLike>(app: T): T {
-  if (typeof app !== 'object' && typeof app !== 'function') throw new AgentMeterConfigError('instrumentFastify takes a Fastify instance');
+  if (typeof app !== 'object' && typeof app !== 'function')
+    throw new AgentMeterConfigError('instrumentFastify takes a Fastify instance');
   if (typeof app?.addHook !== 'function') throw new AgentMeterConfigError('instrumentFastify takes a Fastify instance');
   if (!claimClient(app, 'instrumentFastify', {})) return app; // one hook, however often it is called
   app.addHook('onRoute', (route) => {
@@ -129,7 +132,8 @@ function honoRouteMiddleware(c: HonoContextLike, next: () => Promise<void>): Pro
  * get no route. Returns the same app.
  */
 export function instrumentHono<T extends HonoLike>(app: T): T {
-  if (typeof app !== 'object' || app === null || typeof app.use !== 'function') throw new AgentMeterConfigError('instrumentHono takes a Hono app');
+  if (typeof app !== 'object' || app === null || typeof app.use !== 'function')
+    throw new AgentMeterConfigError('instrumentHono takes a Hono app');
   if (!claimClient(app, 'instrumentHono', {})) return app; // one middleware, however often it is called
   app.use('*', honoRouteMiddleware);
   return app;

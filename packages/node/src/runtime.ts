@@ -4,7 +4,11 @@ import { reuse } from './reuse.ts';
 
 /** Event-loop delay and utilisation, GC pauses and heap spaces (nodejs.*, v8js.*). */
 export function createRuntimeInstrumentation(): RuntimeNodeInstrumentation {
-  return reuse<RuntimeNodeInstrumentation>('runtime-node', { monitoringPrecision: 10 }, (config) => new RuntimeNodeInstrumentation(config));
+  return reuse<RuntimeNodeInstrumentation>(
+    'runtime-node',
+    { monitoringPrecision: 10 },
+    (config) => new RuntimeNodeInstrumentation(config),
+  );
 }
 
 /** Process and host CPU, memory and network (process.*, system.*), read at each collection. */

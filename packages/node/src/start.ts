@@ -31,7 +31,11 @@ export function runningHandle(): AgentMeterHandle | undefined {
 
 function meterFrom(options: StartOptions): AgentMeter {
   if (options.meter !== undefined) {
-    if (typeof options.meter !== 'object' || options.meter === null || typeof options.meter.trackRequest !== 'function') {
+    if (
+      typeof options.meter !== 'object' ||
+      options.meter === null ||
+      typeof options.meter.trackRequest !== 'function'
+    ) {
       throw new AgentMeterConfigError('@agentmeter/node start(): meter must be an AgentMeter from createAgentMeter()');
     }
     return options.meter;
@@ -73,7 +77,9 @@ function beforeDeadline(work: Promise<unknown>, deadline: number): Promise<'done
 export function start(options?: StartOptions): AgentMeterHandle {
   const running = runningHandle();
   if (running !== undefined) {
-    diag.warn('agentmeter: start() was already called; returning the running handle and ignoring the new options. Call shutdown() first to start again with other options.');
+    diag.warn(
+      'agentmeter: start() was already called; returning the running handle and ignoring the new options. Call shutdown() first to start again with other options.',
+    );
     return running;
   }
   const config = resolveStart(options);
@@ -86,32 +92,46 @@ export function start(options?: StartOptions): AgentMeterHandle {
   const enabled = !config.disabled;
   // oxlint-disable-next-line unicorn/consistent-function-scoping -- replaced once the endpoint exists
   let ownsRequest: (request: IncomingMessage) => boolean = () => false;
-  const http: HttpSetup | undefined = enabled && config.http !== undefined
-    ? createHttp(config.http, {
-        tracing: tracingWanted(config.http.tracing, process.env),
-        express: config.express,
-        exemplars: given.exemplars !== false,
-        seriesLimit: seriesLimitOf(given),
-        isOwnRequest: (request) => ownsRequest(request),
-      })
-    : undefined;
+  const http: HttpSetup | undefined =
+    enabled && config.http !== undefined
+      ? createHttp(config.http, {
+          tracing: tracingWanted(config.http.tracing, process.env),
+          express: config.express,
+          exemplars: given.exemplars !== false,
+          seriesLimit: seriesLimitOf(given),
+          isOwnRequest: (request) => ownsRequest(request),
+        })
+      : undefined;
   // The HTTP instruments are reported by the meter's producer, so every reader given the meter has them.
   const removeHttpSource = http === undefined ? undefined : addInstrumentSource(meter, http.metrics);
   const producers: MetricProducer[] = meter.metricProducer === undefined ? [] : [meter.metricProducer];
   if (http !== undefined && removeHttpSource === undefined) {
-    const own = new AgentMeterProducer(() => [], () => {});
+    const own = new AgentMeterProducer(
+      () => [],
+      () => {},
+    );
     own.addSource(http.metrics);
     producers.push(own);
   }
   const readers: IMetricReader[] = config.disabled ? [] : [...(given.metricReaders ?? [])];
   // The /metrics of a cluster is the primary's: workers and worker threads hand it their data.
-  const merge: MetricsMerge | undefined = config.prometheus !== undefined && !config.disabled
-    ? createMetricsMerge({ enabled: config.cluster.merge, timeoutMillis: config.cluster.timeoutMillis, namespace: meter.namespace, port: config.prometheus.port }, producers)
-    : undefined;
+  const merge: MetricsMerge | undefined =
+    config.prometheus !== undefined && !config.disabled
+      ? createMetricsMerge(
+          {
+            enabled: config.cluster.merge,
+            timeoutMillis: config.cluster.timeoutMillis,
+            namespace: meter.namespace,
+            port: config.prometheus.port,
+          },
+          producers,
+        )
+      : undefined;
   if (merge !== undefined) readers.push(merge.reader);
-  const prometheus: PrometheusEndpoint | undefined = merge?.producer !== undefined && config.prometheus !== undefined
-    ? createPrometheusEndpoint(config.prometheus, meter, merge.producer)
-    : undefined;
+  const prometheus: PrometheusEndpoint | undefined =
+    merge?.producer !== undefined && config.prometheus !== undefined
+      ? createPrometheusEndpoint(config.prometheus, meter, merge.producer)
+      : undefined;
   if (prometheus !== undefined) {
     ownsRequest = (request) => prometheus.owns(request);
     http?.ignoreServer(prometheus.server);
@@ -145,28 +165,38 @@ export function start(options?: StartOptions): AgentMeterHandle {
     for (const instrumentation of instrumentations) instrumentation.enable();
     http?.start();
     // instrumentation-http (tracing mode) patches node:http; the metrics path needs no patch.
-    if (http?.instrumentations.some((instrumentation) => instrumentation.instrumentationName === '@opentelemetry/instrumentation-http')) patchLoadedHttp();
+    if (
+      http?.instrumentations.some(
+        (instrumentation) => instrumentation.instrumentationName === '@opentelemetry/instrumentation-http',
+      )
+    )
+      patchLoadedHttp();
   }
 
   let prometheusUrl: string | undefined;
   let port = config.prometheus?.port;
-  const ready = prometheus === undefined || merge === undefined
-    ? Promise.resolve()
-    // host.id arrives asynchronously; scrapes start only once the resource is complete. A
-    // cluster worker listens only when no primary merges its data.
-    : Promise.all([resource.waitForAsyncAttributes?.(), merge.serving]).then(([, serving]) => {
-        if (serving === undefined) return undefined;
-        port = serving.port;
-        return prometheus.listen(serving.port);
-      }).then(
-        (url) => {
-          prometheusUrl = url;
-        },
-        (error: Error) => {
-          const reason = error.cause instanceof Error ? error.cause.message : error.message;
-          diag.warn(`agentmeter: the /metrics server could not listen on ${config.prometheus?.host}:${port} (${reason}); set prometheus.port or AGENTMETER_PROMETHEUS_PORT to a free port`);
-        },
-      );
+  const ready =
+    prometheus === undefined || merge === undefined
+      ? Promise.resolve()
+      : // host.id arrives asynchronously; scrapes start only once the resource is complete. A
+        // cluster worker listens only when no primary merges its data.
+        Promise.all([resource.waitForAsyncAttributes?.(), merge.serving])
+          .then(([, serving]) => {
+            if (serving === undefined) return undefined;
+            port = serving.port;
+            return prometheus.listen(serving.port);
+          })
+          .then(
+            (url) => {
+              prometheusUrl = url;
+            },
+            (error: Error) => {
+              const reason = error.cause instanceof Error ? error.cause.message : error.message;
+              diag.warn(
+                `agentmeter: the /metrics server could not listen on ${config.prometheus?.host}:${port} (${reason}); set prometheus.port or AGENTMETER_PROMETHEUS_PORT to a free port`,
+              );
+            },
+          );
 
   let stopped: Promise<void> | undefined;
   const own: HandleControls = {
@@ -177,9 +207,13 @@ export function start(options?: StartOptions): AgentMeterHandle {
     },
     otlpEndpoint: config.disabled ? undefined : config.otlp?.url,
     forceFlush: async () => {
-      await Promise.all(readers.map((reader) => reader.forceFlush().catch((error: Error) => {
-        diag.warn(`agentmeter: flush failed (${error.message})`);
-      })));
+      await Promise.all(
+        readers.map((reader) =>
+          reader.forceFlush().catch((error: Error) => {
+            diag.warn(`agentmeter: flush failed (${error.message})`);
+          }),
+        ),
+      );
     },
     shutdown: () => {
       stopped ??= (async () => {
@@ -192,9 +226,13 @@ export function start(options?: StartOptions): AgentMeterHandle {
         await ready;
         // A worker's final totals go to the primary while its SDK can still collect them.
         await merge?.close();
-        const sdkDone = sdk.shutdown().catch((error: Error) => diag.warn(`agentmeter: shutdown did not complete cleanly (${error.message})`));
-        if (await beforeDeadline(sdkDone, deadline) === 'late') {
-          diag.warn(`agentmeter: the SDK did not shut down within shutdownTimeoutMillis (${config.shutdownTimeoutMillis} ms); going on without waiting`);
+        const sdkDone = sdk
+          .shutdown()
+          .catch((error: Error) => diag.warn(`agentmeter: shutdown did not complete cleanly (${error.message})`));
+        if ((await beforeDeadline(sdkDone, deadline)) === 'late') {
+          diag.warn(
+            `agentmeter: the SDK did not shut down within shutdownTimeoutMillis (${config.shutdownTimeoutMillis} ms); going on without waiting`,
+          );
         }
         await prometheus?.close();
         // After the final push, which still reports the HTTP metrics.
@@ -210,7 +248,10 @@ export function start(options?: StartOptions): AgentMeterHandle {
     },
   };
   // The handle is the meter too (`am.trackRequest(...)`): its prototype is the meter.
-  const handle = Object.defineProperties(Object.create(meter) as AgentMeter, Object.getOwnPropertyDescriptors(own)) as AgentMeterHandle;
+  const handle = Object.defineProperties(
+    Object.create(meter) as AgentMeter,
+    Object.getOwnPropertyDescriptors(own),
+  ) as AgentMeterHandle;
   (globalThis as Running)[RUNNING] = handle;
   return handle;
 }

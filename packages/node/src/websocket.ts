@@ -53,12 +53,18 @@ export function payloadBytes(data: unknown): number {
 function resolveMeter(options: WebSocketInstrumentationOptions): AgentMeter {
   const meter = options.meter ?? runningHandle()?.meter;
   if (meter === undefined || typeof meter !== 'object' || typeof meter.startSession !== 'function') {
-    throw new AgentMeterConfigError('instrumentWebSocketServer: pass { meter } (from createAgentMeter) or call start() first');
+    throw new AgentMeterConfigError(
+      'instrumentWebSocketServer: pass { meter } (from createAgentMeter) or call start() first',
+    );
   }
   return meter;
 }
 
-function sessionFor(meter: AgentMeter, sessions: WebSocketInstrumentationOptions['sessions'], request: IncomingMessage): Session | undefined {
+function sessionFor(
+  meter: AgentMeter,
+  sessions: WebSocketInstrumentationOptions['sessions'],
+  request: IncomingMessage,
+): Session | undefined {
   if (sessions === undefined || sessions === false) return undefined;
   if (sessions === true) return meter.startSession();
   let decision: RecordAttributes | boolean | undefined;
@@ -77,22 +83,29 @@ function sessionFor(meter: AgentMeter, sessions: WebSocketInstrumentationOptions
  * connections stay open; optionally maps connections to sessions. Returns the same server.
  * Only connections opened after this call are measured.
  */
-export function instrumentWebSocketServer<T extends WebSocketServerLike>(server: T, options: WebSocketInstrumentationOptions = {}): T {
+export function instrumentWebSocketServer<T extends WebSocketServerLike>(
+  server: T,
+  options: WebSocketInstrumentationOptions = {},
+): T {
   if (typeof server !== 'object' || server === null || typeof server.prependListener !== 'function') {
     throw new AgentMeterConfigError('instrumentWebSocketServer takes a ws WebSocketServer');
   }
-  if (typeof options !== 'object' || options === null) throw new AgentMeterConfigError('instrumentWebSocketServer: options must be an object');
+  if (typeof options !== 'object' || options === null)
+    throw new AgentMeterConfigError('instrumentWebSocketServer: options must be an object');
   if (options.attributes !== undefined && typeof options.attributes !== 'function') {
     throw new AgentMeterConfigError('instrumentWebSocketServer: attributes must be a function of the upgrade request');
   }
   const { sessions } = options;
   if (sessions !== undefined && typeof sessions !== 'boolean' && typeof sessions !== 'function') {
-    throw new AgentMeterConfigError('instrumentWebSocketServer: sessions must be true, false or a function of the upgrade request');
+    throw new AgentMeterConfigError(
+      'instrumentWebSocketServer: sessions must be true, false or a function of the upgrade request',
+    );
   }
   const meter = resolveMeter(options);
   // Wrapping twice changes nothing a scrape sees: the first wrap's meter and options stay.
   if (!claimClient(server, 'instrumentWebSocketServer', options)) return server;
-  const { websocketConnectionsActive, websocketMessages, websocketTraffic, websocketConnectionDuration } = meter.instruments;
+  const { websocketConnectionsActive, websocketMessages, websocketTraffic, websocketConnectionDuration } =
+    meter.instruments;
 
   server.prependListener('connection', (socket, request) => {
     try {

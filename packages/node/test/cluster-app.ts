@@ -10,7 +10,9 @@ export class ClusterApp {
 
   constructor(env: Record<string, string>) {
     this.#child = spawn(process.execPath, ['--conditions=@agentmeter/source', 'test/fixtures/cluster-app.mjs'], {
-      cwd: packageDir, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'],
+      cwd: packageDir,
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.#child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk));
     this.#lines = createInterface({ input: this.#child.stdout })[Symbol.asyncIterator]();

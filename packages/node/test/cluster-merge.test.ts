@@ -3,7 +3,12 @@ import { EXEMPLARS, getExemplars } from '@agentmeter/core/internal';
 import { ValueType } from '@opentelemetry/api';
 import { emptyResource } from '@opentelemetry/resources';
 import {
-  AggregationTemporality, DataPointType, type DataPoint, type Histogram, type MetricData, type ResourceMetrics,
+  AggregationTemporality,
+  DataPointType,
+  type DataPoint,
+  type Histogram,
+  type MetricData,
+  type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { MetricsHub } from '../src/cluster/hub.ts';
@@ -27,7 +32,9 @@ function merged(...sources: Array<{ snapshot: WireSnapshot; label?: string; live
 }
 
 function metric(resourceMetrics: ResourceMetrics, name: string): MetricData | undefined {
-  return resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).find((candidate) => candidate.descriptor.name === name);
+  return resourceMetrics.scopeMetrics
+    .flatMap((scope) => scope.metrics)
+    .find((candidate) => candidate.descriptor.name === name);
 }
 
 function points<T>(resourceMetrics: ResourceMetrics, name: string): DataPoint<T>[] {
@@ -44,7 +51,11 @@ function worker(requests: number, seconds: number[], sessions: number, ratio: nu
   return meter;
 }
 
-function exemplar(value: number, timeMs: number, spanId: string): { value: number; traceId: string; spanId: string; timeMs: number } {
+function exemplar(
+  value: number,
+  timeMs: number,
+  spanId: string,
+): { value: number; traceId: string; spanId: string; timeMs: number } {
   return { value, traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId, timeMs };
 }
 
@@ -52,36 +63,56 @@ function exemplar(value: number, timeMs: number, spanId: string): { value: numbe
 function collection(timeMs: number, spanId: string): ResourceMetrics {
   return {
     resource: emptyResource(),
-    scopeMetrics: [{
-      scope: { name: 'test' },
-      metrics: [
-        {
-          descriptor: { name: 'calls', description: '', unit: '', valueType: ValueType.DOUBLE },
-          aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.SUM, isMonotonic: true,
-          dataPoints: [{ startTime: [0, 0], endTime: [1, 0], attributes: {}, value: 2, [EXEMPLARS]: exemplar(1, timeMs, spanId) } as DataPoint<number>],
-        },
-        {
-          descriptor: { name: 'latency', description: '', unit: 's', valueType: ValueType.DOUBLE },
-          aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.HISTOGRAM,
-          dataPoints: [{
-            startTime: [0, 0], endTime: [1, 0], attributes: { route: '/a' },
-            value: { buckets: { boundaries: [1], counts: [1, 0] }, count: 1, sum: 0.5, min: 0.5, max: 0.5 },
-            [EXEMPLARS]: [exemplar(0.5, timeMs, spanId), undefined],
-          } as DataPoint<Histogram>],
-        },
-      ],
-    }],
+    scopeMetrics: [
+      {
+        scope: { name: 'test' },
+        metrics: [
+          {
+            descriptor: { name: 'calls', description: '', unit: '', valueType: ValueType.DOUBLE },
+            aggregationTemporality: AggregationTemporality.CUMULATIVE,
+            dataPointType: DataPointType.SUM,
+            isMonotonic: true,
+            dataPoints: [
+              {
+                startTime: [0, 0],
+                endTime: [1, 0],
+                attributes: {},
+                value: 2,
+                [EXEMPLARS]: exemplar(1, timeMs, spanId),
+              } as DataPoint<number>,
+            ],
+          },
+          {
+            descriptor: { name: 'latency', description: '', unit: 's', valueType: ValueType.DOUBLE },
+            aggregationTemporality: AggregationTemporality.CUMULATIVE,
+            dataPointType: DataPointType.HISTOGRAM,
+            dataPoints: [
+              {
+                startTime: [0, 0],
+                endTime: [1, 0],
+                attributes: { route: '/a' },
+                value: { buckets: { boundaries: [1], counts: [1, 0] }, count: 1, sum: 0.5, min: 0.5, max: 0.5 },
+                [EXEMPLARS]: [exemplar(0.5, timeMs, spanId), undefined],
+              } as DataPoint<Histogram>,
+            ],
+          },
+        ],
+      },
+    ],
   };
 }
 
 describe('merging workers into one /metrics', () => {
-  it('sums counters and histograms bucket for bucket, and follows each gauge\'s declared policy', async () => {
+  it("sums counters and histograms bucket for bucket, and follows each gauge's declared policy", async () => {
     const a = await snapshotOf(worker(8, [0.01, 0.2, 3], 2, 0.5));
     const b = await snapshotOf(worker(5, [0.2, 40], 1, 0.9));
     const result = merged({ snapshot: a, label: '1' }, { snapshot: b, label: '2' });
 
     const requests = points<number>(result, 'agentmeter.requests');
-    expect(Object.fromEntries(requests.map((point) => [point.attributes['status'], point.value]))).toEqual({ success: 9, error: 4 });
+    expect(Object.fromEntries(requests.map((point) => [point.attributes['status'], point.value]))).toEqual({
+      success: 9,
+      error: 4,
+    });
 
     const [histogram] = points<Histogram>(result, 'agentmeter.response_time');
     const one = worker(0, [0.01, 0.2, 3, 0.2, 40], 0, 0);
@@ -94,7 +125,10 @@ describe('merging workers into one /metrics', () => {
     // Sessions are summed (catalog clusterMerge: sum); a ratio is kept per worker.
     expect(points<number>(result, 'agentmeter.active_sessions').map((point) => point.value)).toEqual([3]);
     const ratios = points<number>(result, 'agentmeter.cache.hit_ratio').map((point) => [point.attributes, point.value]);
-    expect(ratios).toEqual([[{ cache: 'redis', worker: '1' }, 0.5], [{ cache: 'redis', worker: '2' }, 0.9]]);
+    expect(ratios).toEqual([
+      [{ cache: 'redis', worker: '1' }, 0.5],
+      [{ cache: 'redis', worker: '2' }, 0.9],
+    ]);
   });
 
   it('keeps the newest exemplar of each counter and each histogram bucket', () => {
@@ -110,33 +144,42 @@ describe('merging workers into one /metrics', () => {
     expect(getExemplars(latency!)).toEqual([expect.objectContaining({ spanId: '00f067aa0ba902b8' }), undefined]);
   });
 
-  it('keeps a departed worker\'s totals but not its gauges', async () => {
+  it("keeps a departed worker's totals but not its gauges", async () => {
     const gone = await snapshotOf(worker(7, [1], 4, 0.1));
     const live = await snapshotOf(worker(3, [2], 1, 0.7));
     const result = merged({ snapshot: gone, label: '1', live: false }, { snapshot: live, label: '2' });
     expect(points<number>(result, 'agentmeter.requests').reduce((sum, point) => sum + point.value, 0)).toBe(10);
     expect(points<Histogram>(result, 'agentmeter.response_time')[0]!.value.count).toBe(2);
     expect(points<number>(result, 'agentmeter.active_sessions').map((point) => point.value)).toEqual([1]);
-    expect(points<number>(result, 'agentmeter.cache.hit_ratio').map((point) => point.attributes['worker'])).toEqual(['2']);
+    expect(points<number>(result, 'agentmeter.cache.hit_ratio').map((point) => point.attributes['worker'])).toEqual([
+      '2',
+    ]);
   });
 
   it('declares a merge policy for every gauge and up-down counter in the catalog', () => {
-    const undeclared = CATALOG_KEYS.filter((key) => CATALOG[key].kind === 'gauge' || CATALOG[key].kind === 'updowncounter')
-      .filter((key) => CATALOG[key].clusterMerge === undefined);
+    const undeclared = CATALOG_KEYS.filter(
+      (key) => CATALOG[key].kind === 'gauge' || CATALOG[key].kind === 'updowncounter',
+    ).filter((key) => CATALOG[key].clusterMerge === undefined);
     expect(undeclared).toEqual([]);
   });
 });
 
 /** Members wired to a hub in this process: the same messages as the cluster IPC, delivered asynchronously. */
-function loopback(hub: MetricsHub): { channel: () => MemberChannel; ask: (request: number) => void; mute: Set<MemberChannel> } {
+function loopback(hub: MetricsHub): {
+  channel: () => MemberChannel;
+  ask: (request: number) => void;
+  mute: Set<MemberChannel>;
+} {
   const listeners = new Map<MemberChannel, (message: HubMessage) => void>();
   const mute = new Set<MemberChannel>();
   const ask = (request: number): void => {
-    for (const [channel, receive] of listeners) if (!mute.has(channel)) setImmediate(() => receive({ agentmeter: 'collect', request }));
+    for (const [channel, receive] of listeners)
+      if (!mute.has(channel)) setImmediate(() => receive({ agentmeter: 'collect', request }));
   };
   hub.attach({ ask, close: () => listeners.clear() });
   return {
-    mute, ask,
+    mute,
+    ask,
     channel: () => {
       const channel: MemberChannel = {
         send: (message: MemberMessage) => {
@@ -158,9 +201,14 @@ async function total(hub: MetricsHub): Promise<number> {
 }
 
 describe('the hub', () => {
-  it('merges members, keeps a silent member\'s totals, stops waiting for it, and never counts a member twice', async () => {
+  it("merges members, keeps a silent member's totals, stops waiting for it, and never counts a member twice", async () => {
     const primary = createAgentMeter();
-    const hub = new MetricsHub({ local: () => primary.metricProducer!.collect(), policy, timeoutMillis: 50, localLabel: () => 'primary' });
+    const hub = new MetricsHub({
+      local: () => primary.metricProducer!.collect(),
+      policy,
+      timeoutMillis: 50,
+      localLabel: () => 'primary',
+    });
     const wires = loopback(hub);
     const meters = [worker(10, [], 0, 0), worker(20, [], 0, 0)];
     const channels = meters.map(() => wires.channel());
@@ -200,7 +248,12 @@ describe('the hub', () => {
 
   it('ignores malformed and hostile snapshots and points, and keeps merging the rest', async () => {
     const primary = worker(1, [], 0, 0);
-    const hub = new MetricsHub({ local: () => primary.metricProducer!.collect(), policy, timeoutMillis: 50, localLabel: () => 'primary' });
+    const hub = new MetricsHub({
+      local: () => primary.metricProducer!.collect(),
+      policy,
+      timeoutMillis: 50,
+      localLabel: () => 'primary',
+    });
     const good = await snapshotOf(worker(4, [0.5], 0, 0));
     const base = { agentmeter: 'snapshot', label: 'x', request: 0 } as const;
     const requests = good.metrics.find((candidate) => candidate.name === 'agentmeter.requests')!;
@@ -212,42 +265,76 @@ describe('the hub', () => {
       { time: [1, 0], metrics: [{ ...requests, bounds: [['a']] }] },
       null,
     ];
-    for (const [index, snapshot] of hostile.entries()) hub.receive({ ...base, member: `bad-${index}`, seq: 1, snapshot } as MemberMessage);
+    for (const [index, snapshot] of hostile.entries())
+      hub.receive({ ...base, member: `bad-${index}`, seq: 1, snapshot } as MemberMessage);
     // Well-formed metrics whose points are not: NaN and Infinity values, keys that are no JSON object, a huge key, wrong bucket counts.
     const badPoints = [
-      ['{"status":"success"}', Number.NaN, null], ['{"status":"success"}', Infinity, null], ['not json', 1, null], ['[1,2]', 1, null],
-      [`{"status":"${'x'.repeat(100_000)}"}`, 'many', null], [42, 1, null], 'point', ['{"status":"success"}', 2, null],
+      ['{"status":"success"}', Number.NaN, null],
+      ['{"status":"success"}', Infinity, null],
+      ['not json', 1, null],
+      ['[1,2]', 1, null],
+      [`{"status":"${'x'.repeat(100_000)}"}`, 'many', null],
+      [42, 1, null],
+      'point',
+      ['{"status":"success"}', 2, null],
     ];
-    const badHistogram = [[histogram.points[0]![0], 1, 1, null, null, 0, [1], null], [histogram.points[0]![0], 1, 1, null, null, 99, [], null]];
+    const badHistogram = [
+      [histogram.points[0]![0], 1, 1, null, null, 0, [1], null],
+      [histogram.points[0]![0], 1, 1, null, null, 99, [], null],
+    ];
     hub.receive({
-      ...base, member: 'mixed', seq: 1,
-      snapshot: { time: [1, 0], metrics: [{ ...requests, points: badPoints }, { ...histogram, points: badHistogram }] },
+      ...base,
+      member: 'mixed',
+      seq: 1,
+      snapshot: {
+        time: [1, 0],
+        metrics: [
+          { ...requests, points: badPoints },
+          { ...histogram, points: badHistogram },
+        ],
+      },
     } as unknown as MemberMessage);
     hub.receive({ ...base, member: 'good', seq: 1, snapshot: good });
 
     // 1 (primary) + 4 (good) + 2 (the one valid point of the mixed member).
     expect(await total(hub)).toBe(7);
     const { resourceMetrics } = await hub.collect();
-    expect(points<Histogram>(resourceMetrics, 'agentmeter.response_time').map((point) => point.value.count)).toEqual([1]);
+    expect(points<Histogram>(resourceMetrics, 'agentmeter.response_time').map((point) => point.value.count)).toEqual([
+      1,
+    ]);
     hub.close();
   });
 
   it('passes its own collection through untouched while it has no members', async () => {
     const meter = worker(2, [], 1, 0.5);
-    const hub = new MetricsHub({ local: () => meter.metricProducer!.collect(), policy, timeoutMillis: 50, localLabel: () => 'main' });
+    const hub = new MetricsHub({
+      local: () => meter.metricProducer!.collect(),
+      policy,
+      timeoutMillis: 50,
+      localLabel: () => 'main',
+    });
     const { resourceMetrics } = await hub.collect();
-    expect(points<number>(resourceMetrics, 'agentmeter.cache.hit_ratio').map((point) => point.attributes)).toEqual([{ cache: 'redis' }]);
+    expect(points<number>(resourceMetrics, 'agentmeter.cache.hit_ratio').map((point) => point.attributes)).toEqual([
+      { cache: 'redis' },
+    ]);
   });
 });
 
 describe('cluster options', () => {
   it('rejects a bad timeout or a non-object, and reads AGENTMETER_CLUSTER_TIMEOUT', () => {
     for (const timeoutMillis of [Number.NaN, Infinity, -1, 0, 1.5, '100', 60_001]) {
-      expect(() => resolveStart({ cluster: { timeoutMillis: timeoutMillis as number } }, {})).toThrow(/cluster\.timeoutMillis must be a whole number from 1 to 60000/);
+      expect(() => resolveStart({ cluster: { timeoutMillis: timeoutMillis as number } }, {})).toThrow(
+        /cluster\.timeoutMillis must be a whole number from 1 to 60000/,
+      );
     }
     expect(() => resolveStart({ cluster: 'yes' as never }, {})).toThrow(/cluster must be an options object or false/);
-    expect(() => resolveStart({}, { AGENTMETER_CLUSTER_TIMEOUT: 'soon' })).toThrow(/AGENTMETER_CLUSTER_TIMEOUT must be a whole number/);
-    expect(resolveStart({}, { AGENTMETER_CLUSTER_TIMEOUT: '500' }).cluster).toEqual({ merge: true, timeoutMillis: 500 });
+    expect(() => resolveStart({}, { AGENTMETER_CLUSTER_TIMEOUT: 'soon' })).toThrow(
+      /AGENTMETER_CLUSTER_TIMEOUT must be a whole number/,
+    );
+    expect(resolveStart({}, { AGENTMETER_CLUSTER_TIMEOUT: '500' }).cluster).toEqual({
+      merge: true,
+      timeoutMillis: 500,
+    });
     expect(resolveStart({ cluster: false }, {}).cluster).toEqual({ merge: false, timeoutMillis: 2000 });
   });
 });

@@ -32,24 +32,40 @@ async function totals(metricsUrl: string): Promise<Totals & { text: string }> {
 
 async function load(url: string, amount: number): Promise<void> {
   const result = await autocannon({ url, connections: 8, amount, timeout: 30 });
-  expect({ errors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx, sent: result.requests.sent }).toEqual({
-    errors: 0, timeouts: 0, non2xx: 0, sent: amount,
+  expect({
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    sent: result.requests.sent,
+  }).toEqual({
+    errors: 0,
+    timeouts: 0,
+    non2xx: 0,
+    sent: amount,
   });
 }
 
 describe('node:cluster: one /metrics served by the primary', () => {
   it('merges 4 workers behind one port exactly under autocannon, per-worker runtime series apart, promtool-clean', async () => {
     app = new ClusterApp({ WORKERS: '4' });
-    const { metrics, app: appUrl } = await app.next() as { metrics: string; app: string };
+    const { metrics, app: appUrl } = (await app.next()) as { metrics: string; app: string };
     await load(appUrl, 2000);
 
     const first = await totals(metrics);
-    expect({ durationCount: first.durationCount, requests: first.requests }).toEqual({ durationCount: 2000, requests: 2000 });
+    expect({ durationCount: first.durationCount, requests: first.requests }).toEqual({
+      durationCount: 2000,
+      requests: 2000,
+    });
     // Every worker served a share (round-robin), and each shows up once under its worker label.
-    const workers = samples(first.text, 'nodejs_eventloop_utilization_ratio').map(([labels]) => labels['worker']).toSorted();
+    const workers = samples(first.text, 'nodejs_eventloop_utilization_ratio')
+      .map(([labels]) => labels['worker'])
+      .toSorted();
     expect(workers).toEqual(['1', '2', '3', '4', 'primary']);
     // One series per label set: the merge never emits a series twice.
-    const seriesLines = first.text.split('\n').filter((line) => line !== '' && !line.startsWith('#')).map((line) => line.slice(0, line.lastIndexOf(' ')));
+    const seriesLines = first.text
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#'))
+      .map((line) => line.slice(0, line.lastIndexOf(' ')));
     expect(new Set(seriesLines).size).toBe(seriesLines.length);
 
     const checked = promtoolCheck(first.text);
@@ -62,7 +78,7 @@ describe('node:cluster: one /metrics served by the primary', () => {
 
   it('keeps exact totals, with no counter going back, when a worker is killed and another forked mid-run', async () => {
     app = new ClusterApp({ WORKERS: '4', QUIET: '1' });
-    const { metrics, app: appUrl } = await app.next() as { metrics: string; app: string };
+    const { metrics, app: appUrl } = (await app.next()) as { metrics: string; app: string };
     const seen: Totals[] = [];
     const record = async (): Promise<Totals> => {
       const { durationCount, requests } = await totals(metrics);
@@ -94,19 +110,24 @@ describe('node:cluster: one /metrics served by the primary', () => {
   it('falls back to a port per worker, with one warning each, when the primary does not run agentmeter', async () => {
     const base = await freePort();
     app = new ClusterApp({ WORKERS: '2', NO_PRIMARY_START: '1', METRICS_PORT: String(base) });
-    const { metrics, app: appUrl } = await app.next() as { metrics?: string; app: string };
+    const { metrics, app: appUrl } = (await app.next()) as { metrics?: string; app: string };
     expect(metrics).toBeUndefined();
     await sendRequests(appUrl, 200);
     // Worker n serves the configured port plus n, as soon as its wait for a primary has ended.
-    const perWorker = await Promise.all([1, 2].map(async (id) => {
-      const url = `http://127.0.0.1:${base + id}/metrics`;
-      for (let attempt = 0; attempt < 60; attempt++) {
-        const text = await fetch(url).then((response) => response.text(), () => undefined);
-        if (text !== undefined) return sum(text, 'agentmeter_requests_total');
-        await sleep(250);
-      }
-      throw new Error(`worker ${id} never served ${url}`);
-    }));
+    const perWorker = await Promise.all(
+      [1, 2].map(async (id) => {
+        const url = `http://127.0.0.1:${base + id}/metrics`;
+        for (let attempt = 0; attempt < 60; attempt++) {
+          const text = await fetch(url).then(
+            (response) => response.text(),
+            () => undefined,
+          );
+          if (text !== undefined) return sum(text, 'agentmeter_requests_total');
+          await sleep(250);
+        }
+        throw new Error(`worker ${id} never served ${url}`);
+      }),
+    );
     expect(perWorker[0]! + perWorker[1]!).toBe(200);
     expect(app.stderr.match(/got no answer from a primary running agentmeter/g)).toHaveLength(2);
   }, 120_000);

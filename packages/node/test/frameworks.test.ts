@@ -23,7 +23,9 @@ async function hit(port: number, paths: string[]): Promise<void> {
 /** The http.route label of every server-duration series with its request count. */
 function routes(text: string, status: string): Record<string, number> {
   const result: Record<string, number> = {};
-  for (const [labels, count] of samples(text, 'http_server_request_duration_seconds_count', { http_response_status_code: status })) {
+  for (const [labels, count] of samples(text, 'http_server_request_duration_seconds_count', {
+    http_response_status_code: status,
+  })) {
     result[labels['http_route'] ?? '(none)'] = (result[labels['http_route'] ?? '(none)'] ?? 0) + count;
   }
   return result;
@@ -41,10 +43,21 @@ describe('http.route for real frameworks: templates, never raw paths', () => {
     const server = app.listen(0, '127.0.0.1') as Server;
     await new Promise((resolve) => server.once('listening', resolve));
     const port = (server.address() as { port: number }).port;
-    await hit(port, ['/express/users/1', '/express/users/2', '/express/users/abc?x=1', '/shops/7/orders/99', '/express/missing']);
+    await hit(port, [
+      '/express/users/1',
+      '/express/users/2',
+      '/express/users/abc?x=1',
+      '/shops/7/orders/99',
+      '/express/missing',
+    ]);
     const text = await scrape(handle.prometheusUrl!);
     expect(routes(text, '200')).toMatchObject({ '/express/users/:id': 3, '/shops/:shopId/orders/:orderId': 1 });
-    expect(value(text, 'http_server_request_duration_seconds_count', { http_response_status_code: '404', http_request_method: 'GET' })).toBe(1);
+    expect(
+      value(text, 'http_server_request_duration_seconds_count', {
+        http_response_status_code: '404',
+        http_request_method: 'GET',
+      }),
+    ).toBe(1);
     expect(text).not.toMatch(/users\/(1|2|abc)"/);
     await close(server);
   });
@@ -75,7 +88,13 @@ describe('http.route for real frameworks: templates, never raw paths', () => {
     await (await fetch(`http://127.0.0.1:${port}/hono/posts`, { method: 'POST' })).text();
     const text = await scrape(handle.prometheusUrl!);
     expect(routes(text, '200')).toMatchObject({ '/hono/posts/:postId/comments/:commentId': 2 });
-    expect(value(text, 'http_server_request_duration_seconds_count', { http_route: '/hono/posts', http_response_status_code: '201', http_request_method: 'POST' })).toBe(1);
+    expect(
+      value(text, 'http_server_request_duration_seconds_count', {
+        http_route: '/hono/posts',
+        http_response_status_code: '201',
+        http_request_method: 'POST',
+      }),
+    ).toBe(1);
     // One unmatched request each from the Express, Fastify and Hono tests, all without a route.
     expect(routes(text, '404')).toEqual({ '(none)': 3 });
     expect(text).not.toMatch(/http_route="[^"]*(\/1\/|unknown|\*)/);

@@ -29,7 +29,10 @@ describe('start({ health })', () => {
     const up = await listening(204);
     const down = await listening(503);
     handle = start({
-      prometheus: { host: '127.0.0.1', port: 0 }, runtime: false, hostMetrics: false, http: false,
+      prometheus: { host: '127.0.0.1', port: 0 },
+      runtime: false,
+      hostMetrics: false,
+      http: false,
       health: {
         checks: {
           search: httpCheck(`${up}/health`),
@@ -42,7 +45,10 @@ describe('start({ health })', () => {
     const base = new URL(handle.prometheusUrl!).origin;
     const response = await fetch(`${base}/api/health`);
     expect(response.status).toBe(200);
-    const report = (await response.json()) as { status: string; dependencies: Record<string, { status: string; required: boolean; latency_ms: number }> };
+    const report = (await response.json()) as {
+      status: string;
+      dependencies: Record<string, { status: string; required: boolean; latency_ms: number }>;
+    };
     expect(report.status).toBe('degraded');
     expect(report.dependencies['search']).toMatchObject({ status: 'healthy', required: true });
     expect(report.dependencies['payments']).toMatchObject({ status: 'unhealthy', required: false });
@@ -56,9 +62,18 @@ describe('start({ health })', () => {
     await handle?.shutdown();
     handle = undefined;
     for (const health of [{ timeoutMs: Number.NaN }, { timeoutMs: -1 }, { checks: { db: 42 } }, { checks: 'db' }]) {
-      expect(() => start({ prometheus: { host: '127.0.0.1', port: 0 }, runtime: false, hostMetrics: false, http: false, health: health as never }))
-        .toThrow(AgentMeterConfigError);
+      expect(() =>
+        start({
+          prometheus: { host: '127.0.0.1', port: 0 },
+          runtime: false,
+          hostMetrics: false,
+          http: false,
+          health: health as never,
+        }),
+      ).toThrow(AgentMeterConfigError);
     }
-    expect(() => start({ prometheus: false, health: { checks: { cache: () => true } } })).toThrow(/health needs the \/metrics server/);
+    expect(() => start({ prometheus: false, health: { checks: { cache: () => true } } })).toThrow(
+      /health needs the \/metrics server/,
+    );
   });
 });

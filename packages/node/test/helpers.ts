@@ -27,7 +27,11 @@ function parseLabels(text: string): Record<string, string> {
 }
 
 /** Every sample of `name` whose labels include `labels`, as [labels, value] pairs. */
-export function samples(text: string, name: string, labels: Record<string, string> = {}): Array<[Record<string, string>, number]> {
+export function samples(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): Array<[Record<string, string>, number]> {
   const found: Array<[Record<string, string>, number]> = [];
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
@@ -35,7 +39,15 @@ export function samples(text: string, name: string, labels: Record<string, strin
     const end = line.lastIndexOf('}');
     const own = brace === name.length ? parseLabels(line.slice(brace + 1, end)) : {};
     if (Object.entries(labels).every(([key, wanted]) => own[key] === wanted)) {
-      found.push([own, Number(line.slice((brace === name.length ? end : name.length) + 1).trim().split(' ')[0])]);
+      found.push([
+        own,
+        Number(
+          line
+            .slice((brace === name.length ? end : name.length) + 1)
+            .trim()
+            .split(' ')[0],
+        ),
+      ]);
     }
   }
   return found;
@@ -61,10 +73,17 @@ export function collectingLogger(): { messages: string[]; logger: import('@opent
 export const packageDir: string = fileURLToPath(new URL('..', import.meta.url));
 
 /** Runs node (the workspace's Node 24) in this package's folder; killed after 45 s. */
-export function runNode(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runNode(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     // process.execPath: the workspace's Node 24, not whatever `node` is on PATH.
-    const child = spawn(process.execPath, args, { cwd: packageDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: packageDir,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
@@ -81,12 +100,14 @@ export function runNode(args: string[], env: Record<string, string>): Promise<{ 
 /** Sends `count` GET requests, six at a time, and fails on any answer other than 200. */
 export async function sendRequests(url: string, count: number): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: 6 }, async () => {
-    while (next < count) {
-      next++;
-      const response = await fetch(url);
-      await response.text();
-      if (response.status !== 200) throw new Error(`the app answered ${response.status}`);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 6 }, async () => {
+      while (next < count) {
+        next++;
+        const response = await fetch(url);
+        await response.text();
+        if (response.status !== 200) throw new Error(`the app answered ${response.status}`);
+      }
+    }),
+  );
 }

@@ -1,5 +1,11 @@
 import { request } from 'node:http';
-import { conformanceRows, startFaultServer, type ConformanceFailure, type FaultServer, type NotApplicable } from '@agentmeter/provider-sim';
+import {
+  conformanceRows,
+  startFaultServer,
+  type ConformanceFailure,
+  type FaultServer,
+  type NotApplicable,
+} from '@agentmeter/provider-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start, type AgentMeterHandle } from '../src/index.ts';
 import { scrape } from './helpers.ts';
@@ -17,7 +23,8 @@ interface Client {
   run(call: Call): Promise<number>;
 }
 
-const BODIES_ARE_NOT_PARSED = 'an HTTP client does not parse bodies: bytes that are not valid JSON are a successful request (checked below)';
+const BODIES_ARE_NOT_PARSED =
+  'an HTTP client does not parse bodies: bytes that are not valid JSON are a successful request (checked below)';
 
 const CLIENTS: Readonly<Record<string, Client>> = {
   'fetch (undici)': {
@@ -30,15 +37,16 @@ const CLIENTS: Readonly<Record<string, Client>> = {
   },
   'node:http request': {
     notApplicable: { 'malformed body': BODIES_ARE_NOT_PARSED },
-    run: ({ url, signal }) => new Promise((resolve, reject) => {
-      const outgoing = request(`${url}/v1/x`, { agent: false, signal }, (response) => {
-        response.resume();
-        response.on('error', reject);
-        response.on('end', () => resolve(response.statusCode ?? 0));
-      });
-      outgoing.on('error', reject);
-      outgoing.end();
-    }),
+    run: ({ url, signal }) =>
+      new Promise((resolve, reject) => {
+        const outgoing = request(`${url}/v1/x`, { agent: false, signal }, (response) => {
+          response.resume();
+          response.on('error', reject);
+          response.on('end', () => resolve(response.statusCode ?? 0));
+        });
+        outgoing.on('error', reject);
+        outgoing.end();
+      }),
   },
 };
 
@@ -49,7 +57,11 @@ const DURATION = 'http_client_request_duration_seconds_count';
  * sets (the test's own scrapes go to another port). A request is recorded when its response
  * closes, which can come just after the caller saw the end: scrapes until it shows (2 s at most).
  */
-async function changedBy(handle: AgentMeterHandle, url: string, run: () => Promise<unknown>): Promise<Array<[Record<string, string>, number]>> {
+async function changedBy(
+  handle: AgentMeterHandle,
+  url: string,
+  run: () => Promise<unknown>,
+): Promise<Array<[Record<string, string>, number]>> {
   const port = new URL(url).port;
   const before = series(await scrape(handle.prometheusUrl!), DURATION);
   await run().catch(() => undefined);
@@ -62,7 +74,7 @@ async function changedBy(handle: AgentMeterHandle, url: string, run: () => Promi
   }
 }
 
-describe('one error taxonomy for Node\'s HTTP client metrics (node:http and fetch)', () => {
+describe("one error taxonomy for Node's HTTP client metrics (node:http and fetch)", () => {
   let handle: AgentMeterHandle;
   let server: FaultServer;
   beforeAll(async () => {
@@ -75,7 +87,9 @@ describe('one error taxonomy for Node\'s HTTP client metrics (node:http and fetc
     await handle.shutdown();
   });
 
-  const { drive, notApplicable } = conformanceRows(Object.fromEntries(Object.entries(CLIENTS).map(([name, client]) => [name, client.notApplicable])));
+  const { drive, notApplicable } = conformanceRows(
+    Object.fromEntries(Object.entries(CLIENTS).map(([name, client]) => [name, client.notApplicable])),
+  );
 
   it.each(drive)('%s: %s is error_type=%s', async (name, failure: ConformanceFailure, expected) => {
     server.set(failure, 'application/json');
@@ -84,7 +98,10 @@ describe('one error taxonomy for Node\'s HTTP client metrics (node:http and fetc
       // The caller's signal starts with the request (after the first scrape).
       const controller = new AbortController();
       if (failure === 'caller abort') setTimeout(() => controller.abort(), 100);
-      const signal = failure === 'client timeout' ? AbortSignal.any([controller.signal, AbortSignal.timeout(300)]) : controller.signal;
+      const signal =
+        failure === 'client timeout'
+          ? AbortSignal.any([controller.signal, AbortSignal.timeout(300)])
+          : controller.signal;
       return CLIENTS[name]!.run({ url, signal });
     });
     expect(changed.map(([labels, count]) => [labels['error_type'], count])).toEqual([[expected, 1]]);
@@ -92,13 +109,22 @@ describe('one error taxonomy for Node\'s HTTP client metrics (node:http and fetc
 
   it('node:http: a response the caller destroys before its end is cancelled (not a dropped stream)', async () => {
     server.set('dropped mid-body', 'application/octet-stream');
-    const changed = await changedBy(handle, server.url, () => new Promise<void>((resolve, reject) => {
-      request(`${server.url}/v1/x`, { agent: false }, (response) => {
-        response.once('data', () => response.destroy());
-        response.once('close', () => resolve());
-      }).on('error', reject).end();
-    }));
-    expect(changed.map(([labels, count]) => [labels['http_response_status_code'], labels['error_type'], count])).toEqual([['200', 'cancelled', 1]]);
+    const changed = await changedBy(
+      handle,
+      server.url,
+      () =>
+        new Promise<void>((resolve, reject) => {
+          request(`${server.url}/v1/x`, { agent: false }, (response) => {
+            response.once('data', () => response.destroy());
+            response.once('close', () => resolve());
+          })
+            .on('error', reject)
+            .end();
+        }),
+    );
+    expect(
+      changed.map(([labels, count]) => [labels['http_response_status_code'], labels['error_type'], count]),
+    ).toEqual([['200', 'cancelled', 1]]);
   });
 
   it('lists every row that does not apply, with its reason, and a malformed body is a successful request', async () => {
@@ -108,7 +134,9 @@ describe('one error taxonomy for Node\'s HTTP client metrics (node:http and fetc
       const changed = await changedBy(handle, server.url, async () => {
         expect(await client.run({ url: server.url, signal: new AbortController().signal })).toBe(200);
       });
-      expect(changed.map(([labels, count]) => [labels['http_response_status_code'], labels['error_type'], count])).toEqual([['200', undefined, 1]]);
+      expect(
+        changed.map(([labels, count]) => [labels['http_response_status_code'], labels['error_type'], count]),
+      ).toEqual([['200', undefined, 1]]);
     }
   });
 });

@@ -16,7 +16,11 @@ const DURATION = 'http_client_request_duration_seconds_count';
 
 /** The series of requests to one port (the test's own scrapes go to another). */
 function toPort(changed: Record<string, number>, port: number): Record<string, number> {
-  return Object.fromEntries(Object.entries(changed).filter(([key]) => (JSON.parse(key) as Record<string, string>)['server_port'] === String(port)));
+  return Object.fromEntries(
+    Object.entries(changed).filter(
+      ([key]) => (JSON.parse(key) as Record<string, string>)['server_port'] === String(port),
+    ),
+  );
 }
 
 /** A port nothing listens on. */
@@ -29,7 +33,9 @@ async function closedPort(): Promise<number> {
 
 function failingRequest(port: number): Promise<string> {
   return new Promise((resolve) => {
-    request({ host: '127.0.0.1', port, path: '/', agent: false }).on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? '')).end();
+    request({ host: '127.0.0.1', port, path: '/', agent: false })
+      .on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? ''))
+      .end();
   });
 }
 
@@ -55,11 +61,27 @@ describe('client metrics from node:http and undici (fetch) diagnostics channels'
     expect(toPort(delta(before, after), port)).toEqual({
       // fetch: undici does not say which HTTP version it spoke, so there is no network_protocol_version.
       [labels({ ...target, http_request_method: 'GET', http_response_status_code: '200' })]: 3,
-      [labels({ ...target, http_request_method: 'POST', http_response_status_code: '503', error_type: 'server_error' })]: 1,
-      [labels({ ...target, http_request_method: 'GET', http_response_status_code: '200', network_protocol_version: '1.1' })]: 2,
+      [labels({
+        ...target,
+        http_request_method: 'POST',
+        http_response_status_code: '503',
+        error_type: 'server_error',
+      })]: 1,
+      [labels({
+        ...target,
+        http_request_method: 'GET',
+        http_response_status_code: '200',
+        network_protocol_version: '1.1',
+      })]: 2,
     });
     expect(toPort(delta(before, after), refused)).toEqual({
-      [labels({ server_address: '127.0.0.1', server_port: String(refused), url_scheme: 'http', http_request_method: 'GET', error_type: 'connection' })]: 2,
+      [labels({
+        server_address: '127.0.0.1',
+        server_port: String(refused),
+        url_scheme: 'http',
+        http_request_method: 'GET',
+        error_type: 'connection',
+      })]: 2,
     });
     await close(server);
   });

@@ -52,7 +52,11 @@ export function endless(): { closed: Promise<void>; start(response: ServerRespon
 export function series(text: string, name: string): Map<string, number> {
   const result = new Map<string, number>();
   for (const [sampleLabels, count] of samples(text, name)) {
-    const own = Object.fromEntries(Object.entries(sampleLabels).filter(([key]) => !key.startsWith('otel_scope_')).toSorted(([a], [b]) => a.localeCompare(b)));
+    const own = Object.fromEntries(
+      Object.entries(sampleLabels)
+        .filter(([key]) => !key.startsWith('otel_scope_'))
+        .toSorted(([a], [b]) => a.localeCompare(b)),
+    );
     result.set(JSON.stringify(own), count);
   }
   return result;

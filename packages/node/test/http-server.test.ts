@@ -52,7 +52,11 @@ async function drive(app: App, prefix: string): Promise<Record<string, number>> 
   expect(text).not.toContain('secret');
   expect(text).not.toMatch(/http_route="[^"]*(missing|items\/\d)/);
   // Every in-flight count is back at zero.
-  expect(samples(text, 'http_server_active_requests').map(([, value]) => value).filter((value) => value !== 0)).toEqual([]);
+  expect(
+    samples(text, 'http_server_active_requests')
+      .map(([, value]) => value)
+      .filter((value) => value !== 0),
+  ).toEqual([]);
   await app.stop();
   return delta(before, series(text, DURATION));
 }
@@ -92,7 +96,9 @@ describe('server metrics from node:diagnostics_channel: exact counts, routes, st
       }
     });
     const port = await listen(server);
-    expect(await drive({ port, streamClosed: stream.closed, stop: () => close(server) }, '/plain')).toEqual(expected('/plain'));
+    expect(await drive({ port, streamClosed: stream.closed, stop: () => close(server) }, '/plain')).toEqual(
+      expected('/plain'),
+    );
   });
 
   it('Express 5: route templates without spans, nested routers included', async () => {
@@ -110,7 +116,9 @@ describe('server metrics from node:diagnostics_channel: exact counts, routes, st
     const server = app.listen(0, '127.0.0.1') as Server;
     await new Promise((resolve) => server.once('listening', resolve));
     const port = (server.address() as { port: number }).port;
-    expect(await drive({ port, streamClosed: stream.closed, stop: () => close(server) }, '/express')).toEqual(expected('/express'));
+    expect(await drive({ port, streamClosed: stream.closed, stop: () => close(server) }, '/express')).toEqual(
+      expected('/express'),
+    );
   });
 
   it('Fastify through instrumentFastify', async () => {
@@ -126,7 +134,9 @@ describe('server metrics from node:diagnostics_channel: exact counts, routes, st
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const port = (app.server.address() as { port: number }).port;
-    expect(await drive({ port, streamClosed: stream.closed, stop: () => app.close() }, '/fastify')).toEqual(expected('/fastify'));
+    expect(await drive({ port, streamClosed: stream.closed, stop: () => app.close() }, '/fastify')).toEqual(
+      expected('/fastify'),
+    );
   });
 
   it('Hono through instrumentHono', async () => {
@@ -137,15 +147,19 @@ describe('server metrics from node:diagnostics_channel: exact counts, routes, st
     });
     // A body that never ends: the client drops the connection after the first bytes.
     app.get('/hono/stream', (c) => {
-      return c.body(new ReadableStream({ start: (controller) => controller.enqueue(new TextEncoder().encode('partial')) }));
+      return c.body(
+        new ReadableStream({ start: (controller) => controller.enqueue(new TextEncoder().encode('partial')) }),
+      );
     });
     app.onError((_error, c) => c.text('failed', 500));
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
     await new Promise((resolve) => server.once('listening', resolve));
     const port = (server.address() as { port: number }).port;
-    const closed = new Promise<void>((resolve) => server.on('request', (request, response) => {
-      if (request.url === '/hono/stream') response.on('close', () => setImmediate(resolve));
-    }));
+    const closed = new Promise<void>((resolve) =>
+      server.on('request', (request, response) => {
+        if (request.url === '/hono/stream') response.on('close', () => setImmediate(resolve));
+      }),
+    );
     expect(await drive({ port, streamClosed: closed, stop: () => close(server) }, '/hono')).toEqual(expected('/hono'));
   });
 
@@ -159,7 +173,9 @@ describe('server metrics from node:diagnostics_channel: exact counts, routes, st
     const before = series(await scrape(handle.prometheusUrl!), DURATION);
     await new Promise<void>((resolve, reject) => {
       const socket = connect(port, '127.0.0.1', () => {
-        socket.write('GET /pipelined/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /pipelined/2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+        socket.write(
+          'GET /pipelined/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /pipelined/2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+        );
       });
       let received = '';
       socket.on('data', (chunk: Buffer) => (received += String(chunk)));
@@ -168,9 +184,19 @@ describe('server metrics from node:diagnostics_channel: exact counts, routes, st
     });
     const text = await scrape(handle.prometheusUrl!);
     expect(delta(before, series(text, DURATION))).toEqual({
-      [labels({ http_request_method: 'GET', network_protocol_version: '1.1', url_scheme: 'http', http_response_status_code: '200', http_route: '/pipelined/:n' })]: 2,
+      [labels({
+        http_request_method: 'GET',
+        network_protocol_version: '1.1',
+        url_scheme: 'http',
+        http_response_status_code: '200',
+        http_route: '/pipelined/:n',
+      })]: 2,
     });
-    expect(samples(text, 'http_server_active_requests').map(([, value]) => value).filter((value) => value !== 0)).toEqual([]);
+    expect(
+      samples(text, 'http_server_active_requests')
+        .map(([, value]) => value)
+        .filter((value) => value !== 0),
+    ).toEqual([]);
     await close(server);
   });
 });

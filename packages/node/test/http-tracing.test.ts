@@ -42,7 +42,9 @@ function purge(path: string): Promise<number> {
   return new Promise((resolve, reject) => {
     httpRequest({ host: '127.0.0.1', port, path, method: 'PURGE', agent: false }, (response) => {
       response.resume().on('end', () => resolve(response.statusCode ?? 0));
-    }).on('error', reject).end();
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
@@ -54,39 +56,59 @@ async function traffic(): Promise<void> {
   expect(await purge('/orders/4')).toBe(200);
 }
 
-const key = (attributes: Attributes): string => JSON.stringify(Object.entries(attributes).toSorted(([a], [b]) => a.localeCompare(b)));
+const key = (attributes: Attributes): string =>
+  JSON.stringify(Object.entries(attributes).toSorted(([a], [b]) => a.localeCompare(b)));
 
 describe('tracing mode: instrumentation-http makes the spans, the diagnostics channels the metrics', () => {
   it('exports server spans, links duration exemplars to them, and counts each request once', async () => {
     spans.reset();
     await traffic();
-    const serverSpans = spans.getFinishedSpans().filter((span) => span.kind === SpanKind.SERVER && span.attributes['server.port'] === port);
-    expect(serverSpans.map((span) => span.name).toSorted()).toEqual(['GET', 'GET /orders/:id', 'GET /orders/:id', 'POST /orders/:id', 'PURGE /orders/:id']);
+    const serverSpans = spans
+      .getFinishedSpans()
+      .filter((span) => span.kind === SpanKind.SERVER && span.attributes['server.port'] === port);
+    expect(serverSpans.map((span) => span.name).toSorted()).toEqual([
+      'GET',
+      'GET /orders/:id',
+      'GET /orders/:id',
+      'POST /orders/:id',
+      'PURGE /orders/:id',
+    ]);
 
     const text = await scrape(handle.prometheusUrl!, { accept: 'application/openmetrics-text; version=1.0.0' });
-    const counts = samples(text, 'http_server_request_duration_seconds_count').reduce((sum, [, count]) => sum + count, 0);
+    const counts = samples(text, 'http_server_request_duration_seconds_count').reduce(
+      (sum, [, count]) => sum + count,
+      0,
+    );
     expect(counts).toBe(5);
-    const traceIds = [...text.matchAll(/^http_server_request_duration_seconds_bucket\{[^}]*\} \d+ # \{trace_id="(\w+)",span_id="(\w+)"\}/gm)]
-      .map((match) => `${match[1]}/${match[2]}`);
+    const traceIds = [
+      ...text.matchAll(
+        /^http_server_request_duration_seconds_bucket\{[^}]*\} \d+ # \{trace_id="(\w+)",span_id="(\w+)"\}/gm,
+      ),
+    ].map((match) => `${match[1]}/${match[2]}`);
     const spanIds = new Set(serverSpans.map((span) => `${span.spanContext().traceId}/${span.spanContext().spanId}`));
     expect(traceIds.length).toBeGreaterThanOrEqual(4);
     for (const id of traceIds) expect(spanIds.has(id)).toBe(true);
   });
 
-  it('gives the same series names and label sets as instrumentation-http\'s own metrics for the same requests', async () => {
+  it("gives the same series names and label sets as instrumentation-http's own metrics for the same requests", async () => {
     // instrumentation-http's metrics normally go to a no-op meter in tracing mode; here they go to a reader.
-    const instances = (globalThis as Record<symbol, Map<string, Instrumentation> | undefined>)[Symbol.for('@agentmeter/node.instrumentations')];
+    const instances = (globalThis as Record<symbol, Map<string, Instrumentation> | undefined>)[
+      Symbol.for('@agentmeter/node.instrumentations')
+    ];
     const http = instances?.get('http');
     expect(http?.instrumentationName).toBe('@opentelemetry/instrumentation-http');
     const reader = createTestReader();
     http!.setMeterProvider(reader.provider);
     const before = await collectOurs();
     await traffic();
-    const theirs = (await reader.collect()).points('http.server.request.duration')
+    const theirs = (await reader.collect())
+      .points('http.server.request.duration')
       .filter((point) => point.attributes['http.request.method'] !== undefined)
       .map((point) => [key(point.attributes), (point.value as { count: number }).count] as const);
     const ours = await collectOurs();
-    const oursChanged = [...ours].filter(([series, count]) => count !== (before.get(series) ?? 0)).map(([series, count]) => [series, count - (before.get(series) ?? 0)] as const);
+    const oursChanged = [...ours]
+      .filter(([series, count]) => count !== (before.get(series) ?? 0))
+      .map(([series, count]) => [series, count - (before.get(series) ?? 0)] as const);
     expect(theirs.length).toBe(5);
     expect(new Map(oursChanged)).toEqual(new Map(theirs));
     await reader.shutdown();
@@ -100,7 +122,8 @@ async function collectOurs(): Promise<Map<string, number>> {
   for (const scope of resourceMetrics.scopeMetrics) {
     for (const metric of scope.metrics) {
       if (metric.descriptor.name !== 'http.server.request.duration') continue;
-      for (const point of metric.dataPoints) result.set(key(point.attributes), (point.value as { count: number }).count);
+      for (const point of metric.dataPoints)
+        result.set(key(point.attributes), (point.value as { count: number }).count);
     }
   }
   return result;

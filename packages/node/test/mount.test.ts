@@ -30,7 +30,12 @@ describe('metrics endpoints mounted in the app instead of a port of their own', 
     meter.increment('mounted_jobs');
 
     const text = await (await fetch(`${base}/metrics`)).text();
-    expect(value(text, 'http_server_request_duration_seconds_count', { http_route: '/users/:id', http_response_status_code: '200' })).toBe(2);
+    expect(
+      value(text, 'http_server_request_duration_seconds_count', {
+        http_route: '/users/:id',
+        http_response_status_code: '200',
+      }),
+    ).toBe(2);
     expect(value(text, 'mounted_mounted_jobs_total')).toBe(1);
     const health = (await (await fetch(`${base}/api/health`)).json()) as { status: string };
     expect(health.status).toBe('healthy');

@@ -19,7 +19,13 @@ export interface ReceivedExport {
 
 type AnyValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean };
 type KeyValue = { key: string; value: AnyValue };
-type JsonPoint = { attributes?: KeyValue[]; asInt?: string | number; asDouble?: number; count?: string | number; sum?: number };
+type JsonPoint = {
+  attributes?: KeyValue[];
+  asInt?: string | number;
+  asDouble?: number;
+  count?: string | number;
+  sum?: number;
+};
 type JsonMetric = {
   name: string;
   sum?: { dataPoints: JsonPoint[]; aggregationTemporality?: number; isMonotonic?: boolean };
@@ -33,7 +39,11 @@ type JsonRequest = {
 function attributes(list: KeyValue[] | undefined): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const { key, value } of list ?? []) {
-    result[key] = value.stringValue ?? (value.intValue !== undefined ? Number(value.intValue) : undefined) ?? value.doubleValue ?? value.boolValue;
+    result[key] =
+      value.stringValue ??
+      (value.intValue !== undefined ? Number(value.intValue) : undefined) ??
+      value.doubleValue ??
+      value.boolValue;
   }
   return result;
 }
@@ -78,7 +88,9 @@ export interface OtlpReceiver {
  * A loopback OTLP/HTTP metrics receiver. `hold` keeps requests unanswered until `release()` (a
  * Collector that hangs); otherwise each is answered 200 once decoded.
  */
-export async function startReceiver(options: { hold?: boolean } = {}): Promise<OtlpReceiver & { release(): void; pending(): number }> {
+export async function startReceiver(
+  options: { hold?: boolean } = {},
+): Promise<OtlpReceiver & { release(): void; pending(): number }> {
   const exports: ReceivedExport[] = [];
   const waiters: Array<{ count: number; resolve: () => void }> = [];
   const held: ServerResponse[] = [];
@@ -105,10 +117,11 @@ export async function startReceiver(options: { hold?: boolean } = {}): Promise<O
   return {
     url: `http://127.0.0.1:${port}/v1/metrics`,
     exports,
-    received: (count) => new Promise((resolve) => {
-      if (exports.length >= count) resolve();
-      else waiters.push({ count, resolve });
-    }),
+    received: (count) =>
+      new Promise((resolve) => {
+        if (exports.length >= count) resolve();
+        else waiters.push({ count, resolve });
+      }),
     release: () => {
       for (const response of held.splice(0)) response.end('{}');
     },

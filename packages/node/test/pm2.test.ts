@@ -17,7 +17,10 @@ let env: Record<string, string>;
 /** Runs the real pm2 CLI against a private PM2_HOME (its own daemon, ended by `pm2 kill`). */
 async function pm2(args: string[]): Promise<string> {
   const result = await runNode([PM2, ...args], env);
-  if (result.code !== 0) throw new Error(`pm2 ${args.join(' ')} exited with ${result.code}: ${(result.stdout + result.stderr).slice(-2000)}`);
+  if (result.code !== 0)
+    throw new Error(
+      `pm2 ${args.join(' ')} exited with ${result.code}: ${(result.stdout + result.stderr).slice(-2000)}`,
+    );
   return result.stdout;
 }
 
@@ -25,15 +28,22 @@ async function pm2(args: string[]): Promise<string> {
 async function scrapeUntil(url: string, accept: (text: string) => boolean, what: string): Promise<string> {
   let last = '';
   for (let attempt = 0; attempt < 120; attempt++) {
-    last = await fetch(url).then((response) => response.text(), () => '');
+    last = await fetch(url).then(
+      (response) => response.text(),
+      () => '',
+    );
     if (accept(last)) return last;
     await sleep(500);
   }
   throw new Error(`gave up waiting for ${what}; last /metrics:\n${last.slice(0, 3000)}`);
 }
 
-const workers = (text: string): string[] => samples(text, 'nodejs_eventloop_utilization_ratio').map(([labels]) => labels['worker']!).toSorted();
-const requests = (text: string): number => samples(text, 'agentmeter_requests_total').reduce((sum, [, value]) => sum + value, 0);
+const workers = (text: string): string[] =>
+  samples(text, 'nodejs_eventloop_utilization_ratio')
+    .map(([labels]) => labels['worker']!)
+    .toSorted();
+const requests = (text: string): number =>
+  samples(text, 'agentmeter_requests_total').reduce((sum, [, value]) => sum + value, 0);
 
 describe('PM2 cluster mode (the real pm2): instance 0 serves the merged /metrics', () => {
   let metricsUrl: string;
@@ -45,7 +55,15 @@ describe('PM2 cluster mode (the real pm2): instance 0 serves the merged /metrics
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     appUrl = `http://127.0.0.1:${appPort}/`;
     env = { PM2_HOME: home, METRICS_PORT: String(metricsPort), APP_PORT: String(appPort) };
-    await pm2(['start', 'test/fixtures/pm2-app.mjs', '--name', NAME, '-i', String(INSTANCES), '--node-args=--conditions=@agentmeter/source']);
+    await pm2([
+      'start',
+      'test/fixtures/pm2-app.mjs',
+      '--name',
+      NAME,
+      '-i',
+      String(INSTANCES),
+      '--node-args=--conditions=@agentmeter/source',
+    ]);
   }, 120_000);
 
   afterAll(async () => {
@@ -58,7 +76,9 @@ describe('PM2 cluster mode (the real pm2): instance 0 serves the merged /metrics
     await sendRequests(appUrl, 300);
     const first = await scrapeUntil(metricsUrl, (text) => requests(text) >= 300, '300 requests');
     expect(requests(first)).toBe(300);
-    expect(samples(first, 'http_server_request_duration_seconds_count').reduce((sum, [, value]) => sum + value, 0)).toBe(300);
+    expect(
+      samples(first, 'http_server_request_duration_seconds_count').reduce((sum, [, value]) => sum + value, 0),
+    ).toBe(300);
     expect(workers(first)).toEqual(['0', '1', '2']);
     const checked = promtoolCheck(first);
     expect(checked.output).toBe('');

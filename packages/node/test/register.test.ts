@@ -22,7 +22,12 @@ describe('zero-code mode: node --import @agentmeter/node/register', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const { text } = JSON.parse(result.stdout) as { text: string };
-    expect(value(text, 'http_server_request_duration_seconds_count', { http_route: '/users/:id', http_response_status_code: '200' })).toBe(3);
+    expect(
+      value(text, 'http_server_request_duration_seconds_count', {
+        http_route: '/users/:id',
+        http_response_status_code: '200',
+      }),
+    ).toBe(3);
     expect(value(text, 'zc_zero_code_jobs_total')).toBe(1);
     expect(value(text, 'target_info')).toBe(1);
     expect(text).toMatch(/target_info\{[^}]*service_name="zero"[^}]*\}/);
@@ -43,12 +48,21 @@ describe('zero-code mode: node --import @agentmeter/node/register', () => {
   it('instruments a CommonJS Express app the same way', async () => {
     const result = await run(
       ['--conditions=@agentmeter/source', '--import', '@agentmeter/node/register', 'test/fixtures/zero-code-app.cjs'],
-      { OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: '0', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'host-metrics,runtime-node' },
+      {
+        OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+        OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+        OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'host-metrics,runtime-node',
+      },
     );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const { text } = JSON.parse(result.stdout) as { text: string };
-    expect(value(text, 'http_server_request_duration_seconds_count', { http_route: '/items/:id', http_response_status_code: '200' })).toBe(2);
+    expect(
+      value(text, 'http_server_request_duration_seconds_count', {
+        http_route: '/items/:id',
+        http_response_status_code: '200',
+      }),
+    ).toBe(2);
     expect(text).not.toContain('nodejs_eventloop');
   });
 
@@ -59,6 +73,8 @@ describe('zero-code mode: node --import @agentmeter/node/register', () => {
     );
     expect(result.code).not.toBe(0);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('AgentMeterConfigError: @agentmeter/node start(): OTEL_EXPORTER_OTLP_ENDPOINT is not a valid URL');
+    expect(result.stderr).toContain(
+      'AgentMeterConfigError: @agentmeter/node start(): OTEL_EXPORTER_OTLP_ENDPOINT is not a valid URL',
+    );
   });
 });

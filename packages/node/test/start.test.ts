@@ -18,7 +18,13 @@ const PROMETHEUS = { host: '127.0.0.1', port: 0 } as const;
 describe('start() with a node:http service', () => {
   it('exports HTTP server, client, active-request, meter, runtime and resource metrics on /metrics', async () => {
     const log = collectingLogger();
-    handle = start({ serviceName: 'svc', serviceVersion: '1.2.3', environment: 'test', prometheus: PROMETHEUS, diagLogger: log.logger });
+    handle = start({
+      serviceName: 'svc',
+      serviceVersion: '1.2.3',
+      environment: 'test',
+      prometheus: PROMETHEUS,
+      diagLogger: log.logger,
+    });
     await handle.ready;
     let release!: () => void;
     let entered!: () => void;
@@ -54,15 +60,28 @@ describe('start() with a node:http service', () => {
     const text = await scrape(handle.prometheusUrl!);
     const server200 = { http_request_method: 'GET', http_response_status_code: '200', url_scheme: 'http' };
     expect(value(text, 'http_server_request_duration_seconds_count', server200)).toBe(5);
-    expect(value(text, 'http_server_request_duration_seconds_count', { http_request_method: 'POST', http_response_status_code: '500', error_type: '500' })).toBe(1);
+    expect(
+      value(text, 'http_server_request_duration_seconds_count', {
+        http_request_method: 'POST',
+        http_response_status_code: '500',
+        error_type: '500',
+      }),
+    ).toBe(1);
     // The scrapes themselves are not counted, and raw paths (/ok?id=1) never become labels.
-    expect(samples(text, 'http_server_request_duration_seconds_count').map(([, count]) => count).toSorted()).toEqual([1, 5]);
+    expect(
+      samples(text, 'http_server_request_duration_seconds_count')
+        .map(([, count]) => count)
+        .toSorted(),
+    ).toEqual([1, 5]);
     expect(text).not.toContain('id=1');
     expect(value(text, 'http_server_active_requests', { http_request_method: 'GET' })).toBe(0);
     // Outgoing: one http.get (node:http's client channels) and five fetches (undici's channels).
     const client = { server_address: '127.0.0.1', server_port: String(port) };
     const total = (labels: Record<string, string>): number =>
-      samples(text, 'http_client_request_duration_seconds_count', { ...client, ...labels }).reduce((sum, [, count]) => sum + count, 0);
+      samples(text, 'http_client_request_duration_seconds_count', { ...client, ...labels }).reduce(
+        (sum, [, count]) => sum + count,
+        0,
+      );
     expect(total({ http_request_method: 'GET', http_response_status_code: '200' })).toBe(5);
     expect(total({ http_request_method: 'POST', http_response_status_code: '500' })).toBe(1);
     expect(samples(text, 'http_client_request_duration_seconds_count', client)).toHaveLength(3);
@@ -70,7 +89,12 @@ describe('start() with a node:http service', () => {
     expect(value(text, 'agentmeter_response_time_seconds_count')).toBe(1);
 
     const [[resource]] = [samples(text, 'target_info')[0]!];
-    expect(resource).toMatchObject({ service_name: 'svc', service_version: '1.2.3', deployment_environment_name: 'test', process_runtime_name: 'nodejs' });
+    expect(resource).toMatchObject({
+      service_name: 'svc',
+      service_version: '1.2.3',
+      deployment_environment_name: 'test',
+      process_runtime_name: 'nodejs',
+    });
     expect(resource['host_name']).toBeTruthy();
     expect(resource['process_pid']).toBe(String(process.pid));
     expect(Object.keys(resource)).not.toContain('process_command_args');
@@ -96,7 +120,13 @@ describe('start() with a node:http service', () => {
     expect(runningHandle()).toBeUndefined();
     await expect(fetch(url)).rejects.toThrow();
 
-    handle = start({ namespace: 'second', prometheus: PROMETHEUS, diagLogger: log.logger, runtime: false, hostMetrics: false });
+    handle = start({
+      namespace: 'second',
+      prometheus: PROMETHEUS,
+      diagLogger: log.logger,
+      runtime: false,
+      hostMetrics: false,
+    });
     expect(handle).not.toBe(again);
     await handle.ready;
     handle.meter.increment('restarts');
@@ -113,7 +143,10 @@ describe('start() with a node:http service', () => {
   it('leaves out what ignoreIncoming names, and measures the request when the hook throws', async () => {
     const log = collectingLogger();
     handle = start({
-      prometheus: PROMETHEUS, runtime: false, hostMetrics: false, diagLogger: log.logger,
+      prometheus: PROMETHEUS,
+      runtime: false,
+      hostMetrics: false,
+      diagLogger: log.logger,
       http: {
         ignoreIncoming: (request) => {
           if (request.url === '/boom') throw new Error('hook failed');
@@ -146,13 +179,20 @@ describe('start() with a node:http service', () => {
     });
     const port = await listen(server);
     const abort = new AbortController();
-    const pending = fetch(`http://127.0.0.1:${port}/hang`, { method: 'DELETE', signal: abort.signal }).then(() => 'answered', () => 'aborted');
+    const pending = fetch(`http://127.0.0.1:${port}/hang`, { method: 'DELETE', signal: abort.signal }).then(
+      () => 'answered',
+      () => 'aborted',
+    );
     await inHandler;
-    expect(value(await scrape(handle.prometheusUrl!), 'http_server_active_requests', { http_request_method: 'DELETE' })).toBe(1);
+    expect(
+      value(await scrape(handle.prometheusUrl!), 'http_server_active_requests', { http_request_method: 'DELETE' }),
+    ).toBe(1);
     abort.abort();
     expect(await pending).toBe('aborted');
     await responseClosed;
-    expect(value(await scrape(handle.prometheusUrl!), 'http_server_active_requests', { http_request_method: 'DELETE' })).toBe(0);
+    expect(
+      value(await scrape(handle.prometheusUrl!), 'http_server_active_requests', { http_request_method: 'DELETE' }),
+    ).toBe(0);
     await close(server);
   });
 
@@ -162,7 +202,9 @@ describe('start() with a node:http service', () => {
     const url = handle.prometheusUrl!;
     expect((await fetch(url)).status).toBe(401);
     expect((await fetch(url, { headers: { authorization: 'Bearer wrong!' } })).status).toBe(401);
-    expect((await fetch(url.replace('/metrics', '/other'), { headers: { authorization: 'Bearer s3cret' } })).status).toBe(404);
+    expect(
+      (await fetch(url.replace('/metrics', '/other'), { headers: { authorization: 'Bearer s3cret' } })).status,
+    ).toBe(404);
     const text = await scrape(url, { authorization: 'Bearer s3cret' });
     expect(samples(text, 'target_info')).toHaveLength(1);
   });
@@ -176,10 +218,16 @@ describe('start() with a node:http service', () => {
     await fetch(`http://127.0.0.1:${port}/`).then((response) => response.arrayBuffer());
     await close(server);
     const text = await scrape(handle.prometheusUrl!);
-    expect(samples(text, 'agentmeter_requests_total')[0]?.[0]).toMatchObject({ otel_scope_name: '@agentmeter/core', status: 'ok' });
+    expect(samples(text, 'agentmeter_requests_total')[0]?.[0]).toMatchObject({
+      otel_scope_name: '@agentmeter/core',
+      status: 'ok',
+    });
     const http = samples(text, 'http_server_request_duration_seconds_count');
     expect(http.length).toBeGreaterThan(0);
-    expect(http[0]?.[0]).toMatchObject({ otel_scope_name: '@agentmeter/node', otel_scope_version: nodeManifest.version });
+    expect(http[0]?.[0]).toMatchObject({
+      otel_scope_name: '@agentmeter/node',
+      otel_scope_version: nodeManifest.version,
+    });
     await handle.shutdown();
     handle = start({ prometheus: { ...PROMETHEUS, scopeLabels: false }, runtime: false, hostMetrics: false });
     await handle.ready;
@@ -191,7 +239,12 @@ describe('start() with a node:http service', () => {
     const blocker = createServer();
     const port = await listen(blocker);
     const log = collectingLogger();
-    handle = start({ prometheus: { host: '127.0.0.1', port }, diagLogger: log.logger, runtime: false, hostMetrics: false });
+    handle = start({
+      prometheus: { host: '127.0.0.1', port },
+      diagLogger: log.logger,
+      runtime: false,
+      hostMetrics: false,
+    });
     await handle.ready;
     expect(handle.prometheusUrl).toBeUndefined();
     expect(log.messages, log.messages.join('\n')).toHaveLength(1);
@@ -220,10 +273,18 @@ describe('OTEL_SDK_DISABLED', () => {
 describe('start() bad configuration fails before anything starts', () => {
   const cases: Array<[string, unknown, RegExp]> = [
     ['a non-object', 'yes', /options object/],
-    ['an OTLP endpoint that is not a URL', { otlp: { endpoint: 'http://collector host:4318/v1/metrics' } }, /not a valid URL.*http:\/\/localhost:4318/],
+    [
+      'an OTLP endpoint that is not a URL',
+      { otlp: { endpoint: 'http://collector host:4318/v1/metrics' } },
+      /not a valid URL.*http:\/\/localhost:4318/,
+    ],
     ['an OTLP endpoint with another scheme', { otlp: { endpoint: 'ftp://collector/v1/metrics' } }, /http: or https:/],
     ['an empty OTLP endpoint', { otlp: { endpoint: '' } }, /must be an http\(s\) URL/],
-    ['a port that is NaN', { prometheus: { port: Number.NaN } }, /prometheus.port must be a whole number from 0 to 65535/],
+    [
+      'a port that is NaN',
+      { prometheus: { port: Number.NaN } },
+      /prometheus.port must be a whole number from 0 to 65535/,
+    ],
     ['a port that is Infinity', { prometheus: { port: Infinity } }, /prometheus.port/],
     ['a negative port', { prometheus: { port: -1 } }, /prometheus.port/],
     ['a port too high', { prometheus: { port: 70_000 } }, /prometheus.port/],
@@ -232,8 +293,16 @@ describe('start() bad configuration fails before anything starts', () => {
     ['a token with spaces', { prometheus: { token: 'a b' } }, /token/],
     ['prometheus: true', { prometheus: true }, /prometheus must be an options object or false/],
     ['scopeLabels as text', { prometheus: { scopeLabels: 'no' } }, /prometheus.scopeLabels must be true or false/],
-    ['a timeout above the interval', { otlp: { endpoint: 'http://127.0.0.1:1/v1/metrics', intervalMillis: 1000, timeoutMillis: 5000 } }, /must not exceed/],
-    ['a negative interval', { otlp: { endpoint: 'http://127.0.0.1:1/v1/metrics', intervalMillis: -5 } }, /intervalMillis/],
+    [
+      'a timeout above the interval',
+      { otlp: { endpoint: 'http://127.0.0.1:1/v1/metrics', intervalMillis: 1000, timeoutMillis: 5000 } },
+      /must not exceed/,
+    ],
+    [
+      'a negative interval',
+      { otlp: { endpoint: 'http://127.0.0.1:1/v1/metrics', intervalMillis: -5 } },
+      /intervalMillis/,
+    ],
     ['an empty service name', { serviceName: '' }, /serviceName must be a non-empty string/],
     ['a huge service name', { serviceName: 'x'.repeat(100_000) }, /at most 255/],
     ['http as a number', { http: 5 }, /http must be an options object or false/],
@@ -244,7 +313,11 @@ describe('start() bad configuration fails before anything starts', () => {
     ['an invalid namespace', { namespace: 'bad-name!' }, /namespace/],
     ['an unknown attribute family', { attributes: { nope: ['x'] } }, /unknown family/],
     ['a meter that is not one', { meter: {} }, /meter must be an AgentMeter/],
-    ['metricReaders that are not readers', { metricReaders: ['prometheus'] }, /metricReaders must be an array of OpenTelemetry MetricReaders/],
+    [
+      'metricReaders that are not readers',
+      { metricReaders: ['prometheus'] },
+      /metricReaders must be an array of OpenTelemetry MetricReaders/,
+    ],
   ];
   it.each(cases)('rejects %s', (_name, options, message) => {
     expect(() => start(options as never)).toThrow(AgentMeterConfigError);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { promtoolCheck } from '../../prometheus/test/support/tools.ts';
 import { runNode, samples, value } from './helpers.ts';
 
-describe('worker threads: start() in a thread reports to the main thread\'s /metrics', () => {
+describe("worker threads: start() in a thread reports to the main thread's /metrics", () => {
   it('counts every thread exactly, whether it shut down, ran out of work or is still running', async () => {
     const result = await runNode(['--conditions=@agentmeter/source', 'test/fixtures/threads-app.mjs'], {});
     expect(result.stderr).toBe('');
@@ -15,7 +15,9 @@ describe('worker threads: start() in a thread reports to the main thread\'s /met
       expect(value(exposition, 'agentmeter_response_time_seconds_count')).toBe(1200);
     }
     // Runtime series stay per thread: the main thread and the thread still running.
-    const labels = samples(text, 'nodejs_eventloop_utilization_ratio').map(([found]) => found['worker']).toSorted();
+    const labels = samples(text, 'nodejs_eventloop_utilization_ratio')
+      .map(([found]) => found['worker'])
+      .toSorted();
     expect(labels).toEqual(['main', `thread-${stayed}`]);
     const checked = promtoolCheck(text);
     expect(checked.output).toBe('');

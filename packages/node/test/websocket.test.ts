@@ -53,7 +53,10 @@ function nextMessage(socket: WebSocket): Promise<string> {
 
 describe('instrumentWebSocketServer with a real ws server and client', () => {
   it('counts connections, messages and bytes each way, and connection duration', async () => {
-    instrumentWebSocketServer(wss, { meter, attributes: (request) => ({ channel: request.url === '/voice' ? 'voice' : 'chat' }) });
+    instrumentWebSocketServer(wss, {
+      meter,
+      attributes: (request) => ({ channel: request.url === '/voice' ? 'voice' : 'chat' }),
+    });
     wss.on('connection', (socket) => {
       socket.send('welcome'); // sent by a handler registered after instrumenting: still counted
       socket.on('message', (data, isBinary) => socket.send(isBinary ? data : `echo:${String(data)}`));
@@ -150,7 +153,10 @@ describe('instrumentWebSocketServer with a real ws server and client', () => {
   });
 
   it('keeps hostile attribute values and unknown keys out of the labels', async () => {
-    instrumentWebSocketServer(wss, { meter, attributes: () => ({ channel: 'x'.repeat(10_000), api_key: 'sk-secret', nan: Number.NaN }) });
+    instrumentWebSocketServer(wss, {
+      meter,
+      attributes: () => ({ channel: 'x'.repeat(10_000), api_key: 'sk-secret', nan: Number.NaN }),
+    });
     const client = await connect();
     const snapshot = await reader.collect();
     const points = snapshot.points('agentmeter.websocket.connections_active');
@@ -163,27 +169,40 @@ describe('instrumentWebSocketServer with a real ws server and client', () => {
 
   it('wrapping a server again changes nothing a scrape sees, and warns once when the options differ', async () => {
     /** A server of its own per run, and the client that talks to it. */
-    interface Served { wss: WebSocketServer; http: ReturnType<typeof createServer>; port: number }
-    const runs = await wrapTwiceRuns(async (): Promise<Served> => {
-      const http = createServer();
-      const own = new WebSocketServer({ server: http });
-      own.on('connection', (socket) => socket.on('message', (data) => socket.send(data)));
-      return { wss: own, http, port: await listen(http) };
-    }, (served, options) => instrumentWebSocketServer((served as Served).wss, options), async (served) => {
-      const { wss: own, port: ownPort } = served as Served;
-      const socket = new WebSocket(`ws://127.0.0.1:${ownPort}/`);
-      await new Promise((resolve) => socket.once('open', resolve));
-      const echoed = new Promise((resolve) => socket.once('message', resolve));
-      socket.send('ping');
-      await echoed;
-      const serverSide = [...own.clients][0]!;
-      const serverClosed = closed(serverSide);
-      socket.close();
-      await serverClosed;
-    }, (otherMeter) => [{ meter: otherMeter, sessions: true }, { meter: createAgentMeter(), attributes: () => ({ channel: 'other' }) }], async (served) => {
-      (served as Served).wss.close();
-      await close((served as Served).http);
-    });
+    interface Served {
+      wss: WebSocketServer;
+      http: ReturnType<typeof createServer>;
+      port: number;
+    }
+    const runs = await wrapTwiceRuns(
+      async (): Promise<Served> => {
+        const http = createServer();
+        const own = new WebSocketServer({ server: http });
+        own.on('connection', (socket) => socket.on('message', (data) => socket.send(data)));
+        return { wss: own, http, port: await listen(http) };
+      },
+      (served, options) => instrumentWebSocketServer((served as Served).wss, options),
+      async (served) => {
+        const { wss: own, port: ownPort } = served as Served;
+        const socket = new WebSocket(`ws://127.0.0.1:${ownPort}/`);
+        await new Promise((resolve) => socket.once('open', resolve));
+        const echoed = new Promise((resolve) => socket.once('message', resolve));
+        socket.send('ping');
+        await echoed;
+        const serverSide = [...own.clients][0]!;
+        const serverClosed = closed(serverSide);
+        socket.close();
+        await serverClosed;
+      },
+      (otherMeter) => [
+        { meter: otherMeter, sessions: true },
+        { meter: createAgentMeter(), attributes: () => ({ channel: 'other' }) },
+      ],
+      async (served) => {
+        (served as Served).wss.close();
+        await close((served as Served).http);
+      },
+    );
     expect(runs.map((run) => run.warnings.length)).toEqual([0, 0, 1]);
     expect(runs[2]!.warnings[0]).toMatch(/instrumentWebSocketServer: this client is already instrumented/);
     expect(runs[0]!.lines.some((line) => line.includes('websocket.messages'))).toBe(true);
@@ -194,7 +213,9 @@ describe('instrumentWebSocketServer with a real ws server and client', () => {
   it('rejects bad arguments at creation', () => {
     expect(() => instrumentWebSocketServer({} as never, { meter })).toThrow(/ws WebSocketServer/);
     expect(() => instrumentWebSocketServer(wss, { meter, sessions: 'yes' as never })).toThrow(/sessions must be/);
-    expect(() => instrumentWebSocketServer(wss, { meter, attributes: {} as never })).toThrow(/attributes must be a function/);
+    expect(() => instrumentWebSocketServer(wss, { meter, attributes: {} as never })).toThrow(
+      /attributes must be a function/,
+    );
     expect(() => instrumentWebSocketServer(wss, null as never)).toThrow(/options must be an object/);
     expect(() => instrumentWebSocketServer(wss)).toThrow(/pass \{ meter \}.*or call start\(\) first/);
   });

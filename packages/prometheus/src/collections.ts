@@ -38,9 +38,11 @@ export class Round {
     let body = this.#bodies.get(key);
     if (body === undefined) {
       body = gzipWanted
-        ? this.body(kind, false).then(async (plain) => plain.bytes.length <= GZIP_MIN_BYTES
-          ? plain
-          : { bytes: await gzipAsync(plain.bytes, { level: constants.Z_BEST_SPEED }), gzip: true })
+        ? this.body(kind, false).then(async (plain) =>
+            plain.bytes.length <= GZIP_MIN_BYTES
+              ? plain
+              : { bytes: await gzipAsync(plain.bytes, { level: constants.Z_BEST_SPEED }), gzip: true },
+          )
         : this.#render(this.collected, kind).then((bytes) => ({ bytes, gzip: false }));
       this.#bodies.set(key, body);
     }
@@ -69,7 +71,11 @@ export class SharedCollections {
   #next: Promise<Round> | undefined;
   #startedAt = -Infinity;
 
-  constructor(collect: () => Promise<Collected>, render: (collected: Collected, kind: BodyKind) => Promise<Buffer>, windowMs: number) {
+  constructor(
+    collect: () => Promise<Collected>,
+    render: (collected: Collected, kind: BodyKind) => Promise<Buffer>,
+    windowMs: number,
+  ) {
     this.#collect = collect;
     this.#render = render;
     this.#windowMs = windowMs;

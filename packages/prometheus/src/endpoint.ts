@@ -38,7 +38,11 @@ export function isEndpointPath(value: unknown): value is string {
 }
 
 /** Server limits: a slow or silent client cannot hold a connection or a request open. */
-export const SERVER_TIMEOUTS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 } as const;
+export const SERVER_TIMEOUTS = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+} as const;
 
 /** A bad option as the message shows it; BigInt, throwing getters and proxies cannot make this throw. */
 export function show(value: unknown): string {
@@ -73,7 +77,9 @@ export function resolveEndpoint(given: EndpointOptions, env: Env, where: string,
   const source = (option: string, value: unknown, names: readonly string[]): Source => {
     if (value !== undefined) return [`${prefix}${option}`, value, false, names[0]!];
     const found = fromEnv(env, names);
-    return found === undefined ? [`${prefix}${option}`, undefined, false, names[0]!] : [`${prefix}${option}`, found[1], true, found[0]];
+    return found === undefined
+      ? [`${prefix}${option}`, undefined, false, names[0]!]
+      : [`${prefix}${option}`, found[1], true, found[0]];
   };
 
   const hostSource = source('host', given.host, ['AGENTMETER_PROMETHEUS_HOST', 'OTEL_EXPORTER_PROMETHEUS_HOST']);
@@ -83,7 +89,7 @@ export function resolveEndpoint(given: EndpointOptions, env: Env, where: string,
   }
 
   const portSource = source('port', given.port, ['AGENTMETER_PROMETHEUS_PORT', 'OTEL_EXPORTER_PROMETHEUS_PORT']);
-  const port = portSource[2] ? Number(portSource[1]) : portSource[1] ?? DEFAULT_PORT;
+  const port = portSource[2] ? Number(portSource[1]) : (portSource[1] ?? DEFAULT_PORT);
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65_535) {
     fail(portSource, 'a whole number from 0 to 65535 (0 picks a free port)', `; got ${show(portSource[1])}`);
   }
@@ -91,21 +97,40 @@ export function resolveEndpoint(given: EndpointOptions, env: Env, where: string,
   const pathSource = source('endpoint', given.endpoint, ['AGENTMETER_PROMETHEUS_ENDPOINT']);
   const endpoint = pathSource[1] ?? DEFAULT_ENDPOINT;
   if (!isEndpointPath(endpoint)) {
-    fail(pathSource, 'a path starting with / such as /metrics (visible ASCII, no spaces, query or fragment)', `; got ${show(endpoint)}`);
+    fail(
+      pathSource,
+      'a path starting with / such as /metrics (visible ASCII, no spaces, query or fragment)',
+      `; got ${show(endpoint)}`,
+    );
   }
 
   const tokenSource = source('token', given.token, ['AGENTMETER_METRICS_TOKEN']);
   const token = tokenSource[1];
-  if (token !== undefined && (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !VISIBLE_ASCII.test(token))) {
+  if (
+    token !== undefined &&
+    (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !VISIBLE_ASCII.test(token))
+  ) {
     // The message names the problem, never the value.
-    fail(tokenSource, `1 to ${MAX_TOKEN_LENGTH} visible ASCII characters (no spaces or non-ASCII letters, which no Authorization header could match)`, '');
+    fail(
+      tokenSource,
+      `1 to ${MAX_TOKEN_LENGTH} visible ASCII characters (no spaces or non-ASCII letters, which no Authorization header could match)`,
+      '',
+    );
   }
-  return { host: (host as string).trim(), port: port as number, endpoint: endpoint as string, token: token as string | undefined };
+  return {
+    host: (host as string).trim(),
+    port: port as number,
+    endpoint: endpoint as string,
+    token: token as string | undefined,
+  };
 }
 
 /** A node:http server for the endpoint, with explicit header, request and keep-alive timeouts. */
 export function createEndpointServer(listener: RequestListener): Server {
-  const server = createServer({ requestTimeout: SERVER_TIMEOUTS.requestTimeoutMs, headersTimeout: SERVER_TIMEOUTS.headersTimeoutMs }, listener);
+  const server = createServer(
+    { requestTimeout: SERVER_TIMEOUTS.requestTimeoutMs, headersTimeout: SERVER_TIMEOUTS.headersTimeoutMs },
+    listener,
+  );
   server.keepAliveTimeout = SERVER_TIMEOUTS.keepAliveTimeoutMs;
   return server;
 }

@@ -4,7 +4,10 @@ import { guardCreation } from '@agentmeter/core/internal';
 import { diag, type Attributes } from '@opentelemetry/api';
 import { emptyResource } from '@opentelemetry/resources';
 import {
-  AggregationTemporality, MetricReader, type CollectionResult, type MetricProducer,
+  AggregationTemporality,
+  MetricReader,
+  type CollectionResult,
+  type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
 import { SharedCollections, type BodyKind, type Collected } from './collections.ts';
 import { createEndpointServer } from './endpoint.ts';
@@ -19,7 +22,11 @@ import { FamilyBuilder } from './serialize/families.ts';
 import { ProtobufExpositionWriter } from './serialize/protobuf-exposition.ts';
 
 /** A node:http handler that is also Express middleware: unknown paths go to `next`, or get 404. */
-export type NodeRequestHandler = (request: IncomingMessage, response: ServerResponse, next?: (error?: unknown) => void) => void;
+export type NodeRequestHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  next?: (error?: unknown) => void,
+) => void;
 
 /**
  * A MetricReader that serves what it reads as Prometheus text or OpenMetrics, a JSON snapshot
@@ -43,14 +50,18 @@ export class PrometheusExporter extends MetricReader {
 
   constructor(options: PrometheusExporterOptions = {}) {
     // Whatever reading the options throws (a getter, a proxy) is an AgentMeterConfigError naming the exporter.
-    const [resolved, selectors, health] = guardCreation('@agentmeter/prometheus PrometheusExporter', () => [
-      resolveOptions(options),
-      {
-        ...(options.aggregationSelector !== undefined && { aggregationSelector: options.aggregationSelector }),
-        ...(options.cardinalitySelector !== undefined && { cardinalitySelector: options.cardinalitySelector }),
-      },
-      options.health,
-    ] as const)();
+    const [resolved, selectors, health] = guardCreation(
+      '@agentmeter/prometheus PrometheusExporter',
+      () =>
+        [
+          resolveOptions(options),
+          {
+            ...(options.aggregationSelector !== undefined && { aggregationSelector: options.aggregationSelector }),
+            ...(options.cardinalitySelector !== undefined && { cardinalitySelector: options.cardinalitySelector }),
+          },
+          options.health,
+        ] as const,
+    )();
     super({
       aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE,
       metricProducers: resolved.producers,
@@ -62,15 +73,25 @@ export class PrometheusExporter extends MetricReader {
     this.#families = new FamilyBuilder(resolved.namespace, resolved.genAiMetrics);
     this.#writer = new ExpositionWriter({ scopeLabels: resolved.scopeLabels });
     this.#protobuf = new ProtobufExpositionWriter(this.#writer.labels, resolved.scopeLabels);
-    this.#shared = new SharedCollections(() => this.#collectFamilies(), (collected, kind) => this.#renderBody(collected, kind), resolved.shareWindowMs);
-    this.#health = guardCreation('@agentmeter/prometheus PrometheusExporter health', () => new HealthRunner(health, resolved.meter, () => this.#sessionFigures()))();
-    this.#routes = new Routes({ ...resolved, refusalDelayMs: Math.max(resolved.shareWindowMs, 100) }, {
-      body: async (kind, gzip, alone) => (await this.#shared.round(alone)).body(kind, gzip),
-      healthReport: async () => {
-        const report = await this.health();
-        return { healthy: report.status !== 'unhealthy', report };
+    this.#shared = new SharedCollections(
+      () => this.#collectFamilies(),
+      (collected, kind) => this.#renderBody(collected, kind),
+      resolved.shareWindowMs,
+    );
+    this.#health = guardCreation(
+      '@agentmeter/prometheus PrometheusExporter health',
+      () => new HealthRunner(health, resolved.meter, () => this.#sessionFigures()),
+    )();
+    this.#routes = new Routes(
+      { ...resolved, refusalDelayMs: Math.max(resolved.shareWindowMs, 100) },
+      {
+        body: async (kind, gzip, alone) => (await this.#shared.round(alone)).body(kind, gzip),
+        healthReport: async () => {
+          const report = await this.health();
+          return { healthy: report.status !== 'unhealthy', report };
+        },
       },
-    });
+    );
   }
 
   override setMetricProducer(metricProducer: MetricProducer): void {
@@ -107,7 +128,10 @@ export class PrometheusExporter extends MetricReader {
         });
       } catch (error) {
         this.#server = undefined;
-        throw new Error(`@agentmeter/prometheus: cannot listen on ${this.#options.host}:${this.#options.port}; set another port (option port or AGENTMETER_PROMETHEUS_PORT)`, { cause: error });
+        throw new Error(
+          `@agentmeter/prometheus: cannot listen on ${this.#options.host}:${this.#options.port}; set another port (option port or AGENTMETER_PROMETHEUS_PORT)`,
+          { cause: error },
+        );
       }
     }
     return this.url!;
@@ -165,7 +189,10 @@ export class PrometheusExporter extends MetricReader {
     const last = this.#figures;
     if (last !== undefined && performance.now() - last[1] < this.#health.intervalMs) return last[0];
     // A failed collection costs the session figures, not the health answer.
-    return this.#shared.now().then(() => this.#figures?.[0] ?? sessionFigures(undefined, ''), () => sessionFigures(undefined, ''));
+    return this.#shared.now().then(
+      () => this.#figures?.[0] ?? sessionFigures(undefined, ''),
+      () => sessionFigures(undefined, ''),
+    );
   }
 
   async #collectFamilies(): Promise<Collected> {

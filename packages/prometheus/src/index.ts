@@ -6,7 +6,12 @@
  */
 import { guardCreation, neverThrows } from '@agentmeter/core/internal';
 import { fastifyMetrics as rawFastifyMetrics, honoMetrics as rawHonoMetrics } from './http/mounts.ts';
-import { httpCheck as rawHttpCheck, mysqlCheck as rawMysqlCheck, postgresCheck as rawPostgresCheck, redisCheck as rawRedisCheck } from './health/checks.ts';
+import {
+  httpCheck as rawHttpCheck,
+  mysqlCheck as rawMysqlCheck,
+  postgresCheck as rawPostgresCheck,
+  redisCheck as rawRedisCheck,
+} from './health/checks.ts';
 import { estimateQuantile as rawEstimateQuantile } from './snapshot.ts';
 export { PrometheusExporter } from './exporter.ts';
 export { negotiateFormat } from './http/negotiate.ts';
@@ -15,7 +20,11 @@ export type { NodeRequestHandler } from './exporter.ts';
 export type { PrometheusExporterOptions } from './options.ts';
 export type { EndpointRequest, EndpointResponse } from './http/routes.ts';
 export type {
-  FastifyInstanceLike, FastifyReplyLike, FastifyRequestLike, HonoContextLike, MountableEndpoints,
+  FastifyInstanceLike,
+  FastifyReplyLike,
+  FastifyRequestLike,
+  HonoContextLike,
+  MountableEndpoints,
 } from './http/mounts.ts';
 export type { CheckOptions, HealthCheck, HttpCheckOptions, PingClient, QueryClient } from './health/checks.ts';
 export type { DependencyStatus } from './health/runner.ts';

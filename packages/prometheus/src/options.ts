@@ -3,7 +3,10 @@ import type { MetricProducer, MetricReaderOptions } from '@opentelemetry/sdk-met
 import { isEndpointPath, resolveEndpoint, show, type ResolvedEndpoint } from './endpoint.ts';
 import type { HealthOptions } from './health/options.ts';
 
-export interface PrometheusExporterOptions extends Pick<MetricReaderOptions, 'aggregationSelector' | 'cardinalitySelector'> {
+export interface PrometheusExporterOptions extends Pick<
+  MetricReaderOptions,
+  'aggregationSelector' | 'cardinalitySelector'
+> {
   /** Host `start()` listens on (default `127.0.0.1`; env AGENTMETER_PROMETHEUS_HOST). Use `0.0.0.0` to expose it. */
   host?: string;
   /** Port `start()` listens on (default 9464; env AGENTMETER_PROMETHEUS_PORT; 0 picks a free port). */
@@ -80,7 +83,8 @@ function resolveInteger(given: unknown, fallback: number, option: string, [min, 
 
 function resolvePath(given: unknown, fallback: string, option: string): string {
   const path = given ?? fallback;
-  if (!isEndpointPath(path)) fail(`${option} must be a path starting with / (visible ASCII, no spaces, query or fragment); got ${show(path)}`);
+  if (!isEndpointPath(path))
+    fail(`${option} must be a path starting with / (visible ASCII, no spaces, query or fragment); got ${show(path)}`);
   return path;
 }
 
@@ -90,8 +94,13 @@ function resolveOptionalPath(given: unknown, fallback: string, option: string): 
 
 function resolveProducers(given: unknown, meter: AgentMeter | undefined): MetricProducer[] {
   if (given === undefined) return meter?.metricProducer !== undefined ? [meter.metricProducer] : [];
-  if (!Array.isArray(given) || given.some((producer) => typeof (producer as MetricProducer | undefined)?.collect !== 'function')) {
-    fail('metricProducers must be an array of MetricProducers, e.g. [meter.metricProducer]; a meter created with meterProvider has none');
+  if (
+    !Array.isArray(given) ||
+    given.some((producer) => typeof (producer as MetricProducer | undefined)?.collect !== 'function')
+  ) {
+    fail(
+      'metricProducers must be an array of MetricProducers, e.g. [meter.metricProducer]; a meter created with meterProvider has none',
+    );
   }
   return given as MetricProducer[];
 }
@@ -120,20 +129,41 @@ export function resolveOptions(options: PrometheusExporterOptions): ResolvedOpti
   }
   const endpointOptions = resolveEndpoint(options, env, WHERE);
   const namespace = options.namespace ?? meter?.namespace ?? env['AGENTMETER_NAMESPACE'] ?? 'agentmeter';
-  if (typeof namespace !== 'string' || namespace === '') fail(`namespace must be a non-empty string; got ${show(namespace)}`);
+  if (typeof namespace !== 'string' || namespace === '')
+    fail(`namespace must be a non-empty string; got ${show(namespace)}`);
   const { endpoint } = endpointOptions;
   const jsonEndpoint = resolveOptionalPath(options.jsonEndpoint, '/api/metrics', 'jsonEndpoint');
   const healthEndpoint = resolveOptionalPath(options.healthEndpoint, '/api/health', 'healthEndpoint');
   const paths = [endpoint, jsonEndpoint, healthEndpoint].filter((path) => path !== undefined);
-  if (new Set(paths).size !== paths.length) fail(`endpoint, jsonEndpoint and healthEndpoint must differ; got ${paths.join(', ')}`);
+  if (new Set(paths).size !== paths.length)
+    fail(`endpoint, jsonEndpoint and healthEndpoint must differ; got ${paths.join(', ')}`);
   return {
-    ...endpointOptions, namespace, jsonEndpoint, healthEndpoint, meter,
+    ...endpointOptions,
+    namespace,
+    jsonEndpoint,
+    healthEndpoint,
+    meter,
     shareWindowMs: resolveInteger(options.shareWindowMs, DEFAULT_SHARE_WINDOW_MS, 'shareWindowMs', [0, 60_000]),
-    maxConcurrentScrapes: resolveInteger(options.maxConcurrentScrapes, DEFAULT_MAX_CONCURRENT_SCRAPES, 'maxConcurrentScrapes', [1, 10_000]),
+    maxConcurrentScrapes: resolveInteger(
+      options.maxConcurrentScrapes,
+      DEFAULT_MAX_CONCURRENT_SCRAPES,
+      'maxConcurrentScrapes',
+      [1, 10_000],
+    ),
     producers: resolveProducers(options.metricProducers, meter),
     gzip: resolveBoolean(options.gzip, true, 'gzip'),
     targetInfo: resolveBoolean(options.targetInfo, true, 'targetInfo'),
-    scopeLabels: resolveBoolean(options.scopeLabels ?? envBoolean(env['AGENTMETER_PROMETHEUS_SCOPE_LABELS'], 'AGENTMETER_PROMETHEUS_SCOPE_LABELS'), true, 'scopeLabels'),
-    genAiMetrics: resolveBoolean(options.genAiMetrics ?? envBoolean(env['AGENTMETER_PROMETHEUS_GENAI_METRICS'], 'AGENTMETER_PROMETHEUS_GENAI_METRICS'), false, 'genAiMetrics'),
+    scopeLabels: resolveBoolean(
+      options.scopeLabels ??
+        envBoolean(env['AGENTMETER_PROMETHEUS_SCOPE_LABELS'], 'AGENTMETER_PROMETHEUS_SCOPE_LABELS'),
+      true,
+      'scopeLabels',
+    ),
+    genAiMetrics: resolveBoolean(
+      options.genAiMetrics ??
+        envBoolean(env['AGENTMETER_PROMETHEUS_GENAI_METRICS'], 'AGENTMETER_PROMETHEUS_GENAI_METRICS'),
+      false,
+      'genAiMetrics',
+    ),
   };
 }

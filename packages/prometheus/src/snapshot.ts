@@ -72,28 +72,45 @@ function histogramSeries(point: DataPoint<Histogram | ExponentialHistogram>, lab
   const classic = classicHistogram(point);
   const quantile = (q: number): number | null => (classic === undefined ? null : round(estimateQuantile(classic, q)));
   return {
-    labels: labels.labels(point.attributes), count: point.value.count, sum: finite(point.value.sum),
-    p50: quantile(0.5), p95: quantile(0.95), p99: quantile(0.99),
+    labels: labels.labels(point.attributes),
+    count: point.value.count,
+    sum: finite(point.value.sum),
+    p50: quantile(0.5),
+    p95: quantile(0.95),
+    p99: quantile(0.99),
   };
 }
 
-function seriesOf(point: DataPoint<number> | DataPoint<Histogram>, histogram: boolean, labels: LabelCache): HistogramSeries | ValueSeries {
+function seriesOf(
+  point: DataPoint<number> | DataPoint<Histogram>,
+  histogram: boolean,
+  labels: LabelCache,
+): HistogramSeries | ValueSeries {
   return histogram
     ? histogramSeries(point as DataPoint<Histogram | ExponentialHistogram>, labels)
     : { labels: labels.labels(point.attributes), value: finite((point as DataPoint<number>).value) };
 }
 
-function section(snapshot: MetricsSnapshot, family: MetricFamily): Record<string, SnapshotMetric<HistogramSeries | ValueSeries>> {
+function section(
+  snapshot: MetricsSnapshot,
+  family: MetricFamily,
+): Record<string, SnapshotMetric<HistogramSeries | ValueSeries>> {
   if (family.type === 'histogram') return snapshot.histograms;
   return family.type === 'counter' ? snapshot.counters : snapshot.gauges;
 }
 
 /** Builds the JSON snapshot from the same families the exposition writer uses. */
-export function buildSnapshot(families: readonly MetricFamily[], labels: LabelCache, now: Date = new Date()): MetricsSnapshot {
+export function buildSnapshot(
+  families: readonly MetricFamily[],
+  labels: LabelCache,
+  now: Date = new Date(),
+): MetricsSnapshot {
   const snapshot: MetricsSnapshot = { timestamp: now.toISOString(), counters: {}, gauges: {}, histograms: {} };
   for (const family of families) {
     const histogram = family.type === 'histogram';
-    const series = family.metrics.flatMap((metric) => metric.dataPoints.map((point) => seriesOf(point as DataPoint<number>, histogram, labels)));
+    const series = family.metrics.flatMap((metric) =>
+      metric.dataPoints.map((point) => seriesOf(point as DataPoint<number>, histogram, labels)),
+    );
     section(snapshot, family)[family.name] = { help: family.help, unit: family.unit, series };
   }
   return snapshot;
@@ -103,7 +120,11 @@ export function buildSnapshot(families: readonly MetricFamily[], labels: LabelCa
  * The same snapshot as JSON bytes, written series by series and yielding to the event loop every
  * few milliseconds, so a snapshot of 100,000 series never holds the loop for one long turn.
  */
-export async function snapshotJson(families: readonly MetricFamily[], labels: LabelCache, now: Date = new Date()): Promise<Buffer> {
+export async function snapshotJson(
+  families: readonly MetricFamily[],
+  labels: LabelCache,
+  now: Date = new Date(),
+): Promise<Buffer> {
   const slicer = new TimeSlicer();
   const parts: Record<'counters' | 'gauges' | 'histograms', string[]> = { counters: [], gauges: [], histograms: [] };
   for (const family of families) {

@@ -31,7 +31,13 @@ beforeAll(async () => {
   webUrl = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  await Promise.all([pool.end(), deadPool.end(), mysqlPool.end(), redis.quit(), new Promise((resolve) => web.close(resolve))]);
+  await Promise.all([
+    pool.end(),
+    deadPool.end(),
+    mysqlPool.end(),
+    redis.quit(),
+    new Promise((resolve) => web.close(resolve)),
+  ]);
 });
 
 let current: Setup | undefined;
@@ -41,12 +47,15 @@ afterEach(async () => {
 });
 
 describe('/api/health', () => {
-  it('checks PostgreSQL, MySQL, Redis and an HTTP URL, and answers 200 in the guide\'s shape', async () => {
+  it("checks PostgreSQL, MySQL, Redis and an HTTP URL, and answers 200 in the guide's shape", async () => {
     current = setup({
       health: {
         checks: {
-          database: postgresCheck(pool), mysql: mysqlCheck(mysqlPool), redis: redisCheck(redis),
-          claude_api: httpCheck(`${webUrl}/200`), whisper_api: httpCheck(`${webUrl}/404`),
+          database: postgresCheck(pool),
+          mysql: mysqlCheck(mysqlPool),
+          redis: redisCheck(redis),
+          claude_api: httpCheck(`${webUrl}/200`),
+          whisper_api: httpCheck(`${webUrl}/404`),
         },
       },
     });
@@ -82,12 +91,21 @@ describe('/api/health', () => {
     const parsed = parseExposition(await current.exporter.scrape(), 'text');
     expect(valueOf(parsed, 'agentmeter_health_check_status', { dependency: 'database' })).toBe(0);
     expect(valueOf(parsed, 'agentmeter_health_check_status', { dependency: 'redis' })).toBe(1);
-    expect(valueOf(parsed, 'agentmeter_health_check_duration_seconds_count', { dependency: 'database', status: 'unhealthy' })).toBe(1);
-    expect(valueOf(parsed, 'agentmeter_health_check_duration_seconds_count', { dependency: 'redis', status: 'healthy' })).toBe(1);
+    expect(
+      valueOf(parsed, 'agentmeter_health_check_duration_seconds_count', {
+        dependency: 'database',
+        status: 'unhealthy',
+      }),
+    ).toBe(1);
+    expect(
+      valueOf(parsed, 'agentmeter_health_check_duration_seconds_count', { dependency: 'redis', status: 'healthy' }),
+    ).toBe(1);
   });
 
   it('answers 200 degraded when only an optional dependency fails', async () => {
-    current = setup({ health: { checks: { database: postgresCheck(pool), cache: { ...postgresCheck(deadPool), required: false } } } });
+    current = setup({
+      health: { checks: { database: postgresCheck(pool), cache: { ...postgresCheck(deadPool), required: false } } },
+    });
     const report = await current.exporter.health();
     expect(report.status).toBe('degraded');
     const response = await rawRequest(`${await current.exporter.start()}/api/health`);
@@ -98,7 +116,12 @@ describe('/api/health', () => {
     let aborted = false;
     const hanging: HealthCheck = {
       timeoutMs: 50,
-      check: (signal) => new Promise(() => signal.addEventListener('abort', () => { aborted = true; })),
+      check: (signal) =>
+        new Promise(() =>
+          signal.addEventListener('abort', () => {
+            aborted = true;
+          }),
+        ),
     };
     current = setup({ health: { checks: { slow: hanging } } });
     const report = await current.exporter.health();
@@ -110,40 +133,86 @@ describe('/api/health', () => {
     current = setup({
       health: {
         checks: {
-          api: httpCheck(`${webUrl}/500`), flag: () => false, thrower: () => { throw new Error('boom'); },
-          custom: { check: () => true, required: false }, strict: httpCheck(`${webUrl}/404`, { healthyStatus: (status) => status === 200 }),
+          api: httpCheck(`${webUrl}/500`),
+          flag: () => false,
+          thrower: () => {
+            throw new Error('boom');
+          },
+          custom: { check: () => true, required: false },
+          strict: httpCheck(`${webUrl}/404`, { healthyStatus: (status) => status === 200 }),
         },
       },
     });
     const { dependencies } = await current.exporter.health();
-    expect(Object.fromEntries(Object.entries(dependencies).map(([name, dependency]) => [name, [dependency.status, dependency.error]]))).toEqual({
-      api: ['unhealthy', 'server_error'], flag: ['unhealthy', 'other'], thrower: ['unhealthy', 'other'],
-      custom: ['healthy', undefined], strict: ['unhealthy', 'bad_request'],
+    expect(
+      Object.fromEntries(
+        Object.entries(dependencies).map(([name, dependency]) => [name, [dependency.status, dependency.error]]),
+      ),
+    ).toEqual({
+      api: ['unhealthy', 'server_error'],
+      flag: ['unhealthy', 'other'],
+      thrower: ['unhealthy', 'other'],
+      custom: ['healthy', undefined],
+      strict: ['unhealthy', 'bad_request'],
     });
   });
 
   it('shares one run between concurrent requests', async () => {
     let runs = 0;
-    current = setup({ health: { checks: { counted: async () => { runs++; await new Promise((resolve) => setTimeout(resolve, 20)); } } } });
+    current = setup({
+      health: {
+        checks: {
+          counted: async () => {
+            runs++;
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          },
+        },
+      },
+    });
     await Promise.all([current.exporter.health(), current.exporter.health(), current.exporter.health()]);
     expect(runs).toBe(1);
   });
 
   it('rejects clients and URLs the built-ins cannot use, with AgentMeterConfigError', () => {
     const cases: [() => unknown, RegExp][] = [
-      [() => postgresCheck(null as never), /postgresCheck: expected a pg Pool or Client with a query\(\) method; got null/],
+      [
+        () => postgresCheck(null as never),
+        /postgresCheck: expected a pg Pool or Client with a query\(\) method; got null/,
+      ],
       [() => mysqlCheck({} as never), /mysqlCheck: expected a mysql2\/promise pool/],
-      [() => redisCheck({ get: () => 1 } as never), /redisCheck: expected an ioredis or node-redis client with a ping\(\) method/],
-      [() => redisCheck(new Proxy({}, { get: () => { throw new Error('hostile'); } }) as never), /redisCheck could not be read: hostile/],
+      [
+        () => redisCheck({ get: () => 1 } as never),
+        /redisCheck: expected an ioredis or node-redis client with a ping\(\) method/,
+      ],
+      [
+        () =>
+          redisCheck(
+            new Proxy(
+              {},
+              {
+                get: () => {
+                  throw new Error('hostile');
+                },
+              },
+            ) as never,
+          ),
+        /redisCheck could not be read: hostile/,
+      ],
       [() => httpCheck('not a url'), /httpCheck: expected an absolute http\(s\) URL/],
       [() => httpCheck(42 as never), /httpCheck: expected an absolute http\(s\) URL; got number/],
       [() => httpCheck('ftp://example.com'), /expected an http: or https: URL; got ftp:/],
       [() => httpCheck(webUrl, { method: 'POST' as never }), /httpCheck.method must be GET or HEAD; got "POST"/],
       [() => httpCheck(webUrl, { headers: { a: 1 } as never }), /httpCheck.headers must be an object/],
       [() => httpCheck(webUrl, { healthyStatus: 200 as never }), /httpCheck.healthyStatus must be a function/],
-      [() => postgresCheck(pool, { timeoutMs: Number.NaN }), /postgresCheck.timeoutMs must be a number of milliseconds between 1 and 600000; got NaN/],
+      [
+        () => postgresCheck(pool, { timeoutMs: Number.NaN }),
+        /postgresCheck.timeoutMs must be a number of milliseconds between 1 and 600000; got NaN/,
+      ],
       [() => postgresCheck(pool, { timeoutMs: -5 }), /postgresCheck.timeoutMs/],
-      [() => mysqlCheck(mysqlPool, { required: 'yes' as never }), /mysqlCheck.required must be true or false; got "yes"/],
+      [
+        () => mysqlCheck(mysqlPool, { required: 'yes' as never }),
+        /mysqlCheck.required must be true or false; got "yes"/,
+      ],
       [() => redisCheck(redis, 'fast' as never), /redisCheck: options must be an object; got "fast"/],
     ];
     for (const [make, message] of cases) {
@@ -153,7 +222,17 @@ describe('/api/health', () => {
   });
 
   it('rejects bad health options with AgentMeterConfigError naming the option, never a TypeError', () => {
-    const hostile = new Proxy({}, { get: () => { throw new TypeError('hostile getter'); }, ownKeys: () => { throw new TypeError('hostile keys'); } });
+    const hostile = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new TypeError('hostile getter');
+        },
+        ownKeys: () => {
+          throw new TypeError('hostile keys');
+        },
+      },
+    );
     const cases: [unknown, RegExp][] = [
       [5, /health must be an object \{ checks, timeoutMs, intervalMs \}; got 5/],
       ['postgres', /health must be an object/],
@@ -164,7 +243,10 @@ describe('/api/health', () => {
       [{ checks: 'db' }, /health.checks must be an object/],
       [{ checks: { db: null } }, /health.checks.db: expected a function or \{ check\(signal\) \}/],
       [{ checks: { db: { check: 'select 1' } } }, /health.checks.db: expected a function/],
-      [{ checks: { db: { check: () => 1, required: 'yes' } } }, /health.checks.db.required must be true or false; got "yes"/],
+      [
+        { checks: { db: { check: () => 1, required: 'yes' } } },
+        /health.checks.db.required must be true or false; got "yes"/,
+      ],
       [{ checks: { db: { check: () => 1, timeoutMs: Number.POSITIVE_INFINITY } } }, /health.checks.db.timeoutMs/],
       [{ checks: { 'no spaces': () => 1 } }, /dependency names must be 1-64 letters/],
       [{ checks: { ['x'.repeat(100_000)]: () => 1 } }, /dependency names must be 1-64 letters/],
@@ -172,7 +254,14 @@ describe('/api/health', () => {
       [{ timeoutMs: -1 }, /health.timeoutMs/],
       [{ intervalMs: '10s' }, /health.intervalMs must be a number of milliseconds/],
       [{ intervalMs: 10n }, /health.intervalMs/],
-      [{ get checks() { throw new Error('boom'); } }, /health could not be read: boom/],
+      [
+        {
+          get checks() {
+            throw new Error('boom');
+          },
+        },
+        /health could not be read: boom/,
+      ],
       [{ checks: hostile }, /health could not be read: hostile/],
       [hostile, /health could not be read: hostile getter/],
     ];

@@ -8,10 +8,13 @@ import { setup, type Setup } from './support/fixtures.ts';
 import { rawRequest } from './support/http.ts';
 
 const TOKEN = 's3cr3t-token-value';
-const OPENMETRICS_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+const OPENMETRICS_ACCEPT =
+  'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
 let current: Setup | undefined;
-async function started(options: ConstructorParameters<typeof PrometheusExporter>[0] = {}): Promise<Setup & { url: string }> {
+async function started(
+  options: ConstructorParameters<typeof PrometheusExporter>[0] = {},
+): Promise<Setup & { url: string }> {
   current = setup(options);
   current.meter.instruments.requests.add(7, { status: 'ok' });
   current.meter.instruments.llmLatency.record(0.3, { provider: 'openai', model: 'gpt-4o' });
@@ -38,7 +41,9 @@ describe('own port', () => {
   it('fails start() with a message naming the option when the port is taken', async () => {
     const { url } = await started();
     const second = new PrometheusExporter({ port: Number(new URL(url).port), env: {} });
-    await expect(second.start()).rejects.toThrow(/cannot listen on 127\.0\.0\.1:\d+; set another port \(option port or AGENTMETER_PROMETHEUS_PORT\)/);
+    await expect(second.start()).rejects.toThrow(
+      /cannot listen on 127\.0\.0\.1:\d+; set another port \(option port or AGENTMETER_PROMETHEUS_PORT\)/,
+    );
   });
 });
 
@@ -55,12 +60,21 @@ describe('content negotiation', () => {
   });
 
   it.each([
-    'garbage', ';;;,,,', 'application/openmetrics-text;version=9.9.9', 'application/openmetrics-text;q=0',
-    'application/openmetrics-text;q=abc', 'text/plain;q=1,application/openmetrics-text;q=0.5', '\u00ff\u00fe', 'a'.repeat(8000),
+    'garbage',
+    ';;;,,,',
+    'application/openmetrics-text;version=9.9.9',
+    'application/openmetrics-text;q=0',
+    'application/openmetrics-text;q=abc',
+    'text/plain;q=1,application/openmetrics-text;q=0.5',
+    '\u00ff\u00fe',
+    'a'.repeat(8000),
   ])('answers a malformed or unsupported Accept (%s) with text', async (accept) => {
     const { url } = await started();
     const response = await rawRequest(`${url}/metrics`, { headers: { accept } });
-    expect([response.status, response.headers['content-type']]).toEqual([200, 'text/plain; version=0.0.4; charset=utf-8']);
+    expect([response.status, response.headers['content-type']]).toEqual([
+      200,
+      'text/plain; version=0.0.4; charset=utf-8',
+    ]);
   });
 
   it('gzips for clients that accept it, and not for q=0', async () => {
@@ -111,16 +125,29 @@ describe('bearer token', () => {
     const { url } = await started({ token: TOKEN });
     const missing = await rawRequest(`${url}/metrics`);
     expect([missing.status, missing.headers['www-authenticate']]).toEqual([401, 'Bearer realm="metrics"']);
-    for (const authorization of [`Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, `Basic ${TOKEN}`, TOKEN, 'Bearer', `Bearer ${TOKEN} extra`, `Bearer ${'x'.repeat(10_000)}`]) {
+    for (const authorization of [
+      `Bearer ${TOKEN}x`,
+      `Bearer ${TOKEN.slice(0, -1)}`,
+      `Basic ${TOKEN}`,
+      TOKEN,
+      'Bearer',
+      `Bearer ${TOKEN} extra`,
+      `Bearer ${'x'.repeat(10_000)}`,
+    ]) {
       const wrong = await rawRequest(`${url}/metrics`, { headers: { authorization } });
-      expect([wrong.status, wrong.headers['www-authenticate']]).toEqual([401, 'Bearer realm="metrics", error="invalid_token"']);
+      expect([wrong.status, wrong.headers['www-authenticate']]).toEqual([
+        401,
+        'Bearer realm="metrics", error="invalid_token"',
+      ]);
       expect(wrong.body.toString()).not.toContain(TOKEN);
     }
     for (const authorization of [`Bearer ${TOKEN}`, `bearer ${TOKEN}`, `  BEARER   ${TOKEN}  `]) {
       expect((await rawRequest(`${url}/metrics`, { headers: { authorization } })).status).toBe(200);
     }
     expect((await rawRequest(`${url}/api/metrics`)).status).toBe(401);
-    expect((await rawRequest(`${url}/api/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    expect((await rawRequest(`${url}/api/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(
+      200,
+    );
     expect((await rawRequest(`${url}/api/health`)).status).toBe(200);
   });
 
@@ -129,7 +156,10 @@ describe('bearer token', () => {
     const capture = (...args: unknown[]): void => {
       logged.push(args.map((arg) => (arg instanceof Error ? `${arg.message} ${arg.stack}` : String(arg))).join(' '));
     };
-    diag.setLogger({ error: capture, warn: capture, info: capture, debug: capture, verbose: capture }, DiagLogLevel.ALL);
+    diag.setLogger(
+      { error: capture, warn: capture, info: capture, debug: capture, verbose: capture },
+      DiagLogLevel.ALL,
+    );
     const { url } = await started({ env: { AGENTMETER_METRICS_TOKEN: TOKEN } });
     expect((await rawRequest(`${url}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     expect((await rawRequest(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
@@ -147,8 +177,15 @@ describe('bearer token', () => {
 
 describe('a failing producer', () => {
   it('answers /metrics with 500 and no details, while /api/health still answers', async () => {
-    diag.setLogger({ error: () => {}, warn: () => {}, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.ERROR);
-    const broken = { collect: async (): Promise<never> => { throw new Error('producer exploded'); } };
+    diag.setLogger(
+      { error: () => {}, warn: () => {}, info: () => {}, debug: () => {}, verbose: () => {} },
+      DiagLogLevel.ERROR,
+    );
+    const broken = {
+      collect: async (): Promise<never> => {
+        throw new Error('producer exploded');
+      },
+    };
     current = setup({ metricProducers: [broken] });
     const url = await current.exporter.start();
     const metrics = await rawRequest(`${url}/metrics`);
@@ -167,7 +204,9 @@ describe('/api/metrics', () => {
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
     const body = JSON.parse(response.body.toString());
     expect(body.counters['agentmeter_requests_total']).toEqual({
-      help: 'Requests handled by the service, by outcome.', unit: '{request}', series: [{ labels: { status: 'ok' }, value: 7 }],
+      help: 'Requests handled by the service, by outcome.',
+      unit: '{request}',
+      series: [{ labels: { status: 'ok' }, value: 7 }],
     });
     expect(body.gauges['agentmeter_active_sessions'].series).toEqual([{ labels: {}, value: 3 }]);
     const [series] = body.histograms['agentmeter_response_time_seconds'].series;

@@ -25,7 +25,9 @@ function prepared(): Setup {
 
 function listen(server: Server): Promise<string> {
   cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
 }
 
 /** The same checks for every mount: metrics with and without token, OpenMetrics, JSON, health, HEAD, POST, the app's own route. */
@@ -35,7 +37,9 @@ async function checkMount(base: string): Promise<void> {
   const text = await rawRequest(`${base}/metrics`, { headers: auth });
   expect([text.status, text.headers['content-type']]).toEqual([200, 'text/plain; version=0.0.4; charset=utf-8']);
   expect(valueOf(parseExposition(text.body, 'text'), 'agentmeter_requests_total', { status: 'ok' })).toBe(5);
-  const openMetrics = await rawRequest(`${base}/metrics`, { headers: { ...auth, accept: 'application/openmetrics-text; version=1.0.0' } });
+  const openMetrics = await rawRequest(`${base}/metrics`, {
+    headers: { ...auth, accept: 'application/openmetrics-text; version=1.0.0' },
+  });
   expect(openMetrics.headers['content-type']).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
   parseExposition(openMetrics.body, 'openmetrics');
   const json = await rawRequest(`${base}/api/metrics`, { headers: auth });
@@ -73,7 +77,9 @@ describe('mounting', () => {
     const app = express();
     app.use('/internal', exporter.requestHandler);
     const base = await listen(createServer(app));
-    expect((await rawRequest(`${base}/internal/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    expect(
+      (await rawRequest(`${base}/internal/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).status,
+    ).toBe(200);
     expect((await rawRequest(`${base}/metrics`)).status).toBe(404);
   });
 
@@ -114,8 +120,12 @@ describe('mounting', () => {
     const { exporter } = prepared();
     const app = new Hono();
     app.use(honoMetrics(exporter));
-    const response = await app.fetch(new Request('http://local/metrics', { headers: { authorization: `Bearer ${TOKEN}` } }));
+    const response = await app.fetch(
+      new Request('http://local/metrics', { headers: { authorization: `Bearer ${TOKEN}` } }),
+    );
     expect(response.status).toBe(200);
-    expect(valueOf(parseExposition(await response.text(), 'text'), 'agentmeter_requests_total', { status: 'ok' })).toBe(5);
+    expect(valueOf(parseExposition(await response.text(), 'text'), 'agentmeter_requests_total', { status: 'ok' })).toBe(
+      5,
+    );
   });
 });

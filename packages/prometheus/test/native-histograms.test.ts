@@ -19,16 +19,21 @@ beforeAll(async () => {
   const made = setup({}, { exponentialHistograms: ['llm.latency'] });
   run = { ...made, url: await made.exporter.start() };
   for (let i = 0; i < VALUES; i++) run.meter.instruments.llmLatency.record(latency(i), LABELS);
-  prometheus = await PrometheusServer.start([
-    'global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:',
-    `  - job_name: ${JOB}`,
-    '    scrape_native_histograms: true',
-    '    always_scrape_classic_histograms: true',
-    '    static_configs:',
-    `      - targets: ['${new URL(run.url).host}']`,
-    '',
-  ].join('\n'));
-  await prometheus.waitFor(async () => (await prometheus.scalar(`histogram_count(agentmeter_llm_latency_seconds{job="${JOB}"})`)) === VALUES, 'the native histogram to be scraped');
+  prometheus = await PrometheusServer.start(
+    [
+      'global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:',
+      `  - job_name: ${JOB}`,
+      '    scrape_native_histograms: true',
+      '    always_scrape_classic_histograms: true',
+      '    static_configs:',
+      `      - targets: ['${new URL(run.url).host}']`,
+      '',
+    ].join('\n'),
+  );
+  await prometheus.waitFor(
+    async () => (await prometheus.scalar(`histogram_count(agentmeter_llm_latency_seconds{job="${JOB}"})`)) === VALUES,
+    'the native histogram to be scraped',
+  );
 }, 90_000);
 
 afterAll(async () => {
@@ -55,17 +60,24 @@ describe('Prometheus 3 scraping native histograms from /metrics (protobuf), the 
     expect(series[0]).toMatchObject({ otel_scope_name: '@agentmeter/core', ...LABELS });
   });
 
-  it.each([0.5, 0.9, 0.99])('histogram_quantile(%s) over the native series agrees with the classic buckets within their resolution', async (q) => {
-    const native = (await prometheus.scalar(`histogram_quantile(${q}, agentmeter_llm_latency_seconds{job="${JOB}"})`))!;
-    const classic = (await prometheus.scalar(`histogram_quantile(${q}, sum by (le) (agentmeter_llm_latency_seconds_bucket{job="${JOB}"}))`))!;
-    const exact = latency(Math.ceil(q * VALUES) - 1);
-    const [lower, upper] = classicBucket(exact);
-    // Both estimates lie in the classic bucket that holds the true quantile...
-    expect(classic).toBeGreaterThanOrEqual(lower);
-    expect(classic).toBeLessThanOrEqual(upper);
-    expect(native).toBeGreaterThanOrEqual(lower);
-    expect(native).toBeLessThanOrEqual(upper);
-    // ...and the native one, with its finer buckets, is at least as close to it.
-    expect(Math.abs(native - exact)).toBeLessThanOrEqual(Math.abs(classic - exact) + exact * 0.05);
-  });
+  it.each([0.5, 0.9, 0.99])(
+    'histogram_quantile(%s) over the native series agrees with the classic buckets within their resolution',
+    async (q) => {
+      const native = (await prometheus.scalar(
+        `histogram_quantile(${q}, agentmeter_llm_latency_seconds{job="${JOB}"})`,
+      ))!;
+      const classic = (await prometheus.scalar(
+        `histogram_quantile(${q}, sum by (le) (agentmeter_llm_latency_seconds_bucket{job="${JOB}"}))`,
+      ))!;
+      const exact = latency(Math.ceil(q * VALUES) - 1);
+      const [lower, upper] = classicBucket(exact);
+      // Both estimates lie in the classic bucket that holds the true quantile...
+      expect(classic).toBeGreaterThanOrEqual(lower);
+      expect(classic).toBeLessThanOrEqual(upper);
+      expect(native).toBeGreaterThanOrEqual(lower);
+      expect(native).toBeLessThanOrEqual(upper);
+      // ...and the native one, with its finer buckets, is at least as close to it.
+      expect(Math.abs(native - exact)).toBeLessThanOrEqual(Math.abs(classic - exact) + exact * 0.05);
+    },
+  );
 });

@@ -27,15 +27,20 @@ beforeAll(async () => {
     for (let i = 0; i < 10; i++) run.meter.instruments.llmLatency.record(0.3, { provider: 'openai', model: 'gpt-4o' });
   }
   for (const [traceId, spanId] of TRACES) {
-    withSpan(traceId, spanId, () => secured.meter.instruments.llmLatency.record(4, { provider: 'anthropic', model: 'claude' }));
+    withSpan(traceId, spanId, () =>
+      secured.meter.instruments.llmLatency.record(4, { provider: 'anthropic', model: 'claude' }),
+    );
   }
-  prometheus = await PrometheusServer.start([
-    'global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:',
-    scrapeJob('secured', secured.url, `    authorization:\n      credentials: ${TOKEN}\n`),
-    scrapeJob('wrong_token', secured.url, '    authorization:\n      credentials: not-the-token\n'),
-    scrapeJob('no_token', secured.url),
-    scrapeJob('open', open.url),
-  ].join('\n'), ['--enable-feature=exemplar-storage']);
+  prometheus = await PrometheusServer.start(
+    [
+      'global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:',
+      scrapeJob('secured', secured.url, `    authorization:\n      credentials: ${TOKEN}\n`),
+      scrapeJob('wrong_token', secured.url, '    authorization:\n      credentials: not-the-token\n'),
+      scrapeJob('no_token', secured.url),
+      scrapeJob('open', open.url),
+    ].join('\n'),
+    ['--enable-feature=exemplar-storage'],
+  );
   await prometheus.waitFor(
     async () => (await prometheus.scalar('count(up == 1)')) === 2 && (await prometheus.scalar('count(up == 0)')) === 2,
     'every target to be scraped once',
@@ -64,10 +69,14 @@ describe('a real Prometheus scraping agentmeter', () => {
   });
 
   it('answers a sensible histogram_quantile', async () => {
-    const median = await prometheus.scalar('histogram_quantile(0.5, sum by (le) (agentmeter_llm_latency_seconds_bucket{job="open"}))');
+    const median = await prometheus.scalar(
+      'histogram_quantile(0.5, sum by (le) (agentmeter_llm_latency_seconds_bucket{job="open"}))',
+    );
     // Ten values of 0.3 s fall in the (0.25, 0.5] bucket; interpolation puts the median at its middle.
     expect(median).toBeCloseTo(0.375, 6);
-    const p99 = await prometheus.scalar('histogram_quantile(0.99, sum by (le) (agentmeter_llm_latency_seconds_bucket{job="secured"}))');
+    const p99 = await prometheus.scalar(
+      'histogram_quantile(0.99, sum by (le) (agentmeter_llm_latency_seconds_bucket{job="secured"}))',
+    );
     expect(p99).toBeGreaterThan(3);
     expect(p99).toBeLessThanOrEqual(5);
   });
@@ -75,12 +84,24 @@ describe('a real Prometheus scraping agentmeter', () => {
   it('parsed OpenMetrics and stored the exemplars with the recorded trace ids', async () => {
     const now = Date.now() / 1000;
     const data = (await prometheus.api('query_exemplars', {
-      query: 'agentmeter_llm_latency_seconds_bucket{job="secured"}', start: String(now - 600), end: String(now + 60),
+      query: 'agentmeter_llm_latency_seconds_bucket{job="secured"}',
+      start: String(now - 600),
+      end: String(now + 60),
     })) as { seriesLabels: Record<string, string>; exemplars: { labels: Record<string, string>; value: string }[] }[];
-    const exemplars = data.flatMap((series) => series.exemplars.map((exemplar) => ({ le: series.seriesLabels['le'], ...exemplar.labels, value: exemplar.value })));
+    const exemplars = data.flatMap((series) =>
+      series.exemplars.map((exemplar) => ({
+        le: series.seriesLabels['le'],
+        ...exemplar.labels,
+        value: exemplar.value,
+      })),
+    );
     // One exemplar per bucket: the latest, so the second trace.
     expect(exemplars).toContainEqual({ le: '5.0', trace_id: TRACES[1][0], span_id: TRACES[1][1], value: '4' });
-    const scrapedFormat = (await prometheus.api('targets', {})) as { activeTargets: { labels: { job: string }; health: string; lastError: string }[] };
-    expect(scrapedFormat.activeTargets.filter((t) => t.labels.job === 'secured').map((t) => [t.health, t.lastError])).toEqual([['up', '']]);
+    const scrapedFormat = (await prometheus.api('targets', {})) as {
+      activeTargets: { labels: { job: string }; health: string; lastError: string }[];
+    };
+    expect(
+      scrapedFormat.activeTargets.filter((t) => t.labels.job === 'secured').map((t) => [t.health, t.lastError]),
+    ).toEqual([['up', '']]);
   });
 });

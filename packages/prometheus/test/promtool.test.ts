@@ -5,18 +5,31 @@ import { HOSTILE_VALUES, HUGE_VALUE, setup, type Setup } from './support/fixture
 import { promtoolCheck } from './support/tools.ts';
 
 const VALUES: Readonly<Record<string, string>> = {
-  status: 'ok', error_type: 'timeout', token_type: 'input', result: 'hit', direction: 'inbound', service: 'llm',
+  status: 'ok',
+  error_type: 'timeout',
+  token_type: 'input',
+  result: 'hit',
+  direction: 'inbound',
+  service: 'llm',
 };
 
 /** Records one value on every catalog instrument, with every attribute it allows. */
 function recordCatalog(meter: AgentMeter, value = 'x'): void {
   for (const key of CATALOG_KEYS) {
-    const instrument = meter.instruments[key as CatalogKey] as unknown as Record<string, (...args: unknown[]) => void> & { attributeKeys: readonly string[] };
+    const instrument = meter.instruments[key as CatalogKey] as unknown as Record<
+      string,
+      (...args: unknown[]) => void
+    > & { attributeKeys: readonly string[] };
     const attributes = Object.fromEntries(instrument.attributeKeys.map((name) => [name, VALUES[name] ?? value]));
     switch (CATALOG[key].kind) {
-      case 'histogram': instrument['record']!(0.25, attributes); break;
-      case 'gauge': instrument['set']!(1, attributes); break;
-      default: instrument['add']!(1, attributes);
+      case 'histogram':
+        instrument['record']!(0.25, attributes);
+        break;
+      case 'gauge':
+        instrument['set']!(1, attributes);
+        break;
+      default:
+        instrument['add']!(1, attributes);
     }
   }
 }

@@ -24,7 +24,8 @@ function record({ meter, provider }: Setup): void {
   meter.instruments.requests.add(1, { status: 'error' });
   meter.instruments.activeSessions.add(2);
   meter.instruments.cacheHitRatio.set(0.75, { cache: 'redis' });
-  for (const value of [0.05, 0.4, 0.4, 2.5, 100]) meter.instruments.ttsLatency.record(value, { provider: 'elevenlabs', model: 'turbo' });
+  for (const value of [0.05, 0.4, 0.4, 2.5, 100])
+    meter.instruments.ttsLatency.record(value, { provider: 'elevenlabs', model: 'turbo' });
   provider.getMeter('app').createUpDownCounter('queue.depth', { description: 'Jobs waiting.', unit: '{job}' }).add(-4);
 }
 
@@ -33,14 +34,20 @@ describe('text format 0.0.4', () => {
     const run = make();
     record(run);
     const text = await run.exporter.scrape('text');
-    expect(text).toContain('# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info{service_name="test-service",service_version="1.0.0"} 1\n');
-    expect(text).toContain('# HELP queue_depth Jobs waiting.\n# TYPE queue_depth gauge\nqueue_depth{otel_scope_name="app"} -4\n');
-    expect(text).toContain([
-      '# HELP agentmeter_requests_total Requests handled by the service, by outcome.',
-      '# TYPE agentmeter_requests_total counter',
-      `agentmeter_requests_total{${CORE_SCOPE},status="ok"} 3`,
-      `agentmeter_requests_total{${CORE_SCOPE},status="error"} 1`,
-    ].join('\n'));
+    expect(text).toContain(
+      '# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info{service_name="test-service",service_version="1.0.0"} 1\n',
+    );
+    expect(text).toContain(
+      '# HELP queue_depth Jobs waiting.\n# TYPE queue_depth gauge\nqueue_depth{otel_scope_name="app"} -4\n',
+    );
+    expect(text).toContain(
+      [
+        '# HELP agentmeter_requests_total Requests handled by the service, by outcome.',
+        '# TYPE agentmeter_requests_total counter',
+        `agentmeter_requests_total{${CORE_SCOPE},status="ok"} 3`,
+        `agentmeter_requests_total{${CORE_SCOPE},status="error"} 1`,
+      ].join('\n'),
+    );
     expect(text).toContain(`# TYPE agentmeter_active_sessions gauge\nagentmeter_active_sessions{${CORE_SCOPE}} 2\n`);
     const parsed = parseExposition(text, 'text');
     const labels = { provider: 'elevenlabs', model: 'turbo' };
@@ -60,20 +67,30 @@ describe('text format 0.0.4', () => {
     sdkMeter.createCounter('payload.size', { unit: 'By' }).add(10);
     sdkMeter.createGauge('pool.usage', { unit: '1' }).record(0.5);
     const parsed = parseExposition(await run.exporter.scrape(), 'text');
-    expect([...parsed.types.keys()]).toEqual(['target_info', 'http_server_request_duration_seconds', 'payload_size_bytes_total', 'pool_usage_ratio']);
+    expect([...parsed.types.keys()]).toEqual([
+      'target_info',
+      'http_server_request_duration_seconds',
+      'payload_size_bytes_total',
+      'pool_usage_ratio',
+    ]);
   });
 
   it('takes HELP from the catalog when an instrument has no description', async () => {
     const run = make();
     run.provider.getMeter('app').createCounter('agentmeter.llm.requests', { unit: '{request}' }).add(1);
     const parsed = parseExposition(await run.exporter.scrape(), 'text');
-    expect(parsed.help.get('agentmeter_llm_requests_total')).toBe('LLM API calls, by provider, model, operation and outcome.');
+    expect(parsed.help.get('agentmeter_llm_requests_total')).toBe(
+      'LLM API calls, by provider, model, operation and outcome.',
+    );
   });
 
   it('merges one name from several scopes into one valid family, told apart by the scope labels', async () => {
     const run = make();
     run.provider.getMeter('a', '1.2.3').createCounter('shared').add(1, { from: 'x' });
-    run.provider.getMeter('b', '', { schemaUrl: 'https://opentelemetry.io/schemas/1.37.0' }).createCounter('shared').add(2, { from: 'x' });
+    run.provider
+      .getMeter('b', '', { schemaUrl: 'https://opentelemetry.io/schemas/1.37.0' })
+      .createCounter('shared')
+      .add(2, { from: 'x' });
     for (const format of ['text', 'openmetrics'] as const) {
       const text = await run.exporter.scrape(format);
       expect(text.match(/# TYPE shared(_total)? counter/g)).toHaveLength(1);
@@ -85,19 +102,31 @@ describe('text format 0.0.4', () => {
     }
   });
 
-  it('names agentmeter\'s own scope from @agentmeter/core\'s package.json', async () => {
+  it("names agentmeter's own scope from @agentmeter/core's package.json", async () => {
     const run = make();
     run.meter.instruments.requests.add(1, { status: 'ok' });
     const parsed = parseExposition(await run.exporter.scrape(), 'text');
     expect(AGENTMETER_SCOPE).toEqual({ name: coreManifest.name, version: coreManifest.version });
-    expect(valueOf(parsed, 'agentmeter_requests_total', { otel_scope_name: '@agentmeter/core', otel_scope_version: coreManifest.version, status: 'ok' })).toBe(1);
+    expect(
+      valueOf(parsed, 'agentmeter_requests_total', {
+        otel_scope_name: '@agentmeter/core',
+        otel_scope_version: coreManifest.version,
+        status: 'ok',
+      }),
+    ).toBe(1);
   });
 
   it('lets the scope labels win over attributes of the same label name', async () => {
     const run = make();
-    run.provider.getMeter('real').createCounter('spoof').add(1, { 'otel.scope.name': 'fake', otel_scope_version: '9', kept: 'yes' });
+    run.provider
+      .getMeter('real')
+      .createCounter('spoof')
+      .add(1, { 'otel.scope.name': 'fake', otel_scope_version: '9', kept: 'yes' });
     const parsed = parseExposition(await run.exporter.scrape(), 'text');
-    expect(parsed.samples.find((sample) => sample.name === 'spoof_total')?.labels).toEqual({ otel_scope_name: 'real', kept: 'yes' });
+    expect(parsed.samples.find((sample) => sample.name === 'spoof_total')?.labels).toEqual({
+      otel_scope_name: 'real',
+      kept: 'yes',
+    });
   });
 
   it.each([
@@ -112,9 +141,16 @@ describe('text format 0.0.4', () => {
   });
 
   it('leaves the OTel GenAI metrics off /metrics unless genAiMetrics (or its variable) asks for them', async () => {
-    for (const [options, served] of [[{}, false], [{ genAiMetrics: true }, true], [{ env: { AGENTMETER_PROMETHEUS_GENAI_METRICS: 'true' } }, true]] as const) {
+    for (const [options, served] of [
+      [{}, false],
+      [{ genAiMetrics: true }, true],
+      [{ env: { AGENTMETER_PROMETHEUS_GENAI_METRICS: 'true' } }, true],
+    ] as const) {
       const run = setup(options);
-      run.provider.getMeter('@agentmeter/llm').createHistogram('gen_ai.client.operation.duration', { unit: 's' }).record(0.5, { 'gen_ai.operation.name': 'chat' });
+      run.provider
+        .getMeter('@agentmeter/llm')
+        .createHistogram('gen_ai.client.operation.duration', { unit: 's' })
+        .record(0.5, { 'gen_ai.operation.name': 'chat' });
       run.meter.instruments.llmLatency.record(0.5, { provider: 'openai', model: 'm', operation: 'chat' });
       const parsed = parseExposition(await run.exporter.scrape(), 'text');
       expect(parsed.types.has('gen_ai_client_operation_duration_seconds')).toBe(served);
@@ -125,12 +161,16 @@ describe('text format 0.0.4', () => {
 
   it('rejects a scopeLabels setting that is not a boolean', () => {
     expect(() => setup({ scopeLabels: 'no' as never })).toThrow(/scopeLabels must be true or false/);
-    expect(() => setup({ env: { AGENTMETER_PROMETHEUS_SCOPE_LABELS: 'nope' } })).toThrow(/AGENTMETER_PROMETHEUS_SCOPE_LABELS must be true or false/);
+    expect(() => setup({ env: { AGENTMETER_PROMETHEUS_SCOPE_LABELS: 'nope' } })).toThrow(
+      /AGENTMETER_PROMETHEUS_SCOPE_LABELS must be true or false/,
+    );
   });
 
   it('escapes HELP text and joins attribute keys that sanitize to the same label', async () => {
     const run = make();
-    const counter = run.provider.getMeter('app').createCounter('odd', { description: 'back\\slash "quoted"\nsecond line' });
+    const counter = run.provider
+      .getMeter('app')
+      .createCounter('odd', { description: 'back\\slash "quoted"\nsecond line' });
     counter.add(1, { 'a.b': 'dot', a_b: 'underscore', '1st': 'digit' });
     const text = await run.exporter.scrape();
     expect(text).toContain('# HELP odd_total back\\\\slash "quoted"\\nsecond line\n');
@@ -141,7 +181,10 @@ describe('text format 0.0.4', () => {
 
   it('renames an `le` attribute so histogram buckets keep one le label', async () => {
     const run = make();
-    run.provider.getMeter('app').createHistogram('sized', { advice: { explicitBucketBoundaries: [1] } }).record(0.5, { le: 'mine' });
+    run.provider
+      .getMeter('app')
+      .createHistogram('sized', { advice: { explicitBucketBoundaries: [1] } })
+      .record(0.5, { le: 'mine' });
     const parsed = parseExposition(await run.exporter.scrape(), 'text');
     expect(valueOf(parsed, 'sized_bucket', { exported_le: 'mine', le: '1' })).toBe(1);
   });
@@ -163,15 +206,23 @@ describe('OpenMetrics 1.0', () => {
     });
     const text = await run.exporter.scrape('openmetrics');
     expect(text).toContain('# HELP target Target metadata\n# TYPE target info\ntarget_info{');
-    expect(text).toContain(`# TYPE agentmeter_requests counter\nagentmeter_requests_total{${CORE_SCOPE},status="ok"} 3\n`);
-    expect(text).toMatch(new RegExp(
-      `agentmeter_llm_requests_total\\{${CORE_SCOPE.replaceAll('.', '\\.')},provider="openai",model="gpt-4o",status="ok"\\} 1 # \\{trace_id="${TRACE_ID}",span_id="${SPAN_ID}"\\} 1 \\d+\\.?\\d*\\n`,
-    ));
-    expect(text).toContain(`agentmeter_tts_latency_seconds_bucket{${CORE_SCOPE},provider="elevenlabs",model="turbo",le="1.0"} 3\n`);
+    expect(text).toContain(
+      `# TYPE agentmeter_requests counter\nagentmeter_requests_total{${CORE_SCOPE},status="ok"} 3\n`,
+    );
+    expect(text).toMatch(
+      new RegExp(
+        `agentmeter_llm_requests_total\\{${CORE_SCOPE.replaceAll('.', '\\.')},provider="openai",model="gpt-4o",status="ok"\\} 1 # \\{trace_id="${TRACE_ID}",span_id="${SPAN_ID}"\\} 1 \\d+\\.?\\d*\\n`,
+      ),
+    );
+    expect(text).toContain(
+      `agentmeter_tts_latency_seconds_bucket{${CORE_SCOPE},provider="elevenlabs",model="turbo",le="1.0"} 3\n`,
+    );
     expect(text.endsWith('# EOF\n')).toBe(true);
     const parsed = parseExposition(text, 'openmetrics');
     const withExemplar = parsed.samples.filter((sample) => sample.exemplar !== undefined);
-    expect(withExemplar.map((sample) => [sample.name, sample.labels['le'], sample.exemplar?.labels, sample.exemplar?.value])).toEqual([
+    expect(
+      withExemplar.map((sample) => [sample.name, sample.labels['le'], sample.exemplar?.labels, sample.exemplar?.value]),
+    ).toEqual([
       ['agentmeter_llm_requests_total', undefined, { trace_id: TRACE_ID, span_id: SPAN_ID }, 1],
       ['agentmeter_llm_latency_seconds_bucket', '0.5', { trace_id: TRACE_ID, span_id: SPAN_ID }, 0.3],
     ]);
@@ -179,7 +230,9 @@ describe('OpenMetrics 1.0', () => {
 
   it('leaves exemplars out of the text format', async () => {
     const run = make();
-    withSpan(TRACE_ID, SPAN_ID, () => run.meter.instruments.llmLatency.record(0.3, { provider: 'openai', model: 'gpt-4o' }));
+    withSpan(TRACE_ID, SPAN_ID, () =>
+      run.meter.instruments.llmLatency.record(0.3, { provider: 'openai', model: 'gpt-4o' }),
+    );
     const text = await run.exporter.scrape('text');
     expect(text).not.toContain(TRACE_ID);
     parseExposition(text, 'text');
@@ -187,28 +240,47 @@ describe('OpenMetrics 1.0', () => {
 });
 
 describe('hostile label values', () => {
-  it.each(['text', 'openmetrics'] as const)('stay valid %s and read back as written (lone surrogates as U+FFFD)', async (format) => {
-    const run = make({}, { attributes: { requests: ['route'] } });
-    const counter = run.provider.getMeter('app').createCounter('hostile');
-    for (const [i, value] of HOSTILE_VALUES.entries()) counter.add(i + 1, { value });
-    counter.add(1000, { value: HUGE_VALUE });
-    for (const value of HOSTILE_VALUES) run.meter.instruments.requests.add(1, { route: value, status: 'ok' });
-    run.meter.instruments.responseTime.record(0.2, { route: HUGE_VALUE });
-    const body = Buffer.from(await run.exporter.scrape(format), 'utf8');
-    const parsed = parseExposition(body, format);
-    for (const [i, value] of HOSTILE_VALUES.entries()) expect(valueOf(parsed, 'hostile_total', { value: wellFormed(value) })).toBe(i + 1);
-    expect(valueOf(parsed, 'hostile_total', { value: HUGE_VALUE })).toBe(1000);
-    expect(parsed.samples.filter((sample) => sample.name === 'fake_metric')).toEqual([]);
-    // The core meter keeps values up to 128 characters and marks longer ones.
-    expect(valueOf(parsed, 'agentmeter_response_time_seconds_count', { route: '_too_long' })).toBe(1);
-  });
+  it.each(['text', 'openmetrics'] as const)(
+    'stay valid %s and read back as written (lone surrogates as U+FFFD)',
+    async (format) => {
+      const run = make({}, { attributes: { requests: ['route'] } });
+      const counter = run.provider.getMeter('app').createCounter('hostile');
+      for (const [i, value] of HOSTILE_VALUES.entries()) counter.add(i + 1, { value });
+      counter.add(1000, { value: HUGE_VALUE });
+      for (const value of HOSTILE_VALUES) run.meter.instruments.requests.add(1, { route: value, status: 'ok' });
+      run.meter.instruments.responseTime.record(0.2, { route: HUGE_VALUE });
+      const body = Buffer.from(await run.exporter.scrape(format), 'utf8');
+      const parsed = parseExposition(body, format);
+      for (const [i, value] of HOSTILE_VALUES.entries())
+        expect(valueOf(parsed, 'hostile_total', { value: wellFormed(value) })).toBe(i + 1);
+      expect(valueOf(parsed, 'hostile_total', { value: HUGE_VALUE })).toBe(1000);
+      expect(parsed.samples.filter((sample) => sample.name === 'fake_metric')).toEqual([]);
+      // The core meter keeps values up to 128 characters and marks longer ones.
+      expect(valueOf(parsed, 'agentmeter_response_time_seconds_count', { route: '_too_long' })).toBe(1);
+    },
+  );
 });
 
 describe('number formatting', () => {
   it('writes values Go can parse and canonical bounds', () => {
-    expect([0, -0, 1, 0.1, 1e21, 1e-7, NaN, Infinity, -Infinity].map(formatValue))
-      .toEqual(['0', '0', '1', '0.1', '1e+21', '1e-7', 'NaN', '+Inf', '-Inf']);
-    expect([1, 0.005, 2.5, 1e21, Infinity].map((bound) => formatBound(bound, true))).toEqual(['1.0', '0.005', '2.5', '1e+21', '+Inf']);
+    expect([0, -0, 1, 0.1, 1e21, 1e-7, NaN, Infinity, -Infinity].map(formatValue)).toEqual([
+      '0',
+      '0',
+      '1',
+      '0.1',
+      '1e+21',
+      '1e-7',
+      'NaN',
+      '+Inf',
+      '-Inf',
+    ]);
+    expect([1, 0.005, 2.5, 1e21, Infinity].map((bound) => formatBound(bound, true))).toEqual([
+      '1.0',
+      '0.005',
+      '2.5',
+      '1e+21',
+      '+Inf',
+    ]);
     expect([1, 0.005].map((bound) => formatBound(bound, false))).toEqual(['1', '0.005']);
   });
 });

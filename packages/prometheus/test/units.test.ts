@@ -23,8 +23,14 @@ describe('negotiateFormat', () => {
     ['application/json', 'text'],
     [',,;;==', 'text'],
     // What Prometheus 3 sends when it scrapes native histograms: protobuf first.
-    ['application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.3', 'protobuf'],
-    ['application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.4,application/openmetrics-text;version=1.0.0;q=0.5', 'openmetrics'],
+    [
+      'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.3',
+      'protobuf',
+    ],
+    [
+      'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.4,application/openmetrics-text;version=1.0.0;q=0.5',
+      'openmetrics',
+    ],
     ['application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text', 'text'],
     ['application/vnd.google.protobuf;proto=other.Message;encoding=delimited', 'text'],
     ['application/vnd.google.protobuf', 'text'],
@@ -33,8 +39,9 @@ describe('negotiateFormat', () => {
   });
 
   it('reads Accept-Encoding', () => {
-    expect([undefined, 'gzip', 'deflate, gzip;q=0.5', 'GZIP', 'gzip;q=0', 'br', 'x-gzip', 'gzip;q=abc'].map(acceptsGzip))
-      .toEqual([false, true, true, true, false, false, true, false]);
+    expect(
+      [undefined, 'gzip', 'deflate, gzip;q=0.5', 'GZIP', 'gzip;q=0', 'br', 'x-gzip', 'gzip;q=abc'].map(acceptsGzip),
+    ).toEqual([false, true, true, true, false, false, true, false]);
   });
 });
 
@@ -43,7 +50,6 @@ function histogram(counts: number[], extra: { min?: number; max?: number } = {})
 }
 
 describe('estimateQuantile', () => {
-
   it('interpolates inside the bucket holding the rank, as histogram_quantile does', () => {
     expect(estimateQuantile(histogram([0, 10, 0, 0]), 0.5)).toBe(1.5);
     expect(estimateQuantile(histogram([10, 0, 0, 0]), 0.5)).toBe(0.5);

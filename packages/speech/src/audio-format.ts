@@ -15,7 +15,14 @@ export function cartesiaBytesPerSecond(format: unknown): { rate: number; header:
   const { container, encoding, sample_rate: sampleRate, bit_rate: bitRate } = format as Record<string, unknown>;
   if (container === 'mp3') return typeof bitRate === 'number' ? sized(bitRate / 8, 0) : undefined;
   if (typeof sampleRate !== 'number') return undefined;
-  const width = encoding === 'pcm_f32le' ? 4 : encoding === 'pcm_s16le' ? 2 : encoding === 'pcm_mulaw' || encoding === 'pcm_alaw' ? 1 : 0;
+  const width =
+    encoding === 'pcm_f32le'
+      ? 4
+      : encoding === 'pcm_s16le'
+        ? 2
+        : encoding === 'pcm_mulaw' || encoding === 'pcm_alaw'
+          ? 1
+          : 0;
   return width === 0 ? undefined : sized(sampleRate * width, container === 'wav' ? 44 : 0);
 }
 
@@ -27,9 +34,15 @@ export function openAISpeechBytesPerSecond(format: unknown): { rate: number; hea
 }
 
 /** Bytes per second of a Deepgram Aura request (`encoding`, `sample_rate`, `container`). */
-export function deepgramSpeakBytesPerSecond(encoding: unknown, sampleRate: unknown, container: unknown): { rate: number; header: number } | undefined {
-  if (encoding === 'linear16') return sized((typeof sampleRate === 'number' ? sampleRate : 24_000) * 2, container === 'none' ? 0 : 44);
-  if (encoding === 'mulaw' || encoding === 'alaw') return sized(typeof sampleRate === 'number' ? sampleRate : 8000, container === 'wav' ? 44 : 0);
+export function deepgramSpeakBytesPerSecond(
+  encoding: unknown,
+  sampleRate: unknown,
+  container: unknown,
+): { rate: number; header: number } | undefined {
+  if (encoding === 'linear16')
+    return sized((typeof sampleRate === 'number' ? sampleRate : 24_000) * 2, container === 'none' ? 0 : 44);
+  if (encoding === 'mulaw' || encoding === 'alaw')
+    return sized(typeof sampleRate === 'number' ? sampleRate : 8000, container === 'wav' ? 44 : 0);
   return undefined;
 }
 

@@ -55,7 +55,12 @@ export class TtsTracker {
       if (error === undefined) {
         const seconds = audioSeconds ?? this.#secondsFromBytes();
         if (typeof seconds === 'number' && seconds > 0 && Number.isFinite(seconds)) this.#call.audioSeconds(seconds);
-        const usd = this.#runtime.pricing?.cost({ provider: this.#runtime.provider, model: this.#model, characters: this.#characters, seconds });
+        const usd = this.#runtime.pricing?.cost({
+          provider: this.#runtime.provider,
+          model: this.#model,
+          characters: this.#characters,
+          seconds,
+        });
         if (usd !== undefined && usd > 0) this.#call.cost(usd);
       }
     } catch {
@@ -117,9 +122,21 @@ export function normalizeError(error: unknown): unknown {
     if (cause === 'timeout') return 'timeout';
     // undici ends a body cut off after the headers with its fixed TypeError 'terminated', which
     // Fern passes on as the cause: the body phase of core's rule, so stream_error.
-    if (typeof cause === 'object' && cause !== null && (cause as { name?: unknown }).name === 'TypeError' && (cause as { message?: unknown }).message === 'terminated') return classifyFailure(error, 'body');
+    if (
+      typeof cause === 'object' &&
+      cause !== null &&
+      (cause as { name?: unknown }).name === 'TypeError' &&
+      (cause as { message?: unknown }).message === 'terminated'
+    )
+      return classifyFailure(error, 'body');
     // Only where nothing else names the error: a Stainless timeout also carries its AbortError.
-    if (typeof cause === 'object' && cause !== null && (cause as { name?: unknown }).name === 'AbortError' && classifyError(error) === 'other') return 'cancelled';
+    if (
+      typeof cause === 'object' &&
+      cause !== null &&
+      (cause as { name?: unknown }).name === 'AbortError' &&
+      classifyError(error) === 'other'
+    )
+      return 'cancelled';
   } catch {
     // A hostile error object is classified by core as it is.
   }

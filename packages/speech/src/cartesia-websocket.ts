@@ -47,7 +47,8 @@ export function instrumentCartesiaWebSocket(runtime: SpeechRuntime, ws: unknown)
       if (contextId === undefined) return;
       if (event.type === 'chunk') contexts.get(contextId)?.audio(base64Bytes(event.data));
       else if (event.type === 'done') finish(contextId);
-      else if (event.type === 'error') finish(contextId, typeof event.status_code === 'number' ? classifyStatus(event.status_code) : 'stream_error');
+      else if (event.type === 'error')
+        finish(contextId, typeof event.status_code === 'number' ? classifyStatus(event.status_code) : 'stream_error');
     });
   } catch {
     runtime.warner.warn('cartesia-ws', 'could not listen to a Cartesia WebSocket; it runs unmetered');
@@ -61,7 +62,8 @@ export function instrumentCartesiaWebSocket(runtime: SpeechRuntime, ws: unknown)
     // Contexts still open when the socket closes end with it: normally (1000), or by the close code
     // (a socket dropped mid-audio is a stream_error).
     current.addEventListener('close', (event) => {
-      for (const contextId of contexts.keys()) finish(contextId, event?.code === 1000 ? undefined : errorTypeOfClose(event?.code, event?.reason));
+      for (const contextId of contexts.keys())
+        finish(contextId, event?.code === 1000 ? undefined : errorTypeOfClose(event?.code, event?.reason));
     });
   };
   safe(watchClose);
@@ -80,7 +82,10 @@ export function instrumentCartesiaWebSocket(runtime: SpeechRuntime, ws: unknown)
       if (typeof contextId !== 'string') return;
       wrapBound(context, 'receive', (receive) => (...receiveArgs) => {
         const iterator = receive(...receiveArgs) as AsyncGenerator<unknown>;
-        const observed = meterIterator(iterator, { item: () => {}, end: (error) => error !== undefined && finish(contextId, error) });
+        const observed = meterIterator(iterator, {
+          item: () => {},
+          end: (error) => error !== undefined && finish(contextId, error),
+        });
         return Object.assign(observed, { [Symbol.asyncIterator]: () => observed });
       });
     });
@@ -95,7 +100,13 @@ function observeRequest(
   finish: (contextId: string, error?: unknown) => void,
   message: unknown,
 ): void {
-  const request: GenerationRequest = readFields(message, ['context_id', 'cancel', 'model_id', 'transcript', 'output_format']);
+  const request: GenerationRequest = readFields(message, [
+    'context_id',
+    'cancel',
+    'model_id',
+    'transcript',
+    'output_format',
+  ]);
   if (typeof request.context_id !== 'string') return;
   const contextId = request.context_id;
   if (request.cancel === true) {
@@ -107,7 +118,11 @@ function observeRequest(
   if (tracker === undefined) {
     // Contexts the server never finishes must not pile up: past the cap the oldest ends as timed out.
     if (contexts.size >= MAX_OPEN_CONTEXTS) finish(contexts.keys().next().value!, 'timeout');
-    tracker = new TtsTracker(runtime, modelOf(request.model_id, 'unknown'), cartesiaBytesPerSecond(request.output_format));
+    tracker = new TtsTracker(
+      runtime,
+      modelOf(request.model_id, 'unknown'),
+      cartesiaBytesPerSecond(request.output_format),
+    );
     contexts.set(contextId, tracker);
   }
   tracker.characters(characterCount(request.transcript));

@@ -24,7 +24,9 @@ export function instrumentDeepgram<C extends object>(client: C, options: SpeechI
   const runtime = resolveSpeechOptions('instrumentDeepgram', options, 'deepgram');
   const listen = (client as { listen?: unknown } | null)?.listen;
   if (typeof listen !== 'object' || listen === null || findGetter(listen, 'v1') === undefined) {
-    throw new AgentMeterConfigError('instrumentDeepgram: pass a DeepgramClient from @deepgram/sdk v5 (it has listen.v1).');
+    throw new AgentMeterConfigError(
+      'instrumentDeepgram: pass a DeepgramClient from @deepgram/sdk v5 (it has listen.v1).',
+    );
   }
   // Wrapping twice changes nothing a scrape sees: the first wrap's options stay.
   if (!claimClient(client, 'instrumentDeepgram', options)) return client;
@@ -32,7 +34,11 @@ export function instrumentDeepgram<C extends object>(client: C, options: SpeechI
   meterVersion(client, 'speak', (v1) => {
     const audio = (v1 as { audio?: object }).audio;
     if (typeof audio !== 'object' || audio === null) return;
-    wrapBound(audio, 'generate', (original) => (request, requestOptions) => meteredSpeak(runtime, original, request, requestOptions));
+    wrapBound(
+      audio,
+      'generate',
+      (original) => (request, requestOptions) => meteredSpeak(runtime, original, request, requestOptions),
+    );
   });
   return client;
 }
@@ -68,14 +74,24 @@ function meterVersion(client: object, resource: string, meter: (v1: object) => v
 function meterListenV1(runtime: SpeechRuntime, v1: object): void {
   const media = (v1 as { media?: object }).media;
   if (typeof media === 'object' && media !== null) {
-    wrapBound(media, 'transcribeFile', (original) => (file, request, requestOptions) =>
-      meteredPrerecorded(runtime, () => original(file, request, requestOptions), request));
-    wrapBound(media, 'transcribeUrl', (original) => (request, requestOptions) =>
-      meteredPrerecorded(runtime, () => original(request, requestOptions), request));
+    wrapBound(
+      media,
+      'transcribeFile',
+      (original) => (file, request, requestOptions) =>
+        meteredPrerecorded(runtime, () => original(file, request, requestOptions), request),
+    );
+    wrapBound(
+      media,
+      'transcribeUrl',
+      (original) => (request, requestOptions) =>
+        meteredPrerecorded(runtime, () => original(request, requestOptions), request),
+    );
   }
   wrapBound(v1, 'connect', (original) => (args, ...rest) => {
     const socket = original(args, ...rest);
-    return socket instanceof Promise ? socket.then((live: unknown) => instrumentDeepgramLive(runtime, live, args)) : socket;
+    return socket instanceof Promise
+      ? socket.then((live: unknown) => instrumentDeepgramLive(runtime, live, args))
+      : socket;
   });
 }
 
@@ -108,7 +124,9 @@ function meteredPrerecorded(runtime: SpeechRuntime, run: () => unknown, request:
 
 function notJson(data: unknown): boolean {
   const failure = data as { ok?: unknown; error?: { reason?: unknown } } | null | undefined;
-  return typeof failure === 'object' && failure !== null && failure.ok === false && failure.error?.reason === 'non-json';
+  return (
+    typeof failure === 'object' && failure !== null && failure.ok === false && failure.error?.reason === 'non-json'
+  );
 }
 
 function findGetter(target: object, key: string): (() => unknown) | undefined {

@@ -32,22 +32,39 @@ export function instrumentElevenLabs<C extends object>(client: C, options: Speec
   const runtime = resolveSpeechOptions('instrumentElevenLabs', options, 'elevenlabs');
   const tts = (client as Partial<ElevenLabsLike>).textToSpeech;
   if (typeof tts !== 'object' || tts === null || typeof (tts as { convert?: unknown }).convert !== 'function') {
-    throw new AgentMeterConfigError('instrumentElevenLabs: pass an ElevenLabsClient from @elevenlabs/elevenlabs-js (it has textToSpeech.convert).');
+    throw new AgentMeterConfigError(
+      'instrumentElevenLabs: pass an ElevenLabsClient from @elevenlabs/elevenlabs-js (it has textToSpeech.convert).',
+    );
   }
   // Wrapping twice changes nothing a scrape sees: the first wrap's options stay.
   if (!claimClient(client, 'instrumentElevenLabs', options)) return client;
   for (const method of ['convert', 'stream']) {
-    wrapBound(tts, method, (original) => (voiceId, request, requestOptions) => meteredConvert(runtime, original, voiceId, request, requestOptions));
+    wrapBound(
+      tts,
+      method,
+      (original) => (voiceId, request, requestOptions) =>
+        meteredConvert(runtime, original, voiceId, request, requestOptions),
+    );
   }
   return client;
 }
 
-function meteredConvert(runtime: SpeechRuntime, original: (...args: unknown[]) => unknown, ...args: unknown[]): unknown {
+function meteredConvert(
+  runtime: SpeechRuntime,
+  original: (...args: unknown[]) => unknown,
+  ...args: unknown[]
+): unknown {
   const request: ConvertRequest = readFields(args[1], ['text', 'modelId', 'outputFormat']);
   let tracker: TtsTracker | undefined;
   try {
-    const rate = elevenLabsBytesPerSecond(typeof request.outputFormat === 'string' ? request.outputFormat : DEFAULT_FORMAT);
-    tracker = new TtsTracker(runtime, modelOf(request.modelId, DEFAULT_MODEL), rate === undefined ? undefined : { rate, header: 0 });
+    const rate = elevenLabsBytesPerSecond(
+      typeof request.outputFormat === 'string' ? request.outputFormat : DEFAULT_FORMAT,
+    );
+    tracker = new TtsTracker(
+      runtime,
+      modelOf(request.modelId, DEFAULT_MODEL),
+      rate === undefined ? undefined : { rate, header: 0 },
+    );
   } catch {
     runtime.warner.warn('elevenlabs-start', 'could not start metering an ElevenLabs call; it runs unmetered');
   }
@@ -63,7 +80,10 @@ function meteredConvert(runtime: SpeechRuntime, original: (...args: unknown[]) =
         call.end();
         return data;
       }
-      return meterReadableStream(data as ReadableStream<Uint8Array>, { chunk: (bytes) => call.audio(bytes), end: (error) => call.end(error) });
+      return meterReadableStream(data as ReadableStream<Uint8Array>, {
+        chunk: (bytes) => call.audio(bytes),
+        end: (error) => call.end(error),
+      });
     },
   });
 }

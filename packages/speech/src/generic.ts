@@ -50,8 +50,10 @@ export function createSpeechTracker(options: Omit<SpeechInstrumentOptions, 'prov
   const runtime = resolveSpeechOptions('createSpeechTracker', options, 'unknown');
   return {
     // A missing function is nothing to run or meter: one warning, and the caller gets undefined.
-    trackSynthesis: (attributes, fn) => (typeof fn === 'function' ? trackSynthesis(runtime, attributes, fn) : notRun(runtime, 'trackSynthesis')),
-    trackTranscription: (attributes, fn) => (typeof fn === 'function' ? trackTranscription(runtime, attributes, fn) : notRun(runtime, 'trackTranscription')),
+    trackSynthesis: (attributes, fn) =>
+      typeof fn === 'function' ? trackSynthesis(runtime, attributes, fn) : notRun(runtime, 'trackSynthesis'),
+    trackTranscription: (attributes, fn) =>
+      typeof fn === 'function' ? trackTranscription(runtime, attributes, fn) : notRun(runtime, 'trackTranscription'),
   };
 }
 
@@ -88,21 +90,37 @@ function trackSynthesis<T>(base: SpeechRuntime, attributes: SynthesisAttributes,
       if (typeof bytesPerSecond === 'number' && bytesPerSecond > 0 && Number.isFinite(bytesPerSecond)) {
         tracker.byteRate = { rate: bytesPerSecond, header: 0 } satisfies ByteRate;
       }
-      return meterReadableStream(source, { chunk: (bytes) => tracker.audio(bytes), end: (error) => tracker.end(error, seconds) });
+      return meterReadableStream(source, {
+        chunk: (bytes) => tracker.audio(bytes),
+        end: (error) => tracker.end(error, seconds),
+      });
     },
   };
-  return runTracked(() => fn(call), (error) => {
-    if (error !== undefined || !deferred) tracker.end(error, seconds);
-  });
+  return runTracked(
+    () => fn(call),
+    (error) => {
+      if (error !== undefined || !deferred) tracker.end(error, seconds);
+    },
+  );
 }
 
-function trackTranscription<T>(base: SpeechRuntime, attributes: TranscriptionAttributes, fn: (call: TranscriptionCall) => T): T {
+function trackTranscription<T>(
+  base: SpeechRuntime,
+  attributes: TranscriptionAttributes,
+  fn: (call: TranscriptionCall) => T,
+): T {
   let tracker: SttTracker;
   try {
     tracker = new SttTracker(runtimeFor(base, attributes), modelOf(attributes?.model, 'unknown'));
   } catch {
-    base.warner.warn('speech-transcription-start', 'trackTranscription could not start metering; the call runs unmetered');
+    base.warner.warn(
+      'speech-transcription-start',
+      'trackTranscription could not start metering; the call runs unmetered',
+    );
     return fn({ audioSeconds: () => {} });
   }
-  return runTracked(() => fn({ audioSeconds: (seconds) => tracker.audioSeconds(seconds) }), (error) => tracker.end(error));
+  return runTracked(
+    () => fn({ audioSeconds: (seconds) => tracker.audioSeconds(seconds) }),
+    (error) => tracker.end(error),
+  );
 }

@@ -14,7 +14,11 @@ import { createVoiceTurns as rawCreateVoiceTurns } from './turns.ts';
 export { activeTurn } from './turn-context.ts';
 
 export type {
-  SpeechTracker, SynthesisAttributes, SynthesisCall, TranscriptionAttributes, TranscriptionCall,
+  SpeechTracker,
+  SynthesisAttributes,
+  SynthesisCall,
+  TranscriptionAttributes,
+  TranscriptionCall,
 } from './generic.ts';
 export type { SpeechInstrumentOptions } from './options.ts';
 export type { VoiceTurn, VoiceTurns, VoiceTurnsOptions } from './turns.ts';
@@ -28,7 +32,10 @@ export type { TurnMarks } from './turn-context.ts';
  *
  * Whatever reading its arguments throws becomes an AgentMeterConfigError naming it.
  */
-export const instrumentCartesia: typeof rawInstrumentCartesia = guardCreation('instrumentCartesia', rawInstrumentCartesia);
+export const instrumentCartesia: typeof rawInstrumentCartesia = guardCreation(
+  'instrumentCartesia',
+  rawInstrumentCartesia,
+);
 /**
  * Meters a DeepgramClient (`@deepgram/sdk` v5) and returns the same client: prerecorded
  * `listen.v1.media.transcribeFile` / `transcribeUrl` (audio seconds from `metadata.duration`),
@@ -37,7 +44,10 @@ export const instrumentCartesia: typeof rawInstrumentCartesia = guardCreation('i
  *
  * Whatever reading its arguments throws becomes an AgentMeterConfigError naming it.
  */
-export const instrumentDeepgram: typeof rawInstrumentDeepgram = guardCreation('instrumentDeepgram', rawInstrumentDeepgram);
+export const instrumentDeepgram: typeof rawInstrumentDeepgram = guardCreation(
+  'instrumentDeepgram',
+  rawInstrumentDeepgram,
+);
 /**
  * Meters `textToSpeech.convert` and `textToSpeech.stream` of an ElevenLabsClient
  * (`@elevenlabs/elevenlabs-js`) and returns the same client. Both still resolve to the audio
@@ -46,7 +56,10 @@ export const instrumentDeepgram: typeof rawInstrumentDeepgram = guardCreation('i
  *
  * Whatever reading its arguments throws becomes an AgentMeterConfigError naming it.
  */
-export const instrumentElevenLabs: typeof rawInstrumentElevenLabs = guardCreation('instrumentElevenLabs', rawInstrumentElevenLabs);
+export const instrumentElevenLabs: typeof rawInstrumentElevenLabs = guardCreation(
+  'instrumentElevenLabs',
+  rawInstrumentElevenLabs,
+);
 /**
  * Meters an OpenAI client's (`openai`) audio calls and returns the same client:
  * `audio.speech.create` as text-to-speech (the Response body is metered in place: first audio,
@@ -56,14 +69,20 @@ export const instrumentElevenLabs: typeof rawInstrumentElevenLabs = guardCreatio
  *
  * Whatever reading its arguments throws becomes an AgentMeterConfigError naming it.
  */
-export const instrumentOpenAIAudio: typeof rawInstrumentOpenAIAudio = guardCreation('instrumentOpenAIAudio', rawInstrumentOpenAIAudio);
+export const instrumentOpenAIAudio: typeof rawInstrumentOpenAIAudio = guardCreation(
+  'instrumentOpenAIAudio',
+  rawInstrumentOpenAIAudio,
+);
 /**
  * Generic TTS and STT helpers for clients without a wrapper (or raw HTTP): the same metrics,
  * cost from the price table, and first-audio marks on the active voice turn.
  *
  * Whatever reading its arguments throws becomes an AgentMeterConfigError naming it.
  */
-export const createSpeechTracker: typeof rawCreateSpeechTracker = guardCreation('createSpeechTracker', rawCreateSpeechTracker);
+export const createSpeechTracker: typeof rawCreateSpeechTracker = guardCreation(
+  'createSpeechTracker',
+  rawCreateSpeechTracker,
+);
 /**
  * Voice-turn metrics for one conversation (one per call or session): turn latency from the end
  * of user speech to the first agent audio, interruptions, and dropped late or duplicate events.

@@ -27,7 +27,10 @@ export interface ByteObserver {
  * It pulls one chunk ahead (the default high-water mark), so the first audio byte is seen when
  * it arrives rather than when the consumer first reads.
  */
-export function meterReadableStream(source: ReadableStream<Uint8Array>, observer: ByteObserver): ReadableStream<Uint8Array> {
+export function meterReadableStream(
+  source: ReadableStream<Uint8Array>,
+  observer: ByteObserver,
+): ReadableStream<Uint8Array> {
   const reader = source.getReader();
   let settled = false;
   const settle = (error?: unknown): void => {
@@ -75,7 +78,11 @@ export function meterResponse<R extends Response>(response: R, observer: ByteObs
       return response;
     }
     const metered = meterReadableStream(source, observer);
-    const view = new Response(metered, { status: response.status, statusText: response.statusText, headers: response.headers });
+    const view = new Response(metered, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
     readThrough(response, view, {
       body: { configurable: true, get: () => view.body },
       clone: { configurable: true, writable: true, value: () => view.clone() },
@@ -110,7 +117,12 @@ export function meterBinaryResponse<B extends object>(binary: B, observer: ByteO
 function readThrough(target: object, view: Response, extra: PropertyDescriptorMap): void {
   const properties: PropertyDescriptorMap = { ...extra, bodyUsed: { configurable: true, get: () => view.bodyUsed } };
   for (const method of BODY_METHODS) {
-    if (method in target) properties[method] = { configurable: true, writable: true, value: () => (view as unknown as Record<string, () => unknown>)[method]!() };
+    if (method in target)
+      properties[method] = {
+        configurable: true,
+        writable: true,
+        value: () => (view as unknown as Record<string, () => unknown>)[method]!(),
+      };
   }
   Object.defineProperties(target, properties);
 }

@@ -33,52 +33,84 @@ interface TranscriptionData {
 export function instrumentOpenAIAudio<C extends object>(client: C, options: SpeechInstrumentOptions): C {
   const runtime = resolveSpeechOptions('instrumentOpenAIAudio', options, 'openai');
   const audio = (client as { audio?: Record<string, object> }).audio;
-  if (typeof audio !== 'object' || audio === null || typeof audio['speech'] !== 'object' || typeof audio['transcriptions'] !== 'object') {
-    throw new AgentMeterConfigError('instrumentOpenAIAudio: pass an OpenAI client from the openai package (it has audio.speech and audio.transcriptions).');
+  if (
+    typeof audio !== 'object' ||
+    audio === null ||
+    typeof audio['speech'] !== 'object' ||
+    typeof audio['transcriptions'] !== 'object'
+  ) {
+    throw new AgentMeterConfigError(
+      'instrumentOpenAIAudio: pass an OpenAI client from the openai package (it has audio.speech and audio.transcriptions).',
+    );
   }
   // Wrapping twice changes nothing a scrape sees: the first wrap's options stay.
   if (!claimClient(client, 'instrumentOpenAIAudio', options)) return client;
-  wrapBound(audio['speech'], 'create', (original) => (body, requestOptions) => meteredSpeech(runtime, original, body, requestOptions));
+  wrapBound(
+    audio['speech'],
+    'create',
+    (original) => (body, requestOptions) => meteredSpeech(runtime, original, body, requestOptions),
+  );
   for (const resource of ['transcriptions', 'translations']) {
     const target = audio[resource];
     if (typeof target !== 'object' || target === null) continue;
-    wrapBound(target, 'create', (original) => (body, requestOptions) => meteredTranscription(runtime, original, body, requestOptions));
+    wrapBound(
+      target,
+      'create',
+      (original) => (body, requestOptions) => meteredTranscription(runtime, original, body, requestOptions),
+    );
   }
   return client;
 }
 
-function meteredSpeech(runtime: SpeechRuntime, original: (...args: unknown[]) => unknown, body: unknown, requestOptions: unknown): unknown {
+function meteredSpeech(
+  runtime: SpeechRuntime,
+  original: (...args: unknown[]) => unknown,
+  body: unknown,
+  requestOptions: unknown,
+): unknown {
   const request: SpeechBody = readFields(body, ['model', 'input', 'response_format', 'stream_format']);
   let tracker: TtsTracker | undefined;
   try {
     // With stream_format 'sse' the body is events (base64 audio in JSON), so bytes are not audio length.
-    const rate = request.stream_format === 'sse' ? undefined : openAISpeechBytesPerSecond(request.response_format ?? 'mp3');
+    const rate =
+      request.stream_format === 'sse' ? undefined : openAISpeechBytesPerSecond(request.response_format ?? 'mp3');
     tracker = new TtsTracker(runtime, modelOf(request.model, 'tts-1'), rate);
   } catch {
     runtime.warner.warn('openai-speech-start', 'could not start metering an OpenAI speech call; it runs unmetered');
   }
   if (tracker === undefined) return original(body, requestOptions);
   const call = tracker;
-  return meterAPIPromise(invoke(() => original(body, requestOptions), call), {
-    headers: () => call.characters(characterCount(request.input)),
-    failed: (error) => call.end(error),
-    parsed: (response) => {
-      if (!(response instanceof Response)) {
-        call.end();
-        return response;
-      }
-      return meterResponse(response, { chunk: (bytes) => call.audio(bytes), end: (error) => call.end(error) });
+  return meterAPIPromise(
+    invoke(() => original(body, requestOptions), call),
+    {
+      headers: () => call.characters(characterCount(request.input)),
+      failed: (error) => call.end(error),
+      parsed: (response) => {
+        if (!(response instanceof Response)) {
+          call.end();
+          return response;
+        }
+        return meterResponse(response, { chunk: (bytes) => call.audio(bytes), end: (error) => call.end(error) });
+      },
     },
-  });
+  );
 }
 
-function meteredTranscription(runtime: SpeechRuntime, original: (...args: unknown[]) => unknown, body: unknown, requestOptions: unknown): unknown {
+function meteredTranscription(
+  runtime: SpeechRuntime,
+  original: (...args: unknown[]) => unknown,
+  body: unknown,
+  requestOptions: unknown,
+): unknown {
   const request: TranscriptionBody = readFields(body, ['model', 'file', 'stream']);
   let tracker: SttTracker | undefined;
   try {
     tracker = new SttTracker(runtime, modelOf(request.model, 'whisper-1'));
   } catch {
-    runtime.warner.warn('openai-transcription-start', 'could not start metering an OpenAI transcription; it runs unmetered');
+    runtime.warner.warn(
+      'openai-transcription-start',
+      'could not start metering an OpenAI transcription; it runs unmetered',
+    );
   }
   if (tracker === undefined) return original(body, requestOptions);
   const call = tracker;

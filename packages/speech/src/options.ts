@@ -35,10 +35,18 @@ export function resolveSpeechOptions(wrapper: string, options: unknown, defaultP
   const given = options as SpeechInstrumentOptions | undefined;
   requireMeter(wrapper, given);
   const { meter, provider, pricing, clock } = given;
-  if (pricing !== undefined && pricing !== false && typeof (pricing as Partial<PricingTable> | null)?.cost !== 'function') {
-    configFail(wrapper, `options.pricing must be a table from createPricingTable() or false; got ${describeValue(pricing)}.`);
+  if (
+    pricing !== undefined &&
+    pricing !== false &&
+    typeof (pricing as Partial<PricingTable> | null)?.cost !== 'function'
+  ) {
+    configFail(
+      wrapper,
+      `options.pricing must be a table from createPricingTable() or false; got ${describeValue(pricing)}.`,
+    );
   }
-  if (clock !== undefined && typeof clock !== 'function') configFail(wrapper, 'options.clock must be a function returning milliseconds.');
+  if (clock !== undefined && typeof clock !== 'function')
+    configFail(wrapper, 'options.clock must be a function returning milliseconds.');
   return {
     meter,
     provider: labelOption(wrapper, 'provider', provider, defaultProvider),

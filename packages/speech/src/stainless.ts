@@ -17,13 +17,21 @@ export interface PromiseObserver {
 /** Meters an APIPromise and returns it; anything else is returned as is after `parsed` sees no data. */
 export function meterAPIPromise(result: unknown, observer: PromiseObserver): unknown {
   const failed = (error: unknown): void => observer.failed(error ?? new Error('rejected'));
-  const observed = observeApiPromise(result, { headers: observer.headers, failed, parseFailed: failed, parsed: observer.parsed }, undefined);
+  const observed = observeApiPromise(
+    result,
+    { headers: observer.headers, failed, parseFailed: failed, parsed: observer.parsed },
+    undefined,
+  );
   if (!observed) parsedSafely(observer, undefined);
   return result;
 }
 
 /** The observer's view of the data, or the data untouched if observing it failed. */
-export function parsedSafely(observer: { parsed(data: unknown, headers?: Headers): unknown }, data: unknown, headers?: Headers): unknown {
+export function parsedSafely(
+  observer: { parsed(data: unknown, headers?: Headers): unknown },
+  data: unknown,
+  headers?: Headers,
+): unknown {
   try {
     return observer.parsed(data, headers);
   } catch {

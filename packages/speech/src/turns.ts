@@ -54,13 +54,18 @@ type Phase = 'listening' | 'waiting' | 'speaking' | 'closed';
 export function createVoiceTurns(options: VoiceTurnsOptions): VoiceTurns {
   const meter = (options as Partial<VoiceTurnsOptions> | undefined)?.meter;
   if (!isAgentMeter(meter)) {
-    throw new AgentMeterConfigError('createVoiceTurns: options.meter must be an AgentMeter from createAgentMeter() or start().');
+    throw new AgentMeterConfigError(
+      'createVoiceTurns: options.meter must be an AgentMeter from createAgentMeter() or start().',
+    );
   }
   const clock = options.clock ?? (() => performance.now());
-  if (typeof clock !== 'function') throw new AgentMeterConfigError('createVoiceTurns: options.clock must be a function returning milliseconds.');
+  if (typeof clock !== 'function')
+    throw new AgentMeterConfigError('createVoiceTurns: options.clock must be a function returning milliseconds.');
   const maxLatency = options.maxLatencySeconds ?? 120;
   if (typeof maxLatency !== 'number' || !(maxLatency > 0) || !Number.isFinite(maxLatency)) {
-    throw new AgentMeterConfigError('createVoiceTurns: options.maxLatencySeconds must be a positive finite number of seconds.');
+    throw new AgentMeterConfigError(
+      'createVoiceTurns: options.maxLatencySeconds must be a positive finite number of seconds.',
+    );
   }
   const { turnLatency, voiceEventsDropped, voiceInterruptions } = meter.instruments;
   const late = voiceEventsDropped.bind({ reason: 'late' });
@@ -88,7 +93,8 @@ export function createVoiceTurns(options: VoiceTurnsOptions): VoiceTurns {
 
     userSpeechEnded(at?: number): void {
       if (this.#lateOr('userSpeechEnded')) return;
-      if (this.#phase !== 'listening') return warner.warn('turn-order-speech', 'userSpeechEnded was called twice for a turn; ignored');
+      if (this.#phase !== 'listening')
+        return warner.warn('turn-order-speech', 'userSpeechEnded was called twice for a turn; ignored');
       const time = now(at);
       if (time === undefined) return;
       this.#speechEndedAt = time;
@@ -111,7 +117,8 @@ export function createVoiceTurns(options: VoiceTurnsOptions): VoiceTurns {
       if (this.#lateOr('agentAudioStarted')) return;
       // Later chunks and later TTS calls of the same reply are expected: only the first counts.
       if (this.#phase === 'speaking') return;
-      if (this.#phase === 'listening') return warner.warn('turn-order-audio', 'agent audio started before userSpeechEnded; no turn latency recorded');
+      if (this.#phase === 'listening')
+        return warner.warn('turn-order-audio', 'agent audio started before userSpeechEnded; no turn latency recorded');
       const time = now(at);
       if (time === undefined) return;
       const seconds = (time - this.#speechEndedAt) / 1000;
@@ -125,7 +132,8 @@ export function createVoiceTurns(options: VoiceTurnsOptions): VoiceTurns {
 
     agentReplyEnded(): void {
       if (this.#lateOr('agentReplyEnded')) return;
-      if (this.#phase !== 'speaking') warner.warn('turn-order-reply', 'agentReplyEnded before any agent audio; the turn closed without a latency');
+      if (this.#phase !== 'speaking')
+        warner.warn('turn-order-reply', 'agentReplyEnded before any agent audio; the turn closed without a latency');
       this.#phase = 'closed';
     }
 

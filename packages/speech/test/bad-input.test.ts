@@ -2,7 +2,13 @@ import Cartesia from '@cartesia/cartesia-js';
 import { DeepgramClient } from '@deepgram/sdk';
 import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
 import OpenAI from 'openai';
-import { startCartesiaSim, startDeepgramSim, startElevenLabsSim, startOpenAIAudioSim, type SpeechSim } from '@agentmeter/provider-sim';
+import {
+  startCartesiaSim,
+  startDeepgramSim,
+  startElevenLabsSim,
+  startOpenAIAudioSim,
+  type SpeechSim,
+} from '@agentmeter/provider-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instrumentCartesia, instrumentDeepgram, instrumentElevenLabs, instrumentOpenAIAudio } from '../src/index.ts';
 import { HOSTILE_VALUES, meterFixture, type MeterFixture } from './fixtures.ts';
@@ -13,7 +19,8 @@ async function outcome(run: () => unknown): Promise<string> {
     const value = await run();
     if (value instanceof ReadableStream) await value.cancel();
     if (value instanceof Response) await value.body?.cancel();
-    if (typeof (value as { stream?: unknown })?.stream === 'function') await (value as { stream(): ReadableStream | null }).stream()?.cancel();
+    if (typeof (value as { stream?: unknown })?.stream === 'function')
+      await (value as { stream(): ReadableStream | null }).stream()?.cancel();
     return `ok:${Object.prototype.toString.call(value)}`;
   } catch (error) {
     return `error:${(error as Error)?.constructor?.name}`;
@@ -25,7 +32,12 @@ describe('the wrappers with hostile input behave exactly like the plain clients'
   const sims: SpeechSim[] = [];
   beforeAll(async () => {
     fx = meterFixture();
-    sims.push(await startElevenLabsSim(), await startOpenAIAudioSim(), await startCartesiaSim(), await startDeepgramSim());
+    sims.push(
+      await startElevenLabsSim(),
+      await startOpenAIAudioSim(),
+      await startCartesiaSim(),
+      await startDeepgramSim(),
+    );
   });
   afterAll(async () => {
     await Promise.all(sims.map((sim) => sim.close()));
@@ -39,9 +51,19 @@ describe('the wrappers with hostile input behave exactly like the plain clients'
       eleven: () => new ElevenLabsClient({ apiKey: 'k', baseUrl: eleven.url, maxRetries: 0 }),
       openai: () => new OpenAI({ apiKey: 'k', baseURL: `${openai.url}/v1`, maxRetries: 0 }),
       cartesia: () => new Cartesia({ apiKey: 'k', baseURL: cartesia.url, maxRetries: 0 }),
-      deepgram: () => new DeepgramClient({ apiKey: 'k', environment: { base: deepgram.url, production: ws, agent: ws, agentRest: deepgram.url }, maxRetries: 0 }),
+      deepgram: () =>
+        new DeepgramClient({
+          apiKey: 'k',
+          environment: { base: deepgram.url, production: ws, agent: ws, agentRest: deepgram.url },
+          maxRetries: 0,
+        }),
     };
-    const plain = { eleven: make.eleven(), openai: make.openai(), cartesia: make.cartesia(), deepgram: make.deepgram() };
+    const plain = {
+      eleven: make.eleven(),
+      openai: make.openai(),
+      cartesia: make.cartesia(),
+      deepgram: make.deepgram(),
+    };
     const metered = {
       eleven: instrumentElevenLabs(make.eleven(), { meter: fx.meter }),
       openai: instrumentOpenAIAudio(make.openai(), { meter: fx.meter }),
@@ -57,7 +79,14 @@ describe('the wrappers with hostile input behave exactly like the plain clients'
       (c, v) => c.deepgram.listen.v1.media.transcribeFile(v as never, { model: v } as never),
       (c, v) => c.deepgram.speak.v1.audio.generate({ text: v, model: v } as never),
     ];
-    const throwing = new Proxy({}, { get: () => { throw new Error('hostile getter'); } });
+    const throwing = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('hostile getter');
+        },
+      },
+    );
     for (const value of [...HOSTILE_VALUES, throwing]) {
       for (const call of calls) {
         expect(await outcome(() => call(metered, value))).toBe(await outcome(() => call(plain, value)));
@@ -73,12 +102,19 @@ describe('the wrappers with hostile input behave exactly like the plain clients'
   });
 
   it('rejects hostile options at creation with a message', () => {
-    expect(() => instrumentOpenAIAudio(new OpenAI({ apiKey: 'k' }), { meter: fx.meter, pricing: [] as never })).toThrow(/options.pricing/);
-    expect(() => instrumentOpenAIAudio(new OpenAI({ apiKey: 'k' }), { meter: fx.meter, pricing: 'cheap' as never })).toThrow(/options.pricing/);
+    expect(() => instrumentOpenAIAudio(new OpenAI({ apiKey: 'k' }), { meter: fx.meter, pricing: [] as never })).toThrow(
+      /options.pricing/,
+    );
+    expect(() =>
+      instrumentOpenAIAudio(new OpenAI({ apiKey: 'k' }), { meter: fx.meter, pricing: 'cheap' as never }),
+    ).toThrow(/options.pricing/);
     for (const value of HOSTILE_VALUES) {
       if (typeof value === 'object' && value !== null) continue;
       expect(() => instrumentOpenAIAudio(new OpenAI({ apiKey: 'k' }), value as never)).toThrow(/meter/);
-      if (value !== undefined) expect(() => instrumentOpenAIAudio(new OpenAI({ apiKey: 'k' }), { meter: fx.meter, provider: value as never })).toThrow(/provider/);
+      if (value !== undefined)
+        expect(() =>
+          instrumentOpenAIAudio(new OpenAI({ apiKey: 'k' }), { meter: fx.meter, provider: value as never }),
+        ).toThrow(/provider/);
     }
   });
 });

@@ -21,7 +21,9 @@ describe('instrumentCartesia', () => {
   beforeEach(async () => {
     fx = meterFixture();
     sim = await startCartesiaSim({ firstByteMs: () => (fx.clock.advance(150), 0), chunks: 4 });
-    client = instrumentCartesia(new Cartesia({ apiKey: 'sk_car_test', baseURL: sim.url, maxRetries: 0 }), { meter: fx.meter });
+    client = instrumentCartesia(new Cartesia({ apiKey: 'sk_car_test', baseURL: sim.url, maxRetries: 0 }), {
+      meter: fx.meter,
+    });
   });
   afterEach(async () => {
     await sim.close();
@@ -29,7 +31,12 @@ describe('instrumentCartesia', () => {
   });
 
   it('meters tts.generate (bytes) with exact audio seconds and cost', async () => {
-    const response = await client.tts.generate({ model_id: 'sonic-3', transcript: TEXT, voice: { mode: 'id', id: 'v1' } as never, output_format: RAW });
+    const response = await client.tts.generate({
+      model_id: 'sonic-3',
+      transcript: TEXT,
+      voice: { mode: 'id', id: 'v1' } as never,
+      output_format: RAW,
+    });
     const reader = response.body!.getReader();
     let bytes = (await reader.read()).value!.byteLength;
     fx.clock.advance(40);
@@ -45,13 +52,23 @@ describe('instrumentCartesia', () => {
   });
 
   it('skips the WAV header when counting seconds', async () => {
-    const response = await client.tts.generate({ model_id: 'sonic-3', transcript: TEXT, voice: { mode: 'id', id: 'v1' } as never, output_format: { ...RAW, container: 'wav' } });
+    const response = await client.tts.generate({
+      model_id: 'sonic-3',
+      transcript: TEXT,
+      voice: { mode: 'id', id: 'v1' } as never,
+      output_format: { ...RAW, container: 'wav' },
+    });
     expect(await drain(response.body!)).toBe(49_644);
     expect((await fx.collect()).value('agentmeter.tts.audio', SONIC)).toBeCloseTo(1.55, 9);
   });
 
   it('meters tts.generateSSE event by event', async () => {
-    const stream = await client.tts.generateSSE({ model_id: 'sonic-3', transcript: TEXT, voice: { mode: 'id', id: 'v1' } as never, output_format: RAW });
+    const stream = await client.tts.generateSSE({
+      model_id: 'sonic-3',
+      transcript: TEXT,
+      voice: { mode: 'id', id: 'v1' } as never,
+      output_format: RAW,
+    });
     const types: string[] = [];
     for await (const event of stream) types.push(event.type);
     expect(types).toEqual(['chunk', 'chunk', 'chunk', 'chunk', 'done']);
@@ -63,7 +80,12 @@ describe('instrumentCartesia', () => {
 
   it('counts 429 and timeouts over HTTP', async () => {
     sim.faults.push({ kind: 'rate_limit', retryAfterSeconds: 0 }, { kind: 'hang' });
-    const body = { model_id: 'sonic-3', transcript: TEXT, voice: { mode: 'id', id: 'v1' } as never, output_format: RAW };
+    const body = {
+      model_id: 'sonic-3',
+      transcript: TEXT,
+      voice: { mode: 'id', id: 'v1' } as never,
+      output_format: RAW,
+    };
     await expect(client.tts.generate(body)).rejects.toBeInstanceOf(RateLimitError);
     await expect(client.tts.generateSSE(body, { timeout: 200 })).rejects.toThrow();
     const data = await fx.collect();
@@ -74,7 +96,9 @@ describe('instrumentCartesia', () => {
   describe('over the WebSocket', () => {
     let wsClient: Cartesia;
     beforeEach(() => {
-      wsClient = instrumentCartesia(new Cartesia({ apiKey: 'sk_car_test', baseURL: sim.tlsUrl!, maxRetries: 0 }), { meter: fx.meter });
+      wsClient = instrumentCartesia(new Cartesia({ apiKey: 'sk_car_test', baseURL: sim.tlsUrl!, maxRetries: 0 }), {
+        meter: fx.meter,
+      });
     });
 
     it('meters each context: generate() and streamed pushes', async () => {
@@ -82,7 +106,13 @@ describe('instrumentCartesia', () => {
       ws.on('error', () => {});
       await ws.connect();
       const events: string[] = [];
-      for await (const event of ws.generate({ model_id: 'sonic-3', transcript: TEXT, voice: { mode: 'id', id: 'v1' }, output_format: RAW })) events.push(event.type);
+      for await (const event of ws.generate({
+        model_id: 'sonic-3',
+        transcript: TEXT,
+        voice: { mode: 'id', id: 'v1' },
+        output_format: RAW,
+      }))
+        events.push(event.type);
       expect(events).toEqual(['chunk', 'chunk', 'chunk', 'chunk', 'done']);
 
       const context = ws.context({ model_id: 'sonic-3', voice: { mode: 'id', id: 'v1' }, output_format: RAW });
@@ -108,9 +138,18 @@ describe('instrumentCartesia', () => {
         const ws = await wsClient.tts.websocket();
         ws.on('error', () => {});
         await ws.connect();
-        await expect((async () => {
-          for await (const _ of ws.generate({ model_id: 'sonic-3', transcript: TEXT, voice: { mode: 'id', id: 'v1' }, output_format: RAW })) { /* drain */ }
-        })()).rejects.toThrow();
+        await expect(
+          (async () => {
+            for await (const _ of ws.generate({
+              model_id: 'sonic-3',
+              transcript: TEXT,
+              voice: { mode: 'id', id: 'v1' },
+              output_format: RAW,
+            })) {
+              /* drain */
+            }
+          })(),
+        ).rejects.toThrow();
         ws.close();
       }
 
@@ -118,11 +157,20 @@ describe('instrumentCartesia', () => {
       const quiet = await wsClient.tts.websocket();
       quiet.on('error', () => {});
       await quiet.connect();
-      const context = quiet.context({ model_id: 'sonic-3', voice: { mode: 'id', id: 'v1' }, output_format: RAW, timeout: 100 });
+      const context = quiet.context({
+        model_id: 'sonic-3',
+        voice: { mode: 'id', id: 'v1' },
+        output_format: RAW,
+        timeout: 100,
+      });
       await context.send({ transcript: TEXT });
-      await expect((async () => {
-        for await (const _ of context.receive()) { /* drain */ }
-      })()).rejects.toThrow(/timed out|timeout/i);
+      await expect(
+        (async () => {
+          for await (const _ of context.receive()) {
+            /* drain */
+          }
+        })(),
+      ).rejects.toThrow(/timed out|timeout/i);
       quiet.close();
 
       const data = await fx.collect();

@@ -1,7 +1,14 @@
 import Cartesia from '@cartesia/cartesia-js';
 import { DeepgramClient } from '@deepgram/sdk';
 import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
-import { conformanceRows, startFaultServer, wavFile, type ConformanceFailure, type FaultServer, type NotApplicable } from '@agentmeter/provider-sim';
+import {
+  conformanceRows,
+  startFaultServer,
+  wavFile,
+  type ConformanceFailure,
+  type FaultServer,
+  type NotApplicable,
+} from '@agentmeter/provider-sim';
 import OpenAI, { toFile } from 'openai';
 import { errorTypeCounts } from '@agentmeter/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,32 +32,54 @@ interface Wrapper {
 
 const TEXT = 'Hello from the conformance table.';
 const BYTES_ARE_AUDIO = 'a byte stream has no syntax to break: any bytes are audio';
-const CARTESIA_BODY = { model_id: 'sonic-3', transcript: TEXT, voice: { mode: 'id', id: 'v1' }, output_format: { container: 'raw', encoding: 'pcm_s16le', sample_rate: 16000 } } as never;
+const CARTESIA_BODY = {
+  model_id: 'sonic-3',
+  transcript: TEXT,
+  voice: { mode: 'id', id: 'v1' },
+  output_format: { container: 'raw', encoding: 'pcm_s16le', sample_rate: 16000 },
+} as never;
 
 async function drain(stream: ReadableStream<Uint8Array> | null | undefined): Promise<void> {
   if (stream === null || stream === undefined) return;
-  for await (const _ of stream) { /* read to the end */ }
+  for await (const _ of stream) {
+    /* read to the end */
+  }
 }
 async function iterate(stream: AsyncIterable<unknown>): Promise<void> {
-  for await (const _ of stream) { /* read to the end */ }
+  for await (const _ of stream) {
+    /* read to the end */
+  }
 }
-const openai = (fx: MeterFixture, url: string): OpenAI => instrumentOpenAIAudio(new OpenAI({ apiKey: 'sk-test', baseURL: `${url}/v1`, maxRetries: 0 }), { meter: fx.meter });
-const cartesia = (fx: MeterFixture, url: string): Cartesia => instrumentCartesia(new Cartesia({ apiKey: 'sk_car_test', baseURL: url, maxRetries: 0 }), { meter: fx.meter });
+const openai = (fx: MeterFixture, url: string): OpenAI =>
+  instrumentOpenAIAudio(new OpenAI({ apiKey: 'sk-test', baseURL: `${url}/v1`, maxRetries: 0 }), { meter: fx.meter });
+const cartesia = (fx: MeterFixture, url: string): Cartesia =>
+  instrumentCartesia(new Cartesia({ apiKey: 'sk_car_test', baseURL: url, maxRetries: 0 }), { meter: fx.meter });
 
 const WRAPPERS: Readonly<Record<string, Wrapper>> = {
   'ElevenLabs textToSpeech.stream': {
     contentType: 'audio/mpeg',
     notApplicable: { 'malformed body': BYTES_ARE_AUDIO },
     run: async (fx, { url, timeoutMs, signal }) => {
-      const client = instrumentElevenLabs(new ElevenLabsClient({ apiKey: 'k', baseUrl: url, maxRetries: 0 }), { meter: fx.meter });
-      await drain(await client.textToSpeech.stream('voice-1', { text: TEXT, modelId: 'eleven_flash_v2_5' }, { timeoutInSeconds: timeoutMs / 1000, abortSignal: signal }));
+      const client = instrumentElevenLabs(new ElevenLabsClient({ apiKey: 'k', baseUrl: url, maxRetries: 0 }), {
+        meter: fx.meter,
+      });
+      await drain(
+        await client.textToSpeech.stream(
+          'voice-1',
+          { text: TEXT, modelId: 'eleven_flash_v2_5' },
+          { timeoutInSeconds: timeoutMs / 1000, abortSignal: signal },
+        ),
+      );
     },
   },
   'OpenAI audio.speech.create': {
     contentType: 'audio/mpeg',
     notApplicable: { 'malformed body': BYTES_ARE_AUDIO },
     run: async (fx, { url, timeoutMs, signal }) => {
-      const response = await openai(fx, url).audio.speech.create({ model: 'tts-1', voice: 'alloy', input: TEXT }, { timeout: timeoutMs, signal });
+      const response = await openai(fx, url).audio.speech.create(
+        { model: 'tts-1', voice: 'alloy', input: TEXT },
+        { timeout: timeoutMs, signal },
+      );
       await drain(response.body);
     },
   },
@@ -58,7 +87,12 @@ const WRAPPERS: Readonly<Record<string, Wrapper>> = {
     contentType: 'text/event-stream',
     run: async (fx, { url, timeoutMs, signal }) => {
       const file = await toFile(new Uint8Array(64), 'speech.wav');
-      await iterate(await openai(fx, url).audio.transcriptions.create({ model: 'gpt-4o-transcribe', file, stream: true }, { timeout: timeoutMs, signal }));
+      await iterate(
+        await openai(fx, url).audio.transcriptions.create(
+          { model: 'gpt-4o-transcribe', file, stream: true },
+          { timeout: timeoutMs, signal },
+        ),
+      );
     },
   },
   'Cartesia tts.generate (bytes)': {
@@ -72,7 +106,12 @@ const WRAPPERS: Readonly<Record<string, Wrapper>> = {
   'Cartesia tts.generateSSE': {
     contentType: 'text/event-stream',
     run: async (fx, { url, timeoutMs, signal }) => {
-      await iterate(await cartesia(fx, url).tts.generateSSE(CARTESIA_BODY, { timeout: timeoutMs, signal }) as AsyncIterable<unknown>);
+      await iterate(
+        (await cartesia(fx, url).tts.generateSSE(CARTESIA_BODY, {
+          timeout: timeoutMs,
+          signal,
+        })) as AsyncIterable<unknown>,
+      );
     },
   },
   'Deepgram speak.v1.audio.generate': {
@@ -80,8 +119,18 @@ const WRAPPERS: Readonly<Record<string, Wrapper>> = {
     notApplicable: { 'malformed body': BYTES_ARE_AUDIO },
     run: async (fx, { url, timeoutMs, signal }) => {
       const ws = url.replace('http', 'ws');
-      const client = instrumentDeepgram(new DeepgramClient({ apiKey: 'dg-test', environment: { base: url, production: ws, agent: ws, agentRest: url }, maxRetries: 0 }), { meter: fx.meter });
-      const response = await client.speak.v1.audio.generate({ text: TEXT, model: 'aura-2-thalia-en' }, { timeoutInSeconds: timeoutMs / 1000, abortSignal: signal });
+      const client = instrumentDeepgram(
+        new DeepgramClient({
+          apiKey: 'dg-test',
+          environment: { base: url, production: ws, agent: ws, agentRest: url },
+          maxRetries: 0,
+        }),
+        { meter: fx.meter },
+      );
+      const response = await client.speak.v1.audio.generate(
+        { text: TEXT, model: 'aura-2-thalia-en' },
+        { timeoutInSeconds: timeoutMs / 1000, abortSignal: signal },
+      );
       await drain(response.stream());
     },
   },
@@ -89,8 +138,19 @@ const WRAPPERS: Readonly<Record<string, Wrapper>> = {
     contentType: 'application/json',
     run: async (fx, { url, timeoutMs, signal }) => {
       const ws = url.replace('http', 'ws');
-      const client = instrumentDeepgram(new DeepgramClient({ apiKey: 'dg-test', environment: { base: url, production: ws, agent: ws, agentRest: url }, maxRetries: 0 }), { meter: fx.meter });
-      const result = await client.listen.v1.media.transcribeFile(wavFile(0.5), { model: 'nova-3' }, { timeoutInSeconds: timeoutMs / 1000, abortSignal: signal });
+      const client = instrumentDeepgram(
+        new DeepgramClient({
+          apiKey: 'dg-test',
+          environment: { base: url, production: ws, agent: ws, agentRest: url },
+          maxRetries: 0,
+        }),
+        { meter: fx.meter },
+      );
+      const result = await client.listen.v1.media.transcribeFile(
+        wavFile(0.5),
+        { model: 'nova-3' },
+        { timeoutInSeconds: timeoutMs / 1000, abortSignal: signal },
+      );
       // Fern resolves a body that is not JSON as { ok: false, ... } rather than throwing.
       if ((result as { ok?: unknown }).ok === false) throw new Error('not a transcript');
     },
@@ -104,12 +164,16 @@ describe('one error taxonomy across the speech wrappers', () => {
   });
   afterAll(() => server.close());
 
-  const { drive: rows, notApplicable } = conformanceRows(Object.fromEntries(Object.entries(WRAPPERS).map(([name, wrapper]) => [name, wrapper.notApplicable])));
+  const { drive: rows, notApplicable } = conformanceRows(
+    Object.fromEntries(Object.entries(WRAPPERS).map(([name, wrapper]) => [name, wrapper.notApplicable])),
+  );
 
   it('names the rows that do not apply: a malformed body, for byte streams only', () => {
-    expect(notApplicable).toEqual(Object.entries(WRAPPERS)
-      .filter(([, wrapper]) => !/event-stream|json/.test(wrapper.contentType))
-      .map(([name]) => [name, 'malformed body', BYTES_ARE_AUDIO]));
+    expect(notApplicable).toEqual(
+      Object.entries(WRAPPERS)
+        .filter(([, wrapper]) => !/event-stream|json/.test(wrapper.contentType))
+        .map(([name]) => [name, 'malformed body', BYTES_ARE_AUDIO]),
+    );
   });
 
   it.each(rows)('%s: %s is %s', async (name, failure: ConformanceFailure, expected) => {

@@ -8,10 +8,16 @@ const NOVA = { provider: 'deepgram', model: 'nova-3' };
 
 function clientFor(sim: SpeechSim): DeepgramClient {
   const ws = sim.url.replace('http', 'ws');
-  return new DeepgramClient({ apiKey: 'dg-test', environment: { base: sim.url, production: ws, agent: ws, agentRest: sim.url }, maxRetries: 0 });
+  return new DeepgramClient({
+    apiKey: 'dg-test',
+    environment: { base: sim.url, production: ws, agent: ws, agentRest: sim.url },
+    maxRetries: 0,
+  });
 }
 
-function closed(live: { on(event: 'close', cb: (event: { code?: number }) => void): void }): Promise<number | undefined> {
+function closed(live: {
+  on(event: 'close', cb: (event: { code?: number }) => void): void;
+}): Promise<number | undefined> {
   return new Promise((resolve) => live.on('close', (event) => resolve(event.code)));
 }
 
@@ -32,8 +38,12 @@ describe('instrumentDeepgram', () => {
 
   it('meters prerecorded transcribeFile from metadata.duration, keeping withRawResponse', async () => {
     const result = await client.listen.v1.media.transcribeFile(wavFile(2.5), { model: 'nova-3' });
-    expect('results' in result && result.results.channels[0]?.alternatives?.[0]?.transcript).toBe('simulated speech of 2.50 seconds');
-    const { rawResponse } = await client.listen.v1.media.transcribeFile(wavFile(1.5), { model: 'nova-3' }).withRawResponse();
+    expect('results' in result && result.results.channels[0]?.alternatives?.[0]?.transcript).toBe(
+      'simulated speech of 2.50 seconds',
+    );
+    const { rawResponse } = await client.listen.v1.media
+      .transcribeFile(wavFile(1.5), { model: 'nova-3' })
+      .withRawResponse();
     expect(rawResponse.status).toBe(200);
     const data = await fx.collect();
     expect(data.value('agentmeter.stt.requests', { ...NOVA, status: 'success' })).toBe(2);
@@ -47,8 +57,12 @@ describe('instrumentDeepgram', () => {
     const audio = wavFile(1);
     await expect(client.listen.v1.media.transcribeFile(audio, { model: 'nova-3' })).rejects.toThrow();
     await expect(client.listen.v1.media.transcribeFile(audio, { model: 'nova-3' })).rejects.toThrow();
-    await expect(client.listen.v1.media.transcribeFile(audio, { model: 'nova-3' }, { timeoutInSeconds: 0.2 })).rejects.toThrow();
-    await expect(client.listen.v1.media.transcribeUrl({ url: 'https://example.com/a.wav', model: 'nova-3' })).rejects.toThrow();
+    await expect(
+      client.listen.v1.media.transcribeFile(audio, { model: 'nova-3' }, { timeoutInSeconds: 0.2 }),
+    ).rejects.toThrow();
+    await expect(
+      client.listen.v1.media.transcribeUrl({ url: 'https://example.com/a.wav', model: 'nova-3' }),
+    ).rejects.toThrow();
     const data = await fx.collect();
     for (const errorType of ['rate_limit', 'server_error', 'timeout', 'bad_request']) {
       expect(data.value('agentmeter.stt.errors', { ...NOVA, error_type: errorType }), errorType).toBe(1);
@@ -57,9 +71,17 @@ describe('instrumentDeepgram', () => {
   });
 
   it('meters a live session: final results, CloseStream and Metadata', async () => {
-    const live = await client.listen.v1.connect({ model: 'nova-3', encoding: 'linear16', sample_rate: 16000, interim_results: 'true', reconnectAttempts: 0 });
+    const live = await client.listen.v1.connect({
+      model: 'nova-3',
+      encoding: 'linear16',
+      sample_rate: 16000,
+      interim_results: 'true',
+      reconnectAttempts: 0,
+    });
     const types: string[] = [];
-    live.on('message', (message) => types.push(`${message.type}${'is_final' in message ? `:${String(message.is_final)}` : ''}`));
+    live.on('message', (message) =>
+      types.push(`${message.type}${'is_final' in message ? `:${String(message.is_final)}` : ''}`),
+    );
     const ended = closed(live);
     live.connect();
     await live.waitForOpen();
@@ -71,7 +93,10 @@ describe('instrumentDeepgram', () => {
     const data = await fx.collect();
     expect(data.value('agentmeter.stt.requests', { ...NOVA, status: 'success' })).toBe(1);
     // The server took 100 ms per audio message and 100 ms to finalize after CloseStream.
-    expect(data.histogram('agentmeter.stt.latency', { ...NOVA, status: 'success' })).toMatchObject({ count: 1, sum: 0.3 });
+    expect(data.histogram('agentmeter.stt.latency', { ...NOVA, status: 'success' })).toMatchObject({
+      count: 1,
+      sum: 0.3,
+    });
     expect(data.value('agentmeter.stt.audio', NOVA)).toBe(1.5);
     expect(data.value('agentmeter.api.cost.usd', { ...NOVA, service: 'stt' })).toBeCloseTo((1.5 / 60) * 0.0077, 12);
   });
@@ -80,7 +105,12 @@ describe('instrumentDeepgram', () => {
     await sim.close();
     sim = await startDeepgramSim({ repeatFinals: true });
     client = instrumentDeepgram(clientFor(sim), { meter: fx.meter, clock: fx.clock });
-    const live = await client.listen.v1.connect({ model: 'nova-3', encoding: 'linear16', sample_rate: 16000, reconnectAttempts: 0 });
+    const live = await client.listen.v1.connect({
+      model: 'nova-3',
+      encoding: 'linear16',
+      sample_rate: 16000,
+      reconnectAttempts: 0,
+    });
     const ended = closed(live);
     live.connect();
     await live.waitForOpen();
@@ -111,7 +141,11 @@ describe('instrumentDeepgram', () => {
     live.connect();
     await failed;
     // The wrapper waits one macrotask after the close for the error that explains it.
-    await expect.poll(async () => (await fx.collect()).value('agentmeter.stt.errors', { ...NOVA, error_type: 'rate_limit' }), { timeout: 20_000 }).toBe(1);
+    await expect
+      .poll(async () => (await fx.collect()).value('agentmeter.stt.errors', { ...NOVA, error_type: 'rate_limit' }), {
+        timeout: 20_000,
+      })
+      .toBe(1);
     const data = await fx.collect();
     expect(data.value('agentmeter.stt.requests', { ...NOVA, status: 'error' })).toBe(1);
     live.close();
@@ -120,13 +154,23 @@ describe('instrumentDeepgram', () => {
   it('meters Aura text-to-speech (speak.v1.audio.generate) on the same BinaryResponse', async () => {
     const aura = { provider: 'deepgram', model: 'aura-2-thalia-en' };
     const text = 'Hello from the loopback server.'; // 31 characters
-    const response = await client.speak.v1.audio.generate({ text, model: 'aura-2-thalia-en', encoding: 'linear16', sample_rate: 16000 });
+    const response = await client.speak.v1.audio.generate({
+      text,
+      model: 'aura-2-thalia-en',
+      encoding: 'linear16',
+      sample_rate: 16000,
+    });
     const reader = response.stream()!.getReader();
     let bytes = (await reader.read()).value!.byteLength;
     fx.clock.advance(30);
     for (let r = await reader.read(); !r.done; r = await reader.read()) bytes += r.value.byteLength;
     expect(bytes).toBe(44 + 49_600); // a WAV header, then 1.55 s of 16 kHz 16-bit audio
-    const second = await client.speak.v1.audio.generate({ text: 'Hi!', model: 'aura-2-thalia-en', encoding: 'mulaw', sample_rate: 8000 });
+    const second = await client.speak.v1.audio.generate({
+      text: 'Hi!',
+      model: 'aura-2-thalia-en',
+      encoding: 'mulaw',
+      sample_rate: 8000,
+    });
     expect((await second.arrayBuffer()).byteLength).toBe(1200);
     expect(second.bodyUsed).toBe(true);
     sim.faults.push({ kind: 'rate_limit', retryAfterSeconds: 0 });

@@ -17,7 +17,9 @@ describe('instrumentElevenLabs', () => {
     fx = meterFixture();
     // The simulator advances the meter's clock before its first byte: exact time to first audio.
     sim = await startElevenLabsSim({ firstByteMs: () => (fx.clock.advance(250), 0), chunks: 4 });
-    client = instrumentElevenLabs(new ElevenLabsClient({ apiKey: 'test-key', baseUrl: sim.url, maxRetries: 0 }), { meter: fx.meter });
+    client = instrumentElevenLabs(new ElevenLabsClient({ apiKey: 'test-key', baseUrl: sim.url, maxRetries: 0 }), {
+      meter: fx.meter,
+    });
   });
   afterEach(async () => {
     await sim.close();
@@ -27,7 +29,11 @@ describe('instrumentElevenLabs', () => {
   it('returns the same client and a readable audio stream from convert', async () => {
     const same = instrumentElevenLabs(client, { meter: fx.meter });
     expect(same).toBe(client);
-    const audio = await client.textToSpeech.convert('voice-1', { text: TEXT, modelId: 'eleven_flash_v2_5', outputFormat: 'pcm_16000' });
+    const audio = await client.textToSpeech.convert('voice-1', {
+      text: TEXT,
+      modelId: 'eleven_flash_v2_5',
+      outputFormat: 'pcm_16000',
+    });
     expect(audio).toBeInstanceOf(ReadableStream);
     const reader = audio.getReader();
     let bytes = (await reader.read()).value?.byteLength ?? 0;
@@ -59,7 +65,9 @@ describe('instrumentElevenLabs', () => {
 
   it('counts a 429 as a rate_limit error and rethrows the SDK error unchanged', async () => {
     sim.faults.push({ kind: 'rate_limit', retryAfterSeconds: 0 });
-    const error = await client.textToSpeech.convert('voice-1', { text: TEXT, modelId: 'eleven_flash_v2_5' }).catch((e: unknown) => e);
+    const error = await client.textToSpeech
+      .convert('voice-1', { text: TEXT, modelId: 'eleven_flash_v2_5' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ElevenLabsError);
     expect((error as ElevenLabsError).statusCode).toBe(429);
     const data = await fx.collect();
@@ -71,7 +79,9 @@ describe('instrumentElevenLabs', () => {
 
   it('counts a 500 as server_error and a hung request as timeout', async () => {
     sim.faults.push({ kind: 'server_error' }, { kind: 'hang' });
-    await expect(client.textToSpeech.convert('voice-1', { text: TEXT, modelId: 'eleven_flash_v2_5' })).rejects.toThrow();
+    await expect(
+      client.textToSpeech.convert('voice-1', { text: TEXT, modelId: 'eleven_flash_v2_5' }),
+    ).rejects.toThrow();
     await expect(
       client.textToSpeech.convert('voice-1', { text: TEXT, modelId: 'eleven_flash_v2_5' }, { timeoutInSeconds: 0.2 }),
     ).rejects.toBeInstanceOf(ElevenLabsError);
@@ -104,11 +114,27 @@ describe('instrumentElevenLabs', () => {
   });
 
   it('records no cost with pricing: false, and prices from a given table', async () => {
-    const free = instrumentElevenLabs(new ElevenLabsClient({ apiKey: 'k', baseUrl: sim.url, maxRetries: 0 }), { meter: fx.meter, pricing: false });
+    const free = instrumentElevenLabs(new ElevenLabsClient({ apiKey: 'k', baseUrl: sim.url, maxRetries: 0 }), {
+      meter: fx.meter,
+      pricing: false,
+    });
     await drain(await free.textToSpeech.convert('voice-1', { text: TEXT, modelId: 'eleven_flash_v2_5' }));
     expect((await fx.collect()).value('agentmeter.api.cost.usd', { ...MODEL, service: 'tts' })).toBeUndefined();
-    const pricing = createPricingTable(SPEECH_PRICES, { overrides: [{ provider: 'elevenlabs', model: 'eleven_flash_v2_5', effective: '2020-01-01', unit: 'character', price: 0.001 }] });
-    const priced = instrumentElevenLabs(new ElevenLabsClient({ apiKey: 'k', baseUrl: sim.url, maxRetries: 0 }), { meter: fx.meter, pricing });
+    const pricing = createPricingTable(SPEECH_PRICES, {
+      overrides: [
+        {
+          provider: 'elevenlabs',
+          model: 'eleven_flash_v2_5',
+          effective: '2020-01-01',
+          unit: 'character',
+          price: 0.001,
+        },
+      ],
+    });
+    const priced = instrumentElevenLabs(new ElevenLabsClient({ apiKey: 'k', baseUrl: sim.url, maxRetries: 0 }), {
+      meter: fx.meter,
+      pricing,
+    });
     await drain(await priced.textToSpeech.convert('voice-1', { text: TEXT, modelId: 'eleven_flash_v2_5' }));
     expect((await fx.collect()).value('agentmeter.api.cost.usd', { ...MODEL, service: 'tts' })).toBeCloseTo(0.031, 12);
   });
@@ -116,10 +142,18 @@ describe('instrumentElevenLabs', () => {
   it('falls back to the default model label and fails fast on bad options', async () => {
     expect(await drain(await client.textToSpeech.convert('voice-1', { text: 'Hi' }))).toBeGreaterThan(0);
     const data = await fx.collect();
-    expect(data.value('agentmeter.tts.requests', { provider: 'elevenlabs', model: 'eleven_multilingual_v2', status: 'success' })).toBe(1);
+    expect(
+      data.value('agentmeter.tts.requests', {
+        provider: 'elevenlabs',
+        model: 'eleven_multilingual_v2',
+        status: 'success',
+      }),
+    ).toBe(1);
     expect(() => instrumentElevenLabs(client, undefined as never)).toThrow(/pass options with a meter/);
     expect(() => instrumentElevenLabs(client, { meter: {} as never })).toThrow(/options.meter must be an AgentMeter/);
     expect(() => instrumentElevenLabs({} as never, { meter: fx.meter })).toThrow(/ElevenLabsClient/);
-    expect(() => instrumentElevenLabs(client, { meter: fx.meter, provider: 'bad provider!' })).toThrow(/options.provider/);
+    expect(() => instrumentElevenLabs(client, { meter: fx.meter, provider: 'bad provider!' })).toThrow(
+      /options.provider/,
+    );
   });
 });

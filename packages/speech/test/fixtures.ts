@@ -32,8 +32,20 @@ export function meterFixture(): MeterFixture {
 
 /** Values the bad-input tests feed to every entry point. */
 export const HOSTILE_VALUES: readonly unknown[] = [
-  undefined, null, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -1, 0, '', 'x'.repeat(100_000),
-  {}, [], () => 1, Symbol('s'), 10n,
+  undefined,
+  null,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  -1,
+  0,
+  '',
+  'x'.repeat(100_000),
+  {},
+  [],
+  () => 1,
+  Symbol('s'),
+  10n,
 ];
 
 /** Reads a stream to the end, returning the total bytes. */

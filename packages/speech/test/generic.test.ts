@@ -26,7 +26,10 @@ describe('createSpeechTracker', () => {
     expect(await drain(stream)).toBe(40_000);
     const data = await fx.collect();
     expect(data.value('agentmeter.tts.requests', { ...model, status: 'success' })).toBe(1);
-    expect(data.histogram('agentmeter.tts.latency', { ...model, status: 'success' })).toMatchObject({ count: 1, sum: 0.5 });
+    expect(data.histogram('agentmeter.tts.latency', { ...model, status: 'success' })).toMatchObject({
+      count: 1,
+      sum: 0.5,
+    });
     expect(data.value('agentmeter.tts.characters', model)).toBe(12);
     expect(data.value('agentmeter.tts.audio', model)).toBe(2.5);
     expect(data.value('agentmeter.api.cost.usd', { ...model, service: 'tts' })).toBeCloseTo(12 * 15e-6, 12);
@@ -35,7 +38,9 @@ describe('createSpeechTracker', () => {
 
   it('records transcriptions and failures, rethrowing the error untouched', async () => {
     const fx = meterFixture();
-    const pricing = createPricingTable(SPEECH_PRICES, { overrides: [{ provider: 'acme', model: 'ears-2', effective: '2026-01-01', unit: 'second', price: 0.001 }] });
+    const pricing = createPricingTable(SPEECH_PRICES, {
+      overrides: [{ provider: 'acme', model: 'ears-2', effective: '2026-01-01', unit: 'second', price: 0.001 }],
+    });
     const speech = createSpeechTracker({ meter: fx.meter, pricing });
     const text = await speech.trackTranscription({ provider: 'acme', model: 'ears-2' }, (call) => {
       call.audioSeconds(30);
@@ -43,7 +48,9 @@ describe('createSpeechTracker', () => {
     });
     expect(text).toBe('hello');
     const boom = Object.assign(new Error('slow down'), { status: 429 });
-    await expect(speech.trackTranscription({ provider: 'acme', model: 'ears-2' }, () => Promise.reject(boom))).rejects.toBe(boom);
+    await expect(
+      speech.trackTranscription({ provider: 'acme', model: 'ears-2' }, () => Promise.reject(boom)),
+    ).rejects.toBe(boom);
     const data = await fx.collect();
     const model = { provider: 'acme', model: 'ears-2' };
     expect(data.value('agentmeter.stt.audio', model)).toBe(30);
@@ -56,15 +63,29 @@ describe('createSpeechTracker', () => {
     const fx = meterFixture();
     const speech = createSpeechTracker({ meter: fx.meter });
     for (const value of HOSTILE_VALUES) {
-      expect(() => speech.trackSynthesis({ provider: 'p', model: 'm', text: value as string, characters: value as number }, (call) => {
-        call.audio(value as number);
-        call.audioSeconds(value as number);
-        call.stream(value as never, value as number);
-      })).not.toThrow();
-      expect(() => speech.trackTranscription(value as never, (call) => call.audioSeconds(value as number))).not.toThrow();
+      expect(() =>
+        speech.trackSynthesis(
+          { provider: 'p', model: 'm', text: value as string, characters: value as number },
+          (call) => {
+            call.audio(value as number);
+            call.audioSeconds(value as number);
+            call.stream(value as never, value as number);
+          },
+        ),
+      ).not.toThrow();
+      expect(() =>
+        speech.trackTranscription(value as never, (call) => call.audioSeconds(value as number)),
+      ).not.toThrow();
       expect(() => speech.trackSynthesis(value as never, () => 1)).not.toThrow();
     }
-    const throwing = new Proxy({}, { get: () => { throw new Error('hostile getter'); } });
+    const throwing = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('hostile getter');
+        },
+      },
+    );
     expect(speech.trackSynthesis(throwing as never, () => 'ran')).toBe('ran');
     expect(speech.trackTranscription(throwing as never, () => 'ran')).toBe('ran');
     const data = await fx.collect();

@@ -15,7 +15,9 @@ describe('instrumentOpenAIAudio', () => {
   beforeEach(async () => {
     fx = meterFixture();
     sim = await startOpenAIAudioSim({ firstByteMs: () => (fx.clock.advance(200), 0) });
-    client = instrumentOpenAIAudio(new OpenAI({ apiKey: 'sk-test', baseURL: `${sim.url}/v1`, maxRetries: 0 }), { meter: fx.meter });
+    client = instrumentOpenAIAudio(new OpenAI({ apiKey: 'sk-test', baseURL: `${sim.url}/v1`, maxRetries: 0 }), {
+      meter: fx.meter,
+    });
   });
   afterEach(async () => {
     await sim.close();
@@ -23,7 +25,9 @@ describe('instrumentOpenAIAudio', () => {
   });
 
   it('meters audio.speech.create and keeps the Response and withResponse()', async () => {
-    const { data: response, response: raw } = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: TEXT, response_format: 'pcm' }).withResponse();
+    const { data: response, response: raw } = await client.audio.speech
+      .create({ model: 'tts-1', voice: 'alloy', input: TEXT, response_format: 'pcm' })
+      .withResponse();
     expect(response).toBeInstanceOf(Response);
     expect(raw.status).toBe(200);
     const reader = response.body!.getReader();
@@ -52,7 +56,13 @@ describe('instrumentOpenAIAudio', () => {
   });
 
   it('meters speech streamed as SSE events without taking event bytes for audio length', async () => {
-    const response = await client.audio.speech.create({ model: 'gpt-4o-mini-tts', voice: 'alloy', input: TEXT, response_format: 'pcm', stream_format: 'sse' });
+    const response = await client.audio.speech.create({
+      model: 'gpt-4o-mini-tts',
+      voice: 'alloy',
+      input: TEXT,
+      response_format: 'pcm',
+      stream_format: 'sse',
+    });
     expect(response.headers.get('content-type')).toBe('text/event-stream');
     const text = await response.text();
     expect(text.split('\n\n').filter((event) => event.includes('speech.audio.delta'))).toHaveLength(4);
@@ -65,8 +75,12 @@ describe('instrumentOpenAIAudio', () => {
 
   it('counts speech 429s and timeouts in the taxonomy', async () => {
     sim.faults.push({ kind: 'rate_limit', retryAfterSeconds: 0 }, { kind: 'hang' });
-    await expect(client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: TEXT })).rejects.toBeInstanceOf(RateLimitError);
-    await expect(client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: TEXT }, { timeout: 200 })).rejects.toBeInstanceOf(APIConnectionTimeoutError);
+    await expect(client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: TEXT })).rejects.toBeInstanceOf(
+      RateLimitError,
+    );
+    await expect(
+      client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: TEXT }, { timeout: 200 }),
+    ).rejects.toBeInstanceOf(APIConnectionTimeoutError);
     const data = await fx.collect();
     expect(data.value('agentmeter.tts.errors', { ...TTS, error_type: 'rate_limit' })).toBe(1);
     expect(data.value('agentmeter.tts.errors', { ...TTS, error_type: 'timeout' })).toBe(1);
@@ -77,13 +91,25 @@ describe('instrumentOpenAIAudio', () => {
     const file = await toFile(wavFile(2.5), 'speech.wav', { type: 'audio/wav' });
     const json = await client.audio.transcriptions.create({ model: 'whisper-1', file });
     expect(json.text).toBe('Simulated transcript of 2.50 seconds.');
-    const verbose = await client.audio.transcriptions.create({ model: 'whisper-1', file, response_format: 'verbose_json' });
+    const verbose = await client.audio.transcriptions.create({
+      model: 'whisper-1',
+      file,
+      response_format: 'verbose_json',
+    });
     expect(verbose.duration).toBe(2.5);
-    const text = await client.audio.transcriptions.create({ model: 'whisper-1', file: await toFile(wavFile(1), 'b.wav'), response_format: 'text' });
+    const text = await client.audio.transcriptions.create({
+      model: 'whisper-1',
+      file: await toFile(wavFile(1), 'b.wav'),
+      response_format: 'text',
+    });
     expect(text).toBe('Simulated transcript of 1.00 seconds.');
     const whisper = { provider: 'openai', model: 'whisper-1' };
     // The text response reports no duration: the upload's WAV header is read, then the call ends.
-    await expect.poll(async () => (await fx.collect()).value('agentmeter.stt.requests', { ...whisper, status: 'success' }), { timeout: 20_000 }).toBe(3);
+    await expect
+      .poll(async () => (await fx.collect()).value('agentmeter.stt.requests', { ...whisper, status: 'success' }), {
+        timeout: 20_000,
+      })
+      .toBe(3);
     const data = await fx.collect();
     expect(data.histogram('agentmeter.stt.latency', { ...whisper, status: 'success' })?.count).toBe(3);
     expect(data.histogram('agentmeter.stt.latency', { ...whisper, status: 'success' })?.sum).toBeCloseTo(0.6, 9);
@@ -105,15 +131,23 @@ describe('instrumentOpenAIAudio', () => {
     const done = async (): Promise<number> => {
       const snapshot = await fx.collect();
       return ['gpt-4o-transcribe', 'gpt-4o-mini-transcribe']
-        .map((model) => snapshot.value('agentmeter.stt.requests', { provider: 'openai', model, status: 'success' }) ?? 0)
+        .map(
+          (model) => snapshot.value('agentmeter.stt.requests', { provider: 'openai', model, status: 'success' }) ?? 0,
+        )
         .reduce((a, b) => a + b, 0);
     };
     await expect.poll(done, { timeout: 20_000 }).toBe(2);
     const data = await fx.collect();
-    for (const [model, perMinute] of [['gpt-4o-transcribe', 0.006], ['gpt-4o-mini-transcribe', 0.003]] as const) {
+    for (const [model, perMinute] of [
+      ['gpt-4o-transcribe', 0.006],
+      ['gpt-4o-mini-transcribe', 0.003],
+    ] as const) {
       expect(data.value('agentmeter.stt.requests', { provider: 'openai', model, status: 'success' })).toBe(1);
       expect(data.value('agentmeter.stt.audio', { provider: 'openai', model })).toBe(3);
-      expect(data.value('agentmeter.api.cost.usd', { provider: 'openai', model, service: 'stt' })).toBeCloseTo(0.05 * perMinute, 12);
+      expect(data.value('agentmeter.api.cost.usd', { provider: 'openai', model, service: 'stt' })).toBeCloseTo(
+        0.05 * perMinute,
+        12,
+      );
     }
   });
 
@@ -122,17 +156,39 @@ describe('instrumentOpenAIAudio', () => {
     sim.faults.push({ kind: 'server_error' }, { kind: 'abort', afterChunks: 2 });
     await expect(client.audio.transcriptions.create({ model: 'whisper-1', file })).rejects.toThrow();
     const stream = await client.audio.transcriptions.create({ model: 'gpt-4o-transcribe', file, stream: true });
-    await expect((async () => { for await (const _ of stream) { /* drain */ } })()).rejects.toThrow();
-    await expect(client.audio.transcriptions.create({ model: 'whisper-1', file, stream: true })).rejects.toThrow(/not supported/);
+    await expect(
+      (async () => {
+        for await (const _ of stream) {
+          /* drain */
+        }
+      })(),
+    ).rejects.toThrow();
+    await expect(client.audio.transcriptions.create({ model: 'whisper-1', file, stream: true })).rejects.toThrow(
+      /not supported/,
+    );
     const data = await fx.collect();
-    expect(data.value('agentmeter.stt.errors', { provider: 'openai', model: 'whisper-1', error_type: 'server_error' })).toBe(1);
-    expect(data.value('agentmeter.stt.errors', { provider: 'openai', model: 'whisper-1', error_type: 'bad_request' })).toBe(1);
-    expect(data.value('agentmeter.stt.requests', { provider: 'openai', model: 'gpt-4o-transcribe', status: 'error' })).toBe(1);
-    expect(data.value('agentmeter.stt.errors', { provider: 'openai', model: 'gpt-4o-transcribe', error_type: 'stream_error' })).toBe(1);
+    expect(
+      data.value('agentmeter.stt.errors', { provider: 'openai', model: 'whisper-1', error_type: 'server_error' }),
+    ).toBe(1);
+    expect(
+      data.value('agentmeter.stt.errors', { provider: 'openai', model: 'whisper-1', error_type: 'bad_request' }),
+    ).toBe(1);
+    expect(
+      data.value('agentmeter.stt.requests', { provider: 'openai', model: 'gpt-4o-transcribe', status: 'error' }),
+    ).toBe(1);
+    expect(
+      data.value('agentmeter.stt.errors', {
+        provider: 'openai',
+        model: 'gpt-4o-transcribe',
+        error_type: 'stream_error',
+      }),
+    ).toBe(1);
   });
 
   it('fails fast on a client without audio', () => {
-    expect(() => instrumentOpenAIAudio({} as never, { meter: fx.meter })).toThrow(/audio.speech and audio.transcriptions/);
+    expect(() => instrumentOpenAIAudio({} as never, { meter: fx.meter })).toThrow(
+      /audio.speech and audio.transcriptions/,
+    );
     expect(instrumentOpenAIAudio(client, { meter: fx.meter })).toBe(client);
   });
 });

@@ -117,18 +117,24 @@ describe('voice turns with the TTS wrappers', () => {
     const fx = meterFixture();
     const sim = await startElevenLabsSim({ firstByteMs: () => (fx.clock.advance(250), 0) });
     try {
-      const client = instrumentElevenLabs(new ElevenLabsClient({ apiKey: 'k', baseUrl: sim.url, maxRetries: 0 }), { meter: fx.meter });
+      const client = instrumentElevenLabs(new ElevenLabsClient({ apiKey: 'k', baseUrl: sim.url, maxRetries: 0 }), {
+        meter: fx.meter,
+      });
       const turns = createVoiceTurns({ meter: fx.meter, clock: fx.clock });
       const turn = turns.userSpeechEnded();
       fx.clock.advance(100); // STT final and the LLM's first tokens
       await turn.run(async () => {
-        await drain(await client.textToSpeech.stream('voice', { text: 'Sure, one moment.', modelId: 'eleven_flash_v2_5' }));
+        await drain(
+          await client.textToSpeech.stream('voice', { text: 'Sure, one moment.', modelId: 'eleven_flash_v2_5' }),
+        );
       });
       turn.agentReplyEnded();
       const data = await fx.collect();
       // 100 ms before the TTS request, 250 ms to its first audio.
       expect(data.histogram(LATENCY)).toMatchObject({ count: 1, sum: 0.35 });
-      expect(data.histogram('agentmeter.tts.time_to_first_audio', { provider: 'elevenlabs', model: 'eleven_flash_v2_5' })).toMatchObject({ count: 1, sum: 0.25 });
+      expect(
+        data.histogram('agentmeter.tts.time_to_first_audio', { provider: 'elevenlabs', model: 'eleven_flash_v2_5' }),
+      ).toMatchObject({ count: 1, sum: 0.25 });
     } finally {
       await sim.close();
       await fx.reader.shutdown();
@@ -141,10 +147,12 @@ describe('voice turns with the TTS wrappers', () => {
     const speech = createSpeechTracker({ meter: fx.meter });
     const old = turns.userSpeechEnded();
     let emit: ((bytes: number) => void) | undefined;
-    const pending = old.run(() => speech.trackSynthesis({ provider: 'acme', model: 'v1', text: 'hello' }, (call) => {
-      emit = (bytes) => call.audio(bytes);
-      return Promise.resolve();
-    }));
+    const pending = old.run(() =>
+      speech.trackSynthesis({ provider: 'acme', model: 'v1', text: 'hello' }, (call) => {
+        emit = (bytes) => call.audio(bytes);
+        return Promise.resolve();
+      }),
+    );
     turns.userSpeechEnded(); // the user spoke again before any audio: the old turn closed
     emit?.(100);
     await pending;

@@ -39,35 +39,57 @@ describe('a voice agent on /metrics', () => {
 
   it('gets STT, TTS and turn metrics from one wrapper per client and a few turn calls', async () => {
     const ws = stt.url.replace('http', 'ws');
-    const deepgram = instrumentDeepgram(new DeepgramClient({ apiKey: 'k', environment: { base: stt.url, production: ws, agent: ws, agentRest: stt.url } }), { meter, clock });
-    const elevenlabs = instrumentElevenLabs(new ElevenLabsClient({ apiKey: 'k', baseUrl: tts.url, maxRetries: 0 }), { meter });
+    const deepgram = instrumentDeepgram(
+      new DeepgramClient({
+        apiKey: 'k',
+        environment: { base: stt.url, production: ws, agent: ws, agentRest: stt.url },
+      }),
+      { meter, clock },
+    );
+    const elevenlabs = instrumentElevenLabs(new ElevenLabsClient({ apiKey: 'k', baseUrl: tts.url, maxRetries: 0 }), {
+      meter,
+    });
     const turns = createVoiceTurns({ meter, clock });
 
-    const live = await deepgram.listen.v1.connect({ model: 'nova-3', encoding: 'linear16', sample_rate: 16000, reconnectAttempts: 0 });
+    const live = await deepgram.listen.v1.connect({
+      model: 'nova-3',
+      encoding: 'linear16',
+      sample_rate: 16000,
+      reconnectAttempts: 0,
+    });
     const finals: string[] = [];
     live.on('message', (message) => {
-      if (message.type === 'Results' && message.is_final === true) finals.push(message.channel.alternatives[0]?.transcript ?? '');
+      if (message.type === 'Results' && message.is_final === true)
+        finals.push(message.channel.alternatives[0]?.transcript ?? '');
     });
     const closed = new Promise((resolve) => live.on('close', resolve));
     live.connect();
     await live.waitForOpen();
 
     // Two user utterances; the agent answers the first in full and is interrupted in the second.
-    for (const [i, seconds] of [[0, 1.5], [1, 0.5]] as const) {
+    for (const [i, seconds] of [
+      [0, 1.5],
+      [1, 0.5],
+    ] as const) {
       live.sendMedia(new Uint8Array(seconds * 32_000));
       await expect.poll(() => finals.length, { timeout: 20_000 }).toBe(i + 1);
       const turn = turns.userSpeechEnded();
       turn.finalTranscript();
       clock.advance(120); // the LLM's first sentence
       await turn.run(async () => {
-        const audio = await elevenlabs.textToSpeech.stream('voice', { text: 'Let me check that for you.', modelId: 'eleven_flash_v2_5' });
+        const audio = await elevenlabs.textToSpeech.stream('voice', {
+          text: 'Let me check that for you.',
+          modelId: 'eleven_flash_v2_5',
+        });
         const reader = audio.getReader();
         await reader.read();
         if (i === 1) {
           turn.interrupted();
           await reader.cancel();
         } else {
-          while (!(await reader.read()).done) { /* play */ }
+          while (!(await reader.read()).done) {
+            /* play */
+          }
           turn.agentReplyEnded();
         }
       });
@@ -80,12 +102,29 @@ describe('a voice agent on /metrics', () => {
     expect(sample(text, 'agentmeter_turn_latency_seconds_sum')).toBeCloseTo(0.84, 9); // 2 x (120 ms + 300 ms)
     expect(sample(text, 'agentmeter_turn_latency_seconds_bucket', { le: '0.5' })).toBe(2);
     expect(sample(text, 'agentmeter_voice_interruptions_total')).toBe(1);
-    expect(sample(text, 'agentmeter_tts_requests_total', { provider: 'elevenlabs', model: 'eleven_flash_v2_5', status: 'success' })).toBe(2);
-    expect(sample(text, 'agentmeter_tts_time_to_first_audio_seconds_sum', { provider: 'elevenlabs' })).toBeCloseTo(0.6, 9);
+    expect(
+      sample(text, 'agentmeter_tts_requests_total', {
+        provider: 'elevenlabs',
+        model: 'eleven_flash_v2_5',
+        status: 'success',
+      }),
+    ).toBe(2);
+    expect(sample(text, 'agentmeter_tts_time_to_first_audio_seconds_sum', { provider: 'elevenlabs' })).toBeCloseTo(
+      0.6,
+      9,
+    );
     expect(sample(text, 'agentmeter_tts_characters_total', { provider: 'elevenlabs' })).toBe(52);
-    expect(sample(text, 'agentmeter_stt_requests_total', { provider: 'deepgram', model: 'nova-3', status: 'success' })).toBe(1);
+    expect(
+      sample(text, 'agentmeter_stt_requests_total', { provider: 'deepgram', model: 'nova-3', status: 'success' }),
+    ).toBe(1);
     expect(sample(text, 'agentmeter_stt_audio_seconds_total', { provider: 'deepgram' })).toBe(2);
-    expect(sample(text, 'agentmeter_api_cost_usd_total', { provider: 'elevenlabs', service: 'tts' })).toBeCloseTo(52 * 0.00005, 12);
-    expect(sample(text, 'agentmeter_api_cost_usd_total', { provider: 'deepgram', service: 'stt' })).toBeCloseTo((2 / 60) * 0.0077, 12);
+    expect(sample(text, 'agentmeter_api_cost_usd_total', { provider: 'elevenlabs', service: 'tts' })).toBeCloseTo(
+      52 * 0.00005,
+      12,
+    );
+    expect(sample(text, 'agentmeter_api_cost_usd_total', { provider: 'deepgram', service: 'stt' })).toBeCloseTo(
+      (2 / 60) * 0.0077,
+      12,
+    );
   });
 });

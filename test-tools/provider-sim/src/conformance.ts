@@ -8,7 +8,13 @@ import { startLoopbackServer, type LoopbackServer } from './server.ts';
  */
 export type ConformanceFailure =
   | 'connection refused'
-  | 'HTTP 401' | 'HTTP 403' | 'HTTP 404' | 'HTTP 429' | 'HTTP 500' | 'HTTP 502' | 'HTTP 503'
+  | 'HTTP 401'
+  | 'HTTP 403'
+  | 'HTTP 404'
+  | 'HTTP 429'
+  | 'HTTP 500'
+  | 'HTTP 502'
+  | 'HTTP 503'
   | 'client timeout'
   | 'dropped mid-body'
   | 'malformed body'
@@ -45,7 +51,10 @@ export type NotApplicableRow = readonly [client: string, failure: ConformanceFai
  * The whole table for every client: each (client, failure) is either driven, expecting the
  * table's `error_type`, or listed as not applicable with its reason.
  */
-export function conformanceRows(clients: Readonly<Record<string, NotApplicable | undefined>>): { drive: DrivenRow[]; notApplicable: NotApplicableRow[] } {
+export function conformanceRows(clients: Readonly<Record<string, NotApplicable | undefined>>): {
+  drive: DrivenRow[];
+  notApplicable: NotApplicableRow[];
+} {
   const drive: DrivenRow[] = [];
   const notApplicable: NotApplicableRow[] = [];
   for (const [client, skip] of Object.entries(clients)) {
@@ -72,7 +81,10 @@ export interface FaultServer extends LoopbackServer {
   set(failure: ConformanceFailure, contentType: string, sseEvent?: string): void;
 }
 
-const ERROR_BODY = JSON.stringify({ error: { message: 'simulated failure', type: 'simulated', code: 'simulated' }, detail: 'simulated failure' });
+const ERROR_BODY = JSON.stringify({
+  error: { message: 'simulated failure', type: 'simulated', code: 'simulated' },
+  detail: 'simulated failure',
+});
 
 /** Starts the fault server on 127.0.0.1 (port 0). `dropped mid-body` sends the headers and a first chunk, then destroys the socket. */
 export async function startFaultServer(): Promise<FaultServer> {
@@ -91,7 +103,9 @@ export async function startFaultServer(): Promise<FaultServer> {
     const sse = contentType.startsWith('text/event-stream');
     const json = contentType.includes('json');
     if (failure === 'malformed body') {
-      res.end(sse ? `${event === undefined ? '' : `event: ${event}\n`}data: {"not json\n\n` : json ? '{"not json' : '\u0000');
+      res.end(
+        sse ? `${event === undefined ? '' : `event: ${event}\n`}data: {"not json\n\n` : json ? '{"not json' : '\u0000',
+      );
       return;
     }
     // dropped mid-body: a first chunk, then the connection is cut without an end.

@@ -11,7 +11,11 @@ beforeEach(async () => {
 afterEach(() => sim.close());
 
 /** A raw socket on the simulator that collects each server message (JSON in binary frames). */
-async function open(key = 'k'): Promise<{ ws: WebSocket; messages: Record<string, unknown>[]; next: (pred: (m: Record<string, unknown>) => boolean) => Promise<void> }> {
+async function open(key = 'k'): Promise<{
+  ws: WebSocket;
+  messages: Record<string, unknown>[];
+  next: (pred: (m: Record<string, unknown>) => boolean) => Promise<void>;
+}> {
   const ws = new WebSocket(`${sim.url.replace('http:', 'ws:')}${PATH}?key=${key}`);
   const messages: Record<string, unknown>[] = [];
   const waiters: { pred: (m: Record<string, unknown>) => boolean; resolve: () => void }[] = [];
@@ -28,7 +32,8 @@ async function open(key = 'k'): Promise<{ ws: WebSocket; messages: Record<string
   return { ws, messages, next: (pred) => new Promise<void>((resolve) => waiters.push({ pred, resolve })) };
 }
 
-const turnComplete = (m: Record<string, unknown>): boolean => (m['serverContent'] as { turnComplete?: boolean } | undefined)?.turnComplete === true;
+const turnComplete = (m: Record<string, unknown>): boolean =>
+  (m['serverContent'] as { turnComplete?: boolean } | undefined)?.turnComplete === true;
 
 describe('the Gemini Live simulator speaks BidiGenerateContent', () => {
   it('setup, then an audio turn: ACTIVITY_END, audio parts with transcription, generationComplete, turnComplete with usage by modality', async () => {
@@ -41,14 +46,29 @@ describe('the Gemini Live simulator speaks BidiGenerateContent', () => {
     await done;
     ws.close();
     expect(messages.map((m) => Object.keys(m).join('+'))).toEqual([
-      'setupComplete', 'voiceActivity', 'serverContent', 'serverContent', 'serverContent', 'serverContent', 'serverContent', 'serverContent+usageMetadata',
+      'setupComplete',
+      'voiceActivity',
+      'serverContent',
+      'serverContent',
+      'serverContent',
+      'serverContent',
+      'serverContent',
+      'serverContent+usageMetadata',
     ]);
     expect(messages[1]).toEqual({ voiceActivity: { voiceActivityType: 'ACTIVITY_END' } });
     expect(messages[6]).toEqual({ serverContent: { generationComplete: true } });
     expect(messages[7]?.['usageMetadata']).toEqual({
-      promptTokenCount: 3, responseTokenCount: 7, totalTokenCount: 10,
-      promptTokensDetails: [{ modality: 'TEXT', tokenCount: 1 }, { modality: 'AUDIO', tokenCount: 2 }],
-      responseTokensDetails: [{ modality: 'TEXT', tokenCount: 3 }, { modality: 'AUDIO', tokenCount: 4 }],
+      promptTokenCount: 3,
+      responseTokenCount: 7,
+      totalTokenCount: 10,
+      promptTokensDetails: [
+        { modality: 'TEXT', tokenCount: 1 },
+        { modality: 'AUDIO', tokenCount: 2 },
+      ],
+      responseTokensDetails: [
+        { modality: 'TEXT', tokenCount: 3 },
+        { modality: 'AUDIO', tokenCount: 4 },
+      ],
     });
     expect(sim.setups).toEqual([{ model: 'models/gemini-live-2.5-flash-preview' }]);
   });
@@ -61,9 +81,13 @@ describe('the Gemini Live simulator speaks BidiGenerateContent', () => {
       const { ws, messages, next } = await open();
       ws.send(JSON.stringify({ setup: { model: 'models/m' } }));
       await next((m) => m['setupComplete'] !== undefined);
-      const firstAudio = next((m) => (m['serverContent'] as { modelTurn?: unknown } | undefined)?.modelTurn !== undefined);
+      const firstAudio = next(
+        (m) => (m['serverContent'] as { modelTurn?: unknown } | undefined)?.modelTurn !== undefined,
+      );
       const done = next(turnComplete);
-      ws.send(JSON.stringify({ clientContent: { turns: [{ role: 'user', parts: [{ text: 'hi' }] }], turnComplete: true } }));
+      ws.send(
+        JSON.stringify({ clientContent: { turns: [{ role: 'user', parts: [{ text: 'hi' }] }], turnComplete: true } }),
+      );
       await firstAudio;
       ws.send(JSON.stringify({ realtimeInput: { activityStart: {} } }));
       await done;
@@ -79,7 +103,11 @@ describe('the Gemini Live simulator speaks BidiGenerateContent', () => {
   });
 
   it('closes as the Live API does: 1008 for a wrong key, 1007 for a setup without a model or a frame that is not JSON', async () => {
-    for (const [key, frame, code] of [['bad-key', JSON.stringify({ setup: { model: 'models/m' } }), 1008], ['k', JSON.stringify({ setup: {} }), 1007], ['k', '{not json', 1007]] as const) {
+    for (const [key, frame, code] of [
+      ['bad-key', JSON.stringify({ setup: { model: 'models/m' } }), 1008],
+      ['k', JSON.stringify({ setup: {} }), 1007],
+      ['k', '{not json', 1007],
+    ] as const) {
       const { ws } = await open(key);
       const closed = once(ws, 'close');
       ws.send(frame);

@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  createLlmSimulator, type LlmSimulatorServer, parseFault, realisticLlmOptions, sampleDelay, seededRandom, startLlmSimulator, startLoopbackServer,
+  createLlmSimulator,
+  type LlmSimulatorServer,
+  parseFault,
+  realisticLlmOptions,
+  sampleDelay,
+  seededRandom,
+  startLlmSimulator,
+  startLoopbackServer,
 } from '../src/index.ts';
 
 let server: LlmSimulatorServer | undefined;
@@ -10,7 +17,11 @@ afterEach(async () => {
 });
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 function draw(seed: number): number[] {
   const random = seededRandom(seed);
@@ -42,18 +53,26 @@ describe('faults and latency', () => {
 describe('LLM simulator', () => {
   it('answers the three protocols, records requests, and 404s other routes', async () => {
     server = await startLlmSimulator({ models: { m: { reply: 'a b', usage: { input: 3 } } } });
-    const chat = await (await post(`${server.url}/v1/chat/completions`, { model: 'm', messages: [] })).json() as { usage: { prompt_tokens: number; completion_tokens: number } };
+    const chat = (await (await post(`${server.url}/v1/chat/completions`, { model: 'm', messages: [] })).json()) as {
+      usage: { prompt_tokens: number; completion_tokens: number };
+    };
     expect(chat.usage).toMatchObject({ prompt_tokens: 3, completion_tokens: 2 });
-    const claude = await (await post(`${server.url}/v1/messages`, { model: 'm', messages: [] })).json() as { usage: { input_tokens: number } };
+    const claude = (await (await post(`${server.url}/v1/messages`, { model: 'm', messages: [] })).json()) as {
+      usage: { input_tokens: number };
+    };
     expect(claude.usage.input_tokens).toBe(3);
-    const gemini = await (await post(`${server.url}/v1beta/models/m:generateContent`, {})).json() as { usageMetadata: { candidatesTokenCount: number } };
+    const gemini = (await (await post(`${server.url}/v1beta/models/m:generateContent`, {})).json()) as {
+      usageMetadata: { candidatesTokenCount: number };
+    };
     expect(gemini.usageMetadata.candidatesTokenCount).toBe(2);
     expect((await post(`${server.url}/v1/unknown`, {})).status).toBe(404);
     expect(server.simulator.requests.map((r) => r.provider)).toEqual(['openai', 'anthropic', 'google']);
   });
 
   it('applies rules by provider, model and count, and lets the header override them', async () => {
-    server = await startLlmSimulator({ faults: [{ fault: '503', provider: 'openai', model: 'busy', times: 2, retryAfter: 7 }] });
+    server = await startLlmSimulator({
+      faults: [{ fault: '503', provider: 'openai', model: 'busy', times: 2, retryAfter: 7 }],
+    });
     const busy = await post(`${server.url}/v1/chat/completions`, { model: 'busy' });
     expect(busy.status).toBe(503);
     expect(busy.headers.get('retry-after')).toBe('7');
@@ -61,12 +80,20 @@ describe('LLM simulator', () => {
     expect((await post(`${server.url}/v1/messages`, { model: 'busy' })).status).toBe(200);
     expect((await post(`${server.url}/v1/chat/completions`, { model: 'busy' })).status).toBe(503);
     expect((await post(`${server.url}/v1/chat/completions`, { model: 'busy' })).status).toBe(200);
-    expect((await post(`${server.url}/v1/chat/completions`, { model: 'busy' }, { 'x-sim-fault': '401' })).status).toBe(401);
+    expect((await post(`${server.url}/v1/chat/completions`, { model: 'busy' }, { 'x-sim-fault': '401' })).status).toBe(
+      401,
+    );
   });
 
   it('streams SSE with the usage chunk and [DONE]', async () => {
     server = await startLlmSimulator({ reply: 'x y' });
-    const text = await (await post(`${server.url}/v1/chat/completions`, { model: 'm', stream: true, stream_options: { include_usage: true } })).text();
+    const text = await (
+      await post(`${server.url}/v1/chat/completions`, {
+        model: 'm',
+        stream: true,
+        stream_options: { include_usage: true },
+      })
+    ).text();
     const frames = text.trim().split('\n\n');
     expect(frames).toHaveLength(6);
     expect(frames.at(-1)).toBe('data: [DONE]');
@@ -94,7 +121,12 @@ async function outcomes(seed: number, calls: number): Promise<number[]> {
   try {
     const statuses: number[] = [];
     for (let i = 0; i < calls; i++) {
-      statuses.push(await post(`${sim.url}/v1/embeddings`, { model: 'e', input: 'a' }).then((r) => r.status, () => 0));
+      statuses.push(
+        await post(`${sim.url}/v1/embeddings`, { model: 'e', input: 'a' }).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      );
     }
     return statuses;
   } finally {

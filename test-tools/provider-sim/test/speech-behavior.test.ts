@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { faultRates, logNormalMs, realisticSpeechOptions, secondsOfAudio, startElevenLabsSim, wavFile } from '../src/index.ts';
+import {
+  faultRates,
+  logNormalMs,
+  realisticSpeechOptions,
+  secondsOfAudio,
+  startElevenLabsSim,
+  wavFile,
+} from '../src/index.ts';
 import { seededRandom } from '../src/random.ts';
 
 describe('speech simulator behaviour', () => {
@@ -37,7 +44,11 @@ describe('speech simulator behaviour', () => {
     const sim = await startElevenLabsSim({ ...realisticSpeechOptions(3, 1), chunkGapMs: 0, faultFor: () => undefined });
     try {
       sim.faults.push({ kind: 'rate_limit', retryAfterSeconds: 2 }, { kind: 'server_error' });
-      const post = (): Promise<Response> => fetch(`${sim.url}/v1/text-to-speech/v?output_format=pcm_16000`, { method: 'POST', body: JSON.stringify({ text: 'abcd' }) });
+      const post = (): Promise<Response> =>
+        fetch(`${sim.url}/v1/text-to-speech/v?output_format=pcm_16000`, {
+          method: 'POST',
+          body: JSON.stringify({ text: 'abcd' }),
+        });
       const limited = await post();
       expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, '2']);
       expect((await post()).status).toBe(500);

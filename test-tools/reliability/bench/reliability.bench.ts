@@ -46,9 +46,12 @@ async function badInput(): Promise<string[]> {
   const meter = createAgentMeter();
   const reader = createTestReader(meter);
   const labels = { provider: 'p', model: 'm', token_type: 'input' };
-  const agentmeterThrows = count(bad.flatMap((value) => [
-    () => meter.instruments.llmTokens.add(value, labels), () => meter.instruments.llmLatency.record(value, { provider: 'p', model: 'm' }),
-  ]));
+  const agentmeterThrows = count(
+    bad.flatMap((value) => [
+      () => meter.instruments.llmTokens.add(value, labels),
+      () => meter.instruments.llmLatency.record(value, { provider: 'p', model: 'm' }),
+    ]),
+  );
   meter.instruments.llmTokens.add(1, labels);
   const agentmeterValue = (await reader.collect()).value('agentmeter.llm.tokens', labels);
 
@@ -56,15 +59,25 @@ async function badInput(): Promise<string[]> {
   const provider = new MeterProvider({ readers: [otelReader] });
   const otelCounter = provider.getMeter('bench').createCounter('tokens');
   const otelHistogram = provider.getMeter('bench').createHistogram('latency');
-  const otelThrows = count(bad.flatMap((value) => [() => otelCounter.add(value, labels), () => otelHistogram.record(value)]));
+  const otelThrows = count(
+    bad.flatMap((value) => [() => otelCounter.add(value, labels), () => otelHistogram.record(value)]),
+  );
   otelCounter.add(1, labels);
   const { resourceMetrics } = await otelReader.collect();
-  const otelValue = resourceMetrics.scopeMetrics[0]?.metrics.find((m) => m.descriptor.name === 'tokens')?.dataPoints[0]?.value;
+  const otelValue = resourceMetrics.scopeMetrics[0]?.metrics.find((m) => m.descriptor.name === 'tokens')?.dataPoints[0]
+    ?.value;
 
   const registry = new Registry();
-  const promCounter = new PromCounter({ name: 'tokens_total', help: 'h', labelNames: ['provider'], registers: [registry] });
+  const promCounter = new PromCounter({
+    name: 'tokens_total',
+    help: 'h',
+    labelNames: ['provider'],
+    registers: [registry],
+  });
   const promHistogram = new PromHistogram({ name: 'latency', help: 'h', registers: [registry] });
-  const promThrows = count(bad.flatMap((value) => [() => promCounter.inc({ provider: 'p' }, value), () => promHistogram.observe(value)]));
+  const promThrows = count(
+    bad.flatMap((value) => [() => promCounter.inc({ provider: 'p' }, value), () => promHistogram.observe(value)]),
+  );
   promCounter.inc({ provider: 'p' }, 1);
   const promValue = (await promCounter.get()).values[0]?.value;
   await Promise.all([reader.shutdown(), provider.shutdown()]);
@@ -104,12 +117,12 @@ export async function run(): Promise<string> {
     floodRow('agentmeter', ours),
     floodRow('raw OpenTelemetry, cardinalityLimit 2000', otel),
     '',
-    'OpenTelemetry applies its limit per collection, so cumulative output grows by about 2,000 series per collection; agentmeter\'s limit holds over the instrument\'s lifetime.',
+    "OpenTelemetry applies its limit per collection, so cumulative output grows by about 2,000 series per collection; agentmeter's limit holds over the instrument's lifetime.",
     '',
     ...(await badInput()),
     '',
-    `OTLP collector outages under autocannon load (@agentmeter/node start(), push every 500 ms): throughput relative to the healthy phases (${Math.round(baseline)} req/s; they differ among themselves by ${healthy.map((phase) => (phase.rps / baseline).toFixed(2)).join(', ')}) while refusing ${ratio('refuse')}, hung ${ratio('hang')}, answering 500 ${ratio('error')}; `
-      + `${outage.messages.filter((message) => message.level === 'warn').length} warnings over three outages; ${outage.exported} of ${outage.served} requests in the first push after recovery.`,
+    `OTLP collector outages under autocannon load (@agentmeter/node start(), push every 500 ms): throughput relative to the healthy phases (${Math.round(baseline)} req/s; they differ among themselves by ${healthy.map((phase) => (phase.rps / baseline).toFixed(2)).join(', ')}) while refusing ${ratio('refuse')}, hung ${ratio('hang')}, answering 500 ${ratio('error')}; ` +
+      `${outage.messages.filter((message) => message.level === 'warn').length} warnings over three outages; ${outage.exported} of ${outage.served} requests in the first push after recovery.`,
     '',
   ].join('\n');
 }

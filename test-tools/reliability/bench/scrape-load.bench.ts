@@ -35,15 +35,26 @@ function request(child: ChildProcess, message: string): Promise<PhaseFigures> {
 }
 
 /** One measured phase; `scrape` is [path, authorization?] for the scrapers, or none. */
-async function phase(app: ChildProcess, ready: AppReady, name: string, scrape: readonly [string, string?] | undefined): Promise<Phase> {
+async function phase(
+  app: ChildProcess,
+  ready: AppReady,
+  name: string,
+  scrape: readonly [string, string?] | undefined,
+): Promise<Phase> {
   app.send('start');
-  const scrapers = scrape === undefined
-    ? Promise.resolve(undefined)
-    : runChild<ScrapeClientsResult>('./scrape-clients.ts', [ready.metricsUrl, scrape[0], String(SCRAPERS), String(SECONDS), scrape[1] ?? ''], (SECONDS + 60) * 1000);
+  const scrapers =
+    scrape === undefined
+      ? Promise.resolve(undefined)
+      : runChild<ScrapeClientsResult>(
+          './scrape-clients.ts',
+          [ready.metricsUrl, scrape[0], String(SCRAPERS), String(SECONDS), scrape[1] ?? ''],
+          (SECONDS + 60) * 1000,
+        );
   const traffic = await autocannon({ url: `${ready.appUrl}/work`, connections: APP_CONNECTIONS, duration: SECONDS });
   const figures = await request(app, 'stop');
   const scraped = await scrapers;
-  if (scraped !== undefined && scraped.failures.length > 0) console.error(`scrape-load ${name}: ${scraped.failures.join('; ')}`);
+  if (scraped !== undefined && scraped.failures.length > 0)
+    console.error(`scrape-load ${name}: ${scraped.failures.join('; ')}`);
   return { name, rps: traffic.requests.average, app: figures, scrapers: scraped };
 }
 
@@ -51,11 +62,17 @@ function row(measured: Phase, baseline: Phase | undefined): string[] {
   const s = measured.scrapers;
   const rssGrowth = measured.app.rssPeakMb - measured.app.rssStartMb;
   return [
-    measured.name, fmt(measured.app.delayP99Ms, 1), fmt(measured.app.delayMaxMs, 0), fmt(measured.rps),
+    measured.name,
+    fmt(measured.app.delayP99Ms, 1),
+    fmt(measured.app.delayMaxMs, 0),
+    fmt(measured.rps),
     baseline === undefined ? '1.00' : (measured.rps / baseline.rps).toFixed(2),
     `${fmt(measured.app.rssStartMb)} → ${fmt(measured.app.rssPeakMb)} (+${fmt(rssGrowth)})`,
-    s === undefined ? '' : fmt(s.ok), s === undefined ? '' : `${fmt(s.refused)} (${s.refusedWithoutRetryAfter} without Retry-After)`,
-    s === undefined ? '' : `${s.timeouts} / ${s.errors} / ${s.malformed} / ${s.otherStatus} (+${s.garbledAfterTimeout})`,
+    s === undefined ? '' : fmt(s.ok),
+    s === undefined ? '' : `${fmt(s.refused)} (${s.refusedWithoutRetryAfter} without Retry-After)`,
+    s === undefined
+      ? ''
+      : `${s.timeouts} / ${s.errors} / ${s.malformed} / ${s.otherStatus} (+${s.garbledAfterTimeout})`,
     s === undefined ? '' : fmt(s.parsed),
     s === undefined ? '' : `${fmt(s.ownLoopP99Ms)} / ${fmt(s.ownLoopMaxMs)}`,
   ];
@@ -64,7 +81,11 @@ function row(measured: Phase, baseline: Phase | undefined): string[] {
 export async function run(): Promise<string> {
   const cap = process.env['AGENTMETER_SCRAPE_BENCH_CAP'] ?? '';
   const app = fork(fileURLToPath(new URL('../src/scrape-app.ts', import.meta.url)), [cap], {
-    execArgv: ['--conditions=@agentmeter/source', ...(process.env['AGENTMETER_SCRAPE_BENCH_NODE_FLAGS']?.split(' ').filter(Boolean) ?? [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [
+      '--conditions=@agentmeter/source',
+      ...(process.env['AGENTMETER_SCRAPE_BENCH_NODE_FLAGS']?.split(' ').filter(Boolean) ?? []),
+    ],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {
     const [ready] = (await once(app, 'message')) as [AppReady];
@@ -79,7 +100,19 @@ export async function run(): Promise<string> {
       `One service process with 10,000 series (9,000 counter and 1,000 histogram series) answers its own traffic (${APP_CONNECTIONS} connections, closed loop) while ${SCRAPERS} concurrent scrapers in another process hammer it for ${SECONDS} s. Targets: event-loop delay p99 <= 50 ms, throughput >= 0.50 of the baseline, RSS growth <= 64 MB, no timeouts or malformed bodies, refusals only as 503 with Retry-After. The scrapers time out after 10 s, Prometheus's default scrape_timeout; all 200 run in one process, whose own event-loop delay is shown: when it stalls for seconds, its timeouts are its own (see docs/reliability.md).`,
       '',
       table(
-        ['phase', 'loop delay p99 ms', 'max ms', 'app req/s', 'of baseline', 'RSS MB start → peak', 'scrapes 200', 'refused 503', 'timeouts / errors / malformed / other (+ garbled after a timeout)', 'bodies parsed', 'scrapers\' own loop p99 / max ms'],
+        [
+          'phase',
+          'loop delay p99 ms',
+          'max ms',
+          'app req/s',
+          'of baseline',
+          'RSS MB start → peak',
+          'scrapes 200',
+          'refused 503',
+          'timeouts / errors / malformed / other (+ garbled after a timeout)',
+          'bodies parsed',
+          "scrapers' own loop p99 / max ms",
+        ],
         phases.map((entry) => row(entry, entry === baseline ? undefined : baseline)),
       ),
     ].join('\n');

@@ -13,13 +13,27 @@ export class OwnError extends Error {
 const RESULTS: readonly (() => unknown)[] = [
   () => undefined,
   () => null,
-  () => ({ usage: { prompt_tokens: Number.NaN, completion_tokens: -1, total_tokens: Infinity }, model: '\u0000'.repeat(200) }),
+  () => ({
+    usage: { prompt_tokens: Number.NaN, completion_tokens: -1, total_tokens: Infinity },
+    model: '\u0000'.repeat(200),
+  }),
   () => Promise.resolve({ usage: { input_tokens: '12', output_tokens: 2 ** 60 } }),
   () => Promise.reject(new OwnError()),
   () => {
     throw new OwnError();
   },
-  () => new Proxy({}, { get: (_target, key) => (key === 'then' ? undefined : (() => { throw new Error('getter of a returned object throws'); })()) }),
+  () =>
+    new Proxy(
+      {},
+      {
+        get: (_target, key) =>
+          key === 'then'
+            ? undefined
+            : (() => {
+                throw new Error('getter of a returned object throws');
+              })(),
+      },
+    ),
   () => ({ rows: [{ ok: 1 }], rowCount: Number.NaN, [Symbol.asyncIterator]: undefined }),
   () => 'x'.repeat(100_000),
   () => 42n,
@@ -56,11 +70,41 @@ export function anyClient(seed: number): Record<string, unknown> {
 
 /** Method paths the wrappers patch on the clients they instrument, called on what they return. */
 export const CLIENT_METHODS: readonly string[] = [
-  'chat.completions.create', 'responses.create', 'embeddings.create', 'messages.create', 'messages.stream',
-  'models.generateContent', 'models.generateContentStream', 'models.embedContent', 'audio.speech.create',
-  'audio.transcriptions.create', 'textToSpeech.convert', 'textToSpeech.stream', 'tts.generate', 'tts.generateSSE', 'tts.bytes',
-  'listen.v1.media.transcribeFile', 'listen.prerecorded.transcribeFile', 'query', 'execute', 'exec', 'prepare', 'get', 'set',
-  'send', 'on', 'emit', 'connect', 'release', 'transaction', 'sendCommand', 'route', 'use', 'addHook', 'fetch', 'request',
+  'chat.completions.create',
+  'responses.create',
+  'embeddings.create',
+  'messages.create',
+  'messages.stream',
+  'models.generateContent',
+  'models.generateContentStream',
+  'models.embedContent',
+  'audio.speech.create',
+  'audio.transcriptions.create',
+  'textToSpeech.convert',
+  'textToSpeech.stream',
+  'tts.generate',
+  'tts.generateSSE',
+  'tts.bytes',
+  'listen.v1.media.transcribeFile',
+  'listen.prerecorded.transcribeFile',
+  'query',
+  'execute',
+  'exec',
+  'prepare',
+  'get',
+  'set',
+  'send',
+  'on',
+  'emit',
+  'connect',
+  'release',
+  'transaction',
+  'sendCommand',
+  'route',
+  'use',
+  'addHook',
+  'fetch',
+  'request',
 ];
 
 /** The function at `path` on `object`, if reading it does not throw. */
@@ -73,7 +117,9 @@ export function methodAt(object: unknown, path: string): ((...args: unknown[]) =
       owner = value;
       value = (value as Record<string, unknown>)[part];
     }
-    return typeof value === 'function' ? (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(owner, args) : undefined;
+    return typeof value === 'function'
+      ? (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(owner, args)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -10,21 +10,31 @@ export function dataProblems(snapshot: MetricsSnapshot, seriesLimit: number): st
     const name = metric.descriptor.name;
     if (leaksSecret(name)) problems.push(`${name.slice(0, 40)}: a metric named after a secret`);
     // The overflow series comes on top of the limit.
-    if (metric.dataPoints.length > seriesLimit + 1) problems.push(`${name}: ${metric.dataPoints.length} series, limit ${seriesLimit}`);
+    if (metric.dataPoints.length > seriesLimit + 1)
+      problems.push(`${name}: ${metric.dataPoints.length} series, limit ${seriesLimit}`);
     for (const point of metric.dataPoints) {
       if (metric.dataPointType === DataPointType.HISTOGRAM) {
-        const { count, sum, min, max, buckets } = point.value as { count: number; sum?: number; min?: number; max?: number; buckets: { counts: number[] } };
+        const { count, sum, min, max, buckets } = point.value as {
+          count: number;
+          sum?: number;
+          min?: number;
+          max?: number;
+          buckets: { counts: number[] };
+        };
         const bucketTotal = buckets.counts.reduce((a, b) => a + b, 0);
         if ([sum, min, max].some((v) => Number.isNaN(v))) problems.push(`${name}: NaN in histogram`);
-        if (!Number.isInteger(count) || count < 0 || bucketTotal !== count) problems.push(`${name}: count ${count} vs buckets ${bucketTotal}`);
+        if (!Number.isInteger(count) || count < 0 || bucketTotal !== count)
+          problems.push(`${name}: count ${count} vs buckets ${bucketTotal}`);
         if (sum !== undefined && sum < 0) problems.push(`${name}: negative histogram sum ${sum}`);
       } else {
         const value = point.value as number;
         if (typeof value !== 'number' || Number.isNaN(value)) problems.push(`${name}: value ${String(value)}`);
-        if (metric.dataPointType === DataPointType.SUM && metric.isMonotonic && value < 0) problems.push(`${name}: counter at ${value}`);
+        if (metric.dataPointType === DataPointType.SUM && metric.isMonotonic && value < 0)
+          problems.push(`${name}: counter at ${value}`);
       }
       for (const [key, label] of Object.entries(point.attributes)) {
-        if (typeof label === 'string' && leaksSecret(label)) problems.push(`${name}: label ${key} carries a secret or prompt`);
+        if (typeof label === 'string' && leaksSecret(label))
+          problems.push(`${name}: label ${key} carries a secret or prompt`);
       }
     }
   }
@@ -33,7 +43,9 @@ export function dataProblems(snapshot: MetricsSnapshot, seriesLimit: number): st
 
 /** True when text holds one of the suite's secrets or prompts (or a piece of them). */
 export function leaksSecret(text: string): boolean {
-  return [...SECRETS, ...PROMPTS].some((secret) => text.includes(secret.slice(0, 24)) || text.includes(secret.slice(-24)));
+  return [...SECRETS, ...PROMPTS].some(
+    (secret) => text.includes(secret.slice(0, 24)) || text.includes(secret.slice(-24)),
+  );
 }
 
 export interface CapturedDiag {
@@ -52,15 +64,23 @@ function joinArgs(args: unknown[]): string {
 export function captureDiag(): CapturedDiag {
   const warnings: string[] = [];
   const errors: string[] = [];
-  diag.setLogger({
-    error: (...args: unknown[]) => errors.push(joinArgs(args)),
-    warn: (...args: unknown[]) => warnings.push(joinArgs(args)),
-    info: () => {}, debug: () => {}, verbose: () => {},
-  }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+  diag.setLogger(
+    {
+      error: (...args: unknown[]) => errors.push(joinArgs(args)),
+      warn: (...args: unknown[]) => warnings.push(joinArgs(args)),
+      info: () => {},
+      debug: () => {},
+      verbose: () => {},
+    },
+    { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+  );
   return {
     warnings,
     errors,
-    problems: () => [...warnings, ...errors].filter((message) => leaksSecret(message) || message.includes(MEGABYTE.slice(0, 64)) || message.length > 2_000),
+    problems: () =>
+      [...warnings, ...errors].filter(
+        (message) => leaksSecret(message) || message.includes(MEGABYTE.slice(0, 64)) || message.length > 2_000,
+      ),
     restore: () => diag.disable(),
   };
 }

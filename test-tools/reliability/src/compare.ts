@@ -4,7 +4,21 @@ import { isOwnThrow } from './hostile.ts';
 export type Settled = { readonly ok: unknown } | { readonly error: Readonly<Record<string, unknown>> };
 
 // Fields a simulator or SDK fills per request (ids, clocks), which differ between any two calls.
-const VOLATILE = new Set(['id', 'created', 'created_at', 'createdAt', 'responseId', 'request_id', '_request_id', 'requestId', 'sdkHttpResponse', 'date', 'x-request-id', 'elapsed', 'duration']);
+const VOLATILE = new Set([
+  'id',
+  'created',
+  'created_at',
+  'createdAt',
+  'responseId',
+  'request_id',
+  '_request_id',
+  'requestId',
+  'sdkHttpResponse',
+  'date',
+  'x-request-id',
+  'elapsed',
+  'duration',
+]);
 
 /** A JSON-like copy without volatile fields; streams and iterables are read to the end. */
 export function normalize(value: unknown, depth = 0): unknown {
@@ -35,7 +49,10 @@ export function describeError(error: unknown): Record<string, unknown> {
     if (!(error instanceof Error)) return { thrown: normalize(error) };
     const fields = error as Error & { status?: unknown; code?: unknown; type?: unknown };
     return {
-      class: error.constructor.name, name: error.name, status: normalize(fields.status), code: normalize(fields.code),
+      class: error.constructor.name,
+      name: error.name,
+      status: normalize(fields.status),
+      code: normalize(fields.code),
       // Messages may carry a request id or port that differs between the two calls.
       message: String(error.message).replace(/req_[A-Za-z0-9]+|127\.0\.0\.1:\d+/g, '<volatile>'),
     };

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Where the suite leaves its figures, one JSON line each, for docs/reliability.md. */
-export const FIGURES_FILE: string = process.env['AGENTMETER_RELIABILITY_FIGURES'] ?? join(tmpdir(), 'agentmeter-reliability', 'figures.jsonl');
+export const FIGURES_FILE: string =
+  process.env['AGENTMETER_RELIABILITY_FIGURES'] ?? join(tmpdir(), 'agentmeter-reliability', 'figures.jsonl');
 
 /** Prints a measured figure and appends it to FIGURES_FILE; figures are reported, never asserted on time. */
 export function reportFigure(name: string, value: number | string, unit = ''): void {

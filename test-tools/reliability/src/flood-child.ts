@@ -23,7 +23,10 @@ function heapAfterGc(): number {
 // `otel` floods a raw OpenTelemetry counter with the same cardinality limit, as the baseline.
 const baseline = process.argv[4] === 'otel';
 const meter = createAgentMeter({ seriesLimit });
-const reader = new OnDemandReader({ cardinalitySelector: () => seriesLimit, ...(baseline ? {} : { metricProducers: [meter.metricProducer!] }) });
+const reader = new OnDemandReader({
+  cardinalitySelector: () => seriesLimit,
+  ...(baseline ? {} : { metricProducers: [meter.metricProducer!] }),
+});
 const provider = new MeterProvider({ readers: [reader] });
 const counter: { add(value: number, attributes: Attributes): void } = baseline
   ? provider.getMeter('baseline').createCounter('agentmeter.llm.requests')
@@ -31,7 +34,9 @@ const counter: { add(value: number, attributes: Attributes): void } = baseline
 
 async function points(): Promise<MetricData['dataPoints']> {
   const { resourceMetrics } = await reader.collect();
-  const metric = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).find((m) => m.descriptor.name === 'agentmeter.llm.requests');
+  const metric = resourceMetrics.scopeMetrics
+    .flatMap((scope) => scope.metrics)
+    .find((m) => m.descriptor.name === 'agentmeter.llm.requests');
   return metric?.dataPoints ?? [];
 }
 
@@ -53,7 +58,16 @@ const final = await points();
 const overflow = final.find((point) => point.attributes['otel.metric.overflow'] === true);
 await provider.shutdown();
 const sum = final.reduce((acc, point) => acc + (point.value as number), 0);
-console.log(JSON.stringify({
-  total, seriesLimit, elapsedMs, heapStart, checkpoints, maxSeries,
-  series: final.length, overflowValue: overflow?.value ?? null, sum,
-}));
+console.log(
+  JSON.stringify({
+    total,
+    seriesLimit,
+    elapsedMs,
+    heapStart,
+    checkpoints,
+    maxSeries,
+    series: final.length,
+    overflowValue: overflow?.value ?? null,
+    sum,
+  }),
+);

@@ -11,9 +11,35 @@ export const MEGABYTE: string = 'a"\\\n'.repeat(262_144);
 
 /** Strings a Prometheus or OpenMetrics writer must escape, or that break naive UTF-8 handling. */
 export const HOSTILE_STRINGS: readonly string[] = [
-  '', ' ', '"', '\\', '\n', '\r\n', '\t', '\u0000', '{', '}', '=', ',', '#', 'le="+Inf"', '"} 1\nfake_metric 2',
-  '\uD800', '\uDFFF', 'x\uD83Dy', '\uFEFF', '\u2028', 'NaN', 'Infinity', '-0', '1e309', '__name__', 'otel.metric.overflow',
-  'x'.repeat(129), 'x'.repeat(4_097), MEGABYTE,
+  '',
+  ' ',
+  '"',
+  '\\',
+  '\n',
+  '\r\n',
+  '\t',
+  '\u0000',
+  '{',
+  '}',
+  '=',
+  ',',
+  '#',
+  'le="+Inf"',
+  '"} 1\nfake_metric 2',
+  '\uD800',
+  '\uDFFF',
+  'x\uD83Dy',
+  '\uFEFF',
+  '\u2028',
+  'NaN',
+  'Infinity',
+  '-0',
+  '1e309',
+  '__name__',
+  'otel.metric.overflow',
+  'x'.repeat(129),
+  'x'.repeat(4_097),
+  MEGABYTE,
 ];
 
 /** Values shaped like credentials and prompts: none may ever become a label. */
@@ -33,8 +59,22 @@ export const PROMPTS: readonly string[] = [
 ];
 
 /** Every attribute key the catalog knows, plus the extras the suite declares and keys it does not. */
-export const KNOWN_KEYS: readonly string[] = [...new Set(Object.values(CATALOG).flatMap((spec) => spec.attributes)), 'scene', 'character'];
-export const UNKNOWN_KEYS: readonly string[] = ['api_key', 'authorization', 'prompt', '__proto__', 'constructor', 'le', 'a.b', '1x', ''];
+export const KNOWN_KEYS: readonly string[] = [
+  ...new Set(Object.values(CATALOG).flatMap((spec) => spec.attributes)),
+  'scene',
+  'character',
+];
+export const UNKNOWN_KEYS: readonly string[] = [
+  'api_key',
+  'authorization',
+  'prompt',
+  '__proto__',
+  'constructor',
+  'le',
+  'a.b',
+  '1x',
+  '',
+];
 
 /** An object with a thousand distinct keys. */
 export const THOUSAND_KEYS: Readonly<Record<string, string>> = Object.fromEntries(
@@ -44,8 +84,23 @@ export const THOUSAND_KEYS: Readonly<Record<string, string>> = Object.fromEntrie
 /** An object whose every property read throws, for the keys an SDK would read. */
 export function throwingGetters(): Record<string, unknown> {
   const object: Record<string, unknown> = {};
-  for (const key of new Set([...KNOWN_KEYS, 'then', 'message', 'status', 'code', 'name', 'toString', 'valueOf', 'toJSON'])) {
-    Object.defineProperty(object, key, { enumerable: true, get: () => { throw new Error(`getter ${key} throws`); } });
+  for (const key of new Set([
+    ...KNOWN_KEYS,
+    'then',
+    'message',
+    'status',
+    'code',
+    'name',
+    'toString',
+    'valueOf',
+    'toJSON',
+  ])) {
+    Object.defineProperty(object, key, {
+      enumerable: true,
+      get: () => {
+        throw new Error(`getter ${key} throws`);
+      },
+    });
   }
   return object;
 }
@@ -56,36 +111,66 @@ function fail(): never {
 }
 
 export function throwingProxy(): Record<string, unknown> {
-  return new Proxy({}, {
-    // Symbol keys answer, so fast-check can look for its clone marker; every string key throws.
-    get: (_target, key) => (typeof key === 'symbol' ? undefined : fail()),
-    has: (_target, key) => (typeof key === 'symbol' ? false : fail()), ownKeys: fail, getOwnPropertyDescriptor: fail, getPrototypeOf: fail, set: fail,
-    defineProperty: fail, deleteProperty: fail, apply: fail, construct: fail,
-  });
+  return new Proxy(
+    {},
+    {
+      // Symbol keys answer, so fast-check can look for its clone marker; every string key throws.
+      get: (_target, key) => (typeof key === 'symbol' ? undefined : fail()),
+      has: (_target, key) => (typeof key === 'symbol' ? false : fail()),
+      ownKeys: fail,
+      getOwnPropertyDescriptor: fail,
+      getPrototypeOf: fail,
+      set: fail,
+      defineProperty: fail,
+      deleteProperty: fail,
+      apply: fail,
+      construct: fail,
+    },
+  );
 }
 
 /** A proxy that pretends to hold every key, answering each read with a new random-looking value. */
 export function shapeShiftingProxy(): Record<string, unknown> {
   let reads = 0;
-  return new Proxy({}, {
-    get: (_target, key) => (key === 'then' ? undefined : `v${reads++}`),
-    has: () => true,
-    ownKeys: () => ['provider', 'model', `k${reads}`],
-    getOwnPropertyDescriptor: () => ({ enumerable: true, configurable: true, value: `v${reads++}` }),
-  });
+  return new Proxy(
+    {},
+    {
+      get: (_target, key) => (key === 'then' ? undefined : `v${reads++}`),
+      has: () => true,
+      ownKeys: () => ['provider', 'model', `k${reads}`],
+      getOwnPropertyDescriptor: () => ({ enumerable: true, configurable: true, value: `v${reads++}` }),
+    },
+  );
 }
 
 export const hostileNumber: fc.Arbitrary<number> = fc.oneof(
   fc.constantFrom(
-    Number.NaN, Infinity, -Infinity, -0, 0, 1, -1, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE,
-    Number.MAX_SAFE_INTEGER + 2, 1e308, -1e-308, 0.1, 2 ** 31, -(2 ** 53),
+    Number.NaN,
+    Infinity,
+    -Infinity,
+    -0,
+    0,
+    1,
+    -1,
+    Number.MAX_VALUE,
+    -Number.MAX_VALUE,
+    Number.MIN_VALUE,
+    Number.MAX_SAFE_INTEGER + 2,
+    1e308,
+    -1e-308,
+    0.1,
+    2 ** 31,
+    -(2 ** 53),
   ),
   fc.double(),
   fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }),
 );
 
 /** Any UTF-16 code unit, lone surrogates included. */
-const codeUnitString = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((unit) => String.fromCharCode(unit)), maxLength: 40 });
+const codeUnitString = fc.string({
+  unit: fc.integer({ min: 0, max: 0xffff }).map((unit) => String.fromCharCode(unit)),
+  maxLength: 40,
+});
 
 export const hostileString: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...HOSTILE_STRINGS, ...SECRETS, ...PROMPTS),
@@ -99,7 +184,21 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: hostileNumber },
   { weight: 3, arbitrary: hostileString },
   { weight: 1, arbitrary: fc.bigInt() },
-  { weight: 2, arbitrary: fc.constantFrom(null, undefined, true, false, Symbol('s'), () => 1, [], {}, [1, 2], new Date(Number.NaN)) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      null,
+      undefined,
+      true,
+      false,
+      Symbol('s'),
+      () => 1,
+      [],
+      {},
+      [1, 2],
+      new Date(Number.NaN),
+    ),
+  },
   { weight: 1, arbitrary: fc.constant(null).map(() => throwingGetters()) },
   { weight: 1, arbitrary: fc.constant(null).map(() => throwingProxy()) },
   { weight: 1, arbitrary: fc.constant(null).map(() => shapeShiftingProxy()) },
@@ -107,7 +206,10 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 
 /** Attribute objects: known keys with hostile values, unknown keys, a thousand keys, getters and proxies that throw. */
 export const hostileAttributes: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 6, arbitrary: fc.dictionary(fc.constantFrom(...KNOWN_KEYS, ...UNKNOWN_KEYS), hostileValue, { maxKeys: 6 }) },
+  {
+    weight: 6,
+    arbitrary: fc.dictionary(fc.constantFrom(...KNOWN_KEYS, ...UNKNOWN_KEYS), hostileValue, { maxKeys: 6 }),
+  },
   { weight: 3, arbitrary: fc.dictionary(fc.constantFrom(...KNOWN_KEYS), hostileString, { maxKeys: 6 }) },
   { weight: 1, arbitrary: fc.constant(THOUSAND_KEYS) },
   { weight: 1, arbitrary: fc.constant(null).map(() => ({ ...THOUSAND_KEYS, provider: 'p', model: 'm' })) },
@@ -116,8 +218,11 @@ export const hostileAttributes: fc.Arbitrary<unknown> = fc.oneof(
 
 /** Errors a provider SDK might throw: real Errors with hostile fields, and things that are not Errors at all. */
 export const hostileError: fc.Arbitrary<unknown> = fc.oneof(
-  fc.record({ message: hostileString, status: hostileValue, code: hostileValue, name: hostileString }).map((fields) =>
-    Object.assign(new Error(String(fields.message)), { status: fields.status, code: fields.code, name: fields.name })),
+  fc
+    .record({ message: hostileString, status: hostileValue, code: hostileValue, name: hostileString })
+    .map((fields) =>
+      Object.assign(new Error(String(fields.message)), { status: fields.status, code: fields.code, name: fields.name }),
+    ),
   hostileValue,
 );
 

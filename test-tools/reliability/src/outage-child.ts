@@ -17,12 +17,17 @@ const heap = (): number => {
 };
 
 const messages: { level: string; text: string }[] = [];
-const log = (level: string) => (...args: unknown[]): void => {
-  messages.push({ level, text: args.map(String).join(' ') });
-};
+const log =
+  (level: string) =>
+  (...args: unknown[]): void => {
+    messages.push({ level, text: args.map(String).join(' ') });
+  };
 const sink = await startOtlpSink();
 const handle = start({
-  serviceName: 'outage-check', prometheus: false, runtime: false, hostMetrics: false,
+  serviceName: 'outage-check',
+  prometheus: false,
+  runtime: false,
+  hostMetrics: false,
   attributes: { requests: ['route'] },
   otlp: { protocol: 'http/json', endpoint: sink.url, intervalMillis: INTERVAL_MS, timeoutMillis: 450 },
   diagLogger: { error: log('error'), warn: log('warn'), info: log('info'), debug: () => {}, verbose: () => {} },
@@ -37,7 +42,16 @@ const service = createServer((_request, response) => {
 await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${(service.address() as AddressInfo).port}/work`;
 
-interface Phase { mode: SinkMode; rps: number; cpuPerRequest: number; requests: number; errors: number; non2xx: number; heapAfter: number; attempts: number }
+interface Phase {
+  mode: SinkMode;
+  rps: number;
+  cpuPerRequest: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+  heapAfter: number;
+  attempts: number;
+}
 const phases: Phase[] = [];
 const schedule: SinkMode[] = ['ok', 'ok', 'refuse', 'ok', 'hang', 'ok', 'error', 'ok'];
 for (const mode of schedule) {
@@ -53,8 +67,14 @@ for (const mode of schedule) {
   const remaining = 4 * INTERVAL_MS - (performance.now() - started);
   if (remaining > 0) await sleep(remaining);
   phases.push({
-    mode, rps: result.requests.total / seconds, cpuPerRequest: (cpu.user + cpu.system) / result.requests.total, requests: result.requests.total, errors: result.errors + result.timeouts,
-    non2xx: result.non2xx, heapAfter: heap(), attempts: sink.attempts[mode] - attemptsBefore,
+    mode,
+    rps: result.requests.total / seconds,
+    cpuPerRequest: (cpu.user + cpu.system) / result.requests.total,
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    heapAfter: heap(),
+    attempts: sink.attempts[mode] - attemptsBefore,
   });
 }
 await handle.forceFlush();

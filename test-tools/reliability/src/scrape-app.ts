@@ -21,7 +21,10 @@ for (let i = 0; i < COUNTER_ROUTES; i++) {
 for (let i = 0; i < HISTOGRAM_ROUTES; i++) meter.instruments.responseTime.record(i / 1000, { route: `/h/${i}` });
 
 const exporter = new PrometheusExporter({
-  meter, port: 0, env: {}, token: SCRAPE_TOKEN,
+  meter,
+  port: 0,
+  env: {},
+  token: SCRAPE_TOKEN,
   health: { checks: { self: () => true } },
   ...(Number.isInteger(cap) && cap > 0 ? { maxConcurrentScrapes: cap } : {}),
 });
@@ -44,9 +47,14 @@ process.on('message', (message: string) => {
     delay.reset();
     delay.enable();
     const rss = process.memoryUsage.rss();
-    const current = { rssStart: rss, rssPeak: rss, cpu: process.cpuUsage(), sampler: setInterval(() => {
-      current.rssPeak = Math.max(current.rssPeak, process.memoryUsage.rss());
-    }, 50) };
+    const current = {
+      rssStart: rss,
+      rssPeak: rss,
+      cpu: process.cpuUsage(),
+      sampler: setInterval(() => {
+        current.rssPeak = Math.max(current.rssPeak, process.memoryUsage.rss());
+      }, 50),
+    };
     phase = current;
   } else if (message === 'stop' && phase !== undefined) {
     delay.disable();
@@ -54,8 +62,11 @@ process.on('message', (message: string) => {
     const rssEnd = process.memoryUsage.rss();
     const cpu = process.cpuUsage(phase.cpu);
     const figures: PhaseFigures = {
-      delayP99Ms: delay.percentile(99) / 1e6, delayMaxMs: delay.max / 1e6,
-      rssStartMb: phase.rssStart / MB, rssPeakMb: Math.max(phase.rssPeak, rssEnd) / MB, rssEndMb: rssEnd / MB,
+      delayP99Ms: delay.percentile(99) / 1e6,
+      delayMaxMs: delay.max / 1e6,
+      rssStartMb: phase.rssStart / MB,
+      rssPeakMb: Math.max(phase.rssPeak, rssEnd) / MB,
+      rssEndMb: rssEnd / MB,
       cpuMs: (cpu.user + cpu.system) / 1000,
     };
     phase = undefined;

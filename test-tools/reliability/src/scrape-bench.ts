@@ -15,4 +15,3 @@ export interface PhaseFigures {
   readonly rssEndMb: number;
   readonly cpuMs: number;
 }
-

@@ -20,48 +20,73 @@ const OPENMETRICS = 'application/openmetrics-text; version=1.0.0';
  * every body is parsed back; a 503 beyond the concurrency cap must carry Retry-After. `expectStatus`
  * other than 200 checks a refusal (401) instead.
  */
-export async function scrapeLoad(url: string, options: {
-  connections: number; amount: number; authorization: readonly (string | undefined)[]; expectStatus: number;
-}): Promise<ScrapeLoadResult> {
+export async function scrapeLoad(
+  url: string,
+  options: {
+    connections: number;
+    amount: number;
+    authorization: readonly (string | undefined)[];
+    expectStatus: number;
+  },
+): Promise<ScrapeLoadResult> {
   const failures: string[] = [];
   let parsed = 0;
   let responses = 0;
   let refused = 0;
   // The format asked for; the response's content type says which one was served.
-  const check = (asked: 'text' | 'openmetrics') => (status: number, body: string, _context: object, headers: IncomingHttpHeaders | undefined): void => {
-    responses++;
-    try {
-      if (status === 503 && options.expectStatus === 200) {
-        // Beyond the concurrency cap: a refusal is allowed, but only as 503 with Retry-After.
-        if (headers?.['retry-after'] === undefined) throw new Error('503 without Retry-After');
-        refused++;
-        return;
+  const check =
+    (asked: 'text' | 'openmetrics') =>
+    (status: number, body: string, _context: object, headers: IncomingHttpHeaders | undefined): void => {
+      responses++;
+      try {
+        if (status === 503 && options.expectStatus === 200) {
+          // Beyond the concurrency cap: a refusal is allowed, but only as 503 with Retry-After.
+          if (headers?.['retry-after'] === undefined) throw new Error('503 without Retry-After');
+          refused++;
+          return;
+        }
+        if (status !== options.expectStatus) throw new Error(`status ${status}`);
+        if (status === 200) {
+          const served = String(headers?.['content-type'] ?? '').startsWith('application/openmetrics-text')
+            ? 'openmetrics'
+            : 'text';
+          if (asked === 'text' && served !== 'text') throw new Error('OpenMetrics served to a text scraper');
+          const { samples } = parseExposition(body, served);
+          if (samples.length === 0) throw new Error('empty exposition');
+          if (samples.some((sample) => Number.isNaN(sample.value))) throw new Error('NaN sample');
+        }
+        parsed++;
+      } catch (error) {
+        if (failures.length < 5) failures.push(`${asked}: ${String(error)}`);
       }
-      if (status !== options.expectStatus) throw new Error(`status ${status}`);
-      if (status === 200) {
-        const served = String(headers?.['content-type'] ?? '').startsWith('application/openmetrics-text') ? 'openmetrics' : 'text';
-        if (asked === 'text' && served !== 'text') throw new Error('OpenMetrics served to a text scraper');
-        const { samples } = parseExposition(body, served);
-        if (samples.length === 0) throw new Error('empty exposition');
-        if (samples.some((sample) => Number.isNaN(sample.value))) throw new Error('NaN sample');
-      }
-      parsed++;
-    } catch (error) {
-      if (failures.length < 5) failures.push(`${asked}: ${String(error)}`);
-    }
-  };
+    };
   const target = new URL(url);
   const requests = options.authorization.flatMap((authorization) => {
     const headers: Record<string, string> = authorization === undefined ? {} : { authorization };
     return [
       { method: 'GET' as const, path: target.pathname, headers, onResponse: check('text') },
-      { method: 'GET' as const, path: target.pathname, headers: { ...headers, accept: OPENMETRICS }, onResponse: check('openmetrics') },
+      {
+        method: 'GET' as const,
+        path: target.pathname,
+        headers: { ...headers, accept: OPENMETRICS },
+        onResponse: check('openmetrics'),
+      },
     ];
   });
   const started = performance.now();
-  const result = await autocannon({ url: target.origin, connections: options.connections, amount: options.amount, timeout: 60, requests });
+  const result = await autocannon({
+    url: target.origin,
+    connections: options.connections,
+    amount: options.amount,
+    timeout: 60,
+    requests,
+  });
   return {
-    responses, parsed, refused, failures, errors: result.errors + result.timeouts,
+    responses,
+    parsed,
+    refused,
+    failures,
+    errors: result.errors + result.timeouts,
     rps: result.requests.total / ((performance.now() - started) / 1000),
   };
 }
@@ -73,8 +98,17 @@ export function recordHeavily(meter: AgentMeter): { stop(): number } {
   const turn = (): void => {
     for (let i = 0; i < 200; i++) {
       const n = recorded + i;
-      meter.instruments.llmRequests.add(1, { provider: 'openai', model: `m${n % 50}`, operation: 'chat', status: 'success' });
-      meter.instruments.llmLatency.record((n % 1000) / 100, { provider: 'openai', model: `m${n % 50}`, operation: 'chat' });
+      meter.instruments.llmRequests.add(1, {
+        provider: 'openai',
+        model: `m${n % 50}`,
+        operation: 'chat',
+        status: 'success',
+      });
+      meter.instruments.llmLatency.record((n % 1000) / 100, {
+        provider: 'openai',
+        model: `m${n % 50}`,
+        operation: 'chat',
+      });
       meter.trackRequest({ route: `/r/${n % 20}` }, () => n);
     }
     recorded += 200;

@@ -18,9 +18,12 @@ describe('valid exposition whatever it is given (issue 14)', () => {
     requireTool('promtool');
     const meter = createAgentMeter({ namespace: 'target' });
     const exporter = new PrometheusExporter({ meter, env: {} });
-    const provider = new MeterProvider({ readers: [exporter], resource: resourceFromAttributes({ 'service.name': 'hostile' }) });
+    const provider = new MeterProvider({
+      readers: [exporter],
+      resource: resourceFromAttributes({ 'service.name': 'hostile' }),
+    });
     const sdk = provider.getMeter('hostile');
-    sdk.createCounter('calls').add(1, { '': 'x', __name__: 'evil', 'a.b': '1', a_b: '2', le: '3', 'é': '4' });
+    sdk.createCounter('calls').add(1, { '': 'x', __name__: 'evil', 'a.b': '1', a_b: '2', le: '3', é: '4' });
     sdk.createGauge('...').record(1);
     sdk.createHistogram('lat').record(0.5);
     sdk.createCounter('lat_bucket').add(1);
@@ -34,7 +37,10 @@ describe('valid exposition whatever it is given (issue 14)', () => {
       const parsed = parseExposition(body, format);
       expect(parsed.samples.filter((sample) => sample.name === 'target_info')).toHaveLength(1);
       for (const sample of parsed.samples) {
-        expect(Object.keys(sample.labels).some((label) => label === '' || label.startsWith('__')), sample.name).toBe(false);
+        expect(
+          Object.keys(sample.labels).some((label) => label === '' || label.startsWith('__')),
+          sample.name,
+        ).toBe(false);
       }
       expect(body).toContain('calls_total{');
       if (format === 'text') expect(promtoolCheck(body).status, promtoolCheck(body).output).toBe(0);

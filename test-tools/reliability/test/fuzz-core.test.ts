@@ -52,7 +52,10 @@ async function checkExposition(exporter: PrometheusExporter, meter: AgentMeter):
   expect(promtool.output).not.toMatch(/error|invalid/i);
   expect([0, 3]).toContain(promtool.status);
   const catalog = new Set(Object.values(meter.instruments).map((instrument) => instrument.prometheusName));
-  const linted = promtool.output.split('\n').filter(Boolean).map((line) => line.split(' ')[0]!);
+  const linted = promtool.output
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' ')[0]!);
   expect(linted.filter((name) => catalog.has(name))).toEqual([]);
   return parsed.samples.length;
 }
@@ -82,7 +85,8 @@ describe('core meter under fuzzed input', () => {
   it('gives one warning per kind of mistake, not one per call', () => {
     const meter = createAgentMeter(OPTIONS);
     const before = captured.warnings.length;
-    for (let i = 0; i < 10_000; i++) meter.instruments.llmTokens.add(Number.NaN, { provider: 'p', model: 'm', token_type: 'input' });
+    for (let i = 0; i < 10_000; i++)
+      meter.instruments.llmTokens.add(Number.NaN, { provider: 'p', model: 'm', token_type: 'input' });
     calls += 10_000;
     expect(captured.warnings.length - before).toBe(1);
   });
@@ -90,59 +94,89 @@ describe('core meter under fuzzed input', () => {
   it('hands back exactly what the tracked function returned or threw, sync and async', async () => {
     const meter = createAgentMeter(OPTIONS);
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...TRACK_HELPERS), hostileAttributes, outcome, hostileValue, async (helper, attributes, result, inner) => {
-        calls++;
-        let returned: unknown;
-        let thrown: { error: unknown } | undefined;
-        try {
-          returned = callHelper(meter, helper, attributes, result, inner);
-        } catch (error) {
-          thrown = { error };
-        }
-        if (result.kind === 'throw') {
-          expect(thrown).toBeDefined();
-          expect(Object.is(thrown!.error, result.value)).toBe(true);
-          return;
-        }
-        expect(thrown).toBeUndefined();
-        if (result.kind === 'return') {
-          expect(Object.is(returned, result.value)).toBe(true);
-          return;
-        }
-        // The helper hands back the function's own promise; it settles as the function decided.
-        expect(returned).toBeInstanceOf(Promise);
-        const settled = await (returned as Promise<unknown>).then((value) => ({ value }), (error: unknown) => ({ error }));
-        if (result.kind === 'reject') expect(Object.is((settled as { error: unknown }).error, result.value)).toBe(true);
-        else if ('value' in settled) expect(Object.is(settled.value, result.value) || typeof result.value === 'object').toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...TRACK_HELPERS),
+        hostileAttributes,
+        outcome,
+        hostileValue,
+        async (helper, attributes, result, inner) => {
+          calls++;
+          let returned: unknown;
+          let thrown: { error: unknown } | undefined;
+          try {
+            returned = callHelper(meter, helper, attributes, result, inner);
+          } catch (error) {
+            thrown = { error };
+          }
+          if (result.kind === 'throw') {
+            expect(thrown).toBeDefined();
+            expect(Object.is(thrown!.error, result.value)).toBe(true);
+            return;
+          }
+          expect(thrown).toBeUndefined();
+          if (result.kind === 'return') {
+            expect(Object.is(returned, result.value)).toBe(true);
+            return;
+          }
+          // The helper hands back the function's own promise; it settles as the function decided.
+          expect(returned).toBeInstanceOf(Promise);
+          const settled = await (returned as Promise<unknown>).then(
+            (value) => ({ value }),
+            (error: unknown) => ({ error }),
+          );
+          if (result.kind === 'reject')
+            expect(Object.is((settled as { error: unknown }).error, result.value)).toBe(true);
+          else if ('value' in settled)
+            expect(Object.is(settled.value, result.value) || typeof result.value === 'object').toBe(true);
+        },
+      ),
       { numRuns: Math.ceil(RUNS / 6), seed: 3 + FUZZ_SEED },
     );
   });
 
   it('classifies any error into the taxonomy', () => {
     const meter = createAgentMeter(OPTIONS);
-    fc.assert(fc.property(hostileError, hostileAttributes, (error, attributes) => {
-      calls++;
-      expect(ERROR_TYPES).toContain(meter.trackError(error, attributes as never));
-    }), { numRuns: Math.ceil(RUNS / 6), seed: 4 + FUZZ_SEED });
+    fc.assert(
+      fc.property(hostileError, hostileAttributes, (error, attributes) => {
+        calls++;
+        expect(ERROR_TYPES).toContain(meter.trackError(error, attributes as never));
+      }),
+      { numRuns: Math.ceil(RUNS / 6), seed: 4 + FUZZ_SEED },
+    );
   });
 
   it('rejects bad options at creation with AgentMeterConfigError only', () => {
     const options = fc.oneof(
       hostileValue,
-      fc.record({
-        namespace: hostileValue, seriesLimit: hostileValue, maxAttributeLength: hostileValue, exemplars: hostileValue,
-        attributes: fc.oneof(hostileValue, fc.dictionary(fc.constantFrom('requests', 'llm', 'nope'), fc.oneof(hostileValue, fc.array(hostileValue, { maxLength: 3 })))),
-        clock: hostileValue, meterProvider: hostileValue,
-      }, { requiredKeys: [] }),
+      fc.record(
+        {
+          namespace: hostileValue,
+          seriesLimit: hostileValue,
+          maxAttributeLength: hostileValue,
+          exemplars: hostileValue,
+          attributes: fc.oneof(
+            hostileValue,
+            fc.dictionary(
+              fc.constantFrom('requests', 'llm', 'nope'),
+              fc.oneof(hostileValue, fc.array(hostileValue, { maxLength: 3 })),
+            ),
+          ),
+          clock: hostileValue,
+          meterProvider: hostileValue,
+        },
+        { requiredKeys: [] },
+      ),
     );
-    fc.assert(fc.property(options, (given) => {
-      calls++;
-      try {
-        createAgentMeter(given as never);
-      } catch (error) {
-        expect(isConfigError(error), String(error)).toBe(true);
-      }
-    }), { numRuns: Math.ceil(RUNS / 6), seed: 5 + FUZZ_SEED });
+    fc.assert(
+      fc.property(options, (given) => {
+        calls++;
+        try {
+          createAgentMeter(given as never);
+        } catch (error) {
+          expect(isConfigError(error), String(error)).toBe(true);
+        }
+      }),
+      { numRuns: Math.ceil(RUNS / 6), seed: 5 + FUZZ_SEED },
+    );
   });
 });

@@ -1,6 +1,12 @@
 import { createAgentMeter } from '@agentmeter/core';
 import { createTestReader } from '@agentmeter/core/testing';
-import { instrumentBetterSqlite3, instrumentIoredis, instrumentMysql2, instrumentPg, instrumentPGlite } from '@agentmeter/db';
+import {
+  instrumentBetterSqlite3,
+  instrumentIoredis,
+  instrumentMysql2,
+  instrumentPg,
+  instrumentPGlite,
+} from '@agentmeter/db';
 import { PGlite } from '@electric-sql/pglite';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
@@ -31,16 +37,17 @@ afterAll(async () => {
 });
 
 /** SQL that a caller may send: valid statements carrying secrets in literals, and arbitrary text. */
-const sqlText = (placeholder: (index: number) => string): fc.Arbitrary<string> => fc.oneof(
-  fc.constantFrom(
-    `SELECT ${placeholder(1)} AS v`,
-    `SELECT '${SECRETS[0]}' AS leaked, ${placeholder(1)} AS v`,
-    `SELECT * FROM "${SECRETS[1]}" WHERE v = ${placeholder(1)}`,
-    `/* ${SECRETS[2]} */ SELECT ${placeholder(1)} AS v`,
-    `UPDATE nowhere SET secret = ${placeholder(1)}`,
-  ),
-  hostileString.filter((text) => text.length < 4_000),
-);
+const sqlText = (placeholder: (index: number) => string): fc.Arbitrary<string> =>
+  fc.oneof(
+    fc.constantFrom(
+      `SELECT ${placeholder(1)} AS v`,
+      `SELECT '${SECRETS[0]}' AS leaked, ${placeholder(1)} AS v`,
+      `SELECT * FROM "${SECRETS[1]}" WHERE v = ${placeholder(1)}`,
+      `/* ${SECRETS[2]} */ SELECT ${placeholder(1)} AS v`,
+      `UPDATE nowhere SET secret = ${placeholder(1)}`,
+    ),
+    hostileString.filter((text) => text.length < 4_000),
+  );
 
 async function sameThroughBoth(plain: () => unknown, wrapped: () => unknown): Promise<void> {
   calls++;
@@ -55,11 +62,27 @@ describe('@agentmeter/db wrappers under fuzzed statements and parameters', () =>
     const wrapped = instrumentBetterSqlite3(new Database(':memory:'), { meter });
     plain.exec(schema);
     wrapped.exec(schema);
-    const statement = fc.oneof(sqlText(() => '?'), fc.constantFrom('INSERT INTO t (v) VALUES (?)', 'SELECT count(*) AS c FROM t WHERE v = ?', 'DELETE FROM t WHERE v = ?'));
-    await fc.assert(fc.asyncProperty(statement, hostileParameter, fc.constantFrom('all', 'get', 'run', 'exec'), async (sql, parameter, method) => {
-      const run = (db: Database.Database) => (): unknown => (method === 'exec' ? db.exec(sql) : db.prepare(sql)[method](parameter));
-      await sameThroughBoth(run(plain), run(wrapped));
-    }), { numRuns: RUNS * 5, seed: 21 + FUZZ_SEED });
+    const statement = fc.oneof(
+      sqlText(() => '?'),
+      fc.constantFrom(
+        'INSERT INTO t (v) VALUES (?)',
+        'SELECT count(*) AS c FROM t WHERE v = ?',
+        'DELETE FROM t WHERE v = ?',
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        statement,
+        hostileParameter,
+        fc.constantFrom('all', 'get', 'run', 'exec'),
+        async (sql, parameter, method) => {
+          const run = (db: Database.Database) => (): unknown =>
+            method === 'exec' ? db.exec(sql) : db.prepare(sql)[method](parameter);
+          await sameThroughBoth(run(plain), run(wrapped));
+        },
+      ),
+      { numRuns: RUNS * 5, seed: 21 + FUZZ_SEED },
+    );
     plain.close();
     wrapped.close();
   });
@@ -69,9 +92,19 @@ describe('@agentmeter/db wrappers under fuzzed statements and parameters', () =>
     const config = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test', max: 2 };
     const plain = new pg.Pool(config);
     const wrapped = instrumentPg(new pg.Pool(config), { meter });
-    await fc.assert(fc.asyncProperty(sqlText((i) => `$${i}::text`), hostileParameter, async (sql, parameter) => {
-      await sameThroughBoth(() => plain.query(sql, [parameter]), () => wrapped.query(sql, [parameter]));
-    }), { numRuns: RUNS, seed: 22 + FUZZ_SEED });
+    await fc.assert(
+      fc.asyncProperty(
+        sqlText((i) => `$${i}::text`),
+        hostileParameter,
+        async (sql, parameter) => {
+          await sameThroughBoth(
+            () => plain.query(sql, [parameter]),
+            () => wrapped.query(sql, [parameter]),
+          );
+        },
+      ),
+      { numRuns: RUNS, seed: 22 + FUZZ_SEED },
+    );
     await Promise.all([plain.end(), wrapped.end()]);
   });
 
@@ -80,9 +113,19 @@ describe('@agentmeter/db wrappers under fuzzed statements and parameters', () =>
     const config = { host: '127.0.0.1', port: 3306, user: 'root', database: 'test', connectionLimit: 2 };
     const plain = mysql.createPool(config);
     const wrapped = instrumentMysql2(mysql.createPool(config), { meter });
-    await fc.assert(fc.asyncProperty(sqlText(() => '?'), hostileParameter, async (sql, parameter) => {
-      await sameThroughBoth(() => plain.query(sql, [parameter]), () => wrapped.query(sql, [parameter]));
-    }), { numRuns: RUNS, seed: 23 + FUZZ_SEED });
+    await fc.assert(
+      fc.asyncProperty(
+        sqlText(() => '?'),
+        hostileParameter,
+        async (sql, parameter) => {
+          await sameThroughBoth(
+            () => plain.query(sql, [parameter]),
+            () => wrapped.query(sql, [parameter]),
+          );
+        },
+      ),
+      { numRuns: RUNS, seed: 23 + FUZZ_SEED },
+    );
     await Promise.all([plain.end(), wrapped.end()]);
   });
 
@@ -90,19 +133,32 @@ describe('@agentmeter/db wrappers under fuzzed statements and parameters', () =>
     await requireServer('Redis', 6379);
     const prefix = `rel:${process.pid}:`;
     const plain = new Redis({ host: '127.0.0.1', port: 6379, keyPrefix: `${prefix}plain:`, maxRetriesPerRequest: 0 });
-    const wrapped = instrumentIoredis(new Redis({ host: '127.0.0.1', port: 6379, keyPrefix: `${prefix}wrapped:`, maxRetriesPerRequest: 0 }), { meter });
+    const wrapped = instrumentIoredis(
+      new Redis({ host: '127.0.0.1', port: 6379, keyPrefix: `${prefix}wrapped:`, maxRetriesPerRequest: 0 }),
+      { meter },
+    );
     const command = fc.constantFrom('get', 'set', 'incr', 'append', 'strlen', 'del', 'exists', 'getdel');
-    const key = fc.oneof(fc.constantFrom('k1', 'k2', SECRETS[0]!), hostileString.filter((text) => text.length < 1_000));
+    const key = fc.oneof(
+      fc.constantFrom('k1', 'k2', SECRETS[0]!),
+      hostileString.filter((text) => text.length < 1_000),
+    );
     // ioredis itself crashes the process on a proxy or throwing getter as a value (an uncaught throw
     // on its next tick, plain client too), so Redis gets every other hostile kind.
-    const redisValue = fc.oneof(hostileNumber, hostileString, fc.constantFrom(null, undefined, true, 10n ** 30n, [1, 'a'], {}));
-    await fc.assert(fc.asyncProperty(command, key, redisValue, async (name, k, value) => {
-      const run = (client: Redis) => (): unknown => {
-        const method = (client as unknown as Record<string, (...args: unknown[]) => unknown>)[name]!;
-        return ['set', 'append'].includes(name) ? method.call(client, k, value) : method.call(client, k);
-      };
-      await sameThroughBoth(run(plain), run(wrapped));
-    }), { numRuns: RUNS * 2, seed: 24 + FUZZ_SEED });
+    const redisValue = fc.oneof(
+      hostileNumber,
+      hostileString,
+      fc.constantFrom(null, undefined, true, 10n ** 30n, [1, 'a'], {}),
+    );
+    await fc.assert(
+      fc.asyncProperty(command, key, redisValue, async (name, k, value) => {
+        const run = (client: Redis) => (): unknown => {
+          const method = (client as unknown as Record<string, (...args: unknown[]) => unknown>)[name]!;
+          return ['set', 'append'].includes(name) ? method.call(client, k, value) : method.call(client, k);
+        };
+        await sameThroughBoth(run(plain), run(wrapped));
+      }),
+      { numRuns: RUNS * 2, seed: 24 + FUZZ_SEED },
+    );
     const cleaner = new Redis({ host: '127.0.0.1', port: 6379 });
     const own = await cleaner.keys(`${prefix}*`);
     if (own.length > 0) await cleaner.del(...own);
@@ -114,11 +170,19 @@ describe('@agentmeter/db wrappers under fuzzed statements and parameters', () =>
   it('PGlite: the same statements give the same results and errors before and after instrumenting', async () => {
     // One PGlite (a whole Postgres in WebAssembly, seconds to start): the statements are stateless,
     // so they run plain, then again on the same instance once instrumented.
-    const statements = fc.sample(fc.tuple(sqlText((i) => `$${i}::text`), hostileParameter, fc.constantFrom('query', 'exec')), { numRuns: RUNS, seed: 25 + FUZZ_SEED });
+    const statements = fc.sample(
+      fc.tuple(
+        sqlText((i) => `$${i}::text`),
+        hostileParameter,
+        fc.constantFrom('query', 'exec'),
+      ),
+      { numRuns: RUNS, seed: 25 + FUZZ_SEED },
+    );
     const db = await PGlite.create();
     const runAll = async (): Promise<unknown[]> => {
       const outcomes: unknown[] = [];
-      for (const [sql, parameter, method] of statements) outcomes.push(await settle(() => (method === 'exec' ? db.exec(sql) : db.query(sql, [parameter]))));
+      for (const [sql, parameter, method] of statements)
+        outcomes.push(await settle(() => (method === 'exec' ? db.exec(sql) : db.query(sql, [parameter]))));
       return outcomes;
     };
     const expected = await runAll();

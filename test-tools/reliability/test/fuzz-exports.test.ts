@@ -21,15 +21,44 @@ import { FUZZ_SEED, hostileAttributes, hostileValue } from '../src/hostile.ts';
  * client the caller passed) handed back unchanged. Anything else thrown or rejected fails.
  */
 const PACKAGES: Readonly<Record<string, Record<string, unknown>>> = {
-  '@agentmeter/db': db, '@agentmeter/llm': llm, '@agentmeter/speech': speech, '@agentmeter/node': node, '@agentmeter/prometheus': prometheus,
+  '@agentmeter/db': db,
+  '@agentmeter/llm': llm,
+  '@agentmeter/speech': speech,
+  '@agentmeter/node': node,
+  '@agentmeter/prometheus': prometheus,
 };
 /** Functions documented to refuse bad configuration at creation with AgentMeterConfigError. */
 const CREATION = new Set([
-  'createCacheTracker', 'createQueryTracker', 'instrumentBetterSqlite3', 'instrumentIoredis', 'instrumentMysql2', 'instrumentPg', 'instrumentPGlite',
-  'instrumentOpenAI', 'instrumentAnthropic', 'instrumentGoogleGenAI', 'instrumentLlmFunction', 'instrumentOpenAIRealtime', 'instrumentGeminiLive',
-  'instrumentCartesia', 'instrumentDeepgram', 'instrumentElevenLabs', 'instrumentOpenAIAudio', 'createSpeechTracker', 'createVoiceTurns',
-  'start', 'instrumentWebSocketServer', 'instrumentFastify', 'instrumentHono',
-  'PrometheusExporter', 'fastifyMetrics', 'honoMetrics', 'httpCheck', 'mysqlCheck', 'postgresCheck', 'redisCheck',
+  'createCacheTracker',
+  'createQueryTracker',
+  'instrumentBetterSqlite3',
+  'instrumentIoredis',
+  'instrumentMysql2',
+  'instrumentPg',
+  'instrumentPGlite',
+  'instrumentOpenAI',
+  'instrumentAnthropic',
+  'instrumentGoogleGenAI',
+  'instrumentLlmFunction',
+  'instrumentOpenAIRealtime',
+  'instrumentGeminiLive',
+  'instrumentCartesia',
+  'instrumentDeepgram',
+  'instrumentElevenLabs',
+  'instrumentOpenAIAudio',
+  'createSpeechTracker',
+  'createVoiceTurns',
+  'start',
+  'instrumentWebSocketServer',
+  'instrumentFastify',
+  'instrumentHono',
+  'PrometheusExporter',
+  'fastifyMetrics',
+  'honoMetrics',
+  'httpCheck',
+  'mysqlCheck',
+  'postgresCheck',
+  'redisCheck',
 ]);
 /** Health checks report a failing dependency by rejecting: that is their contract, not a throw into the host. */
 const CHECKS = new Set(['httpCheck', 'mysqlCheck', 'postgresCheck', 'redisCheck']);
@@ -37,7 +66,12 @@ const CHECKS = new Set(['httpCheck', 'mysqlCheck', 'postgresCheck', 'redisCheck'
  * Methods not called on what a creation returns: those that open ports (covered by the endpoint
  * tests), and the OpenTelemetry SDK's own MetricReader API the exporter inherits.
  */
-const SKIPPED_METHODS = new Set(['constructor', 'start', 'listen', ...Object.getOwnPropertyNames(MetricReader.prototype)]);
+const SKIPPED_METHODS = new Set([
+  'constructor',
+  'start',
+  'listen',
+  ...Object.getOwnPropertyNames(MetricReader.prototype),
+]);
 /** What these return registers routes when the framework calls it: a wrong app is a configuration mistake there too. */
 const REGISTRATIONS = new Set(['fastifyMetrics']);
 /** Runs start() costs; the cheap functions take the rest of the budget. */
@@ -47,16 +81,55 @@ const RUNS = Number(process.env['AGENTMETER_FUZZ_RUNS'] ?? 8_000);
 const meter = createAgentMeter();
 let calls = 0;
 const failures: string[] = [];
-afterAll(() => reportFigure('calls fuzzed: every exported function of db, llm, speech, node and prometheus, and what they return', calls));
+afterAll(() =>
+  reportFigure(
+    'calls fuzzed: every exported function of db, llm, speech, node and prometheus, and what they return',
+    calls,
+  ),
+);
 
 const callback: fc.Arbitrary<unknown> = fc.constantFrom(
-  () => 'result', () => { throw new OwnError(); }, async () => 'result', async () => { throw new OwnError(); }, () => undefined,
+  () => 'result',
+  () => {
+    throw new OwnError();
+  },
+  async () => 'result',
+  async () => {
+    throw new OwnError();
+  },
+  () => undefined,
 );
 const argument: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: hostileValue },
   { weight: 2, arbitrary: hostileAttributes },
   { weight: 3, arbitrary: fc.nat().map((seed) => anyClient(seed)) },
-  { weight: 3, arbitrary: fc.dictionary(fc.constantFrom('provider', 'model', 'dbSystem', 'pool', 'prices', 'clock', 'attributes', 'semconv', 'usage', 'chunk', 'operation', 'timeoutMillis', 'port', 'token', 'health', 'sessions'), hostileValue, { maxKeys: 4 }).map((rest) => ({ ...rest, meter })) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .dictionary(
+        fc.constantFrom(
+          'provider',
+          'model',
+          'dbSystem',
+          'pool',
+          'prices',
+          'clock',
+          'attributes',
+          'semconv',
+          'usage',
+          'chunk',
+          'operation',
+          'timeoutMillis',
+          'port',
+          'token',
+          'health',
+          'sessions',
+        ),
+        hostileValue,
+        { maxKeys: 4 },
+      )
+      .map((rest) => ({ ...rest, meter })),
+  },
   { weight: 2, arbitrary: callback },
   { weight: 1, arbitrary: fc.constant(meter) },
 );
@@ -68,7 +141,9 @@ function isClass(fn: Function): boolean {
 
 function describeError(error: unknown): string {
   try {
-    return error instanceof Error ? `${error.constructor.name}: ${error.message.slice(0, 160)}` : `a thrown ${typeof error}`;
+    return error instanceof Error
+      ? `${error.constructor.name}: ${error.message.slice(0, 160)}`
+      : `a thrown ${typeof error}`;
   } catch {
     return 'an unreadable thrown value';
   }
@@ -85,15 +160,24 @@ async function settle(value: unknown): Promise<{ error: unknown } | undefined> {
   if (typeof then !== 'function') return undefined;
   let timer: NodeJS.Timeout | undefined;
   const outcome = await Promise.race([
-    Promise.resolve(value).then(() => undefined, (error: unknown) => ({ error })),
-    new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), 200); }),
+    Promise.resolve(value).then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    ),
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), 200);
+    }),
   ]);
   clearTimeout(timer);
   return outcome;
 }
 
 /** Calls once and checks the outcome; returns what came back, boxed (a returned promise must not be adopted). */
-async function attempt(label: string, run: () => unknown, allowed: (error: unknown, sync: boolean) => boolean): Promise<{ value: unknown } | undefined> {
+async function attempt(
+  label: string,
+  run: () => unknown,
+  allowed: (error: unknown, sync: boolean) => boolean,
+): Promise<{ value: unknown } | undefined> {
   calls++;
   let result: unknown;
   try {
@@ -103,7 +187,8 @@ async function attempt(label: string, run: () => unknown, allowed: (error: unkno
     return undefined;
   }
   const settled = await settle(result);
-  if (settled !== undefined && !allowed(settled.error, false)) failures.push(`${label} rejected with ${describeError(settled.error)}`);
+  if (settled !== undefined && !allowed(settled.error, false))
+    failures.push(`${label} rejected with ${describeError(settled.error)}`);
   return { value: result };
 }
 
@@ -111,7 +196,8 @@ const own = (error: unknown): boolean => error instanceof OwnError;
 
 /** Every function a creation handed back: itself when it is one, its methods and the client paths the wrappers patch. */
 function handedBack(result: unknown, given: readonly unknown[]): [string, (...args: unknown[]) => unknown][] {
-  if (typeof result === 'function' && !given.includes(result)) return [['()', result as (...args: unknown[]) => unknown]];
+  if (typeof result === 'function' && !given.includes(result))
+    return [['()', result as (...args: unknown[]) => unknown]];
   if (typeof result !== 'object' || result === null) return [];
   const found = new Map<string, (...args: unknown[]) => unknown>();
   for (const path of CLIENT_METHODS) {
@@ -119,7 +205,11 @@ function handedBack(result: unknown, given: readonly unknown[]): [string, (...ar
     if (method !== undefined) found.set(path, method);
   }
   if (!given.includes(result)) {
-    for (let proto: object | null = result; proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+    for (
+      let proto: object | null = result;
+      proto !== null && proto !== Object.prototype;
+      proto = Object.getPrototypeOf(proto) as object | null
+    ) {
       for (const name of Object.getOwnPropertyNames(proto)) {
         if (SKIPPED_METHODS.has(name) || found.has(name)) continue;
         const method = methodAt(result, name);
@@ -130,31 +220,54 @@ function handedBack(result: unknown, given: readonly unknown[]): [string, (...ar
   return [...found];
 }
 
-async function fuzzExport(name: string, fn: Function, args: readonly unknown[], methodArgs: readonly unknown[]): Promise<void> {
+async function fuzzExport(
+  name: string,
+  fn: Function,
+  args: readonly unknown[],
+  methodArgs: readonly unknown[],
+): Promise<void> {
   const creation = CREATION.has(name);
-  const boxed = await attempt(name, () => (isClass(fn) ? Reflect.construct(fn, args) : fn(...args)), (error, sync) =>
-    own(error) || (creation && sync && error instanceof AgentMeterConfigError));
+  const boxed = await attempt(
+    name,
+    () => (isClass(fn) ? Reflect.construct(fn, args) : fn(...args)),
+    (error, sync) => own(error) || (creation && sync && error instanceof AgentMeterConfigError),
+  );
   if (boxed === undefined) return;
   const result = boxed.value;
   if (name === 'start') {
-    await attempt('start().shutdown', () => (result as { shutdown(): Promise<void> }).shutdown(), () => false);
+    await attempt(
+      'start().shutdown',
+      () => (result as { shutdown(): Promise<void> }).shutdown(),
+      () => false,
+    );
     return;
   }
   if (!creation) return;
   for (const [method, call] of handedBack(result, args)) {
-    await attempt(`${name}(...).${method}`, () => call(...methodArgs), (error) =>
-      own(error) || CHECKS.has(name) || (REGISTRATIONS.has(name) && error instanceof AgentMeterConfigError));
+    await attempt(
+      `${name}(...).${method}`,
+      () => call(...methodArgs),
+      (error) => own(error) || CHECKS.has(name) || (REGISTRATIONS.has(name) && error instanceof AgentMeterConfigError),
+    );
   }
 }
 
 const exported = Object.entries(PACKAGES).flatMap(([pkg, module]) =>
-  Object.entries(module).filter(([, value]) => typeof value === 'function').map(([name, value]) => ({ pkg, name, fn: value as Function })));
+  Object.entries(module)
+    .filter(([, value]) => typeof value === 'function')
+    .map(([name, value]) => ({ pkg, name, fn: value as Function })),
+);
 
 describe('every exported function under hostile arguments (issue 14)', () => {
   it('finds the exports of every package from its index', () => {
-    for (const pkg of Object.keys(PACKAGES)) expect(exported.filter((entry) => entry.pkg === pkg).length, pkg).toBeGreaterThan(3);
+    for (const pkg of Object.keys(PACKAGES))
+      expect(exported.filter((entry) => entry.pkg === pkg).length, pkg).toBeGreaterThan(3);
     // Each creation function named above is still exported, so the list cannot go stale silently.
-    for (const name of CREATION) expect(exported.some((entry) => entry.name === name), name).toBe(true);
+    for (const name of CREATION)
+      expect(
+        exported.some((entry) => entry.name === name),
+        name,
+      ).toBe(true);
   });
 
   for (const { pkg, name, fn } of exported) {
@@ -164,9 +277,12 @@ describe('every exported function under hostile arguments (issue 14)', () => {
       process.env['OTEL_SDK_DISABLED'] = 'true';
       try {
         const runs = SLOW.has(name) ? Math.ceil(RUNS / 40) : Math.ceil(RUNS / 2.5);
-        await fc.assert(fc.asyncProperty(argumentsList, argumentsList, async (args, methodArgs) => {
-          await fuzzExport(name, fn, args, methodArgs);
-        }), { numRuns: runs, seed: 1400 + name.length + FUZZ_SEED });
+        await fc.assert(
+          fc.asyncProperty(argumentsList, argumentsList, async (args, methodArgs) => {
+            await fuzzExport(name, fn, args, methodArgs);
+          }),
+          { numRuns: runs, seed: 1400 + name.length + FUZZ_SEED },
+        );
       } finally {
         if (before === undefined) delete process.env['OTEL_SDK_DISABLED'];
         else process.env['OTEL_SDK_DISABLED'] = before;

@@ -18,7 +18,11 @@ const wss = new WebSocketServer({ server });
 let url: string;
 let calls = 0;
 /** What the next connection's `attributes` and `sessions` callbacks hand back (or throw). */
-let upgrade: { attributes: unknown; sessions: unknown; throws: boolean } = { attributes: undefined, sessions: undefined, throws: false };
+let upgrade: { attributes: unknown; sessions: unknown; throws: boolean } = {
+  attributes: undefined,
+  sessions: undefined,
+  throws: false,
+};
 
 beforeAll(async () => {
   instrumentWebSocketServer(wss, {
@@ -61,41 +65,70 @@ function echo(payloads: readonly (string | Buffer)[]): Promise<Buffer[]> {
 
 describe('@agentmeter/node WebSocket instrumentation under fuzzed payloads and callbacks', () => {
   it('echoes every payload unchanged and counts messages and bytes exactly, whatever the callbacks return', async () => {
-    const payload = fc.oneof(hostileString.filter((text) => text.length < 300_000), fc.uint8Array({ maxLength: 70_000 }).map((bytes) => Buffer.from(bytes)));
+    const payload = fc.oneof(
+      hostileString.filter((text) => text.length < 300_000),
+      fc.uint8Array({ maxLength: 70_000 }).map((bytes) => Buffer.from(bytes)),
+    );
     let messages = 0;
     let bytes = 0;
     let connections = 0;
-    await fc.assert(fc.asyncProperty(fc.array(payload, { maxLength: 6 }), hostileValue, fc.oneof(hostileValue, fc.constant(true)), fc.boolean(), async (payloads, attributes, sessions, throws) => {
-      upgrade = { attributes, sessions, throws };
-      const received = await echo(payloads);
-      calls += 1 + payloads.length;
-      connections++;
-      expect(received.map((data) => data.toString('base64'))).toEqual(payloads.map((sent) => Buffer.from(sent).toString('base64')));
-      messages += payloads.length;
-      bytes += payloads.reduce((sum, sent) => sum + Buffer.byteLength(sent), 0);
-    }), { numRuns: RUNS, seed: 61 + FUZZ_SEED });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(payload, { maxLength: 6 }),
+        hostileValue,
+        fc.oneof(hostileValue, fc.constant(true)),
+        fc.boolean(),
+        async (payloads, attributes, sessions, throws) => {
+          upgrade = { attributes, sessions, throws };
+          const received = await echo(payloads);
+          calls += 1 + payloads.length;
+          connections++;
+          expect(received.map((data) => data.toString('base64'))).toEqual(
+            payloads.map((sent) => Buffer.from(sent).toString('base64')),
+          );
+          messages += payloads.length;
+          bytes += payloads.reduce((sum, sent) => sum + Buffer.byteLength(sent), 0);
+        },
+      ),
+      { numRuns: RUNS, seed: 61 + FUZZ_SEED },
+    );
     // Closing is asynchronous on the server side: wait until every connection is gone.
     while (wss.clients.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
     const snapshot = await reader.collect();
     expect(dataProblems(snapshot, 2_000)).toEqual([]);
-    const sum = (name: string, direction?: string): number => snapshot.points(name)
-      .filter((point) => direction === undefined || point.attributes['direction'] === direction)
-      .reduce((total, point) => total + (point.value as number), 0);
+    const sum = (name: string, direction?: string): number =>
+      snapshot
+        .points(name)
+        .filter((point) => direction === undefined || point.attributes['direction'] === direction)
+        .reduce((total, point) => total + (point.value as number), 0);
     expect(sum(meter.instruments.websocketMessages.otelName, 'in')).toBe(messages);
     expect(sum(meter.instruments.websocketMessages.otelName, 'out')).toBe(messages);
     expect(sum(meter.instruments.websocketTraffic.otelName, 'in')).toBe(bytes);
     expect(sum(meter.instruments.websocketTraffic.otelName, 'out')).toBe(bytes);
     expect(sum(meter.instruments.websocketConnectionsActive.otelName)).toBe(0);
-    const durations = snapshot.points(meter.instruments.websocketConnectionDuration.otelName)
+    const durations = snapshot
+      .points(meter.instruments.websocketConnectionDuration.otelName)
       .reduce((total, point) => total + (point.value as { count: number }).count, 0);
     expect(durations).toBe(connections);
   });
 
   it('payloadBytes never throws and counts what ws would send', () => {
-    fc.assert(fc.property(fc.oneof(hostileValue, fc.array(fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)), { maxLength: 4 })), (data) => {
-      calls++;
-      const size = payloadBytes(data);
-      expect(Number.isInteger(size) && size >= 0).toBe(true);
-    }), { numRuns: RUNS * 50, seed: 62 + FUZZ_SEED });
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          hostileValue,
+          fc.array(
+            fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
+            { maxLength: 4 },
+          ),
+        ),
+        (data) => {
+          calls++;
+          const size = payloadBytes(data);
+          expect(Number.isInteger(size) && size >= 0).toBe(true);
+        },
+      ),
+      { numRuns: RUNS * 50, seed: 62 + FUZZ_SEED },
+    );
   });
 });

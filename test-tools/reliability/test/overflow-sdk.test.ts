@@ -13,14 +13,19 @@ class OnDemandReader extends MetricReader {
 
 const NAME = 'agentmeter.llm.requests';
 
-async function flood(options: AgentMeterOptions, views: ViewOptions[] | undefined, distinct: number): Promise<MetricData['dataPoints']> {
+async function flood(
+  options: AgentMeterOptions,
+  views: ViewOptions[] | undefined,
+  distinct: number,
+): Promise<MetricData['dataPoints']> {
   const reader = new OnDemandReader();
   const provider = new MeterProvider({ readers: [reader], ...(views !== undefined && { views }) });
   const meter = createAgentMeter({ ...options, meterProvider: provider });
   const counter = meter.instruments.llmRequests;
   // Each value twice, so an exact total also proves the second record of a kept set is not lost.
   for (let round = 0; round < 2; round++) {
-    for (let i = 0; i < distinct; i++) counter.add(1, { provider: 'openai', model: `model-${i}`, operation: 'chat', status: 'success' });
+    for (let i = 0; i < distinct; i++)
+      counter.add(1, { provider: 'openai', model: `model-${i}`, operation: 'chat', status: 'success' });
   }
   const { resourceMetrics } = await reader.collect();
   await provider.shutdown();
@@ -49,7 +54,8 @@ describe('overflow with an OpenTelemetry SDK MeterProvider', () => {
       expect(overflow).toBe(2 * over);
       expect(total).toBe(2 * (seriesLimit + over));
       // Every kept series has both of its records: none was folded into the overflow.
-      for (const point of points) expect(point.value).toBe(point.attributes['otel.metric.overflow'] === true ? 2 * over : 2);
+      for (const point of points)
+        expect(point.value).toBe(point.attributes['otel.metric.overflow'] === true ? 2 * over : 2);
     });
   }
 
@@ -73,7 +79,11 @@ describe('overflow with an OpenTelemetry SDK MeterProvider', () => {
   it('without the views, the SDK default (2,000 with its overflow) folds a real series into the overflow', async () => {
     // The failure the views fix, measured so the docs' figure stays true.
     const { real, overflow } = split(await flood({ seriesLimit: 2_000 }, undefined, 2_037));
-    reportFigure('overflow: real series kept by the SDK default limit for seriesLimit 2000 (without views)', real, 'series');
+    reportFigure(
+      'overflow: real series kept by the SDK default limit for seriesLimit 2000 (without views)',
+      real,
+      'series',
+    );
     expect(real).toBe(1_999);
     expect(overflow).toBe(2 * 38);
   });

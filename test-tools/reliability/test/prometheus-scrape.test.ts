@@ -8,7 +8,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTool } from '../../../collector/test/helpers/tools.ts';
-import { freePort, startChild, tempDir, untilReady, waitFor, type Child } from '../../../collector/test/helpers/processes.ts';
+import {
+  freePort,
+  startChild,
+  tempDir,
+  untilReady,
+  waitFor,
+  type Child,
+} from '../../../collector/test/helpers/processes.ts';
 import { parseExposition } from '../../../packages/prometheus/test/support/parse.ts';
 import { captureDiag, type CapturedDiag } from '../src/checks.ts';
 import { MEGABYTE } from '../src/hostile.ts';
@@ -21,16 +28,36 @@ import { MEGABYTE } from '../src/hostile.ts';
  * 0.0.4). Prometheus 3, when collector/scripts/ensure-tools.sh has built it, scrapes the same
  * two paths with `scrape_protocols` pinned to each format as well.
  */
-const HOSTILE_VALUES = ['"quoted"', 'back\\slash', 'new\nline', 'nul\u0000byte', 'lone\uD800surrogate', '{}=,#', 'le="+Inf"', MEGABYTE.slice(0, 10_000)];
+const HOSTILE_VALUES = [
+  '"quoted"',
+  'back\\slash',
+  'new\nline',
+  'nul\u0000byte',
+  'lone\uD800surrogate',
+  '{}=,#',
+  'le="+Inf"',
+  MEGABYTE.slice(0, 10_000),
+];
 
 function hostileService(): { exporter: PrometheusExporter; provider: MeterProvider } {
   const meter = createAgentMeter({ namespace: 'target' });
   const exporter = new PrometheusExporter({ meter, env: {} });
-  const provider = new MeterProvider({ readers: [exporter], resource: resourceFromAttributes({ 'service.name': 'hostile "svc"\n' }) });
+  const provider = new MeterProvider({
+    readers: [exporter],
+    resource: resourceFromAttributes({ 'service.name': 'hostile "svc"\n' }),
+  });
   const sdk = provider.getMeter('hostile scope "x"');
   const calls = sdk.createCounter('calls');
   for (const [i, value] of HOSTILE_VALUES.entries()) {
-    calls.add(i + 1, { '': 'empty key', __name__: 'evil', 'a.b': value, a_b: 'clash', le: '3', 'é-ü': value, ['k'.repeat(300)]: 'long key' });
+    calls.add(i + 1, {
+      '': 'empty key',
+      __name__: 'evil',
+      'a.b': value,
+      a_b: 'clash',
+      le: '3',
+      'é-ü': value,
+      ['k'.repeat(300)]: 'long key',
+    });
   }
   sdk.createGauge('...').record(1);
   sdk.createGauge('1starts.with-digit').record(2, { quantile: 'q' });
@@ -96,45 +123,78 @@ describe('a real Prometheus scrapes both formats after hostile names and attribu
       const { server, port } = await twoFormats(exporter);
       // Each path answers in its format whatever the scraper asks for.
       const asked = { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' };
-      expect((await fetch(`http://127.0.0.1:${port}/text/metrics`, { headers: asked })).headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-      expect((await fetch(`http://127.0.0.1:${port}/om/metrics`, { headers: asked })).headers.get('content-type')).toMatch(/^application\/openmetrics-text; version=1\.0\.0/);
+      expect(
+        (await fetch(`http://127.0.0.1:${port}/text/metrics`, { headers: asked })).headers.get('content-type'),
+      ).toMatch(/^text\/plain; version=0\.0\.4/);
+      expect(
+        (await fetch(`http://127.0.0.1:${port}/om/metrics`, { headers: asked })).headers.get('content-type'),
+      ).toMatch(/^application\/openmetrics-text; version=1\.0\.0/);
       const dir = tempDir('prom-hostile');
       const webPort = await freePort();
-      const job = (name: string, path: string, protocol: string): string => [
-        `  - job_name: ${name}`,
-        '    scrape_interval: 1s',
-        `    metrics_path: ${path}`,
-        ...(binary.protocols ? [`    scrape_protocols: [${protocol}]`] : []),
-        `    static_configs: [{ targets: ['127.0.0.1:${port}'] }]`,
-      ].join('\n');
-      writeFileSync(join(dir.path, 'prometheus.yml'), ['global: { scrape_interval: 1s }', 'scrape_configs:', job('text', '/text/metrics', 'PrometheusText0.0.4'), job('om', '/om/metrics', 'OpenMetricsText1.0.0')].join('\n'));
+      const job = (name: string, path: string, protocol: string): string =>
+        [
+          `  - job_name: ${name}`,
+          '    scrape_interval: 1s',
+          `    metrics_path: ${path}`,
+          ...(binary.protocols ? [`    scrape_protocols: [${protocol}]`] : []),
+          `    static_configs: [{ targets: ['127.0.0.1:${port}'] }]`,
+        ].join('\n');
+      writeFileSync(
+        join(dir.path, 'prometheus.yml'),
+        [
+          'global: { scrape_interval: 1s }',
+          'scrape_configs:',
+          job('text', '/text/metrics', 'PrometheusText0.0.4'),
+          job('om', '/om/metrics', 'OpenMetricsText1.0.0'),
+        ].join('\n'),
+      );
       let child: Child | undefined;
       try {
-        child = startChild(binary.path, [`--config.file=${join(dir.path, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir.path, 'data')}`, `--web.listen-address=127.0.0.1:${webPort}`]);
+        child = startChild(binary.path, [
+          `--config.file=${join(dir.path, 'prometheus.yml')}`,
+          `--storage.tsdb.path=${join(dir.path, 'data')}`,
+          `--web.listen-address=127.0.0.1:${webPort}`,
+        ]);
         const base = `http://127.0.0.1:${webPort}`;
         await untilReady('prometheus', `${base}/-/ready`, {}, child, dir);
-        for (const [jobName, format] of [['text', 'text'], ['om', 'openmetrics']] as const) {
+        for (const [jobName, format] of [
+          ['text', 'text'],
+          ['om', 'openmetrics'],
+        ] as const) {
           // What the service serves in this format, read with the strict parser.
           const body = await exporter.scrape(format);
           const names = new Set(parseExposition(body, format).samples.map((sample) => sample.name));
           expect(names.size).toBeGreaterThan(8);
-          const up = await waitFor(`${jobName} to be scraped`, async () => {
-            const result = await query(base, `up{job="${jobName}"}`);
-            return result.length === 1 && result[0]!.value[1] === '1' ? result : undefined;
-          }, 60_000, 500).catch((error: unknown) => {
+          const up = await waitFor(
+            `${jobName} to be scraped`,
+            async () => {
+              const result = await query(base, `up{job="${jobName}"}`);
+              return result.length === 1 && result[0]!.value[1] === '1' ? result : undefined;
+            },
+            60_000,
+            500,
+          ).catch((error: unknown) => {
             throw new Error(`${String(error)}\n${child!.output()}`);
           });
           expect(up[0]!.value[1]).toBe('1');
-          const stored = await waitFor(`${jobName} series`, async () => {
-            const result = await query(base, `{job="${jobName}",__name__!~"up|scrape_.*"}`);
-            return result.length > 0 ? result : undefined;
-          }, 30_000, 500);
+          const stored = await waitFor(
+            `${jobName} series`,
+            async () => {
+              const result = await query(base, `{job="${jobName}",__name__!~"up|scrape_.*"}`);
+              return result.length > 0 ? result : undefined;
+            },
+            30_000,
+            500,
+          );
           const storedNames = new Set(stored.map((vector) => vector.metric['__name__']));
           // Every sample name the exposition holds is stored (OpenMetrics _created samples are not stored as series by 2.42).
-          for (const name of names) if (!name.endsWith('_created')) expect(storedNames.has(name), `${jobName}: ${name}`).toBe(true);
+          for (const name of names)
+            if (!name.endsWith('_created')) expect(storedNames.has(name), `${jobName}: ${name}`).toBe(true);
           const calls = stored.filter((vector) => vector.metric['__name__'] === 'calls_total');
           expect(calls).toHaveLength(HOSTILE_VALUES.length);
-          expect(calls.reduce((sum, vector) => sum + Number(vector.value[1]), 0)).toBe((HOSTILE_VALUES.length * (HOSTILE_VALUES.length + 1)) / 2);
+          expect(calls.reduce((sum, vector) => sum + Number(vector.value[1]), 0)).toBe(
+            (HOSTILE_VALUES.length * (HOSTILE_VALUES.length + 1)) / 2,
+          );
           // The NUL-separated custom label values stay two series.
           expect(stored.filter((vector) => vector.metric['__name__'] === 'target_jobs_total')).toHaveLength(2);
           const scraped = await query(base, `scrape_samples_scraped{job="${jobName}"}`);

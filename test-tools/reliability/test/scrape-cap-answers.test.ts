@@ -36,21 +36,34 @@ function get(url: string, agent: Agent, headers: Record<string, string>): Promis
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('aborted', () => reject(new Error('response aborted')));
       response.on('error', reject);
-      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks), complete: response.complete }));
-    }).on('error', reject).end();
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode!,
+          headers: response.headers,
+          body: Buffer.concat(chunks),
+          complete: response.complete,
+        }),
+      );
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
 /** What is wrong with an answer, or undefined: a 200 must be a whole body that parses strictly, a 503 must carry Retry-After. */
 function problem(answer: Answer, asked: 'text' | 'openmetrics' | 'gzip'): string | undefined {
   if (!answer.complete) return `${asked}: incomplete ${answer.status}`;
-  if (answer.status === 503) return answer.headers['retry-after'] === '1' ? undefined : `${asked}: 503 without Retry-After`;
+  if (answer.status === 503)
+    return answer.headers['retry-after'] === '1' ? undefined : `${asked}: 503 without Retry-After`;
   if (answer.status !== 200) return `${asked}: status ${answer.status}`;
-  if (Number(answer.headers['content-length']) !== answer.body.length) return `${asked}: ${answer.body.length} bytes of ${answer.headers['content-length']}`;
+  if (Number(answer.headers['content-length']) !== answer.body.length)
+    return `${asked}: ${answer.body.length} bytes of ${answer.headers['content-length']}`;
   const gzip = answer.headers['content-encoding'] === 'gzip';
   if (asked === 'gzip' && !gzip) return 'gzip: not compressed';
   const body = gzip ? gunzipSync(answer.body) : answer.body;
-  const served = String(answer.headers['content-type']).startsWith('application/openmetrics-text') ? 'openmetrics' : 'text';
+  const served = String(answer.headers['content-type']).startsWith('application/openmetrics-text')
+    ? 'openmetrics'
+    : 'text';
   try {
     const { samples } = parseExposition(body, served);
     return samples.length >= 3000 ? undefined : `${asked}: ${samples.length} samples`;
@@ -64,7 +77,14 @@ describe('scrapers beyond the concurrency cap (issue 14)', () => {
     const meter = createAgentMeter({ seriesLimit: 20_000, attributes: { requests: ['route'] } });
     // Bodies of a few hundred kilobytes: each answer holds its slot while the socket takes it.
     for (let i = 0; i < 3000; i++) meter.instruments.requests.add(1, { route: `/r/${i}`, status: 'ok' });
-    const exporter = new PrometheusExporter({ meter, port: 0, env: {}, token: TOKEN, maxConcurrentScrapes: CAP, shareWindowMs: 100 });
+    const exporter = new PrometheusExporter({
+      meter,
+      port: 0,
+      env: {},
+      token: TOKEN,
+      maxConcurrentScrapes: CAP,
+      shareWindowMs: 100,
+    });
     running = exporter;
     const url = `${await exporter.start()}/metrics`;
     const auth = { authorization: `Bearer ${TOKEN}` };
@@ -76,33 +96,38 @@ describe('scrapers beyond the concurrency cap (issue 14)', () => {
     const problems: string[] = [];
     const statuses = new Map<number, number>();
     // Each scraper keeps its connection and asks again as soon as it has its answer, as autocannon and Prometheus do.
-    await Promise.all(Array.from({ length: SCRAPERS }, async (_, scraper) => {
-      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-      try {
-        for (let round = 0; round < ROUNDS; round++) {
-          const [asked, headers] = kinds[(scraper + round) % kinds.length]!;
-          const answer = await get(url, agent, headers);
-          statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-          const wrong = problem(answer, asked);
-          if (wrong !== undefined) problems.push(wrong);
+    await Promise.all(
+      Array.from({ length: SCRAPERS }, async (_, scraper) => {
+        const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+        try {
+          for (let round = 0; round < ROUNDS; round++) {
+            const [asked, headers] = kinds[(scraper + round) % kinds.length]!;
+            const answer = await get(url, agent, headers);
+            statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+            const wrong = problem(answer, asked);
+            if (wrong !== undefined) problems.push(wrong);
+          }
+        } finally {
+          agent.destroy();
         }
-      } finally {
-        agent.destroy();
-      }
-    }));
+      }),
+    );
     expect(problems).toEqual([]);
     expect([...statuses.keys()].toSorted()).toEqual([200, 503]);
     expect((statuses.get(200) ?? 0) + (statuses.get(503) ?? 0)).toBe(SCRAPERS * ROUNDS);
   });
 
-  it('lets a slow reader take a whole body: the server\'s header and request timeouts cannot cut a response in progress', async () => {
+  it("lets a slow reader take a whole body: the server's header and request timeouts cannot cut a response in progress", async () => {
     const meter = createAgentMeter({ seriesLimit: 200_000, attributes: { requests: ['route'] } });
     // A body of several megabytes: more than the socket buffers hold, so most of it waits for the reader.
     for (let i = 0; i < 40_000; i++) meter.instruments.requests.add(1, { route: `/slow/${i}`, status: 'ok' });
     const exporter = new PrometheusExporter({ meter, env: {} });
     running = exporter;
     // The exporter's handler on a server whose timeouts are far shorter than the reader's pause, checked every 50 ms.
-    const server = createServer({ requestTimeout: 300, headersTimeout: 200, connectionsCheckingInterval: 50 }, exporter.requestHandler);
+    const server = createServer(
+      { requestTimeout: 300, headersTimeout: 200, connectionsCheckingInterval: 50 },
+      exporter.requestHandler,
+    );
     server.keepAliveTimeout = 200;
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');

@@ -34,7 +34,14 @@ async function counted(options: PrometheusExporterOptions = {}): Promise<Counted
       return meter.metricProducer!.collect(collectOptions);
     },
   };
-  const exporter = new PrometheusExporter({ meter, metricProducers: [producer], port: 0, env: {}, token: TOKEN, ...options });
+  const exporter = new PrometheusExporter({
+    meter,
+    metricProducers: [producer],
+    port: 0,
+    env: {},
+    token: TOKEN,
+    ...options,
+  });
   running = exporter;
   const url = await exporter.start();
   return { meter, exporter, url, collections: () => collections };
@@ -51,8 +58,12 @@ function get(url: string, headers: Record<string, string> = {}): Promise<Answer>
     httpRequest(url, { headers, agent: false }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) }));
-    }).on('error', reject).end();
+      response.on('end', () =>
+        resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) }),
+      );
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
@@ -75,15 +86,27 @@ describe('the scrape path shares its work (issue 14)', () => {
   it('answers 60 requests that arrive while one collection runs from that one collection, one body per format', async () => {
     const { meter, exporter, collections } = await counted({ maxConcurrentScrapes: 100 });
     for (let i = 0; i < 2000; i++) meter.instruments.requests.add(1, { route: `/r/${i}`, status: 'ok' });
-    const kinds: Record<string, string>[] = [auth, { ...auth, accept: OPENMETRICS }, { ...auth, 'accept-encoding': 'gzip' }];
+    const kinds: Record<string, string>[] = [
+      auth,
+      { ...auth, accept: OPENMETRICS },
+      { ...auth, 'accept-encoding': 'gzip' },
+    ];
     // Handed in within one turn of the event loop: the first starts the collection, the others join it.
-    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => exporter.handle({
-      method: 'GET', path: '/metrics', header: (name) => kinds[i % 3]![name],
-    })));
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        exporter.handle({
+          method: 'GET',
+          path: '/metrics',
+          header: (name) => kinds[i % 3]![name],
+        }),
+      ),
+    );
     expect(answers.map((answer) => answer?.status)).toEqual(answers.map(() => 200));
     expect(collections()).toBe(1);
     for (const [i, kind] of kinds.entries()) {
-      const bodies = new Set(answers.filter((_, j) => j % 3 === i).map((answer) => Buffer.from(answer!.body).toString('base64')));
+      const bodies = new Set(
+        answers.filter((_, j) => j % 3 === i).map((answer) => Buffer.from(answer!.body).toString('base64')),
+      );
       expect(bodies.size, JSON.stringify(kind)).toBe(1);
     }
   });
@@ -145,7 +168,17 @@ describe('the scrape path shares its work (issue 14)', () => {
 
   it('answers /api/health from its last round of checks: 100 requests, one round, no collection per request', async () => {
     let checks = 0;
-    const { url, collections } = await counted({ health: { checks: { db: () => { checks++; return true; } }, intervalMs: 60_000 } });
+    const { url, collections } = await counted({
+      health: {
+        checks: {
+          db: () => {
+            checks++;
+            return true;
+          },
+        },
+        intervalMs: 60_000,
+      },
+    });
     const answers = await Promise.all(Array.from({ length: 100 }, () => get(`${url}/api/health`)));
     expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
     for (let i = 0; i < 20; i++) expect((await get(`${url}/api/health`)).status).toBe(200);
@@ -161,13 +194,22 @@ describe('the scrape path shares its work (issue 14)', () => {
     expect(JSON.parse((await get(`${url}/api/health`)).body.toString()).status).toBe('healthy');
     // No request asks for it: the second round runs on the interval alone.
     await vi.waitFor(() => expect(checks).toBeGreaterThan(1), { timeout: 10_000, interval: 20 });
-    await vi.waitFor(async () => expect(JSON.parse((await get(`${url}/api/health`)).body.toString()).status).toBe('unhealthy'), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(
+      async () => expect(JSON.parse((await get(`${url}/api/health`)).body.toString()).status).toBe('unhealthy'),
+      { timeout: 10_000, interval: 20 },
+    );
   });
 
   it('gives every server agentmeter owns explicit header, request and keep-alive timeouts', () => {
     const server = createEndpointServer(() => {});
-    expect({ headers: server.headersTimeout, request: server.requestTimeout, keepAlive: server.keepAliveTimeout }).toEqual({
-      headers: SERVER_TIMEOUTS.headersTimeoutMs, request: SERVER_TIMEOUTS.requestTimeoutMs, keepAlive: SERVER_TIMEOUTS.keepAliveTimeoutMs,
+    expect({
+      headers: server.headersTimeout,
+      request: server.requestTimeout,
+      keepAlive: server.keepAliveTimeout,
+    }).toEqual({
+      headers: SERVER_TIMEOUTS.headersTimeoutMs,
+      request: SERVER_TIMEOUTS.requestTimeoutMs,
+      keepAlive: SERVER_TIMEOUTS.keepAliveTimeoutMs,
     });
   });
 });
@@ -189,7 +231,6 @@ const startError = (token: unknown): unknown => {
   }
 };
 
-
 describe('one endpoint configuration for start() and PrometheusExporter (issue 14)', () => {
   it.each([
     ['a 5,000-character token', 'x'.repeat(5000)],
@@ -204,12 +245,17 @@ describe('one endpoint configuration for start() and PrometheusExporter (issue 1
     expect(fromStart).toBeInstanceOf(AgentMeterConfigError);
     expect(String(fromExporter)).toMatch(/option token or AGENTMETER_METRICS_TOKEN/);
     expect(String(fromStart)).toMatch(/option prometheus\.token or AGENTMETER_METRICS_TOKEN/);
-    if (typeof token === 'string' && token !== '') expect(`${String(fromExporter)}${String(fromStart)}`).not.toContain(token);
+    if (typeof token === 'string' && token !== '')
+      expect(`${String(fromExporter)}${String(fromStart)}`).not.toContain(token);
   });
 
   it('both refuse a bad variable by its name, and default to loopback on 9464 at /metrics', () => {
-    expect(() => resolveStart({}, { AGENTMETER_PROMETHEUS_PORT: 'abc' })).toThrow(/AGENTMETER_PROMETHEUS_PORT must be a whole number/);
-    expect(() => new PrometheusExporter({ env: { AGENTMETER_PROMETHEUS_PORT: 'abc' } })).toThrow(/AGENTMETER_PROMETHEUS_PORT must be a whole number/);
+    expect(() => resolveStart({}, { AGENTMETER_PROMETHEUS_PORT: 'abc' })).toThrow(
+      /AGENTMETER_PROMETHEUS_PORT must be a whole number/,
+    );
+    expect(() => new PrometheusExporter({ env: { AGENTMETER_PROMETHEUS_PORT: 'abc' } })).toThrow(
+      /AGENTMETER_PROMETHEUS_PORT must be a whole number/,
+    );
     expect(() => new PrometheusExporter({ env: { AGENTMETER_METRICS_TOKEN: 'é' } })).toThrow(AgentMeterConfigError);
     const fromStart = resolveStart({}, {}).prometheus;
     expect(fromStart).toEqual({ host: '127.0.0.1', port: 9464, endpoint: '/metrics', token: undefined });

@@ -21,11 +21,23 @@ beforeAll(() => {
 afterAll(() => captured.restore());
 
 /** Scrapes with the token under load (all parsed), then with wrong and missing tokens (all 401), then looks for the token. */
-async function holdsUnderLoad(name: string, url: string, recordInto: Parameters<typeof recordHeavily>[0]): Promise<void> {
+async function holdsUnderLoad(
+  name: string,
+  url: string,
+  recordInto: Parameters<typeof recordHeavily>[0],
+): Promise<void> {
   const recording = recordHeavily(recordInto);
-  const ok = await scrapeLoad(url, { connections: SCRAPERS, amount: SCRAPES, authorization: [`Bearer ${TOKEN}`], expectStatus: 200 });
+  const ok = await scrapeLoad(url, {
+    connections: SCRAPERS,
+    amount: SCRAPES,
+    authorization: [`Bearer ${TOKEN}`],
+    expectStatus: 200,
+  });
   const refused = await scrapeLoad(url, {
-    connections: SCRAPERS, amount: 200, authorization: [`Bearer ${WRONG_EARLY}`, undefined, `Bearer ${WRONG_LATE}`, 'Basic Zm9vOmJhcg=='], expectStatus: 401,
+    connections: SCRAPERS,
+    amount: 200,
+    authorization: [`Bearer ${WRONG_EARLY}`, undefined, `Bearer ${WRONG_LATE}`, 'Basic Zm9vOmJhcg=='],
+    expectStatus: 401,
   });
   const recorded = recording.stop();
   reportFigure(`scrape (${name}): ${SCRAPERS} concurrent scrapers, errors`, ok.errors + ok.failures.length);
@@ -64,8 +76,14 @@ describe('scrape load and auth', () => {
 
   it("@agentmeter/node's /metrics does the same", async () => {
     const handle = start({
-      serviceName: 'scrape-check', runtime: false, hostMetrics: false, http: false, attributes: { requests: ['route'] },
-      prometheus: { host: '127.0.0.1', port: 0, token: TOKEN }, otlp: false, diagLogger: false,
+      serviceName: 'scrape-check',
+      runtime: false,
+      hostMetrics: false,
+      http: false,
+      attributes: { requests: ['route'] },
+      prometheus: { host: '127.0.0.1', port: 0, token: TOKEN },
+      otlp: false,
+      diagLogger: false,
     });
     await handle.ready;
     await holdsUnderLoad('@agentmeter/node', handle.prometheusUrl!, handle.meter);
@@ -76,8 +94,18 @@ describe('scrape load and auth', () => {
     const auth = new BearerAuth(TOKEN);
     expect(auth.check(`Bearer ${TOKEN}`)).toBe('ok');
     expect(auth.check(`Bearer ${WRONG_LATE}`)).toBe('invalid');
-    const [right, wrong] = compareNanos(() => auth.check(`Bearer ${TOKEN}`), () => auth.check(`Bearer ${WRONG_LATE}`), 201, 300);
-    const [early, late] = compareNanos(() => auth.check(`Bearer ${WRONG_EARLY}`), () => auth.check(`Bearer ${WRONG_LATE}`), 201, 300);
+    const [right, wrong] = compareNanos(
+      () => auth.check(`Bearer ${TOKEN}`),
+      () => auth.check(`Bearer ${WRONG_LATE}`),
+      201,
+      300,
+    );
+    const [early, late] = compareNanos(
+      () => auth.check(`Bearer ${WRONG_EARLY}`),
+      () => auth.check(`Bearer ${WRONG_LATE}`),
+      201,
+      300,
+    );
     reportFigure('token check: right token, median', right.toFixed(0), 'ns');
     reportFigure('token check: wrong token of equal length, median', wrong.toFixed(0), 'ns');
     reportFigure('token check: right/wrong ratio', (right / wrong).toFixed(3));

@@ -42,31 +42,63 @@ describe('secrets never become labels', () => {
   it('provider errors that carry the key and the prompt reach error_type only through the taxonomy', async () => {
     const meter = createAgentMeter();
     const reader = createTestReader(meter);
-    const openai = instrumentOpenAI(new OpenAI({ apiKey: API_KEY, baseURL: `${baseURL}/v1`, maxRetries: 0 }), { meter, pricing: false });
-    const anthropic = instrumentAnthropic(new Anthropic({ apiKey: API_KEY, baseURL, maxRetries: 0 }), { meter, pricing: false });
-    const audio = instrumentOpenAIAudio(new OpenAI({ apiKey: API_KEY, baseURL: `${baseURL}/v1`, maxRetries: 0 }), { meter });
+    const openai = instrumentOpenAI(new OpenAI({ apiKey: API_KEY, baseURL: `${baseURL}/v1`, maxRetries: 0 }), {
+      meter,
+      pricing: false,
+    });
+    const anthropic = instrumentAnthropic(new Anthropic({ apiKey: API_KEY, baseURL, maxRetries: 0 }), {
+      meter,
+      pricing: false,
+    });
+    const audio = instrumentOpenAIAudio(new OpenAI({ apiKey: API_KEY, baseURL: `${baseURL}/v1`, maxRetries: 0 }), {
+      meter,
+    });
     const failing = [];
     for (const status of [400, 401, 403, 404, 429, 500, 503]) {
       const headers = { 'x-status': String(status) };
       failing.push(
         openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: PROMPT }] }, { headers }),
-        openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: PROMPT }], stream: true }, { headers }),
-        anthropic.messages.create({ model: 'claude-x', max_tokens: 10, messages: [{ role: 'user', content: PROMPT }] }, { headers }),
+        openai.chat.completions.create(
+          { model: 'gpt-4o', messages: [{ role: 'user', content: PROMPT }], stream: true },
+          { headers },
+        ),
+        anthropic.messages.create(
+          { model: 'claude-x', max_tokens: 10, messages: [{ role: 'user', content: PROMPT }] },
+          { headers },
+        ),
         audio.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: PROMPT }, { headers }),
       );
     }
-    const errors = await Promise.all(failing.map((call) => Promise.resolve(call).then(() => undefined, (error: unknown) => error)));
+    const errors = await Promise.all(
+      failing.map((call) =>
+        Promise.resolve(call).then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+      ),
+    );
     // The clients did see the secrets: the test would be empty otherwise.
     expect(errors.every((error) => error instanceof Error && error.message.includes(API_KEY))).toBe(true);
 
-    const generic = instrumentLlmFunction(async (_prompt: string) => {
-      throw Object.assign(new Error(`upstream refused key ${API_KEY} for prompt "${PROMPT}"`), { status: 401, code: API_KEY });
-    }, { meter, pricing: false, provider: 'custom', model: (prompt: string) => prompt });
+    const generic = instrumentLlmFunction(
+      async (_prompt: string) => {
+        throw Object.assign(new Error(`upstream refused key ${API_KEY} for prompt "${PROMPT}"`), {
+          status: 401,
+          code: API_KEY,
+        });
+      },
+      { meter, pricing: false, provider: 'custom', model: (prompt: string) => prompt },
+    );
     await generic(PROMPT).catch(() => undefined);
     for (const secret of [...SECRETS, PROMPT, `Bearer ${API_KEY}`]) {
       meter.trackError(Object.assign(new Error(secret), { code: secret, name: secret }), { component: secret });
       meter.trackRequest({ route: secret }, () => undefined);
-      meter.instruments.llmRequests.add(1, { provider: secret, model: `Bearer ${API_KEY}`, operation: PROMPT, status: secret });
+      meter.instruments.llmRequests.add(1, {
+        provider: secret,
+        model: `Bearer ${API_KEY}`,
+        operation: PROMPT,
+        status: secret,
+      });
     }
 
     const snapshot = await reader.collect();
@@ -75,7 +107,9 @@ describe('secrets never become labels', () => {
       for (const point of metric.dataPoints) {
         for (const [key, value] of Object.entries(point.attributes)) {
           labels++;
-          expect(leaksSecret(String(value)), `${metric.descriptor.name} ${key}=${String(value).slice(0, 60)}`).toBe(false);
+          expect(leaksSecret(String(value)), `${metric.descriptor.name} ${key}=${String(value).slice(0, 60)}`).toBe(
+            false,
+          );
           if (key === 'error_type') expect(ERROR_TYPES).toContain(value);
         }
       }

@@ -37,7 +37,9 @@ describe('series stay true (issue 14)', () => {
     const snapshot = await reader.collect();
     expect(snapshot.value('agentmeter.llm.requests', attributes)).toBe(Number.MAX_VALUE);
     expect(snapshot.value('agentmeter.active_sessions')).toBe(-Number.MAX_VALUE);
-    expect(snapshot.histogram('agentmeter.llm.latency', { provider: 'openai', model: 'm', operation: 'chat' })).toMatchObject({ count: 1, sum: Number.MAX_VALUE });
+    expect(
+      snapshot.histogram('agentmeter.llm.latency', { provider: 'openai', model: 'm', operation: 'chat' }),
+    ).toMatchObject({ count: 1, sum: Number.MAX_VALUE });
     expect(snapshot.value('agentmeter.orders', { shop: 'a' })).toBe(Number.MAX_VALUE);
     // The series go on counting ordinary values.
     meter.instruments.llmRequests.add(1, attributes);
@@ -76,7 +78,8 @@ describe('series stay true (issue 14)', () => {
     for (let i = 1; i <= 4; i++) meter.instruments.requests.add(1, { route: `/r/${i}`, status: 'ok' });
     const snapshot = await reader.collect();
     expect(snapshot.value('agentmeter.requests', { route: '/r/1', status: 'ok' })).toBe(2);
-    for (let i = 2; i <= 4; i++) expect(snapshot.value('agentmeter.requests', { route: `/r/${i}`, status: 'ok' })).toBe(1);
+    for (let i = 2; i <= 4; i++)
+      expect(snapshot.value('agentmeter.requests', { route: `/r/${i}`, status: 'ok' })).toBe(1);
     await reader.shutdown();
   });
 

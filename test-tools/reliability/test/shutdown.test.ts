@@ -18,7 +18,12 @@ describe('shutdown under load', () => {
   it('flushes the last data to OTLP and to a final scrape while scrapers keep coming', async () => {
     sink = await startOtlpSink();
     // A long interval: only shutdown's flush can carry the last data.
-    const handle = start({ ...QUIET, serviceName: 'shutdown-check', prometheus: { host: '127.0.0.1', port: 0 }, otlp: { protocol: 'http/json', endpoint: sink.url, intervalMillis: 60_000 } });
+    const handle = start({
+      ...QUIET,
+      serviceName: 'shutdown-check',
+      prometheus: { host: '127.0.0.1', port: 0 },
+      otlp: { protocol: 'http/json', endpoint: sink.url, intervalMillis: 60_000 },
+    });
     await handle.ready;
     const url = handle.prometheusUrl!;
     let recorded = 0;
@@ -33,7 +38,9 @@ describe('shutdown under load', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     recording = false;
     const finalScrape = parseExposition(await (await fetch(url)).text(), 'text');
-    const scraped = finalScrape.samples.filter((sample) => sample.name === 'agentmeter_jobs_done_total').reduce((sum, sample) => sum + sample.value, 0);
+    const scraped = finalScrape.samples
+      .filter((sample) => sample.name === 'agentmeter_jobs_done_total')
+      .reduce((sum, sample) => sum + sample.value, 0);
     const started = performance.now();
     await handle.shutdown();
     reportFigure('shutdown: time to flush and stop under scrape load', Math.round(performance.now() - started), 'ms');
@@ -43,7 +50,11 @@ describe('shutdown under load', () => {
     expect(sink.exports).toHaveLength(1);
     const jobs = sink.exports[0]!.metrics.find((metric) => metric.name === 'agentmeter.jobs_done');
     expect(jobs?.points.reduce((sum, point) => sum + point.value, 0)).toBe(recorded);
-    expect(finalScrape.samples.find((sample) => sample.name === 'agentmeter_jobs_done_total' && sample.labels['queue'] === 'q0')?.value).toBe(recorded / 4);
+    expect(
+      finalScrape.samples.find(
+        (sample) => sample.name === 'agentmeter_jobs_done_total' && sample.labels['queue'] === 'q0',
+      )?.value,
+    ).toBe(recorded / 4);
     // The endpoint is closed afterwards.
     await expect(fetch(url)).rejects.toThrow();
   });
@@ -52,7 +63,12 @@ describe('shutdown under load', () => {
     sink = await startOtlpSink();
     await sink.setMode('hang');
     const timeoutMillis = 1_000;
-    const handle = start({ ...QUIET, serviceName: 'shutdown-hang', prometheus: false, otlp: { protocol: 'http/json', endpoint: sink.url, intervalMillis: 60_000, timeoutMillis } });
+    const handle = start({
+      ...QUIET,
+      serviceName: 'shutdown-hang',
+      prometheus: false,
+      otlp: { protocol: 'http/json', endpoint: sink.url, intervalMillis: 60_000, timeoutMillis },
+    });
     for (let i = 0; i < 10_000; i++) handle.meter.increment('jobs_done');
     const started = performance.now();
     // A generous cap only to end the test if shutdown never resolves; the figure is the measurement.
@@ -74,17 +90,37 @@ describe('shutdown under load', () => {
     sink = await startOtlpSink();
     await sink.setMode('refuse');
     const warnings: string[] = [];
-    const handle = start({ ...QUIET, serviceName: 'shutdown-refused', prometheus: false, otlp: { protocol: 'http/json', endpoint: sink.url } });
-    diag.setLogger({ warn: (message: string) => warnings.push(message), error: () => {}, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+    const handle = start({
+      ...QUIET,
+      serviceName: 'shutdown-refused',
+      prometheus: false,
+      otlp: { protocol: 'http/json', endpoint: sink.url },
+    });
+    diag.setLogger(
+      {
+        warn: (message: string) => warnings.push(message),
+        error: () => {},
+        info: () => {},
+        debug: () => {},
+        verbose: () => {},
+      },
+      DiagLogLevel.WARN,
+    );
     for (let i = 0; i < 1_000; i++) handle.meter.increment('jobs_done');
     const started = performance.now();
     await handle.shutdown();
     const elapsed = performance.now() - started;
-    reportFigure('shutdown: time to resolve with a refusing collector (default settings, shutdown timeout 5000 ms)', Math.round(elapsed), 'ms');
+    reportFigure(
+      'shutdown: time to resolve with a refusing collector (default settings, shutdown timeout 5000 ms)',
+      Math.round(elapsed),
+      'ms',
+    );
     // Well under the default shutdown timeout: nothing waited for a retry.
     expect(elapsed).toBeLessThan(5_000);
     diag.disable();
-    expect(warnings.some((message) => message.includes('final OTLP metric push') && message.includes('ECONNREFUSED'))).toBe(true);
+    expect(
+      warnings.some((message) => message.includes('final OTLP metric push') && message.includes('ECONNREFUSED')),
+    ).toBe(true);
   });
 
   it('returns within shutdownTimeoutMillis against a Collector that accepts but never answers, and abandons the push', async () => {
@@ -92,7 +128,13 @@ describe('shutdown under load', () => {
     await sink.setMode('hang');
     const shutdownTimeoutMillis = 1_500;
     // Default push settings: a 24 s request timeout the final push would otherwise wait out.
-    const handle = start({ ...QUIET, serviceName: 'shutdown-hung', prometheus: false, shutdownTimeoutMillis, otlp: { protocol: 'http/json', endpoint: sink.url } });
+    const handle = start({
+      ...QUIET,
+      serviceName: 'shutdown-hung',
+      prometheus: false,
+      shutdownTimeoutMillis,
+      otlp: { protocol: 'http/json', endpoint: sink.url },
+    });
     for (let i = 0; i < 1_000; i++) handle.meter.increment('jobs_done');
     const started = performance.now();
     const outcome = await Promise.race([
@@ -100,7 +142,11 @@ describe('shutdown under load', () => {
       new Promise((resolve) => setTimeout(() => resolve('still pending'), 20_000)),
     ]);
     const elapsed = performance.now() - started;
-    reportFigure('shutdown: time to resolve with a hung collector (default settings, shutdown timeout 1500 ms)', Math.round(elapsed), 'ms');
+    reportFigure(
+      'shutdown: time to resolve with a hung collector (default settings, shutdown timeout 1500 ms)',
+      Math.round(elapsed),
+      'ms',
+    );
     expect(outcome).toBe('resolved');
     expect(elapsed).toBeGreaterThanOrEqual(shutdownTimeoutMillis - 50);
     expect(elapsed).toBeLessThan(4 * shutdownTimeoutMillis);
@@ -112,8 +158,12 @@ describe('shutdown under load', () => {
 
   it('reads AGENTMETER_SHUTDOWN_TIMEOUT and refuses bad limits with AgentMeterConfigError naming them', () => {
     for (const bad of [0, -1, Number.NaN, Infinity, 1.5, '5000', 600_001]) {
-      expect(() => start({ ...QUIET, prometheus: false, shutdownTimeoutMillis: bad as number })).toThrow(AgentMeterConfigError);
-      expect(() => start({ ...QUIET, prometheus: false, shutdownTimeoutMillis: bad as number })).toThrow(/shutdownTimeoutMillis/);
+      expect(() => start({ ...QUIET, prometheus: false, shutdownTimeoutMillis: bad as number })).toThrow(
+        AgentMeterConfigError,
+      );
+      expect(() => start({ ...QUIET, prometheus: false, shutdownTimeoutMillis: bad as number })).toThrow(
+        /shutdownTimeoutMillis/,
+      );
     }
     const before = process.env['AGENTMETER_SHUTDOWN_TIMEOUT'];
     process.env['AGENTMETER_SHUTDOWN_TIMEOUT'] = 'soon';

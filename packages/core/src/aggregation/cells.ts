@@ -10,7 +10,8 @@ export interface CellOwner {
 }
 
 /** Why a finite value is refused: the series would become infinite, and stay so. */
-const OVERFLOW_RULE = 'a value that keeps the series finite (this one would overflow it to infinity; the series keeps its value)';
+const OVERFLOW_RULE =
+  'a value that keeps the series finite (this one would overflow it to infinity; the series keeps its value)';
 
 /** A monotonic sum. Accepts finite numbers >= 0 that keep it finite. */
 export class CounterCell implements BoundCounter {
@@ -124,7 +125,8 @@ export class HistogramCell implements BoundHistogram {
     if (value > this.max) this.max = value;
     if (this.#owner.exemplars) {
       const exemplar = exemplarFor(value);
-      if (exemplar !== undefined) (this.exemplars ??= Array.from({ length: this.counts.length }, () => undefined))[index] = exemplar;
+      if (exemplar !== undefined)
+        (this.exemplars ??= Array.from({ length: this.counts.length }, () => undefined))[index] = exemplar;
     }
   }
 }

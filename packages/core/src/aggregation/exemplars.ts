@@ -36,6 +36,8 @@ export function exemplarFor(value: number): Exemplar | undefined {
 export const CLASSIC_BUCKETS: unique symbol = Symbol.for('agentmeter.classicBuckets');
 
 /** The explicit buckets an exponential-histogram data point carries, if any. */
-export function getClassicBuckets(dataPoint: object): { readonly boundaries: readonly number[]; readonly counts: readonly number[] } | undefined {
+export function getClassicBuckets(
+  dataPoint: object,
+): { readonly boundaries: readonly number[]; readonly counts: readonly number[] } | undefined {
   return (dataPoint as { [CLASSIC_BUCKETS]?: { boundaries: number[]; counts: number[] } })[CLASSIC_BUCKETS];
 }

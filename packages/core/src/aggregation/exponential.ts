@@ -56,7 +56,11 @@ export class ExponentialBuckets {
     const high = Math.max(this.offset + this.counts.length - 1, index);
     let shift = 0;
     // Whole buckets: floor division keeps (base^i, base^(i+1)] inside the merged bucket.
-    while (Math.floor(high / 2 ** shift) - Math.floor(low / 2 ** shift) + 1 > this.#maxSize && this.scale - shift > MIN_SCALE) shift++;
+    while (
+      Math.floor(high / 2 ** shift) - Math.floor(low / 2 ** shift) + 1 > this.#maxSize &&
+      this.scale - shift > MIN_SCALE
+    )
+      shift++;
     if (shift > 0) {
       this.#downscale(shift);
       index = bucketIndex(value, this.scale);

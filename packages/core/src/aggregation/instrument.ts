@@ -3,8 +3,15 @@ import type { InstrumentSpec } from '../catalog/types.ts';
 import type { AttributeResolver, ResolvedAttributes } from '../safety/attributes.ts';
 import { describeName, type Warner } from '../safety/warn.ts';
 import type {
-  BoundCounter, BoundGauge, BoundHistogram, BoundUpDownCounter, CounterInstrument, GaugeInstrument,
-  HistogramInstrument, RecordAttributes, UpDownCounterInstrument,
+  BoundCounter,
+  BoundGauge,
+  BoundHistogram,
+  BoundUpDownCounter,
+  CounterInstrument,
+  GaugeInstrument,
+  HistogramInstrument,
+  RecordAttributes,
+  UpDownCounterInstrument,
 } from '../types.ts';
 import { BindCache } from './bind-cache.ts';
 import type { CellOwner } from './cells.ts';

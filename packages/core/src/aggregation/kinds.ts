@@ -4,7 +4,13 @@ import type { InstrumentKind } from '../catalog/types.ts';
 import { CounterCell, GaugeCell, HistogramCell, UpDownCounterCell, type Cell, type CellOwner } from './cells.ts';
 import { CLASSIC_BUCKETS, EXEMPLARS } from './exemplars.ts';
 import { Counter, Gauge, Histogram, UpDownCounter, type AnyInstrument, type InstrumentConfig } from './instrument.ts';
-import { otelCounter, otelGauge, otelHistogram, otelUpDownCounter, type OtelInstrumentFactory } from './otel-handles.ts';
+import {
+  otelCounter,
+  otelGauge,
+  otelHistogram,
+  otelUpDownCounter,
+  type OtelInstrumentFactory,
+} from './otel-handles.ts';
 
 /** The Prometheus metric type a kind is exposed as. */
 export type PrometheusType = 'counter' | 'gauge' | 'histogram';
@@ -40,16 +46,28 @@ function histogramPoint(cell: HistogramCell, startTime: HrTime, endTime: HrTime)
   const buckets = cell.exponential;
   if (buckets === undefined) {
     return {
-      startTime, endTime, attributes: cell.attributes,
-      value: { buckets: { boundaries: cell.boundaries.slice(), counts: cell.counts.slice() }, sum: cell.sum, count: cell.count, ...extremes },
+      startTime,
+      endTime,
+      attributes: cell.attributes,
+      value: {
+        buckets: { boundaries: cell.boundaries.slice(), counts: cell.counts.slice() },
+        sum: cell.sum,
+        count: cell.count,
+        ...extremes,
+      },
       [EXEMPLARS]: cell.exemplars?.slice(),
     };
   }
   return {
-    startTime, endTime, attributes: cell.attributes,
+    startTime,
+    endTime,
+    attributes: cell.attributes,
     value: {
-      count: cell.count, sum: cell.sum, ...extremes,
-      scale: buckets.scale, zeroCount: buckets.zeroCount,
+      count: cell.count,
+      sum: cell.sum,
+      ...extremes,
+      scale: buckets.scale,
+      zeroCount: buckets.zeroCount,
       positive: { offset: buckets.offset, bucketCounts: buckets.counts.slice() },
       negative: { offset: 0, bucketCounts: [] },
     },
@@ -65,7 +83,11 @@ export const KINDS: { readonly [K in InstrumentKind]: KindBehaviour<Cell> } = {
     cell: (owner, attributes) => new CounterCell(owner, attributes),
     otel: otelCounter,
     point: (cell, startTime, endTime) => ({
-      startTime, endTime, attributes: cell.attributes, value: (cell as CounterCell).value, [EXEMPLARS]: (cell as CounterCell).exemplar,
+      startTime,
+      endTime,
+      attributes: cell.attributes,
+      value: (cell as CounterCell).value,
+      [EXEMPLARS]: (cell as CounterCell).exemplar,
     }),
     dataPointType: () => DataPointType.SUM,
     monotonic: true,
@@ -104,11 +126,15 @@ export const KINDS: { readonly [K in InstrumentKind]: KindBehaviour<Cell> } = {
 /** The instrument kind of collected MetricData (from agentmeter or any SDK instrument); undefined for other types. */
 export function kindOfMetric(metric: MetricData): InstrumentKind | undefined {
   switch (metric.dataPointType) {
-    case DataPointType.SUM: return metric.isMonotonic ? 'counter' : 'updowncounter';
-    case DataPointType.GAUGE: return 'gauge';
+    case DataPointType.SUM:
+      return metric.isMonotonic ? 'counter' : 'updowncounter';
+    case DataPointType.GAUGE:
+      return 'gauge';
     case DataPointType.HISTOGRAM:
-    case DataPointType.EXPONENTIAL_HISTOGRAM: return 'histogram';
-    default: return undefined;
+    case DataPointType.EXPONENTIAL_HISTOGRAM:
+      return 'histogram';
+    default:
+      return undefined;
   }
 }
 

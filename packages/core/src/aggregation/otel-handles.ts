@@ -9,13 +9,21 @@ import type { Indexed } from './series-index.ts';
  * OpenTelemetry API. Gauges keep their last value in a cell and are reported by an observable
  * gauge, so `onCollect` callbacks can set them just before each collection.
  */
-export type OtelHandleFactory = (owner: CellOwner, attributes: Attributes) => (BoundCounter | BoundUpDownCounter | BoundHistogram | BoundGauge) & Indexed;
+export type OtelHandleFactory = (
+  owner: CellOwner,
+  attributes: Attributes,
+) => (BoundCounter | BoundUpDownCounter | BoundHistogram | BoundGauge) & Indexed;
 
 /** Registers an observable gauge and its cells with the meter's one batch callback. */
 export type RegisterGauge = (observable: ObservableGauge, cells: readonly GaugeCell[]) => void;
 
 /** Creates the OpenTelemetry instrument of one kind and returns the factory of its handles. */
-export type OtelInstrumentFactory = (meter: Meter, otelName: string, spec: InstrumentSpec, registerGauge: RegisterGauge) => OtelHandleFactory;
+export type OtelInstrumentFactory = (
+  meter: Meter,
+  otelName: string,
+  spec: InstrumentSpec,
+  registerGauge: RegisterGauge,
+) => OtelHandleFactory;
 
 function options(spec: InstrumentSpec): { description: string; unit: string } {
   return { description: spec.description, unit: spec.unit };
@@ -45,7 +53,8 @@ export const otelUpDownCounter: OtelInstrumentFactory = (meter, otelName, spec) 
 
 export const otelHistogram: OtelInstrumentFactory = (meter, otelName, spec) => {
   const histogram: Histogram = meter.createHistogram(otelName, {
-    ...options(spec), advice: { explicitBucketBoundaries: [...(spec.buckets ?? [])] },
+    ...options(spec),
+    advice: { explicitBucketBoundaries: [...(spec.buckets ?? [])] },
   });
   return (owner, attributes) => ({
     attributes,

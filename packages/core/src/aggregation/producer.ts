@@ -1,7 +1,12 @@
 import { type HrTime, ValueType } from '@opentelemetry/api';
 import { hrTime } from '@opentelemetry/core';
 import { emptyResource } from '@opentelemetry/resources';
-import { AggregationTemporality, type CollectionResult, type MetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  type CollectionResult,
+  type MetricData,
+  type MetricProducer,
+} from '@opentelemetry/sdk-metrics';
 import type { InstrumentSpec } from '../catalog/types.ts';
 import type { Cell } from './cells.ts';
 import { KINDS } from './kinds.ts';
@@ -82,7 +87,12 @@ export class AgentMeterProducer implements MetricProducer {
     }
     if (first === undefined) return undefined;
     return {
-      descriptor: { name: instrument.otelName, description: spec.description, unit: spec.unit, valueType: ValueType.DOUBLE },
+      descriptor: {
+        name: instrument.otelName,
+        description: spec.description,
+        unit: spec.unit,
+        valueType: ValueType.DOUBLE,
+      },
       aggregationTemporality: AggregationTemporality.CUMULATIVE,
       dataPointType: kind.dataPointType(first),
       dataPoints: points,

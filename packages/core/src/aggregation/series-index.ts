@@ -63,7 +63,6 @@ export class SeriesIndex<Handle extends Indexed> {
     const key = this.#keys[i]!;
     return Object.hasOwn(handle.attributes, key) ? (handle.attributes[key] as string) : undefined;
   }
-
 }
 
 type Lookup = (root: unknown, values: readonly unknown[], hasOwn: typeof Object.hasOwn, map: MapConstructor) => unknown;
@@ -78,9 +77,13 @@ type Lookup = (root: unknown, values: readonly unknown[], hasOwn: typeof Object.
 function compileLookup(keys: readonly string[]): Lookup {
   const names = keys.map((key) => JSON.stringify(key));
   // An absent label reads as undefined, unless the key names an Object.prototype member.
-  const same = (j: number): string => `(a[${names[j]}] === v[${j}] || (v[${j}] === undefined && !hasOwn(a, ${names[j]})))`;
+  const same = (j: number): string =>
+    `(a[${names[j]}] === v[${j}] || (v[${j}] === undefined && !hasOwn(a, ${names[j]})))`;
   const levels = names.map((_, i) => {
-    const rest = names.slice(i).map((_name, offset) => same(i + offset)).join(' && ');
+    const rest = names
+      .slice(i)
+      .map((_name, offset) => same(i + offset))
+      .join(' && ');
     return `if (n === undefined) return undefined;
       if (!(n instanceof map)) { const a = n.attributes; return ${rest} ? n : undefined; }
       n = n.get(v[${i}]);`;
@@ -95,7 +98,13 @@ function compileLookup(keys: readonly string[]): Lookup {
 }
 
 /** compileLookup's function as a loop over the keys: the same answers, through shared inline caches. */
-function genericLookup(keys: readonly string[], root: unknown, values: readonly unknown[], hasOwn: typeof Object.hasOwn, map: MapConstructor): unknown {
+function genericLookup(
+  keys: readonly string[],
+  root: unknown,
+  values: readonly unknown[],
+  hasOwn: typeof Object.hasOwn,
+  map: MapConstructor,
+): unknown {
   let node = root;
   for (let i = 0; i < keys.length; i++) {
     if (node === undefined) return undefined;

@@ -15,12 +15,16 @@ export type KindOf<K extends CatalogKey> = Declared[K]['kind'];
  * Checks the declared entries (by its parameter type) and resolves named buckets to their
  * boundaries. A key declared in both tables fails the module's load rather than shadowing one.
  */
-function resolve(...tables: readonly Readonly<Record<string, DeclaredInstrument>>[]): Readonly<Record<CatalogKey, InstrumentSpec>> {
+function resolve(
+  ...tables: readonly Readonly<Record<string, DeclaredInstrument>>[]
+): Readonly<Record<CatalogKey, InstrumentSpec>> {
   const catalog: Record<string, InstrumentSpec> = {};
   for (const table of tables) {
     for (const [key, entry] of Object.entries(table)) {
       if (key in catalog) throw new Error(`catalog key ${key} is declared twice`);
-      catalog[key] = (entry.buckets === undefined ? { ...entry } : { ...entry, buckets: BUCKETS[entry.buckets] }) as InstrumentSpec;
+      catalog[key] = (
+        entry.buckets === undefined ? { ...entry } : { ...entry, buckets: BUCKETS[entry.buckets] }
+      ) as InstrumentSpec;
     }
   }
   return catalog as Record<CatalogKey, InstrumentSpec>;
@@ -31,7 +35,10 @@ function resolve(...tables: readonly Readonly<Record<string, DeclaredInstrument>
  * service-instruments.ts). The meter creates them from this table, docs/metrics.md is generated
  * from it, and the dashboards and alert rules are checked against it.
  */
-export const CATALOG: Readonly<Record<CatalogKey, InstrumentSpec>> = resolve(REQUEST_AND_AI_INSTRUMENTS, SERVICE_INSTRUMENTS);
+export const CATALOG: Readonly<Record<CatalogKey, InstrumentSpec>> = resolve(
+  REQUEST_AND_AI_INSTRUMENTS,
+  SERVICE_INSTRUMENTS,
+);
 
 /** The catalog's keys in declaration order. */
 export const CATALOG_KEYS: readonly CatalogKey[] = Object.keys(CATALOG) as CatalogKey[];

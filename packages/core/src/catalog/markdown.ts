@@ -5,9 +5,21 @@ import { CATALOG, CATALOG_KEYS } from './instruments.ts';
 import type { Family } from './types.ts';
 
 const FAMILY_TITLES: Readonly<Record<Family, string>> = {
-  requests: 'Requests', errors: 'Errors', sessions: 'Sessions', llm: 'LLM', cost: 'Cost', tts: 'Text to speech',
-  stt: 'Speech to text', turns: 'Voice turns', websocket: 'WebSocket', db: 'Database', cache: 'Cache',
-  conversation: 'Conversation', generation: 'Content generation', external_api: 'External APIs', health: 'Health checks',
+  requests: 'Requests',
+  errors: 'Errors',
+  sessions: 'Sessions',
+  llm: 'LLM',
+  cost: 'Cost',
+  tts: 'Text to speech',
+  stt: 'Speech to text',
+  turns: 'Voice turns',
+  websocket: 'WebSocket',
+  db: 'Database',
+  cache: 'Cache',
+  conversation: 'Conversation',
+  generation: 'Content generation',
+  external_api: 'External APIs',
+  health: 'Health checks',
 };
 
 function cell(text: string): string {
@@ -30,7 +42,7 @@ export function renderMetricsMarkdown(namespace = 'agentmeter'): string {
     '',
     `Every instrument agentmeter records, under the default namespace \`${namespace}\`. The Prometheus name is`,
     'the same whether Prometheus scrapes `/metrics` or the OpenTelemetry Collector remote-writes it: dots',
-    'become underscores, the unit becomes a suffix, counters end in `_total`. With `namespace: \'digital_actors\'`',
+    "become underscores, the unit becomes a suffix, counters end in `_total`. With `namespace: 'digital_actors'`",
     'the prefix changes accordingly (`digital_actors_requests_total`).',
     '',
     'Attributes are allow-listed per instrument: any other key is dropped (declare extra keys per family with the',
@@ -41,8 +53,8 @@ export function renderMetricsMarkdown(namespace = 'agentmeter'): string {
     '',
     'On `/metrics` every series also carries its instrumentation scope, as the OpenTelemetry Prometheus',
     'compatibility specification asks: `otel_scope_name` (`@agentmeter/core` for the instruments below, the',
-    'instrumentation\'s package for the others) and `otel_scope_version`, plus `otel_scope_schema_url` when the',
-    'scope has one. The Collector\'s remote write and Prometheus\' OTLP receiver (with `promote_scope_metadata`)',
+    "instrumentation's package for the others) and `otel_scope_version`, plus `otel_scope_schema_url` when the",
+    "scope has one. The Collector's remote write and Prometheus' OTLP receiver (with `promote_scope_metadata`)",
     'write the same labels. `scopeLabels: false` on the exporter leaves them out.',
     '',
   ];
@@ -51,10 +63,17 @@ export function renderMetricsMarkdown(namespace = 'agentmeter'): string {
     const spec = CATALOG[key];
     if (spec.family !== family) {
       family = spec.family;
-      lines.push(`## ${FAMILY_TITLES[family]}`, '', '| Prometheus name | kind | unit | attributes | description | replaces (seed names) |', '| --- | --- | --- | --- | --- | --- |');
+      lines.push(
+        `## ${FAMILY_TITLES[family]}`,
+        '',
+        '| Prometheus name | kind | unit | attributes | description | replaces (seed names) |',
+        '| --- | --- | --- | --- | --- | --- |',
+      );
     }
     const name = prometheusName(`${namespace}.${spec.name}`, spec.unit, spec.kind);
-    lines.push(`| \`${name}\` | ${spec.kind} | \`${spec.unit}\` | ${list(spec.attributes)} | ${cell(spec.description)} | ${list(spec.replaces)} |`);
+    lines.push(
+      `| \`${name}\` | ${spec.kind} | \`${spec.unit}\` | ${list(spec.attributes)} | ${cell(spec.description)} | ${list(spec.replaces)} |`,
+    );
     const next = CATALOG_KEYS[CATALOG_KEYS.indexOf(key) + 1];
     if (next === undefined || CATALOG[next].family !== family) lines.push('');
   }
@@ -70,26 +89,30 @@ export function renderMetricsMarkdown(namespace = 'agentmeter'): string {
     '',
     '## From OpenTelemetry instrumentations',
     '',
-    'These come from OpenTelemetry\'s own instrumentations, which `@agentmeter/node` sets up, under semantic-convention names.',
+    "These come from OpenTelemetry's own instrumentations, which `@agentmeter/node` sets up, under semantic-convention names.",
     '',
     '| Prometheus name | kind | unit | attributes | description | source | replaces (seed names) |',
     '| --- | --- | --- | --- | --- | --- | --- |',
-    ...EXTERNAL_METRICS.map((spec) =>
-      `| \`${spec.prometheusName}\` | ${spec.kind} | \`${spec.unit}\` | ${list(spec.attributes)} | ${cell(spec.description)} | ${cell(spec.source)} | ${list(spec.replaces)} |`),
+    ...EXTERNAL_METRICS.map(
+      (spec) =>
+        `| \`${spec.prometheusName}\` | ${spec.kind} | \`${spec.unit}\` | ${list(spec.attributes)} | ${cell(spec.description)} | ${cell(spec.source)} | ${list(spec.replaces)} |`,
+    ),
     '',
     '## OpenTelemetry GenAI client metrics',
     '',
     'The LLM wrappers and speech calls also record the OTel GenAI semantic conventions (on by default,',
     '`genAiMetrics: false` or `AGENTMETER_GENAI_METRICS=false` turns them off). They travel over OTLP; `/metrics`',
-    'leaves them out unless the exporter\'s `genAiMetrics` is set, since the families above carry the same',
+    "leaves them out unless the exporter's `genAiMetrics` is set, since the families above carry the same",
     'measurements. `gen_ai.operation.name` is `chat`, `generate_content`, `embeddings`, ..., or `text_to_speech` and',
     '`speech_to_text` for speech calls; `gen_ai.provider.name` follows the conventions (`gcp.gemini`, `gcp.vertex_ai`,',
     '`azure.ai.openai`, ...). The chunk metrics are recorded for streamed calls only.',
     '',
     '| Prometheus name | OTel name | unit | attributes | description | bucket upper bounds |',
     '| --- | --- | --- | --- | --- | --- |',
-    ...GEN_AI_METRICS.map((spec) =>
-      `| \`${prometheusName(spec.name, spec.unit, 'histogram')}\` | \`${spec.name}\` | \`${spec.unit}\` | ${list(spec.attributes)} | ${cell(spec.description)} | ${spec.buckets.join(', ')} |`),
+    ...GEN_AI_METRICS.map(
+      (spec) =>
+        `| \`${prometheusName(spec.name, spec.unit, 'histogram')}\` | \`${spec.name}\` | \`${spec.unit}\` | ${list(spec.attributes)} | ${cell(spec.description)} | ${spec.buckets.join(', ')} |`,
+    ),
     '',
     '## Seed SLI gauges, now recording rules',
     '',

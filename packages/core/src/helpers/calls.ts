@@ -6,13 +6,23 @@ import { LlmRecorder } from '../kernel/llm.ts';
 import { OutcomeTable } from '../kernel/outcome.ts';
 import type { InstrumentRegistry } from '../registry.ts';
 import type {
-  DbQueryAttributes, ExternalApiAttributes, LlmCall, LlmCallAttributes, RecordAttributes, SpeechCallAttributes,
-  SttCall, TimedCall, TokenUsage, TtsCall,
+  DbQueryAttributes,
+  ExternalApiAttributes,
+  LlmCall,
+  LlmCallAttributes,
+  RecordAttributes,
+  SpeechCallAttributes,
+  SttCall,
+  TimedCall,
+  TokenUsage,
+  TtsCall,
 } from '../types.ts';
 
 /** A taxonomy string is taken as is; anything else is classified. */
 export function errorTypeOf(error: unknown): ErrorType {
-  return typeof error === 'string' && (ERROR_TYPES as readonly string[]).includes(error) ? (error as ErrorType) : classifyError(error);
+  return typeof error === 'string' && (ERROR_TYPES as readonly string[]).includes(error)
+    ? (error as ErrorType)
+    : classifyError(error);
 }
 
 function text(value: unknown): string {
@@ -130,9 +140,20 @@ export class CallFactory {
   }
 
   /** A speech call as a GenAI operation; labels that are not strings (dropped by the catalog too) become `unknown`. */
-  #speechGenAi(labels: Record<string, unknown>, operation: string, seconds: number, errorType: ErrorType | undefined): void {
+  #speechGenAi(
+    labels: Record<string, unknown>,
+    operation: string,
+    seconds: number,
+    errorType: ErrorType | undefined,
+  ): void {
     if (this.#genAi === undefined) return;
-    this.#genAi.record({ provider: text(labels['provider']), model: text(labels['model']), operation }, seconds, undefined, undefined, errorType);
+    this.#genAi.record(
+      { provider: text(labels['provider']), model: text(labels['model']), operation },
+      seconds,
+      undefined,
+      undefined,
+      errorType,
+    );
   }
 
   db(attributes: DbQueryAttributes): TimedCall {

@@ -19,7 +19,10 @@ export function guardCreation<F extends (...args: never[]) => unknown>(name: str
       return create(...args);
     } catch (error) {
       if (error instanceof AgentMeterConfigError) throw error;
-      throw new AgentMeterConfigError(`${name}: its arguments could not be read or are not what it takes (${reason(error)}); pass the documented client and options`, { cause: error });
+      throw new AgentMeterConfigError(
+        `${name}: its arguments could not be read or are not what it takes (${reason(error)}); pass the documented client and options`,
+        { cause: error },
+      );
     }
   }) as F;
 }

@@ -20,7 +20,10 @@ export function runTracked<T>(fn: () => T, record: (error?: unknown) => void): T
   }
   let then: unknown;
   try {
-    then = typeof result === 'object' || typeof result === 'function' ? (result as { then?: unknown } | null)?.then : undefined;
+    then =
+      typeof result === 'object' || typeof result === 'function'
+        ? (result as { then?: unknown } | null)?.then
+        : undefined;
   } catch {
     then = undefined;
   }

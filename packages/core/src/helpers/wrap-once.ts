@@ -44,7 +44,9 @@ export function claimClient(client: object, wrapper: string, options: unknown): 
   if (!first.warned && !sameOptions(first.options, given)) {
     first.warned = true;
     try {
-      diag.warn(`agentmeter: ${wrapper}: this client is already instrumented; the first wrap's options stay and the new ones are ignored`);
+      diag.warn(
+        `agentmeter: ${wrapper}: this client is already instrumented; the first wrap's options stay and the new ones are ignored`,
+      );
     } catch {
       // A logger that throws must not reach the host service.
     }

@@ -31,9 +31,13 @@ export const COST_TYPES: readonly CostType[] = [...TOKEN_TYPES, 'request'];
 
 const PER_MILLION = 1_000_000;
 const FALLBACK: Readonly<Record<TokenType, TokenType | undefined>> = {
-  input: undefined, output: undefined,
-  cached_input: 'input', cache_write: 'input', input_audio: 'input',
-  reasoning: 'output', output_audio: 'output',
+  input: undefined,
+  output: undefined,
+  cached_input: 'input',
+  cache_write: 'input',
+  input_audio: 'input',
+  reasoning: 'output',
+  output_audio: 'output',
 };
 
 /** One band of a compiled row: from `above` total input tokens (exclusive), each token type's rate. */
@@ -72,7 +76,10 @@ function compile(entry: PriceEntry): CompiledRow {
   }
   const thresholds = [...new Set((entry.tiers ?? []).map((tier) => tier.above))].toSorted((a, b) => b - a);
   // A band per threshold, then the base band for everything at or below the lowest.
-  const bands = [...thresholds.map((above) => ({ above, rates: ratesAt(entry, above + 1) })), { above: Number.NEGATIVE_INFINITY, rates: ratesAt(entry, 0) }];
+  const bands = [
+    ...thresholds.map((above) => ({ above, rates: ratesAt(entry, above + 1) })),
+    { above: Number.NEGATIVE_INFINITY, rates: ratesAt(entry, 0) },
+  ];
   row = { bands, request: entry.request ?? 0 };
   compiled.set(entry, row);
   lastEntry = entry;
@@ -89,7 +96,13 @@ function amount(value: number | undefined): number {
  * returns the total, or undefined when the usage has no token count. Allocates nothing per call.
  */
 export function tokenCosts(entry: PriceEntry, usage: UsageAmounts, out: Float64Array): number | undefined {
-  if (usage.input === undefined && usage.output === undefined && usage.cached_input === undefined && usage.cache_write === undefined) return undefined;
+  if (
+    usage.input === undefined &&
+    usage.output === undefined &&
+    usage.cached_input === undefined &&
+    usage.cache_write === undefined
+  )
+    return undefined;
   const row = compile(entry);
   const input = amount(usage.input);
   const cached = amount(usage.cached_input);

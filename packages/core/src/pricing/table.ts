@@ -118,13 +118,18 @@ export function loadPriceFile(path: string): PriceEntry[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new AgentMeterConfigError(`agentmeter pricing: cannot read the price file ${JSON.stringify(path)}; check the path (option "file" or AGENTMETER_PRICING_FILE)`, { cause: error });
+    throw new AgentMeterConfigError(
+      `agentmeter pricing: cannot read the price file ${JSON.stringify(path)}; check the path (option "file" or AGENTMETER_PRICING_FILE)`,
+      { cause: error },
+    );
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new AgentMeterConfigError(`agentmeter pricing: the price file ${JSON.stringify(path)} is not valid JSON`, { cause: error });
+    throw new AgentMeterConfigError(`agentmeter pricing: the price file ${JSON.stringify(path)} is not valid JSON`, {
+      cause: error,
+    });
   }
   return validatePriceList(parsed, `price file ${JSON.stringify(path)}`);
 }
@@ -139,7 +144,10 @@ function timeOf(at: Date | number | undefined): number {
  * A pricing table: bundled rows (default DEFAULT_PRICES) with user overrides layered on top.
  * Bad rows fail here, at creation, with a message naming the row.
  */
-export function createPricingTable(entries: readonly PriceEntry[] = DEFAULT_PRICES, options: PricingTableOptions = {}): PricingTable {
+export function createPricingTable(
+  entries: readonly PriceEntry[] = DEFAULT_PRICES,
+  options: PricingTableOptions = {},
+): PricingTable {
   const base = validatePriceList(entries, 'pricing entries');
   const overrides = options.overrides === undefined ? [] : validatePriceList(options.overrides, 'pricing overrides');
   const file = options.file === undefined ? process.env.AGENTMETER_PRICING_FILE : options.file;
@@ -162,11 +170,16 @@ export function createPricingTable(entries: readonly PriceEntry[] = DEFAULT_PRIC
     return found === undefined ? undefined : { entry: found.entry, until: Math.min(until, found.until) };
   };
   const resolve = (provider: unknown, model: unknown, at: Date | number | undefined): ResolvedPrice | undefined =>
-    typeof provider === 'string' && typeof model === 'string' ? resolveKey(keyOf(provider, model), provider, model, timeOf(at)) : undefined;
+    typeof provider === 'string' && typeof model === 'string'
+      ? resolveKey(keyOf(provider, model), provider, model, timeOf(at))
+      : undefined;
 
   return {
     entries: [...base, ...overrides],
-    source: source === undefined ? undefined : { name: source.source.name, version: source.source.version, published: source.source.published },
+    source:
+      source === undefined
+        ? undefined
+        : { name: source.source.name, version: source.source.version, published: source.source.published },
     lookup: (provider, model, at) => resolve(provider, model, at)?.entry,
     resolve,
     cost(usage) {
@@ -178,7 +191,9 @@ export function createPricingTable(entries: readonly PriceEntry[] = DEFAULT_PRIC
       if (entry === undefined) {
         if (!warned.has(key) && warned.size < MAX_WARNED) {
           warned.add(key);
-          warn(`agentmeter pricing: no price for provider ${shownName(provider)} model ${shownName(model)}; no cost is recorded for it. Add a row with the "overrides" option or AGENTMETER_PRICING_FILE.`);
+          warn(
+            `agentmeter pricing: no price for provider ${shownName(provider)} model ${shownName(model)}; no cost is recorded for it. Add a row with the "overrides" option or AGENTMETER_PRICING_FILE.`,
+          );
         }
         return undefined;
       }

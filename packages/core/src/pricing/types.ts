@@ -6,7 +6,15 @@ export type BillingUnit = 'token' | 'character' | 'second' | 'minute' | 'request
  * `input` excludes cache reads (`cached_input`) and writes (`cache_write`); `input_audio` is the
  * audio part of `input`; `reasoning` and `output_audio` are parts of `output`.
  */
-export const TOKEN_TYPES = ['input', 'cached_input', 'cache_write', 'input_audio', 'output', 'reasoning', 'output_audio'] as const;
+export const TOKEN_TYPES = [
+  'input',
+  'cached_input',
+  'cache_write',
+  'input_audio',
+  'output',
+  'reasoning',
+  'output_audio',
+] as const;
 export type TokenType = (typeof TOKEN_TYPES)[number];
 
 /** USD per million tokens of each type. An absent rate falls back: cache and audio input to `input`, reasoning and audio output to `output`. */

@@ -33,17 +33,26 @@ function checkPrice(where: string, field: string, value: unknown): number {
 
 function checkTiers(where: string, value: unknown): PriceTier[] {
   const example = '[{"above":200000,"input":6,"output":22.5}]';
-  if (!Array.isArray(value) || value.length > MAX_TIERS) fail(where, `"tiers" must be an array of at most ${MAX_TIERS} tiers such as ${example}, got ${describe(value)}`);
+  if (!Array.isArray(value) || value.length > MAX_TIERS)
+    fail(where, `"tiers" must be an array of at most ${MAX_TIERS} tiers such as ${example}, got ${describe(value)}`);
   return value.map((tier: unknown, i) => {
-    if (tier === null || typeof tier !== 'object' || Array.isArray(tier)) fail(where, `"tiers"[${i}] must be an object such as ${example}, got ${describe(tier)}`);
+    if (tier === null || typeof tier !== 'object' || Array.isArray(tier))
+      fail(where, `"tiers"[${i}] must be an object such as ${example}, got ${describe(tier)}`);
     const t = tier as Record<string, unknown>;
     if (typeof t.above !== 'number' || !Number.isSafeInteger(t.above) || t.above < 0) {
       fail(where, `"tiers"[${i}].above must be a whole number of input tokens >= 0, got ${describe(t.above)}`);
     }
     const out: { -readonly [K in keyof PriceTier]: PriceTier[K] } = { above: t.above };
-    for (const field of TOKEN_TYPES) if (t[field] !== undefined) out[field] = checkPrice(where, `tiers[${i}].${field}`, t[field]);
-    const unknown = Object.keys(t).filter((key) => key !== 'above' && !(TOKEN_TYPES as readonly string[]).includes(key));
-    if (unknown.length > 0) fail(where, `"tiers"[${i}] has unknown field ${JSON.stringify(unknown[0]!.slice(0, 40))}; use above, ${TOKEN_TYPES.join(', ')}`);
+    for (const field of TOKEN_TYPES)
+      if (t[field] !== undefined) out[field] = checkPrice(where, `tiers[${i}].${field}`, t[field]);
+    const unknown = Object.keys(t).filter(
+      (key) => key !== 'above' && !(TOKEN_TYPES as readonly string[]).includes(key),
+    );
+    if (unknown.length > 0)
+      fail(
+        where,
+        `"tiers"[${i}] has unknown field ${JSON.stringify(unknown[0]!.slice(0, 40))}; use above, ${TOKEN_TYPES.join(', ')}`,
+      );
     return out;
   });
 }
@@ -60,7 +69,10 @@ function describe(value: unknown): string {
  */
 export function validatePriceEntry(row: unknown, where: string): PriceEntry {
   if (row === null || typeof row !== 'object' || Array.isArray(row)) {
-    fail(where, `expected an object like {"provider":"openai","model":"gpt-4o","effective":"2025-01-01","unit":"token","input":2.5,"output":10}, got ${describe(row)}`);
+    fail(
+      where,
+      `expected an object like {"provider":"openai","model":"gpt-4o","effective":"2025-01-01","unit":"token","input":2.5,"output":10}, got ${describe(row)}`,
+    );
   }
   const r = row as Record<string, unknown>;
   const provider = checkName(where, 'provider', r.provider).toLowerCase();
@@ -80,7 +92,11 @@ export function validatePriceEntry(row: unknown, where: string): PriceEntry {
     if (entry.input === undefined && entry.output === undefined) {
       fail(at, 'a "token" row needs "input" and/or "output" (USD per million tokens)');
     }
-    if (entry.price !== undefined) fail(at, `a "token" row takes ${TOKEN_TYPES.join(', ')} (USD per million tokens) and "request" (USD per call), not "price"`);
+    if (entry.price !== undefined)
+      fail(
+        at,
+        `a "token" row takes ${TOKEN_TYPES.join(', ')} (USD per million tokens) and "request" (USD per call), not "price"`,
+      );
   } else {
     if (entry.price === undefined) fail(at, `a "${unit}" row needs "price" (USD per ${unit})`);
     const tokenOnly = [...TOKEN_TYPES, 'request', 'tiers'].find((field) => r[field] !== undefined);

@@ -16,7 +16,13 @@ export interface ResolvedAttributes {
 const MAX_DYNAMIC_KEYS = 16;
 export const LABEL_NAME: RegExp = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** Label names Prometheus reserves (a histogram's `le` would be duplicated) or agentmeter uses itself. */
-export const RESERVED_LABELS: ReadonlySet<string> = new Set(['le', 'quantile', 'job', 'instance', 'otel_metric_overflow']);
+export const RESERVED_LABELS: ReadonlySet<string> = new Set([
+  'le',
+  'quantile',
+  'job',
+  'instance',
+  'otel_metric_overflow',
+]);
 
 /** Resolves attributes against an allow-list: unknown keys are dropped with a warning. */
 export class AllowListResolver {
@@ -75,7 +81,10 @@ export class AllowListResolver {
       try {
         for (const key in input) {
           if (!this.keys.includes(key) && (input as Record<string, unknown>)[key] !== undefined) {
-            this.#warner.warn(`attr-unknown:${this.#instrumentName}`, `${this.#instrumentName} accepts only [${this.keys.join(', ')}]; other attributes were dropped (declare extra keys with the meter's \`attributes\` option)`);
+            this.#warner.warn(
+              `attr-unknown:${this.#instrumentName}`,
+              `${this.#instrumentName} accepts only [${this.keys.join(', ')}]; other attributes were dropped (declare extra keys with the meter's \`attributes\` option)`,
+            );
             break;
           }
         }
@@ -90,7 +99,10 @@ export class AllowListResolver {
   resolve(input: RecordAttributes | undefined): ResolvedAttributes {
     if (input === undefined || input === null) return this.#build([]);
     if (typeof input !== 'object') {
-      this.#warner.warn(`attrs-type:${this.#instrumentName}`, `attributes for ${this.#instrumentName} must be an object; got ${typeof input}, recorded without attributes`);
+      this.#warner.warn(
+        `attrs-type:${this.#instrumentName}`,
+        `attributes for ${this.#instrumentName} must be an object; got ${typeof input}, recorded without attributes`,
+      );
       return this.#build([]);
     }
     const values: (string | undefined)[] = [];
@@ -105,17 +117,26 @@ export class AllowListResolver {
         found++;
         const clean = cleanAttributeValue(raw, this.#maxLength);
         if (clean === undefined) {
-          this.#warner.warn(`attr-value:${this.#instrumentName}:${key}`, `attribute ${key} of ${this.#instrumentName} must be a string, number or boolean; dropped`);
+          this.#warner.warn(
+            `attr-value:${this.#instrumentName}:${key}`,
+            `attribute ${key} of ${this.#instrumentName} must be a string, number or boolean; dropped`,
+          );
         }
         values.push(clean);
       }
       let total = 0;
       for (const key in input) if ((input as Record<string, unknown>)[key] !== undefined) total++;
       if (total > found) {
-        this.#warner.warn(`attr-unknown:${this.#instrumentName}`, `${this.#instrumentName} accepts only [${this.keys.join(', ')}]; other attributes were dropped (declare extra keys with the meter's \`attributes\` option)`);
+        this.#warner.warn(
+          `attr-unknown:${this.#instrumentName}`,
+          `${this.#instrumentName} accepts only [${this.keys.join(', ')}]; other attributes were dropped (declare extra keys with the meter's \`attributes\` option)`,
+        );
       }
     } catch {
-      this.#warner.warn(`attrs-throw:${this.#instrumentName}`, `reading attributes for ${this.#instrumentName} threw; recorded without attributes`);
+      this.#warner.warn(
+        `attrs-throw:${this.#instrumentName}`,
+        `reading attributes for ${this.#instrumentName} threw; recorded without attributes`,
+      );
       return this.#build([]);
     }
     return this.#build(values);
@@ -161,9 +182,14 @@ export class DynamicResolver {
     const attributes: Attributes = {};
     if (input === undefined || input === null || typeof input !== 'object') return { key: '', attributes };
     try {
-      const keys = Object.keys(input).filter((key) => LABEL_NAME.test(key) && !key.startsWith('__') && !RESERVED_LABELS.has(key)).toSorted();
+      const keys = Object.keys(input)
+        .filter((key) => LABEL_NAME.test(key) && !key.startsWith('__') && !RESERVED_LABELS.has(key))
+        .toSorted();
       if (keys.length > MAX_DYNAMIC_KEYS) {
-        this.#warner.warn(`attr-many:${this.#instrumentName}`, `${this.#instrumentName} got ${keys.length} attribute keys; only the first ${MAX_DYNAMIC_KEYS} are kept`);
+        this.#warner.warn(
+          `attr-many:${this.#instrumentName}`,
+          `${this.#instrumentName} got ${keys.length} attribute keys; only the first ${MAX_DYNAMIC_KEYS} are kept`,
+        );
         keys.length = MAX_DYNAMIC_KEYS;
       }
       const parts: string[] = [];
@@ -177,7 +203,10 @@ export class DynamicResolver {
       // join() builds one flat string: the key is kept per series, a chain of concatenations would cost more.
       return { key: parts.join(''), attributes };
     } catch {
-      this.#warner.warn(`attrs-throw:${this.#instrumentName}`, `reading attributes for ${describeName(this.#instrumentName)} threw; recorded without attributes`);
+      this.#warner.warn(
+        `attrs-throw:${this.#instrumentName}`,
+        `reading attributes for ${describeName(this.#instrumentName)} threw; recorded without attributes`,
+      );
       return { key: '', attributes: {} };
     }
   }

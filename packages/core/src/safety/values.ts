@@ -2,7 +2,8 @@
 export const TOO_LONG = '_too_long';
 export const REDACTED = '_redacted';
 
-const SECRET_PREFIX = /^(?:sk-|sk_|rk_|pk_live|xai-|gsk_|AIza|ghp_|gho_|github_pat_|xox[abprs]-|glpat-|Bearer\s|Basic\s|eyJ[A-Za-z0-9_-]{8,}\.)/i;
+const SECRET_PREFIX =
+  /^(?:sk-|sk_|rk_|pk_live|xai-|gsk_|AIza|ghp_|gho_|github_pat_|xox[abprs]-|glpat-|Bearer\s|Basic\s|eyJ[A-Za-z0-9_-]{8,}\.)/i;
 const TOKEN_LIKE = /^[A-Za-z0-9+/=_-]{32,}$/;
 
 /** True for values shaped like API keys or bearer tokens, which must never become labels. */

@@ -9,7 +9,10 @@ type EmbeddingModelIn = Parameters<typeof wrapEmbeddingModel>[0]['model'];
  * `wrapLanguageModel` with agentmeter's middleware: the model, recorded. A model this function
  * returned is given back as it is (wrapping twice changes nothing a scrape sees).
  */
-export function instrumentLanguageModel(model: LanguageModelIn, options: AiSdkInstrumentOptions): ReturnType<typeof wrapLanguageModel> {
+export function instrumentLanguageModel(
+  model: LanguageModelIn,
+  options: AiSdkInstrumentOptions,
+): ReturnType<typeof wrapLanguageModel> {
   const middleware = agentmeterMiddleware(options);
   if (rewrapped(model, 'instrumentLanguageModel', options)) return model as ReturnType<typeof wrapLanguageModel>;
   const wrapped = wrapLanguageModel({ model, middleware });
@@ -18,7 +21,10 @@ export function instrumentLanguageModel(model: LanguageModelIn, options: AiSdkIn
 }
 
 /** `wrapEmbeddingModel` with agentmeter's embedding middleware (once per model, as above). */
-export function instrumentEmbeddingModel(model: EmbeddingModelIn, options: AiSdkInstrumentOptions): ReturnType<typeof wrapEmbeddingModel> {
+export function instrumentEmbeddingModel(
+  model: EmbeddingModelIn,
+  options: AiSdkInstrumentOptions,
+): ReturnType<typeof wrapEmbeddingModel> {
   const middleware = agentmeterEmbeddingMiddleware(options);
   if (rewrapped(model, 'instrumentEmbeddingModel', options)) return model as ReturnType<typeof wrapEmbeddingModel>;
   const wrapped = wrapEmbeddingModel({ model, middleware });

@@ -34,7 +34,12 @@ function modelIdOf(model: unknown): unknown {
   return (model as Loose | null)?.modelId;
 }
 
-function start(recorder: LlmRecorder, model: unknown, fixedProvider: string | undefined, embedding: boolean): LlmCallState | undefined {
+function start(
+  recorder: LlmRecorder,
+  model: unknown,
+  fixedProvider: string | undefined,
+  embedding: boolean,
+): LlmCallState | undefined {
   try {
     const { provider, operation } = labelsOf(model, fixedProvider, embedding);
     return recorder.start(provider, modelIdOf(model), operation);
@@ -44,7 +49,11 @@ function start(recorder: LlmRecorder, model: unknown, fixedProvider: string | un
 }
 
 /** Runs a non-streamed call: its failure is classified, its result read (never failing the call), then recorded. */
-async function recordCall<Result>(call: LlmCallState, run: () => PromiseLike<Result>, read: (result: Result) => void): Promise<Result> {
+async function recordCall<Result>(
+  call: LlmCallState,
+  run: () => PromiseLike<Result>,
+  read: (result: Result) => void,
+): Promise<Result> {
   let result: Result;
   try {
     result = await run();
@@ -104,7 +113,11 @@ function onPart(part: StreamPart, call: LlmCallState): void {
  * The same parts in a new stream that observes them: its end records the call (success after the
  * `finish` part, `stream_error` without it), a read error records the error, a cancel `cancelled`.
  */
-function observeStream(source: ReadableStream<StreamPart>, call: LlmCallState, signal: AbortSignal | undefined): ReadableStream<StreamPart> {
+function observeStream(
+  source: ReadableStream<StreamPart>,
+  call: LlmCallState,
+  signal: AbortSignal | undefined,
+): ReadableStream<StreamPart> {
   const reader = source.getReader();
   // A caller who aborts may stop reading too: the abort itself records the cancel.
   const onAbort = (): void => {

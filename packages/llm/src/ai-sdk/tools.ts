@@ -25,13 +25,16 @@ function observeIterable(value: unknown, run: ToolRun): boolean {
     const next = iterator.next;
     iterator.next = function nextObserved(this: unknown, ...args: unknown[]): unknown {
       const step = Reflect.apply(next, this, args) as Promise<IteratorResult<unknown>>;
-      return step.then((result) => {
-        if (result.done === true) run.end();
-        return result;
-      }, (error: unknown) => {
-        run.end(error);
-        throw error;
-      });
+      return step.then(
+        (result) => {
+          if (result.done === true) run.end();
+          return result;
+        },
+        (error: unknown) => {
+          run.end(error);
+          throw error;
+        },
+      );
     };
     return iterator;
   };
@@ -49,7 +52,11 @@ function observed(execute: Fn, name: string, meter: AgentMeter, clock: () => num
       throw error;
     }
     try {
-      if (isThenable(result)) result.then(() => run.end(), (error: unknown) => run.end(error));
+      if (isThenable(result))
+        result.then(
+          () => run.end(),
+          (error: unknown) => run.end(error),
+        );
       else if (!observeIterable(result, run)) run.end();
     } catch {
       // A result that cannot be observed is returned as it is.
@@ -63,23 +70,30 @@ function observed(execute: Fn, name: string, meter: AgentMeter, clock: () => num
  * (by tool name and outcome). The tools are copied, not changed; their types are kept.
  * `generateText({ model, tools: instrumentAiTools({ weather }, { meter }) })`.
  */
-export function instrumentAiTools<Tools extends Record<string, object>>(tools: Tools, options: AiToolsInstrumentOptions): Tools {
+export function instrumentAiTools<Tools extends Record<string, object>>(
+  tools: Tools,
+  options: AiToolsInstrumentOptions,
+): Tools {
   const fn = 'instrumentAiTools';
   if (typeof tools !== 'object' || tools === null || Array.isArray(tools)) {
-    throw new AgentMeterConfigError(`${fn}: expected the tool set object ({ name: tool({...}) }); got ${tools === null ? 'null' : Array.isArray(tools) ? 'an array' : typeof tools}`);
+    throw new AgentMeterConfigError(
+      `${fn}: expected the tool set object ({ name: tool({...}) }); got ${tools === null ? 'null' : Array.isArray(tools) ? 'an array' : typeof tools}`,
+    );
   }
   const meter = options?.meter;
   if (!isAgentMeter(meter)) {
     throw new AgentMeterConfigError(`${fn}: options.meter must be an AgentMeter from createAgentMeter() or start()`);
   }
   const clock = options.clock ?? (() => performance.now());
-  if (typeof clock !== 'function') throw new AgentMeterConfigError(`${fn}: options.clock must be a function returning milliseconds`);
+  if (typeof clock !== 'function')
+    throw new AgentMeterConfigError(`${fn}: options.clock must be a function returning milliseconds`);
   // A tool set this function returned is given back as it is: each run is counted once.
   if (rewrapped(tools, fn, options)) return tools;
   const copy: Record<string, object> = {};
   for (const [name, tool] of Object.entries(tools)) {
     const execute = (tool as { execute?: unknown } | null)?.execute;
-    copy[name] = typeof execute === 'function' ? { ...tool, execute: observed(execute as Fn, name, meter, clock) } : tool;
+    copy[name] =
+      typeof execute === 'function' ? { ...tool, execute: observed(execute as Fn, name, meter, clock) } : tool;
   }
   claimClient(copy, fn, options);
   return copy as Tools;

@@ -14,7 +14,12 @@ export function aiSdkUsage(raw: unknown): TokenUsage | undefined {
   const inputs = object(u.inputTokens) ?? undefined;
   const outputs = object(u.outputTokens) ?? undefined;
   if (inputs === undefined && outputs === undefined) {
-    return usageOf({ total: count(u.inputTokens), read: count(u.cachedInputTokens), output: count(u.outputTokens), reasoning: count(u.reasoningTokens) });
+    return usageOf({
+      total: count(u.inputTokens),
+      read: count(u.cachedInputTokens),
+      output: count(u.outputTokens),
+      reasoning: count(u.reasoningTokens),
+    });
   }
   const read = count(inputs?.cacheRead);
   const written = count(inputs?.cacheWrite);
@@ -28,7 +33,9 @@ export function aiSdkUsage(raw: unknown): TokenUsage | undefined {
 }
 
 function sum(...parts: (number | undefined)[]): number | undefined {
-  return parts.every((part) => part === undefined) ? undefined : parts.reduce<number>((total, part) => total + (part ?? 0), 0);
+  return parts.every((part) => part === undefined)
+    ? undefined
+    : parts.reduce<number>((total, part) => total + (part ?? 0), 0);
 }
 
 /** An embedding model's usage: `{ tokens }`, input only. */

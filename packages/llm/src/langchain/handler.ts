@@ -56,25 +56,58 @@ export class AgentmeterCallbackHandler extends BaseCallbackHandler {
     this.awaitHandlers = true;
   }
 
-  #startModel(llm: Serialized, runId: string, operation: string, extraParams: Loose | undefined, metadata: Loose | undefined): void {
+  #startModel(
+    llm: Serialized,
+    runId: string,
+    operation: string,
+    extraParams: Loose | undefined,
+    metadata: Loose | undefined,
+  ): void {
     try {
       if (this.#models.size >= MAX_RUNS) return;
-      const call = this.#recorder.start(this.#provider ?? providerOf(llm, metadata), modelOf(metadata, extraParams), operation);
+      const call = this.#recorder.start(
+        this.#provider ?? providerOf(llm, metadata),
+        modelOf(metadata, extraParams),
+        operation,
+      );
       this.#models.set(runId, { call, streamed: false });
     } catch {
       // Recording never reaches LangChain.
     }
   }
 
-  override handleChatModelStart(llm: Serialized, _messages: unknown, runId: string, _parent?: string, extraParams?: Loose, _tags?: string[], metadata?: Loose): void {
+  override handleChatModelStart(
+    llm: Serialized,
+    _messages: unknown,
+    runId: string,
+    _parent?: string,
+    extraParams?: Loose,
+    _tags?: string[],
+    metadata?: Loose,
+  ): void {
     this.#startModel(llm, runId, 'chat', extraParams, metadata);
   }
 
-  override handleLLMStart(llm: Serialized, _prompts: string[], runId: string, _parent?: string, extraParams?: Loose, _tags?: string[], metadata?: Loose): void {
+  override handleLLMStart(
+    llm: Serialized,
+    _prompts: string[],
+    runId: string,
+    _parent?: string,
+    extraParams?: Loose,
+    _tags?: string[],
+    metadata?: Loose,
+  ): void {
     this.#startModel(llm, runId, 'completion', extraParams, metadata);
   }
 
-  override handleLLMNewToken(token: string, _idx: unknown, runId: string, _parent?: string, _tags?: string[], fields?: { chunk?: unknown }): void {
+  override handleLLMNewToken(
+    token: string,
+    _idx: unknown,
+    runId: string,
+    _parent?: string,
+    _tags?: string[],
+    fields?: { chunk?: unknown },
+  ): void {
     const run = this.#models.get(runId);
     if (run === undefined) return;
     run.streamed = true;
@@ -103,7 +136,15 @@ export class AgentmeterCallbackHandler extends BaseCallbackHandler {
     run.call.fail(error, run.streamed ? 'body' : 'request');
   }
 
-  override handleToolStart(tool: Serialized, _input: string, runId: string, _parent?: string, _tags?: string[], _metadata?: Loose, runName?: string): void {
+  override handleToolStart(
+    tool: Serialized,
+    _input: string,
+    runId: string,
+    _parent?: string,
+    _tags?: string[],
+    _metadata?: Loose,
+    runName?: string,
+  ): void {
     if (this.#tools.size >= MAX_RUNS) return;
     const path = (tool as { id?: unknown }).id;
     const name = runName ?? (tool as { name?: unknown }).name ?? (Array.isArray(path) ? path.at(-1) : undefined);
@@ -134,5 +175,7 @@ function readOutput(output: LLMResult, call: LlmCallState): void {
     for (const toolCall of toolCalls) call.toolCall(toolLabel(object(toolCall)?.name));
   }
   const info = object(first?.generationInfo);
-  call.step(finishReasonLabel(info?.finish_reason ?? response?.finish_reason ?? response?.stop_reason ?? info?.stop_reason));
+  call.step(
+    finishReasonLabel(info?.finish_reason ?? response?.finish_reason ?? response?.stop_reason ?? info?.stop_reason),
+  );
 }

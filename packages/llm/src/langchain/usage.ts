@@ -6,7 +6,13 @@ import { count, detailedUsage, object, usageOf } from '../usage.ts';
  * audio, `output_tokens` reasoning and audio) to agentmeter's token types.
  */
 export function langChainUsage(raw: unknown): TokenUsage | undefined {
-  return detailedUsage(raw, { read: 'cache_read', written: 'cache_creation', inputAudio: 'audio', reasoning: 'reasoning', outputAudio: 'audio' });
+  return detailedUsage(raw, {
+    read: 'cache_read',
+    written: 'cache_creation',
+    inputAudio: 'audio',
+    reasoning: 'reasoning',
+    outputAudio: 'audio',
+  });
 }
 
 /** The older `llmOutput.tokenUsage` (`promptTokens`, `completionTokens`) of text LLMs and some chat models. */

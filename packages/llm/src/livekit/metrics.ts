@@ -48,7 +48,13 @@ export class LiveKitMetricsRecorder {
 
   /** `checked`: the recorder built from the options; this one is the same on the replay clock. */
   constructor(checked: LlmRecorder, provider: string | undefined, now: () => number) {
-    this.#recorder = new LlmRecorder(checked.meter, checked.pricing, () => this.#at, checked.semconv, checked.attributes);
+    this.#recorder = new LlmRecorder(
+      checked.meter,
+      checked.pricing,
+      () => this.#at,
+      checked.semconv,
+      checked.attributes,
+    );
     this.#meter = checked.meter;
     this.#pricing = checked.pricing;
     this.#provider = provider;
@@ -58,12 +64,18 @@ export class LiveKitMetricsRecorder {
   record(metrics: unknown): void {
     const m = object(metrics);
     switch (m?.type) {
-      case 'llm_metrics': return this.#llm(m, 'chat');
-      case 'realtime_model_metrics': return this.#llm(m, 'realtime');
-      case 'tts_metrics': return this.#tts(m);
-      case 'stt_metrics': return this.#stt(m);
-      case 'eou_metrics': return this.#eou(m);
-      default: return undefined;
+      case 'llm_metrics':
+        return this.#llm(m, 'chat');
+      case 'realtime_model_metrics':
+        return this.#llm(m, 'realtime');
+      case 'tts_metrics':
+        return this.#tts(m);
+      case 'stt_metrics':
+        return this.#stt(m);
+      case 'eou_metrics':
+        return this.#eou(m);
+      default:
+        return undefined;
     }
   }
 
@@ -79,12 +91,20 @@ export class LiveKitMetricsRecorder {
       call.outputChunk();
     }
     if (operation === 'chat') {
-      call.usage = usageOf({ total: count(m.promptTokens), read: count(m.promptCachedTokens), written: count(m.cacheCreationTokens), output: count(m.completionTokens) });
+      call.usage = usageOf({
+        total: count(m.promptTokens),
+        read: count(m.promptCachedTokens),
+        written: count(m.cacheCreationTokens),
+        output: count(m.completionTokens),
+      });
     } else {
       const input = object(m.inputTokenDetails);
       call.usage = usageOf({
-        total: count(m.inputTokens), read: count(input?.cachedTokens), inputAudio: count(input?.audioTokens),
-        output: count(m.outputTokens), outputAudio: count(object(m.outputTokenDetails)?.audioTokens),
+        total: count(m.inputTokens),
+        read: count(input?.cachedTokens),
+        inputAudio: count(input?.audioTokens),
+        output: count(m.outputTokens),
+        outputAudio: count(object(m.outputTokenDetails)?.audioTokens),
       });
     }
     this.#at = start + duration;
@@ -152,7 +172,12 @@ export class LiveKitMetricsRecorder {
     });
   }
 
-  #cost(service: 'tts' | 'stt', labels: { provider: string; model: string }, characters: number | undefined, seconds: number | undefined): void {
+  #cost(
+    service: 'tts' | 'stt',
+    labels: { provider: string; model: string },
+    characters: number | undefined,
+    seconds: number | undefined,
+  ): void {
     const usd = this.#pricing?.cost({ ...labels, characters, seconds });
     if (usd !== undefined && usd > 0 && Number.isFinite(usd)) this.#meter.recordCost({ ...labels, service }, usd);
   }

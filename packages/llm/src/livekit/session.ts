@@ -18,12 +18,20 @@ interface AgentSessionLike {
 
 function isAgentSession(value: unknown): value is AgentSessionLike {
   const session = value as AgentSessionLike | null;
-  return typeof session === 'object' && session !== null && typeof session.on === 'function' && typeof session.emit === 'function';
+  return (
+    typeof session === 'object' &&
+    session !== null &&
+    typeof session.on === 'function' &&
+    typeof session.emit === 'function'
+  );
 }
 
 /** The family and component of each LiveKit error type. */
 const ERROR_FAMILIES: Readonly<Record<string, 'llm' | 'tts' | 'stt' | 'realtime'>> = {
-  llm_error: 'llm', tts_error: 'tts', stt_error: 'stt', realtime_model_error: 'realtime',
+  llm_error: 'llm',
+  tts_error: 'tts',
+  stt_error: 'stt',
+  realtime_model_error: 'realtime',
 };
 
 /**
@@ -34,14 +42,23 @@ const ERROR_FAMILIES: Readonly<Record<string, 'llm' | 'tts' | 'stt' | 'realtime'
  * first audio byte of the same reply; interruptions), its start and close a session, and its
  * `error` events the error counters. Calling it again on the same session changes nothing.
  */
-export function instrumentLiveKitSession<Session extends object>(session: Session, options: LlmInstrumentOptions): Session {
+export function instrumentLiveKitSession<Session extends object>(
+  session: Session,
+  options: LlmInstrumentOptions,
+): Session {
   const fn = 'instrumentLiveKitSession';
   if (!isAgentSession(session)) {
-    throw new AgentMeterConfigError(`${fn}: expected an AgentSession (new voice.AgentSession({ ... }) from "@livekit/agents"); got ${session === null ? 'null' : typeof session}`);
+    throw new AgentMeterConfigError(
+      `${fn}: expected an AgentSession (new voice.AgentSession({ ... }) from "@livekit/agents"); got ${session === null ? 'null' : typeof session}`,
+    );
   }
   const checked = createRecorder(fn, options, 'unknown').recorder;
   if (!claimClient(session, fn, options)) return session;
-  const metrics = new LiveKitMetricsRecorder(checked, options.provider, options.clock ?? ((): number => performance.now()));
+  const metrics = new LiveKitMetricsRecorder(
+    checked,
+    options.provider,
+    options.clock ?? ((): number => performance.now()),
+  );
   const { meter, attributes } = checked;
 
   let live: MeterSession | undefined;
@@ -49,13 +66,19 @@ export function instrumentLiveKitSession<Session extends object>(session: Sessio
     live ??= meter.startSession();
   });
   if (session.started === true) start();
-  session.on('agent_state_changed', quiet((event: unknown) => {
-    if (object(event)?.oldState === 'initializing') start();
-  }) as Listener);
-  session.on('close', quiet(() => {
-    live?.end();
-    live = undefined;
-  }) as Listener);
+  session.on(
+    'agent_state_changed',
+    quiet((event: unknown) => {
+      if (object(event)?.oldState === 'initializing') start();
+    }) as Listener,
+  );
+  session.on(
+    'close',
+    quiet(() => {
+      live?.end();
+      live = undefined;
+    }) as Listener,
+  );
   session.on('metrics_collected', quiet((event: unknown) => metrics.record(object(event)?.metrics)) as Listener);
 
   const onError = quiet((event: unknown) => {
@@ -74,9 +97,14 @@ export function instrumentLiveKitSession<Session extends object>(session: Sessio
   });
   // The session's `error` events are observed at `emit`, not with a listener: node's EventEmitter
   // throws an `error` nobody listens for, and a listener of ours would silence that.
-  wrap(session, 'emit', (emit) => function emitObserved(this: unknown, ...args: unknown[]): unknown {
-    if (args[0] === 'error') onError(args[1]);
-    return Reflect.apply(emit, this, args);
-  });
+  wrap(
+    session,
+    'emit',
+    (emit) =>
+      function emitObserved(this: unknown, ...args: unknown[]): unknown {
+        if (args[0] === 'error') onError(args[1]);
+        return Reflect.apply(emit, this, args);
+      },
+  );
   return session;
 }

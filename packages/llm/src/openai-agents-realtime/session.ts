@@ -20,8 +20,14 @@ interface SessionLike {
 
 function isSession(value: unknown): value is SessionLike {
   const session = value as SessionLike | null;
-  return typeof session === 'object' && session !== null && typeof session.on === 'function'
-    && typeof session.transport === 'object' && session.transport !== null && typeof session.transport.on === 'function';
+  return (
+    typeof session === 'object' &&
+    session !== null &&
+    typeof session.on === 'function' &&
+    typeof session.transport === 'object' &&
+    session.transport !== null &&
+    typeof session.transport.on === 'function'
+  );
 }
 
 /**
@@ -33,10 +39,15 @@ function isSession(value: unknown): value is SessionLike {
  * server), and errors (server `error` events, failed responses, socket failures). Call it before or after `connect()`; calling it again on the
  * same session changes nothing.
  */
-export function instrumentRealtimeSession<Session extends object>(session: Session, options: LlmInstrumentOptions): Session {
+export function instrumentRealtimeSession<Session extends object>(
+  session: Session,
+  options: LlmInstrumentOptions,
+): Session {
   const fn = 'instrumentRealtimeSession';
   if (!isSession(session)) {
-    throw new AgentMeterConfigError(`${fn}: expected a RealtimeSession (new RealtimeSession(agent) from "@openai/agents-realtime"); got ${session === null ? 'null' : typeof session}`);
+    throw new AgentMeterConfigError(
+      `${fn}: expected a RealtimeSession (new RealtimeSession(agent) from "@openai/agents-realtime"); got ${session === null ? 'null' : typeof session}`,
+    );
   }
   const { recorder, provider } = createRecorder(fn, options, 'openai');
   if (!claimClient(session, fn, options)) return session;
@@ -61,14 +72,17 @@ export function instrumentRealtimeSession<Session extends object>(session: Sessi
   session.on('audio_interrupted', quiet(observer.interrupt) as Listener);
   // The transport's errors, not the session's: a listener on the session's own `error` would keep
   // node's EventEmitter from throwing an error the host does not listen for.
-  transport.on('error', quiet((event: unknown) => {
-    const error = object(event)?.error;
-    // A server `error` event (parsed JSON) also arrives as a transport event, where the observer
-    // counted it; a socket's ErrorEvent has that type too, but is no plain object.
-    if (object(error)?.type === 'error' && Object.getPrototypeOf(error) === Object.prototype) return;
-    // A socket failure comes as the socket's ErrorEvent, carrying the Error.
-    const cause = object(error)?.error ?? error;
-    recorder.meter.trackError(classifyLlmError(cause, 'request'), { component: 'realtime' });
-  }) as Listener);
+  transport.on(
+    'error',
+    quiet((event: unknown) => {
+      const error = object(event)?.error;
+      // A server `error` event (parsed JSON) also arrives as a transport event, where the observer
+      // counted it; a socket's ErrorEvent has that type too, but is no plain object.
+      if (object(error)?.type === 'error' && Object.getPrototypeOf(error) === Object.prototype) return;
+      // A socket failure comes as the socket's ErrorEvent, carrying the Error.
+      const cause = object(error)?.error ?? error;
+      recorder.meter.trackError(classifyLlmError(cause, 'request'), { component: 'realtime' });
+    }) as Listener,
+  );
   return session;
 }

@@ -16,7 +16,10 @@ export function geminiLiveUsage(raw: unknown): TokenUsage | undefined {
   const promptAudio = modality(u.promptTokensDetails, 'AUDIO');
   const toolAudio = modality(u.toolUsePromptTokensDetails, 'AUDIO');
   const cachedAudio = modality(u.cacheTokensDetails, 'AUDIO') ?? 0;
-  const inputAudio = promptAudio === undefined && toolAudio === undefined ? undefined : Math.max(0, (promptAudio ?? 0) + (toolAudio ?? 0) - cachedAudio);
+  const inputAudio =
+    promptAudio === undefined && toolAudio === undefined
+      ? undefined
+      : Math.max(0, (promptAudio ?? 0) + (toolAudio ?? 0) - cachedAudio);
   return usageOf({
     total: prompt === undefined && toolPrompt === undefined ? undefined : (prompt ?? 0) + (toolPrompt ?? 0),
     read: count(u.cachedContentTokenCount),
@@ -33,7 +36,12 @@ export function geminiLiveUsage(raw: unknown): TokenUsage | undefined {
  * permission failure (a wrong API key among them), 1011 for internal errors and exhausted quota.
  * 1001 after the server's `goAway` is the announced end of the session, not a failure.
  */
-export function geminiCloseErrorType(code: unknown, reason: unknown, opened: boolean, goAway: boolean): ErrorType | undefined {
+export function geminiCloseErrorType(
+  code: unknown,
+  reason: unknown,
+  opened: boolean,
+  goAway: boolean,
+): ErrorType | undefined {
   const text = typeof reason === 'string' ? reason.slice(0, 500) : '';
   if (code === 1000 || code === 1005 || (code === 1001 && goAway)) return undefined;
   if (code === 1007 || code === 1003 || code === 1009) return 'bad_request';
@@ -70,9 +78,10 @@ export function readLiveMessage(message: unknown): LiveMessageFacts {
   const content = object(m?.serverContent);
   const facts: LiveMessageFacts = {
     setupComplete: m?.setupComplete !== undefined && m.setupComplete !== null,
-    speechEnded: object(m?.voiceActivity)?.voiceActivityType === 'ACTIVITY_END'
-      || object(m?.voiceActivityDetectionSignal)?.vadSignalType === 'VAD_SIGNAL_TYPE_EOS'
-      || object(content?.inputTranscription)?.finished === true,
+    speechEnded:
+      object(m?.voiceActivity)?.voiceActivityType === 'ACTIVITY_END' ||
+      object(m?.voiceActivityDetectionSignal)?.vadSignalType === 'VAD_SIGNAL_TYPE_EOS' ||
+      object(content?.inputTranscription)?.finished === true,
     audioParts: 0,
     textParts: typeof object(content?.outputTranscription)?.text === 'string' ? 1 : 0,
     interrupted: content?.interrupted === true,

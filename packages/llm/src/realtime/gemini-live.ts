@@ -74,20 +74,29 @@ class LiveSessionObserver {
   observeSession(session: unknown): void {
     const turnEnded = (): void => this.userTurnEnded();
     const watch = (method: string, endsTurn: (params: Record<string, unknown> | null | undefined) => boolean): void => {
-      patchMethod(session, [method], (original) =>
-        function sendObserved(this: unknown, ...args: unknown[]): unknown {
-          try {
-            if (endsTurn(object(args[0]))) turnEnded();
-          } catch {
-            // The message is sent as it is.
-          }
-          return Reflect.apply(original, this, args);
-        });
+      patchMethod(
+        session,
+        [method],
+        (original) =>
+          function sendObserved(this: unknown, ...args: unknown[]): unknown {
+            try {
+              if (endsTurn(object(args[0]))) turnEnded();
+            } catch {
+              // The message is sent as it is.
+            }
+            return Reflect.apply(original, this, args);
+          },
+      );
     };
     // clientContent ends the user's turn unless turnComplete is false (the SDK's default is true).
     watch('sendClientContent', (params) => params?.turnComplete !== false);
-    watch('sendRealtimeInput', (params) =>
-      (params?.activityEnd !== undefined && params.activityEnd !== null) || params?.audioStreamEnd === true || typeof params?.text === 'string');
+    watch(
+      'sendRealtimeInput',
+      (params) =>
+        (params?.activityEnd !== undefined && params.activityEnd !== null) ||
+        params?.audioStreamEnd === true ||
+        typeof params?.text === 'string',
+    );
   }
 
   userTurnEnded(): void {
@@ -194,37 +203,52 @@ export function instrumentGeminiLive<Target extends object>(target: Target, opti
   const fn = 'instrumentGeminiLive';
   const found = liveOf(target);
   if (found === undefined) {
-    throw new AgentMeterConfigError(`${fn}: expected a GoogleGenAI client (new GoogleGenAI() from "@google/genai") or its "live" module (ai.live); got ${target === null ? 'null' : typeof target}`);
+    throw new AgentMeterConfigError(
+      `${fn}: expected a GoogleGenAI client (new GoogleGenAI() from "@google/genai") or its "live" module (ai.live); got ${target === null ? 'null' : typeof target}`,
+    );
   }
   const { live, vertex } = found;
-  const { recorder, provider } = createRecorder(fn, options, vertex ? 'google_vertex' : 'google', vertex ? 'gcp.vertex_ai' : undefined);
+  const { recorder, provider } = createRecorder(
+    fn,
+    options,
+    vertex ? 'google_vertex' : 'google',
+    vertex ? 'gcp.vertex_ai' : undefined,
+  );
   if (!claimClient(live, fn, options)) return target;
-  patchMethod(live, ['connect'], (original) => function connectObserved(this: unknown, params: unknown): unknown {
-    let observer: LiveSessionObserver | undefined;
-    let observed: unknown = params;
-    try {
-      const p = object(params);
-      if (p !== undefined && p !== null) {
-        observer = new LiveSessionObserver(recorder, provider, modelOf(p));
-        observed = { ...p, callbacks: observer.callbacks(p.callbacks as Callbacks) };
-      }
-    } catch {
-      observer = undefined;
-      observed = params;
-    }
-    const result = Reflect.apply(original, this, [observed]);
-    if (observer !== undefined && result instanceof Promise) {
-      const watching = observer;
-      // The caller gets the SDK's own promise; this reaction runs before theirs.
-      result.then((session: unknown) => {
+  patchMethod(
+    live,
+    ['connect'],
+    (original) =>
+      function connectObserved(this: unknown, params: unknown): unknown {
+        let observer: LiveSessionObserver | undefined;
+        let observed: unknown = params;
         try {
-          watching.observeSession(session);
+          const p = object(params);
+          if (p !== undefined && p !== null) {
+            observer = new LiveSessionObserver(recorder, provider, modelOf(p));
+            observed = { ...p, callbacks: observer.callbacks(p.callbacks as Callbacks) };
+          }
         } catch {
-          // The session works unobserved.
+          observer = undefined;
+          observed = params;
         }
-      }, () => undefined);
-    }
-    return result;
-  });
+        const result = Reflect.apply(original, this, [observed]);
+        if (observer !== undefined && result instanceof Promise) {
+          const watching = observer;
+          // The caller gets the SDK's own promise; this reaction runs before theirs.
+          result.then(
+            (session: unknown) => {
+              try {
+                watching.observeSession(session);
+              } catch {
+                // The session works unobserved.
+              }
+            },
+            () => undefined,
+          );
+        }
+        return result;
+      },
+  );
   return target;
 }

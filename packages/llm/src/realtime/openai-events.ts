@@ -10,7 +10,12 @@ export function openAIRealtimeUsage(raw: unknown): TokenUsage | undefined {
 }
 
 const AUDIO_DELTAS = new Set(['response.output_audio.delta', 'response.audio.delta']);
-const TEXT_DELTAS = new Set(['response.output_text.delta', 'response.text.delta', 'response.output_audio_transcript.delta', 'response.audio_transcript.delta']);
+const TEXT_DELTAS = new Set([
+  'response.output_text.delta',
+  'response.text.delta',
+  'response.output_audio_transcript.delta',
+  'response.audio_transcript.delta',
+]);
 const END_OF_SPEECH = new Set(['input_audio_buffer.speech_stopped', 'input_audio_buffer.committed']);
 
 /** Records one OpenAI Realtime session's server events; shared by the openai SDK and agents SDK wrappers. */
@@ -30,7 +35,11 @@ export interface OpenAIRealtimeObserver {
  * latency; a server `error` outside a response is counted for the session's model. `model` is read
  * when a response starts.
  */
-export function observeOpenAIRealtime(recorder: LlmRecorder, provider: string, model: () => string | null): OpenAIRealtimeObserver {
+export function observeOpenAIRealtime(
+  recorder: LlmRecorder,
+  provider: string,
+  model: () => string | null,
+): OpenAIRealtimeObserver {
   const { meter, clock } = recorder;
   let call: LlmCallState | undefined;
   let speechEnded: number | undefined;

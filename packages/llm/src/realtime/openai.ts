@@ -13,7 +13,10 @@ interface RealtimeLike {
   on(event: string, listener: (...args: never[]) => void): unknown;
   send(event: unknown): void;
   url?: URL | string;
-  socket?: { on?(event: string, listener: () => void): unknown; addEventListener?(event: string, listener: () => void): unknown };
+  socket?: {
+    on?(event: string, listener: () => void): unknown;
+    addEventListener?(event: string, listener: () => void): unknown;
+  };
 }
 
 /**
@@ -27,7 +30,9 @@ export function instrumentOpenAIRealtime<Client extends object>(client: Client, 
   const fn = 'instrumentOpenAIRealtime';
   const rt = client as unknown as RealtimeLike;
   if (typeof rt?.on !== 'function' || typeof rt.send !== 'function') {
-    throw new AgentMeterConfigError(`${fn}: expected a realtime client (new OpenAIRealtimeWS({ model }) from "openai/realtime/ws"); got ${client === null ? 'null' : typeof client}`);
+    throw new AgentMeterConfigError(
+      `${fn}: expected a realtime client (new OpenAIRealtimeWS({ model }) from "openai/realtime/ws"); got ${client === null ? 'null' : typeof client}`,
+    );
   }
   const { recorder, provider } = createRecorder(fn, options, 'openai');
   if (!claimClient(client, fn, options)) return client;
@@ -44,14 +49,19 @@ export function instrumentOpenAIRealtime<Client extends object>(client: Client, 
   const observer = observeOpenAIRealtime(recorder, provider, () => model);
   rt.on('event', (event: never) => observer.onEvent(event));
 
-  wrap(rt, 'send', (send) => function sendObserved(this: unknown, event: unknown): void {
-    try {
-      const type = object(event)?.type;
-      if (typeof type === 'string' && INTERRUPTING.has(type)) observer.interrupt();
-    } catch {
-      // The event is sent as it is.
-    }
-    Reflect.apply(send, this, [event]);
-  });
+  wrap(
+    rt,
+    'send',
+    (send) =>
+      function sendObserved(this: unknown, event: unknown): void {
+        try {
+          const type = object(event)?.type;
+          if (typeof type === 'string' && INTERRUPTING.has(type)) observer.interrupt();
+        } catch {
+          // The event is sent as it is.
+        }
+        Reflect.apply(send, this, [event]);
+      },
+  );
   return client;
 }

@@ -6,8 +6,18 @@ import type { LlmRecorder } from '../recorder.ts';
  * event, a refused connection, an abnormal close between turns): on the session's model, and in
  * the shared taxonomy under `component="realtime"`.
  */
-export function recordSessionError(recorder: LlmRecorder, provider: string, model: string | null, errorType: ErrorType): void {
+export function recordSessionError(
+  recorder: LlmRecorder,
+  provider: string,
+  model: string | null,
+  errorType: ErrorType,
+): void {
   const { meter } = recorder;
-  meter.instruments.llmErrors.add(1, { ...recorder.attributes, provider, model: model ?? 'unknown', error_type: errorType });
+  meter.instruments.llmErrors.add(1, {
+    ...recorder.attributes,
+    provider,
+    model: model ?? 'unknown',
+    error_type: errorType,
+  });
   meter.trackError(errorType, { component: 'realtime' });
 }

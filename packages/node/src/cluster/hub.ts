@@ -72,7 +72,9 @@ export class MetricsHub implements MetricProducer {
 
   receive(message: MemberMessage): void {
     if (message.snapshot !== undefined && !isWireSnapshot(message.snapshot)) {
-      this.#warnOnce(`a message from worker ${message.label.slice(0, 40)} looked like agentmeter's but its snapshot was malformed; it was ignored`);
+      this.#warnOnce(
+        `a message from worker ${message.label.slice(0, 40)} looked like agentmeter's but its snapshot was malformed; it was ignored`,
+      );
       return;
     }
     let member = this.#members.get(message.member);
@@ -90,7 +92,12 @@ export class MetricsHub implements MetricProducer {
       member.snapshot = message.snapshot;
     }
     const pending = this.#pending;
-    if (pending !== undefined && message.request === pending.request && pending.waiting.delete(member.id) && pending.waiting.size === 0) {
+    if (
+      pending !== undefined &&
+      message.request === pending.request &&
+      pending.waiting.delete(member.id) &&
+      pending.waiting.size === 0
+    ) {
       pending.resolve();
     }
     if (message.agentmeter === 'bye') this.depart([member.id]);
@@ -140,9 +147,12 @@ export class MetricsHub implements MetricProducer {
 
   #warnAbout(merger: Merger): void {
     if (merger.mismatched > 0) {
-      this.#warnOnce(`${merger.mismatched} histogram series had other bucket boundaries in another worker and were left out of the merge; give every worker the same buckets`);
+      this.#warnOnce(
+        `${merger.mismatched} histogram series had other bucket boundaries in another worker and were left out of the merge; give every worker the same buckets`,
+      );
     }
-    if (merger.malformed > 0) this.#warnOnce(`${merger.malformed} malformed data points from a worker were left out of the merge`);
+    if (merger.malformed > 0)
+      this.#warnOnce(`${merger.malformed} malformed data points from a worker were left out of the merge`);
   }
 
   #warnOnce(message: string): void {
@@ -172,7 +182,8 @@ export class MetricsHub implements MetricProducer {
     const sources: MergeSource[] = [own];
     if (this.#departed !== undefined) sources.push({ label: undefined, live: false, snapshot: this.#departed });
     for (const member of this.#members.values()) {
-      if (member.snapshot !== undefined) sources.push({ label: member.label, live: member.live, snapshot: member.snapshot });
+      if (member.snapshot !== undefined)
+        sources.push({ label: member.label, live: member.live, snapshot: member.snapshot });
     }
     this.#bound();
     return { sources, errors, local };

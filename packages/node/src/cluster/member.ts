@@ -58,17 +58,27 @@ export class HubMember {
     }
     // A request that arrives while a snapshot is being taken is answered by that snapshot.
     this.#latestRequest = Math.max(this.#latestRequest, message.request);
-    this.#answering ??= this.#collect().then(
-      (snapshot) => this.#send('snapshot', this.#latestRequest, snapshot),
-      (error: Error) => diag.warn(`agentmeter: a worker could not collect its metrics for the merged /metrics (${error.message})`),
-    ).finally(() => {
-      this.#answering = undefined;
-    });
+    this.#answering ??= this.#collect()
+      .then(
+        (snapshot) => this.#send('snapshot', this.#latestRequest, snapshot),
+        (error: Error) =>
+          diag.warn(`agentmeter: a worker could not collect its metrics for the merged /metrics (${error.message})`),
+      )
+      .finally(() => {
+        this.#answering = undefined;
+      });
   }
 
   async #send(type: MemberMessage['agentmeter'], request: number, snapshot: WireSnapshot | undefined): Promise<void> {
     try {
-      await this.#channel.send({ agentmeter: type, member: this.id, label: this.#label, seq: ++this.#seq, request, ...(snapshot === undefined ? {} : { snapshot }) });
+      await this.#channel.send({
+        agentmeter: type,
+        member: this.id,
+        label: this.#label,
+        seq: ++this.#seq,
+        request,
+        ...(snapshot === undefined ? {} : { snapshot }),
+      });
     } catch (error) {
       diag.debug(`agentmeter: could not reach the metrics hub (${(error as Error).message})`);
     }

@@ -1,19 +1,34 @@
 import { CATALOG, CATALOG_KEYS, type ClusterMerge } from '@agentmeter/core';
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import {
-  AggregationTemporality, DataPointType, type DataPoint, type Histogram, type MetricData, type ResourceMetrics, type ScopeMetrics,
+  AggregationTemporality,
+  DataPointType,
+  type DataPoint,
+  type Histogram,
+  type MetricData,
+  type ResourceMetrics,
+  type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { Resource } from '@opentelemetry/resources';
 import {
-  attributesKey, fromWireExemplar, withExemplars, type WireExemplar, type WireHistogramPoint, type WireMetric,
-  type WireNumberPoint, type WireSnapshot,
+  attributesKey,
+  fromWireExemplar,
+  withExemplars,
+  type WireExemplar,
+  type WireHistogramPoint,
+  type WireMetric,
+  type WireNumberPoint,
+  type WireSnapshot,
 } from './wire.ts';
 
 /** The label that tells workers apart where their series are kept apart. */
 export const WORKER_LABEL = 'worker';
 
 /** Runtime and host metrics describe one process each: they are never summed. */
-const PER_WORKER_SCOPES = new Set(['@opentelemetry/instrumentation-runtime-node', '@opentelemetry/instrumentation-host-metrics']);
+const PER_WORKER_SCOPES = new Set([
+  '@opentelemetry/instrumentation-runtime-node',
+  '@opentelemetry/instrumentation-host-metrics',
+]);
 
 /** One process's contribution to a merge. */
 export interface MergeSource {
@@ -76,11 +91,24 @@ function validNumberPoint(point: unknown): point is WireNumberPoint {
 }
 
 function validHistogramPoint(point: unknown, bounds: readonly number[][]): point is WireHistogramPoint {
-  if (!Array.isArray(point) || typeof point[0] !== 'string' || !finite(point[1]) || !finite(point[2]) || !orNull(point[3]) || !orNull(point[4])) return false;
+  if (
+    !Array.isArray(point) ||
+    typeof point[0] !== 'string' ||
+    !finite(point[1]) ||
+    !finite(point[2]) ||
+    !orNull(point[3]) ||
+    !orNull(point[4])
+  )
+    return false;
   const boundaries = bounds[point[5] as number];
   const counts = point[6] as unknown;
-  return boundaries !== undefined && Array.isArray(counts) && counts.length === boundaries.length + 1 && counts.every(finite)
-    && (point[7] === null || Array.isArray(point[7]));
+  return (
+    boundaries !== undefined &&
+    Array.isArray(counts) &&
+    counts.length === boundaries.length + 1 &&
+    counts.every(finite) &&
+    (point[7] === null || Array.isArray(point[7]))
+  );
 }
 
 /** The key with `worker="<label>"` added; a series already labelled (a thread of a worker) becomes `<label>/<its label>`. */
@@ -134,7 +162,8 @@ export class Merger {
 
   add(source: MergeSource): void {
     const { snapshot, live, label } = source;
-    if (snapshot.time[0] > this.#time[0] || (snapshot.time[0] === this.#time[0] && snapshot.time[1] > this.#time[1])) this.#time = snapshot.time;
+    if (snapshot.time[0] > this.#time[0] || (snapshot.time[0] === this.#time[0] && snapshot.time[1] > this.#time[1]))
+      this.#time = snapshot.time;
     for (const metric of snapshot.metrics) {
       const perWorker = this.#policy(metric) === 'per_worker';
       // A departed or silent worker keeps its totals; its gauges and own series are gone with it.
@@ -144,7 +173,10 @@ export class Merger {
       if (acc === undefined) {
         acc = { meta: metric, start: metric.start, bounds: [], points: new Map() };
         this.#metrics.set(id, acc);
-      } else if (metric.start[0] < acc.start[0] || (metric.start[0] === acc.start[0] && metric.start[1] < acc.start[1])) {
+      } else if (
+        metric.start[0] < acc.start[0] ||
+        (metric.start[0] === acc.start[0] && metric.start[1] < acc.start[1])
+      ) {
         acc.start = metric.start;
       }
       const relabel = perWorker && label !== undefined;
@@ -181,7 +213,16 @@ export class Merger {
       if (known === undefined) {
         let index = acc.bounds.findIndex((candidate) => sameBounds(candidate, bounds));
         if (index < 0) index = acc.bounds.push(bounds) - 1;
-        acc.points.set(key, [key, point[1], point[2], point[3], point[4], index, point[6].slice(), point[7]?.slice() ?? null]);
+        acc.points.set(key, [
+          key,
+          point[1],
+          point[2],
+          point[3],
+          point[4],
+          index,
+          point[6].slice(),
+          point[7]?.slice() ?? null,
+        ]);
         continue;
       }
       if (!sameBounds(acc.bounds[known[5]]!, bounds)) {
@@ -219,7 +260,10 @@ export class Merger {
       const scopeId = `${meta.scope}\u0000${meta.version ?? ''}`;
       let scope = scopes.get(scopeId);
       if (scope === undefined) {
-        scope = { scope: { name: meta.scope, ...(meta.version === undefined ? {} : { version: meta.version }) }, metrics: [] };
+        scope = {
+          scope: { name: meta.scope, ...(meta.version === undefined ? {} : { version: meta.version }) },
+          metrics: [],
+        };
         scopes.set(scopeId, scope);
       }
       scope.metrics.push(this.#metricData(acc));
@@ -242,10 +286,15 @@ export class Merger {
           continue;
         }
         const value = {
-          buckets: { boundaries: acc.bounds[index]!, counts }, count, sum,
-          ...(min === null ? {} : { min }), ...(max === null ? {} : { max }),
+          buckets: { boundaries: acc.bounds[index]!, counts },
+          count,
+          sum,
+          ...(min === null ? {} : { min }),
+          ...(max === null ? {} : { max }),
         };
-        dataPoints.push(withExemplars({ startTime: start, endTime, attributes, value }, exemplars?.map(fromWireExemplar)));
+        dataPoints.push(
+          withExemplars({ startTime: start, endTime, attributes, value }, exemplars?.map(fromWireExemplar)),
+        );
       }
       return { descriptor, aggregationTemporality, dataPointType: DataPointType.HISTOGRAM, dataPoints } as MetricData;
     }
@@ -256,7 +305,14 @@ export class Merger {
       if (attributes === undefined) this.malformed++;
       else dataPoints.push(withExemplars({ startTime: start, endTime, attributes, value }, fromWireExemplar(exemplar)));
     }
-    if (meta.kind === 'g') return { descriptor, aggregationTemporality, dataPointType: DataPointType.GAUGE, dataPoints };
-    return { descriptor, aggregationTemporality, dataPointType: DataPointType.SUM, dataPoints, isMonotonic: meta.kind === 'c' };
+    if (meta.kind === 'g')
+      return { descriptor, aggregationTemporality, dataPointType: DataPointType.GAUGE, dataPoints };
+    return {
+      descriptor,
+      aggregationTemporality,
+      dataPointType: DataPointType.SUM,
+      dataPoints,
+      isMonotonic: meta.kind === 'c',
+    };
   }
 }

@@ -28,12 +28,22 @@ const HUB_TYPES = new Set(['welcome', 'announce', 'collect']);
 
 export function isMemberMessage(message: unknown): message is MemberMessage {
   const candidate = message as Partial<MemberMessage> | null;
-  return typeof candidate === 'object' && candidate !== null && MEMBER_TYPES.has(candidate.agentmeter as string)
-    && typeof candidate.member === 'string' && typeof candidate.label === 'string' && typeof candidate.seq === 'number';
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    MEMBER_TYPES.has(candidate.agentmeter as string) &&
+    typeof candidate.member === 'string' &&
+    typeof candidate.label === 'string' &&
+    typeof candidate.seq === 'number'
+  );
 }
 
 export function isHubMessage(message: unknown): message is HubMessage {
   const candidate = message as Partial<HubMessage> | null;
-  return typeof candidate === 'object' && candidate !== null && HUB_TYPES.has(candidate.agentmeter as string)
-    && typeof candidate.request === 'number';
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    HUB_TYPES.has(candidate.agentmeter as string) &&
+    typeof candidate.request === 'number'
+  );
 }

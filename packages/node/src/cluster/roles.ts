@@ -2,7 +2,12 @@ import cluster from 'node:cluster';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { hrTime } from '@opentelemetry/core';
 import { diag } from '@opentelemetry/api';
-import { AggregationTemporality, MetricReader, type CollectionResult, type MetricProducer } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  MetricReader,
+  type CollectionResult,
+  type MetricProducer,
+} from '@opentelemetry/sdk-metrics';
 import { MetricsHub } from './hub.ts';
 import { HubMember } from './member.ts';
 import { mergePolicy, type MergePolicy } from './merge.ts';
@@ -46,7 +51,9 @@ export interface MetricsMerge {
 /** A worker of PM2's cluster mode, whose primary is PM2's daemon (no agentmeter there). */
 function pm2Instance(): string | undefined {
   const instance = process.env['NODE_APP_INSTANCE'];
-  return cluster.isWorker && process.env['pm_id'] !== undefined && instance !== undefined && /^\d+$/.test(instance) ? instance : undefined;
+  return cluster.isWorker && process.env['pm_id'] !== undefined && instance !== undefined && /^\d+$/.test(instance)
+    ? instance
+    : undefined;
 }
 
 /** The label of a cluster worker: PM2's instance number under PM2, else node:cluster's worker id. */
@@ -97,7 +104,9 @@ export function createMetricsMerge(settings: MergeSettings, producers: MetricPro
     void member.welcomed.then((welcomed) => {
       if (welcomed || warnedNoMainHub) return;
       warnedNoMainHub = true;
-      diag.warn("agentmeter: start() in a worker thread found no start() in the main thread, so this thread's metrics are served nowhere; call start() in the main thread too");
+      diag.warn(
+        "agentmeter: start() in a worker thread found no start() in the main thread, so this thread's metrics are served nowhere; call start() in the main thread too",
+      );
     });
     return { reader, producer: undefined, serving: Promise.resolve(undefined), close: closeBeforeExit(member) };
   }
@@ -109,25 +118,35 @@ export function createMetricsMerge(settings: MergeSettings, producers: MetricPro
     if (cluster.isPrimary) hub.attach(clusterHubTransport(hub));
     else warnNoChannel(settings.port);
     return {
-      reader, producer: hub,
-      serving: Promise.resolve({ port: cluster.isPrimary || settings.port === 0 ? settings.port : settings.port + Number(workerLabel()) }),
+      reader,
+      producer: hub,
+      serving: Promise.resolve({
+        port: cluster.isPrimary || settings.port === 0 ? settings.port : settings.port + Number(workerLabel()),
+      }),
       close: async () => hub.close(),
     };
   }
   const label = workerLabel();
-  const member = new HubMember(label, clusterMemberChannel(), async () => (await hub.collectSnapshot()).snapshot, settings.timeoutMillis);
+  const member = new HubMember(
+    label,
+    clusterMemberChannel(),
+    async () => (await hub.collectSnapshot()).snapshot,
+    settings.timeoutMillis,
+  );
   const closeMember = closeBeforeExit(member);
   const serving = member.welcomed.then((welcomed): Serving => {
     if (welcomed) return undefined;
     const port = settings.port === 0 ? 0 : settings.port + Number(label);
     diag.warn(
       `agentmeter: cluster worker ${label} got no answer from a primary running agentmeter, so its metrics cannot be merged; ` +
-      `it serves its own /metrics on port ${port} (the configured port plus its worker number). Call start() in the primary to merge them into one /metrics.`,
+        `it serves its own /metrics on port ${port} (the configured port plus its worker number). Call start() in the primary to merge them into one /metrics.`,
     );
     return { port };
   });
   return {
-    reader, producer: hub, serving,
+    reader,
+    producer: hub,
+    serving,
     close: async () => {
       await closeMember();
       hub.close();
@@ -145,7 +164,13 @@ function warnNoChannel(port: number): void {
  * PM2 cluster mode: instance 0 serves the merged /metrics on the configured port (bound by
  * itself, not shared through PM2's daemon) and the others report to it over a local socket.
  */
-function pm2Roles(instance: string, settings: MergeSettings, local: () => Promise<CollectionResult>, policy: MergePolicy, reader: MetricReader): MetricsMerge {
+function pm2Roles(
+  instance: string,
+  settings: MergeSettings,
+  local: () => Promise<CollectionResult>,
+  policy: MergePolicy,
+  reader: MetricReader,
+): MetricsMerge {
   const hub = new MetricsHub({ local, policy, timeoutMillis: settings.timeoutMillis, localLabel: () => instance });
   hub.attach(threadHubTransport(hub));
   const path = hubSocketPath(settings.port);
@@ -153,13 +178,23 @@ function pm2Roles(instance: string, settings: MergeSettings, local: () => Promis
     hub.attach(socketHubTransport(hub, path));
     return { reader, producer: hub, serving: Promise.resolve({ port: settings.port }), close: async () => hub.close() };
   }
-  const member = new HubMember(instance, socketMemberChannel(path), async () => (await hub.collectSnapshot()).snapshot, settings.timeoutMillis);
+  const member = new HubMember(
+    instance,
+    socketMemberChannel(path),
+    async () => (await hub.collectSnapshot()).snapshot,
+    settings.timeoutMillis,
+  );
   const closeMember = closeBeforeExit(member);
   void member.welcomed.then((welcomed) => {
-    if (!welcomed) diag.warn(`agentmeter: PM2 instance ${instance} cannot reach instance 0 at ${path} yet; it keeps trying, and its metrics join /metrics once instance 0 runs`);
+    if (!welcomed)
+      diag.warn(
+        `agentmeter: PM2 instance ${instance} cannot reach instance 0 at ${path} yet; it keeps trying, and its metrics join /metrics once instance 0 runs`,
+      );
   });
   return {
-    reader, producer: hub, serving: Promise.resolve(undefined),
+    reader,
+    producer: hub,
+    serving: Promise.resolve(undefined),
     close: async () => {
       await closeMember();
       hub.close();

@@ -94,7 +94,9 @@ export function socketHubTransport(hub: MetricsHub, path: string): HubTransport 
   });
   server.unref();
   listenReplacingStale(server, path).catch((error: Error) => {
-    diag.warn(`agentmeter: PM2 instance 0 could not open ${path} for the other instances' metrics (${error.message}); /metrics shows instance 0 alone`);
+    diag.warn(
+      `agentmeter: PM2 instance 0 could not open ${path} for the other instances' metrics (${error.message}); /metrics shows instance 0 alone`,
+    );
   });
   return {
     ask: (request) => {

@@ -26,7 +26,7 @@ export function clusterHubTransport(hub: MetricsHub): HubTransport {
   const onMessage = (worker: Worker, message: unknown): void => {
     if (!isMemberMessage(message)) return;
     let members = membersOf.get(worker.id);
-    if (members === undefined) membersOf.set(worker.id, members = new Set());
+    if (members === undefined) membersOf.set(worker.id, (members = new Set()));
     members.add(message.member);
     hub.receive(message);
     if (message.agentmeter === 'hello') sendTo(worker, { agentmeter: 'welcome', request: 0 });
@@ -39,7 +39,8 @@ export function clusterHubTransport(hub: MetricsHub): HubTransport {
   cluster.on('message', onMessage);
   cluster.on('exit', onExit);
   // Workers forked before this start() say hello again.
-  for (const worker of Object.values(cluster.workers ?? {})) if (worker !== undefined) sendTo(worker, { agentmeter: 'announce', request: 0 });
+  for (const worker of Object.values(cluster.workers ?? {}))
+    if (worker !== undefined) sendTo(worker, { agentmeter: 'announce', request: 0 });
   return {
     ask: (request) => {
       for (const id of membersOf.keys()) {
@@ -57,10 +58,11 @@ export function clusterHubTransport(hub: MetricsHub): HubTransport {
 /** A cluster worker's side: the IPC channel to the primary. */
 export function clusterMemberChannel(): MemberChannel {
   return {
-    send: (message) => new Promise<void>((resolve) => {
-      // An error (the channel closed) is as final as a success: the primary folds this worker on exit.
-      if (process.send?.(message, undefined, {}, () => resolve()) === undefined) resolve();
-    }),
+    send: (message) =>
+      new Promise<void>((resolve) => {
+        // An error (the channel closed) is as final as a success: the primary folds this worker on exit.
+        if (process.send?.(message, undefined, {}, () => resolve()) === undefined) resolve();
+      }),
     listen: (receive) => {
       const onMessage = (message: unknown): void => {
         if (isHubMessage(message)) receive(message);

@@ -12,7 +12,16 @@ export type WireExemplar = [number, string, string, number];
 export type WireNumberPoint = [string, number, WireExemplar | null];
 
 /** `[attributesKey, count, sum, min, max, boundariesIndex, counts, exemplars]`. */
-export type WireHistogramPoint = [string, number, number, number | null, number | null, number, number[], (WireExemplar | null)[] | null];
+export type WireHistogramPoint = [
+  string,
+  number,
+  number,
+  number | null,
+  number | null,
+  number,
+  number[],
+  (WireExemplar | null)[] | null,
+];
 
 /**
  * One metric as plain arrays: a point's attributes travel as one canonical JSON text, which is
@@ -50,12 +59,22 @@ function isTime(value: unknown): value is HrTime {
  */
 export function isWireSnapshot(value: unknown): value is WireSnapshot {
   const snapshot = value as Partial<WireSnapshot> | null;
-  if (typeof snapshot !== 'object' || snapshot === null || !isTime(snapshot.time) || !Array.isArray(snapshot.metrics)) return false;
-  return snapshot.metrics.every((metric: Partial<WireMetric> | null) => typeof metric === 'object' && metric !== null
-    && typeof metric.scope === 'string' && typeof metric.name === 'string' && typeof metric.description === 'string'
-    && typeof metric.unit === 'string' && KINDS.has(metric.kind as string) && isTime(metric.start)
-    && Array.isArray(metric.bounds) && metric.bounds.every((bounds) => Array.isArray(bounds) && bounds.every((bound) => typeof bound === 'number'))
-    && Array.isArray(metric.points));
+  if (typeof snapshot !== 'object' || snapshot === null || !isTime(snapshot.time) || !Array.isArray(snapshot.metrics))
+    return false;
+  return snapshot.metrics.every(
+    (metric: Partial<WireMetric> | null) =>
+      typeof metric === 'object' &&
+      metric !== null &&
+      typeof metric.scope === 'string' &&
+      typeof metric.name === 'string' &&
+      typeof metric.description === 'string' &&
+      typeof metric.unit === 'string' &&
+      KINDS.has(metric.kind as string) &&
+      isTime(metric.start) &&
+      Array.isArray(metric.bounds) &&
+      metric.bounds.every((bounds) => Array.isArray(bounds) && bounds.every((bound) => typeof bound === 'number')) &&
+      Array.isArray(metric.points),
+  );
 }
 
 const KEYS = new WeakMap<Attributes, string>();
@@ -104,11 +123,15 @@ function boundsIndex(bounds: number[][], boundaries: readonly number[]): number 
 
 function kindOf(dataPointType: DataPointType, isMonotonic: boolean | undefined): WireKind | undefined {
   switch (dataPointType) {
-    case DataPointType.SUM: return isMonotonic === true ? 'c' : 'u';
-    case DataPointType.GAUGE: return 'g';
-    case DataPointType.HISTOGRAM: return 'h';
+    case DataPointType.SUM:
+      return isMonotonic === true ? 'c' : 'u';
+    case DataPointType.GAUGE:
+      return 'g';
+    case DataPointType.HISTOGRAM:
+      return 'h';
     // Exponential histograms have no Prometheus text form, so they never reach a merged /metrics.
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -133,19 +156,39 @@ export function encodeSnapshot(resourceMetrics: ResourceMetrics, time: HrTime): 
         const found = getExemplars(point);
         const exemplars = Array.isArray(found) ? (found as readonly (Exemplar | undefined)[]).map(wireExemplar) : null;
         points.push([
-          key, value.count, value.sum ?? 0, value.min ?? null, value.max ?? null,
-          boundsIndex(bounds, value.buckets.boundaries), value.buckets.counts.slice(), exemplars,
+          key,
+          value.count,
+          value.sum ?? 0,
+          value.min ?? null,
+          value.max ?? null,
+          boundsIndex(bounds, value.buckets.boundaries),
+          value.buckets.counts.slice(),
+          exemplars,
         ]);
       }
       const { name, description, unit, valueType } = metric.descriptor;
-      metrics.push({ scope: scope.name, version: scope.version, name, description, unit, valueType, kind, start, bounds, points });
+      metrics.push({
+        scope: scope.name,
+        version: scope.version,
+        name,
+        description,
+        unit,
+        valueType,
+        kind,
+        start,
+        bounds,
+        points,
+      });
     }
   }
   return { time, metrics };
 }
 
 /** Attaches exemplars the way core's producer does, so the exposition writer finds them. */
-export function withExemplars<T extends object>(point: T, exemplars: Exemplar | readonly (Exemplar | undefined)[] | undefined): T {
+export function withExemplars<T extends object>(
+  point: T,
+  exemplars: Exemplar | readonly (Exemplar | undefined)[] | undefined,
+): T {
   if (exemplars !== undefined) (point as Record<symbol, unknown>)[EXEMPLARS] = exemplars;
   return point;
 }

@@ -31,8 +31,12 @@ export interface PingClient {
 }
 
 function requireMethod(client: unknown, method: string, what: string, name: string): void {
-  const has = guarded(name, () => typeof (client as Record<string, unknown> | null | undefined)?.[method] === 'function');
-  if (!has) fail(`${name}: expected ${what} with a ${method}() method; got ${client === null ? 'null' : typeof client}`);
+  const has = guarded(
+    name,
+    () => typeof (client as Record<string, unknown> | null | undefined)?.[method] === 'function',
+  );
+  if (!has)
+    fail(`${name}: expected ${what} with a ${method}() method; got ${client === null ? 'null' : typeof client}`);
 }
 
 function withOptions(check: (signal: AbortSignal) => unknown, options: CheckOptions): HealthCheck {
@@ -48,7 +52,12 @@ export function postgresCheck(client: QueryClient, options?: CheckOptions): Heal
 
 /** MySQL or MariaDB: runs `select 1` through a mysql2/promise pool or connection. */
 export function mysqlCheck(client: QueryClient, options?: CheckOptions): HealthCheck {
-  requireMethod(client, 'query', 'a mysql2/promise pool or connection (use pool.promise() for callback pools)', 'mysqlCheck');
+  requireMethod(
+    client,
+    'query',
+    'a mysql2/promise pool or connection (use pool.promise() for callback pools)',
+    'mysqlCheck',
+  );
   const checked = checkOptions(options, 'mysqlCheck');
   return withOptions(() => client.query('select 1'), checked);
 }
@@ -68,13 +77,22 @@ export interface HttpCheckOptions extends CheckOptions {
   readonly healthyStatus?: (status: number) => boolean;
 }
 
-function httpOptions(options: HttpCheckOptions | undefined): Pick<HttpCheckOptions, 'method' | 'headers'> & { healthy: (status: number) => boolean } {
+function httpOptions(
+  options: HttpCheckOptions | undefined,
+): Pick<HttpCheckOptions, 'method' | 'headers'> & { healthy: (status: number) => boolean } {
   const method = options?.method;
-  if (method !== undefined && method !== 'GET' && method !== 'HEAD') fail(`httpCheck.method must be GET or HEAD; got ${show(method)}`);
+  if (method !== undefined && method !== 'GET' && method !== 'HEAD')
+    fail(`httpCheck.method must be GET or HEAD; got ${show(method)}`);
   const given = options?.healthyStatus;
-  if (given !== undefined && typeof given !== 'function') fail(`httpCheck.healthyStatus must be a function (status) => boolean; got ${show(given)}`);
+  if (given !== undefined && typeof given !== 'function')
+    fail(`httpCheck.healthyStatus must be a function (status) => boolean; got ${show(given)}`);
   const headers = options?.headers;
-  if (headers !== undefined && (typeof headers !== 'object' || headers === null || Object.values(headers).some((value) => typeof value !== 'string'))) {
+  if (
+    headers !== undefined &&
+    (typeof headers !== 'object' ||
+      headers === null ||
+      Object.values(headers).some((value) => typeof value !== 'string'))
+  ) {
     fail(`httpCheck.headers must be an object of header name → string; got ${show(headers)}`);
   }
   return { method, headers, healthy: given ?? ((status: number) => status < 500) };
@@ -86,14 +104,19 @@ export function httpCheck(url: string | URL, options?: HttpCheckOptions): Health
   try {
     target = new URL(url);
   } catch (error) {
-    throw new AgentMeterConfigError(`@agentmeter/prometheus: httpCheck: expected an absolute http(s) URL; got ${typeof url === 'string' ? JSON.stringify(url.slice(0, 100)) : typeof url}`, { cause: error });
+    throw new AgentMeterConfigError(
+      `@agentmeter/prometheus: httpCheck: expected an absolute http(s) URL; got ${typeof url === 'string' ? JSON.stringify(url.slice(0, 100)) : typeof url}`,
+      { cause: error },
+    );
   }
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') fail(`httpCheck: expected an http: or https: URL; got ${target.protocol}`);
+  if (target.protocol !== 'http:' && target.protocol !== 'https:')
+    fail(`httpCheck: expected an http: or https: URL; got ${target.protocol}`);
   const checked = checkOptions(options, 'httpCheck');
   const { method, headers, healthy } = guarded('httpCheck', () => httpOptions(options));
   return withOptions(async (signal) => {
     const response = await fetch(target, { method: method ?? 'GET', headers, signal, redirect: 'manual' });
     await response.body?.cancel();
-    if (!healthy(response.status)) throw Object.assign(new Error(`status ${response.status}`), { status: response.status });
+    if (!healthy(response.status))
+      throw Object.assign(new Error(`status ${response.status}`), { status: response.status });
   }, checked);
 }

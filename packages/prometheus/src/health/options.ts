@@ -39,13 +39,16 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function validMillis(value: unknown, where: string, option: string): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 600_000) {
-    fail(`${where}.${option} must be a number of milliseconds between 1 and 600000; got ${typeof value === 'number' ? String(value) : show(value)}`);
+    fail(
+      `${where}.${option} must be a number of milliseconds between 1 and 600000; got ${typeof value === 'number' ? String(value) : show(value)}`,
+    );
   }
   return value;
 }
 
 function validRequired(value: unknown, where: string): boolean | undefined {
-  if (value !== undefined && typeof value !== 'boolean') fail(`${where}.required must be true or false; got ${show(value)}`);
+  if (value !== undefined && typeof value !== 'boolean')
+    fail(`${where}.required must be true or false; got ${show(value)}`);
   return value;
 }
 
@@ -70,14 +73,19 @@ export function guarded<T>(where: string, read: () => T): T {
     return read();
   } catch (error) {
     if (error instanceof AgentMeterConfigError) throw error;
-    throw new AgentMeterConfigError(`@agentmeter/prometheus: ${where} could not be read: ${error instanceof Error ? error.message : show(error)}`, { cause: error });
+    throw new AgentMeterConfigError(
+      `@agentmeter/prometheus: ${where} could not be read: ${error instanceof Error ? error.message : show(error)}`,
+      { cause: error },
+    );
   }
 }
 
 function normalizeCheck(name: string, given: unknown, fallback: number): NormalizedCheck {
   const where = `health.checks.${name}`;
   if (!/^[a-zA-Z_][a-zA-Z0-9_.-]{0,63}$/.test(name)) {
-    fail(`health.checks: dependency names must be 1-64 letters, digits, _ . - (starting with a letter or _); got ${show(name.slice(0, 80))}`);
+    fail(
+      `health.checks: dependency names must be 1-64 letters, digits, _ . - (starting with a letter or _); got ${show(name.slice(0, 80))}`,
+    );
   }
   const spec = typeof given === 'function' ? { check: given } : given;
   if (!isRecord(spec) || typeof spec['check'] !== 'function') {
@@ -85,7 +93,9 @@ function normalizeCheck(name: string, given: unknown, fallback: number): Normali
   }
   const check = (spec['check'] as (signal: AbortSignal) => unknown).bind(spec);
   return {
-    name, check, required: validRequired(spec['required'], where) ?? true,
+    name,
+    check,
+    required: validRequired(spec['required'], where) ?? true,
     timeoutMs: validMillis(spec['timeoutMs'], where, 'timeoutMs') ?? fallback,
   };
 }

@@ -43,7 +43,8 @@ export function sessionFigures(resourceMetrics: ResourceMetrics | undefined, nam
 
 export function healthReport(dependencies: Record<string, DependencyStatus>, figures: SessionFigures): HealthReport {
   const failing = Object.values(dependencies).filter((dependency) => dependency.status !== 'healthy');
-  const status = failing.length === 0 ? 'healthy' : failing.some((dependency) => dependency.required) ? 'unhealthy' : 'degraded';
+  const status =
+    failing.length === 0 ? 'healthy' : failing.some((dependency) => dependency.required) ? 'unhealthy' : 'degraded';
   return {
     status,
     timestamp: new Date().toISOString(),

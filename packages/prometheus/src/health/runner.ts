@@ -59,13 +59,15 @@ export class HealthRunner<Extra> {
 
   /** Runs a round now (shared with a round already running). */
   run(): Promise<HealthRound<Extra>> {
-    this.#running ??= this.#runAll().then((round) => {
-      this.#last = round;
-      return round;
-    }).finally(() => {
-      this.#running = undefined;
-      this.#schedule();
-    });
+    this.#running ??= this.#runAll()
+      .then((round) => {
+        this.#last = round;
+        return round;
+      })
+      .finally(() => {
+        this.#running = undefined;
+        this.#schedule();
+      });
     return this.#running;
   }
 
@@ -88,7 +90,10 @@ export class HealthRunner<Extra> {
   }
 
   async #runAll(): Promise<HealthRound<Extra>> {
-    const [results, extra] = await Promise.all([Promise.all(this.#checks.map((check) => this.#runOne(check))), this.#extra()]);
+    const [results, extra] = await Promise.all([
+      Promise.all(this.#checks.map((check) => this.#runOne(check))),
+      this.#extra(),
+    ]);
     const dependencies: Record<string, DependencyStatus> = {};
     for (const [i, check] of this.#checks.entries()) dependencies[check.name] = results[i]!;
     return { dependencies, extra };
@@ -118,8 +123,10 @@ export class HealthRunner<Extra> {
     const healthy = error === undefined;
     this.#meter?.recordHealthCheck(check.name, healthy, seconds);
     return {
-      status: healthy ? 'healthy' : 'unhealthy', required: check.required,
-      latency_ms: Math.round(seconds * 1e4) / 10, last_check: new Date().toISOString(),
+      status: healthy ? 'healthy' : 'unhealthy',
+      required: check.required,
+      latency_ms: Math.round(seconds * 1e4) / 10,
+      last_check: new Date().toISOString(),
       ...(error !== undefined && { error }),
     };
   }

@@ -32,8 +32,14 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 /** The exporter's paths, checked once at creation: a PrometheusExporter (or anything with `paths` and `handle`). */
 function mountable(name: string, exporter: MountableEndpoints): string[] {
   const paths: unknown = exporter?.paths;
-  if (typeof exporter?.handle !== 'function' || !Array.isArray(paths) || paths.some((path) => typeof path !== 'string')) {
-    throw new AgentMeterConfigError(`${name}: expected a PrometheusExporter (with paths and handle()); got ${exporter === null ? 'null' : typeof exporter}`);
+  if (
+    typeof exporter?.handle !== 'function' ||
+    !Array.isArray(paths) ||
+    paths.some((path) => typeof path !== 'string')
+  ) {
+    throw new AgentMeterConfigError(
+      `${name}: expected a PrometheusExporter (with paths and handle()); got ${exporter === null ? 'null' : typeof exporter}`,
+    );
   }
   return [...paths] as string[];
 }
@@ -50,16 +56,26 @@ function header(raw: IncomingMessage, name: string): string | undefined {
 export function fastifyMetrics(exporter: MountableEndpoints): (app: FastifyInstanceLike) => Promise<void> {
   const paths = mountable('fastifyMetrics', exporter);
   return async (app) => {
-    if (typeof app?.route !== 'function') throw new AgentMeterConfigError('fastifyMetrics: register it with a Fastify instance: await app.register(fastifyMetrics(exporter))');
+    if (typeof app?.route !== 'function')
+      throw new AgentMeterConfigError(
+        'fastifyMetrics: register it with a Fastify instance: await app.register(fastifyMetrics(exporter))',
+      );
     for (const path of paths) {
       app.route({
         method: METHODS,
         url: path,
         handler: async (request, reply) => {
           const raw = request.raw;
-          const answer = await exporter.handle({ method: raw.method ?? 'GET', path, header: (name) => header(raw, name) });
+          const answer = await exporter.handle({
+            method: raw.method ?? 'GET',
+            path,
+            header: (name) => header(raw, name),
+          });
           if (answer === undefined) return reply.code(404).send();
-          return reply.code(answer.status).headers(answer.headers).send(Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength));
+          return reply
+            .code(answer.status)
+            .headers(answer.headers)
+            .send(Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength));
         },
       });
     }
@@ -79,15 +95,24 @@ export interface HonoContextLike {
  * Hono middleware serving the exporter's paths and passing everything else on:
  * `app.use(honoMetrics(exporter))`.
  */
-export function honoMetrics(exporter: MountableEndpoints): (c: HonoContextLike, next: () => Promise<void>) => Promise<Response | undefined> {
+export function honoMetrics(
+  exporter: MountableEndpoints,
+): (c: HonoContextLike, next: () => Promise<void>) => Promise<Response | undefined> {
   mountable('honoMetrics', exporter);
   return async (c, next) => {
     let response: Response | undefined;
     try {
-      const answer = await exporter.handle({ method: c.req.method, path: c.req.path, header: (name) => c.req.header(name) });
+      const answer = await exporter.handle({
+        method: c.req.method,
+        path: c.req.path,
+        header: (name) => c.req.header(name),
+      });
       if (answer !== undefined) {
         const body = answer.body.byteLength === 0 ? null : answer.body;
-        response = new Response(body as ConstructorParameters<typeof Response>[0], { status: answer.status, headers: answer.headers });
+        response = new Response(body as ConstructorParameters<typeof Response>[0], {
+          status: answer.status,
+          headers: answer.headers,
+        });
       }
     } catch (error) {
       // A context it cannot read is passed on, as a path it does not serve would be.

@@ -51,7 +51,11 @@ export function negotiateFormat(accept: string | undefined): ExpositionFormat {
       const wanted = version(params);
       if (wanted === undefined || OPENMETRICS_VERSIONS.has(wanted)) openMetrics = Math.max(openMetrics, q);
     } else if (type === 'application/vnd.google.protobuf') {
-      if (paramOf(params, 'proto') === 'io.prometheus.client.MetricFamily' && paramOf(params, 'encoding') === 'delimited') protobuf = Math.max(protobuf, q);
+      if (
+        paramOf(params, 'proto') === 'io.prometheus.client.MetricFamily' &&
+        paramOf(params, 'encoding') === 'delimited'
+      )
+        protobuf = Math.max(protobuf, q);
     } else if (type === 'text/plain' || type === '*/*' || type === 'text/*') {
       text = Math.max(text, q);
     }

@@ -19,7 +19,10 @@ export function nodeRequest(request: IncomingMessage): EndpointRequest {
 
 /** Writes an answer; without one, passes to Express's `next` or answers 404. */
 export function writeNodeResponse(
-  answer: EndpointResponse | undefined, response: ServerResponse, next?: (error?: unknown) => void, error?: unknown,
+  answer: EndpointResponse | undefined,
+  response: ServerResponse,
+  next?: (error?: unknown) => void,
+  error?: unknown,
 ): void {
   try {
     if (error !== undefined) diag.error('@agentmeter/prometheus: request failed', error);

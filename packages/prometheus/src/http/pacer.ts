@@ -17,7 +17,8 @@ export class Pacer {
   #turn: Promise<void> | undefined;
 
   async admit(bytes: number): Promise<void> {
-    while ((this.#bytes > 0 && this.#bytes + bytes > BYTES_PER_TURN) || this.#answers >= ANSWERS_PER_TURN) await this.#nextTurn();
+    while ((this.#bytes > 0 && this.#bytes + bytes > BYTES_PER_TURN) || this.#answers >= ANSWERS_PER_TURN)
+      await this.#nextTurn();
     this.#bytes += bytes;
     this.#answers++;
   }

@@ -9,7 +9,9 @@ export interface EndpointRequest {
   readonly method: string;
   /** The path without the query string, relative to where the handler is mounted. */
   readonly path: string;
-  header(name: 'accept' | 'accept-encoding' | 'authorization' | 'x-prometheus-scrape-timeout-seconds'): string | undefined;
+  header(
+    name: 'accept' | 'accept-encoding' | 'authorization' | 'x-prometheus-scrape-timeout-seconds',
+  ): string | undefined;
 }
 
 export interface EndpointResponse {
@@ -60,7 +62,11 @@ function sleep(ms: number): Promise<void> {
 }
 
 function plain(status: number, text: string, headers: Record<string, string> = {}): EndpointResponse {
-  return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body: Buffer.from(`${text}\n`) };
+  return {
+    status,
+    headers: { 'content-type': 'text/plain; charset=utf-8', ...headers },
+    body: Buffer.from(`${text}\n`),
+  };
 }
 
 function refusal(text: string): EndpointResponse {
@@ -131,7 +137,8 @@ export class Routes {
         release = slot;
       });
       // A scraper that has given up would throw the body away: it gets a small 503 instead, and the slot is freed at once.
-      if (response.status === 200 && performance.now() - arrived > timeoutMs) response = refusal('Scrape took longer than X-Prometheus-Scrape-Timeout-Seconds; retry later');
+      if (response.status === 200 && performance.now() - arrived > timeoutMs)
+        response = refusal('Scrape took longer than X-Prometheus-Scrape-Timeout-Seconds; retry later');
       await this.#pacer.admit(response.body.length);
       return request.method.toUpperCase() === 'HEAD' ? { ...response, body: EMPTY } : response;
     } finally {
@@ -139,7 +146,12 @@ export class Routes {
     }
   }
 
-  async #route(request: EndpointRequest, path: string, timeoutMs: number, held: (release: Release) => void): Promise<EndpointResponse> {
+  async #route(
+    request: EndpointRequest,
+    path: string,
+    timeoutMs: number,
+    held: (release: Release) => void,
+  ): Promise<EndpointResponse> {
     const method = request.method.toUpperCase();
     if (path !== this.#config.healthEndpoint && this.#auth !== undefined) {
       const result = this.#auth.check(request.header('authorization'));
@@ -158,7 +170,8 @@ export class Routes {
       this.#scrapes++;
       held(this.#releaser());
       const gzip = this.#config.gzip && acceptsGzip(request.header('accept-encoding'));
-      if (path === this.#config.jsonEndpoint) return this.#answer(JSON_TYPE, await this.#source.body('json', gzip, alone));
+      if (path === this.#config.jsonEndpoint)
+        return this.#answer(JSON_TYPE, await this.#source.body('json', gzip, alone));
       const format = negotiateFormat(request.header('accept'));
       return this.#answer(CONTENT_TYPES[format], await this.#source.body(format, gzip, alone));
     } catch (error) {
@@ -176,7 +189,11 @@ export class Routes {
     this.#health ??= sleep(HEALTH_BATCH_MS).then(async () => {
       this.#health = undefined;
       const { healthy, report } = await this.#source.healthReport();
-      return this.#answer(JSON_TYPE, { bytes: Buffer.from(JSON.stringify(report), 'utf8'), gzip: false }, healthy ? 200 : 503);
+      return this.#answer(
+        JSON_TYPE,
+        { bytes: Buffer.from(JSON.stringify(report), 'utf8'), gzip: false },
+        healthy ? 200 : 503,
+      );
     });
     return this.#health;
   }
@@ -192,7 +209,11 @@ export class Routes {
   }
 
   #answer(contentType: string, body: Body, status = 200): EndpointResponse {
-    const headers: Record<string, string> = { 'content-type': contentType, 'cache-control': 'no-store', vary: 'Accept, Accept-Encoding' };
+    const headers: Record<string, string> = {
+      'content-type': contentType,
+      'cache-control': 'no-store',
+      vary: 'Accept, Accept-Encoding',
+    };
     if (body.gzip) headers['content-encoding'] = 'gzip';
     headers['content-length'] = String(body.bytes.length);
     return { status, headers, body: body.bytes };

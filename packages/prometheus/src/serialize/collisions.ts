@@ -23,7 +23,8 @@ function invalid(name: string): string | undefined {
   if (name === '' || name === '_total' || name === 'total') return 'it has no letter or digit';
   if (!VALID_NAME.test(name)) return 'it is not a valid metric name';
   if (name.startsWith('__')) return 'names starting with __ are reserved by Prometheus';
-  if (RESERVED.has(name) || RESERVED.has(name.replace(/_total$/, ''))) return 'target_info is written from the resource';
+  if (RESERVED.has(name) || RESERVED.has(name.replace(/_total$/, '')))
+    return 'target_info is written from the resource';
   return undefined;
 }
 
@@ -33,19 +34,28 @@ function invalid(name: string): string | undefined {
  * OpenMetrics parser reject a whole scrape for one such clash, so the later family is dropped
  * and `warn` is told which one and why.
  */
-export function writableFamilies(families: readonly MetricFamily[], warn: (key: string, message: string) => void): MetricFamily[] {
+export function writableFamilies(
+  families: readonly MetricFamily[],
+  warn: (key: string, message: string) => void,
+): MetricFamily[] {
   const claimed = new Map<string, string>();
   const kept: MetricFamily[] = [];
   for (const family of families) {
     const reason = invalid(family.name);
     if (reason !== undefined) {
-      warn(`invalid:${family.name}`, `dropped the metric ${JSON.stringify(family.name.slice(0, 80))} (${family.help.slice(0, 80)}): ${reason}`);
+      warn(
+        `invalid:${family.name}`,
+        `dropped the metric ${JSON.stringify(family.name.slice(0, 80))} (${family.help.slice(0, 80)}): ${reason}`,
+      );
       continue;
     }
     const names = claimedNames(family.name, family.type);
     const clash = names.find((name) => claimed.has(name));
     if (clash !== undefined) {
-      warn(`collision:${family.name}`, `dropped the ${family.type} ${family.name}: its name ${clash} is already written by ${claimed.get(clash)}; rename one of them`);
+      warn(
+        `collision:${family.name}`,
+        `dropped the ${family.type} ${family.name}: its name ${clash} is already written by ${claimed.get(clash)}; rename one of them`,
+      );
       continue;
     }
     for (const name of names) claimed.set(name, family.name);

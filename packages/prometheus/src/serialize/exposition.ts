@@ -69,7 +69,10 @@ export class ExpositionWriter {
     const slicer = new TimeSlicer();
     this.#targetInfo(out, resourceAttributes, openMetrics);
     for (const family of families) {
-      const series = family.type === 'histogram' ? this.#histogram(out, family, openMetrics) : this.#simple(out, family, openMetrics);
+      const series =
+        family.type === 'histogram'
+          ? this.#histogram(out, family, openMetrics)
+          : this.#simple(out, family, openMetrics);
       for (const _ of series) if (slicer.due()) await slicer.pause();
     }
     if (openMetrics) out.text('# EOF\n');
@@ -137,7 +140,7 @@ export class ExpositionWriter {
         const parts = labels.length === 0 ? bounds.bare : bounds.comma;
         const counts = value.buckets.counts;
         const found = openMetrics ? getExemplars(point) : undefined;
-        const exemplars = Array.isArray(found) ? found as readonly (Exemplar | undefined)[] : undefined;
+        const exemplars = Array.isArray(found) ? (found as readonly (Exemplar | undefined)[]) : undefined;
         let cumulative = 0;
         for (let i = 0; i < parts.length; i++) {
           cumulative += counts[i] ?? 0;
@@ -161,7 +164,9 @@ export class ExpositionWriter {
   }
 
   #labelsOf(scope: InstrumentationScope | undefined, attributes: Attributes): Buffer {
-    return this.#scopeLabels && scope !== undefined ? this.labels.scopedBytes(scope, attributes) : this.labels.bytes(attributes);
+    return this.#scopeLabels && scope !== undefined
+      ? this.labels.scopedBytes(scope, attributes)
+      : this.labels.bytes(attributes);
   }
 
   /** `name{labels} ` or `name `. */

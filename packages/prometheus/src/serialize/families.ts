@@ -1,8 +1,22 @@
 import { CATALOG, CATALOG_KEYS, prometheusName, type InstrumentKind } from '@agentmeter/core';
-import { getClassicBuckets, kindOfMetric, prometheusTypeOf, Warner, type PrometheusType } from '@agentmeter/core/internal';
 import {
-  type DataPoint, DataPointType, type ExponentialHistogram, type ExponentialHistogramMetricData, type GaugeMetricData, type Histogram,
-  type HistogramMetricData, type ResourceMetrics, type ScopeMetrics, type SumMetricData,
+  getClassicBuckets,
+  kindOfMetric,
+  prometheusTypeOf,
+  Warner,
+  type PrometheusType,
+} from '@agentmeter/core/internal';
+import {
+  type DataPoint,
+  DataPointType,
+  type ExponentialHistogram,
+  type ExponentialHistogramMetricData,
+  type GaugeMetricData,
+  type Histogram,
+  type HistogramMetricData,
+  type ResourceMetrics,
+  type ScopeMetrics,
+  type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
 import { writableFamilies } from './collisions.ts';
 
@@ -32,7 +46,13 @@ export function classicHistogram(point: DataPoint<Histogram | ExponentialHistogr
   if ('buckets' in value) return value;
   const classic = getClassicBuckets(point);
   if (classic === undefined) return undefined;
-  return { buckets: { boundaries: classic.boundaries as number[], counts: classic.counts as number[] }, sum: value.sum, count: value.count, min: value.min, max: value.max };
+  return {
+    buckets: { boundaries: classic.boundaries as number[], counts: classic.counts as number[] },
+    sum: value.sum,
+    count: value.count,
+    min: value.min,
+    max: value.max,
+  };
 }
 
 /**
@@ -63,8 +83,14 @@ export class FamilyBuilder {
         if (!this.#genAi && metric.descriptor.name.startsWith('gen_ai.')) continue;
         const kind = kindOfMetric(metric);
         if (kind === undefined) continue;
-        if (metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM && metric.dataPoints.some((point) => classicHistogram(point) === undefined)) {
-          this.#warner.warn(`exponential:${metric.descriptor.name}`, `${metric.descriptor.name} has only exponential buckets: it is served to scrapers that ask for the protobuf format (native histograms), not in the text formats`);
+        if (
+          metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM &&
+          metric.dataPoints.some((point) => classicHistogram(point) === undefined)
+        ) {
+          this.#warner.warn(
+            `exponential:${metric.descriptor.name}`,
+            `${metric.descriptor.name} has only exponential buckets: it is served to scrapers that ask for the protobuf format (native histograms), not in the text formats`,
+          );
         }
         if (metric.dataPoints.length === 0) continue;
         const name = this.#name(metric.descriptor.name, metric.descriptor.unit, kind);
@@ -73,13 +99,26 @@ export class FamilyBuilder {
         if (family === undefined) {
           const { description, unit } = metric.descriptor;
           // Every family gets HELP (promtool lints its absence): the catalog's, else the OTel name.
-          const help = description !== '' ? description : this.#catalogHelp.get(metric.descriptor.name) ?? metric.descriptor.name;
-          byName.set(name, { name, type, help, unit, metrics: [metric as MetricFamily['metrics'][number]], scopes: [scope.scope] });
+          const help =
+            description !== ''
+              ? description
+              : (this.#catalogHelp.get(metric.descriptor.name) ?? metric.descriptor.name);
+          byName.set(name, {
+            name,
+            type,
+            help,
+            unit,
+            metrics: [metric as MetricFamily['metrics'][number]],
+            scopes: [scope.scope],
+          });
         } else if (family.type === type) {
           family.metrics.push(metric as MetricFamily['metrics'][number]);
           family.scopes.push(scope.scope);
         } else {
-          this.#warner.warn(`conflict:${name}`, `skipped a ${type} named ${name}: a ${family.type} already has that name`);
+          this.#warner.warn(
+            `conflict:${name}`,
+            `skipped a ${type} named ${name}: a ${family.type} already has that name`,
+          );
         }
       }
     }

@@ -65,8 +65,10 @@ export class LabelCache {
     let text = this.#scopeText.get(scope);
     if (text === undefined) {
       text = `otel_scope_name="${escapeLabelValue(String(scope.name))}"`;
-      if (scope.version !== undefined && scope.version !== '') text += `,otel_scope_version="${escapeLabelValue(String(scope.version))}"`;
-      if (scope.schemaUrl !== undefined && scope.schemaUrl !== '') text += `,otel_scope_schema_url="${escapeLabelValue(String(scope.schemaUrl))}"`;
+      if (scope.version !== undefined && scope.version !== '')
+        text += `,otel_scope_version="${escapeLabelValue(String(scope.version))}"`;
+      if (scope.schemaUrl !== undefined && scope.schemaUrl !== '')
+        text += `,otel_scope_schema_url="${escapeLabelValue(String(scope.schemaUrl))}"`;
       this.#scopeText.set(scope, text);
     }
     return text;
@@ -94,7 +96,8 @@ export class LabelCache {
       if (name === 'le') name = 'exported_le';
       // Names starting with __ are Prometheus's own (`__name__`); an empty key has no label name.
       if (name.startsWith('__')) name = `exported${name}`;
-      if (name === '') this.#warner.warn('label-empty', 'left out an attribute with an empty key: it has no Prometheus label name');
+      if (name === '')
+        this.#warner.warn('label-empty', 'left out an attribute with an empty key: it has no Prometheus label name');
       if (this.#names.size < 10_000) this.#names.set(key, name);
     }
     return name;

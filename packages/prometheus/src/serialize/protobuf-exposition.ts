@@ -13,7 +13,8 @@ const SCOPE_PREFIX = 'otel_scope_';
 function scopePairs(scope: InstrumentationScope): [string, string][] {
   const pairs: [string, string][] = [['otel_scope_name', String(scope.name)]];
   if (scope.version !== undefined && scope.version !== '') pairs.push(['otel_scope_version', String(scope.version)]);
-  if (scope.schemaUrl !== undefined && scope.schemaUrl !== '') pairs.push(['otel_scope_schema_url', String(scope.schemaUrl)]);
+  if (scope.schemaUrl !== undefined && scope.schemaUrl !== '')
+    pairs.push(['otel_scope_schema_url', String(scope.schemaUrl)]);
   return pairs;
 }
 
@@ -66,7 +67,9 @@ export class ProtobufExpositionWriter {
         proto.message(FIELD.family.metric, (metric) => {
           writeLabels(metric, FIELD.metric.label, this.#pairs(scope, point.attributes));
           if (family.type === 'histogram') {
-            metric.message(FIELD.metric.histogram, (histogram) => writeHistogram(histogram, point as DataPoint<Histogram | ExponentialHistogram>));
+            metric.message(FIELD.metric.histogram, (histogram) =>
+              writeHistogram(histogram, point as DataPoint<Histogram | ExponentialHistogram>),
+            );
           } else if (family.type === 'counter') {
             metric.message(FIELD.metric.counter, (counter) => {
               counter.double(FIELD.counter.value, point.value as number);
@@ -88,7 +91,7 @@ function writeHistogram(proto: ProtoWriter, point: DataPoint<Histogram | Exponen
   const classic = classicHistogram(point);
   if (classic !== undefined) {
     const exemplars = getExemplars(point);
-    const perBucket = Array.isArray(exemplars) ? exemplars as readonly (Exemplar | undefined)[] : [];
+    const perBucket = Array.isArray(exemplars) ? (exemplars as readonly (Exemplar | undefined)[]) : [];
     const { boundaries, counts } = classic.buckets;
     let cumulative = 0;
     // The +Inf bucket is implied by the sample count.

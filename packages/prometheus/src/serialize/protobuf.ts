@@ -85,7 +85,14 @@ export const FIELD = {
   value: 1,
   counter: { value: 1, exemplar: 2 },
   histogram: {
-    sampleCount: 1, sampleSum: 2, bucket: 3, schema: 5, zeroThreshold: 6, zeroCount: 7, positiveSpan: 12, positiveDelta: 13,
+    sampleCount: 1,
+    sampleSum: 2,
+    bucket: 3,
+    schema: 5,
+    zeroThreshold: 6,
+    zeroCount: 7,
+    positiveSpan: 12,
+    positiveDelta: 13,
   },
   bucket: { cumulativeCount: 1, upperBound: 2, exemplar: 3 },
   span: { offset: 1, length: 2 },
@@ -105,7 +112,10 @@ export function writeLabels(proto: ProtoWriter, field: number, labels: readonly 
 export function writeExemplar(proto: ProtoWriter, field: number, exemplar: Exemplar | undefined): void {
   if (exemplar === undefined || typeof exemplar.traceId !== 'string' || typeof exemplar.spanId !== 'string') return;
   proto.message(field, (inner) => {
-    writeLabels(inner, FIELD.exemplar.label, [['trace_id', exemplar.traceId], ['span_id', exemplar.spanId]]);
+    writeLabels(inner, FIELD.exemplar.label, [
+      ['trace_id', exemplar.traceId],
+      ['span_id', exemplar.spanId],
+    ]);
     inner.double(FIELD.exemplar.value, exemplar.value);
     if (typeof exemplar.timeMs === 'number' && exemplar.timeMs > 0) {
       inner.message(FIELD.exemplar.timestamp, (time) => {

@@ -7,9 +7,19 @@ import { PrometheusExporter, type PrometheusExporterOptions } from '../../src/in
 
 /** Label values that break naive serializers. */
 export const HOSTILE_VALUES: readonly string[] = [
-  'double " quote', 'back \\ slash', 'new\nline', 'carriage\rreturn', 'tab\there', 'lone \ud800 high',
-  'lone \udfff low', 'ends with \\', '} 1\nfake_metric 2', ' # {trace_id="x"} 1', 'nul \u0000 byte',
-  'emoji 🎙️ and ünïcödé', '',
+  'double " quote',
+  'back \\ slash',
+  'new\nline',
+  'carriage\rreturn',
+  'tab\there',
+  'lone \ud800 high',
+  'lone \udfff low',
+  'ends with \\',
+  '} 1\nfake_metric 2',
+  ' # {trace_id="x"} 1',
+  'nul \u0000 byte',
+  'emoji 🎙️ and ünïcödé',
+  '',
 ];
 /** One megabyte of text, with every character that needs escaping. */
 export const HUGE_VALUE: string = `${'\\"\n'.repeat(1000)}${'x'.repeat(1_048_576 - 3000)}`;
@@ -29,7 +39,8 @@ export function setup(options: PrometheusExporterOptions = {}, meterOptions: Age
   const meter = createAgentMeter({ ...meterOptions });
   const exporter = new PrometheusExporter({ meter, port: 0, env: {}, ...options });
   const provider = new MeterProvider({
-    readers: [exporter], resource: resourceFromAttributes({ 'service.name': 'test-service', 'service.version': '1.0.0' }),
+    readers: [exporter],
+    resource: resourceFromAttributes({ 'service.name': 'test-service', 'service.version': '1.0.0' }),
   });
   return { meter, exporter, provider };
 }

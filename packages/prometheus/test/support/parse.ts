@@ -19,7 +19,16 @@ const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const VALUE = /^(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?Inf|NaN)$/;
 const TEXT_TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
-const OPENMETRICS_TYPES = new Set(['counter', 'gauge', 'histogram', 'gaugehistogram', 'stateset', 'info', 'summary', 'unknown']);
+const OPENMETRICS_TYPES = new Set([
+  'counter',
+  'gauge',
+  'histogram',
+  'gaugehistogram',
+  'stateset',
+  'info',
+  'summary',
+  'unknown',
+]);
 const SUFFIXES = ['_total', '_bucket', '_sum', '_count', '_created', '_info', '_gsum', '_gcount'];
 
 function number(text: string, where: string): number {
@@ -88,7 +97,8 @@ function checkHistograms(samples: readonly Sample[], types: Map<string, string>)
     if (sample.name.endsWith('_count')) counts.set(key, sample.value);
   }
   for (const [key, count] of counts) {
-    if (infinite.get(key) !== count) throw new Error(`${key}: +Inf bucket ${infinite.get(key)} differs from _count ${count}`);
+    if (infinite.get(key) !== count)
+      throw new Error(`${key}: +Inf bucket ${infinite.get(key)} differs from _count ${count}`);
   }
 }
 
@@ -136,7 +146,8 @@ export function parseExposition(input: string | Uint8Array, format: 'text' | 'op
     const rest = line.slice(i + 1);
     const [sampleText, exemplarText] = openMetrics ? rest.split(' # ', 2) : [rest];
     const [valueText = '', timestamp, extra] = sampleText!.split(' ');
-    if (extra !== undefined || (timestamp !== undefined && !/^-?\d+(\.\d+)?$/.test(timestamp))) throw new Error(`${where}: bad sample tail`);
+    if (extra !== undefined || (timestamp !== undefined && !/^-?\d+(\.\d+)?$/.test(timestamp)))
+      throw new Error(`${where}: bad sample tail`);
     const value = number(valueText, where);
     let exemplar: Sample['exemplar'];
     if (exemplarText !== undefined) {
@@ -145,11 +156,13 @@ export function parseExposition(input: string | Uint8Array, format: 'text' | 'op
       const [exemplarValue = '', exemplarTime, more] = exemplarText.slice(end + 1).split(' ');
       if (exemplarText[end] !== ' ' || more !== undefined) throw new Error(`${where}: bad exemplar tail`);
       exemplar = {
-        labels: exemplarLabels, value: number(exemplarValue, where),
+        labels: exemplarLabels,
+        value: number(exemplarValue, where),
         ...(exemplarTime !== undefined && { timestamp: number(exemplarTime, where) }),
       };
     }
-    if (familyOf(name, types) === undefined && types.size > 0 && openMetrics) throw new Error(`${where}: ${name} has no TYPE`);
+    if (familyOf(name, types) === undefined && types.size > 0 && openMetrics)
+      throw new Error(`${where}: ${name} has no TYPE`);
     samples.push({ name, labels, value, ...(exemplar !== undefined && { exemplar }) });
   }
   checkHistograms(samples, types);
@@ -162,6 +175,10 @@ export function valueOf(parsed: Parsed, name: string, labels: Record<string, str
   // Scope labels are compared only when asked for: most tests are about the other labels.
   const scoped = Object.keys(labels).some((key) => key.startsWith('otel_scope_'));
   const own = (sample: Sample): string =>
-    JSON.stringify(Object.entries(sample.labels).filter(([key]) => scoped || !key.startsWith('otel_scope_')).toSorted());
+    JSON.stringify(
+      Object.entries(sample.labels)
+        .filter(([key]) => scoped || !key.startsWith('otel_scope_'))
+        .toSorted(),
+    );
   return parsed.samples.find((sample) => sample.name === name && own(sample) === wanted)?.value;
 }

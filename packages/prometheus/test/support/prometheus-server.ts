@@ -38,10 +38,16 @@ export class PrometheusServer {
     const directory = mkdtempSync(join(tmpdir(), 'agentmeter-prometheus-'));
     writeFileSync(join(directory, 'prometheus.yml'), config);
     const port = await freePort();
-    const child = spawn(binary, [
-      `--config.file=${join(directory, 'prometheus.yml')}`, `--web.listen-address=127.0.0.1:${port}`,
-      `--storage.tsdb.path=${join(directory, 'data')}`, ...flags,
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      binary,
+      [
+        `--config.file=${join(directory, 'prometheus.yml')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        `--storage.tsdb.path=${join(directory, 'data')}`,
+        ...flags,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     const server = new PrometheusServer(`http://127.0.0.1:${port}`, child, directory);
     await server.waitFor(async () => (await fetch(`${server.url}/-/ready`)).ok, 'Prometheus to become ready');
     return server;
@@ -51,13 +57,15 @@ export class PrometheusServer {
   async waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (this.#process.exitCode !== null) throw new Error(`Prometheus exited while waiting for ${what}:\n${this.#log}`);
+      if (this.#process.exitCode !== null)
+        throw new Error(`Prometheus exited while waiting for ${what}:\n${this.#log}`);
       try {
         if (await condition()) return;
       } catch {
         // Not up yet.
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; Prometheus log:\n${this.#log.slice(-4000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; Prometheus log:\n${this.#log.slice(-4000)}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }

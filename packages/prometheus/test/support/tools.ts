@@ -11,6 +11,10 @@ export function requireTool(name: 'promtool' | 'prometheus'): string {
 
 /** Runs `promtool check metrics` on an exposition; returns its combined output and exit status. */
 export function promtoolCheck(exposition: string): { status: number | null; output: string } {
-  const result = spawnSync(requireTool('promtool'), ['check', 'metrics'], { input: exposition, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const result = spawnSync(requireTool('promtool'), ['check', 'metrics'], {
+    input: exposition,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   return { status: result.status, output: `${result.stdout}${result.stderr}`.trim() };
 }

@@ -81,7 +81,10 @@ export interface FaultPicker {
 export function createFaultPicker(rules: readonly FaultRule[], random: () => number): FaultPicker {
   const parsed = rules.map((rule) => {
     const fault = parseFault(rule.fault);
-    if (fault === undefined) throw new Error(`provider-sim: unknown fault ${JSON.stringify(rule.fault)}; use a status such as "429", "hang", "abort[:N]", "malformed[:N]" or "error-event[:N]"`);
+    if (fault === undefined)
+      throw new Error(
+        `provider-sim: unknown fault ${JSON.stringify(rule.fault)}; use a status such as "429", "hang", "abort[:N]", "malformed[:N]" or "error-event[:N]"`,
+      );
     return { rule, fault, left: rule.times ?? Number.POSITIVE_INFINITY };
   });
   return {

@@ -2,8 +2,14 @@ import type { SimReply } from './openai.ts';
 import { answerJson, answerStream, chunksOf, type Exchange, type SimUsage } from './respond.ts';
 
 const STATUS_NAMES: Record<number, string> = {
-  400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND',
-  429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE', 504: 'DEADLINE_EXCEEDED',
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  429: 'RESOURCE_EXHAUSTED',
+  500: 'INTERNAL',
+  503: 'UNAVAILABLE',
+  504: 'DEADLINE_EXCEEDED',
 };
 
 function googleError(status: number): unknown {
@@ -12,7 +18,10 @@ function googleError(status: number): unknown {
 
 /** A `*TokensDetails` list: the text part, and the audio part when there is one. */
 function byModality(total: number, audio: number): Record<string, unknown>[] {
-  return [{ modality: 'TEXT', tokenCount: total - audio }, ...(audio > 0 ? [{ modality: 'AUDIO', tokenCount: audio }] : [])];
+  return [
+    { modality: 'TEXT', tokenCount: total - audio },
+    ...(audio > 0 ? [{ modality: 'AUDIO', tokenCount: audio }] : []),
+  ];
 }
 
 /** Gemini's usageMetadata: prompt tokens include cached ones; thoughts are counted apart from candidates. */
@@ -39,7 +48,11 @@ function candidate(text: string, finish: boolean): Record<string, unknown> {
 export function generateContent(ex: Exchange, stream: boolean, reply: SimReply): Promise<void> {
   const base = { modelVersion: reply.model, responseId: reply.id };
   if (!stream) {
-    return answerJson(ex, { candidates: [candidate(reply.text, true)], usageMetadata: usageMetadata(reply.usage, true), ...base }, googleError);
+    return answerJson(
+      ex,
+      { candidates: [candidate(reply.text, true)], usageMetadata: usageMetadata(reply.usage, true), ...base },
+      googleError,
+    );
   }
   const chunks = chunksOf(reply.text);
   const frames = chunks.map((text, index) => {

@@ -11,7 +11,10 @@ export function realisticLlmOptions(seed = 1): LlmSimulatorOptions {
     usage: { input: 420, cached_input: 128 },
     latencyByProvider: {
       openai: { firstByte: { median: 450, p95: 1400, max: 10_000 }, betweenFrames: { median: 18, p95: 60, max: 1000 } },
-      anthropic: { firstByte: { median: 600, p95: 1800, max: 10_000 }, betweenFrames: { median: 22, p95: 70, max: 1000 } },
+      anthropic: {
+        firstByte: { median: 600, p95: 1800, max: 10_000 },
+        betweenFrames: { median: 22, p95: 70, max: 1000 },
+      },
       google: { firstByte: { median: 380, p95: 1200, max: 10_000 }, betweenFrames: { median: 30, p95: 90, max: 1000 } },
     },
     faults: [

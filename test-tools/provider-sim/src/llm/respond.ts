@@ -28,7 +28,12 @@ export interface SimUsage {
   readonly output_audio: number;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
@@ -79,7 +84,12 @@ export interface BrokenFrames {
 }
 
 /** Streams frames with the configured delays; `abort`, `malformed` and `error-event` strike after N frames. */
-export async function answerStream(ex: Exchange, frames: readonly string[], errorBody: (status: number) => unknown, broken: BrokenFrames): Promise<void> {
+export async function answerStream(
+  ex: Exchange,
+  frames: readonly string[],
+  errorBody: (status: number) => unknown,
+  broken: BrokenFrames,
+): Promise<void> {
   if (!(await beforeResponse(ex, errorBody))) return;
   const { res, fault } = ex;
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });

@@ -72,14 +72,21 @@ function decodeModel(segment: string): string {
   }
 }
 
-function route(path: string): { provider: LlmProviderName; operation: string; model?: string; stream?: boolean } | undefined {
+function route(
+  path: string,
+): { provider: LlmProviderName; operation: string; model?: string; stream?: boolean } | undefined {
   if (path.endsWith('/chat/completions')) return { provider: 'openai', operation: 'chat' };
   if (path.endsWith('/responses')) return { provider: 'openai', operation: 'responses' };
   if (path.endsWith('/embeddings')) return { provider: 'openai', operation: 'embeddings' };
   if (path.endsWith('/v1/messages')) return { provider: 'anthropic', operation: 'messages' };
   const google = GOOGLE_PATH.exec(path);
   if (google?.[1] !== undefined) {
-    return { provider: 'google', operation: 'generate_content', model: decodeModel(google[1]), stream: google[2] === 'streamGenerateContent' };
+    return {
+      provider: 'google',
+      operation: 'generate_content',
+      model: decodeModel(google[1]),
+      stream: google[2] === 'streamGenerateContent',
+    };
   }
   return undefined;
 }
@@ -108,7 +115,7 @@ export function createLlmSimulator(options: LlmSimulatorOptions = {}): LlmSimula
         cached_input: usage.cached_input ?? 0,
         cache_write: usage.cache_write ?? 0,
         input_audio: usage.input_audio ?? 0,
-        output: usage.output ?? (text.match(/\S+/g)?.length ?? 0),
+        output: usage.output ?? text.match(/\S+/g)?.length ?? 0,
         reasoning: usage.reasoning ?? 0,
         output_audio: usage.output_audio ?? 0,
       },
@@ -131,10 +138,14 @@ export function createLlmSimulator(options: LlmSimulatorOptions = {}): LlmSimula
       const ex: Exchange = { res, fault: picked?.fault, retryAfter: picked?.retryAfter ?? 1, latency: delays, random };
       const reply = replyFor(model, body);
       const done =
-        target.operation === 'chat' ? chatCompletions(ex, body, reply)
-          : target.operation === 'responses' ? responses(ex, body, reply)
-            : target.operation === 'embeddings' ? embeddings(ex, body, reply)
-              : target.operation === 'messages' ? messages(ex, body, reply)
+        target.operation === 'chat'
+          ? chatCompletions(ex, body, reply)
+          : target.operation === 'responses'
+            ? responses(ex, body, reply)
+            : target.operation === 'embeddings'
+              ? embeddings(ex, body, reply)
+              : target.operation === 'messages'
+                ? messages(ex, body, reply)
                 : generateContent(ex, stream, reply);
       done.catch((error: unknown) => {
         if (!res.headersSent) sendJson(res, 500, { error: { message: String(error) } });
@@ -153,7 +164,8 @@ export interface LlmSimulatorServer extends LoopbackServer {
 export async function startLlmSimulator(options: LlmSimulatorOptions = {}): Promise<LlmSimulatorServer> {
   const simulator = createLlmSimulator(options);
   const server = await startLoopbackServer((req, res, body) => {
-    if (!simulator.handle(req, res, body)) sendJson(res, 404, { error: { message: `no simulated route for ${req.method} ${req.url}` } });
+    if (!simulator.handle(req, res, body))
+      sendJson(res, 404, { error: { message: `no simulated route for ${req.method} ${req.url}` } });
   });
   return { ...server, close: server.close, simulator };
 }

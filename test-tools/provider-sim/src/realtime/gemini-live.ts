@@ -132,7 +132,11 @@ export async function startGeminiLiveSim(options: GeminiLiveSimOptions = {}): Pr
     for (let i = 0; i < (options.audioChunks ?? 3); i += 1) {
       await sleep(options.chunkMs ?? 0);
       if (state.interrupted || ws.readyState !== ws.OPEN) break;
-      send(ws, { serverContent: { modelTurn: { role: 'model', parts: [{ inlineData: { mimeType: 'audio/pcm;rate=24000', data: AUDIO } }] } } });
+      send(ws, {
+        serverContent: {
+          modelTurn: { role: 'model', parts: [{ inlineData: { mimeType: 'audio/pcm;rate=24000', data: AUDIO } }] },
+        },
+      });
       send(ws, { serverContent: { outputTranscription: { text: 'word ' } } });
       const close = options.closeInTurn;
       if (close !== undefined && close.turn === turn) {
@@ -150,8 +154,14 @@ export async function startGeminiLiveSim(options: GeminiLiveSimOptions = {}): Pr
         promptTokenCount: usage.textIn + usage.audioIn,
         [conn.vertex ? 'candidatesTokenCount' : 'responseTokenCount']: usage.textOut + usage.audioOut,
         totalTokenCount: usage.textIn + usage.audioIn + usage.textOut + usage.audioOut,
-        promptTokensDetails: [{ modality: 'TEXT', tokenCount: usage.textIn }, { modality: 'AUDIO', tokenCount: usage.audioIn }],
-        [conn.vertex ? 'candidatesTokensDetails' : 'responseTokensDetails']: [{ modality: 'TEXT', tokenCount: usage.textOut }, { modality: 'AUDIO', tokenCount: usage.audioOut }],
+        promptTokensDetails: [
+          { modality: 'TEXT', tokenCount: usage.textIn },
+          { modality: 'AUDIO', tokenCount: usage.audioIn },
+        ],
+        [conn.vertex ? 'candidatesTokensDetails' : 'responseTokensDetails']: [
+          { modality: 'TEXT', tokenCount: usage.textOut },
+          { modality: 'AUDIO', tokenCount: usage.audioOut },
+        ],
       },
     });
     if (options.goAwayAfterTurns === turn) send(ws, { goAway: { timeLeft: '10s' } });
@@ -175,5 +185,8 @@ export async function startGeminiLiveSim(options: GeminiLiveSimOptions = {}): Pr
 function declaredFunctions(tools: unknown): string[] {
   if (!Array.isArray(tools)) return [];
   return tools.flatMap((tool: { functionDeclarations?: { name?: unknown }[] }) =>
-    (Array.isArray(tool?.functionDeclarations) ? tool.functionDeclarations : []).flatMap((fn) => (typeof fn?.name === 'string' ? [fn.name] : [])));
+    (Array.isArray(tool?.functionDeclarations) ? tool.functionDeclarations : []).flatMap((fn) =>
+      typeof fn?.name === 'string' ? [fn.name] : [],
+    ),
+  );
 }

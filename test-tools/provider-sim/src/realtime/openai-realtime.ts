@@ -39,24 +39,47 @@ const AUDIO = Buffer.alloc(480).toString('base64');
  */
 export async function startOpenAIRealtimeSim(options: OpenAIRealtimeSimOptions = {}): Promise<OpenAIRealtimeSim> {
   const usage: RealtimeSimUsage = { textIn: 20, audioIn: 50, cachedIn: 0, textOut: 10, audioOut: 40, ...options.usage };
-  const server: Server = createServer({ key: LOOPBACK_TLS_KEY, cert: LOOPBACK_TLS_CERT }, (_req, res) => res.writeHead(404).end());
+  const server: Server = createServer({ key: LOOPBACK_TLS_KEY, cert: LOOPBACK_TLS_CERT }, (_req, res) =>
+    res.writeHead(404).end(),
+  );
   const wss = new WebSocketServer({ server, path: '/v1/realtime' });
   let ids = 0;
   wss.on('connection', (ws, request) => {
     const model = new URL(request.url ?? '/', 'https://localhost').searchParams.get('model') ?? 'unknown';
-    const send = (event: Record<string, unknown>): void => ws.send(JSON.stringify({ event_id: `ev_${(ids += 1)}`, ...event }));
+    const send = (event: Record<string, unknown>): void =>
+      ws.send(JSON.stringify({ event_id: `ev_${(ids += 1)}`, ...event }));
     send({ type: 'session.created', session: { type: 'realtime', id: `sess_${ids}`, model } });
     let cancelled = false;
-    ws.on('message', (data) => void onMessage(ws, data.toString(), send, model, () => cancelled, (value) => (cancelled = value)));
+    ws.on(
+      'message',
+      (data) =>
+        void onMessage(
+          ws,
+          data.toString(),
+          send,
+          model,
+          () => cancelled,
+          (value) => (cancelled = value),
+        ),
+    );
   });
 
-  async function onMessage(ws: WebSocket, text: string, send: (event: Record<string, unknown>) => void, model: string,
-    isCancelled: () => boolean, setCancelled: (value: boolean) => void): Promise<void> {
+  async function onMessage(
+    ws: WebSocket,
+    text: string,
+    send: (event: Record<string, unknown>) => void,
+    model: string,
+    isCancelled: () => boolean,
+    setCancelled: (value: boolean) => void,
+  ): Promise<void> {
     let event: { type?: unknown };
     try {
       event = JSON.parse(text) as { type?: unknown };
     } catch {
-      send({ type: 'error', error: { type: 'invalid_request_error', code: 'invalid_json', message: 'Simulated: not JSON' } });
+      send({
+        type: 'error',
+        error: { type: 'invalid_request_error', code: 'invalid_json', message: 'Simulated: not JSON' },
+      });
       return;
     }
     if (event.type === 'input_audio_buffer.commit') {
@@ -67,7 +90,10 @@ export async function startOpenAIRealtimeSim(options: OpenAIRealtimeSimOptions =
     } else if (event.type === 'response.create') {
       setCancelled(false);
       const id = `resp_${(ids += 1)}`;
-      send({ type: 'response.created', response: { id, object: 'realtime.response', status: 'in_progress', output: [] } });
+      send({
+        type: 'response.created',
+        response: { id, object: 'realtime.response', status: 'in_progress', output: [] },
+      });
       let status = 'completed';
       for (let i = 0; i < (options.audioDeltas ?? 3); i += 1) {
         await sleep(options.deltaMs ?? 0);
@@ -76,17 +102,39 @@ export async function startOpenAIRealtimeSim(options: OpenAIRealtimeSimOptions =
           break;
         }
         if (ws.readyState !== ws.OPEN) return;
-        send({ type: 'response.output_audio.delta', response_id: id, item_id: `item_${id}`, output_index: 0, content_index: 0, delta: AUDIO });
-        send({ type: 'response.output_audio_transcript.delta', response_id: id, item_id: `item_${id}`, output_index: 0, content_index: 0, delta: 'word ' });
+        send({
+          type: 'response.output_audio.delta',
+          response_id: id,
+          item_id: `item_${id}`,
+          output_index: 0,
+          content_index: 0,
+          delta: AUDIO,
+        });
+        send({
+          type: 'response.output_audio_transcript.delta',
+          response_id: id,
+          item_id: `item_${id}`,
+          output_index: 0,
+          content_index: 0,
+          delta: 'word ',
+        });
       }
       send({
         type: 'response.done',
         response: {
-          id, object: 'realtime.response', status, output: [],
+          id,
+          object: 'realtime.response',
+          status,
+          output: [],
           usage: {
             total_tokens: usage.textIn + usage.audioIn + usage.textOut + usage.audioOut,
-            input_tokens: usage.textIn + usage.audioIn, output_tokens: usage.textOut + usage.audioOut,
-            input_token_details: { text_tokens: usage.textIn, audio_tokens: usage.audioIn, cached_tokens: usage.cachedIn },
+            input_tokens: usage.textIn + usage.audioIn,
+            output_tokens: usage.textOut + usage.audioOut,
+            input_token_details: {
+              text_tokens: usage.textIn,
+              audio_tokens: usage.audioIn,
+              cached_tokens: usage.cachedIn,
+            },
             output_token_details: { text_tokens: usage.textOut, audio_tokens: usage.audioOut },
           },
           metadata: { model },

@@ -36,26 +36,53 @@ export function startCartesiaSim(options?: SpeechSimOptions): Promise<SpeechSim>
     {
       async http({ req, res, url, body, behavior }) {
         if (req.method !== 'POST' || (url.pathname !== '/tts/bytes' && url.pathname !== '/tts/sse')) return false;
-        const request = JSON.parse(body.toString('utf8') || '{}') as { transcript?: unknown; output_format?: OutputFormat; context_id?: string };
+        const request = JSON.parse(body.toString('utf8') || '{}') as {
+          transcript?: unknown;
+          output_format?: OutputFormat;
+          context_id?: string;
+        };
         if (typeof request.transcript !== 'string' || request.transcript === '') {
           sendJson(res, 400, { title: 'Invalid request', message: 'transcript must not be empty', status_code: 400 });
           return true;
         }
         const audio = audioFor(request.transcript, request.output_format, behavior);
         if (url.pathname === '/tts/bytes') {
-          await streamParts(res, 200, { 'content-type': request.output_format?.container === 'mp3' ? 'audio/mpeg' : 'audio/wav' }, audio, behavior);
+          await streamParts(
+            res,
+            200,
+            { 'content-type': request.output_format?.container === 'mp3' ? 'audio/mpeg' : 'audio/wav' },
+            audio,
+            behavior,
+          );
           return true;
         }
         const contextId = request.context_id ?? null;
         const events = [
-          ...audio.map((chunk) => ({ type: 'chunk', data: chunk.toString('base64'), done: false, status_code: 206, step_time: 10, context_id: contextId })),
+          ...audio.map((chunk) => ({
+            type: 'chunk',
+            data: chunk.toString('base64'),
+            done: false,
+            status_code: 206,
+            step_time: 10,
+            context_id: contextId,
+          })),
           { type: 'done', done: true, status_code: 200, context_id: contextId },
         ].map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
-        await streamParts(res, 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, events, behavior);
+        await streamParts(
+          res,
+          200,
+          { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },
+          events,
+          behavior,
+        );
         return true;
       },
       websocket: { path: '/tts/websocket', inBandRateLimit: true, connect: serveWebSocket },
-      errorBody: (status, message) => ({ title: status === 429 ? 'Too Many Requests' : 'Internal Server Error', message, status_code: status }),
+      errorBody: (status, message) => ({
+        title: status === 429 ? 'Too Many Requests' : 'Internal Server Error',
+        message,
+        status_code: status,
+      }),
     },
     options,
     true,
@@ -93,7 +120,15 @@ function serveWebSocket(ws: WebSocket, _url: URL, fault: SpeechFault | undefined
     if (pending?.kind === 'server_error' || pending?.kind === 'rate_limit') {
       const status = pending.kind === 'rate_limit' ? 429 : 500;
       pending = undefined;
-      send({ type: 'error', status_code: status, title: status === 429 ? 'Too Many Requests' : 'Internal Server Error', message: 'generation failed', context_id: contextId, done: true, request_id: 'sim' });
+      send({
+        type: 'error',
+        status_code: status,
+        title: status === 429 ? 'Too Many Requests' : 'Internal Server Error',
+        message: 'generation failed',
+        context_id: contextId,
+        done: true,
+        request_id: 'sim',
+      });
       return;
     }
     await pause(behavior.firstByteMs());
@@ -103,15 +138,33 @@ function serveWebSocket(ws: WebSocket, _url: URL, fault: SpeechFault | undefined
       for (let i = 0; i < chunks.length; i++) {
         if (cancelled.has(contextId)) return;
         if (i > 0) await pause(behavior.chunkGapMs());
-        if (!send({ type: 'chunk', data: chunks[i]!.toString('base64'), done: false, status_code: 206, step_time: 10, context_id: contextId })) return;
+        if (
+          !send({
+            type: 'chunk',
+            data: chunks[i]!.toString('base64'),
+            done: false,
+            status_code: 206,
+            step_time: 10,
+            context_id: contextId,
+          })
+        )
+          return;
       }
     }
     if (request.flush === true) {
       const flushId = (flushIds.get(contextId) ?? 0) + 1;
       flushIds.set(contextId, flushId);
-      send({ type: 'flush_done', done: false, flush_done: true, flush_id: flushId, status_code: 206, context_id: contextId });
+      send({
+        type: 'flush_done',
+        done: false,
+        flush_done: true,
+        flush_id: flushId,
+        status_code: 206,
+        context_id: contextId,
+      });
     }
-    if (request.continue !== true && !cancelled.has(contextId)) send({ type: 'done', done: true, status_code: 200, context_id: contextId });
+    if (request.continue !== true && !cancelled.has(contextId))
+      send({ type: 'done', done: true, status_code: 200, context_id: contextId });
   };
   ws.on('message', (data) => {
     let request: WsRequest;
@@ -127,6 +180,9 @@ function serveWebSocket(ws: WebSocket, _url: URL, fault: SpeechFault | undefined
       return;
     }
     const previous = queues.get(contextId) ?? Promise.resolve();
-    queues.set(contextId, previous.then(() => answer(request, contextId)));
+    queues.set(
+      contextId,
+      previous.then(() => answer(request, contextId)),
+    );
   });
 }

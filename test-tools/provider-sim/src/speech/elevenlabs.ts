@@ -15,7 +15,9 @@ export function startElevenLabsSim(options?: SpeechSimOptions): Promise<SpeechSi
         if (req.method !== 'POST' || match === null) return false;
         const request = JSON.parse(body.toString('utf8') || '{}') as { text?: unknown };
         if (typeof request.text !== 'string' || request.text === '') {
-          sendJson(res, 422, { detail: [{ loc: ['body', 'text'], msg: 'field required', type: 'value_error.missing' }] });
+          sendJson(res, 422, {
+            detail: [{ loc: ['body', 'text'], msg: 'field required', type: 'value_error.missing' }],
+          });
           return true;
         }
         const format = url.searchParams.get('output_format') ?? 'mp3_44100_128';

@@ -43,7 +43,11 @@ export interface SimRoutes {
 }
 
 /** Starts the HTTP (and optionally TLS) listeners on 127.0.0.1 with ephemeral ports. */
-export async function startSpeechServer(routes: SimRoutes, options: SpeechSimOptions | undefined, tls: boolean): Promise<SpeechSim> {
+export async function startSpeechServer(
+  routes: SimRoutes,
+  options: SpeechSimOptions | undefined,
+  tls: boolean,
+): Promise<SpeechSim> {
   const behavior = resolveBehavior(options);
   const sockets = new Set<Socket>();
   let requests = 0;
@@ -72,7 +76,9 @@ export async function startSpeechServer(routes: SimRoutes, options: SpeechSimOpt
     requests++;
     const fault = behavior.nextFault({ method: 'GET', path: url.pathname });
     if (fault?.kind === 'rate_limit' && route.inBandRateLimit !== true) {
-      socket.end(`HTTP/1.1 429 Too Many Requests\r\nretry-after: ${fault.retryAfterSeconds ?? 0}\r\ncontent-length: 0\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 429 Too Many Requests\r\nretry-after: ${fault.retryAfterSeconds ?? 0}\r\ncontent-length: 0\r\n\r\n`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => route.connect(ws, url, fault, behavior));
@@ -111,7 +117,9 @@ async function serveHttp(routes: SimRoutes, request: SimHttpRequest, fault: Spee
   if (fault?.kind === 'hang') return;
   await pause(behavior.firstByteMs());
   if (fault?.kind === 'rate_limit') {
-    sendJson(res, 429, routes.errorBody(429, 'Too many requests'), { 'retry-after': String(fault.retryAfterSeconds ?? 0) });
+    sendJson(res, 429, routes.errorBody(429, 'Too many requests'), {
+      'retry-after': String(fault.retryAfterSeconds ?? 0),
+    });
     return;
   }
   if (fault?.kind === 'server_error') {
@@ -125,7 +133,12 @@ async function serveHttp(routes: SimRoutes, request: SimHttpRequest, fault: Spee
   if (!(await routes.http(request))) sendJson(res, 404, routes.errorBody(404, 'Not found'));
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);

@@ -45,7 +45,9 @@ export class SourceLayer {
     let entry = known.entries[index];
     if (entry === undefined) {
       const sets = known.model.prices;
-      const constraint = Array.isArray(sets) ? (sets as readonly { readonly constraint?: SourceConstraint }[])[index]?.constraint : undefined;
+      const constraint = Array.isArray(sets)
+        ? (sets as readonly { readonly constraint?: SourceConstraint }[])[index]?.constraint
+        : undefined;
       const effective = constraint?.type === 'start_date' ? constraint.start_date : '1970-01-01';
       entry = entryFor(this.source, provider.toLowerCase(), model, known.model, index, effective);
       if (entry === undefined) return undefined;

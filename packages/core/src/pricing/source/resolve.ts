@@ -1,5 +1,14 @@
 import type { PriceEntry, PriceTier, TokenType } from '../types.ts';
-import type { ModelMatch, PriceSource, SourceConstraint, SourceModel, SourcePriceKey, SourcePrices, SourceProvider, SourceRate } from './types.ts';
+import type {
+  ModelMatch,
+  PriceSource,
+  SourceConstraint,
+  SourceModel,
+  SourcePriceKey,
+  SourcePrices,
+  SourceProvider,
+  SourceRate,
+} from './types.ts';
 
 /*
  * The source's own matching and date rules, as @pydantic/genai-prices applies them in calcPrice:
@@ -23,11 +32,20 @@ const DATE_SUFFIX = /(-)(20\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?=-|:|$)/g
 function withDashedDate(id: string): string {
   return id.replace(DATE_SUFFIX, (whole: string, dash: string, y: string, m: string, d: string) => {
     const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
-    return date.getUTCFullYear() !== Number(y) || date.getUTCMonth() !== Number(m) - 1 || date.getUTCDate() !== Number(d) ? whole : `${dash}${y}-${m}-${d}`;
+    return date.getUTCFullYear() !== Number(y) ||
+      date.getUTCMonth() !== Number(m) - 1 ||
+      date.getUTCDate() !== Number(d)
+      ? whole
+      : `${dash}${y}-${m}-${d}`;
   });
 }
 
-function findIn(source: PriceSource, provider: SourceProvider, id: string, followFallbacks: boolean): SourceModel | undefined {
+function findIn(
+  source: PriceSource,
+  provider: SourceProvider,
+  id: string,
+  followFallbacks: boolean,
+): SourceModel | undefined {
   const found = provider.models.find((model) => matches(model.match, id));
   if (found !== undefined || !followFallbacks) return found;
   for (const fallbackId of provider.fallback_model_providers ?? []) {
@@ -87,16 +105,22 @@ export function nextChange(model: SourceModel, at: number): number {
   const dayStart = at - (((at % DAY_MS) + DAY_MS) % DAY_MS);
   for (const { constraint } of model.prices as readonly { readonly constraint?: SourceConstraint }[]) {
     if (constraint === undefined) continue;
-    const times = constraint.type === 'start_date'
-      ? [Date.parse(constraint.start_date)]
-      : [constraint.start_time, constraint.end_time].flatMap((t) => [dayStart + timeOfDay(t), dayStart + DAY_MS + timeOfDay(t)]);
+    const times =
+      constraint.type === 'start_date'
+        ? [Date.parse(constraint.start_date)]
+        : [constraint.start_time, constraint.end_time].flatMap((t) => [
+            dayStart + timeOfDay(t),
+            dayStart + DAY_MS + timeOfDay(t),
+          ]);
     for (const time of times) if (time > at && time < next) next = time;
   }
   return next;
 }
 
 function pricesOf(model: SourceModel, index: number): SourcePrices {
-  return Array.isArray(model.prices) ? (model.prices as readonly { readonly prices: SourcePrices }[])[index]!.prices : (model.prices as SourcePrices);
+  return Array.isArray(model.prices)
+    ? (model.prices as readonly { readonly prices: SourcePrices }[])[index]!.prices
+    : (model.prices as SourcePrices);
 }
 
 /** Which source price each token type is billed at, most specific first, as the source decomposes usage. */
@@ -114,7 +138,14 @@ const PRICE_KEYS: Readonly<Record<TokenType, readonly SourcePriceKey[]>> = {
  * A pricing-table row for one of the source's price sets: every token type's rate made explicit,
  * tiers merged by threshold. Undefined when the set prices no token (e.g. an audio-hours model).
  */
-export function entryFor(source: PriceSource, provider: string, model: string, sourceModel: SourceModel, index: number, effective: string): PriceEntry | undefined {
+export function entryFor(
+  source: PriceSource,
+  provider: string,
+  model: string,
+  sourceModel: SourceModel,
+  index: number,
+  effective: string,
+): PriceEntry | undefined {
   const prices = pricesOf(sourceModel, index);
   const rates: Partial<Record<TokenType, SourceRate>> = {};
   for (const [field, keys] of Object.entries(PRICE_KEYS) as [TokenType, readonly SourcePriceKey[]][]) {
@@ -123,7 +154,13 @@ export function entryFor(source: PriceSource, provider: string, model: string, s
   }
   const requests = prices.requests_kcount;
   if (Object.keys(rates).length === 0) return undefined;
-  const entry: Record<string, unknown> = { provider, model, effective, unit: 'token', source: `${source.name} ${source.version} (${sourceModel.id})` };
+  const entry: Record<string, unknown> = {
+    provider,
+    model,
+    effective,
+    unit: 'token',
+    source: `${source.name} ${source.version} (${sourceModel.id})`,
+  };
   const tiers = new Map<number, Record<string, number>>();
   for (const [field, rate] of Object.entries(rates) as [TokenType, SourceRate][]) {
     if (typeof rate === 'number') {
@@ -138,6 +175,7 @@ export function entryFor(source: PriceSource, provider: string, model: string, s
     }
   }
   if (typeof requests === 'number' && requests > 0) entry.request = requests / 1000;
-  if (tiers.size > 0) entry.tiers = [...tiers.values()].toSorted((a, b) => a.above! - b.above!) as unknown as PriceTier[];
+  if (tiers.size > 0)
+    entry.tiers = [...tiers.values()].toSorted((a, b) => a.above! - b.above!) as unknown as PriceTier[];
   return entry as unknown as PriceEntry;
 }

@@ -15,13 +15,20 @@ export type ModelMatch =
 
 /** The source's price keys that agentmeter's token types are billed by (USD per million tokens; requests per thousand). */
 export const SOURCE_PRICE_KEYS = [
-  'input_mtok', 'cache_read_mtok', 'cache_write_mtok', 'input_audio_mtok',
-  'output_mtok', 'output_reasoning_mtok', 'output_audio_mtok', 'requests_kcount',
+  'input_mtok',
+  'cache_read_mtok',
+  'cache_write_mtok',
+  'input_audio_mtok',
+  'output_mtok',
+  'output_reasoning_mtok',
+  'output_audio_mtok',
+  'requests_kcount',
 ] as const;
 export type SourcePriceKey = (typeof SOURCE_PRICE_KEYS)[number];
 
 /** A flat price, or one that rises once a call's total input tokens pass a threshold (`start`, exclusive). */
-export type SourceRate = number | { readonly base: number; readonly tiers: readonly { readonly start: number; readonly price: number }[] };
+export type SourceRate =
+  number | { readonly base: number; readonly tiers: readonly { readonly start: number; readonly price: number }[] };
 export type SourcePrices = { readonly [K in SourcePriceKey]?: SourceRate };
 
 export type SourceConstraint =
