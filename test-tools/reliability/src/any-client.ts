@@ -18,7 +18,14 @@ const RESULTS: readonly (() => unknown)[] = [
     model: '\u0000'.repeat(200),
   }),
   () => Promise.resolve({ usage: { input_tokens: '12', output_tokens: 2 ** 60 } }),
-  () => Promise.reject(new OwnError()),
+  () => {
+    // Marked handled at birth: when a wrapper only reads this as a property or ignores a return, the
+    // rejection belongs to the fake client and nobody is owed it. Awaiting it still throws, and a
+    // promise a wrapper derives from it and then drops is still reported as unhandled.
+    const rejected = Promise.reject(new OwnError());
+    rejected.catch(() => undefined);
+    return rejected;
+  },
   () => {
     throw new OwnError();
   },
