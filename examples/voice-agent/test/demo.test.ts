@@ -58,6 +58,38 @@ interface LiveViewState {
   source: string;
 }
 
+/**
+ * Runs the demo in its own process group with `env`, waits for its start-up lines, runs `body`
+ * with the output so far, then stops the whole group with SIGINT (as a terminal's Ctrl-C does)
+ * and waits for it to exit, whatever `body` did.
+ */
+async function runDemo(
+  env: NodeJS.ProcessEnv,
+  body: (output: string) => Promise<void>,
+): Promise<{ exitCode: number | null; output: string; pids: number[] }> {
+  const child = spawn(process.execPath, ['--conditions=@agentmeter/source', demo], {
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = once(child, 'exit');
+  let output = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    output += chunk;
+  });
+  try {
+    for (let waited = 0; !/pids +demo/.test(output) && child.exitCode === null && waited < 150_000; waited += 250)
+      await sleep(250);
+    await body(output);
+  } finally {
+    if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGINT');
+    await exited;
+  }
+  const pids = [...(/pids +(.*)/.exec(output)?.[1] ?? '').matchAll(/\d+/g)].map((match) => Number(match[0]));
+  return { exitCode: child.exitCode, output, pids };
+}
+
 async function expectLiveView(url: string, source: 'prometheus' | 'service'): Promise<void> {
   const executablePath = onPath('chromium');
   if (executablePath === undefined)
@@ -133,22 +165,9 @@ describe('pnpm demo (non-interactive)', () => {
     ])
       delete env[key];
     // Its own process group, so the test can send SIGINT to the whole group as a terminal's Ctrl-C does.
-    const child = spawn(process.execPath, ['--conditions=@agentmeter/source', demo], {
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const exited = once(child, 'exit');
-    let output = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      output += chunk;
-    });
-    try {
-      for (let waited = 0; !/pids +demo/.test(output) && child.exitCode === null && waited < 150_000; waited += 250)
-        await sleep(250);
-      const base = /metrics +(http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(output)?.[1];
-      expect(base, output).toBeDefined();
+    const { exitCode, output, pids } = await runDemo(env, async (started) => {
+      const base = /metrics +(http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(started)?.[1];
+      expect(base, started).toBeDefined();
 
       let text = '';
       let missing: string[] = [];
@@ -191,8 +210,8 @@ describe('pnpm demo (non-interactive)', () => {
       // Prometheus is on this machine's PATH: the demo runs it against the service, with the shipped rules.
       if (onPath('prometheus') === undefined)
         throw new Error('prometheus is needed for this test and was not found on the PATH; install Prometheus');
-      const prometheus = /prometheus +(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-      expect(prometheus, output).toBeDefined();
+      const prometheus = /prometheus +(http:\/\/127\.0\.0\.1:\d+)/.exec(started)?.[1];
+      expect(prometheus, started).toBeDefined();
       let up = false;
       for (let attempt = 0; attempt < 60 && !up; attempt++) {
         const targets = (await (await fetch(`${prometheus}/api/v1/targets`)).json()) as {
@@ -214,15 +233,11 @@ describe('pnpm demo (non-interactive)', () => {
       expect(failed).toEqual([]);
 
       // The live view, in a real headless Debian chromium: no console error, every chart has data.
-      const live = /live view +(http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)?.[1];
-      expect(live, output).toBeDefined();
+      const live = /live view +(http:\/\/127\.0\.0\.1:\d+\/)/.exec(started)?.[1];
+      expect(live, started).toBeDefined();
       await expectLiveView(live!, 'prometheus');
-    } finally {
-      if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGINT');
-      await exited;
-    }
-    expect(child.exitCode).toBe(0);
-    const pids = [...(/pids +(.*)/.exec(output)?.[1] ?? '').matchAll(/\d+/g)].map((match) => Number(match[0]));
+    });
+    expect(exitCode).toBe(0);
     expect(pids.length).toBe(4);
     expect(pids.filter(alive)).toEqual([]);
     expect(output).toMatch(/stopped after \d+ requests/);
@@ -246,34 +261,17 @@ describe('pnpm demo with no Prometheus on the PATH', () => {
       AGENTMETER_DEMO_PORT: '0',
     };
     for (const key of ['DATABASE_URL', 'REDIS_URL']) delete env[key];
-    const child = spawn(process.execPath, ['--conditions=@agentmeter/source', demo], {
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const exited = once(child, 'exit');
-    let output = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      output += chunk;
-    });
-    try {
-      for (let waited = 0; !/pids +demo/.test(output) && child.exitCode === null && waited < 150_000; waited += 250)
-        await sleep(250);
-      expect(output).toMatch(/prometheus +not on PATH/);
+    const { exitCode, pids } = await runDemo(env, async (started) => {
+      expect(started).toMatch(/prometheus +not on PATH/);
       const live =
         /live view +(http:\/\/127\.0\.0\.1:\d+\/) +\(the main dashboards' panels, computed from the service's \/metrics/.exec(
-          output,
+          started,
         )?.[1];
-      expect(live, output).toBeDefined();
+      expect(live, started).toBeDefined();
       await expectLiveView(live!, 'service');
-    } finally {
-      if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGINT');
-      await exited;
-    }
-    expect(child.exitCode).toBe(0);
+    });
+    expect(exitCode).toBe(0);
     // Three processes this time: demo, simulator and service.
-    const pids = [...(/pids +(.*)/.exec(output)?.[1] ?? '').matchAll(/\d+/g)].map((match) => Number(match[0]));
     expect(pids.length).toBe(3);
     expect(pids.filter(alive)).toEqual([]);
   }, 240_000);
