@@ -14,7 +14,10 @@ const FRAMEWORKS: Record<string, string[]> = {
   fastify: ['bare', 'start()', 'start(), tracing (instrumentation-http)'],
 };
 const PATHS: Record<string, string> = { 'node:http': '/', express: '/items/42', fastify: '/items/42' };
+/** Rounds per set of processes; every round pairs each variant with a bare sample taken next to it. */
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
+/** Fresh service processes per variant, one after the other (see measure). */
+const PROCESSES = Number(process.env['BENCH_PROCESSES'] ?? 3);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
 const CONNECTIONS = 16;
 
@@ -50,7 +53,11 @@ function cpuMicros(child: ChildProcess): Promise<number> {
   });
 }
 
+/** The 1-minute load average at the start of each round. */
+const loads: number[] = [];
+
 async function load(service: Service, seconds: number): Promise<Sample> {
+  loads.push(loadavg()[0]!);
   const before = await cpuMicros(service.child);
   const result = await autocannon({
     url: `http://127.0.0.1:${service.port}${service.path}`,
@@ -63,28 +70,42 @@ async function load(service: Service, seconds: number): Promise<Sample> {
   return { rps: result.requests.average, p99: result.latency.p99, cpuMicros: (after - before) / result.requests.total };
 }
 
-const median = (values: number[]): number => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const median = (values: number[]): number => quantile(values, 0.5);
 
-/** Interleaved rounds of one framework's variants; the median sample of each. */
+/** The q-quantile of values, interpolated between the two nearest samples. */
+function quantile(values: number[], q: number): number {
+  const sorted = values.toSorted((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  const low = Math.floor(at);
+  return sorted[low]! + (sorted[Math.min(low + 1, sorted.length - 1)]! - sorted[low]!) * (at - low);
+}
+
+/**
+ * Interleaved rounds of one framework's variants, in PROCESSES fresh sets of service processes:
+ * each process compiles its own code, and which functions V8 inlines or leaves megamorphic differs
+ * from process to process by a few percent of CPU, more than a round-to-round difference.
+ */
 async function measure(framework: string, variants: string[]): Promise<Map<string, Sample[]>> {
   const samples = new Map<string, Sample[]>(variants.map((variant) => [variant, []]));
-  const services = new Map<string, Service>();
-  try {
-    for (const variant of variants) {
-      const service = await launch(framework, variant);
-      services.set(variant, service);
-      await load(service, 3); // warm-up: JIT and connection pools
-    }
-    // Rounds interleave the variants, so drifting load on a shared machine hits them alike.
-    // The order rotates each round, so no variant always runs first.
-    for (let round = 0; round < ROUNDS; round++) {
-      for (let i = 0; i < variants.length; i++) {
-        const variant = variants[(i + round) % variants.length]!;
-        samples.get(variant)!.push(await load(services.get(variant)!, SECONDS));
+  for (let set = 0; set < PROCESSES; set++) {
+    const services = new Map<string, Service>();
+    try {
+      for (const variant of variants) {
+        const service = await launch(framework, variant);
+        services.set(variant, service);
+        await load(service, 3); // warm-up: JIT and connection pools
       }
+      // Rounds interleave the variants, so drifting load on a shared machine hits them alike.
+      // The order rotates each round, so no variant always runs first.
+      for (let round = 0; round < ROUNDS; round++) {
+        for (let i = 0; i < variants.length; i++) {
+          const variant = variants[(i + round + set) % variants.length]!;
+          samples.get(variant)!.push(await load(services.get(variant)!, SECONDS));
+        }
+      }
+    } finally {
+      for (const { child } of services.values()) child.kill('SIGTERM');
     }
-  } finally {
-    for (const { child } of services.values()) child.kill('SIGTERM');
   }
   return samples;
 }
@@ -98,25 +119,30 @@ function p99Ratio(p99: number, baseP99: number): string {
   return ratio(p99, baseP99);
 }
 
+/**
+ * Ratios to bare are medians of per-round ratios: each round's sample of a variant against the bare
+ * sample of the same round (taken seconds apart), so load that drifts between rounds cancels out.
+ */
 function rows(samples: Map<string, Sample[]>): string[][] {
   const base = samples.get('bare')!;
-  const baseRps = median(base.map((s) => s.rps));
   const baseP99 = median(base.map((s) => s.p99));
-  const baseCpu = median(base.map((s) => s.cpuMicros));
   return [...samples].map(([variant, measured]) => {
     const rps = median(measured.map((s) => s.rps));
     const p99 = median(measured.map((s) => s.p99));
     const cpu = median(measured.map((s) => s.cpuMicros));
-    const loss = ((1 - rps / baseRps) * 100).toFixed(1);
+    if (variant === 'bare') return [variant, fmt(rps), '-', p99 > 0 ? fmt(p99, 1) : '< 1', '-', fmt(cpu, 1), '-', '-'];
+    const cpuRatios = measured.map((s, round) => s.cpuMicros / base[round]!.cpuMicros);
+    const rpsRatios = measured.map((s, round) => s.rps / base[round]!.rps);
+    const spread = `${quantile(cpuRatios, 0.25).toFixed(2)}-${quantile(cpuRatios, 0.75).toFixed(2)}x`;
     return [
       variant,
       fmt(rps),
-      ratio(rps, baseRps),
-      variant === 'bare' ? '-' : `${loss}%`,
+      `${((1 - median(rpsRatios)) * 100).toFixed(1)}%`,
       p99 > 0 ? fmt(p99, 1) : '< 1',
       p99Ratio(p99, baseP99),
       fmt(cpu, 1),
-      ratio(cpu, baseCpu),
+      `${median(cpuRatios).toFixed(2)}x`,
+      spread,
     ];
   });
 }
@@ -135,12 +161,12 @@ export async function run(): Promise<string> {
         [
           'variant',
           'req/s',
-          'vs bare',
           'throughput loss',
           'p99 ms',
           'p99 vs bare',
           'server CPU µs/request',
           'CPU vs bare',
+          'CPU vs bare, middle half of rounds',
         ],
         rows(samples),
       ),
@@ -154,12 +180,14 @@ export async function run(): Promise<string> {
     '### @agentmeter/node: HTTP overhead of start()',
     '',
     `autocannon, ${CONNECTIONS} connections, loopback, against a service answering a small JSON body (node:http; Express 5 and ` +
-      `Fastify with a route template); median of ${ROUNDS} interleaved ${SECONDS}-second rounds per variant after a 3-second warm-up. ` +
-      `Each service runs in its own process. Load average at the end: ${load1}.`,
+      `Fastify with a route template); ${ROUNDS} interleaved ${SECONDS}-second rounds per variant after a 3-second warm-up, in each of ` +
+      `${PROCESSES} fresh sets of service processes (${ROUNDS * PROCESSES} rounds in all). "CPU vs bare" and "throughput loss" are medians of per-round ratios (each round's ` +
+      `sample against the bare sample of the same round); the last column is the spread of those ratios (25th to 75th ` +
+      `percentile). Load average (1 minute) during the rounds: ${fmt(Math.min(...loads), 1)} to ${fmt(Math.max(...loads), 1)}; at the end: ${load1}.`,
     '',
     ...sections,
     'Throughput and p99 move with whatever else the machine runs; server CPU time per request (the service process, measured over',
-    'IPC around each round) is the steadier measure of overhead. `start()` observes HTTP through node:diagnostics_channel;',
+    'IPC around each round) is the primary measure of overhead. `start()` observes HTTP through node:diagnostics_channel;',
     "tracing mode adds @opentelemetry/instrumentation-http's spans (the former metrics path). See docs/node.md.",
   ].join('\n');
 }

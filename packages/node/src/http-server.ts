@@ -1,6 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { HistogramCell, UpDownCounterCell } from '@agentmeter/core/internal';
 import { context, diag, trace } from '@opentelemetry/api';
 import type { Attributes, Span } from '@opentelemetry/api';

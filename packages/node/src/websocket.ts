@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { AgentMeterConfigError } from '@agentmeter/core';
 import { claimClient } from '@agentmeter/core/internal';
 import type { AgentMeter, RecordAttributes, Session } from '@agentmeter/core';
