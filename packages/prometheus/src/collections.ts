@@ -12,6 +12,8 @@ const GZIP_MIN_BYTES = 1024;
 export interface Collected {
   readonly resourceMetrics: ResourceMetrics;
   readonly families: MetricFamily[];
+  /** Called once nothing reads the data points any more (they may be reused by the next collection). */
+  readonly release?: (() => void) | undefined;
 }
 
 /** A body for one format, compressed or not. */
@@ -27,21 +29,42 @@ export class Round {
   readonly collected: Collected;
   readonly #render: (collected: Collected, kind: BodyKind) => Promise<Buffer>;
   readonly #bodies = new Map<string, Promise<Body>>();
+  #released = false;
 
   constructor(collected: Collected, render: (collected: Collected, kind: BodyKind) => Promise<Buffer>) {
     this.collected = collected;
     this.#render = render;
   }
 
+  /**
+   * Releases the collection once its bodies are rendered. Every request that shares the round asks
+   * for its body in the turn the round resolves (they await it), so one turn later the set of
+   * bodies is complete; a body first asked for after that is refused rather than rendered from
+   * data points that may have been reused.
+   */
+  releaseWhenRendered(): void {
+    setImmediate(() => {
+      void Promise.allSettled(this.#bodies.values()).then(() => {
+        this.#released = true;
+        this.collected.release?.();
+      });
+    });
+  }
+
   body(kind: BodyKind, gzipWanted: boolean): Promise<Body> {
     const key = `${kind}${gzipWanted ? '+gzip' : ''}`;
     let body = this.#bodies.get(key);
     if (body === undefined) {
+      if (this.#released)
+        return Promise.reject(new Error('@agentmeter/prometheus: a body was asked of a released round'));
       body = gzipWanted
         ? this.body(kind, false).then(async (plain) =>
             plain.bytes.length <= GZIP_MIN_BYTES
               ? plain
-              : { bytes: await gzipAsync(plain.bytes, { level: constants.Z_BEST_SPEED }), gzip: true },
+              : {
+                  bytes: await gzipAsync(plain.bytes, { level: constants.Z_BEST_SPEED, chunkSize: 256 * 1024 }),
+                  gzip: true,
+                },
           )
         : this.#render(this.collected, kind).then((bytes) => ({ bytes, gzip: false }));
       this.#bodies.set(key, body);
@@ -103,7 +126,11 @@ export class SharedCollections {
   /** A new collection now (shared with requests that arrive while it runs). */
   fresh(): Promise<Round> {
     this.#startedAt = performance.now();
-    const running = this.#collect().then((collected) => new Round(collected, this.#render));
+    const running = this.#collect().then((collected) => {
+      const round = new Round(collected, this.#render);
+      round.releaseWhenRendered();
+      return round;
+    });
     this.#running = running;
     const settled = (): void => {
       if (this.#running === running) this.#running = undefined;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { guardCreation } from '@agentmeter/core/internal';
+import { guardCreation, lendPool, PointPool } from '@agentmeter/core/internal';
 import { diag, type Attributes } from '@opentelemetry/api';
 import { emptyResource } from '@opentelemetry/resources';
 import {
@@ -10,7 +10,7 @@ import {
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
 import { SharedCollections, type BodyKind, type Collected } from './collections.ts';
-import { createEndpointServer } from './endpoint.ts';
+import { createEndpointServer, isOwnConnection, pauseConnection } from './endpoint.ts';
 import { HealthRunner } from './health/runner.ts';
 import { healthReport, sessionFigures, type HealthReport, type SessionFigures } from './health/report.ts';
 import { nodeRequest, writeNodeResponse } from './http/node.ts';
@@ -20,6 +20,9 @@ import { buildSnapshot, snapshotJson, type MetricsSnapshot } from './snapshot.ts
 import { ExpositionWriter, type ExpositionFormat } from './serialize/exposition.ts';
 import { FamilyBuilder } from './serialize/families.ts';
 import { ProtobufExpositionWriter } from './serialize/protobuf-exposition.ts';
+
+/** How long pooled data points outlive the last round (a scrape every 15 s keeps none). */
+const POOL_IDLE_MS = 5000;
 
 /** A node:http handler that is also Express middleware: unknown paths go to `next`, or get 404. */
 export type NodeRequestHandler = (
@@ -47,6 +50,10 @@ export class PrometheusExporter extends MetricReader {
   #server: Server | undefined;
   /** Session figures of the last collection, for health rounds: [figures, when]. */
   #figures: [SessionFigures, number] | undefined;
+  /** Data points reused from round to round while rounds follow each other (see PointPool). */
+  readonly #pool = new PointPool();
+  /** Forgets the pooled points once rounds stop (a scrape flood ended): nothing kept at rest. */
+  #poolIdle: NodeJS.Timeout | undefined;
 
   constructor(options: PrometheusExporterOptions = {}) {
     // Whatever reading the options throws (a getter, a proxy) is an AgentMeterConfigError naming the exporter.
@@ -150,8 +157,14 @@ export class PrometheusExporter extends MetricReader {
       else response.once('close', release);
     };
     try {
-      this.#routes.handleHeld(nodeRequest(request), hold).then(
-        (answer) => writeNodeResponse(answer, response, next),
+      // On agentmeter's own server a refused scraper's connection is paused after its 503 is written.
+      let pauseMs = 0;
+      const pause = isOwnConnection(request.socket) ? (ms: number) => void (pauseMs = ms) : undefined;
+      this.#routes.handleHeld(nodeRequest(request), hold, pause).then(
+        (answer) => {
+          writeNodeResponse(answer, response, next);
+          if (pauseMs > 0) pauseConnection(request.socket, pauseMs);
+        },
         (error: unknown) => writeNodeResponse(undefined, response, next, error),
       );
     } catch (error) {
@@ -196,11 +209,36 @@ export class PrometheusExporter extends MetricReader {
   }
 
   async #collectFamilies(): Promise<Collected> {
-    const result = await this.#collectAll();
+    // The producers run synchronously inside #collectAll's first turn, where the pool is lent.
+    const { result: collecting, pooled } = lendPool(this.#pool, () => this.#collectAll());
+    let result: CollectionResult;
+    try {
+      result = await collecting;
+    } catch (error) {
+      if (pooled) this.#givePoolBack();
+      throw error;
+    }
     if (result.errors.length > 0) this.#families.warnCollectionErrors(result.errors);
     const { resourceMetrics } = result;
     this.#figures = [sessionFigures(resourceMetrics, this.#options.namespace), performance.now()];
-    return { resourceMetrics, families: this.#families.families(resourceMetrics) };
+    return {
+      resourceMetrics,
+      families: this.#families.families(resourceMetrics),
+      release: pooled ? () => this.#givePoolBack() : undefined,
+    };
+  }
+
+  #givePoolBack(): void {
+    this.#pool.giveBack();
+    if (this.#poolIdle !== undefined) {
+      this.#poolIdle.refresh();
+      return;
+    }
+    this.#poolIdle = setTimeout(() => {
+      this.#poolIdle = undefined;
+      this.#pool.clear();
+    }, POOL_IDLE_MS);
+    this.#poolIdle.unref();
   }
 
   #renderBody(collected: Collected, kind: BodyKind): Promise<Buffer> {
@@ -226,6 +264,8 @@ export class PrometheusExporter extends MetricReader {
 
   protected override async onShutdown(): Promise<void> {
     this.#health.stop();
+    clearTimeout(this.#poolIdle);
+    this.#pool.clear();
     const server = this.#server;
     this.#server = undefined;
     if (server === undefined) return;

@@ -44,6 +44,7 @@ const delay = monitorEventLoopDelay({ resolution: 1 });
 let phase: { rssStart: number; rssPeak: number; cpu: NodeJS.CpuUsage; sampler: NodeJS.Timeout } | undefined;
 process.on('message', (message: string) => {
   if (message === 'start') {
+    if (process.env['AGENTMETER_GC_MARKERS']) console.log('PHASE-START');
     delay.reset();
     delay.enable();
     const rss = process.memoryUsage.rss();
@@ -57,6 +58,7 @@ process.on('message', (message: string) => {
     };
     phase = current;
   } else if (message === 'stop' && phase !== undefined) {
+    if (process.env['AGENTMETER_GC_MARKERS']) console.log('PHASE-STOP');
     delay.disable();
     clearInterval(phase.sampler);
     const rssEnd = process.memoryUsage.rss();
