@@ -2,8 +2,6 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** Body bytes handed to sockets in one turn of the event loop, at most (one larger body goes alone). */
 export const BYTES_PER_TURN: number = 1024 * 1024;
-/** Answers this small are not paced. */
-export const SMALL_ANSWER_BYTES: number = 16 * 1024;
 /** Answers released in one turn of the event loop, at most. */
 export const ANSWERS_PER_TURN: number = 32;
 
@@ -11,8 +9,7 @@ export const ANSWERS_PER_TURN: number = 32;
  * Spreads answers over turns of the event loop. When a shared collection completes, every
  * waiting scrape would otherwise write its body in the same turn (200 scrapers of a 1 MB body:
  * 200 MB copied before the service's next request is read); the pacer lets about a megabyte,
- * or 32 answers, through per turn, so the service's own requests run in between. Answers of at most
- * 16 KB are not paced.
+ * or 32 answers, through per turn, so the service's own requests run in between.
  */
 export class Pacer {
   #bytes = 0;
@@ -20,9 +17,6 @@ export class Pacer {
   #turn: Promise<void> | undefined;
 
   async admit(bytes: number): Promise<void> {
-    // A small answer (a refusal, a health report) goes at once: queued behind bodies it would only
-    // hold its request and connection in memory for nothing.
-    if (bytes <= SMALL_ANSWER_BYTES) return;
     while ((this.#bytes > 0 && this.#bytes + bytes > BYTES_PER_TURN) || this.#answers >= ANSWERS_PER_TURN)
       await this.#nextTurn();
     this.#bytes += bytes;
