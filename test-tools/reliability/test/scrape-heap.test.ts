@@ -37,8 +37,8 @@ interface Gated {
 function gatedExporter(gated: boolean, options: { maxConcurrentScrapes?: number } = {}): Gated {
   const meter = createAgentMeter({ namespace: 'heap', attributes: { requests: ['route'] } });
   meter.instruments.requests.add(1, { route: '/a', status: 'ok' });
-  let open: () => void = () => {};
-  const gate = gated ? new Promise<void>((resolve) => (open = resolve)) : Promise.resolve();
+  const { promise: gate, resolve: open } = Promise.withResolvers<void>();
+  if (!gated) open();
   const firstPoints: object[] = [];
   const producer: MetricProducer = {
     // The inner collect runs at once (as MetricReader runs producers), then waits for the gate.
