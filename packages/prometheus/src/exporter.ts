@@ -14,14 +14,14 @@ import { createEndpointServer, isOwnConnection, pauseConnection } from './endpoi
 import { HealthRunner } from './health/runner.ts';
 import { healthReport, sessionFigures, type HealthReport, type SessionFigures } from './health/report.ts';
 import { nodeRequest, writeNodeResponse } from './http/node.ts';
-import { Routes, type EndpointRequest, type EndpointResponse } from './http/routes.ts';
+import { bodyRelease, Routes, type EndpointRequest, type EndpointResponse } from './http/routes.ts';
 import { resolveOptions, type PrometheusExporterOptions, type ResolvedOptions } from './options.ts';
 import { buildSnapshot, snapshotJson, type MetricsSnapshot } from './snapshot.ts';
 import { ExpositionWriter, type ExpositionFormat } from './serialize/exposition.ts';
 import { FamilyBuilder } from './serialize/families.ts';
 import { ProtobufExpositionWriter } from './serialize/protobuf-exposition.ts';
 
-/** How long pooled data points outlive the last round (a scrape every 15 s keeps none). */
+/** How long pooled data points and body buffers outlive the last round (a scrape every 15 s keeps none). */
 const POOL_IDLE_MS = 5000;
 
 /** A node:http handler that is also Express middleware: unknown paths go to `next`, or get 404. */
@@ -84,6 +84,11 @@ export class PrometheusExporter extends MetricReader {
       () => this.#collectFamilies(),
       (collected, kind) => this.#renderBody(collected, kind),
       resolved.shareWindowMs,
+      (kind, bytes) => {
+        if (kind !== 'text' && kind !== 'openmetrics') return;
+        this.#writer.recycle(kind, bytes);
+        this.#armIdle();
+      },
     );
     this.#health = guardCreation(
       '@agentmeter/prometheus PrometheusExporter health',
@@ -164,6 +169,12 @@ export class PrometheusExporter extends MetricReader {
         (answer) => {
           writeNodeResponse(answer, response, next);
           if (pauseMs > 0) pauseConnection(request.socket, pauseMs);
+          // The body may be reused once the socket has taken it (see Body.release).
+          const release = answer === undefined ? undefined : bodyRelease(answer);
+          if (release !== undefined) {
+            if (response.writableFinished || response.destroyed) release();
+            else response.once('close', release);
+          }
         },
         (error: unknown) => writeNodeResponse(undefined, response, next, error),
       );
@@ -215,7 +226,7 @@ export class PrometheusExporter extends MetricReader {
     try {
       result = await collecting;
     } catch (error) {
-      if (pooled) this.#givePoolBack();
+      if (pooled) this.#pool.giveBack();
       throw error;
     }
     if (result.errors.length > 0) this.#families.warnCollectionErrors(result.errors);
@@ -224,12 +235,15 @@ export class PrometheusExporter extends MetricReader {
     return {
       resourceMetrics,
       families: this.#families.families(resourceMetrics),
-      release: pooled ? () => this.#givePoolBack() : undefined,
+      release: () => {
+        if (pooled) this.#pool.giveBack();
+        this.#armIdle();
+      },
     };
   }
 
-  #givePoolBack(): void {
-    this.#pool.giveBack();
+  /** Pooled points and kept body buffers are forgotten POOL_IDLE_MS after the last round. */
+  #armIdle(): void {
     if (this.#poolIdle !== undefined) {
       this.#poolIdle.refresh();
       return;
@@ -237,6 +251,7 @@ export class PrometheusExporter extends MetricReader {
     this.#poolIdle = setTimeout(() => {
       this.#poolIdle = undefined;
       this.#pool.clear();
+      this.#writer.dropSpares();
     }, POOL_IDLE_MS);
     this.#poolIdle.unref();
   }
@@ -266,6 +281,7 @@ export class PrometheusExporter extends MetricReader {
     this.#health.stop();
     clearTimeout(this.#poolIdle);
     this.#pool.clear();
+    this.#writer.dropSpares();
     const server = this.#server;
     this.#server = undefined;
     if (server === undefined) return;

@@ -148,10 +148,14 @@ export class Routes {
         pauseConnection,
       );
       // A scraper that has given up would throw the body away: it gets a small 503 instead, and the slot is freed at once.
-      if (response.status === 200 && performance.now() - arrived > timeoutMs)
+      if (response.status === 200 && performance.now() - arrived > timeoutMs) {
+        BODY_RELEASES.get(response)?.();
         response = refusal('Scrape took longer than X-Prometheus-Scrape-Timeout-Seconds; retry later');
+      }
       await this.#pacer.admit(response.body.length);
-      return request.method.toUpperCase() === 'HEAD' ? { ...response, body: EMPTY } : response;
+      if (request.method.toUpperCase() !== 'HEAD') return response;
+      BODY_RELEASES.get(response)?.();
+      return { ...response, body: EMPTY };
     } finally {
       hold(release);
     }
@@ -237,7 +241,7 @@ export class Routes {
     const { healthy, report } = await this.#source.healthReport();
     return this.#answer(
       JSON_TYPE,
-      { bytes: Buffer.from(JSON.stringify(report), 'utf8'), gzip: false },
+      { bytes: Buffer.from(JSON.stringify(report), 'utf8'), gzip: false, release: RELEASED },
       healthy ? 200 : 503,
     );
   }
@@ -260,6 +264,20 @@ export class Routes {
     };
     if (body.gzip) headers['content-encoding'] = 'gzip';
     headers['content-length'] = String(body.bytes.length);
-    return { status, headers, body: body.bytes };
+    const response = { status, headers, body: body.bytes };
+    if (body.release !== RELEASED) BODY_RELEASES.set(response, body.release);
+    return response;
   }
+}
+
+/**
+ * What frees each answer's body for reuse (see Body.release), by answer: the node:http writer calls
+ * it once the response has closed. An answer handed to a framework mount is never released, so its
+ * body is never reused.
+ */
+const BODY_RELEASES = new WeakMap<EndpointResponse, () => void>();
+
+/** The function that frees this answer's body for reuse, if it has one; call it once the body is written. */
+export function bodyRelease(answer: EndpointResponse): (() => void) | undefined {
+  return BODY_RELEASES.get(answer);
 }
