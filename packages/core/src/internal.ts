@@ -10,6 +10,7 @@ import type { InstrumentSource } from './aggregation/producer.ts';
 
 export { AgentMeterProducer } from './aggregation/producer.ts';
 export type { InstrumentSource, ProducedInstrument } from './aggregation/producer.ts';
+export { lendPool, PointPool } from './aggregation/point-pool.ts';
 export { HistogramCell, UpDownCounterCell } from './aggregation/cells.ts';
 export type { CellOwner } from './aggregation/cells.ts';
 export { kindOfMetric, prometheusTypeOf } from './aggregation/kinds.ts';

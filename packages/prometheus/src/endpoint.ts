@@ -1,4 +1,5 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { AgentMeterConfigError } from '@agentmeter/core';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -125,6 +126,16 @@ export function resolveEndpoint(given: EndpointOptions, env: Env, where: string,
   };
 }
 
+/**
+ * Connections to a server agentmeter owns (made by createEndpointServer): they carry nothing but
+ * metrics and health requests, so a refused scraper's connection may be paused (see Routes).
+ */
+const ownConnections = new WeakSet<object>();
+
+export function isOwnConnection(socket: object | null | undefined): boolean {
+  return socket !== null && socket !== undefined && ownConnections.has(socket);
+}
+
 /** A node:http server for the endpoint, with explicit header, request and keep-alive timeouts. */
 export function createEndpointServer(listener: RequestListener): Server {
   const server = createServer(
@@ -132,5 +143,16 @@ export function createEndpointServer(listener: RequestListener): Server {
     listener,
   );
   server.keepAliveTimeout = SERVER_TIMEOUTS.keepAliveTimeoutMs;
+  server.on('connection', (socket) => ownConnections.add(socket));
   return server;
+}
+
+/**
+ * Stops reading a connection for `ms` (its next request waits in the kernel, not in the heap),
+ * then reads on. Node's own pause for pipelined requests is kept: its resume handler re-pauses.
+ */
+export function pauseConnection(socket: Socket, ms: number): void {
+  if (socket.destroyed) return;
+  socket.pause();
+  setTimeout(() => socket.resume(), ms).unref();
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { guardCreation } from '@agentmeter/core/internal';
+import { guardCreation, lendPool, PointPool } from '@agentmeter/core/internal';
 import { diag, type Attributes } from '@opentelemetry/api';
 import { emptyResource } from '@opentelemetry/resources';
 import {
@@ -10,16 +10,19 @@ import {
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
 import { SharedCollections, type BodyKind, type Collected } from './collections.ts';
-import { createEndpointServer } from './endpoint.ts';
+import { createEndpointServer, isOwnConnection, pauseConnection } from './endpoint.ts';
 import { HealthRunner } from './health/runner.ts';
 import { healthReport, sessionFigures, type HealthReport, type SessionFigures } from './health/report.ts';
 import { nodeRequest, writeNodeResponse } from './http/node.ts';
-import { Routes, type EndpointRequest, type EndpointResponse } from './http/routes.ts';
+import { bodyRelease, Routes, type EndpointRequest, type EndpointResponse } from './http/routes.ts';
 import { resolveOptions, type PrometheusExporterOptions, type ResolvedOptions } from './options.ts';
 import { buildSnapshot, snapshotJson, type MetricsSnapshot } from './snapshot.ts';
 import { ExpositionWriter, type ExpositionFormat } from './serialize/exposition.ts';
 import { FamilyBuilder } from './serialize/families.ts';
 import { ProtobufExpositionWriter } from './serialize/protobuf-exposition.ts';
+
+/** How long pooled data points and body buffers outlive the last round (a scrape every 15 s keeps none). */
+const POOL_IDLE_MS = 5000;
 
 /** A node:http handler that is also Express middleware: unknown paths go to `next`, or get 404. */
 export type NodeRequestHandler = (
@@ -47,6 +50,10 @@ export class PrometheusExporter extends MetricReader {
   #server: Server | undefined;
   /** Session figures of the last collection, for health rounds: [figures, when]. */
   #figures: [SessionFigures, number] | undefined;
+  /** Data points reused from round to round while rounds follow each other (see PointPool). */
+  readonly #pool = new PointPool();
+  /** Forgets the pooled points once rounds stop (a scrape flood ended): nothing kept at rest. */
+  #poolIdle: NodeJS.Timeout | undefined;
 
   constructor(options: PrometheusExporterOptions = {}) {
     // Whatever reading the options throws (a getter, a proxy) is an AgentMeterConfigError naming the exporter.
@@ -77,6 +84,11 @@ export class PrometheusExporter extends MetricReader {
       () => this.#collectFamilies(),
       (collected, kind) => this.#renderBody(collected, kind),
       resolved.shareWindowMs,
+      (kind, bytes) => {
+        if (kind !== 'text' && kind !== 'openmetrics') return;
+        this.#writer.recycle(kind, bytes);
+        this.#armIdle();
+      },
     );
     this.#health = guardCreation(
       '@agentmeter/prometheus PrometheusExporter health',
@@ -150,8 +162,20 @@ export class PrometheusExporter extends MetricReader {
       else response.once('close', release);
     };
     try {
-      this.#routes.handleHeld(nodeRequest(request), hold).then(
-        (answer) => writeNodeResponse(answer, response, next),
+      // On agentmeter's own server a refused scraper's connection is paused after its 503 is written.
+      let pauseMs = 0;
+      const pause = isOwnConnection(request.socket) ? (ms: number) => void (pauseMs = ms) : undefined;
+      this.#routes.handleHeld(nodeRequest(request), hold, pause).then(
+        (answer) => {
+          writeNodeResponse(answer, response, next);
+          if (pauseMs > 0) pauseConnection(request.socket, pauseMs);
+          // The body may be reused once the socket has taken it (see Body.release).
+          const release = answer === undefined ? undefined : bodyRelease(answer);
+          if (release !== undefined) {
+            if (response.writableFinished || response.destroyed) release();
+            else response.once('close', release);
+          }
+        },
         (error: unknown) => writeNodeResponse(undefined, response, next, error),
       );
     } catch (error) {
@@ -196,11 +220,40 @@ export class PrometheusExporter extends MetricReader {
   }
 
   async #collectFamilies(): Promise<Collected> {
-    const result = await this.#collectAll();
+    // The producers run synchronously inside #collectAll's first turn, where the pool is lent.
+    const { result: collecting, pooled } = lendPool(this.#pool, () => this.#collectAll());
+    let result: CollectionResult;
+    try {
+      result = await collecting;
+    } catch (error) {
+      if (pooled) this.#pool.giveBack();
+      throw error;
+    }
     if (result.errors.length > 0) this.#families.warnCollectionErrors(result.errors);
     const { resourceMetrics } = result;
     this.#figures = [sessionFigures(resourceMetrics, this.#options.namespace), performance.now()];
-    return { resourceMetrics, families: this.#families.families(resourceMetrics) };
+    return {
+      resourceMetrics,
+      families: this.#families.families(resourceMetrics),
+      release: () => {
+        if (pooled) this.#pool.giveBack();
+        this.#armIdle();
+      },
+    };
+  }
+
+  /** Pooled points and kept body buffers are forgotten POOL_IDLE_MS after the last round. */
+  #armIdle(): void {
+    if (this.#poolIdle !== undefined) {
+      this.#poolIdle.refresh();
+      return;
+    }
+    this.#poolIdle = setTimeout(() => {
+      this.#poolIdle = undefined;
+      this.#pool.clear();
+      this.#writer.dropSpares();
+    }, POOL_IDLE_MS);
+    this.#poolIdle.unref();
   }
 
   #renderBody(collected: Collected, kind: BodyKind): Promise<Buffer> {
@@ -226,6 +279,9 @@ export class PrometheusExporter extends MetricReader {
 
   protected override async onShutdown(): Promise<void> {
     this.#health.stop();
+    clearTimeout(this.#poolIdle);
+    this.#pool.clear();
+    this.#writer.dropSpares();
     const server = this.#server;
     this.#server = undefined;
     if (server === undefined) return;

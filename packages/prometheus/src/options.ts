@@ -67,7 +67,7 @@ export interface ResolvedOptions extends ResolvedEndpoint {
 
 const WHERE = '@agentmeter/prometheus';
 export const DEFAULT_SHARE_WINDOW_MS = 1000;
-export const DEFAULT_MAX_CONCURRENT_SCRAPES = 64;
+export const DEFAULT_MAX_CONCURRENT_SCRAPES = 16;
 
 function fail(message: string): never {
   throw new AgentMeterConfigError(`${WHERE}: ${message}`);

@@ -41,7 +41,7 @@ describe('load', () => {
       (format: 'text' | 'openmetrics') =>
       (status: number, body: string, _context: unknown, headers?: Record<string, unknown>): void => {
         try {
-          // Beyond the concurrency cap (64 by default) a scrape is refused, always with Retry-After.
+          // Beyond the concurrency cap (16 by default) a scrape is refused, always with Retry-After.
           if (status === 503 && headers?.['retry-after'] === '1') {
             refused++;
             return;

@@ -68,6 +68,7 @@ function row(measured: Phase, baseline: Phase | undefined): string[] {
     fmt(measured.rps),
     baseline === undefined ? '1.00' : (measured.rps / baseline.rps).toFixed(2),
     `${fmt(measured.app.rssStartMb)} → ${fmt(measured.app.rssPeakMb)} (+${fmt(rssGrowth)})`,
+    `${fmt(measured.app.newSpaceEndMb)} / ${fmt(measured.app.externalPeakMb)}`,
     s === undefined ? '' : fmt(s.ok),
     s === undefined ? '' : `${fmt(s.refused)} (${s.refusedWithoutRetryAfter} without Retry-After)`,
     s === undefined
@@ -107,6 +108,7 @@ export async function run(): Promise<string> {
           'app req/s',
           'of baseline',
           'RSS MB start → peak',
+          'young generation at end / external peak MB',
           'scrapes 200',
           'refused 503',
           'timeouts / errors / malformed / other (+ garbled after a timeout)',

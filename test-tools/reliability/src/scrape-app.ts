@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { createAgentMeter } from '@agentmeter/core';
 import { PrometheusExporter } from '@agentmeter/prometheus';
 import { COUNTER_ROUTES, HISTOGRAM_ROUTES, SCRAPE_TOKEN, type AppReady, type PhaseFigures } from './scrape-bench.ts';
@@ -41,22 +42,31 @@ await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
 const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
 
 const delay = monitorEventLoopDelay({ resolution: 1 });
-let phase: { rssStart: number; rssPeak: number; cpu: NodeJS.CpuUsage; sampler: NodeJS.Timeout } | undefined;
+let phase:
+  | { rssStart: number; rssPeak: number; externalPeak: number; cpu: NodeJS.CpuUsage; sampler: NodeJS.Timeout }
+  | undefined;
+const newSpaceBytes = (): number =>
+  getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
 process.on('message', (message: string) => {
   if (message === 'start') {
+    if (process.env['AGENTMETER_GC_MARKERS']) console.log('PHASE-START');
     delay.reset();
     delay.enable();
     const rss = process.memoryUsage.rss();
     const current = {
       rssStart: rss,
       rssPeak: rss,
+      externalPeak: 0,
       cpu: process.cpuUsage(),
       sampler: setInterval(() => {
-        current.rssPeak = Math.max(current.rssPeak, process.memoryUsage.rss());
+        const usage = process.memoryUsage();
+        current.rssPeak = Math.max(current.rssPeak, usage.rss);
+        current.externalPeak = Math.max(current.externalPeak, usage.external);
       }, 50),
     };
     phase = current;
   } else if (message === 'stop' && phase !== undefined) {
+    if (process.env['AGENTMETER_GC_MARKERS']) console.log('PHASE-STOP');
     delay.disable();
     clearInterval(phase.sampler);
     const rssEnd = process.memoryUsage.rss();
@@ -67,6 +77,8 @@ process.on('message', (message: string) => {
       rssStartMb: phase.rssStart / MB,
       rssPeakMb: Math.max(phase.rssPeak, rssEnd) / MB,
       rssEndMb: rssEnd / MB,
+      newSpaceEndMb: newSpaceBytes() / MB,
+      externalPeakMb: phase.externalPeak / MB,
       cpuMs: (cpu.user + cpu.system) / 1000,
     };
     phase = undefined;

@@ -13,5 +13,8 @@ export interface PhaseFigures {
   readonly rssStartMb: number;
   readonly rssPeakMb: number;
   readonly rssEndMb: number;
+  /** Where RSS growth can come from: V8's young generation (new space) at the end, and the peak of Buffers and other external memory. */
+  readonly newSpaceEndMb: number;
+  readonly externalPeakMb: number;
   readonly cpuMs: number;
 }

@@ -11,6 +11,7 @@ import type { InstrumentSpec } from '../catalog/types.ts';
 import type { Cell } from './cells.ts';
 import { KINDS } from './kinds.ts';
 import { AGENTMETER_SCOPE } from '../scope.ts';
+import { lentPool, refreshPoint } from './point-pool.ts';
 
 /** What the producer reads: each instrument's spec, name and cells. */
 export interface ProducedInstrument {
@@ -80,11 +81,21 @@ export class AgentMeterProducer implements MetricProducer {
     const { spec } = instrument;
     const kind = KINDS[spec.kind];
     const points: object[] = [];
+    // A pool lent by the reader (see PointPool): last collection's points, refreshed in place.
+    const slots = lentPool()?.slots(instrument);
     let first: Cell | undefined;
     for (const cell of instrument.handles() as IterableIterator<Cell>) {
       first ??= cell;
-      points.push(kind.point(cell, this.#startTime, endTime));
+      const pooled = slots?.[points.length];
+      if (pooled !== undefined && refreshPoint(pooled, cell, endTime)) {
+        points.push(pooled);
+      } else {
+        const point = kind.point(cell, this.#startTime, endTime);
+        if (slots !== undefined) slots[points.length] = point;
+        points.push(point);
+      }
     }
+    if (slots !== undefined) slots.length = points.length;
     if (first === undefined) return undefined;
     return {
       descriptor: {

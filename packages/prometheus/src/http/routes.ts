@@ -106,6 +106,7 @@ export class Routes {
   #scrapes = 0;
   readonly #pacer = new Pacer();
   #health: Promise<EndpointResponse> | undefined;
+  #latest: { readonly at: number; readonly answer: Promise<EndpointResponse> } | undefined;
 
   constructor(config: RouteConfig, source: EndpointSource) {
     // Keep only the token's digest (inside BearerAuth), never the token.
@@ -123,7 +124,11 @@ export class Routes {
    * The same, but a scrape's slot in the concurrency cap is handed to `hold`, which releases
    * it when the response is written (node:http holds it until the socket took the body).
    */
-  async handleHeld(given: EndpointRequest, hold: (release: Release) => void): Promise<EndpointResponse | undefined> {
+  async handleHeld(
+    given: EndpointRequest,
+    hold: (release: Release) => void,
+    pauseConnection?: (ms: number) => void,
+  ): Promise<EndpointResponse | undefined> {
     const { endpoint, jsonEndpoint, healthEndpoint } = this.#config;
     const request = readable(given);
     if (request === undefined) return undefined;
@@ -133,14 +138,24 @@ export class Routes {
     const arrived = performance.now();
     const timeoutMs = scrapeTimeoutMs(request);
     try {
-      let response = await this.#route(request, path, timeoutMs, (slot) => {
-        release = slot;
-      });
+      let response = await this.#route(
+        request,
+        path,
+        timeoutMs,
+        (slot) => {
+          release = slot;
+        },
+        pauseConnection,
+      );
       // A scraper that has given up would throw the body away: it gets a small 503 instead, and the slot is freed at once.
-      if (response.status === 200 && performance.now() - arrived > timeoutMs)
+      if (response.status === 200 && performance.now() - arrived > timeoutMs) {
+        BODY_RELEASES.get(response)?.();
         response = refusal('Scrape took longer than X-Prometheus-Scrape-Timeout-Seconds; retry later');
+      }
       await this.#pacer.admit(response.body.length);
-      return request.method.toUpperCase() === 'HEAD' ? { ...response, body: EMPTY } : response;
+      if (request.method.toUpperCase() !== 'HEAD') return response;
+      BODY_RELEASES.get(response)?.();
+      return { ...response, body: EMPTY };
     } finally {
       hold(release);
     }
@@ -151,6 +166,7 @@ export class Routes {
     path: string,
     timeoutMs: number,
     held: (release: Release) => void,
+    pauseConnection: ((ms: number) => void) | undefined,
   ): Promise<EndpointResponse> {
     const method = request.method.toUpperCase();
     if (path !== this.#config.healthEndpoint && this.#auth !== undefined) {
@@ -159,11 +175,20 @@ export class Routes {
     }
     if (method !== 'GET' && method !== 'HEAD') return plain(405, 'Method Not Allowed', { allow: 'GET, HEAD' });
     try {
-      if (path === this.#config.healthEndpoint) return await this.#healthBatch();
+      if (path === this.#config.healthEndpoint) {
+        if (pauseConnection === undefined) return await this.#healthBatch();
+        // Own server: the latest body at once, then the connection rests until the next batch.
+        pauseConnection(HEALTH_BATCH_MS);
+        return await this.#latestHealth();
+      }
       if (this.#scrapes >= this.#config.maxConcurrentScrapes) {
-        // The refusal waits one window, so a refused client cannot ask faster than the scrapers it
-        // competes with, but at most half the scraper's own timeout, so that it gets the 503 rather than time out.
-        await sleep(Math.min(this.#config.refusalDelayMs, timeoutMs / 2));
+        // A refused client must not ask faster than the scrapers it competes with: its connection
+        // waits one window (at most half the scraper's own timeout, so that it gets the 503 rather
+        // than time out). On agentmeter's own server the 503 goes out at once and the connection
+        // is not read for the window, so a refused request holds no memory while it waits.
+        const waitMs = Math.min(this.#config.refusalDelayMs, timeoutMs / 2);
+        if (pauseConnection !== undefined) pauseConnection(waitMs);
+        else await sleep(waitMs);
         return refusal('Too many concurrent scrapes; retry later');
       }
       const alone = this.#scrapes === 0;
@@ -186,16 +211,39 @@ export class Routes {
    * answers a second per connection, and the service builds at most ten bodies a second.
    */
   #healthBatch(): Promise<EndpointResponse> {
-    this.#health ??= sleep(HEALTH_BATCH_MS).then(async () => {
+    this.#health ??= sleep(HEALTH_BATCH_MS).then(() => {
       this.#health = undefined;
-      const { healthy, report } = await this.#source.healthReport();
-      return this.#answer(
-        JSON_TYPE,
-        { bytes: Buffer.from(JSON.stringify(report), 'utf8'), gzip: false },
-        healthy ? 200 : 503,
-      );
+      return this.#healthAnswer();
     });
     return this.#health;
+  }
+
+  /**
+   * On agentmeter's own server: the health body built at most once per HEALTH_BATCH_MS, answered
+   * at once; the connection then rests for HEALTH_BATCH_MS (see handleHeld's pauseConnection), so
+   * a hammering client still gets at most ten answers a second per connection, and no request
+   * waits in the heap for its batch.
+   */
+  #latestHealth(): Promise<EndpointResponse> {
+    const now = performance.now();
+    const cached = this.#latest;
+    if (cached !== undefined && now - cached.at < HEALTH_BATCH_MS) return cached.answer;
+    const answer = this.#healthAnswer();
+    this.#latest = { at: now, answer };
+    // A failed build is not cached.
+    answer.catch(() => {
+      if (this.#latest?.answer === answer) this.#latest = undefined;
+    });
+    return answer;
+  }
+
+  async #healthAnswer(): Promise<EndpointResponse> {
+    const { healthy, report } = await this.#source.healthReport();
+    return this.#answer(
+      JSON_TYPE,
+      { bytes: Buffer.from(JSON.stringify(report), 'utf8'), gzip: false, release: RELEASED },
+      healthy ? 200 : 503,
+    );
   }
 
   /** Frees one slot of the cap, once however often it is called. */
@@ -216,6 +264,20 @@ export class Routes {
     };
     if (body.gzip) headers['content-encoding'] = 'gzip';
     headers['content-length'] = String(body.bytes.length);
-    return { status, headers, body: body.bytes };
+    const response = { status, headers, body: body.bytes };
+    if (body.release !== RELEASED) BODY_RELEASES.set(response, body.release);
+    return response;
   }
+}
+
+/**
+ * What frees each answer's body for reuse (see Body.release), by answer: the node:http writer calls
+ * it once the response has closed. An answer handed to a framework mount is never released, so its
+ * body is never reused.
+ */
+const BODY_RELEASES = new WeakMap<EndpointResponse, () => void>();
+
+/** The function that frees this answer's body for reuse, if it has one; call it once the body is written. */
+export function bodyRelease(answer: EndpointResponse): (() => void) | undefined {
+  return BODY_RELEASES.get(answer);
 }

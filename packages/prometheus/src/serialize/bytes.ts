@@ -12,8 +12,9 @@ export class ByteWriter {
   buffer: Buffer;
   length = 0;
 
-  constructor(capacity: number) {
-    this.buffer = Buffer.allocUnsafe(Math.max(capacity, 1024));
+  /** `reuse`: a buffer from an earlier body nobody reads any more, written over from the start. */
+  constructor(capacity: number, reuse?: Buffer) {
+    this.buffer = reuse ?? Buffer.allocUnsafe(Math.max(capacity, 1024));
   }
 
   #grow(needed: number): void {

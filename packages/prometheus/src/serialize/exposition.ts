@@ -24,6 +24,8 @@ interface BoundParts {
 const OPEN_BRACE = 123;
 const SPACE = 32;
 const CLOSE_SPACE = Buffer.from('} ');
+/** Bodies smaller than this are not kept for reuse. */
+const SPARE_MIN_BYTES = 64 * 1024;
 /** Series written between two looks at the clock. */
 const SERIES_PER_CHECK = 32;
 
@@ -49,6 +51,7 @@ export class ExpositionWriter {
   readonly labels: LabelCache = new LabelCache();
   readonly #scopeLabels: boolean;
   readonly #lastSize: Record<TextFormat, number> = { text: 64 * 1024, openmetrics: 64 * 1024 };
+  readonly #spares: Record<TextFormat, Buffer[]> = { text: [], openmetrics: [] };
   #textBounds: BoundParts | undefined;
   #openMetricsBounds: BoundParts | undefined;
 
@@ -65,7 +68,8 @@ export class ExpositionWriter {
   async write(families: readonly MetricFamily[], resourceAttributes: Attributes, format: TextFormat): Promise<Buffer> {
     const openMetrics = format === 'openmetrics';
     // Start near the last size so a steady registry needs no regrowth.
-    const out = new ByteWriter(Math.ceil(this.#lastSize[format] * 1.1));
+    const capacity = Math.ceil(this.#lastSize[format] * 1.1);
+    const out = new ByteWriter(capacity, this.#takeSpare(format, capacity));
     const slicer = new TimeSlicer();
     this.#targetInfo(out, resourceAttributes, openMetrics);
     for (const family of families) {
@@ -78,6 +82,32 @@ export class ExpositionWriter {
     if (openMetrics) out.text('# EOF\n');
     this.#lastSize[format] = out.length;
     return out.result();
+  }
+
+  /**
+   * Takes back a body this writer rendered once nothing reads it (every response that carried it
+   * has closed): the next body of that format is written into the same memory instead of a new
+   * buffer of a few megabytes, which would wait for a full GC to be freed. At most two are kept.
+   */
+  recycle(format: TextFormat, body: Buffer): void {
+    const whole = body.buffer;
+    if (body.byteOffset !== 0 || whole.byteLength < SPARE_MIN_BYTES) return;
+    const spares = this.#spares[format];
+    if (spares.length < 2) spares.push(Buffer.from(whole));
+  }
+
+  #takeSpare(format: TextFormat, capacity: number): Buffer | undefined {
+    const spares = this.#spares[format];
+    const index = spares.findIndex((spare) => spare.length >= capacity);
+    if (index !== -1) return spares.splice(index, 1)[0];
+    spares.length = 0; // too small for this registry now
+    return undefined;
+  }
+
+  /** Forgets the kept buffers (nothing is kept at rest). */
+  dropSpares(): void {
+    this.#spares.text.length = 0;
+    this.#spares.openmetrics.length = 0;
   }
 
   #header(out: ByteWriter, name: string, type: string, help: string, openMetrics: boolean): void {

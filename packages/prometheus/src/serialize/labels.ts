@@ -33,7 +33,7 @@ export class LabelCache {
   bytes(attributes: Attributes): Buffer {
     let bytes = this.#bytes.get(attributes);
     if (bytes === undefined) {
-      bytes = Buffer.from(this.text(attributes), 'utf8');
+      bytes = Buffer.from(this.#uncached(attributes), 'utf8');
       this.#bytes.set(attributes, bytes);
     }
     return bytes;
@@ -52,13 +52,21 @@ export class LabelCache {
     }
     let bytes = byAttributes.get(attributes);
     if (bytes === undefined) {
-      let own = this.text(attributes);
+      let own = this.#uncached(attributes);
       if (own.includes(SCOPE_PREFIX)) own = this.#build(attributes, (name) => name.startsWith(SCOPE_PREFIX));
       const scopeText = this.#scopeLabels(scope);
       bytes = Buffer.from(own === '' ? scopeText : `${scopeText},${own}`, 'utf8');
       byAttributes.set(attributes, bytes);
     }
     return bytes;
+  }
+
+  /**
+   * The label text without keeping it: a series' label bytes are cached, and its text is not needed
+   * again (one string per series less, at rest and in the first scrape's garbage).
+   */
+  #uncached(attributes: Attributes): string {
+    return this.#text.get(attributes) ?? this.#build(attributes);
   }
 
   #scopeLabels(scope: InstrumentationScope): string {
