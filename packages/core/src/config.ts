@@ -4,6 +4,7 @@ import type { Family } from './catalog/types.ts';
 import { AgentMeterConfigError } from './errors.ts';
 import { LABEL_NAME, RESERVED_LABELS } from './safety/attributes.ts';
 import type { AgentMeterOptions } from './types.ts';
+import { performance } from 'node:perf_hooks';
 
 export interface ResolvedOptions {
   readonly namespace: string;

@@ -2,6 +2,7 @@ import { claimClient, wrap } from '@agentmeter/core/internal';
 import { resolveOptions, unsupported } from './options.ts';
 import { QueryRecorder, type QueryHandles } from './recorder.ts';
 import type { DbInstrumentOptions } from './types.ts';
+import { performance } from 'node:perf_hooks';
 
 const WRAPPER = 'instrumentBetterSqlite3';
 type Fn = (...args: unknown[]) => unknown;

@@ -4,6 +4,7 @@ import type { Attributes, Histogram } from '@opentelemetry/api';
 import { classifyDbError, dbStatusCode } from './errors.ts';
 import type { ResolvedDbOptions } from './options.ts';
 import { querySummary, statementParser, type StatementParser, type StatementShape } from './statement.ts';
+import { performance } from 'node:perf_hooks';
 
 const NOOP_COUNTER: BoundCounter = { add() {} };
 const OTHER_TABLE = '_other';

@@ -16,6 +16,7 @@ import {
 } from '@agentmeter/core';
 import { GenAiMetrics } from '@agentmeter/core/internal';
 import { LlmRecorder } from './recorder.ts';
+import { performance } from 'node:perf_hooks';
 
 /** Options of every `instrument*` function in this package. */
 export interface LlmInstrumentOptions {

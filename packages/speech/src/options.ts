@@ -1,5 +1,6 @@
 import { createPricingTable, type AgentMeter, type PricingTable } from '@agentmeter/core';
 import { configFail, describeValue, labelOption, requireMeter, Warner } from '@agentmeter/core/internal';
+import { performance } from 'node:perf_hooks';
 
 /** Options every speech wrapper takes. */
 export interface SpeechInstrumentOptions {

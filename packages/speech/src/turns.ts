@@ -1,6 +1,7 @@
 import { AgentMeterConfigError, type AgentMeter } from '@agentmeter/core';
 import { isAgentMeter, Warner } from '@agentmeter/core/internal';
 import { runInTurn, type TurnMarks } from './turn-context.ts';
+import { performance } from 'node:perf_hooks';
 
 export interface VoiceTurnsOptions {
   meter: AgentMeter;

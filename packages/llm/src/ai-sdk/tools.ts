@@ -1,6 +1,7 @@
 import { type AgentMeter, AgentMeterConfigError } from '@agentmeter/core';
 import { claimClient, isAgentMeter, rewrapped } from '@agentmeter/core/internal';
 import { startToolRun, type ToolRun } from '../tool-runs.ts';
+import { performance } from 'node:perf_hooks';
 
 export interface AiToolsInstrumentOptions {
   /** The meter to record into. */

@@ -5,6 +5,7 @@ import { createRecorder, type LlmInstrumentOptions } from '../options.ts';
 import { quiet } from '../quiet.ts';
 import { object } from '../usage.ts';
 import { LiveKitMetricsRecorder, modelLabels } from './metrics.ts';
+import { performance } from 'node:perf_hooks';
 
 type Listener = (...args: never[]) => void;
 type Emit = (event: string | symbol, ...args: unknown[]) => boolean;
