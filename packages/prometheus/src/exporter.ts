@@ -222,24 +222,21 @@ export class PrometheusExporter extends MetricReader {
   async #collectFamilies(): Promise<Collected> {
     // The producers run synchronously inside #collectAll's first turn, where the pool is lent.
     const { result: collecting, pooled } = lendPool(this.#pool, () => this.#collectAll());
-    let result: CollectionResult;
-    try {
-      result = await collecting;
-    } catch (error) {
+    const release = (): void => {
       if (pooled) this.#pool.giveBack();
+      this.#armIdle();
+    };
+    try {
+      const result = await collecting;
+      if (result.errors.length > 0) this.#families.warnCollectionErrors(result.errors);
+      const { resourceMetrics } = result;
+      this.#figures = [sessionFigures(resourceMetrics, this.#options.namespace), performance.now()];
+      return { resourceMetrics, families: this.#families.families(resourceMetrics), release };
+    } catch (error) {
+      // No round will read these points: the next collection may have the pool.
+      release();
       throw error;
     }
-    if (result.errors.length > 0) this.#families.warnCollectionErrors(result.errors);
-    const { resourceMetrics } = result;
-    this.#figures = [sessionFigures(resourceMetrics, this.#options.namespace), performance.now()];
-    return {
-      resourceMetrics,
-      families: this.#families.families(resourceMetrics),
-      release: () => {
-        if (pooled) this.#pool.giveBack();
-        this.#armIdle();
-      },
-    };
   }
 
   /** Pooled points and kept body buffers are forgotten POOL_IDLE_MS after the last round. */

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createAgentMeter, type AgentMeter } from '@agentmeter/core';
 import { PrometheusExporter } from '@agentmeter/prometheus';
 import { emptyResource } from '@opentelemetry/resources';
-import type { MetricData, MetricProducer } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, type MetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SharedCollections } from '../../../packages/prometheus/src/collections.ts';
 
@@ -97,6 +97,30 @@ describe('the scrape path under a flood keeps waiting work out of the heap (issu
     expect((await get(url, false)).body).toContain('heap_requests_total{status="ok",route="/a"} 5');
     expect(firstPoints).toHaveLength(2);
     expect(firstPoints[1]).toBe(firstPoints[0]);
+  });
+
+  it('refreshes them too when the exporter is a MeterProvider reader, as start() registers it', async () => {
+    const meter = createAgentMeter({ namespace: 'heap', attributes: { requests: ['route'] } });
+    meter.instruments.requests.add(1, { route: '/a', status: 'ok' });
+    const firstPoints: object[] = [];
+    const producer: MetricProducer = {
+      collect: (collectOptions) =>
+        meter.metricProducer!.collect(collectOptions).then((result) => {
+          const metrics = result.resourceMetrics.scopeMetrics[0]!.metrics;
+          firstPoints.push(metrics.find((metric) => metric.descriptor.name === 'heap.requests')!.dataPoints[0]!);
+          return result;
+        }),
+    };
+    const exporter = new PrometheusExporter({ metricProducers: [producer], env: {}, scopeLabels: false });
+    const provider = new MeterProvider({ readers: [exporter] });
+    provider.getMeter('sdk').createCounter('sdk_jobs').add(1);
+    expect((await exporter.render('text')).toString()).toContain('sdk_jobs_total');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    meter.instruments.requests.add(1, { route: '/a', status: 'ok' });
+    expect((await exporter.render('text')).toString()).toContain('heap_requests_total{status="ok",route="/a"} 2');
+    expect(firstPoints).toHaveLength(2);
+    expect(firstPoints[1]).toBe(firstPoints[0]);
+    await provider.shutdown();
   });
 
   it('gives overlapping rounds their own points, so neither changes under the other', async () => {
