@@ -19,6 +19,12 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 /** Fresh service processes per variant, one after the other (see measure). */
 const PROCESSES = Number(process.env['BENCH_PROCESSES'] ?? 3);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
+/**
+ * Warm-up per service process before its first round. V8 was still optimizing Node's HTTP path after
+ * 60,000 requests (about 3 s here) and settled by 150,000: a shorter warm-up measures compilation,
+ * on the helper threads, that a long-running service pays once.
+ */
+const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 8);
 const CONNECTIONS = 16;
 
 interface Sample {
@@ -80,34 +86,46 @@ function quantile(values: number[], q: number): number {
   return sorted[low]! + (sorted[Math.min(low + 1, sorted.length - 1)]! - sorted[low]!) * (at - low);
 }
 
+/** A variant's sample and the bare sample taken over the same seconds. */
+interface Pair {
+  base: Sample;
+  sample: Sample;
+}
+
 /**
- * Interleaved rounds of one framework's variants, in PROCESSES fresh sets of service processes:
- * each process compiles its own code, and which functions V8 inlines or leaves megamorphic differs
- * from process to process by a few percent of CPU, more than a round-to-round difference.
+ * Rounds of one framework's variants, in PROCESSES fresh sets of service processes: each process
+ * compiles its own code, and which functions V8 inlines or leaves megamorphic differs from process
+ * to process by a few percent of CPU, more than a round-to-round difference. In each round every
+ * variant is loaded at the same time as the bare service, each by its own autocannon, so both
+ * sides of a ratio see the same moment of a shared machine (other tenants, CPU steal, frequency).
+ * Loaded one after the other, seconds apart, the per-round ratios of one variant spread about
+ * twice as wide here.
  */
-async function measure(framework: string, variants: string[]): Promise<Map<string, Sample[]>> {
-  const samples = new Map<string, Sample[]>(variants.map((variant) => [variant, []]));
+async function measure(framework: string, variants: string[]): Promise<Map<string, Pair[]>> {
+  const others = variants.filter((variant) => variant !== 'bare');
+  const pairs = new Map<string, Pair[]>(others.map((variant) => [variant, []]));
   for (let set = 0; set < PROCESSES; set++) {
     const services = new Map<string, Service>();
     try {
       for (const variant of variants) {
         const service = await launch(framework, variant);
         services.set(variant, service);
-        await load(service, 3); // warm-up: JIT and connection pools
+        await load(service, WARMUP_SECONDS); // warm-up: JIT and connection pools
       }
-      // Rounds interleave the variants, so drifting load on a shared machine hits them alike.
+      const bare = services.get('bare')!;
       // The order rotates each round, so no variant always runs first.
       for (let round = 0; round < ROUNDS; round++) {
-        for (let i = 0; i < variants.length; i++) {
-          const variant = variants[(i + round + set) % variants.length]!;
-          samples.get(variant)!.push(await load(services.get(variant)!, SECONDS));
+        for (let i = 0; i < others.length; i++) {
+          const variant = others[(i + round + set) % others.length]!;
+          const [base, sample] = await Promise.all([load(bare, SECONDS), load(services.get(variant)!, SECONDS)]);
+          pairs.get(variant)!.push({ base, sample });
         }
       }
     } finally {
       for (const { child } of services.values()) child.kill('SIGTERM');
     }
   }
-  return samples;
+  return pairs;
 }
 
 /**
@@ -121,30 +139,32 @@ function p99Ratio(p99: number, baseP99: number): string {
 
 /**
  * Ratios to bare are medians of per-round ratios: each round's sample of a variant against the bare
- * sample of the same round (taken seconds apart), so load that drifts between rounds cancels out.
+ * sample taken over the same seconds, so load that drifts between rounds cancels out.
  */
-function rows(samples: Map<string, Sample[]>): string[][] {
-  const base = samples.get('bare')!;
-  const baseP99 = median(base.map((s) => s.p99));
-  return [...samples].map(([variant, measured]) => {
-    const rps = median(measured.map((s) => s.rps));
-    const p99 = median(measured.map((s) => s.p99));
-    const cpu = median(measured.map((s) => s.cpuMicros));
-    if (variant === 'bare') return [variant, fmt(rps), '-', p99 > 0 ? fmt(p99, 1) : '< 1', '-', fmt(cpu, 1), '-', '-'];
-    const cpuRatios = measured.map((s, round) => s.cpuMicros / base[round]!.cpuMicros);
-    const rpsRatios = measured.map((s, round) => s.rps / base[round]!.rps);
+function rows(pairs: Map<string, Pair[]>): string[][] {
+  const bases = [...pairs.values()].flat().map((pair) => pair.base);
+  const bareP99 = median(bases.map((s) => s.p99));
+  const bare = ['bare', fmt(median(bases.map((s) => s.rps))), '-', bareP99 > 0 ? fmt(bareP99, 1) : '< 1', '-'];
+  const out = [[...bare, fmt(median(bases.map((s) => s.cpuMicros)), 1), '-', '-']];
+  for (const [variant, measured] of pairs) {
+    const samples = measured.map((pair) => pair.sample);
+    const p99 = median(samples.map((s) => s.p99));
+    const baseP99 = median(measured.map(({ base }) => base.p99));
+    const cpuRatios = measured.map(({ base, sample }) => sample.cpuMicros / base.cpuMicros);
+    const rpsRatios = measured.map(({ base, sample }) => sample.rps / base.rps);
     const spread = `${quantile(cpuRatios, 0.25).toFixed(2)}-${quantile(cpuRatios, 0.75).toFixed(2)}x`;
-    return [
+    out.push([
       variant,
-      fmt(rps),
+      fmt(median(samples.map((s) => s.rps))),
       `${((1 - median(rpsRatios)) * 100).toFixed(1)}%`,
       p99 > 0 ? fmt(p99, 1) : '< 1',
       p99Ratio(p99, baseP99),
-      fmt(cpu, 1),
+      fmt(median(samples.map((s) => s.cpuMicros)), 1),
       `${median(cpuRatios).toFixed(2)}x`,
       spread,
-    ];
-  });
+    ]);
+  }
+  return out;
 }
 
 /** Throughput, p99 latency and server CPU per request of node:http, Express 5 and Fastify services with and without start(). */
@@ -153,7 +173,7 @@ export async function run(): Promise<string> {
   const sections: string[] = [];
   for (const [framework, variants] of Object.entries(FRAMEWORKS)) {
     if (only !== undefined && !only.includes(framework)) continue;
-    const samples = await measure(framework, variants);
+    const pairs = await measure(framework, variants);
     sections.push(
       `${framework} (\`${PATHS[framework]}\`):`,
       '',
@@ -168,7 +188,7 @@ export async function run(): Promise<string> {
           'CPU vs bare',
           'CPU vs bare, middle half of rounds',
         ],
-        rows(samples),
+        rows(pairs),
       ),
       '',
     );
@@ -180,9 +200,11 @@ export async function run(): Promise<string> {
     '### @agentmeter/node: HTTP overhead of start()',
     '',
     `autocannon, ${CONNECTIONS} connections, loopback, against a service answering a small JSON body (node:http; Express 5 and ` +
-      `Fastify with a route template); ${ROUNDS} interleaved ${SECONDS}-second rounds per variant after a 3-second warm-up, in each of ` +
-      `${PROCESSES} fresh sets of service processes (${ROUNDS * PROCESSES} rounds in all). "CPU vs bare" and "throughput loss" are medians of per-round ratios (each round's ` +
-      `sample against the bare sample of the same round); the last column is the spread of those ratios (25th to 75th ` +
+      `Fastify with a route template); ${ROUNDS} ${SECONDS}-second rounds per variant after a ${WARMUP_SECONDS}-second warm-up, in each of ` +
+      `${PROCESSES} fresh sets of service processes (${ROUNDS * PROCESSES} rounds in all). In each round the variant and the bare service ` +
+      `are loaded at the same time, each by its own autocannon, so req/s is what each got while sharing the two cores with the other ` +
+      `(about half of what a service alone gets). "CPU vs bare" and "throughput loss" are medians of per-round ratios (each round's ` +
+      `sample against the bare sample of the same seconds); the last column is the spread of those ratios (25th to 75th ` +
       `percentile). Load average (1 minute) during the rounds: ${fmt(Math.min(...loads), 1)} to ${fmt(Math.max(...loads), 1)}; at the end: ${load1}.`,
     '',
     ...sections,
