@@ -95,34 +95,38 @@ interface Pair {
 /**
  * Rounds of one framework's variants, in PROCESSES fresh sets of service processes: each process
  * compiles its own code, and which functions V8 inlines or leaves megamorphic differs from process
- * to process by a few percent of CPU, more than a round-to-round difference. In each round every
- * variant is loaded at the same time as the bare service, each by its own autocannon, so both
- * sides of a ratio see the same moment of a shared machine (other tenants, CPU steal, frequency).
- * Loaded one after the other, seconds apart, the per-round ratios of one variant spread about
- * twice as wide here.
+ * to process by a few percent of CPU, more than a round-to-round difference. Each variant has a
+ * bare service of its own, and in each round the two are loaded at the same time, each by its own
+ * autocannon, so both sides of a ratio see the same seconds of a shared machine (other tenants,
+ * CPU steal) and the same rest between rounds (a service that rests while another is loaded has
+ * colder caches and may run V8's memory reducer; one bare service paired with every variant would
+ * rest less than they do). Loaded one after the other, seconds apart, the per-round ratios of one
+ * variant spread about twice as wide here.
  */
 async function measure(framework: string, variants: string[]): Promise<Map<string, Pair[]>> {
   const others = variants.filter((variant) => variant !== 'bare');
   const pairs = new Map<string, Pair[]>(others.map((variant) => [variant, []]));
   for (let set = 0; set < PROCESSES; set++) {
-    const services = new Map<string, Service>();
+    const services = new Map<string, [bare: Service, variant: Service]>();
     try {
-      for (const variant of variants) {
+      for (const variant of others) {
+        const bare = await launch(framework, 'bare');
         const service = await launch(framework, variant);
-        services.set(variant, service);
-        await load(service, WARMUP_SECONDS); // warm-up: JIT and connection pools
+        services.set(variant, [bare, service]);
+        // Warm-up (JIT and connection pools), the pair together as in the rounds.
+        await Promise.all([load(bare, WARMUP_SECONDS), load(service, WARMUP_SECONDS)]);
       }
-      const bare = services.get('bare')!;
       // The order rotates each round, so no variant always runs first.
       for (let round = 0; round < ROUNDS; round++) {
         for (let i = 0; i < others.length; i++) {
           const variant = others[(i + round + set) % others.length]!;
-          const [base, sample] = await Promise.all([load(bare, SECONDS), load(services.get(variant)!, SECONDS)]);
+          const [bare, service] = services.get(variant)!;
+          const [base, sample] = await Promise.all([load(bare, SECONDS), load(service, SECONDS)]);
           pairs.get(variant)!.push({ base, sample });
         }
       }
     } finally {
-      for (const { child } of services.values()) child.kill('SIGTERM');
+      for (const pair of services.values()) for (const { child } of pair) child.kill('SIGTERM');
     }
   }
   return pairs;
@@ -202,7 +206,7 @@ export async function run(): Promise<string> {
     `autocannon, ${CONNECTIONS} connections, loopback, against a service answering a small JSON body (node:http; Express 5 and ` +
       `Fastify with a route template); ${ROUNDS} ${SECONDS}-second rounds per variant after a ${WARMUP_SECONDS}-second warm-up, in each of ` +
       `${PROCESSES} fresh sets of service processes (${ROUNDS * PROCESSES} rounds in all). In each round the variant and the bare service ` +
-      `are loaded at the same time, each by its own autocannon, so req/s is what each got while sharing the two cores with the other ` +
+      `are loaded at the same time, each by its own autocannon (every variant has a bare service of its own, so both rest alike between rounds), so req/s is what each got while sharing the two cores with the other ` +
       `(about half of what a service alone gets). "CPU vs bare" and "throughput loss" are medians of per-round ratios (each round's ` +
       `sample against the bare sample of the same seconds); the last column is the spread of those ratios (25th to 75th ` +
       `percentile). Load average (1 minute) during the rounds: ${fmt(Math.min(...loads), 1)} to ${fmt(Math.max(...loads), 1)}; at the end: ${load1}.`,
