@@ -148,8 +148,9 @@ function p99Ratio(p99: number, baseP99: number): string {
 function rows(pairs: Map<string, Pair[]>): string[][] {
   const bases = [...pairs.values()].flat().map((pair) => pair.base);
   const bareP99 = median(bases.map((s) => s.p99));
-  const bare = ['bare', fmt(median(bases.map((s) => s.rps))), '-', bareP99 > 0 ? fmt(bareP99, 1) : '< 1', '-'];
-  const out = [[...bare, fmt(median(bases.map((s) => s.cpuMicros)), 1), '-', '-']];
+  const bareRps = fmt(median(bases.map((s) => s.rps)));
+  const bareCpu = fmt(median(bases.map((s) => s.cpuMicros)), 1);
+  const out = [['bare', bareRps, '-', bareP99 > 0 ? fmt(bareP99, 1) : '< 1', '-', bareCpu, '-', '-']];
   for (const [variant, measured] of pairs) {
     const samples = measured.map((pair) => pair.sample);
     const p99 = median(samples.map((s) => s.p99));
