@@ -35,7 +35,8 @@ export function runtime(): DashboardSpec {
           },
           {
             title: 'GC time',
-            description: 'Seconds spent in garbage collection per second, by GC type, and p99 pause.',
+            description:
+              'Seconds spent in garbage collection per second, by GC type, and p99 pause. Empty unless the service starts agentmeter with runtime: { gc: true } (GC durations cost CPU per collection; see docs/node.md).',
             unit: 's',
             queries: [
               {

@@ -65,7 +65,8 @@ export interface ResolvedStart {
   readonly otlp: ResolvedOtlp | undefined;
   readonly http: HttpOptions | undefined;
   readonly express: boolean;
-  readonly runtime: boolean;
+  /** undefined: no runtime metrics. */
+  readonly runtime: { readonly gc: boolean } | undefined;
   readonly hostMetrics: boolean;
   readonly shutdownTimeoutMillis: number;
 }
@@ -117,6 +118,18 @@ function flag(name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') fail(`${name} must be true or false; got ${show(value)}`);
   return value;
+}
+
+function resolveRuntime(value: unknown): ResolvedStart['runtime'] {
+  if (value === undefined || value === true) return { gc: false };
+  if (value === false) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail(`runtime must be true, false or { gc: true }; got ${show(value)}`);
+  }
+  for (const key of Object.keys(value)) {
+    if (key !== 'gc') fail(`runtime takes only { gc }; remove ${show(key)}`);
+  }
+  return { gc: flag('runtime.gc', (value as { gc?: unknown }).gc, false) };
 }
 
 function objectOrFalse<T>(name: string, value: T | false | undefined): T | false | undefined {
@@ -311,7 +324,7 @@ export function resolveStart(options: StartOptions | undefined, env: Env = proce
     http:
       http === false || disabledByEnv.includes('http') ? undefined : { activeRequests: true, client: true, ...http },
     express: flag('express', given.express, true) && !disabledByEnv.includes('express'),
-    runtime: flag('runtime', given.runtime, true) && !disabledByEnv.includes('runtime-node'),
+    runtime: disabledByEnv.includes('runtime-node') ? undefined : resolveRuntime(given.runtime),
     // Host metrics describe the whole process: the main thread reports them, worker threads do not by default.
     hostMetrics: flag('hostMetrics', given.hostMetrics, isMainThread) && !disabledByEnv.includes('host-metrics'),
     shutdownTimeoutMillis: integer(

@@ -19,6 +19,7 @@ export type {
   HttpOptions,
   OtlpOptions,
   PrometheusOptions,
+  RuntimeOptions,
   StartOptions,
 } from './types.ts';
 export type { WebSocketInstrumentationOptions, WebSocketLike, WebSocketServerLike } from './websocket.ts';

@@ -17,7 +17,7 @@ import { createOtlpPush } from './otlp.ts';
 import { createPrometheusEndpoint } from './prometheus-endpoint.ts';
 import type { PrometheusEndpoint } from './prometheus-endpoint.ts';
 import { detectResource, resourceAttributesFrom } from './resource.ts';
-import { createHostMetricsInstrumentation, createRuntimeInstrumentation } from './runtime.ts';
+import { createGcInstrumentation, createHostMetricsInstrumentation, createRuntimeInstrumentation } from './runtime.ts';
 import type { AgentMeterHandle, HandleControls, StartOptions } from './types.ts';
 
 // On globalThis, so the ESM and CJS builds of this package share one running instance.
@@ -143,6 +143,7 @@ export function start(options?: StartOptions): AgentMeterHandle {
     ? [
         ...(http ? http.instrumentations : []),
         ...(config.runtime ? [createRuntimeInstrumentation()] : []),
+        ...(config.runtime?.gc === true ? [createGcInstrumentation()] : []),
         ...(config.hostMetrics ? [createHostMetricsInstrumentation()] : []),
         ...(given.instrumentations ?? []),
       ]

@@ -124,7 +124,7 @@ describe('OTLP/HTTP push', () => {
     );
     expect(resolveStart({}, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http, runtime-node' })).toMatchObject({
       http: undefined,
-      runtime: false,
+      runtime: undefined,
       hostMetrics: true,
       express: true,
     });

@@ -76,7 +76,7 @@ export const EXTERNAL_METRICS: readonly ExternalMetricSpec[] = [
     unit: 's',
     description: 'Garbage collection pauses, by GC type.',
     attributes: ['v8js_gc_type'],
-    source: RUNTIME_INSTRUMENTATION,
+    source: '@agentmeter/node, opt-in: `runtime: { gc: true }` (a cost per garbage collection)',
     replaces: [],
   },
   {
