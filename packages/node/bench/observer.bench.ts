@@ -19,6 +19,9 @@ function perRequest(routed: boolean): number {
   for (let i = 0; i < REQUESTS; i++) {
     const request = new IncomingMessage(socket);
     request.method = 'GET';
+    // What node:http's parser sets: the observer reads the version from the two numbers.
+    request.httpVersionMajor = 1;
+    request.httpVersionMinor = 1;
     request.httpVersion = '1.1';
     const response = new ServerResponse(request);
     if (start.hasSubscribers) start.publish({ request, response, socket, server });
