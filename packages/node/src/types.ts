@@ -11,7 +11,7 @@ export interface RuntimeOptions {
   /**
    * v8js.gc.duration, by kind (default false): Node builds a performance entry per garbage
    * collection for it, about 120,000 instructions each, which an allocating service pays in
-   * proportion to its traffic (about 1.5% of a trivial node:http request's CPU).
+   * proportion to its traffic (about 1.3% of a trivial node:http request's instructions).
    */
   gc?: boolean;
 }
