@@ -67,6 +67,8 @@ describe('the stack check against a real Prometheus and Alertmanager', () => {
     service = await startService({
       AGENTMETER_E2E_SERVICE: 'voice-api',
       AGENTMETER_E2E_METRICS_PORT: String(metricsPort),
+      // As start()'s defaults: no GC durations, so the opt-in GC panel is a SKIP line.
+      AGENTMETER_E2E_GC: '0',
     });
     await service.request({ type: 'load' }, 'loading');
     // Rates need two scrapes and recording rules an evaluation: wait until the stack is whole.
@@ -92,7 +94,7 @@ describe('the stack check against a real Prometheus and Alertmanager', () => {
     secrets.cleanup();
   });
 
-  it('passes on a whole stack: one PASS line per target, rule group, Alertmanager check, panel and service, exit 0', async () => {
+  it('passes on a whole stack: one PASS line per target, rule group, Alertmanager check, panel and service (SKIP for the opt-in GC panel), exit 0', async () => {
     const result = await check([
       '--prometheus',
       prometheus.url,
@@ -109,7 +111,11 @@ describe('the stack check against a real Prometheus and Alertmanager', () => {
     expect(result.stdout).toContain('PASS  prometheus -> alertmanager');
     expect(result.stdout).toContain('PASS  panel agentmeter / Voice pipeline / TTS rate limits');
     expect(result.stdout).toMatch(/PASS {2}service .*\/metrics: valid, \d+ families/);
-    expect(result.stdout).toMatch(/all \d+ checks passed/);
+    expect(result.stdout).toContain(
+      'SKIP  panel agentmeter / Runtime / GC time: no data: opt-in, filled by services that start agentmeter with runtime: { gc: true }',
+    );
+    expect(result.stdout.split('\n').filter((l) => l.startsWith('SKIP'))).toHaveLength(1);
+    expect(result.stdout).toMatch(/all \d+ checks passed; 1 opt-in panel skipped/);
   }, 120_000);
 
   it('fails, line by line, on a broken stack, and exits 1', async () => {

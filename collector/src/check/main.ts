@@ -1,6 +1,7 @@
 /**
- * Checks a running monitoring stack and prints one PASS or FAIL line per check; exits 1 when a
- * check fails, 2 on a usage error:
+ * Checks a running monitoring stack and prints one PASS or FAIL line per check (SKIP for an opt-in
+ * panel no service fills, such as GC time without runtime: { gc: true }); exits 1 when a check
+ * fails, 2 on a usage error:
  *   pnpm --filter @agentmeter/collector-assets check --prometheus http://localhost:9090 \
  *     [--alertmanager http://localhost:9093] [--service http://localhost:9464/metrics] [--namespace agentmeter] [--job name]
  */
@@ -63,7 +64,7 @@ async function guarded(what: string, run: () => Promise<CheckLine[]>): Promise<C
 }
 
 export function formatLine(line: CheckLine): string {
-  return `${line.ok ? 'PASS' : 'FAIL'}  ${line.what}: ${line.detail}`;
+  return `${line.skipped === true ? 'SKIP' : line.ok ? 'PASS' : 'FAIL'}  ${line.what}: ${line.detail}`;
 }
 
 async function main(): Promise<number> {
@@ -94,7 +95,10 @@ async function main(): Promise<number> {
   const lines = await checkStack({ ...values, prometheus: values.prometheus });
   for (const line of lines) console.log(formatLine(line));
   const failed = lines.filter((line) => !line.ok).length;
-  console.log(failed === 0 ? `all ${lines.length} checks passed` : `${failed} of ${lines.length} checks failed`);
+  const skipped = lines.filter((line) => line.skipped === true).length;
+  const checked = lines.length - skipped;
+  const skips = skipped === 0 ? '' : `; ${skipped} opt-in ${skipped === 1 ? 'panel' : 'panels'} skipped`;
+  console.log(failed === 0 ? `all ${checked} checks passed${skips}` : `${failed} of ${checked} checks failed${skips}`);
   return failed === 0 ? 0 : 1;
 }
 

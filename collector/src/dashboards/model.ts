@@ -20,6 +20,11 @@ export interface PanelSpec {
   readonly queries: readonly QuerySpec[];
   /** Grid width out of 24 (default 8 for time series, 6 for stats). */
   readonly width?: number;
+  /**
+   * The setting a service turns on for this panel's series (`runtime: { gc: true }`): a panel
+   * that is empty because a service left it off is no fault of the stack.
+   */
+  readonly optIn?: string;
 }
 
 export interface RowSpec {
@@ -192,6 +197,12 @@ const TEMPLATE_VARIABLES: readonly unknown[] = [
 ];
 
 /** Every query of a dashboard, with the panel it belongs to. */
+/** The dashboard's opt-in panels by title, each with the setting that fills it. */
+export function optInPanels(spec: DashboardSpec): Map<string, string> {
+  const panels = spec.rows.flatMap((row) => row.panels);
+  return new Map(panels.flatMap((panel) => (panel.optIn === undefined ? [] : [[panel.title, panel.optIn] as const])));
+}
+
 export function dashboardQueries(dashboard: GrafanaDashboard): { panel: string; expr: string }[] {
   return dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((t) => ({ panel: panel.title, expr: t.expr })));
 }

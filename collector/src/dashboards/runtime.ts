@@ -38,6 +38,7 @@ export function runtime(): DashboardSpec {
             description:
               'Seconds spent in garbage collection per second, by GC type, and p99 pause. Empty unless the service starts agentmeter with runtime: { gc: true } (GC durations cost CPU per collection; see docs/node.md).',
             unit: 's',
+            optIn: 'runtime: { gc: true }',
             queries: [
               {
                 expr: `sum by (v8js_gc_type) (rate(${sel('v8js_gc_duration_seconds_sum')}[$__rate_interval]))`,

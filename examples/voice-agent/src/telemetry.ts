@@ -47,6 +47,8 @@ export function startTelemetry(meter: AgentMeter, health: HealthOptions): Teleme
     serviceName: 'voice-agent',
     prometheus: false,
     diagLogger: false,
+    // GC durations are opt-in (they cost CPU per collection); the demo shows every panel, GC time included.
+    runtime: { gc: true },
     http: {
       // The service's port only: an in-process simulator's servers are not the service.
       ignoreIncoming: (request: IncomingMessage) => servicePort >= 0 && request.socket.localPort !== servicePort,
