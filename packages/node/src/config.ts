@@ -66,7 +66,7 @@ export interface ResolvedStart {
   readonly http: HttpOptions | undefined;
   readonly express: boolean;
   /** undefined: no runtime metrics. */
-  readonly runtime: { readonly gc: boolean } | undefined;
+  readonly runtime: { readonly gc: boolean; readonly eventLoopDelayResolutionMillis: number } | undefined;
   readonly hostMetrics: boolean;
   readonly shutdownTimeoutMillis: number;
 }
@@ -120,16 +120,29 @@ function flag(name: string, value: unknown, fallback: boolean): boolean {
   return value;
 }
 
-function resolveRuntime(value: unknown): ResolvedStart['runtime'] {
-  if (value === undefined || value === true) return { gc: false };
+const RUNTIME_KEYS: readonly string[] = ['gc', 'eventLoopDelayResolutionMillis'];
+
+function resolveRuntime(value: unknown, env: Env): ResolvedStart['runtime'] {
   if (value === false) return undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    fail(`runtime must be true, false or { gc: true }; got ${show(value)}`);
+  const given = value === undefined || value === true ? {} : value;
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    fail(`runtime must be true, false or an object such as { gc: true }; got ${show(value)}`);
   }
-  for (const key of Object.keys(value)) {
-    if (key !== 'gc') fail(`runtime takes only { gc }; remove ${show(key)}`);
+  for (const key of Object.keys(given)) {
+    if (!RUNTIME_KEYS.includes(key)) fail(`runtime takes only { ${RUNTIME_KEYS.join(', ')} }; remove ${show(key)}`);
   }
-  return { gc: flag('runtime.gc', (value as { gc?: unknown }).gc, false) };
+  const options = given as { gc?: unknown; eventLoopDelayResolutionMillis?: unknown };
+  return {
+    gc: flag('runtime.gc', options.gc, false),
+    eventLoopDelayResolutionMillis: integer(
+      'runtime.eventLoopDelayResolutionMillis',
+      options.eventLoopDelayResolutionMillis,
+      'AGENTMETER_EVENT_LOOP_RESOLUTION',
+      env['AGENTMETER_EVENT_LOOP_RESOLUTION'],
+      [1, 1_000],
+      10,
+    ),
+  };
 }
 
 function objectOrFalse<T>(name: string, value: T | false | undefined): T | false | undefined {
@@ -324,7 +337,7 @@ export function resolveStart(options: StartOptions | undefined, env: Env = proce
     http:
       http === false || disabledByEnv.includes('http') ? undefined : { activeRequests: true, client: true, ...http },
     express: flag('express', given.express, true) && !disabledByEnv.includes('express'),
-    runtime: disabledByEnv.includes('runtime-node') ? undefined : resolveRuntime(given.runtime),
+    runtime: disabledByEnv.includes('runtime-node') ? undefined : resolveRuntime(given.runtime, env),
     // Host metrics describe the whole process: the main thread reports them, worker threads do not by default.
     hostMetrics: flag('hostMetrics', given.hostMetrics, isMainThread) && !disabledByEnv.includes('host-metrics'),
     shutdownTimeoutMillis: integer(

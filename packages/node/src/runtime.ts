@@ -12,10 +12,14 @@ import { NODE_SCOPE } from './scope.ts';
 /**
  * Event-loop delay and utilisation, heap spaces and active resources (nodejs.*, v8js.*), without
  * runtime-node's GC observer: GC durations come from GcInstrumentation, and only when asked for.
+ * The event-loop delay is sampled every `resolutionMillis`; runtime-node fixes that when it is
+ * built, so each resolution has an instance of its own.
  */
-export function createRuntimeInstrumentation(): RuntimeNodeInstrumentation {
-  return reuse<RuntimeNodeInstrumentation>('runtime-node', { monitoringPrecision: 10 }, (config) =>
-    withoutGcCollector(new RuntimeNodeInstrumentation(config)),
+export function createRuntimeInstrumentation(resolutionMillis = 10): RuntimeNodeInstrumentation {
+  return reuse<RuntimeNodeInstrumentation>(
+    `runtime-node/${resolutionMillis}`,
+    { monitoringPrecision: resolutionMillis },
+    (config) => withoutGcCollector(new RuntimeNodeInstrumentation(config)),
   );
 }
 

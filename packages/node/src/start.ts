@@ -142,7 +142,7 @@ export function start(options?: StartOptions): AgentMeterHandle {
   const instrumentations: Instrumentation[] = enabled
     ? [
         ...(http ? http.instrumentations : []),
-        ...(config.runtime ? [createRuntimeInstrumentation()] : []),
+        ...(config.runtime ? [createRuntimeInstrumentation(config.runtime.eventLoopDelayResolutionMillis)] : []),
         ...(config.runtime?.gc === true ? [createGcInstrumentation()] : []),
         ...(config.hostMetrics ? [createHostMetricsInstrumentation()] : []),
         ...(given.instrumentations ?? []),

@@ -44,6 +44,11 @@ async function collectGarbage(): Promise<void> {
   for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
+/** The event-loop delay resolution start() would use for these options and environment. */
+function resolution(runtime: unknown, env: Record<string, string> = {}): unknown {
+  return resolveStart({ runtime } as never, env).runtime?.eventLoopDelayResolutionMillis;
+}
+
 describe('runtime metrics', () => {
   it("takes runtime-node's GC observer out, and keeps its other collectors", () => {
     const watching = watchGcObservers();
@@ -120,26 +125,82 @@ describe('runtime metrics', () => {
     expect(watching.size).toBe(0);
   });
 
-  it('rejects runtime options that are not true, false or { gc }, saying what to change', () => {
-    expect(resolveStart({}, {}).runtime).toEqual({ gc: false });
-    expect(resolveStart({ runtime: true }, {}).runtime).toEqual({ gc: false });
+  it('samples the event-loop delay every eventLoopDelayResolutionMillis, one runtime-node per resolution', async () => {
+    handle = start({
+      prometheus: PROMETHEUS,
+      hostMetrics: false,
+      http: false,
+      runtime: { eventLoopDelayResolutionMillis: 200 },
+    });
+    await handle.ready;
+    const instances = Reflect.get(globalThis, Symbol.for('@agentmeter/node.instrumentations')) as Map<
+      string,
+      RuntimeNodeInstrumentation
+    >;
+    const runtime = instances.get('runtime-node/200')!;
+    expect(runtime.getConfig()).toMatchObject({ monitoringPrecision: 200 });
+    expect(runtime.isEnabled()).toBe(true);
+    const collectors = Reflect.get(runtime, '_collectors') as object[];
+    const delay = collectors.find((collector) => collector.constructor.name === 'EventLoopDelayCollector')!;
+    const histogram = Reflect.get(delay, '_histogram') as { count: number; reset(): void };
+    histogram.reset();
+    const began = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // A 200 ms timer never fires early: at most one sample per 200 ms waited (at 10 ms, about 100).
+    expect(histogram.count).toBeLessThanOrEqual(Math.floor((performance.now() - began) / 200) + 1);
+    expect(histogram.count).toBeGreaterThan(0);
+    await handle.shutdown();
+    handle = undefined;
+    expect(runtime.isEnabled()).toBe(false);
+    // The default resolution is another instance, sampling every 10 ms as before.
+    handle = start({ prometheus: PROMETHEUS, hostMetrics: false, http: false });
+    await handle.ready;
+    expect(instances.get('runtime-node/10')!.getConfig()).toMatchObject({ monitoringPrecision: 10 });
+    expect(instances.get('runtime-node/10')!.isEnabled()).toBe(true);
+    expect(runtime.isEnabled()).toBe(false);
+  });
+
+  it('rejects runtime options that are not true, false or { gc, eventLoopDelayResolutionMillis }, saying what to change', () => {
+    const defaults = { gc: false, eventLoopDelayResolutionMillis: 10 };
+    expect(resolveStart({}, {}).runtime).toEqual(defaults);
+    expect(resolveStart({ runtime: true }, {}).runtime).toEqual(defaults);
     expect(resolveStart({ runtime: false }, {}).runtime).toBeUndefined();
-    expect(resolveStart({ runtime: {} }, {}).runtime).toEqual({ gc: false });
-    expect(resolveStart({ runtime: { gc: true } }, {}).runtime).toEqual({ gc: true });
+    expect(resolveStart({ runtime: {} }, {}).runtime).toEqual(defaults);
+    expect(resolveStart({ runtime: { gc: true } }, {}).runtime).toEqual({ ...defaults, gc: true });
     expect(
       resolveStart({ runtime: { gc: true } }, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'runtime-node' }).runtime,
     ).toBeUndefined();
     const bad: unknown[] = ['yes', 1, Number.NaN, Infinity, null, [], () => true, Symbol('x'), 10n];
     for (const runtime of bad) {
       expect(() => resolveStart({ runtime } as never, {})).toThrow(AgentMeterConfigError);
-      expect(() => resolveStart({ runtime } as never, {})).toThrow(/runtime must be true, false or \{ gc: true \}/);
+      expect(() => resolveStart({ runtime } as never, {})).toThrow(
+        /runtime must be true, false or an object such as \{ gc: true \}/,
+      );
     }
     for (const gc of ['true', 1, null, Number.NaN, {}]) {
       expect(() => resolveStart({ runtime: { gc } } as never, {})).toThrow(/runtime\.gc must be true or false/);
     }
     expect(() => resolveStart({ runtime: { gc: true, heap: true } } as never, {})).toThrow(
-      /runtime takes only \{ gc \}; remove "heap"/,
+      /runtime takes only \{ gc, eventLoopDelayResolutionMillis \}; remove "heap"/,
     );
+
+    // The resolution: an option, else AGENTMETER_EVENT_LOOP_RESOLUTION, else 10.
+    expect(resolution({ eventLoopDelayResolutionMillis: 100 })).toBe(100);
+    expect(resolution({ eventLoopDelayResolutionMillis: 1 })).toBe(1);
+    expect(resolution({ eventLoopDelayResolutionMillis: 1_000 })).toBe(1_000);
+    expect(resolution(true, { AGENTMETER_EVENT_LOOP_RESOLUTION: ' 50 ' })).toBe(50);
+    expect(resolution(undefined, { AGENTMETER_EVENT_LOOP_RESOLUTION: '' })).toBe(10);
+    expect(resolution({ eventLoopDelayResolutionMillis: 20 }, { AGENTMETER_EVENT_LOOP_RESOLUTION: '50' })).toBe(20);
+    for (const value of [0, -10, 1_001, 2.5, Number.NaN, Infinity, -Infinity, '100', null, {}, 10n]) {
+      expect(() => resolution({ eventLoopDelayResolutionMillis: value })).toThrow(
+        /runtime\.eventLoopDelayResolutionMillis must be a whole number from 1 to 1000/,
+      );
+    }
+    for (const value of ['0', 'fast', '1e9', '10ms', 'x'.repeat(100_000)]) {
+      expect(() => resolution(undefined, { AGENTMETER_EVENT_LOOP_RESOLUTION: value })).toThrow(
+        /AGENTMETER_EVENT_LOOP_RESOLUTION must be a whole number from 1 to 1000/,
+      );
+    }
     expect(() => resolveStart({ runtime: { ['x'.repeat(100_000)]: 1 } } as never, {})).toThrow(AgentMeterConfigError);
   });
 });

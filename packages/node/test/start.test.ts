@@ -309,7 +309,7 @@ describe('start() bad configuration fails before anything starts', () => {
     ['a non-function ignore hook', { http: { ignoreIncoming: '/health' } }, /http.ignoreIncoming must be a function/],
     ['tracing as text', { http: { tracing: 'yes' } }, /http.tracing must be true or false/],
     ['tracing as NaN', { http: { tracing: Number.NaN } }, /http.tracing must be true or false/],
-    ['runtime as text', { runtime: 'no' }, /runtime must be true, false or \{ gc: true \}/],
+    ['runtime as text', { runtime: 'no' }, /runtime must be true, false or an object such as \{ gc: true \}/],
     ['an invalid namespace', { namespace: 'bad-name!' }, /namespace/],
     ['an unknown attribute family', { attributes: { nope: ['x'] } }, /unknown family/],
     ['a meter that is not one', { meter: {} }, /meter must be an AgentMeter/],
