@@ -11,6 +11,14 @@ const VARIANTS: Record<string, StartOptions | undefined> = {
   'start()': { prometheus: PROMETHEUS },
   'start(), http: false': { prometheus: PROMETHEUS, http: false },
   'start(), tracing (instrumentation-http)': { prometheus: PROMETHEUS, http: { tracing: true } },
+  'start(), event-loop delay sampled every 100 ms': {
+    prometheus: PROMETHEUS,
+    runtime: { eventLoopDelayResolutionMillis: 100 },
+  },
+  'start(), runtime: false': { prometheus: PROMETHEUS, runtime: false },
+  'start(), runtime: { gc: true }': { prometheus: PROMETHEUS, runtime: { gc: true } },
+  // The peer: prom-client's default metrics (event-loop delay sampled every 10 ms, GC observer).
+  'prom-client collectDefaultMetrics()': undefined,
 };
 
 const framework = process.argv[2] ?? 'node:http';
@@ -20,6 +28,7 @@ const options = VARIANTS[variant];
 // start() first: Express is loaded after it (as a CommonJS app would load it), so its routes are labelled.
 const handle = options === undefined ? undefined : start({ ...options, diagLogger: false });
 await handle?.ready;
+if (variant === 'prom-client collectDefaultMetrics()') (await import('prom-client')).collectDefaultMetrics();
 
 const body = { ok: true, items: [1, 2, 3] };
 const text = JSON.stringify(body);

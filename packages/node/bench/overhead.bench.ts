@@ -1,11 +1,8 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { fmt, ratio, table } from '../../../scripts/bench-kit.ts';
+import { cpuMicros, launch, median, quantile, type Service } from './service-process.ts';
 
-const SERVICE = fileURLToPath(new URL('./http-service.ts', import.meta.url));
 const ALL = ['bare', 'start()', 'start(), http: false', 'start(), tracing (instrumentation-http)'];
 /** Per framework, the variants measured side by side (http: false is the same for every framework). */
 const FRAMEWORKS: Record<string, string[]> = {
@@ -34,31 +31,6 @@ interface Sample {
   cpuMicros: number;
 }
 
-interface Service {
-  child: ChildProcess;
-  port: number;
-  path: string;
-}
-
-async function launch(framework: string, variant: string): Promise<Service> {
-  // process.execPath: the workspace's Node 24.
-  const child = spawn(process.execPath, ['--conditions=@agentmeter/source', SERVICE, framework, variant], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim())));
-    child.once('exit', (code) => reject(new Error(`service ${variant} exited with ${code}`)));
-  });
-  return { child, port, path: PATHS[framework]! };
-}
-
-function cpuMicros(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    child.once('message', (message) => resolve((message as { cpuMicros: number }).cpuMicros));
-    child.send('cpu');
-  });
-}
-
 /** The 1-minute load average at the start of each round. */
 const loads: number[] = [];
 
@@ -74,16 +46,6 @@ async function load(service: Service, seconds: number): Promise<Sample> {
   if (result.errors > 0 || result.non2xx > 0)
     throw new Error(`load run had ${result.errors} errors and ${result.non2xx} non-2xx answers`);
   return { rps: result.requests.average, p99: result.latency.p99, cpuMicros: (after - before) / result.requests.total };
-}
-
-const median = (values: number[]): number => quantile(values, 0.5);
-
-/** The q-quantile of values, interpolated between the two nearest samples. */
-function quantile(values: number[], q: number): number {
-  const sorted = values.toSorted((a, b) => a - b);
-  const at = (sorted.length - 1) * q;
-  const low = Math.floor(at);
-  return sorted[low]! + (sorted[Math.min(low + 1, sorted.length - 1)]! - sorted[low]!) * (at - low);
 }
 
 /** A variant's sample and the bare sample taken over the same seconds. */
@@ -110,8 +72,8 @@ async function measure(framework: string, variants: string[]): Promise<Map<strin
     const services = new Map<string, [bare: Service, variant: Service]>();
     try {
       for (const variant of others) {
-        const bare = await launch(framework, 'bare');
-        const service = await launch(framework, variant);
+        const bare = await launch(framework, 'bare', PATHS[framework]);
+        const service = await launch(framework, variant, PATHS[framework]);
         services.set(variant, [bare, service]);
         // Warm-up (JIT and connection pools), the pair together as in the rounds.
         await Promise.all([load(bare, WARMUP_SECONDS), load(service, WARMUP_SECONDS)]);
