@@ -87,9 +87,10 @@ export function instrumentFastify<T extends FastifyLike>(app: T): T {
   app.addHook('onRoute', (route) => {
     const { url, handler } = route;
     if (typeof url !== 'string' || typeof handler !== 'function') return;
-    route.handler = function routed(this: unknown, request, ...rest) {
+    // Fastify calls a handler with (request, reply): named parameters, no rest array per request.
+    route.handler = function routed(this: unknown, request, reply) {
       if (request.raw !== undefined) setRequestRoute(request.raw, url);
-      return handler.call(this, request, ...rest);
+      return handler.call(this, request, reply);
     };
   });
   return app;

@@ -66,11 +66,19 @@ describe('http.route for real frameworks: templates, never raw paths', () => {
     const app = instrumentFastify(Fastify());
     app.get('/fastify/items/:itemId', async () => ({ ok: true }));
     app.get('/fastify/static', async () => 'static');
+    // A callback-style handler: the wrapper hands it Fastify's reply and `this` (the instance) unchanged.
+    app.post('/fastify/orders/:orderId', function (this: unknown, request, reply) {
+      void reply.code(201).send({ id: (request.params as { orderId: string }).orderId, instance: this === app });
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const port = (app.server.address() as { port: number }).port;
     await hit(port, ['/fastify/items/1', '/fastify/items/22', '/fastify/static', '/fastify/nothing/here']);
+    const created = await fetch(`http://127.0.0.1:${port}/fastify/orders/9`, { method: 'POST' });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toEqual({ id: '9', instance: true });
     const text = await scrape(handle.prometheusUrl!);
     expect(routes(text, '200')).toMatchObject({ '/fastify/items/:itemId': 2, '/fastify/static': 1 });
+    expect(routes(text, '201')).toMatchObject({ '/fastify/orders/:orderId': 1 });
     expect(text).not.toContain('/fastify/items/22');
     expect(text).not.toContain('/fastify/nothing');
     await app.close();
