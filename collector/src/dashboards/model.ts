@@ -196,13 +196,13 @@ const TEMPLATE_VARIABLES: readonly unknown[] = [
   },
 ];
 
-/** Every query of a dashboard, with the panel it belongs to. */
 /** The dashboard's opt-in panels by title, each with the setting that fills it. */
 export function optInPanels(spec: DashboardSpec): Map<string, string> {
   const panels = spec.rows.flatMap((row) => row.panels);
   return new Map(panels.flatMap((panel) => (panel.optIn === undefined ? [] : [[panel.title, panel.optIn] as const])));
 }
 
+/** Every query of a dashboard, with the panel it belongs to. */
 export function dashboardQueries(dashboard: GrafanaDashboard): { panel: string; expr: string }[] {
   return dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((t) => ({ panel: panel.title, expr: t.expr })));
 }
