@@ -16,7 +16,6 @@ const VARIANTS: Record<string, StartOptions | undefined> = {
     runtime: { eventLoopDelayResolutionMillis: 100 },
   },
   'start(), runtime: false': { prometheus: PROMETHEUS, runtime: false },
-  'start(), runtime: { gc: true }': { prometheus: PROMETHEUS, runtime: { gc: true } },
   // The peer: prom-client's default metrics (event-loop delay sampled every 10 ms, GC observer).
   'prom-client collectDefaultMetrics()': undefined,
 };
