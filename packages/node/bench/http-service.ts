@@ -1,4 +1,5 @@
-// The service under load for overhead.bench.ts: `node http-service.ts <framework> <variant>` prints its port.
+// The service under load for overhead.bench.ts: `node http-service.ts <framework> <variant> [toggled]` prints
+// its port. Toggled, the variant's start() is stopped and started again on IPC messages (toggle.bench.ts).
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -24,8 +25,9 @@ const framework = process.argv[2] ?? 'node:http';
 const variant = process.argv[3] ?? 'bare';
 if (!(variant in VARIANTS)) throw new Error(`unknown variant ${variant}`);
 const options = VARIANTS[variant];
+const toggled = process.argv[4] === 'toggled';
 // start() first: Express is loaded after it (as a CommonJS app would load it), so its routes are labelled.
-const handle = options === undefined ? undefined : start({ ...options, diagLogger: false });
+let handle = options === undefined ? undefined : start({ ...options, diagLogger: false });
 await handle?.ready;
 if (variant === 'prom-client collectDefaultMetrics()') (await import('prom-client')).collectDefaultMetrics();
 
@@ -43,6 +45,7 @@ async function serve(): Promise<Server> {
   if (framework === 'fastify') {
     const fastify = (require('fastify') as typeof import('fastify')).default;
     const app = fastify();
+    // Toggled, the route wrapper stays while start() is off, as it would in an application.
     if (handle !== undefined) instrumentFastify(app);
     app.get('/items/:id', async () => body);
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -62,9 +65,22 @@ process.stdout.write(`${typeof address === 'object' && address !== null ? addres
 process.on('message', (message) => {
   if (message === 'cpu') {
     const { user, system } = process.cpuUsage();
-    process.send?.({ cpuMicros: user + system });
+    process.send?.({ cpuMicros: user + system, userMicros: user });
+  } else if (toggled && options !== undefined && (message === 'on' || message === 'off')) {
+    void toggle(message === 'on').then(() => process.send?.({ toggled: message }));
   }
 });
+
+/** Stops or starts the variant's start() in this process (the same process measures both sides). */
+async function toggle(on: boolean): Promise<void> {
+  if (on && handle === undefined) {
+    handle = start({ ...options, diagLogger: false });
+    await handle.ready;
+  } else if (!on && handle !== undefined) {
+    await handle.shutdown();
+    handle = undefined;
+  }
+}
 process.on('SIGTERM', () => {
   process.disconnect?.();
   server.close();

@@ -1,7 +1,6 @@
 import { loadavg } from 'node:os';
-import autocannon from 'autocannon';
 import { fmt, ratio, table } from '../../../scripts/bench-kit.ts';
-import { cpuMicros, launch, median, quantile, type Service } from './service-process.ts';
+import { launch, load, median, quantile, type Sample, type Service } from './service-process.ts';
 
 const ALL = ['bare', 'start()', 'start(), http: false', 'start(), tracing (instrumentation-http)'];
 /** Per framework, the variants measured side by side (http: false is the same for every framework). */
@@ -24,28 +23,12 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
 const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 8);
 const CONNECTIONS = 16;
 
-interface Sample {
-  rps: number;
-  p99: number;
-  /** Server CPU time per request: robust to a busy machine, unlike throughput. */
-  cpuMicros: number;
-}
-
 /** The 1-minute load average at the start of each round. */
 const loads: number[] = [];
 
-async function load(service: Service, seconds: number): Promise<Sample> {
+async function loadRound(service: Service, seconds: number): Promise<Sample> {
   loads.push(loadavg()[0]!);
-  const before = await cpuMicros(service.child);
-  const result = await autocannon({
-    url: `http://127.0.0.1:${service.port}${service.path}`,
-    connections: CONNECTIONS,
-    duration: seconds,
-  });
-  const after = await cpuMicros(service.child);
-  if (result.errors > 0 || result.non2xx > 0)
-    throw new Error(`load run had ${result.errors} errors and ${result.non2xx} non-2xx answers`);
-  return { rps: result.requests.average, p99: result.latency.p99, cpuMicros: (after - before) / result.requests.total };
+  return load(service, seconds, CONNECTIONS);
 }
 
 /** A variant's sample and the bare sample taken over the same seconds. */
@@ -76,14 +59,14 @@ async function measure(framework: string, variants: string[]): Promise<Map<strin
         const service = await launch(framework, variant, PATHS[framework]);
         services.set(variant, [bare, service]);
         // Warm-up (JIT and connection pools), the pair together as in the rounds.
-        await Promise.all([load(bare, WARMUP_SECONDS), load(service, WARMUP_SECONDS)]);
+        await Promise.all([loadRound(bare, WARMUP_SECONDS), loadRound(service, WARMUP_SECONDS)]);
       }
       // The order rotates each round, so no variant always runs first.
       for (let round = 0; round < ROUNDS; round++) {
         for (let i = 0; i < others.length; i++) {
           const variant = others[(i + round + set) % others.length]!;
           const [bare, service] = services.get(variant)!;
-          const [base, sample] = await Promise.all([load(bare, SECONDS), load(service, SECONDS)]);
+          const [base, sample] = await Promise.all([loadRound(bare, SECONDS), loadRound(service, SECONDS)]);
           pairs.get(variant)!.push({ base, sample });
         }
       }

@@ -1,5 +1,6 @@
 // A bench service process (http-service.ts) and its CPU time, read over IPC.
 import { spawn } from 'node:child_process';
+import autocannon from 'autocannon';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -11,10 +12,23 @@ export interface Service {
   path: string;
 }
 
+export interface LaunchOptions {
+  /** Takes on/off over IPC (see toggle). */
+  readonly toggled?: boolean;
+  /** Flags for the service's Node, e.g. --perf-basic-prof. */
+  readonly nodeArgs?: readonly string[];
+}
+
 /** Starts http-service.ts for one framework and variant, once it listens. */
-export async function launch(framework: string, variant: string, path = '/'): Promise<Service> {
+export async function launch(
+  framework: string,
+  variant: string,
+  path = '/',
+  { toggled = false, nodeArgs = [] }: LaunchOptions = {},
+): Promise<Service> {
   // process.execPath: the workspace's Node 24.
-  const child = spawn(process.execPath, ['--conditions=@agentmeter/source', SERVICE, framework, variant], {
+  const args = [...nodeArgs, '--conditions=@agentmeter/source', SERVICE, framework, variant];
+  const child = spawn(process.execPath, toggled ? [...args, 'toggled'] : args, {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -24,12 +38,62 @@ export async function launch(framework: string, variant: string, path = '/'): Pr
   return { child, port, path };
 }
 
-/** The process's user + system CPU time so far, in microseconds. */
-export function cpuMicros(child: ChildProcess): Promise<number> {
+/** A process's CPU time so far, in microseconds: user + system, and user alone. */
+export interface CpuTimes {
+  cpuMicros: number;
+  userMicros: number;
+}
+
+export function cpuTimes(child: ChildProcess): Promise<CpuTimes> {
   return new Promise((resolve) => {
-    child.once('message', (message) => resolve((message as { cpuMicros: number }).cpuMicros));
+    child.once('message', (message) => resolve(message as CpuTimes));
     child.send('cpu');
   });
+}
+
+/** The process's user + system CPU time so far, in microseconds. */
+export async function cpuMicros(child: ChildProcess): Promise<number> {
+  return (await cpuTimes(child)).cpuMicros;
+}
+
+/** Starts (on) or shuts down (off) a toggled service's start(), and waits until it has. */
+export function toggle(child: ChildProcess, on: boolean): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('message', () => resolve());
+    child.send(on ? 'on' : 'off');
+  });
+}
+
+/** What one load run measured: CPU figures are per request. */
+export interface Sample {
+  rps: number;
+  p99: number;
+  requests: number;
+  /** User + system CPU per request: robust to a busy machine, unlike throughput. */
+  cpuMicros: number;
+  /** User CPU per request: JavaScript, V8 and libuv, without the kernel's loopback TCP work. */
+  userMicros: number;
+}
+
+/** Loads a service with autocannon for `seconds`; fails on any error or non-2xx answer. */
+export async function load(service: Service, seconds: number, connections = 16): Promise<Sample> {
+  const before = await cpuTimes(service.child);
+  const result = await autocannon({
+    url: `http://127.0.0.1:${service.port}${service.path}`,
+    connections,
+    duration: seconds,
+  });
+  const after = await cpuTimes(service.child);
+  if (result.errors > 0 || result.non2xx > 0)
+    throw new Error(`load run had ${result.errors} errors and ${result.non2xx} non-2xx answers`);
+  const requests = result.requests.total;
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    requests,
+    cpuMicros: (after.cpuMicros - before.cpuMicros) / requests,
+    userMicros: (after.userMicros - before.userMicros) / requests,
+  };
 }
 
 /** The q-quantile of values, interpolated between the two nearest samples. */

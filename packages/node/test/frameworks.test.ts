@@ -151,4 +151,31 @@ describe('http.route for real frameworks: templates, never raw paths', () => {
     expect(() => instrumentFastify(null as never)).toThrow(/Fastify instance/);
     expect(() => instrumentHono('app' as never)).toThrow(/Hono app/);
   });
+
+  it('labels Express and Fastify routes again after shutdown() and a new start(), and none while stopped', async () => {
+    const express = createRequire(import.meta.url)('express') as typeof import('express');
+    const app = express();
+    app.get('/restart/express/:id', (_req, res) => void res.send('express'));
+    const server = app.listen(0, '127.0.0.1') as Server;
+    await new Promise((resolve) => server.once('listening', resolve));
+    const fastify = instrumentFastify(Fastify());
+    fastify.get('/restart/fastify/:id', async () => 'fastify');
+    await fastify.listen({ port: 0, host: '127.0.0.1' });
+    const ports = [(server.address() as { port: number }).port, (fastify.server.address() as { port: number }).port];
+    const both = async (id: string): Promise<void> => {
+      await hit(ports[0]!, [`/restart/express/${id}`]);
+      await hit(ports[1]!, [`/restart/fastify/${id}`]);
+    };
+
+    await handle.shutdown();
+    await both('stopped'); // answered, measured by nothing
+    handle = start({ prometheus: { host: '127.0.0.1', port: 0 }, runtime: false, hostMetrics: false });
+    await handle.ready;
+    await both('1');
+    await both('2');
+    const text = await scrape(handle.prometheusUrl!);
+    expect(routes(text, '200')).toEqual({ '/restart/express/:id': 2, '/restart/fastify/:id': 2 });
+    await fastify.close();
+    await close(server);
+  });
 });

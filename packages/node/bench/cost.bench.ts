@@ -1,0 +1,189 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { fmt, table } from '../../../scripts/bench-kit.ts';
+import { launch, load, toggle, type Service } from './service-process.ts';
+
+/**
+ * Where start() spends CPU in a request, by sampling: one process of each service under load,
+ * start() switched off and on between rounds, `perf record` (cpu-clock, kernel and user, V8's JIT
+ * code named through --perf-basic-prof) over each round. Samples per request, by function, show
+ * the cost that start() adds directly, which a load test's CPU ratio cannot resolve on a shared
+ * machine (it moves by 10-20% within seconds). Needs Linux `perf`; without it the section says so.
+ */
+const CASES: [framework: string, path: string][] = [
+  ['node:http', '/'],
+  ['express', '/items/42'],
+  ['fastify', '/items/42'],
+];
+const ROUNDS = Number(process.env['BENCH_COST_ROUNDS'] ?? 6);
+const SECONDS = Number(process.env['BENCH_COST_SECONDS'] ?? 4);
+const HZ = 4000;
+const CONNECTIONS = 16;
+/** agentmeter's own code, from source (this repository) or from an installed build. */
+const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
+const run$ = promisify(execFile);
+
+type Side = 'on' | 'off';
+interface Round {
+  side: Side;
+  file: string;
+  requests: number;
+}
+
+/** Records `service` with perf while it answers SECONDS of load; returns the requests answered. */
+async function recorded(service: Service, file: string): Promise<number> {
+  const perf = spawn(
+    'perf',
+    ['record', '-q', '-e', 'cpu-clock', '-F', String(HZ), '-p', String(service.child.pid), '-o', file],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const exited = new Promise<number | null>((resolve) => perf.once('exit', resolve));
+  // perf attaches within a few ms; samples before the load starts are idle time, which cpu-clock does not sample.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const { requests } = await load(service, SECONDS, CONNECTIONS);
+  perf.kill('SIGINT');
+  const code = await exited;
+  if (code !== 0 && code !== null) throw new Error(`perf record exited with ${code}`);
+  return requests;
+}
+
+async function rounds(framework: string, path: string, dir: string): Promise<Round[]> {
+  const service = await launch(framework, 'start()', path, { toggled: true, nodeArgs: ['--perf-basic-prof'] });
+  try {
+    for (let part = 0; part < 4; part++) {
+      await toggle(service.child, part % 2 === 0);
+      await load(service, 2, CONNECTIONS);
+    }
+    const done: Round[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const side: Side = round % 2 === 0 ? 'off' : 'on';
+      await toggle(service.child, side === 'on');
+      await load(service, 1, CONNECTIONS);
+      const file = join(dir, `${framework.replace(':', '-')}-${round}.data`);
+      done.push({ side, file, requests: await recorded(service, file) });
+    }
+    return done;
+  } finally {
+    service.child.kill('SIGTERM');
+    // perf report reads the JIT's symbol map (/tmp/perf-<pid>.map) later: remember it, to remove once read.
+    maps.push(`/tmp/perf-${service.child.pid}.map`);
+  }
+}
+const maps: string[] = [];
+
+/** Samples by symbol in one perf.data file. */
+async function symbols(file: string): Promise<Map<string, number>> {
+  const { stdout } = await run$(
+    'perf',
+    ['report', '-i', file, '--no-children', '-g', 'none', '-n', '--sort', 'sym', '--stdio'],
+    { maxBuffer: 64 * 2 ** 20 },
+  );
+  const counts = new Map<string, number>();
+  for (const line of stdout.split('\n')) {
+    const match = /^\s*[\d.]+%\s+(\d+)\s+\[.\]\s+(.*)$/.exec(line);
+    if (match) counts.set(match[2]!.trim(), (counts.get(match[2]!.trim()) ?? 0) + Number(match[1]));
+  }
+  return counts;
+}
+
+type Category = 'agentmeter' | 'publish' | 'clock' | 'rest';
+function category(symbol: string): Category {
+  if (symbol.includes(PACKAGES) || symbol.includes('@agentmeter/')) return 'agentmeter';
+  if (symbol.includes('node:diagnostics_channel')) return 'publish';
+  if (/clock_gettime|PerformanceNow|uv_hrtime/.test(symbol)) return 'clock';
+  return 'rest';
+}
+
+/** Nanoseconds of CPU per request in each category, for one side. */
+async function perRequest(done: Round[], side: Side): Promise<Record<Category | 'total', number>> {
+  const totals = { agentmeter: 0, publish: 0, clock: 0, rest: 0, total: 0 };
+  let requests = 0;
+  for (const round of done.filter((r) => r.side === side)) {
+    requests += round.requests;
+    for (const [symbol, samples] of await symbols(round.file)) {
+      totals[category(symbol)] += samples;
+      totals.total += samples;
+    }
+  }
+  const ns = 1e9 / HZ / requests;
+  return {
+    agentmeter: totals.agentmeter * ns,
+    publish: totals.publish * ns,
+    clock: totals.clock * ns,
+    rest: totals.rest * ns,
+    total: totals.total * ns,
+  };
+}
+
+async function perfWorks(): Promise<string | undefined> {
+  try {
+    await run$('perf', ['record', '-q', '-e', 'cpu-clock', '-o', '/dev/null', '--', 'true']);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message.split('\n')[0] : String(error);
+  }
+}
+
+/** start()'s CPU per request by where it goes, from perf samples of the same process with start() off and on. */
+export async function run(): Promise<string> {
+  const title = '### @agentmeter/node: where start() spends CPU in a request (perf samples)';
+  const missing = await perfWorks();
+  if (missing !== undefined) return `${title}\n\nSkipped: Linux perf could not record here (${missing}).`;
+  const only = process.env['BENCH_FRAMEWORKS']?.split(',');
+  const dir = mkdtempSync(join(tmpdir(), 'agentmeter-cost-'));
+  const rows: string[][] = [];
+  try {
+    for (const [framework, path] of CASES) {
+      if (only !== undefined && !only.includes(framework)) continue;
+      const done = await rounds(framework, path, dir);
+      const [on, off] = [await perRequest(done, 'on'), await perRequest(done, 'off')];
+      const share = (ns: number): string => `${fmt(ns)} (${((ns / off.total) * 100).toFixed(1)}%)`;
+      const direct = on.agentmeter + on.publish - off.publish + (on.clock - off.clock);
+      rows.push([
+        `${framework} (\`${path}\`)`,
+        fmt(off.total),
+        fmt(on.total),
+        share(on.agentmeter + on.publish - off.publish),
+        share(on.clock - off.clock),
+        share(direct),
+        share(on.rest - off.rest),
+        `${(on.total / off.total).toFixed(3)}x`,
+      ]);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    for (const map of maps.splice(0)) rmSync(map, { force: true });
+  }
+  return [
+    title,
+    '',
+    `One process per service runs start() and shuts it down or starts it again between rounds; ${ROUNDS} rounds of ` +
+      `${SECONDS} s (off and on alternating, each after 1 s of unmeasured load), autocannon with ${CONNECTIONS} connections, ` +
+      `\`perf record -e cpu-clock -F ${HZ}\` on the service process over each round (kernel and user; V8's compiled code named ` +
+      'through --perf-basic-prof). Nanoseconds of CPU per request, from samples per request; percentages are of the off ' +
+      'total. "Observer" is agentmeter\'s functions plus Node\'s diagnostics_channel publish (into which V8 may inline ' +
+      'them); "clock" is the extra time in the clock (vDSO clock_gettime, performance.now); together they are the direct ' +
+      'cost. "Everything else" is the difference in all other code, the kernel\'s included: the machine\'s drift between ' +
+      'rounds and any indirect cost (code V8 compiled differently).',
+    '',
+    table(
+      [
+        'service',
+        'ns/request off',
+        'ns/request on',
+        'observer',
+        'clock',
+        'direct cost',
+        'everything else',
+        'on vs off',
+      ],
+      rows,
+    ),
+  ].join('\n');
+}

@@ -1,0 +1,140 @@
+import { loadavg } from 'node:os';
+import { fmt, table } from '../../../scripts/bench-kit.ts';
+import { launch, load as loadFor, median, quantile, toggle, type Sample, type Service } from './service-process.ts';
+
+/**
+ * start()'s cost as a crossover: two processes of one service, each able to shut its start() down
+ * and start it again, loaded at the same time, one with start() on and the other off, then the
+ * other way round. Two kinds of noise, each as large here as the overhead being measured, cancel:
+ * what V8 happens to inline in one process (a few percent of CPU per request, fixed for the
+ * process's life: both processes are measured on and off) and the shared machine's speed, which
+ * drifts by 10-20% within seconds (both sides of a ratio are measured over the same seconds).
+ */
+const CASES: [framework: string, variant: string][] = [
+  ['node:http', 'start()'],
+  ['node:http', 'start(), http: false'],
+  ['express', 'start()'],
+  ['fastify', 'start()'],
+];
+const PATHS: Record<string, string> = { 'node:http': '/', express: '/items/42', fastify: '/items/42' };
+/** Crossovers (A on with B off, then A off with B on) per pair of processes. */
+const CROSSOVERS = Number(process.env['BENCH_TOGGLE_CROSSOVERS'] ?? 6);
+/** Fresh pairs of processes per case. */
+const PROCESSES = Number(process.env['BENCH_TOGGLE_PROCESSES'] ?? 3);
+const SECONDS = Number(process.env['BENCH_TOGGLE_SECONDS'] ?? 2);
+/** Unmeasured load after each switch: V8 re-optimizes what the switch invalidated (node:http's channels change class). */
+const SETTLE_SECONDS = Number(process.env['BENCH_TOGGLE_SETTLE_SECONDS'] ?? 1);
+/** Warm-up per pair of processes, in two halves, so each process has run both on and off before the first round. */
+const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 8);
+const CONNECTIONS = 16;
+
+const loads: number[] = [];
+
+const load = (service: Service, seconds: number): Promise<Sample> => loadFor(service, seconds, CONNECTIONS);
+
+/** Switches `on` on and `off` off, lets both settle, then loads both over the same seconds. */
+async function round(on: Service, off: Service): Promise<[on: Sample, off: Sample]> {
+  await Promise.all([toggle(on.child, true), toggle(off.child, false)]);
+  await Promise.all([load(on, SETTLE_SECONDS), load(off, SETTLE_SECONDS)]);
+  loads.push(loadavg()[0]!);
+  return Promise.all([load(on, SECONDS), load(off, SECONDS)]);
+}
+
+/** One crossover's ratio of on to off for a measure: the geometric mean of its two rounds' ratios, free of either process's speed. */
+type Measure = 'rps' | 'cpuMicros' | 'userMicros';
+type Ratios = Record<Measure, number>;
+
+function crossover([aOn, bOff]: [Sample, Sample], [bOn, aOff]: [Sample, Sample]): Ratios {
+  const ratio = (key: Measure): number => Math.sqrt((aOn[key] / bOff[key]) * (bOn[key] / aOff[key]));
+  return { rps: ratio('rps'), cpuMicros: ratio('cpuMicros'), userMicros: ratio('userMicros') };
+}
+
+interface Measured {
+  ratios: Ratios[];
+  on: Sample[];
+  off: Sample[];
+}
+
+async function measure(framework: string, variant: string): Promise<Measured> {
+  const measured: Measured = { ratios: [], on: [], off: [] };
+  for (let set = 0; set < PROCESSES; set++) {
+    const a = await launch(framework, variant, PATHS[framework], { toggled: true });
+    const b = await launch(framework, variant, PATHS[framework], { toggled: true });
+    try {
+      await round(a, b);
+      await Promise.all([load(a, WARMUP_SECONDS / 2), load(b, WARMUP_SECONDS / 2)]);
+      await round(b, a);
+      await Promise.all([load(a, WARMUP_SECONDS / 2), load(b, WARMUP_SECONDS / 2)]);
+      for (let i = 0; i < CROSSOVERS; i++) {
+        // Which process is on first alternates, so neither is always measured just after a switch on.
+        const [first, second] = i % 2 === 0 ? [a, b] : [b, a];
+        const one = await round(first, second);
+        const two = await round(second, first);
+        measured.ratios.push(crossover(one, two));
+        measured.on.push(one[0], two[0]);
+        measured.off.push(one[1], two[1]);
+      }
+    } finally {
+      a.child.kill('SIGTERM');
+      b.child.kill('SIGTERM');
+    }
+  }
+  return measured;
+}
+
+/** The 25th to 75th percentile of ratios. */
+function spread(values: number[]): string {
+  return `${quantile(values, 0.25).toFixed(3)}-${quantile(values, 0.75).toFixed(3)}x`;
+}
+
+function row(framework: string, variant: string, { ratios, on, off }: Measured): string[] {
+  const of = (key: Measure): number[] => ratios.map((ratio) => ratio[key]);
+  return [
+    `${framework} (\`${PATHS[framework]}\`), ${variant}`,
+    fmt(median(off.map((sample) => sample.rps))),
+    `${((1 - median(of('rps'))) * 100).toFixed(1)}%`,
+    fmt(median(off.map((sample) => sample.cpuMicros)), 2),
+    fmt(median(on.map((sample) => sample.cpuMicros)), 2),
+    `${median(of('cpuMicros')).toFixed(3)}x`,
+    spread(of('cpuMicros')),
+    `${median(of('userMicros')).toFixed(3)}x`,
+  ];
+}
+
+/** Server CPU per request and throughput with start() on against off, as a crossover of two processes. */
+export async function run(): Promise<string> {
+  const only = process.env['BENCH_FRAMEWORKS']?.split(',');
+  const rows: string[][] = [];
+  for (const [framework, variant] of CASES) {
+    if (only !== undefined && !only.includes(framework)) continue;
+    rows.push(row(framework, variant, await measure(framework, variant)));
+  }
+  return [
+    '### @agentmeter/node: start() on against off, crossover of two processes',
+    '',
+    `Two processes of each service run the variant's start(), and shut it down or start it again between rounds ` +
+      `(handle.shutdown() unsubscribes the channels and stops the timers: a stopped start() runs nothing per request). ` +
+      `In each round one process is on and the other off, loaded at the same time by autocannon (${CONNECTIONS} connections ` +
+      `each, loopback) for ${SECONDS} s after ${SETTLE_SECONDS} s of unmeasured load; the next round swaps them. A crossover's ` +
+      `ratio is the geometric mean of its two rounds' on/off ratios, so neither process's speed (what V8 inlined in it) nor the ` +
+      `machine's speed in those seconds enters it. ${CROSSOVERS} crossovers in each of ${PROCESSES} pairs of processes, after a ` +
+      `${WARMUP_SECONDS}-second warm-up in which each process ran on and off. Ratios are medians over crossovers; "middle half" is ` +
+      `their spread (25th to 75th percentile). Fastify's route wrapper (instrumentFastify) and Express's route patch stay ` +
+      `installed while start() is off, as in an application, and cost the off side a property check per request. ` +
+      `Load average (1 minute): ${fmt(Math.min(...loads), 1)} to ${fmt(Math.max(...loads), 1)}.`,
+    '',
+    table(
+      [
+        'service, variant',
+        'req/s off',
+        'throughput loss',
+        'CPU µs/request off',
+        'CPU µs/request on',
+        'CPU on vs off',
+        'CPU on vs off, middle half',
+        'user CPU on vs off',
+      ],
+      rows,
+    ),
+  ].join('\n');
+}
