@@ -144,6 +144,8 @@ export async function run(): Promise<string> {
       const done = await rounds(framework, path, dir);
       const [on, off] = [await perRequest(done, 'on'), await perRequest(done, 'off')];
       const share = (ns: number): string => `${fmt(ns)} (${((ns / off.total) * 100).toFixed(1)}%)`;
+      // All of agentmeter's samples count, the route wrappers' included (Express's and Fastify's stay installed and
+      // run with start() off too): against a service without agentmeter, they are its cost as well.
       const direct = on.agentmeter + on.publish - off.publish + (on.clock - off.clock);
       rows.push([
         `${framework} (\`${path}\`)`,
