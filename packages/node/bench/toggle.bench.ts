@@ -40,10 +40,10 @@ async function round(on: Service, off: Service): Promise<[on: Sample, off: Sampl
   return Promise.all([load(on, SECONDS), load(off, SECONDS)]);
 }
 
-/** One crossover's ratio of on to off for a measure: the geometric mean of its two rounds' ratios, free of either process's speed. */
 type Measure = 'rps' | 'cpuMicros' | 'userMicros';
 type Ratios = Record<Measure, number>;
 
+/** One crossover's ratio of on to off for each measure: the geometric mean of its two rounds' ratios, free of either process's speed. */
 function crossover([aOn, bOff]: [Sample, Sample], [bOn, aOff]: [Sample, Sample]): Ratios {
   const ratio = (key: Measure): number => Math.sqrt((aOn[key] / bOff[key]) * (bOn[key] / aOff[key]));
   return { rps: ratio('rps'), cpuMicros: ratio('cpuMicros'), userMicros: ratio('userMicros') };
