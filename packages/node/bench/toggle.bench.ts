@@ -1,6 +1,14 @@
 import { loadavg } from 'node:os';
 import { fmt, table } from '../../../scripts/bench-kit.ts';
-import { launch, load as loadFor, median, quantile, toggle, type Sample, type Service } from './service-process.ts';
+import {
+  launch,
+  load as loadFor,
+  median,
+  medianInterval,
+  toggle,
+  type Sample,
+  type Service,
+} from './service-process.ts';
 
 /**
  * start()'s cost as a crossover: two processes of one service, each able to shut its start() down
@@ -13,6 +21,7 @@ import { launch, load as loadFor, median, quantile, toggle, type Sample, type Se
 const CASES: [framework: string, variant: string][] = [
   ['node:http', 'start()'],
   ['node:http', 'start(), http: false'],
+  ['node:http', 'start(), runtime: false'],
   ['express', 'start()'],
   ['fastify', 'start()'],
 ];
@@ -82,21 +91,26 @@ async function measure(framework: string, variant: string): Promise<Measured> {
   return measured;
 }
 
-/** The 25th to 75th percentile of ratios. */
-function spread(values: number[]): string {
-  return `${quantile(values, 0.25).toFixed(3)}-${quantile(values, 0.75).toFixed(3)}x`;
+/** The 90% bootstrap interval of the median ratio. */
+function interval(values: number[]): string {
+  const [low, high] = medianInterval(values);
+  return `${low.toFixed(3)}-${high.toFixed(3)}x`;
 }
+
+/** Throughput loss (1 - on/off) for a median ratio of throughput, or its interval. */
+const loss = (rps: number): string => `${((1 - rps) * 100).toFixed(1)}%`;
 
 function row(framework: string, variant: string, { ratios, on, off }: Measured): string[] {
   const of = (key: Measure): number[] => ratios.map((ratio) => ratio[key]);
   return [
     `${framework} (\`${PATHS[framework]}\`), ${variant}`,
     fmt(median(off.map((sample) => sample.rps))),
-    `${((1 - median(of('rps'))) * 100).toFixed(1)}%`,
+    loss(median(of('rps'))),
+    ((low, high) => `${loss(high)} to ${loss(low)}`)(...medianInterval(of('rps'))),
     fmt(median(off.map((sample) => sample.cpuMicros)), 2),
     fmt(median(on.map((sample) => sample.cpuMicros)), 2),
     `${median(of('cpuMicros')).toFixed(3)}x`,
-    spread(of('cpuMicros')),
+    interval(of('cpuMicros')),
     `${median(of('userMicros')).toFixed(3)}x`,
   ];
 }
@@ -104,9 +118,11 @@ function row(framework: string, variant: string, { ratios, on, off }: Measured):
 /** Server CPU per request and throughput with start() on against off, as a crossover of two processes. */
 export async function run(): Promise<string> {
   const only = process.env['BENCH_FRAMEWORKS']?.split(',');
+  const variants = process.env['BENCH_TOGGLE_VARIANTS']?.split('|');
   const rows: string[][] = [];
   for (const [framework, variant] of CASES) {
     if (only !== undefined && !only.includes(framework)) continue;
+    if (variants !== undefined && !variants.includes(variant)) continue;
     rows.push(row(framework, variant, await measure(framework, variant)));
   }
   return [
@@ -118,8 +134,9 @@ export async function run(): Promise<string> {
       `each, loopback) for ${SECONDS} s after ${SETTLE_SECONDS} s of unmeasured load; the next round swaps them. A crossover's ` +
       `ratio is the geometric mean of its two rounds' on/off ratios, so neither process's speed (what V8 inlined in it) nor the ` +
       `machine's speed in those seconds enters it. ${CROSSOVERS} crossovers in each of ${PROCESSES} pairs of processes, after a ` +
-      `${WARMUP_SECONDS}-second warm-up in which each process ran on and off. Ratios are medians over crossovers; "middle half" is ` +
-      `their spread (25th to 75th percentile). Fastify's route wrapper (instrumentFastify) and Express's route patch stay ` +
+      `${WARMUP_SECONDS}-second warm-up in which each process ran on and off. Ratios are medians over crossovers; each "90% interval" is the ` +
+      `percentile-bootstrap interval of its median (how far the median would move in another run on an equally noisy ` +
+      `machine), and a target counts as met only when the whole interval meets it. Fastify's route wrapper (instrumentFastify) and Express's route patch stay ` +
       `installed while start() is off, as in an application, and cost the off side a property check per request. ` +
       `Load average (1 minute): ${fmt(Math.min(...loads), 1)} to ${fmt(Math.max(...loads), 1)}.`,
     '',
@@ -128,10 +145,11 @@ export async function run(): Promise<string> {
         'service, variant',
         'req/s off',
         'throughput loss',
+        'throughput loss, 90% interval',
         'CPU µs/request off',
         'CPU µs/request on',
         'CPU on vs off',
-        'CPU on vs off, middle half',
+        'CPU on vs off, 90% interval',
         'user CPU on vs off',
       ],
       rows,
