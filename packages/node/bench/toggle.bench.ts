@@ -22,6 +22,7 @@ const CASES: [framework: string, variant: string][] = [
   ['node:http', 'start()'],
   ['node:http', 'start(), http: false'],
   ['node:http', 'start(), runtime: false'],
+  ['node:http', 'start(), event-loop delay sampled every 100 ms'],
   ['express', 'start()'],
   ['fastify', 'start()'],
 ];
