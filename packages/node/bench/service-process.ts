@@ -1,5 +1,6 @@
 // A bench service process (http-service.ts) and its CPU time, read over IPC.
 import { spawn } from 'node:child_process';
+import { seededRandom } from '@agentmeter/provider-sim';
 import autocannon from 'autocannon';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -106,24 +107,14 @@ export function quantile(values: number[], q: number): number {
 
 export const median = (values: number[]): number => quantile(values, 0.5);
 
-/** A seeded generator (mulberry32), so a bench's intervals do not change between reports of one run. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * The percentile-bootstrap interval of the median: the medians of `resamples` resamples (with
  * replacement) of values, cut at (1 - level) / 2 and (1 + level) / 2. How far the median could
  * move if the bench ran again on an equally noisy machine.
  */
 export function medianInterval(values: number[], level = 0.9, resamples = 4000): [low: number, high: number] {
-  const random = generator(values.length);
+  // Seeded, so a run's report gives the same interval each time it is rendered.
+  const random = seededRandom(values.length);
   const medians: number[] = [];
   for (let i = 0; i < resamples; i++) {
     medians.push(median(values.map(() => values[Math.floor(random() * values.length)]!)));
