@@ -15,7 +15,7 @@ export const SPAN: unique symbol = Symbol('agentmeter.http.span');
 const STATE: unique symbol = Symbol('agentmeter.http.connection');
 
 type Tracked = ServerResponse & { [SPAN]?: Span };
-type Watched = Socket & { [STATE]?: Connection; encrypted?: boolean };
+type Watched = Socket & { [STATE]?: Connection; encrypted?: boolean; server?: object };
 
 /** One request in flight: what its start edge read, so the finish edge reads only the clock. */
 interface InFlight {
@@ -52,6 +52,12 @@ class Connection implements InFlight {
     this.response = undefined;
     this.active = undefined;
   }
+}
+
+/** `http.server.response.created`: published as node:http builds the response to a request it parsed. */
+interface CreatedMessage {
+  request: IncomingMessage;
+  response: ServerResponse;
 }
 
 interface ServerMessage {
@@ -98,19 +104,25 @@ export class ServerObserver {
     this.#ownServer = server;
   }
 
+  // The start edge is `http.server.response.created`, published in ServerResponse's constructor, not
+  // `http.server.request.start`, published in parserOnIncoming: V8 inlines the channel's publish into
+  // whichever function publishes, and in parserOnIncoming it took the inlining budget that
+  // EventEmitter#emit (the server's 'request' event) uses in a service without subscribers.
   subscribe(): void {
-    subscribe('http.server.request.start', this.#onStart);
+    subscribe('http.server.response.created', this.#onStart);
     subscribe('http.server.response.finish', this.#onFinish);
   }
 
   unsubscribe(): void {
-    unsubscribe('http.server.request.start', this.#onStart);
+    unsubscribe('http.server.response.created', this.#onStart);
     unsubscribe('http.server.response.finish', this.#onFinish);
   }
 
   readonly #onStart = (message: unknown): void => {
-    const { request, response, socket, server } = message as ServerMessage;
-    if (server === this.#ownServer) return;
+    const { request, response } = message as CreatedMessage;
+    const socket = request.socket as Watched | null;
+    // A response built outside a server's connection (light-my-request's inject) has no server socket.
+    if (socket?.server === undefined || socket.server === this.#ownServer) return;
     if (this.#options.ignore !== undefined && this.#ignored(request)) return;
     const watched = socket as Watched;
     let connection = watched[STATE];

@@ -84,6 +84,20 @@ describe('http.route for real frameworks: templates, never raw paths', () => {
     await app.close();
   });
 
+  it('leaves out fastify.inject(): a response built without a server connection is no request', async () => {
+    const app = instrumentFastify(Fastify());
+    app.get('/inject/items/:id', async () => ({ ok: true }));
+    await app.ready();
+    // light-my-request builds a real ServerResponse (node:http publishes http.server.response.created)
+    // on a fake socket, and never finishes it through node:http's server.
+    for (const id of ['1', '2', '3'])
+      expect((await app.inject({ method: 'GET', url: `/inject/items/${id}` })).statusCode).toBe(200);
+    const text = await scrape(handle.prometheusUrl!);
+    expect(text).not.toContain('/inject/items');
+    for (const [, active] of samples(text, 'http_server_active_requests')) expect(active).toBe(0);
+    await app.close();
+  });
+
   it('labels Hono routes through instrumentHono; unmatched requests get no route', async () => {
     const app = instrumentHono(new Hono());
     app.use('*', async (_c, next) => next());
