@@ -122,12 +122,11 @@ export class ServerObserver {
     const { request, response } = message as CreatedMessage;
     const socket = request.socket as Watched | null;
     // A response built outside a server's connection (light-my-request's inject) has no server socket.
-    if (socket?.server === undefined || socket.server === this.#ownServer) return;
+    if (socket === null || socket.server === undefined || socket.server === this.#ownServer) return;
     if (this.#options.ignore !== undefined && this.#ignored(request)) return;
-    const watched = socket as Watched;
-    let connection = watched[STATE];
+    let connection = socket[STATE];
     if (connection === undefined) {
-      connection = watched[STATE] = new Connection(watched.encrypted === true ? 1 : 0);
+      connection = socket[STATE] = new Connection(socket.encrypted === true ? 1 : 0);
       socket.on('close', onSocketClose);
     }
     const method = request.method;
