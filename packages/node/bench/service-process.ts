@@ -18,6 +18,8 @@ export interface LaunchOptions {
   readonly toggled?: boolean;
   /** Flags for the service's Node, e.g. --perf-basic-prof. */
   readonly nodeArgs?: readonly string[];
+  /** A command that runs Node, e.g. valgrind and its flags: the service runs as `...wrapper node ...`. */
+  readonly wrapper?: readonly string[];
 }
 
 /** Starts http-service.ts for one framework and variant, once it listens. */
@@ -25,11 +27,13 @@ export async function launch(
   framework: string,
   variant: string,
   path = '/',
-  { toggled = false, nodeArgs = [] }: LaunchOptions = {},
+  { toggled = false, nodeArgs = [], wrapper = [] }: LaunchOptions = {},
 ): Promise<Service> {
   // process.execPath: the workspace's Node 24.
-  const args = [...nodeArgs, '--conditions=@agentmeter/source', SERVICE, framework, variant];
-  const child = spawn(process.execPath, toggled ? [...args, 'toggled'] : args, {
+  const args = [process.execPath, ...nodeArgs, '--conditions=@agentmeter/source', SERVICE, framework, variant];
+  if (toggled) args.push('toggled');
+  const [command, ...rest] = [...wrapper, ...args];
+  const child = spawn(command!, rest, {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {

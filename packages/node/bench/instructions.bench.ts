@@ -1,0 +1,192 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import autocannon from 'autocannon';
+import { fmt, table } from '../../../scripts/bench-kit.ts';
+import { launch, median, type Service } from './service-process.ts';
+
+/**
+ * start()'s cost per request in instructions, which machine load does not move: each variant's service
+ * runs under callgrind (valgrind) with instrumentation off through a warm-up, then on for a fixed
+ * number of requests. Instructions per request on the main thread (JavaScript, V8's compiled code,
+ * libuv and the system calls' user side; the kernel's TCP work is not counted) and on all threads
+ * (V8's compiler and GC helpers too). Fresh processes per variant, since what V8 inlines differs a
+ * little from one process to the next. Needs valgrind; without it the section says so.
+ *
+ * The warm-up is 150,000 requests: with --trace-opt, V8 was still optimizing parserOnIncoming and
+ * resOnFinish between the 60,000th and 80,000th request of a node:http service, and nothing but a
+ * stray deopt after 150,000. Even then a measured window holds a few TurboFan compilations (the
+ * helper threads' instructions are almost all compiler; autocannon's new connections deoptimize a
+ * listener function or two), tens of millions of instructions each: the all-threads figure moves
+ * with them, the main thread's does not. Work done on a timer (the event-loop delay sampler) is
+ * overcounted: under valgrind a request takes 20-50 times as long, and carries that many times its
+ * share of each timer's work.
+ */
+const CASES: [framework: string, path: string][] = [
+  ['node:http', '/'],
+  ['express', '/items/42'],
+  ['fastify', '/items/42'],
+];
+const VARIANTS = ['bare', 'start()', 'start(), http: false'] as const;
+const PROCESSES = Number(process.env['BENCH_INSTRUCTIONS_PROCESSES'] ?? 2);
+const WARMUP = Number(process.env['BENCH_INSTRUCTIONS_WARMUP'] ?? 150_000);
+const MEASURED = Number(process.env['BENCH_INSTRUCTIONS_REQUESTS'] ?? 20_000);
+/** Services measured at once: instruction counts do not depend on the machine's load, so both cores are used. */
+const CONCURRENCY = 2;
+const CONNECTIONS = 16;
+const run$ = promisify(execFile);
+
+interface Count {
+  /** Instructions per request on the main thread. */
+  main: number;
+  /** Instructions per request on all threads. */
+  all: number;
+}
+
+function requests(service: Service, amount: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url: `http://127.0.0.1:${service.port}${service.path}`, connections: CONNECTIONS, amount },
+      (error, result) => {
+        if (error) reject(error);
+        else if (result.errors > 0 || result.non2xx > 0 || result.requests.total !== amount)
+          reject(
+            new Error(
+              `${result.requests.total} of ${amount} requests, ${result.errors} errors, ${result.non2xx} non-2xx`,
+            ),
+          );
+        else resolve();
+      },
+    );
+  });
+}
+
+/** One fresh process of `variant` under callgrind: instructions per request after the warm-up. */
+async function measure(framework: string, path: string, variant: string, dir: string): Promise<Count> {
+  const prefix = join(dir, `${framework.replace(':', '-')}-${variant.replace(/\W+/g, '-')}-${Date.now()}`);
+  const service = await launch(framework, variant, path, {
+    wrapper: [
+      'valgrind',
+      '--tool=callgrind',
+      '-q',
+      '--instr-atstart=no',
+      '--separate-threads=yes',
+      `--callgrind-out-file=${prefix}.%p`,
+    ],
+  });
+  const pid = String(service.child.pid);
+  const exited = new Promise((resolve) => service.child.once('exit', resolve));
+  try {
+    await requests(service, WARMUP);
+    await run$('callgrind_control', ['--instr=on', pid]);
+    await requests(service, MEASURED);
+    await run$('callgrind_control', ['--instr=off', pid]);
+  } finally {
+    service.child.kill('SIGTERM');
+    await exited;
+  }
+  // One file per thread: <prefix>.<pid>-01 is the main thread.
+  const files = readdirSync(dir).filter((file) => file.startsWith(`${prefix.slice(dir.length + 1)}.${pid}-`));
+  let main = 0;
+  let all = 0;
+  for (const file of files) {
+    const totals = /^totals: (\d+)$/m.exec(readFileSync(join(dir, file), 'utf8'));
+    if (totals === null) throw new Error(`no totals in callgrind output ${file}`);
+    all += Number(totals[1]);
+    if (file.endsWith('-01')) main = Number(totals[1]);
+  }
+  if (main === 0) throw new Error(`no main-thread instructions in callgrind output for ${framework} ${variant}`);
+  return { main: main / MEASURED, all: all / MEASURED };
+}
+
+async function valgrindWorks(): Promise<string | undefined> {
+  try {
+    await run$('valgrind', ['--version']);
+    await run$('callgrind_control', ['--version']);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message.split('\n')[0] : String(error);
+  }
+}
+
+/** Runs tasks, `limit` at a time, and returns their results in order. */
+async function pooled<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const index = next++;
+      results[index] = await tasks[index]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
+
+/** Instructions per request for each service and variant, and each variant against its bare service. */
+export async function run(): Promise<string> {
+  const title = '### @agentmeter/node: instructions per request (callgrind)';
+  const missing = await valgrindWorks();
+  if (missing !== undefined) return `${title}\n\nSkipped: valgrind could not run here (${missing}).`;
+  const only = process.env['BENCH_FRAMEWORKS']?.split(',');
+  const cases = CASES.filter(([framework]) => only === undefined || only.includes(framework));
+  const dir = mkdtempSync(join(tmpdir(), 'agentmeter-instructions-'));
+  const rows: string[][] = [];
+  try {
+    // Variants interleaved, so a slow stretch of the machine (which moves only the run's length) is shared.
+    const jobs = cases.flatMap(([framework, path]) =>
+      Array.from({ length: PROCESSES }, () => VARIANTS.map((variant) => ({ framework, path, variant }))).flat(),
+    );
+    const counts = await pooled(
+      jobs.map((job) => () => measure(job.framework, job.path, job.variant, dir)),
+      CONCURRENCY,
+    );
+    for (const [framework, path] of cases) {
+      const of = (variant: string): Count[] =>
+        counts.filter((_, index) => jobs[index]!.framework === framework && jobs[index]!.variant === variant);
+      const bare = of('bare');
+      const [bareMain, bareAll] = [median(bare.map((c) => c.main)), median(bare.map((c) => c.all))];
+      for (const variant of VARIANTS) {
+        const mine = of(variant);
+        const [main, all] = [median(mine.map((c) => c.main)), median(mine.map((c) => c.all))];
+        rows.push([
+          `${framework} (\`${path}\`)`,
+          variant,
+          mine.map((c) => fmt(c.main)).join(', '),
+          fmt(main),
+          `${(main / bareMain).toFixed(3)}x`,
+          fmt(all),
+          `${(all / bareAll).toFixed(3)}x`,
+        ]);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return [
+    title,
+    '',
+    `Each variant in ${PROCESSES} fresh processes per service, under \`valgrind --tool=callgrind\` with instrumentation ` +
+      `off through ${fmt(WARMUP)} requests of warm-up, then on for ${fmt(MEASURED)} requests (autocannon, ${CONNECTIONS} ` +
+      "connections). Instructions are counted in the service process only, in user space: JavaScript, V8's compiled " +
+      "code and runtime, libuv, not the kernel's loopback TCP work. Machine load does not move them; what differs " +
+      'between two processes of one variant is what V8 happened to compile. "Main thread" is where requests run; ' +
+      '"all threads" adds V8\'s compiler and GC helper threads, whose count moves with the few functions V8 happens ' +
+      'to recompile in the window. Ratios are of medians against the same service bare.',
+    '',
+    table(
+      [
+        'service',
+        'variant',
+        'main thread, each process',
+        'main thread (median)',
+        'vs bare',
+        'all threads (median)',
+        'vs bare',
+      ],
+      rows,
+    ),
+  ].join('\n');
+}
