@@ -48,6 +48,14 @@ class Connection implements InFlight {
     return index < 0 ? undefined : this.queued!.splice(index, 1)[0];
   }
 
+  /**
+   * Whether `request` already has a response in flight here: a second ServerResponse that application
+   * code built for it (node:http never finishes that one), which is not a request of its own.
+   */
+  serves(request: IncomingMessage): boolean {
+    return this.response?.req === request || this.queued?.some((entry) => entry.response?.req === request) === true;
+  }
+
   clear(): void {
     this.response = undefined;
     this.active = undefined;
@@ -131,18 +139,25 @@ export class ServerObserver {
     }
     const method = request.method;
     const methodCode = methodIndex(method);
-    const active = this.#options.activeRequests ? this.#activeCell(methodCode, connection.scheme) : undefined;
-    if (active !== undefined) active.value++;
     if (connection.response === undefined) {
       connection.response = response;
       connection.method = method;
       connection.methodCode = methodCode;
-      connection.active = active;
+      connection.active = this.#activate(methodCode, connection.scheme);
       connection.started = performance.now();
-    } else {
+    } else if (!connection.serves(request)) {
+      const active = this.#activate(methodCode, connection.scheme);
       (connection.queued ??= []).push({ response, started: performance.now(), method, methodCode, active });
     }
   };
+
+  /** Counts a request in flight, if active_requests is on; returns the cell to count it down at the end. */
+  #activate(method: number, scheme: number): UpDownCounterCell | undefined {
+    if (!this.#options.activeRequests) return undefined;
+    const active = this.#activeCell(method, scheme);
+    active.value++;
+    return active;
+  }
 
   #activeCell(method: number, scheme: number): UpDownCounterCell {
     const code = method * 2 + scheme;

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
-import { createServer } from 'node:http';
+import { Agent, createServer, get, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import Fastify from 'fastify';
@@ -198,5 +199,49 @@ describe('server metrics from node:diagnostics_channel: exact counts, routes, st
         .filter((value) => value !== 0),
     ).toEqual([]);
     await close(server);
+  });
+
+  it('leaves out a second ServerResponse that the application builds for a request in flight', async () => {
+    const server = createServer((request, response) => {
+      setHttpRoute(request, '/twice/:n');
+      // Application code (a renderer, a mock) builds a response of its own for the request; node:http never finishes it.
+      const extra = new ServerResponse(request);
+      extra.statusCode = 204;
+      response.end('ok');
+    });
+    const port = await listen(server);
+    const before = series(await scrape(handle.prometheusUrl!), DURATION);
+    const sockets: Socket[] = [];
+    server.on('connection', (socket: Socket) => sockets.push(socket));
+    // One keep-alive connection for the three requests.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const one = (path: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        get({ host: '127.0.0.1', port, path, agent }, (response) => {
+          response.resume().on('end', () => resolve(response.statusCode ?? 0));
+        }).on('error', reject);
+      });
+    for (const n of [1, 2, 3]) expect(await one(`/twice/${n}`)).toBe(200);
+    // The keep-alive connection is still open: nothing is left in flight on it.
+    expect(sockets.filter((socket) => !socket.destroyed)).toHaveLength(1);
+    const open = await scrape(handle.prometheusUrl!);
+    expect(
+      samples(open, 'http_server_active_requests')
+        .map(([, value]) => value)
+        .filter((value) => value !== 0),
+    ).toEqual([]);
+    // And closing it cuts nothing off: the three requests, each once, none aborted.
+    agent.destroy();
+    await close(server);
+    const text = await scrape(handle.prometheusUrl!);
+    expect(delta(before, series(text, DURATION))).toEqual({
+      [labels({
+        http_request_method: 'GET',
+        network_protocol_version: '1.1',
+        url_scheme: 'http',
+        http_response_status_code: '200',
+        http_route: '/twice/:n',
+      })]: 3,
+    });
   });
 });
