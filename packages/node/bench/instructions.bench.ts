@@ -30,7 +30,7 @@ const CASES: [framework: string, path: string][] = [
   ['fastify', '/items/42'],
 ];
 const VARIANTS = ['bare', 'start()', 'start(), http: false'] as const;
-const PROCESSES = Number(process.env['BENCH_INSTRUCTIONS_PROCESSES'] ?? 2);
+const PROCESSES = Number(process.env['BENCH_INSTRUCTIONS_PROCESSES'] ?? 3);
 const WARMUP = Number(process.env['BENCH_INSTRUCTIONS_WARMUP'] ?? 150_000);
 const MEASURED = Number(process.env['BENCH_INSTRUCTIONS_REQUESTS'] ?? 20_000);
 /** Services measured at once: instruction counts do not depend on the machine's load, so both cores are used. */
