@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, get } from 'node:http';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import autocannon from 'autocannon';
 import { fmt, table } from '../../../scripts/bench-kit.ts';
 import { launch, median, type Service } from './service-process.ts';
 
@@ -17,10 +18,10 @@ import { launch, median, type Service } from './service-process.ts';
  *
  * The warm-up is 150,000 requests: with --trace-opt, V8 was still optimizing parserOnIncoming and
  * resOnFinish between the 60,000th and 80,000th request of a node:http service, and nothing but a
- * stray deopt after 150,000. Even then a measured window holds a few TurboFan compilations (the
- * helper threads' instructions are almost all compiler; autocannon's new connections deoptimize a
- * listener function or two), tens of millions of instructions each: the all-threads figure moves
- * with them, the main thread's does not. Work done on a timer (the event-loop delay sampler) is
+ * stray deopt after 150,000, except where a load generator's new connections deoptimized a function
+ * or two that TurboFan then compiled again (tens of millions of instructions on the helper threads,
+ * and the main thread running the function unoptimized meanwhile): hence one set of connections
+ * for the whole process. Work done on a timer (the event-loop delay sampler) is
  * overcounted: under valgrind a request takes 20-50 times as long, and carries that many times its
  * share of each timer's work.
  */
@@ -45,22 +46,51 @@ interface Count {
   all: number;
 }
 
-function requests(service: Service, amount: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    autocannon(
-      { url: `http://127.0.0.1:${service.port}${service.path}`, connections: CONNECTIONS, amount },
-      (error, result) => {
-        if (error) reject(error);
-        else if (result.errors > 0 || result.non2xx > 0 || result.requests.total !== amount)
-          reject(
-            new Error(
-              `${result.requests.total} of ${amount} requests, ${result.errors} errors, ${result.non2xx} non-2xx`,
-            ),
-          );
-        else resolve();
-      },
-    );
-  });
+/**
+ * The load: CONNECTIONS requests kept in flight over one keep-alive agent. The same connections carry
+ * the warm-up and the measured requests: new connections at the start of the window would
+ * deoptimize the functions that handle them (in bare services too) and put their recompilation in it.
+ */
+class Load {
+  readonly #agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  readonly #sockets = new Set<Socket>();
+  readonly #service: Service;
+
+  constructor(service: Service) {
+    this.#service = service;
+  }
+
+  async run(amount: number): Promise<void> {
+    let sent = 0;
+    const worker = async (): Promise<void> => {
+      while (sent < amount) {
+        sent++;
+        await this.#one();
+      }
+    };
+    await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  }
+
+  /** Connections opened so far; more than CONNECTIONS means one was closed and replaced. */
+  get connections(): number {
+    return this.#sockets.size;
+  }
+
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  #one(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const { port, path } = this.#service;
+      get({ host: '127.0.0.1', port, path, agent: this.#agent }, (response) => {
+        if (response.statusCode !== 200) reject(new Error(`${path} answered ${response.statusCode}`));
+        response.resume().once('end', resolve).once('error', reject);
+      })
+        .once('socket', (socket: Socket) => this.#sockets.add(socket))
+        .once('error', reject);
+    });
+  }
 }
 
 /** One fresh process of `variant` under callgrind: instructions per request after the warm-up. */
@@ -78,12 +108,16 @@ async function measure(framework: string, path: string, variant: string, dir: st
   });
   const pid = String(service.child.pid);
   const exited = new Promise((resolve) => service.child.once('exit', resolve));
+  const load = new Load(service);
   try {
-    await requests(service, WARMUP);
+    await load.run(WARMUP);
     await run$('callgrind_control', ['--instr=on', pid]);
-    await requests(service, MEASURED);
+    await load.run(MEASURED);
     await run$('callgrind_control', ['--instr=off', pid]);
+    if (load.connections !== CONNECTIONS)
+      throw new Error(`${framework} ${variant}: ${load.connections} connections opened, not ${CONNECTIONS}`);
   } finally {
+    load.close();
     service.child.kill('SIGTERM');
     await exited;
   }
@@ -169,12 +203,11 @@ export async function run(): Promise<string> {
     title,
     '',
     `Each variant in ${PROCESSES} fresh processes per service, under \`valgrind --tool=callgrind\` with instrumentation ` +
-      `off through ${fmt(WARMUP)} requests of warm-up, then on for ${fmt(MEASURED)} requests (autocannon, ${CONNECTIONS} ` +
-      "connections). Instructions are counted in the service process only, in user space: JavaScript, V8's compiled " +
+      `off through ${fmt(WARMUP)} requests of warm-up, then on for ${fmt(MEASURED)} requests; ${CONNECTIONS} requests in ` +
+      "flight throughout, on the same keep-alive connections. Instructions are counted in the service process only, in user space: JavaScript, V8's compiled " +
       "code and runtime, libuv, not the kernel's loopback TCP work. Machine load does not move them; what differs " +
       'between two processes of one variant is what V8 happened to compile. "Main thread" is where requests run; ' +
-      '"all threads" adds V8\'s compiler and GC helper threads, whose count moves with the few functions V8 happens ' +
-      'to recompile in the window. Ratios are of medians against the same service bare.',
+      '"all threads" adds V8\'s compiler and GC helper threads. Ratios are of medians against the same service bare.',
     '',
     table(
       [
