@@ -37,9 +37,22 @@ class Connection implements InFlight {
   /** 1 on a TLS socket (url.scheme https); a socket never changes. */
   readonly scheme: number;
   queued: InFlight[] | undefined = undefined;
+  /**
+   * The observer that started tracking this connection. A keep-alive connection outlives a
+   * shutdown(): a later start()'s observer finds it holding what the earlier one left in flight.
+   */
+  owner: object;
 
-  constructor(scheme: number) {
+  constructor(scheme: number, owner: object) {
     this.scheme = scheme;
+    this.owner = owner;
+  }
+
+  /** Hands the connection to `owner`, dropping what an earlier observer had in flight (not its requests to count). */
+  adopt(owner: object): void {
+    this.owner = owner;
+    this.queued = undefined;
+    this.clear();
   }
 
   /** Takes a queued (pipelined) request's entry out of the queue, if it is there. */
@@ -134,8 +147,10 @@ export class ServerObserver {
     if (this.#options.ignore !== undefined && this.#ignored(request)) return;
     let connection = socket[STATE];
     if (connection === undefined) {
-      connection = socket[STATE] = new Connection(socket.encrypted === true ? 1 : 0);
+      connection = socket[STATE] = new Connection(socket.encrypted === true ? 1 : 0, this);
       socket.on('close', onSocketClose);
+    } else if (connection.owner !== this) {
+      connection.adopt(this);
     }
     const method = request.method;
     const methodCode = methodIndex(method);
@@ -177,7 +192,7 @@ export class ServerObserver {
   readonly #onFinish = (message: unknown): void => {
     const { request, response, socket } = message as ServerMessage;
     const connection = (socket as Watched)[STATE];
-    if (connection === undefined) return;
+    if (connection === undefined || connection.owner !== this) return;
     if (connection.response === response) {
       this.#end(connection, response, request, connection.scheme, false);
       connection.clear();
@@ -223,7 +238,7 @@ export class ServerObserver {
   /** The socket closed: every response still in flight on it was cut off. */
   abortPending(socket: Watched): void {
     const connection = socket[STATE];
-    if (connection === undefined) return;
+    if (connection === undefined || connection.owner !== this) return;
     const cut: InFlight[] = connection.queued?.splice(0) ?? [];
     if (connection.response !== undefined) {
       const { response, started, method, methodCode, active } = connection;

@@ -1,5 +1,5 @@
 import { get } from 'node:http';
-import type { ServerResponse } from 'node:http';
+import type { Agent, ServerResponse } from 'node:http';
 import { samples } from './helpers.ts';
 
 /** One request over fetch's keep-alive pool; resolves with the status once the body is read. */
@@ -13,6 +13,15 @@ export async function keepAlive(port: number, path: string, method = 'GET'): Pro
 export function closeEach(port: number, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
     get({ host: '127.0.0.1', port, path, agent: false, headers: { connection: 'close' } }, (response) => {
+      response.resume().on('end', () => resolve(response.statusCode ?? 0));
+    }).on('error', reject);
+  });
+}
+
+/** One request over `agent` (a keep-alive agent, say, whose one connection carries a test's requests). */
+export function viaAgent(agent: Agent, port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path, agent }, (response) => {
       response.resume().on('end', () => resolve(response.statusCode ?? 0));
     }).on('error', reject);
   });

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Agent, createServer, get, ServerResponse } from 'node:http';
+import { Agent, createServer, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import type { Server } from 'node:http';
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instrumentFastify, instrumentHono, setHttpRoute, start } from '../src/index.ts';
 import type { AgentMeterHandle } from '../src/index.ts';
 import { close, listen, samples, scrape } from './helpers.ts';
-import { abortMidResponse, closeEach, delta, endless, keepAlive, labels, series } from './http-requests.ts';
+import { abortMidResponse, closeEach, delta, endless, keepAlive, labels, series, viaAgent } from './http-requests.ts';
 
 let handle: AgentMeterHandle;
 beforeAll(async () => {
@@ -217,12 +217,7 @@ describe('server metrics from node:diagnostics_channel: exact counts, routes, st
     server.on('connection', (socket: Socket) => sockets.push(socket));
     // One keep-alive connection for the three requests.
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const one = (path: string): Promise<number> =>
-      new Promise((resolve, reject) => {
-        get({ host: '127.0.0.1', port, path, agent }, (response) => {
-          response.resume().on('end', () => resolve(response.statusCode ?? 0));
-        }).on('error', reject);
-      });
+    const one = (path: string): Promise<number> => viaAgent(agent, port, path);
     for (const n of [1, 2, 3]) expect(await one(`/twice/${n}`)).toBe(200);
     // The keep-alive connection is still open: nothing is left in flight on it.
     expect(sockets.filter((socket) => !socket.destroyed)).toHaveLength(1);
