@@ -59,13 +59,16 @@ async function serve(): Promise<Server> {
 
 const server = await serve();
 if (!server.listening) await new Promise((resolve) => server.once('listening', resolve));
+// Connections accepted so far, reported with the CPU time: a steady load checks it kept its own.
+let connections = 0;
+server.on('connection', () => connections++);
 const address = server.address();
 process.stdout.write(`${typeof address === 'object' && address !== null ? address.port : 0}\n`);
 // CPU time over IPC (not HTTP, so reading it adds no instrumented request).
 process.on('message', (message) => {
   if (message === 'cpu') {
     const { user, system } = process.cpuUsage();
-    process.send?.({ cpuMicros: user + system, userMicros: user });
+    process.send?.({ cpuMicros: user + system, userMicros: user, connections });
   } else if (toggled && options !== undefined && (message === 'on' || message === 'off')) {
     void toggle(message === 'on').then(() => process.send?.({ toggled: message }));
   }

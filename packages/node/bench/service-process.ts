@@ -43,10 +43,11 @@ export async function launch(
   return { child, port, path };
 }
 
-/** A process's CPU time so far, in microseconds: user + system, and user alone. */
+/** A process's CPU time so far, in microseconds: user + system, and user alone; and the connections it accepted. */
 export interface CpuTimes {
   cpuMicros: number;
   userMicros: number;
+  connections: number;
 }
 
 export function cpuTimes(child: ChildProcess): Promise<CpuTimes> {
@@ -69,15 +70,19 @@ export function toggle(child: ChildProcess, on: boolean): Promise<void> {
   });
 }
 
-/** What one load run measured: CPU figures are per request. */
-export interface Sample {
+/** What a window of load measured: CPU figures are per request. */
+export interface Throughput {
   rps: number;
-  p99: number;
   requests: number;
   /** User + system CPU per request: robust to a busy machine, unlike throughput. */
   cpuMicros: number;
   /** User CPU per request: JavaScript, V8 and libuv, without the kernel's loopback TCP work. */
   userMicros: number;
+}
+
+/** What one autocannon run measured. */
+export interface Sample extends Throughput {
+  p99: number;
 }
 
 /** Loads a service with autocannon for `seconds`; fails on any error or non-2xx answer. */
@@ -99,6 +104,62 @@ export async function load(service: Service, seconds: number, connections = 16):
     cpuMicros: (after.cpuMicros - before.cpuMicros) / requests,
     userMicros: (after.userMicros - before.userMicros) / requests,
   };
+}
+
+/** A day, in seconds: longer than any bench keeps a service (autocannon's stop timer must stay under 2^31 ms). */
+const FOREVER_SECONDS = 86_400;
+
+/**
+ * Load that runs on one set of connections for as long as the service is measured: autocannon keeps
+ * its connections open until stopped, and windows of it are measured by counting its responses. New
+ * connections in the middle of a measurement deoptimize the functions of Node's HTTP server that
+ * handle them (in a bare service too), and their recompilation would land in the window.
+ */
+export class SteadyLoad {
+  readonly #service: Service;
+  readonly #done: Promise<void>;
+  readonly #instance: autocannon.Instance;
+  #responses = 0;
+  #failures = 0;
+
+  constructor(service: Service, connections = 16) {
+    this.#service = service;
+    let finished!: () => void;
+    this.#done = new Promise((resolve) => (finished = resolve));
+    this.#instance = autocannon(
+      { url: `http://127.0.0.1:${service.port}${service.path}`, connections, duration: FOREVER_SECONDS },
+      () => finished(),
+    );
+    this.#instance.on('response', (_client, statusCode) => {
+      if (statusCode >= 200 && statusCode < 300) this.#responses++;
+      else this.#failures++;
+    });
+    this.#instance.on('reqError', () => this.#failures++);
+  }
+
+  /** Measures the next `seconds` of load; fails if any request failed or answered other than 2xx since the last window. */
+  async measure(seconds: number): Promise<Throughput> {
+    const before = await cpuTimes(this.#service.child);
+    const [count, started] = [this.#responses, performance.now()];
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    const after = await cpuTimes(this.#service.child);
+    const [requests, elapsed] = [this.#responses - count, (performance.now() - started) / 1000];
+    if (this.#failures > 0) throw new Error(`steady load had ${this.#failures} errors or non-2xx answers`);
+    if (after.connections !== before.connections)
+      throw new Error(`steady load opened ${after.connections - before.connections} connections during a window`);
+    return {
+      rps: requests / elapsed,
+      requests,
+      cpuMicros: (after.cpuMicros - before.cpuMicros) / requests,
+      userMicros: (after.userMicros - before.userMicros) / requests,
+    };
+  }
+
+  /** Stops the load and waits until its connections are closed. */
+  stop(): Promise<void> {
+    this.#instance.stop();
+    return this.#done;
+  }
 }
 
 /** The q-quantile of values, interpolated between the two nearest samples. */

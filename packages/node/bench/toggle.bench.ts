@@ -1,13 +1,14 @@
 import { loadavg } from 'node:os';
 import { fmt, table } from '../../../scripts/bench-kit.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   launch,
-  load as loadFor,
   median,
   medianInterval,
+  SteadyLoad,
   toggle,
-  type Sample,
   type Service,
+  type Throughput as Sample,
 } from './service-process.ts';
 
 /**
@@ -17,6 +18,9 @@ import {
  * what V8 happens to inline in one process (a few percent of CPU per request, fixed for the
  * process's life: both processes are measured on and off) and the shared machine's speed, which
  * drifts by 10-20% within seconds (both sides of a ratio are measured over the same seconds).
+ * Each process is loaded without a break, on the same connections, from launch to the end: a new
+ * connection deoptimized a dozen of node:http's functions (--trace-opt), and a fresh load generator
+ * per round put their recompilation, a few percent of CPU, into one side of some rounds.
  */
 const CASES: [framework: string, variant: string][] = [
   ['node:http', 'start()'],
@@ -32,7 +36,7 @@ const CROSSOVERS = Number(process.env['BENCH_TOGGLE_CROSSOVERS'] ?? 6);
 /** Fresh pairs of processes per case. */
 const PROCESSES = Number(process.env['BENCH_TOGGLE_PROCESSES'] ?? 3);
 const SECONDS = Number(process.env['BENCH_TOGGLE_SECONDS'] ?? 2);
-/** Unmeasured load after each switch: V8 re-optimizes what the switch invalidated (node:http's channels change class). */
+/** Unmeasured seconds of load after each switch: V8 re-optimizes what the switch invalidated (node:http's channels change class). */
 const SETTLE_SECONDS = Number(process.env['BENCH_TOGGLE_SETTLE_SECONDS'] ?? 1);
 /** Warm-up per pair of processes, in two halves, so each process has run both on and off before the first round. */
 const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 8);
@@ -40,14 +44,23 @@ const CONNECTIONS = 16;
 
 const loads: number[] = [];
 
-const load = (service: Service, seconds: number): Promise<Sample> => loadFor(service, seconds, CONNECTIONS);
+/** A toggled service process and the load that runs on it throughout. */
+interface Loaded {
+  service: Service;
+  load: SteadyLoad;
+}
 
-/** Switches `on` on and `off` off, lets both settle, then loads both over the same seconds. */
-async function round(on: Service, off: Service): Promise<[on: Sample, off: Sample]> {
-  await Promise.all([toggle(on.child, true), toggle(off.child, false)]);
-  await Promise.all([load(on, SETTLE_SECONDS), load(off, SETTLE_SECONDS)]);
+/** Switches `on` on and `off` off, lets both settle under load, then measures both over the same seconds. */
+async function round(on: Loaded, off: Loaded): Promise<[on: Sample, off: Sample]> {
+  await Promise.all([toggle(on.service.child, true), toggle(off.service.child, false)]);
+  await sleep(SETTLE_SECONDS * 1000);
   loads.push(loadavg()[0]!);
-  return Promise.all([load(on, SECONDS), load(off, SECONDS)]);
+  return Promise.all([on.load.measure(SECONDS), off.load.measure(SECONDS)]);
+}
+
+async function launchLoaded(framework: string, variant: string): Promise<Loaded> {
+  const service = await launch(framework, variant, PATHS[framework], { toggled: true });
+  return { service, load: new SteadyLoad(service, CONNECTIONS) };
 }
 
 type Measure = 'rps' | 'cpuMicros' | 'userMicros';
@@ -68,13 +81,13 @@ interface Measured {
 async function measure(framework: string, variant: string): Promise<Measured> {
   const measured: Measured = { ratios: [], on: [], off: [] };
   for (let set = 0; set < PROCESSES; set++) {
-    const a = await launch(framework, variant, PATHS[framework], { toggled: true });
-    const b = await launch(framework, variant, PATHS[framework], { toggled: true });
+    const a = await launchLoaded(framework, variant);
+    const b = await launchLoaded(framework, variant);
     try {
       await round(a, b);
-      await Promise.all([load(a, WARMUP_SECONDS / 2), load(b, WARMUP_SECONDS / 2)]);
+      await sleep((WARMUP_SECONDS / 2) * 1000);
       await round(b, a);
-      await Promise.all([load(a, WARMUP_SECONDS / 2), load(b, WARMUP_SECONDS / 2)]);
+      await sleep((WARMUP_SECONDS / 2) * 1000);
       for (let i = 0; i < CROSSOVERS; i++) {
         // Which process is on first alternates, so neither is always measured just after a switch on.
         const [first, second] = i % 2 === 0 ? [a, b] : [b, a];
@@ -85,8 +98,9 @@ async function measure(framework: string, variant: string): Promise<Measured> {
         measured.off.push(one[1], two[1]);
       }
     } finally {
-      a.child.kill('SIGTERM');
-      b.child.kill('SIGTERM');
+      await Promise.all([a.load.stop(), b.load.stop()]);
+      a.service.child.kill('SIGTERM');
+      b.service.child.kill('SIGTERM');
     }
   }
   return measured;
@@ -131,8 +145,10 @@ export async function run(): Promise<string> {
     '',
     `Two processes of each service run the variant's start(), and shut it down or start it again between rounds ` +
       `(handle.shutdown() unsubscribes the channels and stops the timers: a stopped start() runs nothing per request). ` +
-      `In each round one process is on and the other off, loaded at the same time by autocannon (${CONNECTIONS} connections ` +
-      `each, loopback) for ${SECONDS} s after ${SETTLE_SECONDS} s of unmeasured load; the next round swaps them. A crossover's ` +
+      `Each process is loaded without a break by an autocannon of its own (${CONNECTIONS} connections, loopback), on the same ` +
+      `connections from launch to the end (a new connection deoptimizes functions of Node's HTTP server, in a bare service too). ` +
+      `In each round one process is on and the other off, both measured over the same ${SECONDS} s after ${SETTLE_SECONDS} s ` +
+      `of unmeasured load; the next round swaps them. A crossover's ` +
       `ratio is the geometric mean of its two rounds' on/off ratios, so neither process's speed (what V8 inlined in it) nor the ` +
       `machine's speed in those seconds enters it. ${CROSSOVERS} crossovers in each of ${PROCESSES} pairs of processes, after a ` +
       `${WARMUP_SECONDS}-second warm-up in which each process ran on and off. Ratios are medians over crossovers; each "90% interval" is the ` +
