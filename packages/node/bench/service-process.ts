@@ -119,6 +119,7 @@ export class SteadyLoad {
   readonly #service: Service;
   readonly #done: Promise<void>;
   readonly #instance: autocannon.Instance;
+  readonly #connected: Promise<void>;
   #responses = 0;
   #failures = 0;
 
@@ -130,15 +131,25 @@ export class SteadyLoad {
       { url: `http://127.0.0.1:${service.port}${service.path}`, connections, duration: FOREVER_SECONDS },
       () => finished(),
     );
-    this.#instance.on('response', (_client, statusCode) => {
+    // Every connection has had an answer: each is open, so a window opens none.
+    const answered = new Set<autocannon.Client>();
+    let connected!: () => void;
+    this.#connected = new Promise((resolve) => (connected = resolve));
+    this.#instance.on('response', (client, statusCode) => {
       if (statusCode >= 200 && statusCode < 300) this.#responses++;
       else this.#failures++;
+      if (answered.size < connections && answered.add(client).size === connections) connected();
     });
-    this.#instance.on('reqError', () => this.#failures++);
+    // A failure ends the wait too: the next window reports it.
+    this.#instance.on('reqError', () => {
+      this.#failures++;
+      connected();
+    });
   }
 
   /** Measures the next `seconds` of load; fails if any request failed or answered other than 2xx since the last window. */
   async measure(seconds: number): Promise<Throughput> {
+    await this.#connected;
     const before = await cpuTimes(this.#service.child);
     const [count, started] = [this.#responses, performance.now()];
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));

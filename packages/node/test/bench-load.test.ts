@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { launch, SteadyLoad } from '../bench/service-process.ts';
+
+// The load the toggle bench measures in windows: one set of connections from launch to the end.
+describe('bench steady load', () => {
+  it('measures windows of one uninterrupted load on the connections it opened at the start', async () => {
+    const service = await launch('node:http', 'bare');
+    const load = new SteadyLoad(service, 4);
+    try {
+      const first = await load.measure(0.3);
+      const second = await load.measure(0.3);
+      for (const window of [first, second]) {
+        expect(window.requests).toBeGreaterThan(0);
+        expect(window.rps).toBeGreaterThan(0);
+        expect(Number.isFinite(window.cpuMicros) && window.cpuMicros > 0).toBe(true);
+        expect(window.userMicros).toBeLessThanOrEqual(window.cpuMicros);
+      }
+    } finally {
+      await load.stop();
+      service.child.kill('SIGTERM');
+    }
+  });
+
+  it('fails a window in which the service answered other than 2xx', async () => {
+    // Express answers 404 for a path it has no route for.
+    const express = await launch('express', 'bare', '/no-such-route');
+    const load = new SteadyLoad(express, 2);
+    try {
+      await expect(load.measure(0.2)).rejects.toThrow(/non-2xx/);
+    } finally {
+      await load.stop();
+      express.child.kill('SIGTERM');
+    }
+  });
+});
