@@ -25,14 +25,28 @@ import { launch, median, type Service } from './service-process.ts';
  * valgrind a request takes 20-30 times as long (about 1,000 measured requests a second against
  * 26,000 without it), and carries that many times its share of each timer's work.
  */
-const CASES: [framework: string, path: string][] = [
-  ['node:http', '/'],
-  ['express', '/items/42'],
-  ['fastify', '/items/42'],
+/**
+ * Each service's warm-up in requests. Express's is longer: after 150,000 requests its helper threads
+ * still compiled inside the window (all threads 8% over the main thread, bare or not) and its
+ * processes spread by 4% (127,000 to 133,000 instructions per request); after 300,000 the helper
+ * threads add under 0.5% and three processes of one variant agree within about 1%.
+ */
+const CASES: [framework: string, path: string, warmup: number][] = [
+  ['node:http', '/', 150_000],
+  ['express', '/items/42', 300_000],
+  ['fastify', '/items/42', 150_000],
 ];
-const VARIANTS = ['bare', 'start()', 'start(), http: false'] as const;
+const ALL_VARIANTS = ['bare', 'start()', 'start(), http: false'];
+/** `BENCH_INSTRUCTIONS_VARIANTS='bare|start()'` picks variants (bare is always measured: the ratios need it). */
+const VARIANTS = ((picked) =>
+  ALL_VARIANTS.filter((variant) => variant === 'bare' || picked?.includes(variant) !== false))(
+  process.env['BENCH_INSTRUCTIONS_VARIANTS']?.split('|'),
+);
 const PROCESSES = Number(process.env['BENCH_INSTRUCTIONS_PROCESSES'] ?? 3);
-const WARMUP = Number(process.env['BENCH_INSTRUCTIONS_WARMUP'] ?? 150_000);
+/** Overrides every service's warm-up. */
+const WARMUP =
+  process.env['BENCH_INSTRUCTIONS_WARMUP'] === undefined ? undefined : Number(process.env['BENCH_INSTRUCTIONS_WARMUP']);
+const warmupOf = (framework: string): number => WARMUP ?? CASES.find(([name]) => name === framework)![2];
 const MEASURED = Number(process.env['BENCH_INSTRUCTIONS_REQUESTS'] ?? 20_000);
 /** Services measured at once: instruction counts do not depend on the machine's load, so both cores are used. */
 const CONCURRENCY = 2;
@@ -110,7 +124,7 @@ async function measure(framework: string, path: string, variant: string, dir: st
   const exited = new Promise((resolve) => service.child.once('exit', resolve));
   const load = new Load(service);
   try {
-    await load.run(WARMUP);
+    await load.run(warmupOf(framework));
     await run$('callgrind_control', ['--instr=on', pid]);
     await load.run(MEASURED);
     await run$('callgrind_control', ['--instr=off', pid]);
@@ -203,7 +217,7 @@ export async function run(): Promise<string> {
     title,
     '',
     `Each variant in ${PROCESSES} fresh processes per service, under \`valgrind --tool=callgrind\` with instrumentation ` +
-      `off through ${fmt(WARMUP)} requests of warm-up, then on for ${fmt(MEASURED)} requests; ${CONNECTIONS} requests in ` +
+      `off through a warm-up (${cases.map(([framework]) => `${framework} ${fmt(warmupOf(framework))}`).join(', ')} requests), then on for ${fmt(MEASURED)} requests; ${CONNECTIONS} requests in ` +
       "flight throughout, on the same keep-alive connections. Instructions are counted in the service process only, in user space: JavaScript, V8's compiled " +
       "code and runtime, libuv, not the kernel's loopback TCP work. Machine load does not move them; what differs " +
       'between two processes of one variant is what V8 happened to compile. "Main thread" is where requests run; ' +
