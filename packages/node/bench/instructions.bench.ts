@@ -29,7 +29,7 @@ import { launch, median, type Service } from './service-process.ts';
  * Each service's warm-up in requests. Express's is longer: after 150,000 requests its helper threads
  * still compiled inside the window (all threads 8% over the main thread, bare or not) and its
  * processes spread by 4% (127,000 to 133,000 instructions per request); after 300,000 the helper
- * threads add under 0.5% and three processes of one variant agree within about 1%.
+ * threads add under 0.5% and three processes of one variant agree within about 1.5%.
  */
 const CASES: [framework: string, path: string, warmup: number][] = [
   ['node:http', '/', 150_000],
