@@ -82,8 +82,9 @@ async function measure(framework: string, variant: string): Promise<Measured> {
   const measured: Measured = { ratios: [], on: [], off: [] };
   for (let set = 0; set < PROCESSES; set++) {
     const a = await launchLoaded(framework, variant);
-    const b = await launchLoaded(framework, variant);
+    let b: Loaded | undefined;
     try {
+      b = await launchLoaded(framework, variant);
       await round(a, b);
       await sleep((WARMUP_SECONDS / 2) * 1000);
       await round(b, a);
@@ -98,9 +99,10 @@ async function measure(framework: string, variant: string): Promise<Measured> {
         measured.off.push(one[1], two[1]);
       }
     } finally {
-      await Promise.all([a.load.stop(), b.load.stop()]);
-      a.service.child.kill('SIGTERM');
-      b.service.child.kill('SIGTERM');
+      // Both stopped even when the second failed to start.
+      const started = b === undefined ? [a] : [a, b];
+      await Promise.all(started.map(({ load }) => load.stop()));
+      for (const { service } of started) service.child.kill('SIGTERM');
     }
   }
   return measured;
