@@ -16,7 +16,7 @@ import { launch, median, type Service } from './service-process.ts';
  * (V8's compiler and GC helpers too). Fresh processes per variant, since what V8 inlines differs a
  * little from one process to the next. Needs valgrind; without it the section says so.
  *
- * The warm-up is 150,000 requests: with --trace-opt, V8 was still optimizing parserOnIncoming and
+ * The warm-up is 150,000 requests (Express: see CASES): with --trace-opt, V8 was still optimizing parserOnIncoming and
  * resOnFinish between the 60,000th and 80,000th request of a node:http service, and nothing but a
  * stray deopt after 150,000, except where a load generator's new connections deoptimized a function
  * or two that TurboFan then compiled again (tens of millions of instructions on the helper threads,
@@ -24,8 +24,7 @@ import { launch, median, type Service } from './service-process.ts';
  * for the whole process. Work done on a timer (the event-loop delay sampler) is overcounted: under
  * valgrind a request takes 20-30 times as long (about 1,000 measured requests a second against
  * 26,000 without it), and carries that many times its share of each timer's work.
- */
-/**
+ *
  * Each service's warm-up in requests. Express's is longer: after 150,000 requests its helper threads
  * still compiled inside the window (all threads 8% over the main thread, bare or not) and its
  * processes spread by 4% (127,000 to 133,000 instructions per request); after 300,000 the helper
@@ -38,9 +37,9 @@ const CASES: [framework: string, path: string, warmup: number][] = [
 ];
 const ALL_VARIANTS = ['bare', 'start()', 'start(), http: false'];
 /** `BENCH_INSTRUCTIONS_VARIANTS='bare|start()'` picks variants (bare is always measured: the ratios need it). */
-const VARIANTS = ((picked) =>
-  ALL_VARIANTS.filter((variant) => variant === 'bare' || picked?.includes(variant) !== false))(
-  process.env['BENCH_INSTRUCTIONS_VARIANTS']?.split('|'),
+const PICKED = process.env['BENCH_INSTRUCTIONS_VARIANTS']?.split('|');
+const VARIANTS = ALL_VARIANTS.filter(
+  (variant) => variant === 'bare' || PICKED === undefined || PICKED.includes(variant),
 );
 const PROCESSES = Number(process.env['BENCH_INSTRUCTIONS_PROCESSES'] ?? 3);
 /** Overrides every service's warm-up. */
