@@ -16,6 +16,11 @@ const VARIANTS: Record<string, StartOptions | undefined> = {
     prometheus: PROMETHEUS,
     runtime: { eventLoopDelayResolutionMillis: 100 },
   },
+  // OpenTelemetry's and prom-client's resolution, agentmeter's default before 2026-12-06.
+  'start(), event-loop delay sampled every 10 ms': {
+    prometheus: PROMETHEUS,
+    runtime: { eventLoopDelayResolutionMillis: 10 },
+  },
   'start(), runtime: false': { prometheus: PROMETHEUS, runtime: false },
   // The peer: prom-client's default metrics (event-loop delay sampled every 10 ms, GC observer).
   'prom-client collectDefaultMetrics()': undefined,

@@ -10,6 +10,7 @@ import { cpuMicros, launch, median, type Service } from './service-process.ts';
 const VARIANTS = [
   'bare',
   'start()',
+  'start(), event-loop delay sampled every 10 ms',
   'start(), event-loop delay sampled every 100 ms',
   'start(), runtime: false',
   'prom-client collectDefaultMetrics()',

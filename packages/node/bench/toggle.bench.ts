@@ -28,6 +28,7 @@ const CASES: [framework: string, variant: string][] = [
   ['node:http', 'start(), runtime: false'],
   ['node:http', 'start(), event-loop delay sampled every 100 ms'],
   ['express', 'start()'],
+  ['express', 'start(), event-loop delay sampled every 10 ms'],
   ['fastify', 'start()'],
 ];
 const PATHS: Record<string, string> = { 'node:http': '/', express: '/items/42', fastify: '/items/42' };
@@ -136,12 +137,15 @@ function row(framework: string, variant: string, { ratios, on, off }: Measured):
 export async function run(): Promise<string> {
   const only = process.env['BENCH_FRAMEWORKS']?.split(',');
   const variants = process.env['BENCH_TOGGLE_VARIANTS']?.split('|');
+  // Both named: every named variant on every named framework (Express with http: false, say), not only the listed cases.
+  const cases =
+    only !== undefined && variants !== undefined
+      ? only.flatMap((framework) => variants.map((variant): [string, string] => [framework, variant]))
+      : CASES.filter(
+          ([framework, variant]) => only?.includes(framework) !== false && variants?.includes(variant) !== false,
+        );
   const rows: string[][] = [];
-  for (const [framework, variant] of CASES) {
-    if (only !== undefined && !only.includes(framework)) continue;
-    if (variants !== undefined && !variants.includes(variant)) continue;
-    rows.push(row(framework, variant, await measure(framework, variant)));
-  }
+  for (const [framework, variant] of cases) rows.push(row(framework, variant, await measure(framework, variant)));
   return [
     '### @agentmeter/node: start() on against off, crossover of two processes',
     '',

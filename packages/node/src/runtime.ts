@@ -15,7 +15,7 @@ import { NODE_SCOPE } from './scope.ts';
  * The event-loop delay is sampled every `resolutionMillis`; runtime-node fixes that when it is
  * built, so each resolution has an instance of its own.
  */
-export function createRuntimeInstrumentation(resolutionMillis = 10): RuntimeNodeInstrumentation {
+export function createRuntimeInstrumentation(resolutionMillis: number): RuntimeNodeInstrumentation {
   return reuse<RuntimeNodeInstrumentation>(
     `runtime-node/${resolutionMillis}`,
     { monitoringPrecision: resolutionMillis },

@@ -15,12 +15,13 @@ export interface RuntimeOptions {
    */
   gc?: boolean;
   /**
-   * How often the event-loop delay is sampled, in milliseconds, 1-1,000 (default 10, as
-   * OpenTelemetry's runtime-node and prom-client; env AGENTMETER_EVENT_LOOP_RESOLUTION). The
-   * sampling timer wakes even an idle loop 1000/ms times a second: at 10 ms about 0.5% of a core
-   * on a small VM, at 100 ms 0.07%, but a stall shorter than the resolution is only seen when a
-   * sample falls due in it (see docs/node.md). Each collection needs 5 samples, so keep it at most
-   * a fifth of the scrape or push interval.
+   * How often the event-loop delay is sampled, in milliseconds, 1-1,000 (default 20; 10 in
+   * OpenTelemetry's runtime-node and prom-client; env AGENTMETER_EVENT_LOOP_RESOLUTION). Each
+   * sample is a timer that wakes a sleeping loop 1000/ms times a second, which a service at rest or
+   * at partial load pays (see docs/node.md); a stall shorter than the resolution is only seen when a
+   * sample falls due in it. Samples are intervals between timer fires, so the gauges read at least
+   * the resolution. Each collection needs 5 samples, so keep it at most a fifth of the scrape or
+   * push interval.
    */
   eventLoopDelayResolutionMillis?: number;
 }

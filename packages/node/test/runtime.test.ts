@@ -152,16 +152,16 @@ describe('runtime metrics', () => {
     await handle.shutdown();
     handle = undefined;
     expect(runtime.isEnabled()).toBe(false);
-    // The default resolution is another instance, sampling every 10 ms as before.
+    // The default resolution is another instance, sampling every 20 ms.
     handle = start({ prometheus: PROMETHEUS, hostMetrics: false, http: false });
     await handle.ready;
-    expect(instances.get('runtime-node/10')!.getConfig()).toMatchObject({ monitoringPrecision: 10 });
-    expect(instances.get('runtime-node/10')!.isEnabled()).toBe(true);
+    expect(instances.get('runtime-node/20')!.getConfig()).toMatchObject({ monitoringPrecision: 20 });
+    expect(instances.get('runtime-node/20')!.isEnabled()).toBe(true);
     expect(runtime.isEnabled()).toBe(false);
   });
 
   it('rejects runtime options that are not true, false or { gc, eventLoopDelayResolutionMillis }, saying what to change', () => {
-    const defaults = { gc: false, eventLoopDelayResolutionMillis: 10 };
+    const defaults = { gc: false, eventLoopDelayResolutionMillis: 20 };
     expect(resolveStart({}, {}).runtime).toEqual(defaults);
     expect(resolveStart({ runtime: true }, {}).runtime).toEqual(defaults);
     expect(resolveStart({ runtime: false }, {}).runtime).toBeUndefined();
@@ -184,12 +184,12 @@ describe('runtime metrics', () => {
       /runtime takes only \{ gc, eventLoopDelayResolutionMillis \}; remove "heap"/,
     );
 
-    // The resolution: an option, else AGENTMETER_EVENT_LOOP_RESOLUTION, else 10.
+    // The resolution: an option, else AGENTMETER_EVENT_LOOP_RESOLUTION, else 20.
     expect(resolution({ eventLoopDelayResolutionMillis: 100 })).toBe(100);
     expect(resolution({ eventLoopDelayResolutionMillis: 1 })).toBe(1);
     expect(resolution({ eventLoopDelayResolutionMillis: 1_000 })).toBe(1_000);
     expect(resolution(true, { AGENTMETER_EVENT_LOOP_RESOLUTION: ' 50 ' })).toBe(50);
-    expect(resolution(undefined, { AGENTMETER_EVENT_LOOP_RESOLUTION: '' })).toBe(10);
+    expect(resolution(undefined, { AGENTMETER_EVENT_LOOP_RESOLUTION: '' })).toBe(20);
     expect(resolution({ eventLoopDelayResolutionMillis: 20 }, { AGENTMETER_EVENT_LOOP_RESOLUTION: '50' })).toBe(20);
     for (const value of [0, -10, 1_001, 2.5, Number.NaN, Infinity, -Infinity, '100', null, {}, 10n]) {
       expect(() => resolution({ eventLoopDelayResolutionMillis: value })).toThrow(
