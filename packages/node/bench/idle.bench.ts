@@ -72,6 +72,6 @@ export async function run(): Promise<string> {
     table(['variant', 'CPU ms per second', 'range over the windows', 'extra CPU vs bare, share of a core'], rows),
     '',
     "The event-loop delay histogram (runtime-node's, and prom-client's) samples on a libuv timer that wakes the loop",
-    'every resolution (10 ms by default), idle or not; `runtime: { eventLoopDelayResolutionMillis }` sets it. See docs/node.md.',
+    "every resolution (20 ms by default; 10 ms in OpenTelemetry's and prom-client's), idle or not; `runtime: { eventLoopDelayResolutionMillis }` sets it. See docs/node.md.",
   ].join('\n');
 }
