@@ -144,6 +144,9 @@ export class ServerObserver {
     const socket = request.socket as Watched | null;
     // A response built outside a server's connection (light-my-request's inject) has no server socket.
     if (socket === null || socket.server === undefined || socket.server === this.#ownServer) return;
+    // node:http builds a request's response as its headers are parsed, before the message completes;
+    // a response built for a request already read to its end is application code's, not a request.
+    if (request.complete) return;
     if (this.#options.ignore !== undefined && this.#ignored(request)) return;
     let connection = socket[STATE];
     if (connection === undefined) {

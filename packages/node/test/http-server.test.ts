@@ -203,6 +203,25 @@ describe('server metrics from node:diagnostics_channel: exact counts, routes, st
     await close(server);
   });
 
+  it('leaves out a ServerResponse that the application builds for a request that already finished', async () => {
+    const server = createServer((request, response) => {
+      setHttpRoute(request, '/after/:n');
+      // Built once the real response finished: without the check it took the connection's in-flight slot.
+      response.on('finish', () => void new ServerResponse(request));
+      response.end('ok');
+    });
+    const port = await listen(server);
+    const before = series(await scrape(handle.prometheusUrl!), DURATION);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    for (const n of [1, 2, 3]) expect(await viaAgent(agent, port, `/after/${n}`)).toBe(200);
+    expect(inFlight(await scrape(handle.prometheusUrl!))).toEqual([]);
+    // Closing the connection cuts nothing off: three requests, none aborted.
+    agent.destroy();
+    await close(server);
+    const text = await scrape(handle.prometheusUrl!);
+    expect(delta(before, series(text, DURATION))).toEqual({ [ok('/after/:n')]: 3 });
+  });
+
   it('leaves out a second ServerResponse that the application builds for a request in flight', async () => {
     const server = createServer((request, response) => {
       setHttpRoute(request, '/twice/:n');
