@@ -190,7 +190,7 @@ describe('runtime metrics', () => {
     expect(resolution({ eventLoopDelayResolutionMillis: 1_000 })).toBe(1_000);
     expect(resolution(true, { AGENTMETER_EVENT_LOOP_RESOLUTION: ' 50 ' })).toBe(50);
     expect(resolution(undefined, { AGENTMETER_EVENT_LOOP_RESOLUTION: '' })).toBe(20);
-    expect(resolution({ eventLoopDelayResolutionMillis: 20 }, { AGENTMETER_EVENT_LOOP_RESOLUTION: '50' })).toBe(20);
+    expect(resolution({ eventLoopDelayResolutionMillis: 30 }, { AGENTMETER_EVENT_LOOP_RESOLUTION: '50' })).toBe(30);
     for (const value of [0, -10, 1_001, 2.5, Number.NaN, Infinity, -Infinity, '100', null, {}, 10n]) {
       expect(() => resolution({ eventLoopDelayResolutionMillis: value })).toThrow(
         /runtime\.eventLoopDelayResolutionMillis must be a whole number from 1 to 1000/,
