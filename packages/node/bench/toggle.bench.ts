@@ -144,6 +144,9 @@ export async function run(): Promise<string> {
       : CASES.filter(
           ([framework, variant]) => only?.includes(framework) !== false && variants?.includes(variant) !== false,
         );
+  const unknown = cases.find(([framework]) => !(framework in PATHS));
+  if (unknown !== undefined)
+    throw new Error(`BENCH_FRAMEWORKS: no service ${unknown[0]}; use ${Object.keys(PATHS).join(', ')}`);
   const rows: string[][] = [];
   for (const [framework, variant] of cases) rows.push(row(framework, variant, await measure(framework, variant)));
   return [
