@@ -3,10 +3,14 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { DEFAULT_EVENT_LOOP_RESOLUTION_MILLIS } from '../src/config.ts';
 import { instrumentFastify, start } from '../src/index.ts';
 import type { StartOptions } from '../src/index.ts';
 
 const PROMETHEUS = { host: '127.0.0.1', port: 0 } as const;
+const NOTHING = 'toggling nothing (A/A check)';
+const SAMPLER_ALONE = "monitorEventLoopDelay alone, at start()'s resolution";
 const VARIANTS: Record<string, StartOptions | undefined> = {
   bare: undefined,
   'start()': { prometheus: PROMETHEUS },
@@ -24,6 +28,11 @@ const VARIANTS: Record<string, StartOptions | undefined> = {
   'start(), runtime: false': { prometheus: PROMETHEUS, runtime: false },
   // The peer: prom-client's default metrics (event-loop delay sampled every 10 ms, GC observer).
   'prom-client collectDefaultMetrics()': undefined,
+  // Toggled, the crossover's null check: on and off are the same process doing the same work, so
+  // its ratios are the bench's own bias and noise, not a cost.
+  [NOTHING]: undefined,
+  // Toggled, only Node's event-loop delay histogram at start()'s default resolution: what its timer costs alone.
+  [SAMPLER_ALONE]: undefined,
 };
 
 const framework = process.argv[2] ?? 'node:http';
@@ -74,14 +83,21 @@ process.on('message', (message) => {
   if (message === 'cpu') {
     const { user, system } = process.cpuUsage();
     process.send?.({ cpuMicros: user + system, userMicros: user, connections });
-  } else if (toggled && options !== undefined && (message === 'on' || message === 'off')) {
+  } else if (toggled && (message === 'on' || message === 'off')) {
     void toggle(message === 'on').then(() => process.send?.({ toggled: message }));
   }
 });
 
+const sampler = monitorEventLoopDelay({ resolution: DEFAULT_EVENT_LOOP_RESOLUTION_MILLIS });
+
 /** Stops or starts the variant's start() in this process (the same process measures both sides). */
 async function toggle(on: boolean): Promise<void> {
-  if (on && handle === undefined) {
+  if (variant === SAMPLER_ALONE) {
+    if (on) sampler.enable();
+    else sampler.disable();
+  } else if (options === undefined) {
+    return;
+  } else if (on && handle === undefined) {
     handle = start({ ...options, diagLogger: false });
     await handle.ready;
   } else if (!on && handle !== undefined) {

@@ -29,6 +29,9 @@ const CASES: [framework: string, variant: string][] = [
   ['node:http', 'start(), event-loop delay sampled every 100 ms'],
   ['express', 'start()'],
   ['express', 'start(), event-loop delay sampled every 10 ms'],
+  // Calibration: the crossover's own bias and noise, and what the default sampler's timer costs alone.
+  ['express', 'toggling nothing (A/A check)'],
+  ['express', "monitorEventLoopDelay alone, at start()'s resolution"],
   ['fastify', 'start()'],
 ];
 const PATHS: Record<string, string> = { 'node:http': '/', express: '/items/42', fastify: '/items/42' };
@@ -164,6 +167,7 @@ export async function run(): Promise<string> {
       `percentile-bootstrap interval of its median (how far the median would move in another run on an equally noisy ` +
       `machine), and a target counts as met only when the whole interval meets it. Fastify's route wrapper (instrumentFastify) and Express's route patch stay ` +
       `installed while start() is off, as in an application, and cost the off side a property check per request. ` +
+      `The A/A row switches nothing (on and off are the same work): its ratios are the bench's own bias and noise. ` +
       `Load average (1 minute): ${fmt(Math.min(...loads), 1)} to ${fmt(Math.max(...loads), 1)}.`,
     '',
     table(
