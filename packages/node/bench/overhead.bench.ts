@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
 import { fmt, ratio, table } from '../../../scripts/bench-kit.ts';
-import { launch, load, median, quantile, type Sample, type Service } from './service-process.ts';
+import { launch, load, median, PATHS, quantile, type Sample, type Service } from './service-process.ts';
 
 const ALL = ['bare', 'start()', 'start(), http: false', 'start(), tracing (instrumentation-http)'];
 /** Per framework, the variants measured side by side (http: false is the same for every framework). */
@@ -9,7 +9,6 @@ const FRAMEWORKS: Record<string, string[]> = {
   express: ['bare', 'start()', 'start(), tracing (instrumentation-http)'],
   fastify: ['bare', 'start()', 'start(), tracing (instrumentation-http)'],
 };
-const PATHS: Record<string, string> = { 'node:http': '/', express: '/items/42', fastify: '/items/42' };
 /** Rounds per set of processes; every round pairs each variant with a bare sample taken next to it. */
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 /** Fresh service processes per variant, one after the other (see measure). */

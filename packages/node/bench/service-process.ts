@@ -7,6 +7,27 @@ import { fileURLToPath } from 'node:url';
 
 const SERVICE = fileURLToPath(new URL('./http-service.ts', import.meta.url));
 
+/** The path each service answers with a small JSON body (Express and Fastify through a route template). */
+export const PATHS: Record<string, string> = { 'node:http': '/', express: '/items/42', fastify: '/items/42' };
+
+/** Windows of the benches that switch a service's start() on and off under steady load (toggle, capacity). */
+export interface SwitchedTiming {
+  readonly seconds: number;
+  readonly settleSeconds: number;
+  readonly warmupSeconds: number;
+  readonly connections: number;
+}
+
+export const SWITCHED: SwitchedTiming = {
+  /** Measured seconds per window. */
+  seconds: Number(process.env['BENCH_TOGGLE_SECONDS'] ?? 2),
+  /** Unmeasured seconds of load after each switch: V8 re-optimizes what the switch invalidated (node:http's channels change class). */
+  settleSeconds: Number(process.env['BENCH_TOGGLE_SETTLE_SECONDS'] ?? 1),
+  /** Warm-up per process, in two halves, so each has run both on and off before the first window. */
+  warmupSeconds: Number(process.env['BENCH_WARMUP_SECONDS'] ?? 8),
+  connections: 16,
+};
+
 export interface Service {
   child: ChildProcess;
   port: number;

@@ -5,7 +5,9 @@ import {
   launch,
   median,
   medianInterval,
+  PATHS,
   SteadyLoad,
+  SWITCHED,
   toggle,
   type Service,
   type Throughput as Sample,
@@ -34,17 +36,10 @@ const CASES: [framework: string, variant: string][] = [
   ['express', "monitorEventLoopDelay alone, at start()'s resolution"],
   ['fastify', 'start()'],
 ];
-const PATHS: Record<string, string> = { 'node:http': '/', express: '/items/42', fastify: '/items/42' };
 /** Crossovers (A on with B off, then A off with B on) per pair of processes. */
 const CROSSOVERS = Number(process.env['BENCH_TOGGLE_CROSSOVERS'] ?? 6);
 /** Fresh pairs of processes per case. */
 const PROCESSES = Number(process.env['BENCH_TOGGLE_PROCESSES'] ?? 3);
-const SECONDS = Number(process.env['BENCH_TOGGLE_SECONDS'] ?? 2);
-/** Unmeasured seconds of load after each switch: V8 re-optimizes what the switch invalidated (node:http's channels change class). */
-const SETTLE_SECONDS = Number(process.env['BENCH_TOGGLE_SETTLE_SECONDS'] ?? 1);
-/** Warm-up per pair of processes, in two halves, so each process has run both on and off before the first round. */
-const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 8);
-const CONNECTIONS = 16;
 
 const loads: number[] = [];
 
@@ -57,14 +52,14 @@ interface Loaded {
 /** Switches `on` on and `off` off, lets both settle under load, then measures both over the same seconds. */
 async function round(on: Loaded, off: Loaded): Promise<[on: Sample, off: Sample]> {
   await Promise.all([toggle(on.service.child, true), toggle(off.service.child, false)]);
-  await sleep(SETTLE_SECONDS * 1000);
+  await sleep(SWITCHED.settleSeconds * 1000);
   loads.push(loadavg()[0]!);
-  return Promise.all([on.load.measure(SECONDS), off.load.measure(SECONDS)]);
+  return Promise.all([on.load.measure(SWITCHED.seconds), off.load.measure(SWITCHED.seconds)]);
 }
 
 async function launchLoaded(framework: string, variant: string): Promise<Loaded> {
   const service = await launch(framework, variant, PATHS[framework], { toggled: true });
-  return { service, load: new SteadyLoad(service, CONNECTIONS) };
+  return { service, load: new SteadyLoad(service, SWITCHED.connections) };
 }
 
 type Measure = 'rps' | 'cpuMicros' | 'userMicros';
@@ -90,9 +85,9 @@ async function measure(framework: string, variant: string): Promise<Measured> {
     try {
       b = await launchLoaded(framework, variant);
       await round(a, b);
-      await sleep((WARMUP_SECONDS / 2) * 1000);
+      await sleep((SWITCHED.warmupSeconds / 2) * 1000);
       await round(b, a);
-      await sleep((WARMUP_SECONDS / 2) * 1000);
+      await sleep((SWITCHED.warmupSeconds / 2) * 1000);
       for (let i = 0; i < CROSSOVERS; i++) {
         // Which process is on first alternates, so neither is always measured just after a switch on.
         const [first, second] = i % 2 === 0 ? [a, b] : [b, a];
@@ -157,13 +152,13 @@ export async function run(): Promise<string> {
     '',
     `Two processes of each service run the variant's start(), and shut it down or start it again between rounds ` +
       `(handle.shutdown() unsubscribes the channels and stops the timers: a stopped start() runs nothing per request). ` +
-      `Each process is loaded without a break by an autocannon of its own (${CONNECTIONS} connections, loopback), on the same ` +
+      `Each process is loaded without a break by an autocannon of its own (${SWITCHED.connections} connections, loopback), on the same ` +
       `connections from launch to the end (a new connection deoptimizes functions of Node's HTTP server, in a bare service too). ` +
-      `In each round one process is on and the other off, both measured over the same ${SECONDS} s after ${SETTLE_SECONDS} s ` +
+      `In each round one process is on and the other off, both measured over the same ${SWITCHED.seconds} s after ${SWITCHED.settleSeconds} s ` +
       `of unmeasured load; the next round swaps them. A crossover's ` +
       `ratio is the geometric mean of its two rounds' on/off ratios, so neither process's speed (what V8 inlined in it) nor the ` +
       `machine's speed in those seconds enters it. ${CROSSOVERS} crossovers in each of ${PROCESSES} pairs of processes, after a ` +
-      `${WARMUP_SECONDS}-second warm-up in which each process ran on and off. Ratios are medians over crossovers; each "90% interval" is the ` +
+      `${SWITCHED.warmupSeconds}-second warm-up in which each process ran on and off. Ratios are medians over crossovers; each "90% interval" is the ` +
       `percentile-bootstrap interval of its median (how far the median would move in another run on an equally noisy ` +
       `machine), and a target counts as met only when the whole interval meets it. Fastify's route wrapper (instrumentFastify) and Express's route patch stay ` +
       `installed while start() is off, as in an application, and cost the off side a property check per request. ` +

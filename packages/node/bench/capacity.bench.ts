@@ -1,0 +1,147 @@
+import { loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fmt, table } from '../../../scripts/bench-kit.ts';
+import {
+  launch,
+  median,
+  medianInterval,
+  PATHS,
+  SteadyLoad,
+  SWITCHED,
+  toggle,
+  type Service,
+  type Throughput,
+} from './service-process.ts';
+
+/**
+ * Throughput loss as a load test sees it: one service process at a time, loaded as hard as one
+ * autocannon can on the other core, its start() switched off and on between windows in ABBA blocks
+ * (off, on, on, off, then on, off, off, on), so a drift in the machine's speed across a block
+ * cancels in its ratio. `toggle` loads two services at once and measures CPU per request at partial
+ * load; here nothing else runs, and the table shows how close to a whole core each side kept the
+ * service (at one core its loop never sleeps, and req/s is its capacity).
+ */
+const FRAMEWORKS = ['node:http', 'express', 'fastify'];
+const VARIANT = 'start()';
+/** ABBA blocks per process. */
+const BLOCKS = Number(process.env['BENCH_CAPACITY_BLOCKS'] ?? 4);
+/** Fresh processes per service, one after the other. */
+const PROCESSES = Number(process.env['BENCH_CAPACITY_PROCESSES'] ?? 3);
+
+const loads: number[] = [];
+
+/** A window's throughput, and the CPU (share of a core) of the service and of this process, the load generator. */
+interface Window extends Throughput {
+  serviceCores: number;
+  generatorCores: number;
+}
+
+async function measureWindow(service: Service, load: SteadyLoad, on: boolean): Promise<Window> {
+  await toggle(service.child, on);
+  await sleep(SWITCHED.settleSeconds * 1000);
+  loads.push(loadavg()[0]!);
+  const before = process.cpuUsage();
+  const started = performance.now();
+  const sample = await load.measure(SWITCHED.seconds);
+  const elapsed = (performance.now() - started) * 1000;
+  const { user, system } = process.cpuUsage(before);
+  return {
+    ...sample,
+    serviceCores: (sample.cpuMicros * sample.requests) / elapsed,
+    generatorCores: (user + system) / elapsed,
+  };
+}
+
+interface Measured {
+  /** Per block: on/off throughput and CPU per request, each the geometric mean of the block's two pairs. */
+  rps: number[];
+  cpu: number[];
+  on: Window[];
+  off: Window[];
+}
+
+async function measure(framework: string): Promise<Measured> {
+  const measured: Measured = { rps: [], cpu: [], on: [], off: [] };
+  for (let set = 0; set < PROCESSES; set++) {
+    const service = await launch(framework, VARIANT, PATHS[framework], { toggled: true });
+    const load = new SteadyLoad(service, SWITCHED.connections);
+    try {
+      await toggle(service.child, true);
+      await sleep((SWITCHED.warmupSeconds / 2) * 1000);
+      await toggle(service.child, false);
+      await sleep((SWITCHED.warmupSeconds / 2) * 1000);
+      for (let block = 0; block < BLOCKS; block++) {
+        // Blocks alternate which side comes first, so neither is always measured just after a switch on.
+        const order = block % 2 === 0 ? [false, true, true, false] : [true, false, false, true];
+        const windows: Window[] = [];
+        for (const side of order) windows.push(await measureWindow(service, load, side));
+        const on = windows.filter((_, i) => order[i]);
+        const off = windows.filter((_, i) => !order[i]);
+        const ratio = (key: 'rps' | 'cpuMicros'): number =>
+          Math.sqrt((on[0]![key] * on[1]![key]) / (off[0]![key] * off[1]![key]));
+        measured.rps.push(ratio('rps'));
+        measured.cpu.push(ratio('cpuMicros'));
+        measured.on.push(...on);
+        measured.off.push(...off);
+      }
+    } finally {
+      await load.stop();
+      service.child.kill('SIGTERM');
+    }
+  }
+  return measured;
+}
+
+const loss = (rps: number): string => `${((1 - rps) * 100).toFixed(1)}%`;
+
+function row(framework: string, { rps, cpu, on, off }: Measured): string[] {
+  const [low, high] = medianInterval(rps);
+  const [cpuLow, cpuHigh] = medianInterval(cpu);
+  const cores = (windows: Window[], key: 'serviceCores' | 'generatorCores'): string =>
+    fmt(median(windows.map((sample) => sample[key])), 2);
+  return [
+    `${framework} (\`${PATHS[framework]}\`), ${VARIANT}`,
+    fmt(median(off.map((sample) => sample.rps))),
+    fmt(median(on.map((sample) => sample.rps))),
+    loss(median(rps)),
+    `${loss(high)} to ${loss(low)}`,
+    `${median(cpu).toFixed(3)}x (${cpuLow.toFixed(3)}-${cpuHigh.toFixed(3)}x)`,
+    `${cores(off, 'serviceCores')} / ${cores(on, 'serviceCores')}`,
+    `${cores(off, 'generatorCores')} / ${cores(on, 'generatorCores')}`,
+  ];
+}
+
+/** Throughput of each service alone under as much load as one autocannon makes, start() on against off. */
+export async function run(): Promise<string> {
+  const only = process.env['BENCH_FRAMEWORKS']?.split(',');
+  const frameworks = FRAMEWORKS.filter((framework) => only?.includes(framework) !== false);
+  const rows: string[][] = [];
+  for (const framework of frameworks) rows.push(row(framework, await measure(framework)));
+  return [
+    '### @agentmeter/node: throughput loss of start(), one service at a time',
+    '',
+    `One process of each service, alone on the machine with its load generator (an autocannon in the bench process, ` +
+      `${SWITCHED.connections} connections on loopback, the same connections from launch to the end), its start() shut down ` +
+      `and started again between windows of ${SWITCHED.seconds} s, each after ${SWITCHED.settleSeconds} s of unmeasured load. Windows ` +
+      `come in ABBA blocks (off, on, on, off; the next block on, off, off, on), and a block's ratio is the geometric ` +
+      `mean of its on/off ratios, so a steady drift of the machine's speed across the block cancels. ${BLOCKS} blocks in ` +
+      `each of ${PROCESSES} processes, after a ${SWITCHED.warmupSeconds}-second warm-up in which each ran on and off. Medians ` +
+      `over blocks, with the 90% percentile-bootstrap interval of the median. "Cores" are CPU seconds per second: a ` +
+      `service at 1.00 never lets its loop sleep, so its req/s is its capacity; a load generator near 1.00 is what ` +
+      `limits the service instead. Load average (1 minute): ${fmt(Math.min(...loads), 1)} to ${fmt(Math.max(...loads), 1)}.`,
+    '',
+    table(
+      [
+        'service, variant',
+        'req/s off',
+        'req/s on',
+        'throughput loss',
+        'throughput loss, 90% interval',
+        'CPU per request, on vs off',
+        'service cores, off / on',
+        'load generator cores, off / on',
+      ],
+      rows,
+    ),
+  ].join('\n');
+}
