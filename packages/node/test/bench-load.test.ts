@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { launch, SteadyLoad } from '../bench/service-process.ts';
+import { launch, SteadyLoad, toggle } from '../bench/service-process.ts';
 
 // The load the toggle bench measures in windows: one set of connections from launch to the end.
 describe('bench steady load', () => {
@@ -32,4 +32,22 @@ describe('bench steady load', () => {
       express.child.kill('SIGTERM');
     }
   });
+
+  // The calibration rows of the toggle bench: each must answer every switch, or its crossover waits forever.
+  it.each(['toggling nothing (A/A check)', "monitorEventLoopDelay alone, at start()'s resolution"])(
+    'switches the %s variant on and off under load',
+    async (variant) => {
+      const service = await launch('express', variant, '/items/42', { toggled: true });
+      const load = new SteadyLoad(service, 2);
+      try {
+        for (const on of [true, false, true, false]) {
+          await toggle(service.child, on);
+          expect((await load.measure(0.2)).requests).toBeGreaterThan(0);
+        }
+      } finally {
+        await load.stop();
+        service.child.kill('SIGTERM');
+      }
+    },
+  );
 });
