@@ -114,6 +114,8 @@ function row(framework: string, { rps, cpu, on, off }: Measured): string[] {
 /** Throughput of each service alone under as much load as one autocannon makes, start() on against off. */
 export async function run(): Promise<string> {
   const only = process.env['BENCH_FRAMEWORKS']?.split(',');
+  const unknown = only?.find((framework) => !FRAMEWORKS.includes(framework));
+  if (unknown !== undefined) throw new Error(`BENCH_FRAMEWORKS: no service ${unknown}; use ${FRAMEWORKS.join(', ')}`);
   const frameworks = FRAMEWORKS.filter((framework) => only?.includes(framework) !== false);
   const rows: string[][] = [];
   for (const framework of frameworks) rows.push(row(framework, await measure(framework)));
