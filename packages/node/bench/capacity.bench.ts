@@ -94,11 +94,12 @@ async function measure(framework: string): Promise<Measured> {
 
 const loss = (rps: number): string => `${((1 - rps) * 100).toFixed(1)}%`;
 
+const cores = (windows: Window[], key: 'serviceCores' | 'generatorCores'): string =>
+  fmt(median(windows.map((sample) => sample[key])), 2);
+
 function row(framework: string, { rps, cpu, on, off }: Measured): string[] {
   const [low, high] = medianInterval(rps);
   const [cpuLow, cpuHigh] = medianInterval(cpu);
-  const cores = (windows: Window[], key: 'serviceCores' | 'generatorCores'): string =>
-    fmt(median(windows.map((sample) => sample[key])), 2);
   return [
     `${framework} (\`${PATHS[framework]}\`), ${VARIANT}`,
     fmt(median(off.map((sample) => sample.rps))),

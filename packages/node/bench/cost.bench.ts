@@ -22,6 +22,8 @@ const CASES: [framework: string, path: string][] = [
 const ROUNDS = Number(process.env['BENCH_COST_ROUNDS'] ?? 6);
 const SECONDS = Number(process.env['BENCH_COST_SECONDS'] ?? 4);
 const HZ = 4000;
+/** `BENCH_COST_FUNCTIONS=20` adds, per service, the 20 functions whose CPU per request moved most between off and on. */
+const FUNCTIONS = Number(process.env['BENCH_COST_FUNCTIONS'] ?? 0);
 const CONNECTIONS = 16;
 /** agentmeter's own code, from source (this repository) or from an installed build. */
 const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
@@ -100,25 +102,45 @@ function category(symbol: string): Category {
   return 'rest';
 }
 
-/** Nanoseconds of CPU per request in each category, for one side. */
-async function perRequest(done: Round[], side: Side): Promise<Record<Category | 'total', number>> {
-  const totals = { agentmeter: 0, publish: 0, clock: 0, rest: 0, total: 0 };
+/** Nanoseconds of CPU per request by symbol, for one side. */
+async function bySymbol(done: Round[], side: Side): Promise<Map<string, number>> {
+  const samples = new Map<string, number>();
   let requests = 0;
   for (const round of done.filter((r) => r.side === side)) {
     requests += round.requests;
-    for (const [symbol, samples] of await symbols(round.file)) {
-      totals[category(symbol)] += samples;
-      totals.total += samples;
-    }
+    for (const [symbol, count] of await symbols(round.file)) samples.set(symbol, (samples.get(symbol) ?? 0) + count);
   }
   const ns = 1e9 / HZ / requests;
-  return {
-    agentmeter: totals.agentmeter * ns,
-    publish: totals.publish * ns,
-    clock: totals.clock * ns,
-    rest: totals.rest * ns,
-    total: totals.total * ns,
-  };
+  return new Map([...samples].map(([symbol, count]) => [symbol, count * ns]));
+}
+
+/** Nanoseconds of CPU per request in each category, for one side. */
+function perRequest(symbolNs: Map<string, number>): Record<Category | 'total', number> {
+  const totals = { agentmeter: 0, publish: 0, clock: 0, rest: 0, total: 0 };
+  for (const [symbol, ns] of symbolNs) {
+    totals[category(symbol)] += ns;
+    totals.total += ns;
+  }
+  return totals;
+}
+
+/** The `count` symbols whose CPU per request moved most between off and on, as table rows. */
+function movedMost(framework: string, on: Map<string, number>, off: Map<string, number>, count: number): string[][] {
+  const moved = [...new Set([...on.keys(), ...off.keys()])].map((symbol): [string, number, number] => [
+    symbol,
+    off.get(symbol) ?? 0,
+    on.get(symbol) ?? 0,
+  ]);
+  moved.sort((a, b) => Math.abs(b[2] - b[1]) - Math.abs(a[2] - a[1]));
+  return moved
+    .slice(0, count)
+    .map(([symbol, before, after]) => [
+      framework,
+      `\`${symbol.replace(PACKAGES, '').replaceAll('|', '\\|').slice(0, 120)}\``,
+      before.toFixed(1),
+      after.toFixed(1),
+      (after - before).toFixed(1),
+    ]);
 }
 
 async function perfWorks(): Promise<string | undefined> {
@@ -138,11 +160,14 @@ export async function run(): Promise<string> {
   const only = process.env['BENCH_FRAMEWORKS']?.split(',');
   const dir = mkdtempSync(join(tmpdir(), 'agentmeter-cost-'));
   const rows: string[][] = [];
+  const functionRows: string[][] = [];
   try {
     for (const [framework, path] of CASES) {
       if (only !== undefined && !only.includes(framework)) continue;
       const done = await rounds(framework, path, dir);
-      const [on, off] = [await perRequest(done, 'on'), await perRequest(done, 'off')];
+      const [onSymbols, offSymbols] = [await bySymbol(done, 'on'), await bySymbol(done, 'off')];
+      const [on, off] = [perRequest(onSymbols), perRequest(offSymbols)];
+      if (FUNCTIONS > 0) functionRows.push(...movedMost(framework, onSymbols, offSymbols, FUNCTIONS));
       const share = (ns: number): string => `${fmt(ns)} (${((ns / off.total) * 100).toFixed(1)}%)`;
       // All of agentmeter's samples count, the route wrappers' included (Express's and Fastify's stay installed and
       // run with start() off too): against a service without agentmeter, they are its cost as well.
@@ -187,5 +212,13 @@ export async function run(): Promise<string> {
       ],
       rows,
     ),
+    ...(functionRows.length === 0
+      ? []
+      : [
+          '',
+          `The ${FUNCTIONS} functions per service whose CPU per request moved most (ns per request; kernel and user).`,
+          '',
+          table(['service', 'function', 'off', 'on', 'on - off'], functionRows),
+        ]),
   ].join('\n');
 }
