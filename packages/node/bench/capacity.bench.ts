@@ -22,9 +22,24 @@ import {
  * service (at one core its loop never sleeps, and req/s is its capacity).
  */
 const FRAMEWORKS = ['node:http', 'express', 'fastify'];
-const VARIANT = 'start()';
+const OBSERVER_ALONE = "start()'s HTTP observer alone, the rest of start() staying on";
+/**
+ * The variants switched (of http-service.ts's), `BENCH_CAPACITY_VARIANTS='start()|start(), http: false'`.
+ * By default start() as a whole, and the per-request part of it alone: switching only the HTTP observer
+ * leaves behind none of the work a start() and shutdown() do (garbage, code to compile) in the next window.
+ */
+const VARIANTS = process.env['BENCH_CAPACITY_VARIANTS']?.split('|') ?? ['start()', OBSERVER_ALONE];
+/**
+ * Windows of half a second after a quarter of settling: an ABBA block lasts 3 s, so the machine's
+ * speed, which drifts by 10-20% over a dozen seconds here, drifts less within one (2 s windows gave
+ * Fastify an interval three times as wide).
+ */
+const WINDOW = {
+  seconds: Number(process.env['BENCH_CAPACITY_SECONDS'] ?? 0.5),
+  settleSeconds: Number(process.env['BENCH_CAPACITY_SETTLE_SECONDS'] ?? 0.25),
+};
 /** ABBA blocks per process. */
-const BLOCKS = Number(process.env['BENCH_CAPACITY_BLOCKS'] ?? 4);
+const BLOCKS = Number(process.env['BENCH_CAPACITY_BLOCKS'] ?? 16);
 /** Fresh processes per service, one after the other. */
 const PROCESSES = Number(process.env['BENCH_CAPACITY_PROCESSES'] ?? 3);
 
@@ -38,11 +53,11 @@ interface Window extends Throughput {
 
 async function measureWindow(service: Service, load: SteadyLoad, on: boolean): Promise<Window> {
   await toggle(service.child, on);
-  await sleep(SWITCHED.settleSeconds * 1000);
+  await sleep(WINDOW.settleSeconds * 1000);
   loads.push(loadavg()[0]!);
   const before = process.cpuUsage();
   const started = performance.now();
-  const sample = await load.measure(SWITCHED.seconds);
+  const sample = await load.measure(WINDOW.seconds);
   const elapsed = (performance.now() - started) * 1000;
   const { user, system } = process.cpuUsage(before);
   return {
@@ -60,10 +75,10 @@ interface Measured {
   off: Window[];
 }
 
-async function measure(framework: string): Promise<Measured> {
+async function measure(framework: string, variant: string): Promise<Measured> {
   const measured: Measured = { rps: [], cpu: [], on: [], off: [] };
   for (let set = 0; set < PROCESSES; set++) {
-    const service = await launch(framework, VARIANT, PATHS[framework], { toggled: true });
+    const service = await launch(framework, variant, PATHS[framework], { toggled: true });
     const load = new SteadyLoad(service, SWITCHED.connections);
     try {
       await toggle(service.child, true);
@@ -97,11 +112,11 @@ const loss = (rps: number): string => `${((1 - rps) * 100).toFixed(1)}%`;
 const cores = (windows: Window[], key: 'serviceCores' | 'generatorCores'): string =>
   fmt(median(windows.map((sample) => sample[key])), 2);
 
-function row(framework: string, { rps, cpu, on, off }: Measured): string[] {
+function row(framework: string, variant: string, { rps, cpu, on, off }: Measured): string[] {
   const [low, high] = medianInterval(rps);
   const [cpuLow, cpuHigh] = medianInterval(cpu);
   return [
-    `${framework} (\`${PATHS[framework]}\`), ${VARIANT}`,
+    `${framework} (\`${PATHS[framework]}\`), ${variant}`,
     fmt(median(off.map((sample) => sample.rps))),
     fmt(median(on.map((sample) => sample.rps))),
     loss(median(rps)),
@@ -119,13 +134,16 @@ export async function run(): Promise<string> {
   if (unknown !== undefined) throw new Error(`BENCH_FRAMEWORKS: no service ${unknown}; use ${FRAMEWORKS.join(', ')}`);
   const frameworks = FRAMEWORKS.filter((framework) => only?.includes(framework) !== false);
   const rows: string[][] = [];
-  for (const framework of frameworks) rows.push(row(framework, await measure(framework)));
+  for (const framework of frameworks)
+    for (const variant of VARIANTS) rows.push(row(framework, variant, await measure(framework, variant)));
   return [
     '### @agentmeter/node: throughput loss of start(), one service at a time',
     '',
     `One process of each service, alone on the machine with its load generator (an autocannon in the bench process, ` +
       `${SWITCHED.connections} connections on loopback, the same connections from launch to the end), its start() shut down ` +
-      `and started again between windows of ${SWITCHED.seconds} s, each after ${SWITCHED.settleSeconds} s of unmeasured load. Windows ` +
+      `and started again between windows of ${WINDOW.seconds} s, each after ${WINDOW.settleSeconds} s of unmeasured load ` +
+      `(in the observer-alone row only the HTTP observer is switched, the per-request part of start(), while the rest of ` +
+      `start() runs throughout, so no start() or shutdown() leaves work behind in a window). Windows ` +
       `come in ABBA blocks (off, on, on, off; the next block on, off, off, on), and a block's ratio is the geometric ` +
       `mean of its on/off ratios, so a steady drift of the machine's speed across the block cancels. ${BLOCKS} blocks in ` +
       `each of ${PROCESSES} processes, after a ${SWITCHED.warmupSeconds}-second warm-up in which each ran on and off. Medians ` +

@@ -5,12 +5,14 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DEFAULT_EVENT_LOOP_RESOLUTION_MILLIS } from '../src/config.ts';
+import { createHttp } from '../src/http.ts';
 import { instrumentFastify, start } from '../src/index.ts';
 import type { StartOptions } from '../src/index.ts';
 
 const PROMETHEUS = { host: '127.0.0.1', port: 0 } as const;
 const NOTHING = 'toggling nothing (A/A check)';
 const SAMPLER_ALONE = "monitorEventLoopDelay alone, at start()'s resolution";
+const OBSERVER_ALONE = "start()'s HTTP observer alone, the rest of start() staying on";
 const VARIANTS: Record<string, StartOptions | undefined> = {
   bare: undefined,
   'start()': { prometheus: PROMETHEUS },
@@ -33,6 +35,9 @@ const VARIANTS: Record<string, StartOptions | undefined> = {
   [NOTHING]: undefined,
   // Toggled, only Node's event-loop delay histogram at start()'s default resolution: what its timer costs alone.
   [SAMPLER_ALONE]: undefined,
+  // Toggled, only the HTTP observer start() subscribes (no SDK start or shutdown, which leave work
+  // behind them: garbage, code to compile): start() with `http: false` runs throughout.
+  [OBSERVER_ALONE]: { prometheus: PROMETHEUS, http: false },
 };
 
 const framework = process.argv[2] ?? 'node:http';
@@ -82,17 +87,32 @@ process.stdout.write(`${typeof address === 'object' && address !== null ? addres
 process.on('message', (message) => {
   if (message === 'cpu') {
     const { user, system } = process.cpuUsage();
-    process.send?.({ cpuMicros: user + system, userMicros: user, connections });
+    process.send?.({ cpuMicros: user + system, userMicros: user, connections, observed: observedRequests() });
   } else if (toggled && (message === 'on' || message === 'off')) {
     void toggle(message === 'on').then(() => process.send?.({ toggled: message }));
   }
 });
 
 const sampler = monitorEventLoopDelay({ resolution: DEFAULT_EVENT_LOOP_RESOLUTION_MILLIS });
+// The observer as start() builds it with defaults (Express's route patch aside, which start() installs at load).
+const observer = createHttp(
+  {},
+  { tracing: false, express: false, exemplars: true, seriesLimit: 2000, isOwnRequest: () => false },
+);
+
+/** Requests the variant's own HTTP observer counted (the observer-alone variant; 0 for the others). */
+function observedRequests(): number {
+  let count = 0;
+  for (const cell of observer.metrics.serverDuration.handles()) count += cell.count;
+  return count;
+}
 
 /** Stops or starts the variant's start() in this process (the same process measures both sides). */
 async function toggle(on: boolean): Promise<void> {
-  if (variant === SAMPLER_ALONE) {
+  if (variant === OBSERVER_ALONE) {
+    if (on) observer.start();
+    else observer.stop();
+  } else if (variant === SAMPLER_ALONE) {
     if (on) sampler.enable();
     else sampler.disable();
   } else if (options === undefined) {

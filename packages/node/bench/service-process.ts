@@ -69,6 +69,8 @@ export interface CpuTimes {
   cpuMicros: number;
   userMicros: number;
   connections: number;
+  /** Requests counted by the service's own HTTP observer (only the observer-alone variant has one that runs). */
+  observed: number;
 }
 
 export function cpuTimes(child: ChildProcess): Promise<CpuTimes> {

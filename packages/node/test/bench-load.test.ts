@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { launch, SteadyLoad, toggle } from '../bench/service-process.ts';
+import { cpuTimes, launch, SteadyLoad, toggle } from '../bench/service-process.ts';
 
 // The load the toggle bench measures in windows: one set of connections from launch to the end.
 describe('bench steady load', () => {
@@ -34,20 +34,48 @@ describe('bench steady load', () => {
   });
 
   // The calibration rows of the toggle bench: each must answer every switch, or its crossover waits forever.
-  it.each(['toggling nothing (A/A check)', "monitorEventLoopDelay alone, at start()'s resolution"])(
-    'switches the %s variant on and off under load',
-    async (variant) => {
-      const service = await launch('express', variant, '/items/42', { toggled: true });
-      const load = new SteadyLoad(service, 2);
-      try {
-        for (const on of [true, false, true, false]) {
-          await toggle(service.child, on);
-          expect((await load.measure(0.2)).requests).toBeGreaterThan(0);
-        }
-      } finally {
-        await load.stop();
-        service.child.kill('SIGTERM');
+  it.each([
+    'toggling nothing (A/A check)',
+    "monitorEventLoopDelay alone, at start()'s resolution",
+    "start()'s HTTP observer alone, the rest of start() staying on",
+  ])('switches the %s variant on and off under load', async (variant) => {
+    const service = await launch('express', variant, '/items/42', { toggled: true });
+    const load = new SteadyLoad(service, 2);
+    try {
+      for (const on of [true, false, true, false]) {
+        await toggle(service.child, on);
+        expect((await load.measure(0.2)).requests).toBeGreaterThan(0);
       }
-    },
-  );
+    } finally {
+      await load.stop();
+      service.child.kill('SIGTERM');
+    }
+  });
+
+  // The capacity bench's observer-alone row: switched on, the observer counts every request; off, none.
+  it('counts requests with the observer-alone variant only while it is switched on', async () => {
+    const service = await launch(
+      'fastify',
+      "start()'s HTTP observer alone, the rest of start() staying on",
+      '/items/42',
+      {
+        toggled: true,
+      },
+    );
+    const load = new SteadyLoad(service, 2);
+    try {
+      await toggle(service.child, true);
+      const on = await load.measure(0.3);
+      const whileOn = (await cpuTimes(service.child)).observed;
+      expect(whileOn).toBeGreaterThanOrEqual(on.requests);
+      await toggle(service.child, false);
+      await load.measure(0.1); // requests in flight at the switch finish uncounted or counted, not later
+      const afterOff = (await cpuTimes(service.child)).observed;
+      expect((await load.measure(0.3)).requests).toBeGreaterThan(0);
+      expect((await cpuTimes(service.child)).observed).toBe(afterOff);
+    } finally {
+      await load.stop();
+      service.child.kill('SIGTERM');
+    }
+  });
 });
