@@ -94,22 +94,23 @@ process.on('message', (message) => {
 });
 
 const sampler = monitorEventLoopDelay({ resolution: DEFAULT_EVENT_LOOP_RESOLUTION_MILLIS });
-// The observer as start() builds it with defaults (Express's route patch aside, which start() installs at load).
-const observer = createHttp(
-  {},
-  { tracing: false, express: false, exemplars: true, seriesLimit: 2000, isOwnRequest: () => false },
-);
+// The observer-alone variant's observer, as start() builds it with defaults (without Express's route
+// patch, which start() installs at load only with HTTP metrics on: Express requests get no route).
+const observer =
+  variant === OBSERVER_ALONE
+    ? createHttp({}, { tracing: false, express: false, exemplars: true, seriesLimit: 2000, isOwnRequest: () => false })
+    : undefined;
 
-/** Requests the variant's own HTTP observer counted (the observer-alone variant; 0 for the others). */
+/** Requests the observer-alone variant's observer counted (0 for the other variants). */
 function observedRequests(): number {
   let count = 0;
-  for (const cell of observer.metrics.serverDuration.handles()) count += cell.count;
+  for (const cell of observer?.metrics.serverDuration.handles() ?? []) count += cell.count;
   return count;
 }
 
 /** Stops or starts the variant's start() in this process (the same process measures both sides). */
 async function toggle(on: boolean): Promise<void> {
-  if (variant === OBSERVER_ALONE) {
+  if (observer !== undefined) {
     if (on) observer.start();
     else observer.stop();
   } else if (variant === SAMPLER_ALONE) {

@@ -54,14 +54,8 @@ describe('bench steady load', () => {
 
   // The capacity bench's observer-alone row: switched on, the observer counts every request; off, none.
   it('counts requests with the observer-alone variant only while it is switched on', async () => {
-    const service = await launch(
-      'fastify',
-      "start()'s HTTP observer alone, the rest of start() staying on",
-      '/items/42',
-      {
-        toggled: true,
-      },
-    );
+    const variant = "start()'s HTTP observer alone, the rest of start() staying on";
+    const service = await launch('fastify', variant, '/items/42', { toggled: true });
     const load = new SteadyLoad(service, 2);
     try {
       await toggle(service.child, true);
