@@ -21,7 +21,7 @@ import {
  * load; here nothing else runs, and the table shows how close to a whole core each side kept the
  * service (at one core its loop never sleeps, and req/s is its capacity).
  */
-const FRAMEWORKS = ['node:http', 'express', 'fastify'];
+const FRAMEWORKS = Object.keys(PATHS);
 const OBSERVER_ALONE = "start()'s HTTP observer alone, the rest of start() staying on";
 /**
  * The variants switched (of http-service.ts's), `BENCH_CAPACITY_VARIANTS='start()|start(), http: false'`.

@@ -10,7 +10,10 @@ const SERVICE = fileURLToPath(new URL('./http-service.ts', import.meta.url));
 /** The path each service answers with a small JSON body (Express and Fastify through a route template). */
 export const PATHS: Record<string, string> = { 'node:http': '/', express: '/items/42', fastify: '/items/42' };
 
-/** Windows of the benches that switch a service's start() on and off under steady load (toggle, capacity). */
+/**
+ * Timing of the benches that switch a service's start() on and off under steady load: toggle's windows,
+ * and the warm-up and connections capacity uses too (its windows are its own, shorter).
+ */
 export interface SwitchedTiming {
   readonly seconds: number;
   readonly settleSeconds: number;
