@@ -1,12 +1,12 @@
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { reuse } from './reuse.ts';
-import { ROUTE } from './routes.ts';
+import { putRoute } from './routes.ts';
 import { NODE_SCOPE } from './scope.ts';
 
 /** The template of the routers a request has entered (`/shops/:shopId/orders`), on the request. */
 const MOUNT: unique symbol = Symbol('agentmeter.express.mount');
-type RoutedRequest = { [ROUTE]?: string; [MOUNT]?: string };
+type RoutedRequest = { [MOUNT]?: string };
 type Handler = (req: RoutedRequest, res: unknown, next: (error?: unknown) => void) => unknown;
 interface Layer {
   handle: Handler;
@@ -88,7 +88,7 @@ export class ExpressRouteInstrumentation extends InstrumentationBase {
               const path = this.path;
               if (state.labelling && typeof path === 'string') {
                 const mount = req[MOUNT];
-                req[ROUTE] = mount === undefined ? path : path === '/' ? mount : mount + path;
+                putRoute(req, mount === undefined ? path : path === '/' ? mount : mount + path);
               }
               return dispatch.call(this, req, res, done);
             };

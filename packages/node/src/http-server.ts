@@ -7,12 +7,13 @@ import { context, diag, trace } from '@opentelemetry/api';
 import type { Attributes, Span } from '@opentelemetry/api';
 import { methodIndex, methodName, versionName, versionOf } from './http-metrics.ts';
 import type { HttpMetrics } from './http-metrics.ts';
-import { routeOf } from './routes.ts';
+import { IN_FLIGHT, routeOf } from './routes.ts';
+import type { RouteHolder } from './routes.ts';
 
 /** The server span instrumentation-http made for this response (tracing mode), for exemplars. */
 export const SPAN: unique symbol = Symbol('agentmeter.http.span');
 /** A connection's requests in flight, kept on the socket: one object per connection, nothing per request. */
-const STATE: unique symbol = Symbol('agentmeter.http.connection');
+const STATE: typeof IN_FLIGHT = IN_FLIGHT;
 
 type Tracked = ServerResponse & { [SPAN]?: Span };
 type Watched = Socket & { [STATE]?: Connection; encrypted?: boolean; server?: object };
@@ -25,15 +26,18 @@ interface InFlight {
   method: string | undefined;
   methodCode: number;
   active: UpDownCounterCell | undefined;
+  /** The route template the framework (or setHttpRoute) gave it. */
+  route: string | undefined;
 }
 
 /** The request in flight on a connection, and (only with pipelining) the ones queued behind it. */
-class Connection implements InFlight {
+class Connection implements InFlight, RouteHolder {
   response: Tracked | undefined = undefined;
   started = 0;
   method: string | undefined = undefined;
   methodCode = 0;
   active: UpDownCounterCell | undefined = undefined;
+  route: string | undefined = undefined;
   /** 1 on a TLS socket (url.scheme https); a socket never changes. */
   readonly scheme: number;
   queued: InFlight[] | undefined = undefined;
@@ -69,9 +73,20 @@ class Connection implements InFlight {
     return this.response?.req === request || this.queued?.some((entry) => entry.response?.req === request) === true;
   }
 
+  holdRoute(request: object, route: string): boolean {
+    if (this.response?.req === request) {
+      this.route = route;
+      return true;
+    }
+    const entry = this.queued?.find((queued) => queued.response?.req === request);
+    if (entry !== undefined) entry.route = route;
+    return entry !== undefined;
+  }
+
   clear(): void {
     this.response = undefined;
     this.active = undefined;
+    this.route = undefined;
   }
 }
 
@@ -165,7 +180,8 @@ export class ServerObserver {
       connection.started = performance.now();
     } else if (!connection.serves(request)) {
       const active = this.#activate(methodCode, connection.scheme);
-      (connection.queued ??= []).push({ response, started: performance.now(), method, methodCode, active });
+      const started = performance.now();
+      (connection.queued ??= []).push({ response, started, method, methodCode, active, route: undefined });
     }
   };
 
@@ -214,7 +230,7 @@ export class ServerObserver {
     const version = versionOf(request.httpVersionMajor, request.httpVersionMinor);
     const error = aborted ? ERROR_ABORTED : status >= 500 ? ERROR_STATUS : ERROR_NONE;
     const code = (((status * 11 + method) * 2 + scheme) * 5 + version) * 3 + error;
-    const route = routeOf(request);
+    const route = inFlight.route ?? routeOf(request);
     const table = this.#metrics.serverDuration;
     const cell =
       table.find(route, code) ??
@@ -244,8 +260,8 @@ export class ServerObserver {
     if (connection === undefined || connection.owner !== this) return;
     const cut: InFlight[] = connection.queued?.splice(0) ?? [];
     if (connection.response !== undefined) {
-      const { response, started, method, methodCode, active } = connection;
-      cut.unshift({ response, started, method, methodCode, active });
+      const { response, started, method, methodCode, active, route } = connection;
+      cut.unshift({ response, started, method, methodCode, active, route });
     }
     connection.clear();
     for (const inFlight of cut) {

@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { serve } from '@hono/node-server';
 import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instrumentFastify, instrumentHono, setHttpRoute, start } from '../src/index.ts';
@@ -29,6 +30,19 @@ function routes(text: string, status: string): Record<string, number> {
     result[labels['http_route'] ?? '(none)'] = (result[labels['http_route'] ?? '(none)'] ?? 0) + count;
   }
   return result;
+}
+
+/** An Express app and an instrumented Fastify app listening, each with one route: `${prefix}/express/:id`, `${prefix}/fastify/:id`. */
+async function expressAndFastify(prefix: string): Promise<[Server, FastifyInstance]> {
+  const express = createRequire(import.meta.url)('express') as typeof import('express');
+  const app = express();
+  app.get(`${prefix}/express/:id`, (_req, res) => void res.send('express'));
+  const server = app.listen(0, '127.0.0.1') as Server;
+  await new Promise((resolve) => server.once('listening', resolve));
+  const fastify = instrumentFastify(Fastify());
+  fastify.get(`${prefix}/fastify/:id`, async () => 'fastify');
+  await fastify.listen({ port: 0, host: '127.0.0.1' });
+  return [server, fastify];
 }
 
 describe('http.route for real frameworks: templates, never raw paths', () => {
@@ -160,6 +174,43 @@ describe('http.route for real frameworks: templates, never raw paths', () => {
     await close(server);
   });
 
+  it('keeps route templates off the request objects: the observer holds them, so no request changes hidden class', async () => {
+    const [expressServer, fastify] = await expressAndFastify('/own');
+    const hono = instrumentHono(new Hono());
+    hono.get('/own/hono/:id', (c) => c.text('hono'));
+    const honoServer = serve({ fetch: hono.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
+    await new Promise((resolve) => honoServer.once('listening', resolve));
+    const plain = createServer((request, response) => {
+      setHttpRoute(request, '/own/plain/:id');
+      response.end('plain');
+    });
+    await listen(plain);
+    const servers = [expressServer, fastify.server, honoServer, plain];
+    // Each request's own symbol keys once its response finished, the route long written by then.
+    const keys: string[][] = [];
+    for (const server of servers)
+      server.on('request', (request: object, response: ServerResponse) =>
+        response.on('finish', () => keys.push(Object.getOwnPropertySymbols(request).map(String))),
+      );
+    for (const [i, server] of servers.entries()) {
+      const name = ['express', 'fastify', 'hono', 'plain'][i];
+      await hit((server.address() as { port: number }).port, [`/own/${name}/1`, `/own/${name}/2`]);
+    }
+    const text = await scrape(handle.prometheusUrl!);
+    expect(routes(text, '200')).toMatchObject({
+      '/own/express/:id': 2,
+      '/own/fastify/:id': 2,
+      '/own/hono/:id': 2,
+      '/own/plain/:id': 2,
+    });
+    expect(keys).toHaveLength(8);
+    expect(keys.flat().filter((key) => key.includes('agentmeter'))).toEqual([]);
+    await fastify.close();
+    await close(expressServer);
+    await close(honoServer);
+    await close(plain);
+  });
+
   it('rejects things that are not apps', () => {
     expect(() => instrumentFastify({} as never)).toThrow(/Fastify instance/);
     expect(() => instrumentFastify(null as never)).toThrow(/Fastify instance/);
@@ -167,14 +218,7 @@ describe('http.route for real frameworks: templates, never raw paths', () => {
   });
 
   it('labels Express and Fastify routes again after shutdown() and a new start(), and none while stopped', async () => {
-    const express = createRequire(import.meta.url)('express') as typeof import('express');
-    const app = express();
-    app.get('/restart/express/:id', (_req, res) => void res.send('express'));
-    const server = app.listen(0, '127.0.0.1') as Server;
-    await new Promise((resolve) => server.once('listening', resolve));
-    const fastify = instrumentFastify(Fastify());
-    fastify.get('/restart/fastify/:id', async () => 'fastify');
-    await fastify.listen({ port: 0, host: '127.0.0.1' });
+    const [server, fastify] = await expressAndFastify('/restart');
     const ports = [(server.address() as { port: number }).port, (fastify.server.address() as { port: number }).port];
     const both = async (id: string): Promise<void> => {
       await hit(ports[0]!, [`/restart/express/${id}`]);

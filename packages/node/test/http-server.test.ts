@@ -178,9 +178,10 @@ describe('server metrics from node:diagnostics_channel: exact counts, routes, st
     expect(await drive({ port, streamClosed: closed, stop: () => close(server) }, '/hono')).toEqual(expected('/hono'));
   });
 
-  it('counts pipelined requests on one connection, each once', async () => {
+  it('counts pipelined requests on one connection, each once and with its own route', async () => {
     const server = createServer((request, response) => {
-      setHttpRoute(request, '/pipelined/:n');
+      // The second is routed while the first is still in flight: each route goes to its own request.
+      setHttpRoute(request, request.url === '/pipelined/1' ? '/pipelined/first/:n' : '/pipelined/second/:n');
       // The first answers last, so the second waits queued behind it.
       setTimeout(() => response.end('ok'), request.url === '/pipelined/1' ? 20 : 0);
     });
@@ -198,7 +199,10 @@ describe('server metrics from node:diagnostics_channel: exact counts, routes, st
       socket.on('close', () => (received.split('HTTP/1.1 200').length === 3 ? resolve() : reject(new Error(received))));
     });
     const text = await scrape(handle.prometheusUrl!);
-    expect(delta(before, series(text, DURATION))).toEqual({ [ok('/pipelined/:n')]: 2 });
+    expect(delta(before, series(text, DURATION))).toEqual({
+      [ok('/pipelined/first/:n')]: 1,
+      [ok('/pipelined/second/:n')]: 1,
+    });
     expect(inFlight(text)).toEqual([]);
     await close(server);
   });
