@@ -25,10 +25,11 @@ const FRAMEWORKS = Object.keys(PATHS);
 const OBSERVER_ALONE = "start()'s HTTP observer alone, the rest of start() staying on";
 /**
  * The variants switched (of http-service.ts's), `BENCH_CAPACITY_VARIANTS='start()|start(), http: false'`.
- * By default start() as a whole, and the per-request part of it alone: switching only the HTTP observer
- * leaves behind none of the work a start() and shutdown() do (garbage, code to compile) in the next window.
+ * By default start() as a whole. To take it apart: the HTTP observer alone (switching only it leaves
+ * behind none of the work a start() and shutdown() do, garbage and code to compile, in the next
+ * window), `start(), http: false` and `start(), runtime: false`.
  */
-const VARIANTS = process.env['BENCH_CAPACITY_VARIANTS']?.split('|') ?? ['start()', OBSERVER_ALONE];
+const VARIANTS = process.env['BENCH_CAPACITY_VARIANTS']?.split('|') ?? ['start()'];
 /**
  * Windows of half a second after a quarter of settling: an ABBA block lasts 3 s, so the machine's
  * speed, which drifts by 10-20% over a dozen seconds here, drifts less within one (2 s windows gave
@@ -40,8 +41,11 @@ const WINDOW = {
 };
 /** ABBA blocks per process. */
 const BLOCKS = Number(process.env['BENCH_CAPACITY_BLOCKS'] ?? 16);
-/** Fresh processes per service, one after the other. */
-const PROCESSES = Number(process.env['BENCH_CAPACITY_PROCESSES'] ?? 3);
+/**
+ * Fresh processes per service, one after the other. With 3, a row's interval was 3-7 points wide and
+ * the same row moved by 2-3 points between runs; with 8 (128 blocks), about a point wide.
+ */
+const PROCESSES = Number(process.env['BENCH_CAPACITY_PROCESSES'] ?? 8);
 
 const loads: number[] = [];
 
@@ -141,9 +145,12 @@ export async function run(): Promise<string> {
     '',
     `One process of each service, alone on the machine with its load generator (an autocannon in the bench process, ` +
       `${SWITCHED.connections} connections on loopback, the same connections from launch to the end), its start() shut down ` +
-      `and started again between windows of ${WINDOW.seconds} s, each after ${WINDOW.settleSeconds} s of unmeasured load ` +
-      `(in the observer-alone row only the HTTP observer is switched, the per-request part of start(), while the rest of ` +
-      `start() runs throughout, so no start() or shutdown() leaves work behind in a window). Windows ` +
+      `and started again between windows of ${WINDOW.seconds} s, each after ${WINDOW.settleSeconds} s of unmeasured load` +
+      (VARIANTS.includes(OBSERVER_ALONE)
+        ? ` (in the observer-alone row only the HTTP observer is switched, the per-request part of start(), while the rest of ` +
+          `start() runs throughout, so no start() or shutdown() leaves work behind in a window)`
+        : '') +
+      `. Windows ` +
       `come in ABBA blocks (off, on, on, off; the next block on, off, off, on), and a block's ratio is the geometric ` +
       `mean of its on/off ratios, so a steady drift of the machine's speed across the block cancels. ${BLOCKS} blocks in ` +
       `each of ${PROCESSES} processes, after a ${SWITCHED.warmupSeconds}-second warm-up in which each ran on and off. Medians ` +
