@@ -1,5 +1,6 @@
 // The service under load for overhead.bench.ts: `node http-service.ts <framework> <variant> [toggled]` prints
 // its port. Toggled, the variant's start() is stopped and started again on IPC messages (toggle.bench.ts).
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -13,6 +14,7 @@ const PROMETHEUS = { host: '127.0.0.1', port: 0 } as const;
 const NOTHING = 'toggling nothing (A/A check)';
 const SAMPLER_ALONE = "monitorEventLoopDelay alone, at start()'s resolution";
 const OBSERVER_ALONE = "start()'s HTTP observer alone, the rest of start() staying on";
+const EMPTY_SUBSCRIBERS = "empty subscribers on the observer's two channels, the rest of start() staying on";
 const VARIANTS: Record<string, StartOptions | undefined> = {
   bare: undefined,
   'start()': { prometheus: PROMETHEUS },
@@ -38,6 +40,9 @@ const VARIANTS: Record<string, StartOptions | undefined> = {
   // Toggled, only the HTTP observer start() subscribes (no SDK start or shutdown, which leave work
   // behind them: garbage, code to compile): start() with `http: false` runs throughout.
   [OBSERVER_ALONE]: { prometheus: PROMETHEUS, http: false },
+  // Toggled, subscribers that do nothing on the two channels the observer uses: what Node's publishing
+  // costs a request (the message objects, the calls), the floor under the observer's own work.
+  [EMPTY_SUBSCRIBERS]: { prometheus: PROMETHEUS, http: false },
 };
 
 const framework = process.argv[2] ?? 'node:http';
@@ -101,16 +106,23 @@ const observer =
     ? createHttp({}, { tracing: false, express: false, exemplars: true, seriesLimit: 2000, isOwnRequest: () => false })
     : undefined;
 
-/** Requests the observer-alone variant's observer counted (0 for the other variants). */
+/** Requests the observer-alone variant's observer counted, or messages the empty subscribers got (0 for the other variants). */
 function observedRequests(): number {
-  let count = 0;
+  let count = published;
   for (const cell of observer?.metrics.serverDuration.handles() ?? []) count += cell.count;
   return count;
 }
 
+const CHANNELS = ['http.server.response.created', 'http.server.response.finish'];
+/** The empty-subscribers variant's subscriber; counts its calls, so a test can see it was called. */
+let published = 0;
+const emptySubscriber = (): void => void published++;
+
 /** Stops or starts the variant's start() in this process (the same process measures both sides). */
 async function toggle(on: boolean): Promise<void> {
-  if (observer !== undefined) {
+  if (variant === EMPTY_SUBSCRIBERS) {
+    for (const name of CHANNELS) (on ? subscribe : unsubscribe)(name, emptySubscriber);
+  } else if (observer !== undefined) {
     if (on) observer.start();
     else observer.stop();
   } else if (variant === SAMPLER_ALONE) {

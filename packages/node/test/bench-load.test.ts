@@ -38,6 +38,7 @@ describe('bench steady load', () => {
     'toggling nothing (A/A check)',
     "monitorEventLoopDelay alone, at start()'s resolution",
     "start()'s HTTP observer alone, the rest of start() staying on",
+    "empty subscribers on the observer's two channels, the rest of start() staying on",
   ])('switches the %s variant on and off under load', async (variant) => {
     const service = await launch('express', variant, '/items/42', { toggled: true });
     const load = new SteadyLoad(service, 2);
@@ -52,9 +53,11 @@ describe('bench steady load', () => {
     }
   });
 
-  // The capacity bench's observer-alone row: switched on, the observer counts every request; off, none.
-  it('counts requests with the observer-alone variant only while it is switched on', async () => {
-    const variant = "start()'s HTTP observer alone, the rest of start() staying on";
+  // The capacity bench's observer-alone and empty-subscriber rows: switched on, they see every request; off, none.
+  it.each([
+    "start()'s HTTP observer alone, the rest of start() staying on",
+    "empty subscribers on the observer's two channels, the rest of start() staying on",
+  ])('sees requests with the %s variant only while it is switched on', async (variant) => {
     const service = await launch('fastify', variant, '/items/42', { toggled: true });
     const load = new SteadyLoad(service, 2);
     try {
