@@ -16,6 +16,29 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+/**
+ * `count` consecutive free TCP ports on the loopback, returning the first: for a server that derives
+ * ports from a base (`base + 1`, `base + 2`). Taken below Linux's ephemeral range (32768 and up), so
+ * no outgoing connection of a test running alongside is given one of them before the server binds it.
+ */
+export async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * (32_000 - 20_000 - count));
+    const bound = await Promise.all(
+      Array.from({ length: count }, (_, i) => {
+        const server = createServer();
+        return new Promise<typeof server | undefined>((resolve) => {
+          server.once('error', () => resolve(undefined));
+          server.listen(base + i, '127.0.0.1', () => resolve(server));
+        });
+      }),
+    );
+    await Promise.all(bound.map((server) => server && new Promise((resolve) => server.close(resolve))));
+    if (bound.every((server) => server !== undefined)) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports between 20000 and 32000`);
+}
+
 /** A temporary directory removed by `cleanup()`. */
 export function tempDir(prefix: string): { path: string; cleanup: () => void } {
   const path = mkdtempSync(join(tmpdir(), `agentmeter-${prefix}-`));

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../../../collector/test/helpers/processes.ts';
+import { freePortRange } from '../../../collector/test/helpers/processes.ts';
 import { promtoolCheck } from '../../prometheus/test/support/tools.ts';
 import { ClusterApp } from './cluster-app.ts';
 import { samples, scrape, sendRequests } from './helpers.ts';
@@ -108,7 +108,8 @@ describe('node:cluster: one /metrics served by the primary', () => {
   }, 120_000);
 
   it('falls back to a port per worker, with one warning each, when the primary does not run agentmeter', async () => {
-    const base = await freePort();
+    // Workers serve base + 1 and base + 2: all three must be free, and stay free until they listen.
+    const base = await freePortRange(3);
     app = new ClusterApp({ WORKERS: '2', NO_PRIMARY_START: '1', METRICS_PORT: String(base) });
     const { metrics, app: appUrl } = (await app.next()) as { metrics?: string; app: string };
     expect(metrics).toBeUndefined();
@@ -125,7 +126,7 @@ describe('node:cluster: one /metrics served by the primary', () => {
           if (text !== undefined) return sum(text, 'agentmeter_requests_total');
           await sleep(250);
         }
-        throw new Error(`worker ${id} never served ${url}`);
+        throw new Error(`worker ${id} never served ${url}; its stderr: ${app!.stderr}`);
       }),
     );
     expect(perWorker[0]! + perWorker[1]!).toBe(200);
