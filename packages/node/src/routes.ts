@@ -16,9 +16,9 @@ export const IN_FLIGHT: unique symbol = Symbol('agentmeter.http.connection');
 
 /**
  * Takes a request's route template if the request is in flight on it. The route goes on the
- * observer's record, not the request: a new property on every request object changes its hidden
- * class mid-request (and every function of the framework that reads it after routing sees two),
- * which cost Express about a point of its throughput at saturation.
+ * observer's record, not the request: a new property on every request object would change its
+ * hidden class mid-request, so every function of the framework that reads the request after
+ * routing would see two.
  */
 export interface RouteHolder {
   holdRoute(request: object, route: string): boolean;
