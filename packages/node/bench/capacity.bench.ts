@@ -2,6 +2,9 @@ import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fmt, table } from '../../../scripts/bench-kit.ts';
 import {
+  abbaBlock,
+  abbaOrder,
+  frameworksToRun,
   launch,
   median,
   medianInterval,
@@ -13,21 +16,20 @@ import {
   type Throughput,
 } from './service-process.ts';
 
-/**
- * Throughput loss as a load test sees it: one service process at a time, loaded as hard as one
- * autocannon can on the other core, its start() switched off and on between windows in ABBA blocks
- * (off, on, on, off, then on, off, off, on), so a drift in the machine's speed across a block
- * cancels in its ratio. `toggle` loads two services at once and measures CPU per request at partial
- * load; here nothing else runs, and the table shows how close to a whole core each side kept the
- * service (at one core its loop never sleeps, and req/s is its capacity).
- */
-const FRAMEWORKS = Object.keys(PATHS);
+// Throughput loss as a load test sees it: one service process at a time, loaded as hard as one
+// autocannon can on the other core, its start() switched off and on between windows in ABBA blocks
+// (off, on, on, off, then on, off, off, on), so a drift in the machine's speed across a block
+// cancels in its ratio. `toggle` loads two services at once and measures CPU per request at partial
+// load; here nothing else runs, and the table shows how close to a whole core each side kept the
+// service (at one core its loop never sleeps, and req/s is its capacity).
+
 const OBSERVER_ALONE = "start()'s HTTP observer alone, the rest of start() staying on";
 /**
  * The variants switched (of http-service.ts's), `BENCH_CAPACITY_VARIANTS='start()|start(), http: false'`.
  * By default start() as a whole. To take it apart: the HTTP observer alone (switching only it leaves
  * behind none of the work a start() and shutdown() do, garbage and code to compile, in the next
- * window), `start(), http: false` and `start(), runtime: false`.
+ * window), the observer built anew at each switch on as start() builds its own (`a new HTTP observer
+ * at each switch on, the rest of start() staying on`), `start(), http: false` and `start(), runtime: false`.
  */
 const VARIANTS = process.env['BENCH_CAPACITY_VARIANTS']?.split('|') ?? ['start()'];
 /**
@@ -90,16 +92,12 @@ async function measure(framework: string, variant: string): Promise<Measured> {
       await toggle(service.child, false);
       await sleep((SWITCHED.warmupSeconds / 2) * 1000);
       for (let block = 0; block < BLOCKS; block++) {
-        // Blocks alternate which side comes first, so neither is always measured just after a switch on.
-        const order = block % 2 === 0 ? [false, true, true, false] : [true, false, false, true];
+        const order = abbaOrder(block);
         const windows: Window[] = [];
         for (const side of order) windows.push(await measureWindow(service, load, side));
-        const on = windows.filter((_, i) => order[i]);
-        const off = windows.filter((_, i) => !order[i]);
-        const ratio = (key: 'rps' | 'cpuMicros'): number =>
-          Math.sqrt((on[0]![key] * on[1]![key]) / (off[0]![key] * off[1]![key]));
-        measured.rps.push(ratio('rps'));
-        measured.cpu.push(ratio('cpuMicros'));
+        const { rps, cpu, on, off } = abbaBlock(order, windows);
+        measured.rps.push(rps);
+        measured.cpu.push(cpu);
         measured.on.push(...on);
         measured.off.push(...off);
       }
@@ -133,10 +131,7 @@ function row(framework: string, variant: string, { rps, cpu, on, off }: Measured
 
 /** Throughput of each service alone under as much load as one autocannon makes, start() on against off. */
 export async function run(): Promise<string> {
-  const only = process.env['BENCH_FRAMEWORKS']?.split(',');
-  const unknown = only?.find((framework) => !FRAMEWORKS.includes(framework));
-  if (unknown !== undefined) throw new Error(`BENCH_FRAMEWORKS: no service ${unknown}; use ${FRAMEWORKS.join(', ')}`);
-  const frameworks = FRAMEWORKS.filter((framework) => only?.includes(framework) !== false);
+  const frameworks = frameworksToRun();
   const rows: string[][] = [];
   for (const framework of frameworks)
     for (const variant of VARIANTS) rows.push(row(framework, variant, await measure(framework, variant)));

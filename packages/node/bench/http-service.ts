@@ -15,6 +15,7 @@ const NOTHING = 'toggling nothing (A/A check)';
 const SAMPLER_ALONE = "monitorEventLoopDelay alone, at start()'s resolution";
 const OBSERVER_ALONE = "start()'s HTTP observer alone, the rest of start() staying on";
 const EMPTY_SUBSCRIBERS = "empty subscribers on the observer's two channels, the rest of start() staying on";
+const NEW_OBSERVER = 'a new HTTP observer at each switch on, the rest of start() staying on';
 const VARIANTS: Record<string, StartOptions | undefined> = {
   bare: undefined,
   'start()': { prometheus: PROMETHEUS },
@@ -43,6 +44,8 @@ const VARIANTS: Record<string, StartOptions | undefined> = {
   // Toggled, subscribers that do nothing on the two channels the observer uses: what Node's publishing
   // costs a request (the message objects, the calls), the floor under the observer's own work.
   [EMPTY_SUBSCRIBERS]: { prometheus: PROMETHEUS, http: false },
+  // Toggled, the observer-alone variant, but built anew at each switch on, as start() builds its own.
+  [NEW_OBSERVER]: { prometheus: PROMETHEUS, http: false },
 };
 
 const framework = process.argv[2] ?? 'node:http';
@@ -101,14 +104,15 @@ process.on('message', (message) => {
 const sampler = monitorEventLoopDelay({ resolution: DEFAULT_EVENT_LOOP_RESOLUTION_MILLIS });
 // The observer-alone variant's observer, as start() builds it with defaults (without Express's route
 // patch, which start() installs at load only with HTTP metrics on: Express requests get no route).
-const observer =
-  variant === OBSERVER_ALONE
-    ? createHttp({}, { tracing: false, express: false, exemplars: true, seriesLimit: 2000, isOwnRequest: () => false })
-    : undefined;
+const newObserver = (): ReturnType<typeof createHttp> =>
+  createHttp({}, { tracing: false, express: false, exemplars: true, seriesLimit: 2000, isOwnRequest: () => false });
+let observer = variant === OBSERVER_ALONE || variant === NEW_OBSERVER ? newObserver() : undefined;
+/** Requests counted by the observers the new-observer variant dropped. */
+let dropped = 0;
 
 /** Requests the observer-alone variant's observer counted, or messages the empty subscribers got (0 for the other variants). */
 function observedRequests(): number {
-  let count = published;
+  let count = published + dropped;
   for (const cell of observer?.metrics.serverDuration.handles() ?? []) count += cell.count;
   return count;
 }
@@ -123,6 +127,10 @@ async function toggle(on: boolean): Promise<void> {
   if (variant === EMPTY_SUBSCRIBERS) {
     for (const name of CHANNELS) (on ? subscribe : unsubscribe)(name, emptySubscriber);
   } else if (observer !== undefined) {
+    if (on && variant === NEW_OBSERVER) {
+      for (const cell of observer.metrics.serverDuration.handles()) dropped += cell.count;
+      observer = newObserver();
+    }
     if (on) observer.start();
     else observer.stop();
   } else if (variant === SAMPLER_ALONE) {

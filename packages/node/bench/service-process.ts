@@ -14,6 +14,15 @@ export const PATHS: Record<string, string> = { 'node:http': '/', express: '/item
  * Timing of the benches that switch a service's start() on and off under steady load: toggle's windows,
  * and the warm-up and connections capacity uses too (its windows are its own, shorter).
  */
+/** The services `BENCH_FRAMEWORKS` names (comma-separated), in PATHS's order; all of them when it is unset. */
+export function frameworksToRun(): string[] {
+  const all = Object.keys(PATHS);
+  const only = process.env['BENCH_FRAMEWORKS']?.split(',');
+  const unknown = only?.find((framework) => !all.includes(framework));
+  if (unknown !== undefined) throw new Error(`BENCH_FRAMEWORKS: no service ${unknown}; use ${all.join(', ')}`);
+  return all.filter((framework) => only?.includes(framework) !== false);
+}
+
 export interface SwitchedTiming {
   readonly seconds: number;
   readonly settleSeconds: number;
@@ -104,6 +113,28 @@ export interface Throughput {
   cpuMicros: number;
   /** User CPU per request: JavaScript, V8 and libuv, without the kernel's loopback TCP work. */
   userMicros: number;
+}
+
+/** The sides of an ABBA block's four windows (true: on). Blocks alternate which side comes first, so neither is always measured just after a switch. */
+export function abbaOrder(block: number): boolean[] {
+  return block % 2 === 0 ? [false, true, true, false] : [true, false, false, true];
+}
+
+/** An ABBA block: its on and off windows, and its on/off ratios of throughput and CPU per request. */
+export interface Block<W extends Throughput> {
+  on: W[];
+  off: W[];
+  /** Each the geometric mean of the block's two on/off ratios, so a steady drift across the block cancels. */
+  rps: number;
+  cpu: number;
+}
+
+export function abbaBlock<W extends Throughput>(order: boolean[], windows: W[]): Block<W> {
+  const on = windows.filter((_, i) => order[i]);
+  const off = windows.filter((_, i) => !order[i]);
+  const ratio = (key: 'rps' | 'cpuMicros'): number =>
+    Math.sqrt((on[0]![key] * on[1]![key]) / (off[0]![key] * off[1]![key]));
+  return { on, off, rps: ratio('rps'), cpu: ratio('cpuMicros') };
 }
 
 /** What one autocannon run measured. */

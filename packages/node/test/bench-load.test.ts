@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PausableLoad } from '../bench/pausable-load.ts';
 import { cpuTimes, launch, SteadyLoad, toggle } from '../bench/service-process.ts';
 
 // The load the toggle bench measures in windows: one set of connections from launch to the end.
@@ -39,6 +40,7 @@ describe('bench steady load', () => {
     "monitorEventLoopDelay alone, at start()'s resolution",
     "start()'s HTTP observer alone, the rest of start() staying on",
     "empty subscribers on the observer's two channels, the rest of start() staying on",
+    'a new HTTP observer at each switch on, the rest of start() staying on',
   ])('switches the %s variant on and off under load', async (variant) => {
     const service = await launch('express', variant, '/items/42', { toggled: true });
     const load = new SteadyLoad(service, 2);
@@ -57,6 +59,7 @@ describe('bench steady load', () => {
   it.each([
     "start()'s HTTP observer alone, the rest of start() staying on",
     "empty subscribers on the observer's two channels, the rest of start() staying on",
+    'a new HTTP observer at each switch on, the rest of start() staying on',
   ])('sees requests with the %s variant only while it is switched on', async (variant) => {
     const service = await launch('fastify', variant, '/items/42', { toggled: true });
     const load = new SteadyLoad(service, 2);
@@ -70,6 +73,35 @@ describe('bench steady load', () => {
       const afterOff = (await cpuTimes(service.child)).observed;
       expect((await load.measure(0.3)).requests).toBeGreaterThan(0);
       expect((await cpuTimes(service.child)).observed).toBe(afterOff);
+    } finally {
+      await load.stop();
+      service.child.kill('SIGTERM');
+    }
+  });
+
+  // The paired bench's load: paused, its service answers nothing more; resumed, it goes on, on the same connections.
+  it('pauses and resumes a load on the connections it opened at the start', async () => {
+    const service = await launch('node:http', 'bare');
+    const load = new PausableLoad(service, 4);
+    try {
+      await load.connected();
+      const first = await load.measure(0.3);
+      expect(first.requests).toBeGreaterThan(0);
+      expect(first.serviceCores).toBeGreaterThan(0);
+      expect(first.generatorCores).toBeGreaterThan(0);
+      load.pause();
+      await expect(load.measure(0.1)).rejects.toThrow(/resume/);
+      await new Promise((resolve) => setTimeout(resolve, 100)); // answers in flight at the pause arrive
+      const paused = await cpuTimes(service.child);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const stillPaused = await cpuTimes(service.child);
+      expect(stillPaused.connections).toBe(paused.connections);
+      // An idle service spends at most a few milliseconds in 0.3 s (its timers); loaded, most of it.
+      expect(stillPaused.cpuMicros - paused.cpuMicros).toBeLessThan(first.cpuMicros * first.requests);
+      load.resume();
+      const resumed = await load.measure(0.3);
+      expect(resumed.requests).toBeGreaterThan(0);
+      expect((await cpuTimes(service.child)).connections).toBe(paused.connections);
     } finally {
       await load.stop();
       service.child.kill('SIGTERM');

@@ -1,0 +1,166 @@
+import { loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fmt, table } from '../../../scripts/bench-kit.ts';
+import { PausableLoad } from './pausable-load.ts';
+import type { Window } from './pausable-load.ts';
+import {
+  abbaBlock,
+  abbaOrder,
+  frameworksToRun,
+  launch,
+  median,
+  medianInterval,
+  PATHS,
+  SWITCHED,
+} from './service-process.ts';
+import type { Service } from './service-process.ts';
+
+// Throughput loss of a service that runs start() from launch, against one that never does: the
+// capacity bench without switching. Each pair is two fresh processes of one service, bare and with
+// start(), each with its own load generator on its own connections from launch to the end; one is
+// loaded at a time, as hard as one autocannon can on the other core, while the other's generator is
+// paused (SIGSTOP), in ABBA blocks. Nothing is switched inside a process, so no start() or shutdown()
+// leaves work in a window; in exchange, the two sides are different processes, which V8 compiles
+// differently (a few percent, fixed for a process's life), so the figure is the median over many
+// pairs, with an interval from resampling pairs, not blocks.
+
+/** The variants (of http-service.ts's) each compared with bare, `BENCH_PAIRED_VARIANTS='start()|start(), http: false'`. */
+const VARIANTS = process.env['BENCH_PAIRED_VARIANTS']?.split('|') ?? ['start()'];
+/** Fresh pairs of processes per service and variant. */
+const PAIRS = Number(process.env['BENCH_PAIRED_PAIRS'] ?? 12);
+/** ABBA blocks per pair. */
+const BLOCKS = Number(process.env['BENCH_PAIRED_BLOCKS'] ?? 8);
+/** Windows as in the capacity bench: half a second after a quarter of settling, so a block lasts 3 s. */
+const WINDOW = {
+  seconds: Number(process.env['BENCH_CAPACITY_SECONDS'] ?? 0.5),
+  settleSeconds: Number(process.env['BENCH_CAPACITY_SETTLE_SECONDS'] ?? 0.25),
+};
+
+const loads: number[] = [];
+
+interface Side {
+  service: Service;
+  load: PausableLoad;
+}
+
+/** Loads one side alone for a window (its generator resumed, the other's paused). */
+async function measureWindow(side: Side): Promise<Window> {
+  side.load.resume();
+  await sleep(WINDOW.settleSeconds * 1000);
+  loads.push(loadavg()[0]!);
+  const window = await side.load.measure(WINDOW.seconds);
+  side.load.pause();
+  return window;
+}
+
+interface Pair {
+  /** Per block: start() against bare, throughput and CPU per request, each the geometric mean of the block's two pairs of windows. */
+  rps: number[];
+  cpu: number[];
+  on: Window[];
+  off: Window[];
+}
+
+async function open(framework: string, variant: string): Promise<Side> {
+  const service = await launch(framework, variant, PATHS[framework]);
+  const load = new PausableLoad(service, SWITCHED.connections);
+  await load.connected();
+  load.pause();
+  return { service, load };
+}
+
+async function measurePair(framework: string, variant: string, index: number): Promise<Pair> {
+  const pair: Pair = { rps: [], cpu: [], on: [], off: [] };
+  // Which process starts first alternates from pair to pair.
+  const sides: Side[] = [];
+  try {
+    for (const name of index % 2 === 0 ? ['bare', variant] : [variant, 'bare']) sides.push(await open(framework, name));
+    const [off, on] = index % 2 === 0 ? [sides[0]!, sides[1]!] : [sides[1]!, sides[0]!];
+    // Warm-up, in two halves each, so neither side is always the one warmed last.
+    for (const side of [off, on, on, off]) {
+      side.load.resume();
+      await sleep((SWITCHED.warmupSeconds / 2) * 1000);
+      side.load.pause();
+    }
+    for (let block = 0; block < BLOCKS; block++) {
+      const order = abbaOrder(block);
+      const windows: Window[] = [];
+      for (const side of order) windows.push(await measureWindow(side ? on : off));
+      const measured = abbaBlock(order, windows);
+      pair.rps.push(measured.rps);
+      pair.cpu.push(measured.cpu);
+      pair.on.push(...measured.on);
+      pair.off.push(...measured.off);
+    }
+  } finally {
+    for (const side of sides) {
+      await side.load.stop();
+      side.service.child.kill('SIGTERM');
+    }
+  }
+  return pair;
+}
+
+const loss = (rps: number): string => `${((1 - rps) * 100).toFixed(1)}%`;
+
+function row(framework: string, variant: string, pairs: Pair[]): string[] {
+  const rps = pairs.map((pair) => median(pair.rps));
+  const cpu = pairs.map((pair) => median(pair.cpu));
+  const [low, high] = medianInterval(rps);
+  const [cpuLow, cpuHigh] = medianInterval(cpu);
+  const windows = (side: 'on' | 'off'): Window[] => pairs.flatMap((pair) => pair[side]);
+  const cores = (side: 'on' | 'off', key: 'serviceCores' | 'generatorCores'): string =>
+    fmt(median(windows(side).map((window) => window[key])), 2);
+  return [
+    `${framework} (\`${PATHS[framework]}\`), ${variant}`,
+    fmt(median(windows('off').map((window) => window.rps))),
+    fmt(median(windows('on').map((window) => window.rps))),
+    `${loss(median(rps))} (${loss(high)} to ${loss(low)})`,
+    `${loss(Math.max(...rps))} to ${loss(Math.min(...rps))}`,
+    `${median(cpu).toFixed(3)}x (${cpuLow.toFixed(3)}-${cpuHigh.toFixed(3)}x)`,
+    `${cores('off', 'serviceCores')} / ${cores('on', 'serviceCores')}`,
+    `${cores('off', 'generatorCores')} / ${cores('on', 'generatorCores')}`,
+  ];
+}
+
+/** Throughput of each service with start() from launch against bare, one process loaded at a time. */
+export async function run(): Promise<string> {
+  const frameworks = frameworksToRun();
+  const rows: string[][] = [];
+  for (const framework of frameworks) {
+    for (const variant of VARIANTS) {
+      const pairs: Pair[] = [];
+      for (let index = 0; index < PAIRS; index++) pairs.push(await measurePair(framework, variant, index));
+      rows.push(row(framework, variant, pairs));
+    }
+  }
+  return [
+    '### @agentmeter/node: throughput loss of start() from launch, against a bare process',
+    '',
+    `${PAIRS} pairs of fresh processes per service, one bare and one running the variant from launch, each with a load ` +
+      `generator of its own (an autocannon in a process of its own, ${SWITCHED.connections} connections on loopback, the ` +
+      `same connections from launch to the end). One is loaded at a time, as hard as its generator can on the other ` +
+      `core, while the other's generator is paused (SIGSTOP): windows of ${WINDOW.seconds} s, each after ` +
+      `${WINDOW.settleSeconds} s of unmeasured load, in ABBA blocks (bare, variant, variant, bare; the next block the ` +
+      `other way round), ${BLOCKS} blocks per pair after ${SWITCHED.warmupSeconds} s of warm-up of each process. A ` +
+      `pair's figure is the median of its blocks' ratios (each the geometric mean of the block's two ratios); the table ` +
+      `gives the median over pairs with the 90% percentile-bootstrap interval from resampling pairs, and the lowest and ` +
+      `highest pair. Nothing is switched inside a process; the two sides of a pair are different processes, which V8 ` +
+      `compiles differently by a few percent, hence many pairs. Load average (1 minute): ${fmt(Math.min(...loads), 1)} ` +
+      `to ${fmt(Math.max(...loads), 1)}.`,
+    '',
+    table(
+      [
+        'service, variant',
+        'req/s bare',
+        'req/s variant',
+        'throughput loss (90% interval)',
+        'loss, lowest to highest pair',
+        'CPU per request vs bare (90% interval)',
+        'service cores, bare / variant',
+        'load generator cores, bare / variant',
+      ],
+      rows,
+    ),
+  ].join('\n');
+}
