@@ -29,7 +29,7 @@ const OBSERVER_ALONE = "start()'s HTTP observer alone, the rest of start() stayi
  * By default start() as a whole. To take it apart: the HTTP observer alone (switching only it leaves
  * behind none of the work a start() and shutdown() do, garbage and code to compile, in the next
  * window), the observer built anew at each switch on as start() builds its own (`a new HTTP observer
- * at each switch on, the rest of start() staying on`), `start(), http: false` and `start(), runtime: false`.
+ * at each switch on, the rest of start() staying on`), `start(), http: false`, `start(), runtime: false` and `start(), express: false`.
  */
 const VARIANTS = process.env['BENCH_CAPACITY_VARIANTS']?.split('|') ?? ['start()'];
 /**

@@ -31,6 +31,8 @@ const VARIANTS: Record<string, StartOptions | undefined> = {
     runtime: { eventLoopDelayResolutionMillis: 10 },
   },
   'start(), runtime: false': { prometheus: PROMETHEUS, runtime: false },
+  // Express without its route labels (the Route#dispatch wrapper is never installed).
+  'start(), express: false': { prometheus: PROMETHEUS, express: false },
   // The peer: prom-client's default metrics (event-loop delay sampled every 10 ms, GC observer).
   'prom-client collectDefaultMetrics()': undefined,
   // Toggled, the crossover's null check: on and off are the same process doing the same work, so

@@ -8,7 +8,7 @@ import { getRPCMetadata, RPCType } from '@opentelemetry/core';
  * Where a request carries its route template when no HTTP observer holds it (see RouteHolder): a
  * property of the request object, no context lookup.
  */
-export const ROUTE: unique symbol = Symbol('agentmeter.http.route');
+const ROUTE: unique symbol = Symbol('agentmeter.http.route');
 type Routed = { [ROUTE]?: string };
 
 /** The HTTP observer's record of a connection's requests in flight, kept on the socket under this key. */
