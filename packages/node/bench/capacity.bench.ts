@@ -13,7 +13,7 @@ import {
   SWITCHED,
   toggle,
   type Service,
-  type Throughput,
+  type Window,
 } from './service-process.ts';
 
 // Throughput loss as a load test sees it: one service process at a time, loaded as hard as one
@@ -50,12 +50,6 @@ const BLOCKS = Number(process.env['BENCH_CAPACITY_BLOCKS'] ?? 16);
 const PROCESSES = Number(process.env['BENCH_CAPACITY_PROCESSES'] ?? 8);
 
 const loads: number[] = [];
-
-/** A window's throughput, and the CPU (share of a core) of the service and of this process, the load generator. */
-interface Window extends Throughput {
-  serviceCores: number;
-  generatorCores: number;
-}
 
 async function measureWindow(service: Service, load: SteadyLoad, on: boolean): Promise<Window> {
   await toggle(service.child, on);

@@ -2,7 +2,6 @@ import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fmt, table } from '../../../scripts/bench-kit.ts';
 import { PausableLoad } from './pausable-load.ts';
-import type { Window } from './pausable-load.ts';
 import {
   abbaBlock,
   abbaOrder,
@@ -13,7 +12,7 @@ import {
   PATHS,
   SWITCHED,
 } from './service-process.ts';
-import type { Service } from './service-process.ts';
+import type { Service, Window } from './service-process.ts';
 
 // Throughput loss of a service that runs start() from launch, against one that never does: the
 // capacity bench without switching. Each pair is two fresh processes of one service, bare and with

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { LoadCount } from './load-process.ts';
 import { cpuTimes } from './service-process.ts';
-import type { Service, Throughput } from './service-process.ts';
+import type { Service, Window } from './service-process.ts';
 
 const GENERATOR = fileURLToPath(new URL('./load-process.ts', import.meta.url));
 
@@ -16,12 +16,6 @@ function count(child: ChildProcess): Promise<LoadCount> {
     child.once('message', (message) => resolve(message as LoadCount));
     child.send('count');
   });
-}
-
-/** What a window of load measured, and the CPU (share of a core) of the service and of its load generator. */
-export interface Window extends Throughput {
-  serviceCores: number;
-  generatorCores: number;
 }
 
 /**
@@ -81,6 +75,7 @@ export class PausableLoad {
 
   /** Stops the generator (resumed first, so it can exit) and waits for it. */
   async stop(): Promise<void> {
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
     this.resume();
     const exited = once(this.#child, 'exit');
     this.#child.disconnect();

@@ -137,6 +137,12 @@ export function abbaBlock<W extends Throughput>(order: boolean[], windows: W[]):
   return { on, off, rps: ratio('rps'), cpu: ratio('cpuMicros') };
 }
 
+/** What a window of load measured, and the CPU (share of a core) of the service and of its load generator. */
+export interface Window extends Throughput {
+  serviceCores: number;
+  generatorCores: number;
+}
+
 /** What one autocannon run measured. */
 export interface Sample extends Throughput {
   p99: number;
