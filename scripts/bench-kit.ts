@@ -1,5 +1,25 @@
 /** Small timing helpers shared by the bench modules (packages/*\/bench/*.bench.ts). */
 
+/**
+ * A bench setting from the environment (`BENCH_ROUNDS=10 pnpm bench overhead`), or `fallback` when
+ * unset. Anything but a positive finite number (a whole one where `integer`, zero only where `zero`) stops the bench before it
+ * starts, naming the variable, rather than ending a long run in a NaN median.
+ */
+export function envNumber(
+  name: string,
+  fallback: number,
+  { integer = false, zero = false }: { integer?: boolean; zero?: boolean } = {},
+): number {
+  const given = process.env[name];
+  if (given === undefined || given === '') return fallback;
+  const value = Number(given);
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zero) || (integer && !Number.isInteger(value))) {
+    const kind = `${zero ? 'non-negative' : 'positive'} ${integer ? 'whole number' : 'number'}`;
+    throw new Error(`${name} must be a ${kind} (got ${JSON.stringify(given)})`);
+  }
+  return value;
+}
+
 /** Median nanoseconds per call of fn over `rounds` rounds of `iterations` calls, after a warm-up round. */
 export function nsPerOp(fn: (i: number) => void, iterations = 200_000, rounds = 7): number {
   for (let i = 0; i < iterations; i++) fn(i);

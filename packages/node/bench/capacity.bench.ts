@@ -1,20 +1,21 @@
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fmt, table } from '../../../scripts/bench-kit.ts';
+import { envNumber, fmt, table } from '../../../scripts/bench-kit.ts';
 import {
-  abbaBlock,
-  abbaOrder,
+  addBlock,
+  emptySeries,
   frameworksToRun,
   launch,
+  loss,
   median,
   medianInterval,
   PATHS,
+  SHORT_WINDOW,
   SteadyLoad,
   SWITCHED,
   toggle,
-  type Service,
-  type Window,
 } from './service-process.ts';
+import type { AbbaSeries, Service, Window } from './service-process.ts';
 
 // Throughput loss as a load test sees it: one service process at a time, loaded as hard as one
 // autocannon can on the other core, its start() switched off and on between windows in ABBA blocks
@@ -32,32 +33,23 @@ const OBSERVER_ALONE = "start()'s HTTP observer alone, the rest of start() stayi
  * at each switch on, the rest of start() staying on`), `start(), http: false`, `start(), runtime: false` and `start(), express: false`.
  */
 const VARIANTS = process.env['BENCH_CAPACITY_VARIANTS']?.split('|') ?? ['start()'];
-/**
- * Windows of half a second after a quarter of settling: an ABBA block lasts 3 s, so the machine's
- * speed, which drifts by 10-20% over a dozen seconds here, drifts less within one (2 s windows gave
- * Fastify an interval three times as wide).
- */
-const WINDOW = {
-  seconds: Number(process.env['BENCH_CAPACITY_SECONDS'] ?? 0.5),
-  settleSeconds: Number(process.env['BENCH_CAPACITY_SETTLE_SECONDS'] ?? 0.25),
-};
 /** ABBA blocks per process. */
-const BLOCKS = Number(process.env['BENCH_CAPACITY_BLOCKS'] ?? 16);
+const BLOCKS = envNumber('BENCH_CAPACITY_BLOCKS', 16, { integer: true });
 /**
  * Fresh processes per service, one after the other. With 3, a row's interval was 3-7 points wide and
  * the same row moved by 2-3 points between runs; with 8 (128 blocks), about a point wide.
  */
-const PROCESSES = Number(process.env['BENCH_CAPACITY_PROCESSES'] ?? 8);
+const PROCESSES = envNumber('BENCH_CAPACITY_PROCESSES', 8, { integer: true });
 
 const loads: number[] = [];
 
 async function measureWindow(service: Service, load: SteadyLoad, on: boolean): Promise<Window> {
   await toggle(service.child, on);
-  await sleep(WINDOW.settleSeconds * 1000);
+  await sleep(SHORT_WINDOW.settleSeconds * 1000);
   loads.push(loadavg()[0]!);
   const before = process.cpuUsage();
   const started = performance.now();
-  const sample = await load.measure(WINDOW.seconds);
+  const sample = await load.measure(SHORT_WINDOW.seconds);
   const elapsed = (performance.now() - started) * 1000;
   const { user, system } = process.cpuUsage(before);
   return {
@@ -67,16 +59,8 @@ async function measureWindow(service: Service, load: SteadyLoad, on: boolean): P
   };
 }
 
-interface Measured {
-  /** Per block: on/off throughput and CPU per request, each the geometric mean of the block's two pairs. */
-  rps: number[];
-  cpu: number[];
-  on: Window[];
-  off: Window[];
-}
-
-async function measure(framework: string, variant: string): Promise<Measured> {
-  const measured: Measured = { rps: [], cpu: [], on: [], off: [] };
+async function measure(framework: string, variant: string): Promise<AbbaSeries> {
+  const measured = emptySeries();
   for (let set = 0; set < PROCESSES; set++) {
     const service = await launch(framework, variant, PATHS[framework], { toggled: true });
     const load = new SteadyLoad(service, SWITCHED.connections);
@@ -86,14 +70,7 @@ async function measure(framework: string, variant: string): Promise<Measured> {
       await toggle(service.child, false);
       await sleep((SWITCHED.warmupSeconds / 2) * 1000);
       for (let block = 0; block < BLOCKS; block++) {
-        const order = abbaOrder(block);
-        const windows: Window[] = [];
-        for (const side of order) windows.push(await measureWindow(service, load, side));
-        const { rps, cpu, on, off } = abbaBlock(order, windows);
-        measured.rps.push(rps);
-        measured.cpu.push(cpu);
-        measured.on.push(...on);
-        measured.off.push(...off);
+        await addBlock(measured, block, (on) => measureWindow(service, load, on));
       }
     } finally {
       await load.stop();
@@ -103,12 +80,10 @@ async function measure(framework: string, variant: string): Promise<Measured> {
   return measured;
 }
 
-const loss = (rps: number): string => `${((1 - rps) * 100).toFixed(1)}%`;
-
 const cores = (windows: Window[], key: 'serviceCores' | 'generatorCores'): string =>
   fmt(median(windows.map((sample) => sample[key])), 2);
 
-function row(framework: string, variant: string, { rps, cpu, on, off }: Measured): string[] {
+function row(framework: string, variant: string, { rps, cpu, on, off }: AbbaSeries): string[] {
   const [low, high] = medianInterval(rps);
   const [cpuLow, cpuHigh] = medianInterval(cpu);
   return [
@@ -134,7 +109,7 @@ export async function run(): Promise<string> {
     '',
     `One process of each service, alone on the machine with its load generator (an autocannon in the bench process, ` +
       `${SWITCHED.connections} connections on loopback, the same connections from launch to the end), its start() shut down ` +
-      `and started again between windows of ${WINDOW.seconds} s, each after ${WINDOW.settleSeconds} s of unmeasured load` +
+      `and started again between windows of ${SHORT_WINDOW.seconds} s, each after ${SHORT_WINDOW.settleSeconds} s of unmeasured load` +
       (VARIANTS.includes(OBSERVER_ALONE)
         ? ` (in the observer-alone row only the HTTP observer is switched, the per-request part of start(), while the rest of ` +
           `start() runs throughout, so no start() or shutdown() leaves work behind in a window)`

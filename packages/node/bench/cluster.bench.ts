@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { fmt, ratio, table } from '../../../scripts/bench-kit.ts';
+import { envNumber, fmt, ratio, table } from '../../../scripts/bench-kit.ts';
 
 const SERVICE = fileURLToPath(new URL('./cluster-service.ts', import.meta.url));
 const WORKERS = 4;
-const SERIES = Number(process.env['BENCH_CLUSTER_SERIES'] ?? 10_000);
-const SCRAPES = Number(process.env['BENCH_CLUSTER_SCRAPES'] ?? 15);
+const SERIES = envNumber('BENCH_CLUSTER_SERIES', 10_000, { integer: true });
+const SCRAPES = envNumber('BENCH_CLUSTER_SCRAPES', 15, { integer: true });
 
 interface Setup {
   readonly name: string;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { fmt, table } from '../../../scripts/bench-kit.ts';
+import { envNumber, fmt, table } from '../../../scripts/bench-kit.ts';
 import { launch, load, toggle, type Service } from './service-process.ts';
 
 /**
@@ -19,11 +19,11 @@ const CASES: [framework: string, path: string][] = [
   ['express', '/items/42'],
   ['fastify', '/items/42'],
 ];
-const ROUNDS = Number(process.env['BENCH_COST_ROUNDS'] ?? 6);
-const SECONDS = Number(process.env['BENCH_COST_SECONDS'] ?? 4);
+const ROUNDS = envNumber('BENCH_COST_ROUNDS', 6, { integer: true });
+const SECONDS = envNumber('BENCH_COST_SECONDS', 4);
 const HZ = 4000;
 /** `BENCH_COST_FUNCTIONS=20` adds, per service, the 20 functions whose CPU per request moved most between off and on. */
-const FUNCTIONS = Number(process.env['BENCH_COST_FUNCTIONS'] ?? 0);
+const FUNCTIONS = envNumber('BENCH_COST_FUNCTIONS', 0, { integer: true, zero: true });
 const CONNECTIONS = 16;
 /** agentmeter's own code, from source (this repository) or from an installed build. */
 const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fmt, table } from '../../../scripts/bench-kit.ts';
+import { envNumber, fmt, table } from '../../../scripts/bench-kit.ts';
 import { cpuMicros, launch, median, type Service } from './service-process.ts';
 
 /**
@@ -15,8 +15,8 @@ const VARIANTS = [
   'start(), runtime: false',
   'prom-client collectDefaultMetrics()',
 ];
-const ROUNDS = Number(process.env['BENCH_IDLE_ROUNDS'] ?? 5);
-const SECONDS = Number(process.env['BENCH_IDLE_SECONDS'] ?? 10);
+const ROUNDS = envNumber('BENCH_IDLE_ROUNDS', 5, { integer: true });
+const SECONDS = envNumber('BENCH_IDLE_SECONDS', 10);
 /** Start-up work (module loading, the SDK's first timers) is over by then. */
 const SETTLE_SECONDS = 5;
 

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { fmt, table } from '../../../scripts/bench-kit.ts';
+import { envNumber, fmt, table } from '../../../scripts/bench-kit.ts';
 import { launch, median, type Service } from './service-process.ts';
 
 /**
@@ -41,12 +41,14 @@ const PICKED = process.env['BENCH_INSTRUCTIONS_VARIANTS']?.split('|');
 const VARIANTS = ALL_VARIANTS.filter(
   (variant) => variant === 'bare' || PICKED === undefined || PICKED.includes(variant),
 );
-const PROCESSES = Number(process.env['BENCH_INSTRUCTIONS_PROCESSES'] ?? 3);
+const PROCESSES = envNumber('BENCH_INSTRUCTIONS_PROCESSES', 3, { integer: true });
 /** Overrides every service's warm-up. */
 const WARMUP =
-  process.env['BENCH_INSTRUCTIONS_WARMUP'] === undefined ? undefined : Number(process.env['BENCH_INSTRUCTIONS_WARMUP']);
+  process.env['BENCH_INSTRUCTIONS_WARMUP'] === undefined
+    ? undefined
+    : envNumber('BENCH_INSTRUCTIONS_WARMUP', 0, { integer: true, zero: true });
 const warmupOf = (framework: string): number => WARMUP ?? CASES.find(([name]) => name === framework)![2];
-const MEASURED = Number(process.env['BENCH_INSTRUCTIONS_REQUESTS'] ?? 20_000);
+const MEASURED = envNumber('BENCH_INSTRUCTIONS_REQUESTS', 20_000, { integer: true });
 /** Services measured at once: instruction counts do not depend on the machine's load, so both cores are used. */
 const CONCURRENCY = 2;
 const CONNECTIONS = 16;

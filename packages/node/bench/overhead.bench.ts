@@ -1,5 +1,5 @@
 import { loadavg } from 'node:os';
-import { fmt, ratio, table } from '../../../scripts/bench-kit.ts';
+import { envNumber, fmt, ratio, table } from '../../../scripts/bench-kit.ts';
 import { launch, load, median, PATHS, quantile, type Sample, type Service } from './service-process.ts';
 
 const ALL = ['bare', 'start()', 'start(), http: false', 'start(), tracing (instrumentation-http)'];
@@ -10,16 +10,16 @@ const FRAMEWORKS: Record<string, string[]> = {
   fastify: ['bare', 'start()', 'start(), tracing (instrumentation-http)'],
 };
 /** Rounds per set of processes; every round pairs each variant with a bare sample taken next to it. */
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
+const ROUNDS = envNumber('BENCH_ROUNDS', 5, { integer: true });
 /** Fresh service processes per variant, one after the other (see measure). */
-const PROCESSES = Number(process.env['BENCH_PROCESSES'] ?? 3);
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
+const PROCESSES = envNumber('BENCH_PROCESSES', 3, { integer: true });
+const SECONDS = envNumber('BENCH_SECONDS', 3);
 /**
  * Warm-up per service process before its first round. V8 was still optimizing Node's HTTP path after
  * 60,000 requests (about 3 s here) and settled by 150,000: a shorter warm-up measures compilation,
  * on the helper threads, that a long-running service pays once.
  */
-const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 8);
+const WARMUP_SECONDS = envNumber('BENCH_WARMUP_SECONDS', 8);
 const CONNECTIONS = 16;
 
 /** The 1-minute load average at the start of each round. */

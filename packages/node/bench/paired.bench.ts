@@ -1,18 +1,20 @@
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fmt, table } from '../../../scripts/bench-kit.ts';
+import { envNumber, fmt, table } from '../../../scripts/bench-kit.ts';
 import { PausableLoad } from './pausable-load.ts';
 import {
-  abbaBlock,
-  abbaOrder,
+  addBlock,
+  emptySeries,
   frameworksToRun,
   launch,
+  loss,
   median,
   medianInterval,
   PATHS,
+  SHORT_WINDOW,
   SWITCHED,
 } from './service-process.ts';
-import type { Service, Window } from './service-process.ts';
+import type { AbbaSeries, Service, Window } from './service-process.ts';
 
 // Throughput loss of a service that runs start() from launch, against one that never does: the
 // capacity bench without switching. Each pair is two fresh processes of one service, bare and with
@@ -26,14 +28,9 @@ import type { Service, Window } from './service-process.ts';
 /** The variants (of http-service.ts's) each compared with bare, `BENCH_PAIRED_VARIANTS='start()|start(), http: false'`. */
 const VARIANTS = process.env['BENCH_PAIRED_VARIANTS']?.split('|') ?? ['start()'];
 /** Fresh pairs of processes per service and variant. */
-const PAIRS = Number(process.env['BENCH_PAIRED_PAIRS'] ?? 12);
+const PAIRS = envNumber('BENCH_PAIRED_PAIRS', 12, { integer: true });
 /** ABBA blocks per pair. */
-const BLOCKS = Number(process.env['BENCH_PAIRED_BLOCKS'] ?? 8);
-/** Windows as in the capacity bench: half a second after a quarter of settling, so a block lasts 3 s. */
-const WINDOW = {
-  seconds: Number(process.env['BENCH_CAPACITY_SECONDS'] ?? 0.5),
-  settleSeconds: Number(process.env['BENCH_CAPACITY_SETTLE_SECONDS'] ?? 0.25),
-};
+const BLOCKS = envNumber('BENCH_PAIRED_BLOCKS', 8, { integer: true });
 
 const loads: number[] = [];
 
@@ -45,19 +42,11 @@ interface Side {
 /** Loads one side alone for a window (its generator resumed, the other's paused). */
 async function measureWindow(side: Side): Promise<Window> {
   side.load.resume();
-  await sleep(WINDOW.settleSeconds * 1000);
+  await sleep(SHORT_WINDOW.settleSeconds * 1000);
   loads.push(loadavg()[0]!);
-  const window = await side.load.measure(WINDOW.seconds);
+  const window = await side.load.measure(SHORT_WINDOW.seconds);
   side.load.pause();
   return window;
-}
-
-interface Pair {
-  /** Per block: start() against bare, throughput and CPU per request, each the geometric mean of the block's two pairs of windows. */
-  rps: number[];
-  cpu: number[];
-  on: Window[];
-  off: Window[];
 }
 
 async function open(framework: string, variant: string): Promise<Side> {
@@ -68,8 +57,9 @@ async function open(framework: string, variant: string): Promise<Side> {
   return { service, load };
 }
 
-async function measurePair(framework: string, variant: string, index: number): Promise<Pair> {
-  const pair: Pair = { rps: [], cpu: [], on: [], off: [] };
+/** One pair's blocks, start() (on) against bare (off). */
+async function measurePair(framework: string, variant: string, index: number): Promise<AbbaSeries> {
+  const pair = emptySeries();
   // Which process starts first alternates from pair to pair.
   const sides: Side[] = [];
   try {
@@ -82,14 +72,7 @@ async function measurePair(framework: string, variant: string, index: number): P
       side.load.pause();
     }
     for (let block = 0; block < BLOCKS; block++) {
-      const order = abbaOrder(block);
-      const windows: Window[] = [];
-      for (const side of order) windows.push(await measureWindow(side ? on : off));
-      const measured = abbaBlock(order, windows);
-      pair.rps.push(measured.rps);
-      pair.cpu.push(measured.cpu);
-      pair.on.push(...measured.on);
-      pair.off.push(...measured.off);
+      await addBlock(pair, block, (side) => measureWindow(side ? on : off));
     }
   } finally {
     for (const side of sides) {
@@ -100,9 +83,7 @@ async function measurePair(framework: string, variant: string, index: number): P
   return pair;
 }
 
-const loss = (rps: number): string => `${((1 - rps) * 100).toFixed(1)}%`;
-
-function row(framework: string, variant: string, pairs: Pair[]): string[] {
+function row(framework: string, variant: string, pairs: AbbaSeries[]): string[] {
   const rps = pairs.map((pair) => median(pair.rps));
   const cpu = pairs.map((pair) => median(pair.cpu));
   const [low, high] = medianInterval(rps);
@@ -128,7 +109,7 @@ export async function run(): Promise<string> {
   const rows: string[][] = [];
   for (const framework of frameworks) {
     for (const variant of VARIANTS) {
-      const pairs: Pair[] = [];
+      const pairs: AbbaSeries[] = [];
       for (let index = 0; index < PAIRS; index++) pairs.push(await measurePair(framework, variant, index));
       rows.push(row(framework, variant, pairs));
     }
@@ -139,8 +120,8 @@ export async function run(): Promise<string> {
     `${PAIRS} pairs of fresh processes per service, one bare and one running the variant from launch, each with a load ` +
       `generator of its own (an autocannon in a process of its own, ${SWITCHED.connections} connections on loopback, the ` +
       `same connections from launch to the end). One is loaded at a time, as hard as its generator can on the other ` +
-      `core, while the other's generator is paused (SIGSTOP): windows of ${WINDOW.seconds} s, each after ` +
-      `${WINDOW.settleSeconds} s of unmeasured load, in ABBA blocks (bare, variant, variant, bare; the next block the ` +
+      `core, while the other's generator is paused (SIGSTOP): windows of ${SHORT_WINDOW.seconds} s, each after ` +
+      `${SHORT_WINDOW.settleSeconds} s of unmeasured load, in ABBA blocks (bare, variant, variant, bare; the next block the ` +
       `other way round), ${BLOCKS} blocks per pair after ${SWITCHED.warmupSeconds} s of warm-up of each process. A ` +
       `pair's figure is the median of its blocks' ratios (each the geometric mean of the block's two ratios); the table ` +
       `gives the median over pairs with the 90% percentile-bootstrap interval from resampling pairs, and the lowest and ` +

@@ -4,6 +4,7 @@ import { seededRandom } from '@agentmeter/provider-sim';
 import autocannon from 'autocannon';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { envNumber } from '../../../scripts/bench-kit.ts';
 
 const SERVICE = fileURLToPath(new URL('./http-service.ts', import.meta.url));
 
@@ -32,11 +33,11 @@ export interface SwitchedTiming {
 
 export const SWITCHED: SwitchedTiming = {
   /** Measured seconds per window. */
-  seconds: Number(process.env['BENCH_TOGGLE_SECONDS'] ?? 2),
+  seconds: envNumber('BENCH_TOGGLE_SECONDS', 2),
   /** Unmeasured seconds of load after each switch: V8 re-optimizes what the switch invalidated (node:http's channels change class). */
-  settleSeconds: Number(process.env['BENCH_TOGGLE_SETTLE_SECONDS'] ?? 1),
+  settleSeconds: envNumber('BENCH_TOGGLE_SETTLE_SECONDS', 1),
   /** Warm-up per process, in two halves, so each has run both on and off before the first window. */
-  warmupSeconds: Number(process.env['BENCH_WARMUP_SECONDS'] ?? 8),
+  warmupSeconds: envNumber('BENCH_WARMUP_SECONDS', 8),
   connections: 16,
 };
 
@@ -142,6 +143,46 @@ export interface Window extends Throughput {
   serviceCores: number;
   generatorCores: number;
 }
+
+/** The blocks of a series (one process's in capacity, one pair's in paired), and their windows. */
+export interface AbbaSeries {
+  /** Per block: on/off throughput and CPU per request, each the geometric mean of the block's two pairs of windows. */
+  rps: number[];
+  cpu: number[];
+  on: Window[];
+  off: Window[];
+}
+
+export const emptySeries = (): AbbaSeries => ({ rps: [], cpu: [], on: [], off: [] });
+
+/** Measures one ABBA block, `window(side)` measuring a window with start() on (true) or off, and adds it to `series`. */
+export async function addBlock(
+  series: AbbaSeries,
+  block: number,
+  window: (on: boolean) => Promise<Window>,
+): Promise<void> {
+  const order = abbaOrder(block);
+  const windows: Window[] = [];
+  for (const side of order) windows.push(await window(side));
+  const { rps, cpu, on, off } = abbaBlock(order, windows);
+  series.rps.push(rps);
+  series.cpu.push(cpu);
+  series.on.push(...on);
+  series.off.push(...off);
+}
+
+/**
+ * The windows of capacity and paired: half a second after a quarter of settling, so an ABBA block
+ * lasts 3 s, and the machine's speed, which drifts by 10-20% over a dozen seconds here, drifts less
+ * within one (2 s windows gave Fastify an interval three times as wide).
+ */
+export const SHORT_WINDOW: { readonly seconds: number; readonly settleSeconds: number } = {
+  seconds: envNumber('BENCH_CAPACITY_SECONDS', 0.5),
+  settleSeconds: envNumber('BENCH_CAPACITY_SETTLE_SECONDS', 0.25),
+};
+
+/** Throughput loss (1 - on/off) for a ratio of throughputs, as a percentage. */
+export const loss = (rps: number): string => `${((1 - rps) * 100).toFixed(1)}%`;
 
 /** What one autocannon run measured. */
 export interface Sample extends Throughput {

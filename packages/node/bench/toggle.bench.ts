@@ -1,8 +1,9 @@
 import { loadavg } from 'node:os';
-import { fmt, table } from '../../../scripts/bench-kit.ts';
+import { envNumber, fmt, table } from '../../../scripts/bench-kit.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   launch,
+  loss,
   median,
   medianInterval,
   PATHS,
@@ -39,9 +40,9 @@ const CASES: [framework: string, variant: string][] = [
   ['fastify', 'toggling nothing (A/A check)'],
 ];
 /** Crossovers (A on with B off, then A off with B on) per pair of processes. */
-const CROSSOVERS = Number(process.env['BENCH_TOGGLE_CROSSOVERS'] ?? 6);
+const CROSSOVERS = envNumber('BENCH_TOGGLE_CROSSOVERS', 6, { integer: true });
 /** Fresh pairs of processes per case. */
-const PROCESSES = Number(process.env['BENCH_TOGGLE_PROCESSES'] ?? 3);
+const PROCESSES = envNumber('BENCH_TOGGLE_PROCESSES', 3, { integer: true });
 
 const loads: number[] = [];
 
@@ -114,9 +115,6 @@ function interval(values: number[]): string {
   const [low, high] = medianInterval(values);
   return `${low.toFixed(3)}-${high.toFixed(3)}x`;
 }
-
-/** Throughput loss (1 - on/off) for a median ratio of throughput, or its interval. */
-const loss = (rps: number): string => `${((1 - rps) * 100).toFixed(1)}%`;
 
 function row(framework: string, variant: string, { ratios, on, off }: Measured): string[] {
   const of = (key: Measure): number[] => ratios.map((ratio) => ratio[key]);

@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { median, medianInterval, quantile } from '../bench/service-process.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { envNumber } from '../../../scripts/bench-kit.ts';
+import { addBlock, emptySeries, loss, median, medianInterval, quantile } from '../bench/service-process.ts';
+import type { Window } from '../bench/service-process.ts';
 
 // The statistics the toggle bench's verdicts rest on.
 const width = ([low, high]: [number, number]): number => high - low;
@@ -32,5 +34,56 @@ describe('bench statistics', () => {
     const few = [1.0, 1.06, 1.02, 1.04, 1.01, 1.05];
     const many = Array.from({ length: 8 }, () => few).flat();
     expect(width(medianInterval(many))).toBeLessThan(width(medianInterval(few)));
+  });
+});
+
+/** A window at `rps`, its CPU per request the inverse. */
+const window = (rps: number): Window => ({
+  rps,
+  requests: rps,
+  cpuMicros: 1_000_000 / rps,
+  userMicros: 1_000_000 / rps,
+  serviceCores: 1,
+  generatorCores: 1,
+});
+
+describe('bench settings and blocks', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('reads a bench setting, or its default when unset or empty', () => {
+    expect(envNumber('BENCH_TEST_SETTING', 8)).toBe(8);
+    vi.stubEnv('BENCH_TEST_SETTING', '');
+    expect(envNumber('BENCH_TEST_SETTING', 8)).toBe(8);
+    vi.stubEnv('BENCH_TEST_SETTING', '0.25');
+    expect(envNumber('BENCH_TEST_SETTING', 8)).toBe(0.25);
+    vi.stubEnv('BENCH_TEST_SETTING', '0');
+    expect(envNumber('BENCH_TEST_SETTING', 8, { integer: true, zero: true })).toBe(0);
+  });
+
+  it.each(['abc', 'NaN', 'Infinity', '-1', '0', '1e400', ' ', '1.5'])(
+    'stops on %j, naming the variable, before a run ends in a NaN median',
+    (given) => {
+      vi.stubEnv('BENCH_TEST_SETTING', given);
+      expect(() => envNumber('BENCH_TEST_SETTING', 8, { integer: true })).toThrow(
+        /^BENCH_TEST_SETTING must be a positive whole number \(got "/,
+      );
+    },
+  );
+
+  it('adds an ABBA block in its order, with the geometric mean of its two ratios', async () => {
+    const series = emptySeries();
+    const asked: boolean[] = [];
+    // off 100, on 90, on 81, off 100 (the second block starts on).
+    const rates = [100, 90, 81, 100];
+    await addBlock(series, 0, async (on) => window(rates[asked.push(on) - 1]!));
+    expect(asked).toEqual([false, true, true, false]);
+    expect(series.rps[0]).toBeCloseTo(Math.sqrt((90 * 81) / (100 * 100)), 12);
+    expect(series.cpu[0]).toBeCloseTo(1 / series.rps[0]!, 12);
+    expect(series.on.map((w) => w.rps)).toEqual([90, 81]);
+    expect(loss(series.rps[0]!)).toBe('14.6%');
+    asked.length = 0;
+    await addBlock(series, 1, async (on) => window(asked.push(on) && 100));
+    expect(asked).toEqual([true, false, false, true]);
+    expect(series.rps).toEqual([series.rps[0], 1]);
   });
 });
