@@ -20,6 +20,18 @@ export function envNumber(
   return value;
 }
 
+/**
+ * Command-line flags from the environment (`BENCH_NODE_ARGS='--no-concurrent-recompilation'`),
+ * split on whitespace; none when unset. A word that is not a `--flag` stops the bench, naming the
+ * variable (a script path or a stray value there would change what runs, not how).
+ */
+export function envFlags(name: string): string[] {
+  const words = process.env[name]?.split(/\s+/).filter((word) => word !== '') ?? [];
+  const bad = words.find((word) => !/^--[a-z][\w-]*(=[\w.,:/+-]+)?$/i.test(word));
+  if (bad !== undefined) throw new Error(`${name} takes --flags separated by spaces (got ${JSON.stringify(bad)})`);
+  return words;
+}
+
 /** Median nanoseconds per call of fn over `rounds` rounds of `iterations` calls, after a warm-up round. */
 export function nsPerOp(fn: (i: number) => void, iterations = 200_000, rounds = 7): number {
   for (let i = 0; i < iterations; i++) fn(i);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { envNumber, fmt, table } from '../../../scripts/bench-kit.ts';
-import { launch, load, toggle, type Service } from './service-process.ts';
+import { frameworksToRun, launch, load, PATHS, toggle, type Service } from './service-process.ts';
 
 /**
  * Where start() spends CPU in a request, by sampling: one process of each service under load,
@@ -14,11 +14,6 @@ import { launch, load, toggle, type Service } from './service-process.ts';
  * the cost that start() adds directly, which a load test's CPU ratio cannot resolve on a shared
  * machine (it moves by 10-20% within seconds). Needs Linux `perf`; without it the section says so.
  */
-const CASES: [framework: string, path: string][] = [
-  ['node:http', '/'],
-  ['express', '/items/42'],
-  ['fastify', '/items/42'],
-];
 const ROUNDS = envNumber('BENCH_COST_ROUNDS', 6, { integer: true });
 const SECONDS = envNumber('BENCH_COST_SECONDS', 4);
 const HZ = 4000;
@@ -157,13 +152,13 @@ export async function run(): Promise<string> {
   const title = '### @agentmeter/node: where start() spends CPU in a request (perf samples)';
   const missing = await perfWorks();
   if (missing !== undefined) return `${title}\n\nSkipped: Linux perf could not record here (${missing}).`;
-  const only = process.env['BENCH_FRAMEWORKS']?.split(',');
+  const frameworks = frameworksToRun();
   const dir = mkdtempSync(join(tmpdir(), 'agentmeter-cost-'));
   const rows: string[][] = [];
   const functionRows: string[][] = [];
   try {
-    for (const [framework, path] of CASES) {
-      if (only !== undefined && !only.includes(framework)) continue;
+    for (const framework of frameworks) {
+      const path = PATHS[framework]!;
       const done = await rounds(framework, path, dir);
       const [onSymbols, offSymbols] = [await bySymbol(done, 'on'), await bySymbol(done, 'off')];
       const [on, off] = [perRequest(onSymbols), perRequest(offSymbols)];

@@ -1,6 +1,6 @@
 // The service under load for overhead.bench.ts: `node http-service.ts <framework> <variant> [toggled]` prints
 // its port. Toggled, the variant's start() is stopped and started again on IPC messages (toggle.bench.ts).
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { channel, subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -16,6 +16,7 @@ const SAMPLER_ALONE = "monitorEventLoopDelay alone, at start()'s resolution";
 const OBSERVER_ALONE = "start()'s HTTP observer alone, the rest of start() staying on";
 const EMPTY_SUBSCRIBERS = "empty subscribers on the observer's two channels, the rest of start() staying on";
 const NEW_OBSERVER = 'a new HTTP observer at each switch on, the rest of start() staying on';
+const OWN_OBSERVER = "start()'s own HTTP observer switched, its start() running throughout";
 const VARIANTS: Record<string, StartOptions | undefined> = {
   bare: undefined,
   'start()': { prometheus: PROMETHEUS },
@@ -48,6 +49,10 @@ const VARIANTS: Record<string, StartOptions | undefined> = {
   [EMPTY_SUBSCRIBERS]: { prometheus: PROMETHEUS, http: false },
   // Toggled, the observer-alone variant, but built anew at each switch on, as start() builds its own.
   [NEW_OBSERVER]: { prometheus: PROMETHEUS, http: false },
+  // Toggled, the subscriptions of start()'s own observer (whose metrics the meter reports, with Express's
+  // route patch labelling requests), while that start() runs from launch to the end: start() as a whole
+  // without its shutdown() and start() between windows.
+  [OWN_OBSERVER]: { prometheus: PROMETHEUS },
 };
 
 const framework = process.argv[2] ?? 'node:http';
@@ -120,6 +125,17 @@ function observedRequests(): number {
 }
 
 const CHANNELS = ['http.server.response.created', 'http.server.response.finish'];
+/** The own-observer variant: start()'s subscriber on each of CHANNELS (read from Node's channel, bench only). */
+const ownSubscribers = variant === OWN_OBSERVER ? CHANNELS.map(startSubscriber) : [];
+let ownSubscribed = true;
+
+function startSubscriber(name: string): (message: unknown, name: string | symbol) => void {
+  const subscribers = (
+    channel(name) as unknown as { _subscribers?: ((message: unknown, name: string | symbol) => void)[] }
+  )._subscribers;
+  if (subscribers?.length !== 1) throw new Error(`${OWN_OBSERVER}: expected start()'s one subscriber on ${name}`);
+  return subscribers[0]!;
+}
 /** The empty-subscribers variant's subscriber; counts its calls, so a test can see it was called. */
 let published = 0;
 const emptySubscriber = (): void => void published++;
@@ -128,6 +144,11 @@ const emptySubscriber = (): void => void published++;
 async function toggle(on: boolean): Promise<void> {
   if (variant === EMPTY_SUBSCRIBERS) {
     for (const name of CHANNELS) (on ? subscribe : unsubscribe)(name, emptySubscriber);
+  } else if (variant === OWN_OBSERVER) {
+    if (on === ownSubscribed) return;
+    ownSubscribed = on;
+    CHANNELS.forEach((name, index) => (on ? subscribe : unsubscribe)(name, ownSubscribers[index]!));
+    if (CHANNELS.some((name) => channel(name).hasSubscribers !== on)) throw new Error(`${OWN_OBSERVER}: switch failed`);
   } else if (observer !== undefined) {
     if (on && variant === NEW_OBSERVER) {
       for (const cell of observer.metrics.serverDuration.handles()) dropped += cell.count;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { envNumber, fmt, table } from '../../../scripts/bench-kit.ts';
-import { launch, median, type Service } from './service-process.ts';
+import { frameworksToRun, launch, median, type Service } from './service-process.ts';
 
 /**
  * start()'s cost per request in instructions, which machine load does not move: each variant's service
@@ -179,8 +179,8 @@ export async function run(): Promise<string> {
   const title = '### @agentmeter/node: instructions per request (callgrind)';
   const missing = await valgrindWorks();
   if (missing !== undefined) return `${title}\n\nSkipped: valgrind could not run here (${missing}).`;
-  const only = process.env['BENCH_FRAMEWORKS']?.split(',');
-  const cases = CASES.filter(([framework]) => only === undefined || only.includes(framework));
+  const frameworks = frameworksToRun();
+  const cases = CASES.filter(([framework]) => frameworks.includes(framework));
   const dir = mkdtempSync(join(tmpdir(), 'agentmeter-instructions-'));
   const rows: string[][] = [];
   try {

@@ -1,6 +1,15 @@
 import { loadavg } from 'node:os';
 import { envNumber, fmt, ratio, table } from '../../../scripts/bench-kit.ts';
-import { launch, load, median, PATHS, quantile, type Sample, type Service } from './service-process.ts';
+import {
+  frameworksToRun,
+  launch,
+  load,
+  median,
+  PATHS,
+  quantile,
+  type Sample,
+  type Service,
+} from './service-process.ts';
 
 const ALL = ['bare', 'start()', 'start(), http: false', 'start(), tracing (instrumentation-http)'];
 /** Per framework, the variants measured side by side (http: false is the same for every framework). */
@@ -118,11 +127,9 @@ function rows(pairs: Map<string, Pair[]>): string[][] {
 
 /** Throughput, p99 latency and server CPU per request of node:http, Express 5 and Fastify services with and without start(). */
 export async function run(): Promise<string> {
-  const only = process.env['BENCH_FRAMEWORKS']?.split(',');
   const sections: string[] = [];
-  for (const [framework, variants] of Object.entries(FRAMEWORKS)) {
-    if (only !== undefined && !only.includes(framework)) continue;
-    const pairs = await measure(framework, variants);
+  for (const framework of frameworksToRun()) {
+    const pairs = await measure(framework, FRAMEWORKS[framework]!);
     sections.push(
       `${framework} (\`${PATHS[framework]}\`):`,
       '',

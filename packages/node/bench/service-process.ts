@@ -4,17 +4,15 @@ import { seededRandom } from '@agentmeter/provider-sim';
 import autocannon from 'autocannon';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { envNumber } from '../../../scripts/bench-kit.ts';
+import { envFlags, envNumber } from '../../../scripts/bench-kit.ts';
 
 const SERVICE = fileURLToPath(new URL('./http-service.ts', import.meta.url));
+/** Flags every service process gets, before a bench's own (`BENCH_NODE_ARGS='--single-threaded'`). */
+const NODE_ARGS = envFlags('BENCH_NODE_ARGS');
 
 /** The path each service answers with a small JSON body (Express and Fastify through a route template). */
 export const PATHS: Record<string, string> = { 'node:http': '/', express: '/items/42', fastify: '/items/42' };
 
-/**
- * Timing of the benches that switch a service's start() on and off under steady load: toggle's windows,
- * and the warm-up and connections capacity uses too (its windows are its own, shorter).
- */
 /** The services `BENCH_FRAMEWORKS` names (comma-separated), in PATHS's order; all of them when it is unset. */
 export function frameworksToRun(): string[] {
   const all = Object.keys(PATHS);
@@ -24,6 +22,10 @@ export function frameworksToRun(): string[] {
   return all.filter((framework) => only?.includes(framework) !== false);
 }
 
+/**
+ * Timing of the benches that switch a service's start() on and off under steady load: toggle's windows,
+ * and the warm-up and connections capacity uses too (its windows are its own, shorter).
+ */
 export interface SwitchedTiming {
   readonly seconds: number;
   readonly settleSeconds: number;
@@ -64,7 +66,15 @@ export async function launch(
   { toggled = false, nodeArgs = [], wrapper = [] }: LaunchOptions = {},
 ): Promise<Service> {
   // process.execPath: the workspace's Node 24.
-  const args = [process.execPath, ...nodeArgs, '--conditions=@agentmeter/source', SERVICE, framework, variant];
+  const args = [
+    process.execPath,
+    ...NODE_ARGS,
+    ...nodeArgs,
+    '--conditions=@agentmeter/source',
+    SERVICE,
+    framework,
+    variant,
+  ];
   if (toggled) args.push('toggled');
   const [command, ...rest] = [...wrapper, ...args];
   const child = spawn(command!, rest, {

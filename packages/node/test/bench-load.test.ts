@@ -41,6 +41,7 @@ describe('bench steady load', () => {
     "start()'s HTTP observer alone, the rest of start() staying on",
     "empty subscribers on the observer's two channels, the rest of start() staying on",
     'a new HTTP observer at each switch on, the rest of start() staying on',
+    "start()'s own HTTP observer switched, its start() running throughout",
   ])('switches the %s variant on and off under load', async (variant) => {
     const service = await launch('express', variant, '/items/42', { toggled: true });
     const load = new SteadyLoad(service, 2);

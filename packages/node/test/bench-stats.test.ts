@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { envNumber } from '../../../scripts/bench-kit.ts';
+import { envFlags, envNumber } from '../../../scripts/bench-kit.ts';
 import { addBlock, emptySeries, loss, median, medianInterval, quantile } from '../bench/service-process.ts';
 import type { Window } from '../bench/service-process.ts';
 
@@ -67,6 +67,20 @@ describe('bench settings and blocks', () => {
       expect(() => envNumber('BENCH_TEST_SETTING', 8, { integer: true })).toThrow(
         /^BENCH_TEST_SETTING must be a positive whole number \(got "/,
       );
+    },
+  );
+
+  it('reads node flags for the service processes, none when unset', () => {
+    expect(envFlags('BENCH_TEST_FLAGS')).toEqual([]);
+    vi.stubEnv('BENCH_TEST_FLAGS', ' --single-threaded  --max-semi-space-size=64 ');
+    expect(envFlags('BENCH_TEST_FLAGS')).toEqual(['--single-threaded', '--max-semi-space-size=64']);
+  });
+
+  it.each(['script.js', '-e', '--', '--eval=1;process.exit()', '--x=a b'])(
+    'stops on a node argument that is not a --flag: %j',
+    (given) => {
+      vi.stubEnv('BENCH_TEST_FLAGS', given);
+      expect(() => envFlags('BENCH_TEST_FLAGS')).toThrow(/^BENCH_TEST_FLAGS takes --flags separated by spaces \(got "/);
     },
   );
 
