@@ -30,7 +30,9 @@ const OBSERVER_ALONE = "start()'s HTTP observer alone, the rest of start() stayi
  * By default start() as a whole. To take it apart: the HTTP observer alone (switching only it leaves
  * behind none of the work a start() and shutdown() do, garbage and code to compile, in the next
  * window), the observer built anew at each switch on as start() builds its own (`a new HTTP observer
- * at each switch on, the rest of start() staying on`), `start(), http: false`, `start(), runtime: false` and `start(), express: false`.
+ * at each switch on, the rest of start() staying on`), `start(), http: false`, `start(), runtime: false` and `start(), express: false`;
+ * start()'s own observer switched while its start() runs throughout (no shutdown() or start() between windows), and
+ * start() switched while a do-nothing subscriber holds the observer's two channels active (their objects never change class).
  */
 const VARIANTS = process.env['BENCH_CAPACITY_VARIANTS']?.split('|') ?? ['start()'];
 /** ABBA blocks per process. */

@@ -17,6 +17,7 @@ const OBSERVER_ALONE = "start()'s HTTP observer alone, the rest of start() stayi
 const EMPTY_SUBSCRIBERS = "empty subscribers on the observer's two channels, the rest of start() staying on";
 const NEW_OBSERVER = 'a new HTTP observer at each switch on, the rest of start() staying on';
 const OWN_OBSERVER = "start()'s own HTTP observer switched, its start() running throughout";
+const HELD_ACTIVE = "start(), the observer's two channels held active from launch by a subscriber that does nothing";
 const VARIANTS: Record<string, StartOptions | undefined> = {
   bare: undefined,
   'start()': { prometheus: PROMETHEUS },
@@ -53,13 +54,20 @@ const VARIANTS: Record<string, StartOptions | undefined> = {
   // route patch labelling requests), while that start() runs from launch to the end: start() as a whole
   // without its shutdown() and start() between windows.
   [OWN_OBSERVER]: { prometheus: PROMETHEUS },
+  // Toggled, start() as a whole, while a subscriber that does nothing stays on the two channels the
+  // observer uses: node:http's channel objects then never change class (Node swaps a channel's
+  // prototype as its first subscriber comes and its last goes), so the code that publishes on them
+  // never sees both classes. Both sides pay Node's publishing; the difference is the rest of start().
+  [HELD_ACTIVE]: { prometheus: PROMETHEUS },
 };
 
 const framework = process.argv[2] ?? 'node:http';
+const CHANNELS = ['http.server.response.created', 'http.server.response.finish'];
 const variant = process.argv[3] ?? 'bare';
 if (!(variant in VARIANTS)) throw new Error(`unknown variant ${variant}`);
 const options = VARIANTS[variant];
 const toggled = process.argv[4] === 'toggled';
+if (variant === HELD_ACTIVE) for (const name of CHANNELS) subscribe(name, holdActive);
 // start() first: Express is loaded after it (as a CommonJS app would load it), so its routes are labelled.
 let handle = options === undefined ? undefined : start({ ...options, diagLogger: false });
 await handle?.ready;
@@ -124,21 +132,22 @@ function observedRequests(): number {
   return count;
 }
 
-const CHANNELS = ['http.server.response.created', 'http.server.response.finish'];
 /** The own-observer variant: start()'s subscriber on each of CHANNELS (read from Node's channel, bench only). */
 const ownSubscribers = variant === OWN_OBSERVER ? CHANNELS.map(startSubscriber) : [];
 let ownSubscribed = true;
 
-function startSubscriber(name: string): (message: unknown, name: string | symbol) => void {
-  const subscribers = (
-    channel(name) as unknown as { _subscribers?: ((message: unknown, name: string | symbol) => void)[] }
-  )._subscribers;
+type Subscriber = (message: unknown, name: string | symbol) => void;
+
+function startSubscriber(name: string): Subscriber {
+  // oxlint-disable-next-line no-underscore-dangle -- Node's own list: start() does not hand out its observer
+  const subscribers = (channel(name) as unknown as { _subscribers?: Subscriber[] })._subscribers;
   if (subscribers?.length !== 1) throw new Error(`${OWN_OBSERVER}: expected start()'s one subscriber on ${name}`);
   return subscribers[0]!;
 }
 /** The empty-subscribers variant's subscriber; counts its calls, so a test can see it was called. */
 let published = 0;
 const emptySubscriber = (): void => void published++;
+function holdActive(): void {}
 
 /** Stops or starts the variant's start() in this process (the same process measures both sides). */
 async function toggle(on: boolean): Promise<void> {

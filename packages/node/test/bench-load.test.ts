@@ -42,6 +42,7 @@ describe('bench steady load', () => {
     "empty subscribers on the observer's two channels, the rest of start() staying on",
     'a new HTTP observer at each switch on, the rest of start() staying on',
     "start()'s own HTTP observer switched, its start() running throughout",
+    "start(), the observer's two channels held active from launch by a subscriber that does nothing",
   ])('switches the %s variant on and off under load', async (variant) => {
     const service = await launch('express', variant, '/items/42', { toggled: true });
     const load = new SteadyLoad(service, 2);
