@@ -62,11 +62,12 @@ const VARIANTS: Record<string, StartOptions | undefined> = {
 };
 
 const framework = process.argv[2] ?? 'node:http';
-const CHANNELS = ['http.server.response.created', 'http.server.response.finish'];
 const variant = process.argv[3] ?? 'bare';
 if (!(variant in VARIANTS)) throw new Error(`unknown variant ${variant}`);
 const options = VARIANTS[variant];
 const toggled = process.argv[4] === 'toggled';
+/** The channels the HTTP observer subscribes to. */
+const CHANNELS = ['http.server.response.created', 'http.server.response.finish'];
 if (variant === HELD_ACTIVE) for (const name of CHANNELS) subscribe(name, holdActive);
 // start() first: Express is loaded after it (as a CommonJS app would load it), so its routes are labelled.
 let handle = options === undefined ? undefined : start({ ...options, diagLogger: false });
