@@ -178,6 +178,9 @@ async function toggle(on: boolean): Promise<void> {
     await handle.shutdown();
     handle = undefined;
   }
+  // The held-active variant is only what it says if shutdown() left the do-nothing subscriber in place.
+  if (variant === HELD_ACTIVE && CHANNELS.some((name) => !channel(name).hasSubscribers))
+    throw new Error(`${HELD_ACTIVE}: a channel went inactive`);
 }
 process.on('SIGTERM', () => {
   process.disconnect?.();
