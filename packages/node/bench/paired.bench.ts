@@ -28,7 +28,7 @@ import type { AbbaSeries, Service, Window } from './service-process.ts';
 /** The variants (of http-service.ts's) each compared with bare, `BENCH_PAIRED_VARIANTS='start()|start(), http: false'`. */
 const VARIANTS = process.env['BENCH_PAIRED_VARIANTS']?.split('|') ?? ['start()'];
 /** Fresh pairs of processes per service and variant. */
-const PAIRS = envNumber('BENCH_PAIRED_PAIRS', 12, { integer: true });
+const PAIRS = envNumber('BENCH_PAIRED_PAIRS', 16, { integer: true });
 /** ABBA blocks per pair. */
 const BLOCKS = envNumber('BENCH_PAIRED_BLOCKS', 8, { integer: true });
 
