@@ -85,9 +85,10 @@ async function measure(framework: string, variant: string): Promise<AbbaSeries> 
 const cores = (windows: Window[], key: 'serviceCores' | 'generatorCores'): string =>
   fmt(median(windows.map((sample) => sample[key])), 2);
 
-function row(framework: string, variant: string, { rps, cpu, on, off }: AbbaSeries): string[] {
+function row(framework: string, variant: string, { rps, cpu, user, on, off }: AbbaSeries): string[] {
   const [low, high] = medianInterval(rps);
   const [cpuLow, cpuHigh] = medianInterval(cpu);
+  const [userLow, userHigh] = medianInterval(user);
   return [
     `${framework} (\`${PATHS[framework]}\`), ${variant}`,
     fmt(median(off.map((sample) => sample.rps))),
@@ -95,6 +96,7 @@ function row(framework: string, variant: string, { rps, cpu, on, off }: AbbaSeri
     loss(median(rps)),
     `${loss(high)} to ${loss(low)}`,
     `${median(cpu).toFixed(3)}x (${cpuLow.toFixed(3)}-${cpuHigh.toFixed(3)}x)`,
+    `${median(user).toFixed(3)}x (${userLow.toFixed(3)}-${userHigh.toFixed(3)}x)`,
     `${cores(off, 'serviceCores')} / ${cores(on, 'serviceCores')}`,
     `${cores(off, 'generatorCores')} / ${cores(on, 'generatorCores')}`,
   ];
@@ -132,6 +134,7 @@ export async function run(): Promise<string> {
         'throughput loss',
         'throughput loss, 90% interval',
         'CPU per request, on vs off',
+        'user CPU per request, on vs off',
         'service cores, off / on',
         'load generator cores, off / on',
       ],

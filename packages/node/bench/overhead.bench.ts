@@ -24,11 +24,17 @@ const ROUNDS = envNumber('BENCH_ROUNDS', 5, { integer: true });
 const PROCESSES = envNumber('BENCH_PROCESSES', 3, { integer: true });
 const SECONDS = envNumber('BENCH_SECONDS', 3);
 /**
- * Warm-up per service process before its first round. V8 was still optimizing Node's HTTP path after
- * 60,000 requests (about 3 s here) and settled by 150,000: a shorter warm-up measures compilation,
- * on the helper threads, that a long-running service pays once.
+ * Warm-up per service process before its first round, by framework. V8 was still optimizing Node's
+ * HTTP path after 60,000 requests (about 3 s here) and settled by 150,000: a shorter warm-up measures
+ * compilation, on the helper threads, that a long-running service pays once. Express needs longer:
+ * its compiler threads spent 6-7 µs per request in the first 4 s of full load and about 1 µs in the
+ * next 4, and with two services sharing the cores 8 s are about 100,000 Express requests (instructions
+ * waits 300,000). In one pair of Express-only runs, start() read 1.04x bare after 8 s and 1.00x after 30.
+ * `BENCH_WARMUP_SECONDS` sets one warm-up for every service.
  */
-const WARMUP_SECONDS = envNumber('BENCH_WARMUP_SECONDS', 8);
+const WARMUP_SECONDS: Record<string, number> = { 'node:http': 8, express: 30, fastify: 8 };
+const warmupOf = (framework: string): number =>
+  process.env['BENCH_WARMUP_SECONDS'] === undefined ? WARMUP_SECONDS[framework]! : envNumber('BENCH_WARMUP_SECONDS', 8);
 const CONNECTIONS = 16;
 
 /** The 1-minute load average at the start of each round. */
@@ -57,6 +63,7 @@ interface Pair {
  * variant spread about twice as wide here.
  */
 async function measure(framework: string, variants: string[]): Promise<Map<string, Pair[]>> {
+  const warmup = warmupOf(framework);
   const others = variants.filter((variant) => variant !== 'bare');
   const pairs = new Map<string, Pair[]>(others.map((variant) => [variant, []]));
   for (let set = 0; set < PROCESSES; set++) {
@@ -67,7 +74,7 @@ async function measure(framework: string, variants: string[]): Promise<Map<strin
         const service = await launch(framework, variant, PATHS[framework]);
         services.set(variant, [bare, service]);
         // Warm-up (JIT and connection pools), the pair together as in the rounds.
-        await Promise.all([loadRound(bare, WARMUP_SECONDS), loadRound(service, WARMUP_SECONDS)]);
+        await Promise.all([load(bare, warmup, CONNECTIONS), load(service, warmup, CONNECTIONS)]);
       }
       // The order rotates each round, so no variant always runs first.
       for (let round = 0; round < ROUNDS; round++) {
@@ -156,7 +163,10 @@ export async function run(): Promise<string> {
     '### @agentmeter/node: HTTP overhead of start()',
     '',
     `autocannon, ${CONNECTIONS} connections, loopback, against a service answering a small JSON body (node:http; Express 5 and ` +
-      `Fastify with a route template); ${ROUNDS} ${SECONDS}-second rounds per variant after a ${WARMUP_SECONDS}-second warm-up, in each of ` +
+      `Fastify with a route template); ${ROUNDS} ${SECONDS}-second rounds per variant after a warm-up of each pair of processes ` +
+      `(${frameworksToRun()
+        .map((framework) => `${framework} ${warmupOf(framework)} s`)
+        .join(', ')}), in each of ` +
       `${PROCESSES} fresh sets of service processes (${ROUNDS * PROCESSES} rounds in all). In each round the variant and the bare service ` +
       `are loaded at the same time, each by its own autocannon (every variant has a bare service of its own, so both rest alike between rounds), so req/s is what each got while sharing the two cores with the other ` +
       `(about half of what a service alone gets). "CPU vs bare" and "throughput loss" are medians of per-round ratios (each round's ` +

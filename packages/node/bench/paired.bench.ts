@@ -86,8 +86,10 @@ async function measurePair(framework: string, variant: string, index: number): P
 function row(framework: string, variant: string, pairs: AbbaSeries[]): string[] {
   const rps = pairs.map((pair) => median(pair.rps));
   const cpu = pairs.map((pair) => median(pair.cpu));
+  const user = pairs.map((pair) => median(pair.user));
   const [low, high] = medianInterval(rps);
   const [cpuLow, cpuHigh] = medianInterval(cpu);
+  const [userLow, userHigh] = medianInterval(user);
   const windows = (side: 'on' | 'off'): Window[] => pairs.flatMap((pair) => pair[side]);
   const cores = (side: 'on' | 'off', key: 'serviceCores' | 'generatorCores'): string =>
     fmt(median(windows(side).map((window) => window[key])), 2);
@@ -98,6 +100,7 @@ function row(framework: string, variant: string, pairs: AbbaSeries[]): string[] 
     `${loss(median(rps))} (${loss(high)} to ${loss(low)})`,
     `${loss(Math.max(...rps))} to ${loss(Math.min(...rps))}`,
     `${median(cpu).toFixed(3)}x (${cpuLow.toFixed(3)}-${cpuHigh.toFixed(3)}x)`,
+    `${median(user).toFixed(3)}x (${userLow.toFixed(3)}-${userHigh.toFixed(3)}x)`,
     `${cores('off', 'serviceCores')} / ${cores('on', 'serviceCores')}`,
     `${cores('off', 'generatorCores')} / ${cores('on', 'generatorCores')}`,
   ];
@@ -137,6 +140,7 @@ export async function run(): Promise<string> {
         'throughput loss (90% interval)',
         'loss, lowest to highest pair',
         'CPU per request vs bare (90% interval)',
+        'user CPU per request vs bare (90% interval)',
         'service cores, bare / variant',
         'load generator cores, bare / variant',
       ],

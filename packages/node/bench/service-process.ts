@@ -138,14 +138,16 @@ export interface Block<W extends Throughput> {
   /** Each the geometric mean of the block's two on/off ratios, so a steady drift across the block cancels. */
   rps: number;
   cpu: number;
+  /** User CPU per request alone: JavaScript, V8 and libuv, without the kernel's loopback TCP work. */
+  user: number;
 }
 
 export function abbaBlock<W extends Throughput>(order: boolean[], windows: W[]): Block<W> {
   const on = windows.filter((_, i) => order[i]);
   const off = windows.filter((_, i) => !order[i]);
-  const ratio = (key: 'rps' | 'cpuMicros'): number =>
+  const ratio = (key: 'rps' | 'cpuMicros' | 'userMicros'): number =>
     Math.sqrt((on[0]![key] * on[1]![key]) / (off[0]![key] * off[1]![key]));
-  return { on, off, rps: ratio('rps'), cpu: ratio('cpuMicros') };
+  return { on, off, rps: ratio('rps'), cpu: ratio('cpuMicros'), user: ratio('userMicros') };
 }
 
 /** What a window of load measured, and the CPU (share of a core) of the service and of its load generator. */
@@ -159,11 +161,13 @@ export interface AbbaSeries {
   /** Per block: on/off throughput and CPU per request, each the geometric mean of the block's two pairs of windows. */
   rps: number[];
   cpu: number[];
+  /** Per block: on/off user CPU per request (see Block). */
+  user: number[];
   on: Window[];
   off: Window[];
 }
 
-export const emptySeries = (): AbbaSeries => ({ rps: [], cpu: [], on: [], off: [] });
+export const emptySeries = (): AbbaSeries => ({ rps: [], cpu: [], user: [], on: [], off: [] });
 
 /** Measures one ABBA block, `window(side)` measuring a window with start() on (true) or off, and adds it to `series`. */
 export async function addBlock(
@@ -174,9 +178,10 @@ export async function addBlock(
   const order = abbaOrder(block);
   const windows: Window[] = [];
   for (const side of order) windows.push(await window(side));
-  const { rps, cpu, on, off } = abbaBlock(order, windows);
+  const { rps, cpu, user, on, off } = abbaBlock(order, windows);
   series.rps.push(rps);
   series.cpu.push(cpu);
+  series.user.push(user);
   series.on.push(...on);
   series.off.push(...off);
 }

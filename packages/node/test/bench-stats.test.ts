@@ -89,10 +89,12 @@ describe('bench settings and blocks', () => {
     const asked: boolean[] = [];
     // off 100, on 90, on 81, off 100 (the second block starts on).
     const rates = [100, 90, 81, 100];
-    await addBlock(series, 0, async (on) => window(rates[asked.push(on) - 1]!));
+    // User CPU apart from the total: 4 µs per request on, 5 off.
+    await addBlock(series, 0, async (on) => ({ ...window(rates[asked.push(on) - 1]!), userMicros: on ? 4 : 5 }));
     expect(asked).toEqual([false, true, true, false]);
     expect(series.rps[0]).toBeCloseTo(Math.sqrt((90 * 81) / (100 * 100)), 12);
     expect(series.cpu[0]).toBeCloseTo(1 / series.rps[0]!, 12);
+    expect(series.user[0]).toBeCloseTo(0.8, 12);
     expect(series.on.map((w) => w.rps)).toEqual([90, 81]);
     expect(loss(series.rps[0]!)).toBe('14.6%');
     asked.length = 0;
