@@ -58,7 +58,8 @@ function linuxMachineId(): string | undefined {
  * fs.promises: its FileHandle is one more kind of EventEmitter passing through Node's
  * EventEmitter constructor after start-up, and one kind too many turns the property accesses
  * V8 inlines into every request's IncomingMessage and ServerResponse megamorphic (about 1.5%
- * of a small request's CPU; docs/node.md, Overhead). Other platforms keep OpenTelemetry's.
+ * of a small request's CPU; docs/overhead.md, Where the rest of the overhead went). Other
+ * platforms keep OpenTelemetry's.
  */
 const hostAtOnce: ResourceDetector =
   process.platform === 'linux'
