@@ -33,8 +33,10 @@ const SECONDS = envNumber('BENCH_SECONDS', 3);
  * `BENCH_WARMUP_SECONDS` sets one warm-up for every service.
  */
 const WARMUP_SECONDS: Record<string, number> = { 'node:http': 8, express: 30, fastify: 8 };
-const warmupOf = (framework: string): number =>
-  process.env['BENCH_WARMUP_SECONDS'] === undefined ? WARMUP_SECONDS[framework]! : envNumber('BENCH_WARMUP_SECONDS', 8);
+/** Read once at start, like every other setting, so a bad value stops the bench before it runs. */
+const WARMUP_OVERRIDE =
+  process.env['BENCH_WARMUP_SECONDS'] === undefined ? undefined : envNumber('BENCH_WARMUP_SECONDS', 8);
+const warmupOf = (framework: string): number => WARMUP_OVERRIDE ?? WARMUP_SECONDS[framework]!;
 const CONNECTIONS = 16;
 
 /** The 1-minute load average at the start of each round. */
