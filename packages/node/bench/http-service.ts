@@ -12,6 +12,7 @@ import type { StartOptions } from '../src/index.ts';
 
 const PROMETHEUS = { host: '127.0.0.1', port: 0 } as const;
 const NOTHING = 'toggling nothing (A/A check)';
+const BARE_AGAIN = 'bare, a second bare process (A/A check)';
 const SAMPLER_ALONE = "monitorEventLoopDelay alone, at start()'s resolution";
 const OBSERVER_ALONE = "start()'s HTTP observer alone, the rest of start() staying on";
 const EMPTY_SUBSCRIBERS = "empty subscribers on the observer's two channels, the rest of start() staying on";
@@ -20,6 +21,10 @@ const OWN_OBSERVER = "start()'s own HTTP observer switched, its start() running 
 const HELD_ACTIVE = "start(), the observer's two channels held active from launch by a subscriber that does nothing";
 const VARIANTS: Record<string, StartOptions | undefined> = {
   bare: undefined,
+  // Paired with bare in overhead.bench.ts, the fresh-process comparison's null check: two processes of
+  // the same code, so its ratio is what two processes differ by (what V8 compiled in each, where the
+  // scheduler put them), not a cost.
+  [BARE_AGAIN]: undefined,
   'start()': { prometheus: PROMETHEUS },
   'start(), http: false': { prometheus: PROMETHEUS, http: false },
   'start(), tracing (instrumentation-http)': { prometheus: PROMETHEUS, http: { tracing: true } },

@@ -11,10 +11,15 @@ import {
   type Service,
 } from './service-process.ts';
 
-const ALL = ['bare', 'start()', 'start(), http: false', 'start(), tracing (instrumentation-http)'];
-/** Per framework, the variants measured side by side (http: false is the same for every framework). */
+/** Two bare processes side by side: the null check of comparing fresh processes (see measure). */
+const BARE_AGAIN = 'bare, a second bare process (A/A check)';
+/**
+ * Per framework, the variants measured side by side (http: false is the same for every framework, so
+ * is the A/A check, which node:http's rows calibrate: `http: false` runs nothing per request, and
+ * what this bench reads for it is what two fresh processes differ by).
+ */
 const FRAMEWORKS: Record<string, string[]> = {
-  'node:http': ALL,
+  'node:http': ['bare', 'start()', 'start(), http: false', BARE_AGAIN, 'start(), tracing (instrumentation-http)'],
   express: ['bare', 'start()', 'start(), tracing (instrumentation-http)'],
   fastify: ['bare', 'start()', 'start(), tracing (instrumentation-http)'],
 };
@@ -178,6 +183,7 @@ export async function run(): Promise<string> {
     ...sections,
     'Throughput and p99 move with whatever else the machine runs; server CPU time per request (the service process, measured over',
     'IPC around each round) is the primary measure of overhead. `start()` observes HTTP through node:diagnostics_channel;',
-    "tracing mode adds @opentelemetry/instrumentation-http's spans (the former metrics path). See docs/node.md.",
+    "tracing mode adds @opentelemetry/instrumentation-http's spans (the former metrics path). The A/A row pairs two bare",
+    "processes: its ratio is what two fresh processes of the same code differ by here, the bench's own bias and noise. See docs/node.md.",
   ].join('\n');
 }

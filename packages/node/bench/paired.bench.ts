@@ -25,8 +25,14 @@ import type { AbbaSeries, Service, Window } from './service-process.ts';
 // differently (a few percent, fixed for a process's life), so the figure is the median over many
 // pairs, with an interval from resampling pairs, not blocks.
 
-/** The variants (of http-service.ts's) each compared with bare, `BENCH_PAIRED_VARIANTS='start()|start(), http: false'`. */
-const VARIANTS = process.env['BENCH_PAIRED_VARIANTS']?.split('|') ?? ['start()'];
+/**
+ * The variants (of http-service.ts's) each compared with bare, `BENCH_PAIRED_VARIANTS='start()|start(), http: false'`
+ * for every service; by default `start()`, and for node:http also `http: false`, which runs nothing per request: a
+ * fresh-process reading of it with an interval, beside `overhead`'s.
+ */
+const VARIANTS_SET = process.env['BENCH_PAIRED_VARIANTS']?.split('|');
+const variantsOf = (framework: string): string[] =>
+  VARIANTS_SET ?? (framework === 'node:http' ? ['start()', 'start(), http: false'] : ['start()']);
 /** Fresh pairs of processes per service and variant. */
 const PAIRS = envNumber('BENCH_PAIRED_PAIRS', 16, { integer: true });
 /** ABBA blocks per pair. */
@@ -111,7 +117,7 @@ export async function run(): Promise<string> {
   const frameworks = frameworksToRun();
   const rows: string[][] = [];
   for (const framework of frameworks) {
-    for (const variant of VARIANTS) {
+    for (const variant of variantsOf(framework)) {
       const pairs: AbbaSeries[] = [];
       for (let index = 0; index < PAIRS; index++) pairs.push(await measurePair(framework, variant, index));
       rows.push(row(framework, variant, pairs));
