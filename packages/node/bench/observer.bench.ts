@@ -1,7 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import { fmt, table } from '../../../scripts/bench-kit.ts';
+import { envNumber, fmt, table } from '../../../scripts/bench-kit.ts';
 import { HttpMetrics } from '../src/http-metrics.ts';
 import { ServerObserver, setCurrentServerObserver } from '../src/http-server.ts';
 import { setHttpRoute } from '../src/routes.ts';
@@ -9,6 +9,27 @@ import { setHttpRoute } from '../src/routes.ts';
 const finish = channel('http.server.response.finish');
 const ROUNDS = 11;
 const REQUESTS = 200_000;
+/**
+ * Kilobytes of short-lived objects the loop allocates twice per request, between the two messages, as
+ * a framework's handler would (`BENCH_OBSERVER_ALLOCATE_KB=8`); none by default, which measures the
+ * observer with everything it touches in the caches.
+ */
+const ALLOCATE_KB = envNumber('BENCH_OBSERVER_ALLOCATE_KB', 0, { zero: true });
+const LINKS = Math.round((ALLOCATE_KB * 1024) / 48);
+
+interface Link {
+  value: number;
+  next: Link | undefined;
+}
+/** The last chain allocated: kept until the next one, so none is optimized away. */
+let kept: Link | undefined;
+
+/** A chain of young objects, ALLOCATE_KB of them (48 bytes each, with their headers). */
+function allocate(seed: number): void {
+  let head: Link | undefined;
+  for (let i = 0; i < LINKS; i++) head = { value: seed + i, next: head };
+  kept = head;
+}
 
 /** ns per request of a loop that builds a request and response and publishes what node:http publishes. */
 function perRequest(routed: boolean): number {
@@ -25,9 +46,11 @@ function perRequest(routed: boolean): number {
     request.httpVersionMinor = 1;
     request.httpVersion = '1.1';
     const response = new ServerResponse(request);
+    if (LINKS > 0) allocate(i);
     if (routed) setHttpRoute(request, '/items/:id');
     response.statusCode = 200;
     Reflect.set(response, '_header', 'x'); // headers sent, as after writeHead
+    if (LINKS > 0) allocate(i);
     if (finish.hasSubscribers) finish.publish({ request, response, socket, server });
   }
   return Number(process.hrtime.bigint() - begin) / REQUESTS;
@@ -55,12 +78,16 @@ export async function run(): Promise<string> {
   const recorded = [...metrics.serverDuration.handles()].reduce((sum, cell) => sum + cell.count, 0);
   if (recorded !== ROUNDS * REQUESTS)
     throw new Error(`the observer recorded ${recorded} of ${ROUNDS * REQUESTS} requests`);
+  if (LINKS > 0 && kept === undefined) throw new Error('the loop allocated nothing');
   const added = median(observed) - median(bare);
   return [
     '### @agentmeter/node: the diagnostics_channel observer per request',
     '',
     `In-process: ${fmt(REQUESTS)} requests (a real IncomingMessage and ServerResponse each, with a route template) through the two channels ` +
-      `node:http publishes, with and without start()'s observer subscribed; median of ${ROUNDS} interleaved rounds.`,
+      `node:http publishes, with and without start()'s observer subscribed; median of ${ROUNDS} interleaved rounds.` +
+      (LINKS > 0
+        ? ` Between the two messages each request allocates ${fmt(ALLOCATE_KB)} KB of short-lived objects twice (BENCH_OBSERVER_ALLOCATE_KB), as a handler would.`
+        : ''),
     '',
     table(
       ['loop', 'ns/request'],
