@@ -42,8 +42,8 @@ class Connection implements InFlight, RouteHolder {
   readonly scheme: number;
   queued: InFlight[] | undefined = undefined;
   /**
-   * The observer that started tracking this connection. A keep-alive connection outlives a
-   * shutdown(): a later start()'s observer finds it holding what the earlier one left in flight.
+   * The subscription that started tracking this connection. A keep-alive connection outlives a
+   * shutdown(): a later subscription finds it holding what the earlier one left in flight.
    */
   owner: object;
 
@@ -52,9 +52,14 @@ class Connection implements InFlight, RouteHolder {
     this.owner = owner;
   }
 
-  /** Hands the connection to `owner`, dropping what an earlier observer had in flight (not its requests to count). */
+  /**
+   * Hands the connection to `owner`, dropping what an earlier subscription left in flight: those
+   * requests are not this one's to count, and they no longer count as active.
+   */
   adopt(owner: object): void {
     this.owner = owner;
+    if (this.active !== undefined) this.active.value--;
+    for (const entry of this.queued ?? []) if (entry.active !== undefined) entry.active.value--;
     this.queued = undefined;
     this.clear();
   }
@@ -128,6 +133,11 @@ export class ServerObserver {
   readonly #active: (UpDownCounterCell | undefined)[] = [];
   /** A server whose requests are never measured (agentmeter's own /metrics server). */
   #ownServer: object | undefined;
+  /**
+   * Renewed at each subscribe(): a connection's record belongs to one subscription, so what an
+   * earlier one left in flight (its finish was never seen) is dropped, not matched against.
+   */
+  #subscription: object = {};
   #warned = false;
 
   constructor(metrics: HttpMetrics, options: ServerOptions) {
@@ -145,6 +155,7 @@ export class ServerObserver {
   // whichever function publishes, and in parserOnIncoming it took the inlining budget that
   // EventEmitter#emit (the server's 'request' event) uses in a service without subscribers.
   subscribe(): void {
+    this.#subscription = {};
     subscribe('http.server.response.created', this.#onStart);
     subscribe('http.server.response.finish', this.#onFinish);
   }
@@ -165,10 +176,10 @@ export class ServerObserver {
     if (this.#options.ignore !== undefined && this.#ignored(request)) return;
     let connection = socket[STATE];
     if (connection === undefined) {
-      connection = socket[STATE] = new Connection(socket.encrypted === true ? 1 : 0, this);
+      connection = socket[STATE] = new Connection(socket.encrypted === true ? 1 : 0, this.#subscription);
       socket.on('close', onSocketClose);
-    } else if (connection.owner !== this) {
-      connection.adopt(this);
+    } else if (connection.owner !== this.#subscription) {
+      connection.adopt(this.#subscription);
     }
     const method = request.method;
     const methodCode = methodIndex(method);
@@ -211,7 +222,7 @@ export class ServerObserver {
   readonly #onFinish = (message: unknown): void => {
     const { request, response, socket } = message as ServerMessage;
     const connection = (socket as Watched)[STATE];
-    if (connection === undefined || connection.owner !== this) return;
+    if (connection === undefined || connection.owner !== this.#subscription) return;
     if (connection.response === response) {
       this.#end(connection, response, request, connection.scheme, false);
       connection.clear();
@@ -257,7 +268,7 @@ export class ServerObserver {
   /** The socket closed: every response still in flight on it was cut off. */
   abortPending(socket: Watched): void {
     const connection = socket[STATE];
-    if (connection === undefined || connection.owner !== this) return;
+    if (connection === undefined || connection.owner !== this.#subscription) return;
     const cut: InFlight[] = connection.queued?.splice(0) ?? [];
     if (connection.response !== undefined) {
       const { response, started, method, methodCode, active, route } = connection;

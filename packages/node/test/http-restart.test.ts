@@ -1,24 +1,32 @@
 import { Agent, createServer } from 'node:http';
+import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { createHttp } from '../src/http.ts';
 import { setHttpRoute, start } from '../src/index.ts';
 import { close, listen, samples, scrape } from './helpers.ts';
 import { labels, series, viaAgent } from './http-requests.ts';
 
 const DURATION = 'http_server_request_duration_seconds_count';
 
+/** A server whose /slow answers only once `release()` is called (`slowArrived` resolves as it arrives), and /fast at once. */
+function slowAndFast(): { server: Server; slowArrived: Promise<void>; release: () => void } {
+  let arrived!: () => void;
+  const slowArrived = new Promise<void>((resolve) => (arrived = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const server = createServer((request, response) => {
+    setHttpRoute(request, request.url === '/slow' ? '/slow' : '/fast');
+    if (request.url !== '/slow') return void response.end('fast');
+    arrived();
+    void released.then(() => response.end('slow'));
+  });
+  return { server, slowArrived, release };
+}
+
 describe('shutdown() and start() again while keep-alive connections stay open', () => {
   it('the new start() counts only its own requests, and nothing an earlier one left in flight', async () => {
-    let arrived!: () => void;
-    const slowArrived = new Promise<void>((resolve) => (arrived = resolve));
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    const server = createServer((request, response) => {
-      setHttpRoute(request, request.url === '/slow' ? '/slow' : '/fast');
-      if (request.url !== '/slow') return void response.end('fast');
-      arrived();
-      void released.then(() => response.end('slow'));
-    });
+    const { server, slowArrived, release } = slowAndFast();
     const port = await listen(server);
     const sockets: Socket[] = [];
     server.on('connection', (socket: Socket) => sockets.push(socket));
@@ -59,6 +67,40 @@ describe('shutdown() and start() again while keep-alive connections stay open', 
       expect(Object.fromEntries(series(text, DURATION))).toEqual({ [fast]: 2 });
     } finally {
       await second.shutdown();
+      await close(server);
+    }
+  });
+});
+
+describe('one HTTP observer unsubscribed and subscribed again', () => {
+  it('drops what it left in flight: active_requests back at 0, later requests counted once each', async () => {
+    const { server, slowArrived, release } = slowAndFast();
+    const port = await listen(server);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const http = createHttp(
+      { client: false },
+      { tracing: false, express: false, exemplars: false, seriesLimit: 100, isOwnRequest: () => false },
+    );
+    try {
+      http.start();
+      const slow = viaAgent(agent, port, '/slow');
+      await slowArrived;
+      // Unsubscribed with /slow in flight on the connection: its finish is never seen.
+      http.stop();
+      release();
+      expect(await slow).toBe(200);
+      http.start();
+      for (let i = 0; i < 3; i++) expect(await viaAgent(agent, port, '/fast')).toBe(200);
+      const active = [...http.metrics.activeRequests.handles()].map((cell) => cell.value);
+      expect(active).toEqual([0]);
+      const counts = [...http.metrics.serverDuration.handles()].map((cell) => [
+        cell.attributes['http.route'],
+        cell.count,
+      ]);
+      expect(counts).toEqual([['/fast', 3]]);
+    } finally {
+      http.stop();
+      agent.destroy();
       await close(server);
     }
   });
