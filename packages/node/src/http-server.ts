@@ -58,6 +58,11 @@ class Connection implements InFlight, RouteHolder {
    */
   adopt(owner: object): void {
     this.owner = owner;
+    this.release();
+  }
+
+  /** Forgets every request in flight here, counting each out of active_requests, without recording it. */
+  release(): void {
     if (this.active !== undefined) this.active.value--;
     for (const entry of this.queued ?? []) if (entry.active !== undefined) entry.active.value--;
     this.queued = undefined;
@@ -265,6 +270,11 @@ export class ServerObserver {
     }
   }
 
+  /** Whether `connection` is this observer's current subscription's. */
+  owns(connection: Connection): boolean {
+    return connection.owner === this.#subscription;
+  }
+
   /** The socket closed: every response still in flight on it was cut off. */
   abortPending(socket: Watched): void {
     const connection = socket[STATE];
@@ -288,8 +298,15 @@ export function setCurrentServerObserver(observer: ServerObserver | undefined): 
   current = observer;
 }
 
+/**
+ * A connection closed. The live subscription records what was in flight on it as aborted; what an
+ * earlier one left there (no observer saw it finish or get cut off) only stops counting as active.
+ */
 function onSocketClose(this: Watched): void {
-  current?.abortPending(this);
+  const connection = this[STATE];
+  if (connection === undefined) return;
+  if (current?.owns(connection) === true) current.abortPending(this);
+  else connection.release();
 }
 
 function recordInSpan(cell: HistogramCell, seconds: number, span: Span): void {
