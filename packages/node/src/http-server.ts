@@ -270,15 +270,12 @@ export class ServerObserver {
     }
   }
 
-  /** Whether `connection` is this observer's current subscription's. */
-  owns(connection: Connection): boolean {
-    return connection.owner === this.#subscription;
-  }
-
-  /** The socket closed: every response still in flight on it was cut off. */
-  abortPending(socket: Watched): void {
-    const connection = socket[STATE];
-    if (connection === undefined || connection.owner !== this.#subscription) return;
+  /**
+   * The connection closed: every response still in flight on it was cut off. Returns false, and
+   * does nothing, when the connection is not this subscription's.
+   */
+  abortPending(connection: Connection): boolean {
+    if (connection.owner !== this.#subscription) return false;
     const cut: InFlight[] = connection.queued?.splice(0) ?? [];
     if (connection.response !== undefined) {
       const { response, started, method, methodCode, active, route } = connection;
@@ -289,6 +286,7 @@ export class ServerObserver {
       const response = inFlight.response!;
       if (response.req !== undefined) this.#end(inFlight, response, response.req, connection.scheme, true);
     }
+    return true;
   }
 }
 
@@ -304,9 +302,7 @@ export function setCurrentServerObserver(observer: ServerObserver | undefined): 
  */
 function onSocketClose(this: Watched): void {
   const connection = this[STATE];
-  if (connection === undefined) return;
-  if (current?.owns(connection) === true) current.abortPending(this);
-  else connection.release();
+  if (connection !== undefined && current?.abortPending(connection) !== true) connection.release();
 }
 
 function recordInSpan(cell: HistogramCell, seconds: number, span: Span): void {
